@@ -1,0 +1,39 @@
+"""ORM models of the data-centre database (one table family per module)."""
+
+from server_stub.models.audit import AccessLogEntry
+from server_stub.models.base import Base
+from server_stub.models.changes import ChangeLogEntry
+from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
+from server_stub.models.municipality import Counter, Deputy, Municipality
+from server_stub.models.residents import (
+    Household,
+    Resident,
+    SealRegistration,
+    SupportMeasure,
+    SupportMeasurePerson,
+    Suppression,
+    TaxSummary,
+)
+from server_stub.models.staff import AuthToken, Staff, Terminal
+
+__all__ = [
+    "AccessLogEntry",
+    "AuthToken",
+    "Base",
+    "ChangeLogEntry",
+    "Counter",
+    "Deputy",
+    "Household",
+    "Issuance",
+    "IssuedCopy",
+    "Municipality",
+    "Resident",
+    "SealRegistration",
+    "SerialLease",
+    "Staff",
+    "SupportMeasure",
+    "SupportMeasurePerson",
+    "Suppression",
+    "TaxSummary",
+    "Terminal",
+]
