@@ -1,0 +1,226 @@
+"""Keys kept in the OS keyring: per-database raw SQLCipher keys and the terminal signing key.
+
+Every local database (replica per municipality, outbox) is encrypted with its own random
+256-bit raw key. The keys live in the OS keyring (Windows Credential Manager, Secret Service on
+Linux desktops); there is never a plaintext fallback: a missing or refused backend is
+``KeyringUnavailableError``.
+
+The terminal's Ed25519 private key is stored on disk as encrypted PKCS#8 (PEM), encrypted with a
+random passphrase that is itself held in the keyring, so neither the file nor the keyring entry
+alone yields the key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import keyring
+import keyring.errors
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from keyring.backend import KeyringBackend
+
+SERVICE = "madoguchi"
+KEY_BYTES = 32
+_TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"
+TERMINAL_KEY_FILE = "terminal_key.pem"
+
+
+class LocalDataError(Exception):
+    """Base of local storage failures: a message for the clerk (ja) and one for the log (en)."""
+
+    message_ja: str = "端末のデータにアクセスできません。"
+
+    def __init__(self, message_en: str, message_ja: str | None = None) -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        if message_ja is not None:
+            self.message_ja = message_ja
+
+    def __str__(self) -> str:
+        return f"{self.message_en} / {self.message_ja}"
+
+
+class KeyringUnavailableError(LocalDataError):
+    """No usable, secure keyring backend: refuse rather than store keys in plain text."""
+
+    message_ja = (
+        "安全な鍵保管庫(OSのキーリング)が利用できません。暗号鍵を平文で保存することはできないため、"
+        "処理を中止しました。システム管理者に連絡してください。"
+    )
+
+
+class MissingKeyError(LocalDataError):
+    """The keyring has no entry for a database or for the terminal key."""
+
+    message_ja = "暗号鍵がキーリングに見つかりません。端末の再登録またはデータの再取得が必要です。"
+
+
+def _backend_name(backend: KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _refusal_reason(backend: KeyringBackend) -> str | None:
+    module = type(backend).__module__
+    if module.startswith("keyring.backends.fail"):
+        return "no keyring backend is available (keyring.backends.fail)"
+    if module.startswith("keyring.backends.null"):
+        return "the null keyring backend stores nothing"
+    if module.startswith("keyrings.alt"):
+        return "keyrings.alt backends keep secrets in files (plaintext or weakly encrypted)"
+    try:
+        priority = float(type(backend).priority)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a backend whose priority raises is not viable
+        return "the keyring backend reports itself as not viable"
+    if priority <= 0 and not module.startswith("keyring.backends.chainer"):
+        return "the keyring backend reports itself as not viable"
+    return None
+
+
+def check_backend(backend: KeyringBackend | None = None) -> KeyringBackend:
+    """Return the backend if it is acceptable, else raise ``KeyringUnavailableError``.
+
+    The fail and null backends and every keyrings.alt backend are refused. A chainer backend
+    is accepted only if every backend it chains is acceptable (it writes to the first one).
+    """
+    backend = backend if backend is not None else keyring.get_keyring()
+    chained = getattr(backend, "backends", None)
+    if type(backend).__module__.startswith("keyring.backends.chainer"):
+        members = list(chained or [])
+        if not members:
+            raise KeyringUnavailableError(f"refused keyring backend {_backend_name(backend)}: chain is empty")
+        for member in members:
+            reason = _refusal_reason(member)
+            if reason:
+                raise KeyringUnavailableError(f"refused keyring backend {_backend_name(member)}: {reason}")
+        return backend
+    reason = _refusal_reason(backend)
+    if reason:
+        raise KeyringUnavailableError(f"refused keyring backend {_backend_name(backend)}: {reason}")
+    return backend
+
+
+class KeyStore:
+    """Raw database keys and the terminal key passphrase, in one checked keyring backend."""
+
+    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE) -> None:
+        self._backend = check_backend(backend)
+        self._service = service
+
+    @property
+    def backend_name(self) -> str:
+        return _backend_name(self._backend)
+
+    # -- raw database keys -------------------------------------------------------------------
+
+    @staticmethod
+    def database_entry(name: str) -> str:
+        return f"db:{name}"
+
+    def _get(self, entry: str) -> str | None:
+        try:
+            return self._backend.get_password(self._service, entry)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailableError(f"keyring read failed for {entry}: {exc}") from exc
+
+    def _set(self, entry: str, value: str) -> None:
+        try:
+            self._backend.set_password(self._service, entry, value)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailableError(f"keyring write failed for {entry}: {exc}") from exc
+
+    def has_database_key(self, name: str) -> bool:
+        return self._get(self.database_entry(name)) is not None
+
+    def database_key(self, name: str) -> bytes:
+        """The 32-byte raw key of database ``name``; ``MissingKeyError`` if the entry is absent."""
+        value = self._get(self.database_entry(name))
+        if value is None:
+            raise MissingKeyError(f"no keyring entry for database {name!r} (service {self._service!r})")
+        try:
+            key = bytes.fromhex(value)
+        except ValueError as exc:
+            raise MissingKeyError(f"keyring entry for database {name!r} is not a hex key") from exc
+        if len(key) != KEY_BYTES:
+            raise MissingKeyError(f"keyring entry for database {name!r} has {len(key)} bytes, not 32")
+        return key
+
+    def create_database_key(self, name: str, *, replace: bool = False) -> bytes:
+        """Generate and store a new random key; refuses to overwrite unless ``replace``."""
+        if not replace and self.has_database_key(name):
+            return self.database_key(name)
+        key = secrets.token_bytes(KEY_BYTES)
+        self._set(self.database_entry(name), key.hex())
+        return key
+
+    def ensure_database_key(self, name: str) -> bytes:
+        return self.create_database_key(name, replace=False)
+
+    def delete_database_key(self, name: str) -> None:
+        try:
+            self._backend.delete_password(self._service, self.database_entry(name))
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailableError(f"keyring delete failed for {name}: {exc}") from exc
+
+    # -- terminal signing key ----------------------------------------------------------------
+
+    def create_terminal_key(self, data_dir: Path) -> Ed25519PrivateKey:
+        """Generate the terminal's Ed25519 key, store it encrypted in ``data_dir``."""
+        private = Ed25519PrivateKey.generate()
+        passphrase = secrets.token_urlsafe(32)
+        self._set(_TERMINAL_PASSPHRASE_ENTRY, passphrase)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase.encode()),
+        )
+        data_dir.mkdir(parents=True, exist_ok=True)
+        target = data_dir / TERMINAL_KEY_FILE
+        tmp = target.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        return private
+
+    def terminal_private_key(self, data_dir: Path) -> Ed25519PrivateKey:
+        passphrase = self._get(_TERMINAL_PASSPHRASE_ENTRY)
+        if passphrase is None:
+            raise MissingKeyError("no keyring entry for the terminal key passphrase")
+        path = data_dir / TERMINAL_KEY_FILE
+        if not path.exists():
+            raise MissingKeyError(
+                f"terminal key file {path} is missing", "端末の署名鍵ファイルが見つかりません。端末の再登録が必要です。"
+            )
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase.encode())
+        except (ValueError, TypeError) as exc:
+            raise MissingKeyError(
+                f"terminal key file {path} cannot be decrypted with the keyring passphrase",
+                "端末の署名鍵を復号できません。端末の再登録が必要です。",
+            ) from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise MissingKeyError(f"terminal key file {path} does not hold an Ed25519 key")
+        return key
+
+
+def public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def public_key_raw_b64(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    import base64
+
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")

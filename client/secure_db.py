@@ -1,0 +1,249 @@
+"""SQLCipher databases through SQLAlchemy, opened with a raw 256-bit key.
+
+Shared by the replica and the outbox. ``open_encrypted(path, key)`` returns an Engine whose
+every new connection sets ``PRAGMA key = "x'…'"``, WAL and foreign keys, and probes the file
+right away so a bad file is reported as one specific error:
+
+* ``PlaintextDatabaseError`` — the file is an unencrypted SQLite database (refused),
+* ``WrongKeyError`` — the key does not open the file (every page fails its HMAC, or the
+  key-check sidecar disagrees),
+* ``CorruptDatabaseError`` — the file is damaged (truncated, some pages fail their HMAC),
+* ``DatabaseFileMissingError`` — the file does not exist and ``create`` was not asked for,
+* ``DiskFullError`` — the disk (or the page limit) is full while writing.
+
+A small sidecar ``<file>.kcv`` holds HMAC-SHA256(key, label): it tells a wrong key from a
+damaged file without decrypting anything, and reveals nothing about the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlcipher3 import dbapi2
+
+from client.keystore import LocalDataError, MissingKeyError
+
+__all__ = [
+    "CorruptDatabaseError",
+    "DatabaseFileMissingError",
+    "DiskFullError",
+    "MissingKeyError",
+    "PlaintextDatabaseError",
+    "WrongKeyError",
+    "classify_error",
+    "key_check_value",
+    "open_encrypted",
+    "raw_connect",
+]
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PAGE_SIZE = 4096
+_KCV_LABEL = b"madoguchi-sqlcipher-key-check-v1"
+
+
+class WrongKeyError(LocalDataError):
+    message_ja = "暗号鍵が一致しないため、端末のデータベースを開けません。"
+
+
+class CorruptDatabaseError(LocalDataError):
+    message_ja = "端末のデータベースファイルが破損しています。"
+
+
+class PlaintextDatabaseError(LocalDataError):
+    message_ja = "端末のデータベースが暗号化されていないため、使用できません。"
+
+
+class DatabaseFileMissingError(LocalDataError):
+    message_ja = "端末のデータベースファイルが見つかりません。"
+
+
+class DiskFullError(LocalDataError):
+    message_ja = "ディスクの空き容量が不足しています。不要なファイルを削除してから再度実行してください。"
+
+
+def key_check_value(key: bytes) -> bytes:
+    return hmac.new(key, _KCV_LABEL, hashlib.sha256).digest()[:16]
+
+
+def kcv_path(path: Path) -> Path:
+    return path.with_name(path.name + ".kcv")
+
+
+def _write_kcv(path: Path, key: bytes) -> None:
+    tmp = kcv_path(path).with_suffix(".kcv-tmp")
+    tmp.write_bytes(key_check_value(key))
+    os.replace(tmp, kcv_path(path))
+
+
+def _check_key(key: bytes) -> None:
+    if not isinstance(key, bytes | bytearray) or len(key) != 32:
+        raise MissingKeyError("a SQLCipher raw key must be 32 bytes")
+
+
+def raw_connect(path: Path, key: bytes, *, timeout: float = 30.0) -> dbapi2.Connection:
+    """A plain sqlcipher3 connection with the key and the connection pragmas applied."""
+    _check_key(key)
+    conn = dbapi2.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+    except dbapi2.DatabaseError:
+        pass
+    return conn
+
+
+def _apply_pragmas(conn: dbapi2.Connection) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode is None or str(mode[0]).lower() != "wal":
+        raise CorruptDatabaseError(f"cannot switch journal to WAL (got {mode!r})")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _diagnose(path: Path, key: bytes) -> LocalDataError:
+    """Tell a wrong key from a damaged file, as far as the file allows."""
+    kcv = kcv_path(path)
+    if kcv.exists():
+        if not hmac.compare_digest(kcv.read_bytes(), key_check_value(key)):
+            return WrongKeyError(f"the key does not match {path.name} (key-check value differs)")
+    size = path.stat().st_size
+    if size % PAGE_SIZE != 0:
+        return CorruptDatabaseError(f"{path.name} is truncated or damaged (size {size} is not a page multiple)")
+    try:
+        conn = raw_connect(path, key)
+        try:
+            failures = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        finally:
+            conn.close()
+    except dbapi2.DatabaseError as exc:
+        return CorruptDatabaseError(f"{path.name} cannot be read: {exc}")
+    pages = max(1, size // PAGE_SIZE)
+    if kcv.exists():
+        return CorruptDatabaseError(f"{path.name} is damaged ({len(failures)} of {pages} pages fail)")
+    if len(failures) >= pages:
+        return WrongKeyError(f"the key does not open {path.name} (all {pages} pages fail their HMAC)")
+    return CorruptDatabaseError(f"{path.name} is damaged ({len(failures)} of {pages} pages fail)")
+
+
+def probe(path: Path, key: bytes) -> None:
+    """Open and read the schema once; raise the specific error if that fails."""
+    header = b""
+    if path.exists():
+        with open(path, "rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    if header == SQLITE_HEADER:
+        raise PlaintextDatabaseError(f"{path.name} is a plain (unencrypted) SQLite database")
+    if path.exists() and path.stat().st_size % PAGE_SIZE != 0:
+        raise _diagnose(path, key)
+    try:
+        conn = raw_connect(path, key)
+    except dbapi2.DatabaseError as exc:
+        raise CorruptDatabaseError(f"{path.name} cannot be opened: {exc}") from exc
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        _apply_pragmas(conn)
+    except dbapi2.DatabaseError as exc:
+        conn.close()
+        raise _diagnose(path, key) from exc
+    conn.close()
+
+
+def check_integrity(path: Path, key: bytes) -> None:
+    """Read every page (HMAC) and the b-tree structure; raise the specific error on damage."""
+    probe(path, key)
+    conn = raw_connect(path, key)
+    try:
+        failures = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        if failures:
+            raise CorruptDatabaseError(f"{path.name}: {len(failures)} pages fail their HMAC ({failures[0][0]})")
+        result = conn.execute("PRAGMA quick_check").fetchall()
+        if result != [("ok",)]:
+            raise CorruptDatabaseError(f"{path.name}: quick_check reports {result[:3]}")
+    except dbapi2.DatabaseError as exc:
+        raise _diagnose(path, key) from exc
+    finally:
+        conn.close()
+
+
+def classify_error(exc: BaseException, path: Path | None = None, key: bytes | None = None) -> LocalDataError | None:
+    """Map a database exception met while working to a specific ``LocalDataError`` (or None)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, LocalDataError):
+        return orig
+    code = getattr(orig, "sqlite_errorname", "") or ""
+    text = str(orig).lower()
+    if code == "SQLITE_FULL" or "database or disk is full" in text:
+        return DiskFullError(f"disk full while writing{' ' + path.name if path else ''}: {orig}")
+    if code in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "malformed" in text or "not a database" in text:
+        if path is not None and key is not None and path.exists():
+            return _diagnose(path, key)
+        return CorruptDatabaseError(f"database damaged: {orig}")
+    if code == "SQLITE_IOERR" or "disk i/o error" in text:
+        return CorruptDatabaseError(f"I/O error on the database: {orig}")
+    return None
+
+
+def open_encrypted(
+    path: Path,
+    key: bytes,
+    *,
+    create: bool = False,
+    on_connect: Callable[[Any], None] | None = None,
+    begin_statement: str = "BEGIN",
+) -> Engine:
+    """An Engine on the SQLCipher file ``path`` keyed with the raw ``key``.
+
+    With ``create`` a missing file is created (and its key-check sidecar written); otherwise a
+    missing file is ``DatabaseFileMissingError``. The file is probed before returning.
+    ``begin_statement`` may be ``"BEGIN IMMEDIATE"`` for a database with several writers.
+    """
+    _check_key(key)
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists:
+        if not create:
+            raise DatabaseFileMissingError(f"database file {path} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        _write_kcv(path, key)
+    probe(path, key)
+    if not kcv_path(path).exists():
+        _write_kcv(path, key)
+
+    def creator() -> dbapi2.Connection:
+        conn = raw_connect(path, key)
+        _apply_pragmas(conn)
+        return conn
+
+    engine = create_engine("sqlite://", module=dbapi2, creator=creator)
+
+    # Let SQLAlchemy drive transactions explicitly (pysqlite's implicit BEGIN is unreliable).
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        if on_connect is not None:
+            on_connect(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin_statement)
+
+    return engine
+
+
+def remove_database(path: Path) -> None:
+    """Delete a database file with its WAL, SHM and key-check sidecars."""
+    for suffix in ("", "-wal", "-shm", "-journal", ".kcv"):
+        target = path.with_name(path.name + suffix)
+        if target.exists():
+            target.unlink()
