@@ -202,3 +202,29 @@ def server_factory(tmp_path: Path) -> Iterator[Any]:
 # =============================================================================================
 # (end of the server_stub block)
 # =============================================================================================
+
+
+# =============================================================================================
+# Keyring for replica/outbox keys (owner: replica). An in-memory backend per test.
+# =============================================================================================
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[Any]:
+    """A fresh in-memory keyring installed with ``keyring.set_keyring`` for the test's duration."""
+    import keyring
+
+    from tests.keyring_memory import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+# =============================================================================================
+# (end of the keyring block)
+# =============================================================================================
