@@ -1,0 +1,24 @@
+"""The QR code of a certificate: a raster image of the signed token (qrcode + pillow)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import qrcode
+from PIL import Image
+from qrcode.constants import ERROR_CORRECT_M
+
+QUIET_ZONE = 4  # modules, as the standard asks
+
+
+@lru_cache(maxsize=64)
+def qr_image(token: str) -> Image.Image:
+    """A 1-bit image with one pixel per module (quiet zone included); scaled up when drawn."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE)
+    code.add_data(token.encode("ascii"))
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    n = len(matrix)
+    img = Image.new("1", (n, n), 1)
+    img.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return img
