@@ -1,0 +1,161 @@
+"""Sign-in, lockout and tokens. Nothing lives in process memory: any server process on the DB works.
+
+Tokens are random (256 bits); only their SHA-256 is stored, bound to municipality, user and
+terminal. Five consecutive failures lock the account (counter in the DB) until an admin unlocks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server_stub.models import AuthToken, Municipality, Staff, Terminal
+from server_stub.passwords import verify_password
+
+MAX_FAILURES = 5
+TOKEN_LIFETIME = timedelta(hours=12)
+ADMIN_CONSOLE_TERMINAL = "admin-console"
+
+
+class AuthError(Exception):
+    """Sign-in refused. ``code`` is machine-readable; messages for the clerk and the log."""
+
+    def __init__(self, code: str, message_ja: str, message_en: str, status: int = 401) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_ja = message_ja
+        self.message_en = message_en
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the municipality always comes from here, never from the request."""
+
+    municipality_code: str
+    user_id: str
+    name: str
+    role: str
+    terminal_id: str
+    terminal_name: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _bad_credentials() -> AuthError:
+    return AuthError(
+        "bad_credentials",
+        "職員ID・パスワード・団体コードのいずれかが正しくありません。",
+        "Unknown user or wrong password",
+    )
+
+
+def login(session: Session, *, municipality_code: str, user_id: str, password: str, terminal_id: str,
+          now: datetime) -> tuple[str, datetime, Staff, Municipality]:
+    """Check the credentials inside a write transaction; the failure counter is committed by the caller.
+
+    Returns (token, expires_at, staff, municipality). Raises AuthError; on a wrong password the
+    staff row's counter has been incremented in ``session`` (the caller commits before raising on).
+    """
+    muni = session.get(Municipality, municipality_code)
+    staff = None
+    if muni is not None:
+        staff = session.scalars(
+            select(Staff).where(Staff.municipality_code == municipality_code, Staff.user_id == user_id)
+        ).one_or_none()
+    if staff is None or not staff.active:
+        verify_password(None, password)
+        raise _bad_credentials()
+    if staff.locked:
+        raise AuthError(
+            "locked",
+            "パスワードの誤りが続いたため、このアカウントはロックされています。管理者に解除を依頼してください。",
+            "Account locked after repeated failures",
+            status=403,
+        )
+    if not verify_password(staff.password_hash, password):
+        failures = staff.failed_attempts + 1
+        session.execute(
+            update(Staff)
+            .where(Staff.id == staff.id)
+            .values(failed_attempts=Staff.failed_attempts + 1, locked=failures >= MAX_FAILURES, updated_at=now)
+        )
+        raise _bad_credentials()
+    terminal = terminal_for(session, municipality_code, terminal_id)
+    if terminal is None and staff.role != "admin":
+        raise AuthError(
+            "unknown_terminal",
+            "この端末は登録されていません。管理者に端末登録を依頼してください。",
+            f"Terminal {terminal_id!r} is not enrolled",
+            status=403,
+        )
+    if staff.failed_attempts:
+        staff.failed_attempts = 0
+        staff.updated_at = now
+    token = secrets.token_urlsafe(32)
+    expires = now + TOKEN_LIFETIME
+    session.add(
+        AuthToken(
+            token_hash=_token_hash(token),
+            municipality_code=municipality_code,
+            user_id=user_id,
+            terminal_id=terminal.terminal_id if terminal else (terminal_id or ADMIN_CONSOLE_TERMINAL),
+            issued_at=now,
+            expires_at=expires,
+            revoked=False,
+        )
+    )
+    return token, expires, staff, muni  # type: ignore[return-value]
+
+
+def terminal_for(session: Session, municipality_code: str, terminal_id: str) -> Terminal | None:
+    if not terminal_id:
+        return None
+    return session.scalars(
+        select(Terminal).where(
+            Terminal.municipality_code == municipality_code,
+            Terminal.terminal_id == terminal_id,
+            Terminal.active.is_(True),
+        )
+    ).one_or_none()
+
+
+def _aware(value: datetime, like: datetime) -> datetime:
+    if value.tzinfo is None and like.tzinfo is not None:
+        return value.replace(tzinfo=like.tzinfo)
+    return value
+
+
+def principal_for_token(session: Session, token: str, now: datetime) -> Principal:
+    """Resolve a bearer token. Raises AuthError (401) when unknown, revoked or expired."""
+    row = session.get(AuthToken, _token_hash(token)) if token else None
+    if row is None or row.revoked:
+        raise AuthError("invalid_token", "ログインし直してください。", "Unknown or revoked token")
+    if _aware(row.expires_at, now) <= now:
+        raise AuthError("expired_token", "ログインの有効期限が切れました。ログインし直してください。",
+                        "Token expired")
+    staff = session.scalars(
+        select(Staff).where(Staff.municipality_code == row.municipality_code, Staff.user_id == row.user_id)
+    ).one_or_none()
+    if staff is None or not staff.active or staff.locked:
+        raise AuthError("invalid_token", "このアカウントは使用できません。", "Account disabled or locked")
+    terminal = terminal_for(session, row.municipality_code, row.terminal_id)
+    return Principal(
+        municipality_code=row.municipality_code,
+        user_id=staff.user_id,
+        name=staff.name,
+        role=staff.role,
+        terminal_id=row.terminal_id,
+        terminal_name=terminal.name if terminal else row.terminal_id,
+    )
+
+
+def revoke(session: Session, token: str) -> None:
+    session.execute(update(AuthToken).where(AuthToken.token_hash == _token_hash(token)).values(revoked=True))

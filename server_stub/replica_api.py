@@ -1,0 +1,564 @@
+"""Replica pull API: snapshot pages, the change feed, checksums and mutual-backup partners.
+
+Endpoints (municipality from the authenticated token; ``municipality=`` may name a partner with a
+recorded mutual-backup agreement):
+
+* ``GET /api/v1/replica/snapshot?cursor=&limit=`` — current state paged by (kind, key); each page
+  ``{records, next_cursor, as_of_seq, checksum, server_time}``; ``next_cursor`` is null on the last
+  page. ``as_of_seq`` is the change sequence read before the first page: the client pulls the
+  change feed from there afterwards, which repairs anything that changed while it paged.
+* ``GET /api/v1/replica/changes?since=SEQ&limit=`` — ``{records, last_seq, has_more, checksum,
+  server_time}``; each change is an upsert with the current data or a delete. Nothing new: a
+  response of a few dozen bytes.
+* ``GET /api/v1/replica/checksum`` — ``{as_of_seq, kinds: {kind: {count, digest}}}``.
+* ``GET /api/v1/replica/partners`` — mutual-backup partners of the token's municipality.
+
+A record is ``{kind, key, op, data, index}``: ``data`` is the domain dict (``Resident.to_dict()``
+etc.; 個人番号 and 住民票コード are always None), ``index`` the server's own search keys.
+Bodies are JSON, gzip-compressed when the client accepts it. ``checksum`` is the SHA-256 of the
+canonical JSON of ``records``.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.orm import Session
+
+from server_stub.models import (
+    ChangeLogEntry,
+    Counter,
+    Deputy,
+    Household,
+    Municipality,
+    Resident,
+    SealRegistration,
+    Staff,
+    SupportMeasure,
+    SupportMeasurePerson,
+    Suppression,
+    TaxSummary,
+)
+
+CHANGE_SEQ = "change_seq"
+DEFAULT_PAGE = 2000
+MAX_PAGE = 20000
+
+# Order in which the snapshot walks the kinds (parameters and staff first: a half-finished
+# bootstrap is useless anyway, but small kinds first keep the progress bar honest).
+SNAPSHOT_KINDS = (
+    "municipality",
+    "staff",
+    "household",
+    "resident",
+    "seal",
+    "tax",
+    "support_measure",
+    "suppression",
+)
+NOT_REPLICATED = frozenset({"terminal"})
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def page_checksum(records: Sequence[dict[str, Any]]) -> str:
+    return hashlib.sha256(canonical_json(list(records)).encode()).hexdigest()
+
+
+def record_digest(key: str, data: dict[str, Any]) -> int:
+    return int.from_bytes(hashlib.sha256((key + "\n" + canonical_json(data)).encode()).digest(), "big")
+
+
+def _iso(v: date | datetime | None) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime) and v.tzinfo is None:
+        v = v.replace(tzinfo=UTC)
+    return v.isoformat()
+
+
+def _b64(v: bytes | None) -> str:
+    return base64.b64encode(v or b"").decode("ascii")
+
+
+# ---------------------------------------------------------------------------------------------
+# Row → record data (field names and encodings of client.domain.model … .to_dict())
+# ---------------------------------------------------------------------------------------------
+
+
+def resident_data(r: Any) -> dict[str, Any]:
+    """``Resident.to_dict()`` for a row, without 個人番号 and 住民票コード (never replicated)."""
+    return {
+        "atena_no": r.atena_no,
+        "household_no": r.household_no,
+        "name": r.name,
+        "kana": r.kana,
+        "birth": r.birth,
+        "sex": r.sex,
+        "relation": r.relation,
+        "is_head": bool(r.is_head),
+        "address": r.address,
+        "katagaki": r.katagaki or "",
+        "postal_code": r.postal_code or "",
+        "honseki": r.honseki or "",
+        "hittousha": r.hittousha or "",
+        "former_surname": r.former_surname or "",
+        "alias": r.alias or "",
+        "became_resident_on": _iso(r.became_resident_on),
+        "jutei_on": _iso(r.jutei_on),
+        "notified_on": _iso(r.notified_on),
+        "previous_address": r.previous_address or "",
+        "status": r.status,
+        "removed_on": _iso(r.removed_on),
+        "removal_reason": r.removal_reason or "",
+        "my_number": None,
+        "juminhyo_code": None,
+        "is_foreign": bool(r.is_foreign),
+        "nationality": r.nationality or "",
+        "residence_status": r.residence_status or "",
+        "residence_period_end": _iso(r.residence_period_end),
+    }
+
+
+def resident_index(r: Any) -> dict[str, Any]:
+    return {"kana_key": r.kana_key, "given_kana_key": r.given_kana_key or "", "name_key": r.name_key}
+
+
+def household_data(r: Any) -> dict[str, Any]:
+    return {
+        "household_no": r.household_no,
+        "head_atena_no": r.head_atena_no or "",
+        "address": r.address or "",
+        "katagaki": r.katagaki or "",
+        "postal_code": r.postal_code or "",
+    }
+
+
+def seal_data(r: Any) -> dict[str, Any]:
+    return {
+        "registration_no": r.registration_no,
+        "card_no": r.card_no,
+        "atena_no": r.atena_no,
+        "registered_on": _iso(r.registered_on),
+        "active": r.status == "active",
+        "seal_image_png": _b64(r.seal_image_png),
+    }
+
+
+def tax_data(r: Any) -> dict[str, Any]:
+    return {
+        "atena_no": r.atena_no,
+        "tax_year": int(r.tax_year),
+        "resided_on_jan1": bool(r.resided_on_jan1),
+        "total_income": int(r.total_income),
+        "salary_income": int(r.salary_income),
+        "deductions": int(r.deductions),
+        "taxable_income": int(r.taxable_income),
+        "municipal_tax": int(r.municipal_tax),
+        "prefectural_tax": int(r.prefectural_tax),
+        "dependents": int(r.dependents),
+    }
+
+
+def suppression_data(r: Any) -> dict[str, Any]:
+    return {
+        "suppression_id": r.suppression_id,
+        "process": r.process,
+        "level": r.level,
+        "atena_no": r.atena_no,
+        "household_no": r.household_no,
+        "start": _iso(r.start),
+        "end": _iso(r.end),
+        "reason": r.reason or "",
+        "released_until": _iso(r.released_until),
+    }
+
+
+def staff_data(r: Any) -> dict[str, Any]:
+    """Offline sign-in needs the argon2id hash and the role; nothing else about the account."""
+    return {
+        "user_id": r.user_id,
+        "name": r.name,
+        "role": r.role,
+        "password_hash": r.password_hash,
+        "active": bool(r.active) and not bool(r.locked),
+    }
+
+
+def tax_key(atena_no: str, tax_year: int) -> str:
+    return f"{atena_no}:{int(tax_year)}"
+
+
+def parse_tax_key(key: str) -> tuple[str, int]:
+    for sep in (":", "/", "|", "-", "_"):
+        if sep in key:
+            atena, _, year = key.rpartition(sep)
+            if year.isdigit():
+                return atena, int(year)
+    raise ValueError(f"not a tax key: {key!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading records by kind
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    table: Table
+    key_cols: tuple[str, ...]
+
+
+def _t(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+KIND_SPECS: dict[str, KindSpec] = {
+    "municipality": KindSpec(_t(Municipality), ("code",)),
+    "staff": KindSpec(_t(Staff), ("user_id",)),
+    "household": KindSpec(_t(Household), ("household_no",)),
+    "resident": KindSpec(_t(Resident), ("atena_no",)),
+    "seal": KindSpec(_t(SealRegistration), ("registration_no",)),
+    "tax": KindSpec(_t(TaxSummary), ("atena_no", "tax_year")),
+    "support_measure": KindSpec(_t(SupportMeasure), ("measure_id",)),
+    "suppression": KindSpec(_t(Suppression), ("suppression_id",)),
+}
+
+
+def _muni_col(spec: KindSpec) -> Any:
+    return spec.table.c.code if "code" in spec.key_cols else spec.table.c.municipality_code
+
+
+def _key_of(kind: str, row: Any) -> str:
+    if kind == "tax":
+        return tax_key(row.atena_no, row.tax_year)
+    return str(getattr(row, KIND_SPECS[kind].key_cols[0]))
+
+
+def _key_values(kind: str, key: str) -> tuple[Any, ...]:
+    if kind == "tax":
+        return parse_tax_key(key)
+    return (key,)
+
+
+def _municipality_data(session: Session, row: Any) -> dict[str, Any]:
+    deputies = session.execute(
+        select(_t(Deputy)).where(_t(Deputy).c.municipality_code == row.code).order_by(_t(Deputy).c.start)
+    ).all()
+    return {
+        "code": row.code,
+        "name": row.name,
+        "prefecture": row.prefecture,
+        "mayor_title": row.mayor_title,
+        "mayor_name": row.mayor_name,
+        "deputies": [
+            {"title": d.title, "name": d.name, "start": _iso(d.start), "end": _iso(d.end)} for d in deputies
+        ],
+        "seal_image_png": _b64(row.seal_image_png),
+        "fees": json.loads(row.fees_json or "{}"),
+        "exemption_reasons": json.loads(row.exemption_reasons_json or "[]"),
+        "bcp_policy": row.bcp_policy,
+        "replica_max_age_hours": int(row.replica_max_age_hours),
+        "print_sex_on_inkan": bool(row.print_sex_on_inkan),
+    }
+
+
+def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    by_measure: dict[str, dict[str, list[str]]] = {}
+    for p in persons:
+        by_measure.setdefault(p.measure_id, {}).setdefault(p.role, []).append(p.atena_no)
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        roles = by_measure.get(r.measure_id, {})
+        out[r.measure_id] = {
+            "measure_id": r.measure_id,
+            "protected_atena_nos": sorted(roles.get("protected", [])),
+            "perpetrator_names": list(json.loads(r.perpetrator_names_json or "[]")),
+            "perpetrator_atena_nos": sorted(roles.get("perpetrator", [])),
+            "start": _iso(r.start),
+            "end": _iso(r.end),
+            "provisional": bool(r.provisional),
+            "processes": [p for p in (r.processes or "").split(",") if p],
+        }
+    return out
+
+
+def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Records (op upsert) for rows of one kind."""
+    if kind == "support_measure":
+        ids = [r.measure_id for r in rows]
+        smp = _t(SupportMeasurePerson)
+        persons = (
+            session.execute(select(smp).where(smp.c.municipality_code == code, smp.c.measure_id.in_(ids))).all()
+            if ids
+            else []
+        )
+        datas = _measure_data(rows, persons)
+        return [{"kind": kind, "key": r.measure_id, "op": "upsert", "data": datas[r.measure_id]} for r in rows]
+    records = []
+    for r in rows:
+        rec: dict[str, Any] = {"kind": kind, "key": _key_of(kind, r), "op": "upsert"}
+        if kind == "resident":
+            rec["data"] = resident_data(r)
+            rec["index"] = resident_index(r)
+        elif kind == "household":
+            rec["data"] = household_data(r)
+        elif kind == "seal":
+            rec["data"] = seal_data(r)
+        elif kind == "tax":
+            rec["data"] = tax_data(r)
+        elif kind == "suppression":
+            rec["data"] = suppression_data(r)
+        elif kind == "staff":
+            rec["data"] = staff_data(r)
+        elif kind == "municipality":
+            rec["data"] = _municipality_data(session, r)
+        else:  # pragma: no cover - KIND_SPECS and this switch list the same kinds
+            raise ValueError(kind)
+        records.append(rec)
+    return records
+
+
+def fetch_by_keys(session: Session, code: str, kind: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Current records for ``keys`` of one kind; missing keys are absent (deleted)."""
+    spec = KIND_SPECS[kind]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        cols = [spec.table.c[c] for c in spec.key_cols]
+        if kind == "tax":
+            where = tuple_(*cols).in_([_key_values(kind, k) for k in chunk])
+        else:
+            where = cols[0].in_(list(chunk))
+        stmt = select(spec.table).where(_muni_col(spec) == code, where)
+        rows = session.execute(stmt).all()
+        for rec in rows_to_records(session, code, kind, rows):
+            found[rec["key"]] = rec
+    return found
+
+
+def current_seq(session: Session, code: str) -> int:
+    c = _t(Counter)
+    value = session.execute(select(c.c.value).where(c.c.municipality_code == code, c.c.name == CHANGE_SEQ)).scalar()
+    if value is None:
+        cl = _t(ChangeLogEntry)
+        from sqlalchemy import func
+
+        value = session.execute(select(func.max(cl.c.seq)).where(cl.c.municipality_code == code)).scalar()
+    return int(value or 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshot, changes, checksum
+# ---------------------------------------------------------------------------------------------
+
+
+class BadCursorError(ValueError):
+    """The cursor is not one this server handed out."""
+
+
+def encode_cursor(kind_index: int, after: Sequence[Any] | None, as_of_seq: int) -> str:
+    raw = canonical_json({"k": kind_index, "a": list(after) if after is not None else None, "s": as_of_seq})
+    return base64.urlsafe_b64encode(raw.encode()).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, list[Any] | None, int]:
+    try:
+        pad = "=" * (-len(cursor) % 4)
+        obj = json.loads(base64.urlsafe_b64decode(cursor + pad))
+        k, a, s = int(obj["k"]), obj["a"], int(obj["s"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadCursorError(f"bad snapshot cursor: {cursor[:40]!r}") from exc
+    if not 0 <= k <= len(SNAPSHOT_KINDS) or (a is not None and not isinstance(a, list)):
+        raise BadCursorError(f"bad snapshot cursor: {cursor[:40]!r}")
+    return k, a, s
+
+
+def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -> dict[str, Any]:
+    limit = max(1, min(int(limit), MAX_PAGE))
+    if cursor:
+        kind_index, after, as_of_seq = decode_cursor(cursor)
+    else:
+        kind_index, after, as_of_seq = 0, None, current_seq(session, code)
+    records: list[dict[str, Any]] = []
+    while kind_index < len(SNAPSHOT_KINDS) and len(records) < limit:
+        kind = SNAPSHOT_KINDS[kind_index]
+        spec = KIND_SPECS[kind]
+        cols = [spec.table.c[c] for c in spec.key_cols]
+        stmt = select(spec.table).where(_muni_col(spec) == code)
+        if after is not None:
+            stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
+        want = limit - len(records)
+        rows = session.execute(stmt.order_by(*cols).limit(want)).all()
+        records.extend(rows_to_records(session, code, kind, rows))
+        if len(rows) < want:
+            kind_index, after = kind_index + 1, None
+        else:
+            after = [getattr(rows[-1], c) for c in spec.key_cols]
+    done = kind_index >= len(SNAPSHOT_KINDS)
+    return {
+        "records": records,
+        "next_cursor": None if done else encode_cursor(kind_index, after, as_of_seq),
+        "as_of_seq": as_of_seq,
+        "checksum": page_checksum(records),
+        "server_time": datetime.now(UTC).isoformat(),
+    }
+
+
+def changes_page(session: Session, code: str, since: int, limit: int) -> dict[str, Any]:
+    limit = max(1, min(int(limit), MAX_PAGE))
+    cl = _t(ChangeLogEntry)
+    rows = session.execute(
+        select(cl.c.seq, cl.c.kind, cl.c.key, cl.c.op)
+        .where(cl.c.municipality_code == code, cl.c.seq > since)
+        .order_by(cl.c.seq)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    now = datetime.now(UTC).isoformat()
+    if not rows:
+        return {"records": [], "last_seq": since, "has_more": False, "checksum": page_checksum([]), "server_time": now}
+    latest: dict[tuple[str, str], int] = {}
+    for r in rows:
+        if r.kind in NOT_REPLICATED or r.kind not in KIND_SPECS:
+            continue
+        key = tax_key(*parse_tax_key(r.key)) if r.kind == "tax" else r.key
+        latest[(r.kind, key)] = r.seq
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in latest:
+        by_kind.setdefault(kind, []).append(key)
+    current: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, keys in by_kind.items():
+        for key, rec in fetch_by_keys(session, code, kind, keys).items():
+            current[(kind, key)] = rec
+    records: list[dict[str, Any]] = []
+    for (kind, key), _seq in sorted(latest.items(), key=lambda kv: kv[1]):
+        rec = current.get((kind, key))
+        records.append(rec if rec is not None else {"kind": kind, "key": key, "op": "delete", "data": None})
+    return {
+        "records": records,
+        "last_seq": int(rows[-1].seq),
+        "has_more": has_more,
+        "checksum": page_checksum(records),
+        "server_time": now,
+    }
+
+
+def checksums(session: Session, code: str) -> dict[str, Any]:
+    """Per kind: count and the sum (mod 2**256) of SHA-256(key, canonical data): order-free."""
+    as_of_seq = current_seq(session, code)
+    out: dict[str, dict[str, Any]] = {}
+    for kind in SNAPSHOT_KINDS:
+        spec = KIND_SPECS[kind]
+        count, total = 0, 0
+        cols = [spec.table.c[c] for c in spec.key_cols]
+        after: list[Any] | None = None
+        while True:
+            stmt = select(spec.table).where(_muni_col(spec) == code)
+            if after is not None:
+                stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
+            rows = session.execute(stmt.order_by(*cols).limit(5000)).all()
+            for rec in rows_to_records(session, code, kind, rows):
+                count += 1
+                total = (total + record_digest(rec["key"], rec["data"])) % (1 << 256)
+            if len(rows) < 5000:
+                break
+            after = [getattr(rows[-1], c) for c in spec.key_cols]
+        out[kind] = {"count": count, "digest": f"{total:064x}"}
+    return {"as_of_seq": as_of_seq, "kinds": out}
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------------------------
+
+
+def json_response(payload: Any, accept_encoding: str | None) -> Any:
+    from fastapi import Response
+
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {"Cache-Control": "no-store"}
+    if accept_encoding and "gzip" in accept_encoding.lower() and len(body) > 512:
+        body = gzip.compress(body, compresslevel=1)
+        headers["Content-Encoding"] = "gzip"
+        headers["Vary"] = "Accept-Encoding"
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+def build_router(
+    session_dependency: Callable[..., Any],
+    municipality_dependency: Callable[..., Any],
+    partners_lookup: Callable[[Session, str], list[dict[str, Any]]] | None = None,
+) -> Any:
+    """The APIRouter; dependencies give a Session and the token's municipality code."""
+    from fastapi import APIRouter, Depends, Header, HTTPException, Query
+
+    router = APIRouter(prefix="/api/v1/replica", tags=["replica"])
+
+    def _target(session: Session, own: str, requested: str | None) -> str:
+        if not requested or requested == own:
+            return own
+        partners = {p["municipality_code"] for p in (partners_lookup(session, own) if partners_lookup else [])}
+        if requested not in partners:
+            raise HTTPException(403, detail={"code": "no_agreement", "message_en": "no mutual backup agreement",
+                                             "message_ja": "相互バックアップ協定がありません。"})
+        return requested
+
+    @router.get("/snapshot")
+    def snapshot(
+        session: Annotated[Session, Depends(session_dependency)],
+        own: Annotated[str, Depends(municipality_dependency)],
+        cursor: str | None = None,
+        limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
+        municipality: str | None = None,
+        accept_encoding: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        code = _target(session, own, municipality)
+        try:
+            page = snapshot_page(session, code, cursor, limit)
+        except BadCursorError as exc:
+            raise HTTPException(400, detail={"code": "bad_cursor", "message_en": str(exc),
+                                             "message_ja": "取得位置(カーソル)が不正です。"}) from exc
+        return json_response(page, accept_encoding)
+
+    @router.get("/changes")
+    def changes(
+        session: Annotated[Session, Depends(session_dependency)],
+        own: Annotated[str, Depends(municipality_dependency)],
+        since: int = Query(0, ge=0),
+        limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
+        municipality: str | None = None,
+        accept_encoding: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        code = _target(session, own, municipality)
+        return json_response(changes_page(session, code, since, limit), accept_encoding)
+
+    @router.get("/checksum")
+    def checksum(
+        session: Annotated[Session, Depends(session_dependency)],
+        own: Annotated[str, Depends(municipality_dependency)],
+        municipality: str | None = None,
+        accept_encoding: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        code = _target(session, own, municipality)
+        return json_response(checksums(session, code), accept_encoding)
+
+    @router.get("/partners")
+    def partners(
+        session: Annotated[Session, Depends(session_dependency)],
+        own: Annotated[str, Depends(municipality_dependency)],
+    ) -> Any:
+        return {"municipality_code": own, "partners": partners_lookup(session, own) if partners_lookup else []}
+
+    return router

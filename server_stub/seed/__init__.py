@@ -1,0 +1,1 @@
+"""Demo and bulk test data for the server stub."""
