@@ -107,6 +107,18 @@ def _era_for_period(year: int, month: int | None) -> tuple[Era, int]:
     return era, year - era.start.year + 1
 
 
+def year_text(year: int, *, gannen: bool = True) -> str:
+    """A calendar year in 和暦, named after the era covering most of it: 2025 → 令和7年."""
+    era, n = _era_for_period(year, None)
+    return era.name + _year_text(n, gannen)
+
+
+def fiscal_year_text(year: int, *, gannen: bool = True) -> str:
+    """A 年度 (April..March) in 和暦, named after the era on 1 June: 2019 → 令和元年度."""
+    era, n = era_year(date(year, 6, 1))
+    return era.name + _year_text(n, gannen) + "度"
+
+
 def format_partial(pd: PartialDate, *, foreign: bool = False, gannen: bool = True) -> str:
     """A possibly partial birth date as printed: 昭和30年月日不詳, 昭和30年5月日不詳, 令和2年頃, 年月日不詳.
 

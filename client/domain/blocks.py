@@ -1,0 +1,209 @@
+"""支援措置 and 抑止: the blocks that fail closed, for issuance (発行) and viewing (照会).
+
+支援措置 (DV, stalking, child abuse): anything touching a protected person (支援対象者 or a
+person protected jointly) is blocked until a 支援措置責任者 releases it case by case with a
+recorded reason. A request by the 加害者 or by someone acting for them, and a request in the
+protected person's own name by an agent, are refused outright (no release). In BCP mode nothing
+touching a protected person goes through, released or not.
+
+抑止: per person or per household and per process, level error (blocks) or alert (warning),
+from ``start`` to ``end`` (open-ended when None: it never lapses by itself); a temporary
+release (``released_until``) re-locks at that time. In BCP mode any active 抑止 on an issuance
+blocks, whatever its level or temporary release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from client.domain import reasons as R
+from client.domain.kana import normalize_for_search
+from client.domain.model import (
+    Mode,
+    Process,
+    Reason,
+    Requester,
+    RequesterKind,
+    Resident,
+    SupportMeasure,
+    SupportRelease,
+    Suppression,
+    SuppressionLevel,
+)
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    reasons: tuple[Reason, ...] = ()
+    release_measure_ids: tuple[str, ...] = field(default_factory=tuple)  # still to be released
+
+
+def _name_key(name: str) -> str:
+    return normalize_for_search(name)
+
+
+def _aligned(now: datetime, other: datetime) -> tuple[datetime, datetime]:
+    # Compare an aware and a naive datetime by reading the naive one in the aware one's zone.
+    if (now.tzinfo is None) == (other.tzinfo is None):
+        return now, other
+    if now.tzinfo is None:
+        return now.replace(tzinfo=other.tzinfo), other
+    return now, other.replace(tzinfo=now.tzinfo)
+
+
+def is_before(now: datetime, moment: datetime) -> bool:
+    """``now < moment``, tolerating one naive and one aware datetime."""
+    a, b = _aligned(now, moment)
+    return a < b
+
+
+def hours_between(earlier: datetime, later: datetime) -> float:
+    a, b = _aligned(later, earlier)
+    return (a - b).total_seconds() / 3600.0
+
+
+def active_measures(
+    measures: Iterable[SupportMeasure], touched: set[str], today: date, process: Process
+) -> list[SupportMeasure]:
+    """Measures in force on ``today`` for ``process`` that protect someone in ``touched``."""
+    return [
+        m
+        for m in measures
+        if m.active_on(today) and process in m.processes and touched.intersection(m.protected_atena_nos)
+    ]
+
+
+def _is_released(measure: SupportMeasure, releases: Iterable[SupportRelease]) -> SupportRelease | None:
+    for rel in releases:
+        if rel.measure_id == measure.measure_id and rel.reason.strip() and rel.supervisor.strip():
+            return rel
+    return None
+
+
+def _acts_for_perpetrator(requester: Requester, measure: SupportMeasure) -> bool:
+    perps = set(measure.perpetrator_atena_nos)
+    if requester.requester_atena_no is not None and requester.requester_atena_no in perps:
+        return True
+    if requester.acting_for_atena_no is not None and requester.acting_for_atena_no in perps:
+        return True
+    names = {_name_key(n) for n in measure.perpetrator_names if n.strip()}
+    return bool(requester.name.strip()) and _name_key(requester.name) in names
+
+
+def support_measure_check(
+    *,
+    touched: set[str],
+    measures: Iterable[SupportMeasure],
+    releases: Iterable[SupportRelease],
+    today: date,
+    process: Process,
+    mode: Mode,
+    requester: Requester | None = None,
+    subject_atena_no: str | None = None,
+) -> BlockResult:
+    """Reasons from 支援措置 for a request or a view touching the ``touched`` 宛名番号."""
+    relevant = active_measures(measures, touched, today, process)
+    if not relevant:
+        return BlockResult()
+    if mode is Mode.BCP:
+        return BlockResult((R.make(R.SUPPORT_MEASURE_BCP),))
+    out: list[Reason] = []
+    if requester is not None:
+        if any(_acts_for_perpetrator(requester, m) for m in relevant):
+            out.append(R.make(R.SUPPORT_MEASURE_PERPETRATOR))
+        protected = {a for m in relevant for a in m.protected_atena_nos}
+        in_victims_name = subject_atena_no in protected or requester.acting_for_atena_no in protected
+        if requester.kind is RequesterKind.AGENT and in_victims_name:
+            out.append(R.make(R.SUPPORT_MEASURE_VICTIM_BY_AGENT))
+    pending: list[str] = []
+    released: list[SupportRelease] = []
+    for m in relevant:
+        rel = _is_released(m, releases)
+        if rel is None:
+            pending.append(m.measure_id)
+        else:
+            released.append(rel)
+    if pending:
+        out.append(R.make(R.SUPPORT_MEASURE))
+    else:
+        out.extend(R.make(R.SUPPORT_MEASURE_RELEASED, supervisor=r.supervisor, reason=r.reason) for r in released)
+    return BlockResult(tuple(out), tuple(pending))
+
+
+def _suppression_active(s: Suppression, now: datetime) -> bool:
+    today = now.date()
+    if s.start is not None and today < s.start:
+        return False
+    return not (s.end is not None and today > s.end)
+
+
+def suppression_check(
+    *,
+    atena_nos: set[str],
+    household_nos: set[str],
+    suppressions: Iterable[Suppression],
+    now: datetime,
+    process: Process,
+    mode: Mode,
+) -> tuple[Reason, ...]:
+    """Reasons from 抑止 on the given persons or households for ``process``."""
+    out: list[Reason] = []
+    for s in suppressions:
+        if s.process is not process:
+            continue
+        hit = (s.atena_no is not None and s.atena_no in atena_nos) or (
+            s.household_no is not None and s.household_no in household_nos
+        )
+        if not hit or not _suppression_active(s, now):
+            continue
+        if mode is Mode.BCP and process is Process.HAKKO:
+            out.append(R.make(R.SUPPRESSED_BCP, reason=s.reason or s.suppression_id))
+            continue
+        if s.released_until is not None and is_before(now, s.released_until):
+            continue
+        code = R.SUPPRESSED if s.level is SuppressionLevel.ERROR else R.SUPPRESSION_ALERT
+        out.append(R.make(code, reason=s.reason or s.suppression_id))
+    return tuple(out)
+
+
+def check_access(
+    subject_atena_no: str,
+    household: Iterable[Resident],
+    support_measures: Iterable[SupportMeasure],
+    suppressions: Iterable[Suppression],
+    releases: Iterable[SupportRelease],
+    now: datetime,
+    process: Process = Process.SHOKAI,
+    *,
+    mode: Mode = Mode.ONLINE,
+    subject_household_no: str | None = None,
+) -> tuple[Reason, ...]:
+    """May a clerk see (照会) this resident? Empty tuple: yes. Blocking reasons: refuse to show.
+
+    Fails closed on the whole household: the detail view shows the shared address and the
+    household members, so a protected co-resident blocks it too (release by a 支援措置責任者,
+    never in BCP mode). 抑止 on the person or the household applies at its level.
+    """
+    members = tuple(household)
+    touched = {subject_atena_no} | {m.atena_no for m in members}
+    household_nos = {m.household_no for m in members if m.atena_no == subject_atena_no}
+    if subject_household_no:
+        household_nos.add(subject_household_no)
+    support = support_measure_check(
+        touched=touched, measures=support_measures, releases=releases, today=now.date(), process=process, mode=mode
+    )
+    supp = suppression_check(
+        atena_nos={subject_atena_no},
+        household_nos=household_nos,
+        suppressions=suppressions,
+        now=now,
+        process=process,
+        mode=mode,
+    )
+    return support.reasons + supp
+
+
+def is_blocked(reasons: Iterable[Reason]) -> bool:
+    return any(r.blocking for r in reasons)

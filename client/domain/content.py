@@ -1,0 +1,198 @@
+"""Resolve what a certificate says once the rules allow it: printed items, order, 認証文, issuer.
+
+Only the items that are to print are filled in (住基法12条5項: 世帯主・続柄, 本籍・筆頭者,
+住民票コード, 個人番号 are omitted unless specially requested). Kana are katakana (the renderer
+adds the brackets); dates are 和暦 text, 西暦 for foreign residents.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from client.domain.household import head_of
+from client.domain.kana import to_katakana
+from client.domain.model import (
+    CertificateContent,
+    CertificateType,
+    EvaluationContext,
+    IssuanceRequest,
+    JuminhyoItem,
+    Layout,
+    Mode,
+    MunicipalityParams,
+    PrintedPerson,
+    RequesterKind,
+    Resident,
+    Sex,
+    TaxSummary,
+)
+from client.domain.wareki import fiscal_year_text, format_date, format_partial, to_wareki, year_text
+
+CERT_JUMINHYO = "この写しは、住民票の原本と相違ないことを証明する。"
+CERT_JUMINHYO_HOUSEHOLD = "この写しは、世帯全員の住民票の原本と相違ないことを証明する。"
+CERT_KISAI_JIKO = "上記のとおり住民票に記載されていることを証明する。"
+CERT_JOHYO = "この写しは、住民票の除票の原本と相違ないことを証明する。"
+CERT_INKAN = "この写しは、登録されている印影と相違ないことを証明する。"
+CERT_KAZEI = "上記のとおり相違ないことを証明する。"
+
+# Items printed on a 住民票 / 除票 without a special request.
+DEFAULT_ITEMS: frozenset[JuminhyoItem] = frozenset({JuminhyoItem.PREVIOUS_ADDRESS})
+# Items that only print when specially requested (住基法12条5項).
+SPECIAL_ITEMS: frozenset[JuminhyoItem] = frozenset(
+    {JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI, JuminhyoItem.JUMINHYO_CODE, JuminhyoItem.MY_NUMBER}
+)
+JUMINHYO_LIKE = frozenset({CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, CertificateType.JOHYO})
+
+
+def printed_items(request: IssuanceRequest) -> frozenset[JuminhyoItem]:
+    """The 住民票 items that print for this request."""
+    if request.cert_type not in JUMINHYO_LIKE:
+        return frozenset()
+    if request.cert_type is CertificateType.KISAI_JIKO:
+        return frozenset(request.items)
+    return DEFAULT_ITEMS | frozenset(request.items)
+
+
+def certification_text(request: IssuanceRequest) -> str:
+    """認証文 for the last page."""
+    cert = request.cert_type
+    if cert is CertificateType.JUMINHYO:
+        return CERT_JUMINHYO_HOUSEHOLD if request.whole_household else CERT_JUMINHYO
+    return {
+        CertificateType.KISAI_JIKO: CERT_KISAI_JIKO,
+        CertificateType.JOHYO: CERT_JOHYO,
+        CertificateType.INKAN: CERT_INKAN,
+        CertificateType.KAZEI: CERT_KAZEI,
+    }[cert]
+
+
+def issuer_for(municipality: MunicipalityParams, day: date) -> tuple[str, str]:
+    """(職名, 氏名): the 職務代理者 whose registered period covers ``day``, else the mayor."""
+    for deputy in municipality.deputies:
+        if deputy.start <= day <= deputy.end:
+            return deputy.title, deputy.name
+    return municipality.mayor_title, municipality.mayor_name
+
+
+def _d(value: date | None, foreign: bool) -> str:
+    return format_date(value, foreign=foreign) if value is not None else ""
+
+
+def _sex(sex: Sex) -> str:
+    return "男" if sex is Sex.MALE else "女"
+
+
+def printed_person(resident: Resident, cert: CertificateType, items: frozenset[JuminhyoItem],
+                   municipality: MunicipalityParams) -> PrintedPerson:
+    """One person with only the items that print on ``cert``."""
+    foreign = resident.is_foreign
+    base = PrintedPerson(
+        atena_no=resident.atena_no,
+        name=resident.name,
+        kana="",
+        birth_text=format_partial(resident.birth, foreign=foreign),
+        sex_text=_sex(resident.sex),
+    )
+    if cert is CertificateType.INKAN:
+        return PrintedPerson(
+            atena_no=base.atena_no,
+            name=base.name,
+            kana="",
+            birth_text=base.birth_text,
+            sex_text=base.sex_text if municipality.print_sex_on_inkan else "",
+        )
+    if cert is CertificateType.KAZEI:
+        return PrintedPerson(atena_no=base.atena_no, name=base.name, kana="", birth_text=base.birth_text, sex_text="")
+    full_record = cert in (CertificateType.JUMINHYO, CertificateType.JOHYO)
+    removal = ""
+    if cert is CertificateType.JOHYO and resident.removed_on is not None:
+        removal = f"{format_date(resident.removed_on, foreign=foreign)} {resident.removal_reason}".strip()
+    honseki = JuminhyoItem.HONSEKI in items and not foreign
+    return PrintedPerson(
+        atena_no=resident.atena_no,
+        name=resident.name,
+        kana=to_katakana(resident.kana),
+        birth_text=base.birth_text,
+        sex_text=base.sex_text,
+        relation=resident.relation if JuminhyoItem.HEAD_RELATION in items else "",
+        became_resident_text=_d(resident.became_resident_on, foreign) if full_record else "",
+        jutei_text=_d(resident.jutei_on, foreign) if full_record else "",
+        notified_text=_d(resident.notified_on, foreign) if full_record else "",
+        previous_address=resident.previous_address if JuminhyoItem.PREVIOUS_ADDRESS in items else "",
+        honseki=resident.honseki if honseki else "",
+        hittousha=resident.hittousha if honseki else "",
+        my_number=(resident.my_number or "") if JuminhyoItem.MY_NUMBER in items else "",
+        juminhyo_code=(resident.juminhyo_code or "") if JuminhyoItem.JUMINHYO_CODE in items else "",
+        former_surname=resident.former_surname if full_record else "",
+        alias=resident.alias if full_record or foreign else "",
+        nationality=resident.nationality if foreign else "",
+        residence_status=resident.residence_status if foreign and full_record else "",
+        removal_text=removal,
+    )
+
+
+def _yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def tax_rows(tax: TaxSummary) -> tuple[tuple[str, str], ...]:
+    """課税証明 rows (label, value)."""
+    return (
+        ("年度", fiscal_year_text(tax.tax_year)),
+        ("所得の年分", f"{year_text(tax.tax_year - 1)}分"),
+        ("合計所得金額", _yen(tax.total_income)),
+        ("給与収入金額", _yen(tax.salary_income)),
+        ("所得控除額合計", _yen(tax.deductions)),
+        ("課税標準額", _yen(tax.taxable_income)),
+        ("市町村民税額", _yen(tax.municipal_tax)),
+        ("道府県民税額", _yen(tax.prefectural_tax)),
+        ("扶養親族数", f"{tax.dependents}人"),
+    )
+
+
+def build_content(
+    request: IssuanceRequest,
+    ctx: EvaluationContext,
+    persons: list[Resident],
+    fee_per_copy: int,
+    exemption_reason: str,
+) -> CertificateContent:
+    """The fully resolved content (``issue_number`` left empty for the caller)."""
+    assert ctx.subject is not None
+    subject = ctx.subject
+    cert = request.cert_type
+    items = printed_items(request)
+    municipality = ctx.municipality
+    today = ctx.now.date()
+    issuer_title, issuer_name = issuer_for(municipality, today)
+    head = head_of(ctx.household) if JuminhyoItem.HEAD_RELATION in items else None
+    layout = request.layout if cert in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO) else Layout.KOJIN
+    return CertificateContent(
+        cert_type=cert,
+        title=cert.label_ja,
+        layout=layout,
+        municipality_code=municipality.code,
+        municipality_name=municipality.name,
+        prefecture=municipality.prefecture,
+        issuer_title=issuer_title,
+        issuer_name=issuer_name,
+        issued_at=ctx.now,
+        issue_date_text=to_wareki(today),
+        address=subject.address,
+        katagaki=subject.katagaki,
+        head_name=head.name if head is not None else "",
+        persons=tuple(printed_person(p, cert, items, municipality) for p in persons),
+        certification_text=certification_text(request),
+        printed_items=tuple(sorted(i.value for i in items)),
+        fee_yen=fee_per_copy,
+        exemption_reason=exemption_reason,
+        official_use=request.requester.kind is RequesterKind.OFFICIAL,
+        training=request.training,
+        issue_number="",
+        seal_image_png=ctx.seal.seal_image_png if cert is CertificateType.INKAN and ctx.seal else b"",
+        municipal_seal_png=municipality.seal_image_png,
+        tax_rows=tax_rows(ctx.tax) if cert is CertificateType.KAZEI and ctx.tax is not None else (),
+        notes=(),
+        mode=ctx.mode,
+        data_as_of=ctx.replica_as_of if ctx.mode is Mode.BCP else None,
+    )

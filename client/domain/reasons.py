@@ -1,0 +1,277 @@
+"""The documented set of reason codes the rule engine returns, with clerk (ja) and log (en) texts.
+
+Every code is a module-level string constant; ``CATALOGUE`` maps it to its messages and to
+whether it blocks issuance. ``make(code, **values)`` builds the ``Reason`` value object; the
+messages may hold ``{placeholders}`` filled from ``values``. Codes never change meaning once
+released: the server, the replica, the outbox and the logs store them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from client.domain.model import Reason
+
+
+@dataclass(frozen=True)
+class ReasonSpec:
+    message_ja: str
+    message_en: str
+    blocking: bool = True
+    releasable: bool = False  # a 支援措置責任者 may release it (NEEDS_RELEASE)
+
+
+# --- subject and request shape ------------------------------------------------------------------
+SUBJECT_NOT_FOUND = "subject_not_found"
+SUBJECT_REMOVED = "subject_removed"
+SUBJECT_NOT_REMOVED = "subject_not_removed"
+MEMBER_NOT_IN_HOUSEHOLD = "member_not_in_household"
+INVALID_COPIES = "invalid_copies"
+LAYOUT_NOT_AVAILABLE = "layout_not_available"
+ITEMS_NOT_APPLICABLE = "items_not_applicable"
+ITEM_DATA_MISSING = "item_data_missing"
+# --- requester (住基法12条, 12条の2, 12条の3) ----------------------------------------------------
+IDENTITY_NOT_CHECKED = "identity_not_checked"
+REQUESTER_NOT_SUBJECT = "requester_not_subject"
+REQUESTER_NOT_IN_HOUSEHOLD = "requester_not_in_household"
+POWER_OF_ATTORNEY_MISSING = "power_of_attorney_missing"
+PURPOSE_MISSING = "purpose_missing"
+QUALIFICATION_MISSING = "qualification_missing"
+OFFICIAL_AGENCY_MISSING = "official_agency_missing"
+THIRD_PARTY_MY_NUMBER = "third_party_my_number"
+THIRD_PARTY_JUMINHYO_CODE = "third_party_juminhyo_code"
+REQUESTER_NOT_ALLOWED = "requester_not_allowed"
+AGENT_MY_NUMBER_BY_POST = "agent_my_number_by_post"
+# --- 印鑑登録証明 ---------------------------------------------------------------------------------
+INKAN_CARD_MISSING = "inkan_card_missing"
+INKAN_NOT_REGISTERED = "inkan_not_registered"
+INKAN_CARD_MISMATCH = "inkan_card_mismatch"
+INKAN_REGISTRATION_ABOLISHED = "inkan_registration_abolished"
+INKAN_SUBJECT_NOT_RESIDENT = "inkan_subject_not_resident"
+# --- 課税証明 -------------------------------------------------------------------------------------
+TAX_YEAR_MISSING = "tax_year_missing"
+TAX_YEAR_OUT_OF_RANGE = "tax_year_out_of_range"
+TAX_NO_DATA = "tax_no_data"
+TAX_NOT_RESIDENT_ON_JAN1 = "tax_not_resident_on_jan1"
+# --- fees ---------------------------------------------------------------------------------------
+INVALID_EXEMPTION = "invalid_exemption"
+# --- 支援措置 ---------------------------------------------------------------------------------------
+SUPPORT_MEASURE = "support_measure"
+SUPPORT_MEASURE_PERPETRATOR = "support_measure_perpetrator"
+SUPPORT_MEASURE_VICTIM_BY_AGENT = "support_measure_victim_by_agent"
+SUPPORT_MEASURE_BCP = "support_measure_bcp"
+SUPPORT_MEASURE_RELEASED = "support_measure_released"
+# --- 抑止 -----------------------------------------------------------------------------------------
+SUPPRESSED = "suppressed"
+SUPPRESSION_ALERT = "suppression_alert"
+SUPPRESSED_BCP = "suppressed_bcp"
+# --- BCP mode -----------------------------------------------------------------------------------
+BCP_ITEM_NOT_REPLICATED = "bcp_item_not_replicated"
+REPLICA_AS_OF_UNKNOWN = "replica_as_of_unknown"
+REPLICA_STALE = "replica_stale"
+REPLICA_STALE_OVERRIDDEN = "replica_stale_overridden"
+PENDING_CHANGES = "pending_changes"
+
+
+CATALOGUE: dict[str, ReasonSpec] = {
+    SUBJECT_NOT_FOUND: ReasonSpec(
+        "該当する住民が見つかりません。宛名番号を確認してください。",
+        "No resident with this atena number.",
+    ),
+    SUBJECT_REMOVED: ReasonSpec(
+        "この方は{reason}により消除されています。住民票の除票の写しを請求してください。",
+        "The resident was removed ({reason}); request the removed-record certificate (johyo).",
+    ),
+    SUBJECT_NOT_REMOVED: ReasonSpec(
+        "この方は現在の住民です。除票は転出・死亡等で消除された方についてのみ交付できます。",
+        "The resident is current; johyo is only issued for removed residents.",
+    ),
+    MEMBER_NOT_IN_HOUSEHOLD: ReasonSpec(
+        "選択された方（宛名番号 {atena_no}）は請求対象者と同一世帯ではありません。",
+        "Selected member {atena_no} is not in the subject's household.",
+    ),
+    INVALID_COPIES: ReasonSpec(
+        "通数が正しくありません（1〜{max}通）。",
+        "Copies must be between 1 and {max}.",
+    ),
+    LAYOUT_NOT_AVAILABLE: ReasonSpec(
+        "{cert}は個人票・本人分のみ交付できます。世帯全員・世帯連記式は選択できません。",
+        "{cert_en} is issued per person only (no household or multi-person layout).",
+    ),
+    ITEMS_NOT_APPLICABLE: ReasonSpec(
+        "{cert}では記載事項（世帯主・続柄、本籍 等）を選択できません。",
+        "Juminhyo items cannot be requested on {cert_en}.",
+    ),
+    ITEM_DATA_MISSING: ReasonSpec(
+        "{item}のデータがないため記載できません（宛名番号 {atena_no}）。",
+        "No data for {item_en} (atena {atena_no}).",
+    ),
+    IDENTITY_NOT_CHECKED: ReasonSpec(
+        "窓口に来た方の本人確認が済んでいません。本人確認書類を確認してください。",
+        "The identity of the person at the counter has not been checked.",
+    ),
+    REQUESTER_NOT_SUBJECT: ReasonSpec(
+        "請求者が本人ではありません。請求者区分（同一世帯・代理人・第三者）を見直してください。",
+        "The requester is not the subject; choose household member, agent or third party.",
+    ),
+    REQUESTER_NOT_IN_HOUSEHOLD: ReasonSpec(
+        "請求者が請求対象者と同一世帯であることを確認できません。請求者の宛名番号を確認してください。",
+        "The requester is not a member of the subject's household.",
+    ),
+    POWER_OF_ATTORNEY_MISSING: ReasonSpec(
+        "代理人による請求には委任状が必要です。",
+        "An agent needs a power of attorney (ininjo).",
+    ),
+    PURPOSE_MISSING: ReasonSpec(
+        "第三者・職務上請求には利用目的（正当な理由）の記載が必要です。",
+        "Third-party and professional requests need a stated purpose.",
+    ),
+    QUALIFICATION_MISSING: ReasonSpec(
+        "職務上請求には資格（弁護士・司法書士・行政書士 等）の記載が必要です。",
+        "A professional request needs the professional qualification.",
+    ),
+    OFFICIAL_AGENCY_MISSING: ReasonSpec(
+        "公用請求には請求機関名が必要です。",
+        "An official request needs the requesting agency.",
+    ),
+    THIRD_PARTY_MY_NUMBER: ReasonSpec(
+        "第三者・職務上請求では個人番号を記載できません。個人番号の記載を外してください。",
+        "Third parties never get the My Number; remove the item.",
+    ),
+    THIRD_PARTY_JUMINHYO_CODE: ReasonSpec(
+        "第三者・職務上請求では住民票コードを記載できません。住民票コードの記載を外してください。",
+        "Third parties never get the juminhyo code; remove the item.",
+    ),
+    REQUESTER_NOT_ALLOWED: ReasonSpec(
+        "{cert}はこの請求者区分（{kind}）からは請求できません。",
+        "{cert_en} cannot be requested by requester kind {kind_en}.",
+    ),
+    AGENT_MY_NUMBER_BY_POST: ReasonSpec(
+        "代理人への個人番号入り住民票は窓口で交付せず、本人の住所あてに郵送してください。",
+        "A juminhyo with My Number requested by an agent goes by post to the subject's address.",
+        blocking=False,
+    ),
+    INKAN_CARD_MISSING: ReasonSpec(
+        "印鑑登録証明書の交付には印鑑登録証の提示が必要です。",
+        "The seal registration card must be presented.",
+    ),
+    INKAN_NOT_REGISTERED: ReasonSpec(
+        "この方は印鑑登録をしていません。",
+        "The resident has no seal registration.",
+    ),
+    INKAN_CARD_MISMATCH: ReasonSpec(
+        "提示された印鑑登録証の番号が登録内容と一致しません。",
+        "The presented card number does not match the registration.",
+    ),
+    INKAN_REGISTRATION_ABOLISHED: ReasonSpec(
+        "この印鑑登録は廃止されています。",
+        "The seal registration has been abolished.",
+    ),
+    INKAN_SUBJECT_NOT_RESIDENT: ReasonSpec(
+        "住民でない方の印鑑登録証明書は交付できません（消除により印鑑登録は抹消されます）。",
+        "Seal certificates are only issued for current residents.",
+    ),
+    TAX_YEAR_MISSING: ReasonSpec(
+        "課税証明の年度を指定してください。",
+        "The tax year is missing.",
+    ),
+    TAX_YEAR_OUT_OF_RANGE: ReasonSpec(
+        "{year}年度の課税証明は交付できません（{first}年度〜{last}年度）。",
+        "Tax year {year} is outside {first}..{last}.",
+    ),
+    TAX_NO_DATA: ReasonSpec(
+        "{year}年度の所得・課税データがありません。",
+        "No income/tax data for tax year {year}.",
+    ),
+    TAX_NOT_RESIDENT_ON_JAN1: ReasonSpec(
+        "{year}年1月1日に当市区町村に住所がないため、{year}年度の課税証明は交付できません。"
+        "1月1日時点の住所地の市区町村に請求してください。",
+        "Not resident here on 1 January {year}; ask the municipality of residence on that day.",
+    ),
+    INVALID_EXEMPTION: ReasonSpec(
+        "手数料免除の事由「{reason}」は登録されていません。",
+        "Fee exemption reason '{reason}' is not a registered reason.",
+    ),
+    SUPPORT_MEASURE: ReasonSpec(
+        "支援措置の対象者が含まれています。支援措置責任者による解除（理由の記録）が必要です。",
+        "A person under a support measure (DV etc.) is involved; a supervisor must release it.",
+        releasable=True,
+    ),
+    SUPPORT_MEASURE_PERPETRATOR: ReasonSpec(
+        "支援措置の加害者（またはその代理人）からの請求のため交付できません。",
+        "Request by a support-measure perpetrator or someone acting for them: refused.",
+    ),
+    SUPPORT_MEASURE_VICTIM_BY_AGENT: ReasonSpec(
+        "支援措置の対象者本人名義の代理人請求は交付できません。本人が窓口で請求してください。",
+        "A request in a protected person's name by an agent is refused.",
+    ),
+    SUPPORT_MEASURE_BCP: ReasonSpec(
+        "縮退運用中は支援措置の対象者が含まれる照会・証明書の交付はできません。",
+        "Nothing touching a support-measure person is shown or issued in BCP mode.",
+    ),
+    SUPPORT_MEASURE_RELEASED: ReasonSpec(
+        "支援措置は支援措置責任者（{supervisor}）により今回に限り解除されています。理由：{reason}",
+        "Support measure released for this request by {supervisor}: {reason}",
+        blocking=False,
+    ),
+    SUPPRESSED: ReasonSpec(
+        "抑止が設定されています（{reason}）。この処理はできません。",
+        "Suppression (error level) in force: {reason}",
+    ),
+    SUPPRESSION_ALERT: ReasonSpec(
+        "注意：抑止（警告）が設定されています（{reason}）。内容を確認してから処理してください。",
+        "Suppression alert: {reason}",
+        blocking=False,
+    ),
+    SUPPRESSED_BCP: ReasonSpec(
+        "縮退運用中は抑止が設定された方の証明書を交付できません（{reason}）。",
+        "No issuance for a suppressed person in BCP mode: {reason}",
+    ),
+    BCP_ITEM_NOT_REPLICATED: ReasonSpec(
+        "縮退運用中は{item}を記載できません（端末に複製されていません）。",
+        "{item_en} is not available in BCP mode (not replicated).",
+    ),
+    REPLICA_AS_OF_UNKNOWN: ReasonSpec(
+        "複製データの基準日時が不明なため交付できません。",
+        "The replica's as-of time is unknown.",
+    ),
+    REPLICA_STALE: ReasonSpec(
+        "複製データが古すぎます（{age}時間前、上限{limit}時間）。係長の承認（理由）が必要です。",
+        "Replica is {age} h old, beyond the {limit} h limit; supervisor override needed.",
+    ),
+    REPLICA_STALE_OVERRIDDEN: ReasonSpec(
+        "複製データは{age}時間前のものです（上限{limit}時間）。承認理由：{reason}",
+        "Replica {age} h old, limit {limit} h, overridden: {reason}",
+        blocking=False,
+    ),
+    PENDING_CHANGES: ReasonSpec(
+        "この方には未反映の異動があります（宛名番号 {atena_no}）。記載内容が最新でない可能性があります。",
+        "Resident {atena_no} has pending changes; the data may be out of date.",
+        blocking=False,
+    ),
+}
+
+ALL_CODES: frozenset[str] = frozenset(CATALOGUE)
+RELEASABLE_CODES: frozenset[str] = frozenset(c for c, s in CATALOGUE.items() if s.releasable)
+
+
+class _Defaulting(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def make(code: str, **values: object) -> Reason:
+    """The ``Reason`` for ``code`` with its messages filled from ``values``."""
+    spec = CATALOGUE[code]
+    fill = _Defaulting(values)
+    return Reason(
+        code=code,
+        message_ja=spec.message_ja.format_map(fill),
+        message_en=spec.message_en.format_map(fill),
+        blocking=spec.blocking,
+    )
+
+
+def is_releasable(reason: Reason) -> bool:
+    """True for a blocking reason a 支援措置責任者 may release."""
+    return reason.code in RELEASABLE_CODES
