@@ -1,0 +1,295 @@
+"""CounterService: the one facade the counter UI and the CLI call (Qt-free).
+
+It holds the signed-in session, routes every call to the backend of the current mode
+(``BackendRouter``), renders issued certificates to PDF files, and builds the 日計表.
+Every method may block (network, disk): the UI calls them from worker threads only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import Argon2Error
+
+from client.domain.model import Decision, IssuanceRequest, MunicipalityParams, SupportRelease
+from client.services.backend import BackendRouter, CounterBackend
+from client.services.day_close import aggregate_day_close
+from client.services.day_close_pdf import render_day_close_pdf
+from client.services.errors import (
+    PermissionDeniedError,
+    RenderError,
+    ServiceError,
+    SessionExpiredError,
+    SignInError,
+)
+from client.services.records import (
+    DayCloseReport,
+    HistoryEntry,
+    IssuanceOutcome,
+    IssuedCertificate,
+    ResidentDetail,
+    ResidentSummary,
+    StaffUser,
+)
+from client.signing import generate_keypair, sign_certificate
+
+log = logging.getLogger(__name__)
+
+# Cheap enough for an unlock on a counter PC, still a real argon2id hash (never the password).
+_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+_SAFE = re.compile(r"[^0-9A-Za-z_.-]+")
+
+
+@dataclass(frozen=True)
+class Session:
+    user: StaffUser
+    municipality: MunicipalityParams
+    token: str
+    signed_in_at: datetime
+    _password_hash: str = ""
+
+
+@dataclass(frozen=True)
+class SupervisorGrant:
+    """A supervisor who signed in at this terminal to approve one action (release, void, reprint)."""
+
+    user: StaffUser
+    backend: CounterBackend
+
+
+Renderer = Callable[[Any, str], Any]  # (CertificateContent, qr_token) -> RenderResult(.pdf, .pages, .alerts)
+
+
+def _default_renderer(content: Any, qr_token: str) -> Any:
+    from client.printing.render import render_certificate
+
+    return render_certificate(content, qr_token)
+
+
+class CounterService:
+    def __init__(
+        self,
+        router: BackendRouter,
+        *,
+        municipality_code: str,
+        terminal_id: str,
+        out_dir: Path,
+        printer_id: str = "printer001",
+        clock: Callable[[], datetime] | None = None,
+        renderer: Renderer | None = None,
+    ) -> None:
+        self.router = router
+        self.municipality_code = municipality_code
+        self.terminal_id = terminal_id
+        self.printer_id = printer_id
+        self.out_dir = Path(out_dir)
+        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._render = renderer or _default_renderer
+        self._session: Session | None = None
+        self._lock = threading.Lock()
+
+    # -- session ---------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> CounterBackend:
+        return self.router.current
+
+    @property
+    def mode(self) -> str:
+        return self.router.mode
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise SessionExpiredError("サインインしてください。", "not signed in")
+        return self._session
+
+    @property
+    def signed_in(self) -> bool:
+        return self._session is not None
+
+    def sign_in(self, user_id: str, password: str) -> Session:
+        user_id = user_id.strip()
+        if not user_id or not password:
+            raise SignInError("職員IDとパスワードを入力してください。", "empty staff ID or password")
+        signed = self.backend.sign_in(self.municipality_code, user_id, password, self.terminal_id)
+        session = Session(
+            user=signed.user,
+            municipality=signed.municipality,
+            token=signed.token,
+            signed_in_at=self._clock(),
+            _password_hash=_HASHER.hash(password),
+        )
+        with self._lock:
+            self._session = session
+        log.info("signed in: user=%s terminal=%s mode=%s", user_id, self.terminal_id, self.mode)
+        return session
+
+    def verify_password(self, password: str) -> bool:
+        """Unlock check after the idle lock: the signed-in clerk's password, verified locally."""
+        session = self._session
+        if session is None or not password:
+            return False
+        try:
+            return _HASHER.verify(session._password_hash, password)
+        except Argon2Error:
+            return False
+
+    def sign_out(self) -> None:
+        with self._lock:
+            self._session = None
+
+    def authorize_supervisor(self, user_id: str, password: str) -> SupervisorGrant:
+        """A supervisor signs in beside the clerk; refused unless the account is a supervisor."""
+        signed, backend = self.backend.for_user(self.municipality_code, user_id.strip(), password, self.terminal_id)
+        if not signed.user.is_supervisor:
+            raise PermissionDeniedError(
+                "この職員には承認の権限がありません。係長(支援措置責任者)のIDを入力してください。",
+                f"user {user_id} is not a supervisor",
+            )
+        log.info("supervisor %s authorised at terminal %s", signed.user.user_id, self.terminal_id)
+        return SupervisorGrant(user=signed.user, backend=backend)
+
+    # -- look-ups -----------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[ResidentSummary]:
+        self.session  # noqa: B018 — raises when not signed in
+        query = query.strip()
+        if not query:
+            return []
+        return self.backend.search(query, limit)
+
+    def resident(self, atena_no: str) -> ResidentDetail:
+        self.session  # noqa: B018
+        return self.backend.resident(atena_no)
+
+    # -- issuance ---------------------------------------------------------------------------
+
+    def evaluate(
+        self, request: IssuanceRequest, release: SupportRelease | None = None, grant: SupervisorGrant | None = None
+    ) -> Decision:
+        self.session  # noqa: B018
+        backend = grant.backend if (grant is not None and release is not None) else self.backend
+        return backend.evaluate(request, release)
+
+    def issue(
+        self,
+        request: IssuanceRequest,
+        release: SupportRelease | None = None,
+        grant: SupervisorGrant | None = None,
+        out_dir: Path | None = None,
+    ) -> IssuanceOutcome:
+        """Issue on the server (or replica), then render every copy to a PDF file."""
+        self.session  # noqa: B018
+        backend = grant.backend if (grant is not None and release is not None) else self.backend
+        outcome = backend.issue(request, release, self.printer_id)
+        log.info(
+            "issued %s: type=%s subject=%s copies=%d numbers=%s",
+            outcome.issuance_id,
+            request.cert_type.value,
+            request.subject_atena_no,
+            request.copies,
+            [c.issue_number for c in outcome.certificates],
+        )
+        return self._render_outcome(outcome, out_dir)
+
+    def _render_outcome(self, outcome: IssuanceOutcome, out_dir: Path | None) -> IssuanceOutcome:
+        target = Path(out_dir) if out_dir is not None else self.out_dir / self._clock().strftime("%Y%m%d")
+        target.mkdir(parents=True, exist_ok=True)
+        rendered: list[IssuedCertificate] = []
+        for i, cert in enumerate(outcome.certificates, start=1):
+            try:
+                result = self._render(cert.content, cert.qr_token)
+            except ServiceError:
+                raise
+            except Exception as exc:
+                raise RenderError(message_en=f"render failed for {cert.issue_number}: {exc!r}") from exc
+            name = _SAFE.sub("_", f"{outcome.issuance_id or 'issuance'}-{i}") + ".pdf"
+            path = target / name
+            path.write_bytes(result.pdf)
+            rendered.append(
+                replace(
+                    cert,
+                    pdf_path=path,
+                    pages=int(getattr(result, "pages", 0) or 0),
+                    alerts=tuple(str(a) for a in (getattr(result, "alerts", ()) or ())),
+                )
+            )
+        return replace(outcome, certificates=tuple(rendered))
+
+    def preview(self, decision: Decision) -> Path:
+        """Render the decided content (no 発行番号 yet) to a preview PDF; nothing is issued or logged."""
+        if decision.content is None:
+            raise RenderError("交付できない内容はプレビューできません。", "preview without content")
+        content = replace(decision.content, training=True, issue_number="見本")
+        try:
+            private_key, _public = generate_keypair()  # throwaway key: a preview verifies as nothing
+            result = self._render(content, sign_certificate(content, private_key, "preview"))
+        except ServiceError:
+            raise
+        except Exception as exc:
+            raise RenderError(message_en=f"preview render failed: {exc!r}") from exc
+        path = self.out_dir / "preview" / "preview.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(result.pdf)
+        return path
+
+    # -- history, void, reprint ------------------------------------------------------------
+
+    def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]:
+        self.session  # noqa: B018
+        if day is None and not atena_no:
+            day = self._clock().date()
+        return self.backend.history(day, atena_no)
+
+    def _supervisor_backend(self, grant: SupervisorGrant | None) -> CounterBackend:
+        if grant is not None:
+            return grant.backend
+        if self.session.user.is_supervisor:
+            return self.backend
+        raise PermissionDeniedError(message_en="void/reprint needs a supervisor")
+
+    @staticmethod
+    def _check_reason(reason: str) -> str:
+        reason = reason.strip()
+        if not reason:
+            raise ServiceError("理由を入力してください。", "reason required")
+        return reason
+
+    def void(self, issuance_id: str, reason: str, grant: SupervisorGrant | None = None) -> None:
+        reason = self._check_reason(reason)
+        self._supervisor_backend(grant).void(issuance_id, reason)
+        log.info("voided %s: %s", issuance_id, reason)
+
+    def reprint(
+        self, issuance_id: str, reason: str, grant: SupervisorGrant | None = None, out_dir: Path | None = None
+    ) -> IssuanceOutcome:
+        reason = self._check_reason(reason)
+        outcome = self._supervisor_backend(grant).reprint(issuance_id, reason)
+        log.info("reprinted %s: %s", issuance_id, reason)
+        return self._render_outcome(outcome, out_dir)
+
+    # -- day close -----------------------------------------------------------------------------
+
+    def day_close(self, day: date | None = None) -> DayCloseReport:
+        session = self.session
+        day = day or self._clock().date()
+        entries = self.backend.history(day, None)
+        return aggregate_day_close(day, session.municipality.name, entries)
+
+    def day_close_pdf(self, day: date | None = None, path: Path | None = None) -> tuple[DayCloseReport, Path]:
+        report = self.day_close(day)
+        pdf = render_day_close_pdf(report, generated_at=self._clock(), generated_by=self.session.user.name)
+        if path is None:
+            path = self.out_dir / "day-close" / f"nikkeihyo-{report.day:%Y%m%d}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        return report, path

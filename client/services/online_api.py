@@ -1,0 +1,188 @@
+"""A small HTTPS client for the data-centre API (online mode).
+
+TLS is verified against the configured CA bundle (or the system store when none is set);
+plain ``http://`` is accepted for the loopback address only (the local demo server). An
+optional client certificate is presented when configured. HTTP failures become the service
+errors of :mod:`client.services.errors`, with the server's Japanese message when it sent one.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from client.services.errors import (
+    ConfigurationError,
+    LineDownError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProtectedResidentError,
+    RejectedError,
+    ServiceError,
+    SessionExpiredError,
+)
+
+log = logging.getLogger(__name__)
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+_PROTECTED_CODES = frozenset({"support_measure", "protected", "support_measure_protected"})
+
+
+def check_url(url: str) -> str:
+    """Return the URL without a trailing slash, or raise when it is not allowed."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
+        return url.rstrip("/")
+    raise ConfigurationError(
+        "サーバーのURLが正しくありません(https:// で始まる必要があります)。",
+        f"server URL not allowed (https required except for loopback): {url!r}",
+    )
+
+
+def build_ssl_context(ca_bundle: Path | None, client_cert: Path | None, client_key: Path | None = None) -> ssl.SSLContext:
+    """A verifying TLS context: the configured CA bundle, or the system store."""
+    try:
+        if ca_bundle is not None:
+            ctx = ssl.create_default_context(cafile=str(ca_bundle))
+        else:
+            ctx = ssl.create_default_context()
+        if client_cert is not None:
+            ctx.load_cert_chain(str(client_cert), str(client_key) if client_key else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(
+            "証明書ファイル(CA・クライアント証明書)を読み込めません。システム担当者に連絡してください。",
+            f"cannot load TLS material: {exc}",
+        ) from exc
+    return ctx
+
+
+def _server_message(response: httpx.Response) -> tuple[str, str, str]:
+    """(code, message_ja, message_en) from a FastAPI error body, as far as present."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", "", response.text[:200]
+    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
+    if isinstance(detail, dict):
+        return (
+            str(detail.get("code", "")),
+            str(detail.get("message_ja", "")),
+            str(detail.get("message_en", detail.get("message", ""))),
+        )
+    if isinstance(detail, list):  # pydantic validation errors
+        return "validation", "", "; ".join(str(d.get("msg", d)) for d in detail if isinstance(d, dict))
+    return "", "", str(detail)
+
+
+def error_for_response(response: httpx.Response) -> ServiceError:
+    code, ja, en = _server_message(response)
+    status = response.status_code
+    what = f"{response.request.method} {response.request.url.path} -> HTTP {status}"
+    en = f"{what}: {en}" if en else what
+    if status == 401:
+        return SessionExpiredError(ja, en)
+    if status == 403:
+        if code in _PROTECTED_CODES or "支援措置" in ja:
+            return ProtectedResidentError(ja, en)
+        return PermissionDeniedError(ja, en)
+    if status == 404:
+        return NotFoundError(ja, en)
+    if status >= 500:
+        return RejectedError(ja or "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。", en)
+    return RejectedError(ja, en)
+
+
+class OnlineApi:
+    """JSON over HTTPS to one of the configured endpoints (primary first, then secondary).
+
+    Only a connection that could not be established moves on to the next URL, so a POST is
+    never sent twice. Thread-safe: httpx.Client may be shared between worker threads.
+    """
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        *,
+        ca_bundle: Path | None = None,
+        client_cert: Path | None = None,
+        client_key: Path | None = None,
+        timeout: float = 10.0,
+        connect_timeout: float = 3.0,
+    ) -> None:
+        self.urls = [check_url(u) for u in urls if u]
+        if not self.urls:
+            raise ConfigurationError("サーバーのURLが設定されていません。", "no server URL configured")
+        verify: ssl.SSLContext | bool = True
+        if any(u.startswith("https://") for u in self.urls):
+            verify = build_ssl_context(ca_bundle, client_cert, client_key)
+        self._client = httpx.Client(
+            verify=verify, timeout=httpx.Timeout(timeout, connect=connect_timeout), trust_env=False
+        )
+        self.token: str | None = None
+        self.active_url = self.urls[0]
+
+    def close(self) -> None:
+        self._client.close()
+
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        order = [self.active_url] + [u for u in self.urls if u != self.active_url]
+        last: Exception | None = None
+        for base in order:
+            try:
+                response = self._client.request(method, base + path, params=params, json=json, headers=headers)
+            except httpx.ConnectError as exc:  # never reached the server: safe to try the next one
+                log.warning("cannot connect to %s: %s", base, exc)
+                last = exc
+                continue
+            except httpx.HTTPError as exc:
+                log.warning("%s %s failed: %r", method, base + path, exc)
+                raise LineDownError(detail=repr(exc), message_en=f"{method} {path} failed") from exc
+            self.active_url = base
+            if response.status_code >= 400:
+                err = error_for_response(response)
+                log.info("server refused: %s", err)
+                raise err
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise LineDownError(message_en=f"{method} {path}: invalid JSON", detail=response.text[:200]) from exc
+        raise LineDownError(message_en="no endpoint reachable", detail=repr(last))
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.request("POST", path, json=body if body is not None else {})
+
+    def get_bytes(self, path: str, **params: Any) -> bytes:
+        """A binary GET (e.g. a PDF) with the same error mapping."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self._client.get(self.active_url + path, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise LineDownError(detail=repr(exc)) from exc
+        if response.status_code >= 400:
+            raise error_for_response(response)
+        return response.content
+
+    def fork(self) -> OnlineApi:
+        """Another API object on the same connection pool, with its own token (a second user)."""
+        other = object.__new__(OnlineApi)
+        other.urls = list(self.urls)
+        other._client = self._client
+        other.token = None
+        other.active_url = self.active_url
+        return other
