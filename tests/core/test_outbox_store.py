@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from client.outbox.store import Lease, NoSerialsError, Outbox
 
@@ -77,7 +78,7 @@ def test_expired_lease_is_not_used(outbox: Outbox):
 def test_duplicate_uuid_is_refused_and_changes_nothing(outbox: Outbox):
     outbox.add_lease(Lease("L1", 1, 5, NOW + timedelta(days=1)))
     issue(outbox, "u1")
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         issue(outbox, "u1")
     assert outbox.count_pending() == 1
     assert outbox.serials_available(NOW) == 4
