@@ -13,13 +13,13 @@ recorded mutual-backup agreement):
 * ``GET /api/v1/replica/checksum`` — ``{as_of_seq, kinds: {kind: {count, digest}}}``.
 * ``GET /api/v1/replica/partners`` — mutual-backup partners of the token's municipality.
 
-A record is ``{kind, key, op, data, index}``: ``data`` is the domain dict (``Resident.to_dict()``
-etc.; 個人番号 and 住民票コード are always None), ``index`` the server's own search keys.
+A record is ``{kind, key, op, data}``: ``data`` is the domain dict (``Resident.to_dict()`` etc.;
+個人番号 and 住民票コード are always None). The client builds its search keys itself with the
+same client.domain functions the server search uses.
 Bodies are JSON, gzip-compressed when the client accepts it. ``checksum`` is the SHA-256 of the
 canonical JSON of ``records``.
 """
 
-from __future__ import annotations
 
 import base64
 import gzip
@@ -128,10 +128,6 @@ def resident_data(r: Any) -> dict[str, Any]:
         "residence_status": r.residence_status or "",
         "residence_period_end": _iso(r.residence_period_end),
     }
-
-
-def resident_index(r: Any) -> dict[str, Any]:
-    return {"kana_key": r.kana_key, "given_kana_key": r.given_kana_key or "", "name_key": r.name_key}
 
 
 def household_data(r: Any) -> dict[str, Any]:
@@ -310,7 +306,6 @@ def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any])
         rec: dict[str, Any] = {"kind": kind, "key": _key_of(kind, r), "op": "upsert"}
         if kind == "resident":
             rec["data"] = resident_data(r)
-            rec["index"] = resident_index(r)
         elif kind == "household":
             rec["data"] = household_data(r)
         elif kind == "seal":
@@ -384,12 +379,21 @@ def decode_cursor(cursor: str) -> tuple[int, list[Any] | None, int]:
     return k, a, s
 
 
+def _count(session: Session, code: str, kind: str) -> int:
+    from sqlalchemy import func
+
+    spec = KIND_SPECS[kind]
+    return int(session.execute(select(func.count()).select_from(spec.table).where(_muni_col(spec) == code)).scalar() or 0)
+
+
 def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -> dict[str, Any]:
     limit = max(1, min(int(limit), MAX_PAGE))
+    total: int | None = None
     if cursor:
         kind_index, after, as_of_seq = decode_cursor(cursor)
     else:
         kind_index, after, as_of_seq = 0, None, current_seq(session, code)
+        total = sum(_count(session, code, kind) for kind in SNAPSHOT_KINDS)
     records: list[dict[str, Any]] = []
     while kind_index < len(SNAPSHOT_KINDS) and len(records) < limit:
         kind = SNAPSHOT_KINDS[kind_index]
@@ -410,6 +414,7 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -
         "records": records,
         "next_cursor": None if done else encode_cursor(kind_index, after, as_of_seq),
         "as_of_seq": as_of_seq,
+        "total": total,
         "checksum": page_checksum(records),
         "server_time": datetime.now(UTC).isoformat(),
     }
@@ -428,7 +433,8 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
     rows = rows[:limit]
     now = datetime.now(UTC).isoformat()
     if not rows:
-        return {"records": [], "last_seq": since, "has_more": False, "checksum": page_checksum([]), "server_time": now}
+        return {"records": [], "last_seq": since, "has_more": False, "current_seq": current_seq(session, code),
+                "checksum": page_checksum([]), "server_time": now}
     latest: dict[tuple[str, str], int] = {}
     for r in rows:
         if r.kind in NOT_REPLICATED or r.kind not in KIND_SPECS:
@@ -450,6 +456,7 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
         "records": records,
         "last_seq": int(rows[-1].seq),
         "has_more": has_more,
+        "current_seq": current_seq(session, code),
         "checksum": page_checksum(records),
         "server_time": now,
     }

@@ -1,0 +1,1 @@
+"""httpx client for the data-centre API (primary + secondary endpoints)."""

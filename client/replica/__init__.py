@@ -1,0 +1,1 @@
+"""Encrypted local replica (SQLCipher via SQLAlchemy), pull sync, integrity, search and lookups."""

@@ -1,0 +1,229 @@
+"""The httpx client for the data-centre API: primary and secondary endpoints, TLS, token header.
+
+Every failure becomes one of two families (see :mod:`client.remote.errors`): ``LineDownError``
+when the answer did not arrive (connect error, timeout, reset, body cut short, garbled body) and
+``RemoteRejectedError`` when the server answered with an error status. GETs are idempotent, so a
+GET that fails on the line is retried once on the other endpoint; a POST moves on only when the
+connection could not even be established (it was never sent).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from client.remote.errors import (
+    AuthenticationRequiredError,
+    GarbledResponseError,
+    LineDownError,
+    RemoteRejectedError,
+    TruncatedResponseError,
+)
+from client.remote.terminal_auth import TerminalSigner
+
+log = logging.getLogger(__name__)
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        return url.rstrip("/")
+    raise RemoteRejectedError(
+        "サーバーのURLが正しくありません(https:// で始まる必要があります)。",
+        f"server URL not allowed (https required except for loopback): {url!r}",
+        code="bad_url",
+    )
+
+
+def _error_detail(response: httpx.Response) -> tuple[str, str, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return "", "", response.text[:200]
+    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
+    if isinstance(detail, dict):
+        return (str(detail.get("code", "")), str(detail.get("message_ja", "")),
+                str(detail.get("message_en", detail.get("message", ""))))
+    return "", "", str(detail)[:300]
+
+
+def rejected_for(response: httpx.Response) -> RemoteRejectedError:
+    code, ja, en = _error_detail(response)
+    what = f"{response.request.method} {response.request.url.path} -> HTTP {response.status_code}"
+    en = f"{what}: {en}" if en else what
+    if response.status_code == 401:
+        return AuthenticationRequiredError(ja, en, status=401, code=code)
+    if response.status_code >= 500 and not ja:
+        ja = "データセンターでエラーが発生しました。しばらくしてから再度お試しください。"
+    return RemoteRejectedError(ja, en, status=response.status_code, code=code)
+
+
+class DataCentreClient:
+    """JSON over HTTP(S) to the primary endpoint, falling back to the secondary (副回線)."""
+
+    def __init__(
+        self,
+        primary_url: str,
+        secondary_url: str | None = None,
+        *,
+        ca_bundle: Path | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 3.0,
+        token: str | None = None,
+        signer: TerminalSigner | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.urls = [check_base_url(u) for u in (primary_url, secondary_url) if u]
+        verify: ssl.SSLContext | bool = True
+        if ca_bundle is not None:
+            try:
+                verify = ssl.create_default_context(cafile=str(ca_bundle))
+            except (OSError, ssl.SSLError) as exc:
+                raise RemoteRejectedError(
+                    "CA証明書ファイルを読み込めません。システム担当者に連絡してください。",
+                    f"cannot load CA bundle {ca_bundle}: {exc}", code="bad_ca_bundle",
+                ) from exc
+        self._client = httpx.Client(
+            verify=verify, timeout=httpx.Timeout(timeout, connect=connect_timeout), trust_env=False,
+            transport=transport, headers={"Accept-Encoding": "gzip", "Accept": "application/json"},
+        )
+        self.token = token
+        self.signer = signer
+        self.active_url = self.urls[0]
+        self.on_line_event: Callable[[str, bool], None] | None = None  # (base url, ok)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> DataCentreClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def _headers(self, method: str, url: str, params: dict[str, Any]) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        elif self.signer is not None:
+            headers.update(self.signer.headers(method, httpx.URL(url).path, params))
+        return headers
+
+    def _note(self, base: str, ok: bool) -> None:
+        if self.on_line_event is not None:
+            self.on_line_event(base, ok)
+
+    def request_raw(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                    json_body: Any = None) -> tuple[httpx.Response, bytes]:
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        order = [self.active_url] + [u for u in self.urls if u != self.active_url]
+        last: LineDownError | None = None
+        for base in order:
+            url = base + path
+            try:
+                response = self._client.request(method, url, params=params, json=json_body,
+                                                 headers=self._headers(method, url, params))
+                body = response.content  # read fully: a cut body raises here
+            except httpx.ConnectError as exc:
+                last = LineDownError(message_en=f"cannot connect to {base}", detail=repr(exc))
+            except (httpx.TimeoutException, httpx.NetworkError) as exc:
+                last = LineDownError(message_en=f"{method} {url} failed on the line", detail=repr(exc))
+                if method != "GET":
+                    self._note(base, False)
+                    raise last from exc
+            except (httpx.RemoteProtocolError, httpx.DecodingError, zlib.error) as exc:
+                last = TruncatedResponseError(message_en=f"{method} {url}: response cut short", detail=repr(exc))
+                if method != "GET":
+                    self._note(base, False)
+                    raise last from exc
+            except httpx.HTTPError as exc:
+                last = LineDownError(message_en=f"{method} {url} failed", detail=repr(exc))
+                if method != "GET":
+                    self._note(base, False)
+                    raise last from exc
+            else:
+                self._note(base, True)
+                self.active_url = base
+                if response.status_code >= 400:
+                    raise rejected_for(response)
+                return response, body
+            log.warning("%s", last)
+            self._note(base, False)
+        assert last is not None
+        raise last
+
+    def request_json(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                     json_body: Any = None) -> Any:
+        response, body = self.request_raw(method, path, params=params, json_body=json_body)
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise GarbledResponseError(message_en=f"{method} {path}: body is not valid JSON",
+                                       detail=body[:80].decode("utf-8", "replace")) from exc
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request_json("GET", path, params=params)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.request_json("POST", path, json_body=body if body is not None else {})
+
+    # -- API ---------------------------------------------------------------------------------
+
+    def health(self) -> Any:
+        return self.get("/health")
+
+    def login(self, municipality_code: str, user_id: str, password: str, terminal_id: str) -> dict[str, Any]:
+        """POST /api/v1/auth/login; keeps the token for later calls and returns the body."""
+        body = self.post("/api/v1/auth/login", {
+            "municipality_code": municipality_code, "user_id": user_id, "password": password,
+            "terminal_id": terminal_id,
+        })
+        self.token = str(body["token"])
+        return dict(body)
+
+    def enroll_terminal(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.post("/api/v1/terminals/enroll", payload))
+
+    def replica_snapshot(self, cursor: str | None, limit: int, municipality: str | None = None) -> dict[str, Any]:
+        return self._page(self.get("/api/v1/replica/snapshot", cursor=cursor, limit=limit,
+                                   municipality=municipality))
+
+    def replica_changes(self, since: int, limit: int, municipality: str | None = None) -> dict[str, Any]:
+        return self._page(self.get("/api/v1/replica/changes", since=since, limit=limit,
+                                   municipality=municipality))
+
+    def replica_checksum(self, municipality: str | None = None) -> dict[str, Any]:
+        body = self.get("/api/v1/replica/checksum", municipality=municipality)
+        if not isinstance(body, dict) or "kinds" not in body:
+            raise GarbledResponseError(message_en="checksum response has no 'kinds'")
+        return body
+
+    def replica_partners(self) -> list[dict[str, Any]]:
+        body = self.get("/api/v1/replica/partners")
+        return list(body.get("partners", [])) if isinstance(body, dict) else []
+
+    @staticmethod
+    def _page(body: Any) -> dict[str, Any]:
+        from client.remote.wire import page_checksum
+
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list) or "checksum" not in body:
+            raise GarbledResponseError(message_en="replica page lacks records/checksum")
+        if page_checksum(body["records"]) != body["checksum"]:
+            raise GarbledResponseError(message_en="replica page checksum mismatch")
+        return body

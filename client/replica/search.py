@@ -1,0 +1,103 @@
+"""Resident search on the replica, with the same query rules as the server.
+
+The query is classified by ``client.domain.search_query.classify_query`` and matched against
+keys built by the same domain functions the server uses (``kana.name_search_keys``,
+``search_query.name_search_key``, ``search_query.address_search_key``):
+
+* 宛名番号: exact; birth date: exact, or the known parts of a partly unknown date;
+* kana: prefix on the full-name key or the given-name key;
+* name: prefix on the name key (or the 通称);
+* address: the address key contains the query key.
+
+Results are ordered by kana key then 宛名番号, like the server. Index range scans (``key >= q AND
+key < q || U+10FFFF``) instead of LIKE keep kana and name searches on the indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from client.domain.model import Resident
+from client.domain.partial_date import PartialDate
+from client.domain.search_query import Query, QueryKind, classify_query
+from client.replica.apply import loads
+from client.replica.store import ReplicaStore
+
+_MAX = "\U0010ffff"
+
+
+class SearchInputError(ValueError):
+    """The input cannot be searched as typed (e.g. a wrong check digit); message in Japanese."""
+
+    def __init__(self, message_ja: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_ja = message_ja
+        self.message_en = message_en
+
+
+@dataclass(frozen=True)
+class ReplicaHit:
+    resident: Resident
+    protected: bool  # 支援措置 protects this person: details must not be shown or issued in BCP
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _birth_pattern(pd: PartialDate) -> str:
+    y = f"{pd.year:04d}" if pd.year is not None else "____"
+    m = f"{pd.month:02d}" if pd.month is not None else "__"
+    d = f"{pd.day:02d}" if pd.day is not None else "__"
+    return f"%{y}-{m}-{d}"
+
+
+def _where(q: Query) -> tuple[str, tuple[object, ...]]:
+    if q.kind is QueryKind.ATENA_NO:
+        return "key = ?", (q.atena_no,)
+    if q.kind is QueryKind.BIRTH_DATE and q.birth is not None:
+        if q.birth.is_complete:
+            return "birth = ?", (q.birth.to_str(),)
+        return "birth LIKE ? ESCAPE '\\'", (_birth_pattern(q.birth),)
+    if q.kind is QueryKind.KANA:
+        k = q.kana_key
+        return ("((kana_key >= ? AND kana_key < ?) OR (given_kana_key >= ? AND given_kana_key < ?))",
+                (k, k + _MAX, k, k + _MAX))
+    if q.kind is QueryKind.NAME:
+        k = q.name_key
+        return "((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ?))", (k, k + _MAX, k, k + _MAX)
+    if q.kind is QueryKind.ADDRESS:
+        return "address_key LIKE ? ESCAPE '\\'", ("%" + _like_escape(q.address_key) + "%",)
+    return "0", ()
+
+
+class ReplicaSearch:
+    """Search one municipality's replica."""
+
+    def __init__(self, store: ReplicaStore, municipality_name: str = "") -> None:
+        self.store = store
+        self.municipality_name = municipality_name
+
+    def classify(self, text: str) -> Query:
+        return classify_query(text, municipality_name=self.municipality_name)
+
+    def search(self, text: str, limit: int = 50) -> list[ReplicaHit]:
+        q = self.classify(text)
+        if q.error:
+            raise SearchInputError(q.error, f"query not searchable: {q.text!r}")
+        if not q.searchable:
+            return []
+        with self.store.read() as conn:
+            return self._run(conn, q, limit)
+
+    @staticmethod
+    def _run(conn: Connection, q: Query, limit: int) -> list[ReplicaHit]:
+        where, params = _where(q)
+        rows = conn.exec_driver_sql(
+            f"SELECT r.data, EXISTS (SELECT 1 FROM support_measure_persons p WHERE p.atena_no = r.key "
+            f"AND p.role = 'protected') FROM residents r WHERE {where} ORDER BY r.kana_key, r.key LIMIT ?",
+            (*params, int(limit)),
+        ).fetchall()
+        return [ReplicaHit(Resident.from_dict(loads(data)), bool(protected)) for data, protected in rows]

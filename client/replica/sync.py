@@ -1,0 +1,296 @@
+"""Pull sync of the replica: bootstrap (snapshot), delta (change feed), checksum and repair.
+
+Named, resumable stages (as in Morango): ``snapshot`` pages into the building file, each page
+applied and its cursor stored in one transaction; ``catch-up`` applies the change feed from the
+sequence read before the first page; ``swap`` replaces the live replica atomically. A delta
+pull applies each change page in one transaction together with the new cursor, so a failure or
+a kill leaves the previous replica intact and the next pull resumes from the stored cursor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from client.keystore import LocalDataError, MissingKeyError
+from client.remote.errors import GarbledResponseError, TruncatedResponseError
+from client.remote.http import DataCentreClient
+from client.remote.wire import combine, text_digest
+from client.replica.apply import apply_records
+from client.replica.schema import ALL_KINDS, KIND_TABLES
+from client.replica.store import ReplicaNotReadyError, ReplicaStore, get_meta, set_meta
+from client.secure_db import CorruptDatabaseError, WrongKeyError, classify_error
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAGE_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str  # snapshot | catchup | delta
+    done: int  # records applied so far in this phase
+    total: int | None  # records expected (snapshot), when the server said
+    pages: int
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    action: str  # bootstrap | delta | noop | repair
+    applied: int
+    pages: int
+    as_of_seq: int
+    as_of: datetime | None
+    repaired_because: str = ""
+
+
+@dataclass(frozen=True)
+class ChecksumReport:
+    as_of_seq: int
+    matches: bool
+    mismatched_kinds: tuple[str, ...]
+    local: dict[str, dict[str, Any]] = field(default_factory=dict)
+    remote: dict[str, dict[str, Any]] = field(default_factory=dict)
+    repaired: bool = False
+
+
+class SyncHooks:
+    """Test seams: called inside the page transaction (before commit) and after it."""
+
+    def before_commit(self, phase: str, page_no: int) -> None:  # pragma: no cover - default no-op
+        pass
+
+    def after_commit(self, phase: str, page_no: int) -> None:  # pragma: no cover - default no-op
+        pass
+
+
+def _parse_dt(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def local_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for kind in ALL_KINDS:
+        table = KIND_TABLES[kind]
+        count = 0
+        digests = []
+        for key, data in conn.exec_driver_sql(f"SELECT key, data FROM {table}"):
+            count += 1
+            digests.append(text_digest(key, data))
+        out[kind] = {"count": count, "digest": combine(digests)}
+    return out
+
+
+class ReplicaSync:
+    """Keeps one municipality's replica in step with the server."""
+
+    def __init__(
+        self,
+        store: ReplicaStore,
+        client: DataCentreClient,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        partner: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        retries: int = 3,
+        hooks: SyncHooks | None = None,
+        progress: Callable[[SyncProgress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.page_size = page_size
+        self.municipality = store.code if partner else None  # own municipality comes from the token
+        self.clock = clock
+        self.retries = retries
+        self.hooks = hooks or SyncHooks()
+        self.progress = progress
+        self.last_error: LocalDataError | None = None
+
+    # -- fetching with retries on damaged pages -----------------------------------------------
+
+    def _fetch(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except (GarbledResponseError, TruncatedResponseError) as exc:
+                attempt += 1
+                if attempt > self.retries:
+                    raise
+                log.warning("damaged replica page (%s), retry %d/%d", exc.message_en, attempt, self.retries)
+                time.sleep(min(0.2 * attempt, 1.0))
+
+    def _report(self, phase: str, done: int, total: int | None, pages: int) -> None:
+        if self.progress is not None:
+            self.progress(SyncProgress(phase, done, total, pages))
+
+    # -- bootstrap ---------------------------------------------------------------------------
+
+    def bootstrap(self, *, fresh: bool = False, reason: str = "") -> SyncResult:
+        """Build a complete replica into the building file (resuming it) and swap it in."""
+        engine = self.store.open_building(fresh=fresh)
+        try:
+            with engine.connect() as conn:
+                cursor = get_meta(conn, "snapshot_cursor") or ""
+                done = get_meta(conn, "snapshot_done") == "1"
+                applied = int(get_meta(conn, "records_done") or 0)
+                total_text = get_meta(conn, "snapshot_total") or ""
+                as_of_seq = int(get_meta(conn, "as_of_seq") or 0)
+            total = int(total_text) if total_text.isdigit() else None
+            pages = 0
+            while not done:
+                page = self._fetch(lambda c=cursor: self.client.replica_snapshot(c or None, self.page_size,
+                                                                                   self.municipality))
+                pages += 1
+                next_cursor = page.get("next_cursor")
+                with self._guard(engine, self.store.building_path) as conn:
+                    apply_records(conn, page["records"])
+                    applied += len(page["records"])
+                    values: dict[str, object] = {
+                        "snapshot_cursor": next_cursor or "",
+                        "records_done": applied,
+                        "snapshot_done": 0 if next_cursor else 1,
+                    }
+                    if not cursor:
+                        as_of_seq = int(page["as_of_seq"])
+                        values["as_of_seq"] = as_of_seq
+                        if page.get("total") is not None:
+                            total = int(page["total"])
+                            values["snapshot_total"] = total
+                    set_meta(conn, **values)
+                    self.hooks.before_commit("snapshot", pages)
+                self.hooks.after_commit("snapshot", pages)
+                self._report("snapshot", applied, total, pages)
+                cursor = next_cursor or ""
+                done = not next_cursor
+            caught_up, catch_pages, as_of_seq = self._pull_into(engine, self.store.building_path, "catchup")
+            self.store.finalize_building(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        as_of = self.as_of()
+        return SyncResult("repair" if reason else "bootstrap", applied + caught_up, pages + catch_pages,
+                          as_of_seq, as_of, reason)
+
+    # -- delta -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _guard(self, engine: Engine, path: Any) -> Iterator[Connection]:
+        """One page transaction; database failures become the specific local errors."""
+        try:
+            with engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            err = classify_error(exc, path, self.store.key())
+            if err is not None:
+                raise err from exc
+            raise
+
+    def _pull_into(self, engine: Engine, path: Any, phase: str) -> tuple[int, int, int]:
+        """Apply change pages until the feed is exhausted; returns (records, pages, last seq)."""
+        with engine.connect() as conn:
+            since = int(get_meta(conn, "as_of_seq") or 0)
+        applied = pages = 0
+        while True:
+            page = self._fetch(lambda s=since: self.client.replica_changes(s, self.page_size, self.municipality))
+            received_at = self.clock().isoformat()
+            current = page.get("current_seq")
+            if current is not None and int(current) < since:
+                raise CorruptDatabaseError(
+                    f"server change sequence {current} is behind the replica's {since}: the server was reset",
+                    "データセンターのデータが端末の複製より古くなっています。複製を作り直します。",
+                )
+            records = page["records"]
+            last_seq = int(page["last_seq"])
+            with self._guard(engine, path) as conn:
+                if records:
+                    apply_records(conn, records)
+                set_meta(conn, as_of_seq=max(since, last_seq), as_of=received_at,
+                         server_time=page.get("server_time") or "")
+                pages += 1
+                if records:
+                    self.hooks.before_commit(phase, pages)
+            if records:
+                self.hooks.after_commit(phase, pages)
+            applied += len(records)
+            since = max(since, last_seq)
+            if records:
+                self._report(phase, applied, None, pages)
+            if not page.get("has_more"):
+                return applied, pages, since
+
+    def pull(self) -> SyncResult:
+        """One scheduled sync: bootstrap if there is no usable replica, else apply the change feed."""
+        try:
+            engine = self.store.engine()
+        except ReplicaNotReadyError:
+            return self.bootstrap()
+        except (WrongKeyError, CorruptDatabaseError, MissingKeyError) as exc:
+            return self._rebuild(exc)
+        try:
+            applied, pages, seq = self._pull_into(engine, self.store.path, "delta")
+        except (WrongKeyError, CorruptDatabaseError) as exc:
+            return self._rebuild(exc)
+        return SyncResult("delta" if applied else "noop", applied, pages, seq, self.as_of())
+
+    def _rebuild(self, exc: LocalDataError) -> SyncResult:
+        self.last_error = exc
+        log.error("replica %s unusable, rebuilding: %s", self.store.code, exc.message_en)
+        self.store.discard_live()
+        if isinstance(exc, MissingKeyError):
+            self.store.keystore.create_database_key(f"replica-{self.store.code}", replace=True)
+        return self.bootstrap(fresh=True, reason=exc.message_en)
+
+    # -- as-of, checksum, repair -------------------------------------------------------------
+
+    def as_of(self) -> datetime | None:
+        try:
+            with self.store.read() as conn:
+                return _parse_dt(get_meta(conn, "as_of"))
+        except LocalDataError:
+            return None
+
+    def as_of_seq(self) -> int | None:
+        try:
+            with self.store.read() as conn:
+                return int(get_meta(conn, "as_of_seq") or 0)
+        except LocalDataError:
+            return None
+
+    def compare_checksums(self, *, repair: bool = True, attempts: int = 3) -> ChecksumReport:
+        """The nightly comparison: pull, compare per-kind counts and digests, repair on mismatch."""
+        report: ChecksumReport | None = None
+        for _ in range(attempts):
+            self.pull()
+            remote = self.client.replica_checksum(self.municipality)
+            local_seq = self.as_of_seq() or 0
+            if int(remote["as_of_seq"]) > local_seq:
+                self.pull()
+                local_seq = self.as_of_seq() or 0
+            if int(remote["as_of_seq"]) != local_seq:
+                continue  # the server moved on meanwhile; try again
+            with self.store.read() as conn:
+                local = local_checksums(conn)
+            bad = tuple(k for k in ALL_KINDS if local.get(k) != remote["kinds"].get(k))
+            report = ChecksumReport(local_seq, not bad, bad, local, dict(remote["kinds"]))
+            break
+        if report is None:
+            raise GarbledResponseError(message_en="server kept changing during the checksum comparison")
+        if report.matches or not repair:
+            return report
+        log.error("replica checksum mismatch in %s; rebuilding", ", ".join(report.mismatched_kinds))
+        self.bootstrap(fresh=True, reason=f"checksum mismatch: {', '.join(report.mismatched_kinds)}")
+        return ChecksumReport(report.as_of_seq, False, report.mismatched_kinds, report.local, report.remote, True)
