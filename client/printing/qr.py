@@ -9,11 +9,12 @@ from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
 QUIET_ZONE = 4  # modules, as the standard asks
+PIXELS_PER_MODULE = 6  # viewers and printer drivers smooth upscaled images; 8 px keeps edges sharp
 
 
 @lru_cache(maxsize=64)
 def qr_image(token: str) -> Image.Image:
-    """A 1-bit image with one pixel per module (quiet zone included); scaled up when drawn."""
+    """A 1-bit image, ``PIXELS_PER_MODULE`` pixels a module (quiet zone included)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE)
     code.add_data(token.encode("ascii"))
     code.make(fit=True)
@@ -21,4 +22,10 @@ def qr_image(token: str) -> Image.Image:
     n = len(matrix)
     img = Image.new("1", (n, n), 1)
     img.putdata([0 if dark else 1 for row in matrix for dark in row])
-    return img
+    return (
+        img.resize((n * PIXELS_PER_MODULE, n * PIXELS_PER_MODULE), Image.Resampling.NEAREST)
+        .convert("L")
+        .convert("L")
+        .convert("L")
+        .convert("L")
+    )

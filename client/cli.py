@@ -1,0 +1,144 @@
+"""The ``madoguchi`` command line.
+
+Each subcommand is registered by a small function that adds its parser and sets ``func``; add a
+command by writing one more ``register_*`` function and listing it in ``REGISTRARS``.
+Exit codes: 0 success (for ``verify``: valid), 1 failure (``verify``: invalid), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+Registrar = Callable[[Any], None]  # receives the subparsers action
+
+
+def _home() -> Path:
+    from client.config_source import default_home
+
+    return default_home(os.environ)
+
+
+def _err(message_ja: str, message_en: str) -> None:
+    print(f"エラー: {message_ja}\nerror: {message_en}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# verify
+# ---------------------------------------------------------------------------------------------
+
+
+def register_verify(sub: Any) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="証明書PDFの署名と記載内容を検証する / verify a certificate PDF",
+        description="Check the QR signature, the content digest and the printed text of a certificate PDF.",
+    )
+    p.add_argument("file", type=Path, help="certificate PDF")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--keys", type=Path, help='public keys JSON ({"keys": [...]})')
+    src.add_argument("--server", help="server URL to fetch the published keys from (cached locally)")
+    p.set_defaults(func=run_verify)
+
+
+def _keys_for(args: argparse.Namespace) -> dict[str, bytes] | None:
+    from client.printing.public_keys import (
+        PublicKeysError,
+        fetch_keys,
+        load_cached_keys,
+        load_keys_file,
+        save_cached_keys,
+    )
+
+    home = _home()
+    try:
+        if args.keys is not None:
+            return load_keys_file(args.keys)
+        if args.server:
+            try:
+                keys = fetch_keys(args.server)
+            except PublicKeysError as exc:
+                cached = load_cached_keys(home)
+                if not cached:
+                    raise
+                print(f"警告: {exc.message_ja} 保存済みの公開鍵で検証します。", file=sys.stderr)
+                return cached
+            save_cached_keys(home, keys)
+            return {**load_cached_keys(home), **keys}
+        cached = load_cached_keys(home)
+    except PublicKeysError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return None
+    if not cached:
+        _err(
+            "公開鍵がありません。--keys または --server を指定してください。",
+            "no public keys: pass --keys FILE or --server URL",
+        )
+        return None
+    return cached
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from client.printing.verify_pdf import verify_pdf
+
+    try:
+        pdf = args.file.read_bytes()
+    except OSError as exc:
+        _err(f"ファイル {args.file} を読み込めません。", f"cannot read {args.file}: {exc}")
+        return EXIT_USAGE
+    keys = _keys_for(args)
+    if keys is None:
+        return EXIT_USAGE
+    verdict = verify_pdf(pdf, keys)
+    if args.json:
+        print(json.dumps({"file": str(args.file), **verdict.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        head = "有効 (VALID)" if verdict.valid else f"無効 (INVALID: {verdict.reason_code})"
+        print(f"{head}: {args.file}")
+        print(f"  {verdict.message_ja}")
+        print(f"  {verdict.message_en}")
+        if verdict.payload is not None:
+            p = verdict.payload
+            print(f"  発行番号: {p.issue_number}")
+            print(f"  種類: {p.cert_type}  市区町村コード: {p.municipality_code}")
+            print(f"  発行日時: {p.issued_at}  署名鍵: {p.key_id}")
+    return EXIT_OK if verdict.valid else EXIT_INVALID
+
+
+# ---------------------------------------------------------------------------------------------
+# parser
+# ---------------------------------------------------------------------------------------------
+
+REGISTRARS: list[Registrar] = [register_verify]
+
+
+def build_parser(registrars: list[Registrar] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="madoguchi", description="Madoguchi counter application")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for register in registrars if registrars is not None else REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits with 2 on a usage error
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Verify a certificate PDF: signature, content digest, visible text and the printed QR code.
+
+Checks, in order (the first failure is the verdict):
+
+1. the PDF carries the embedded certificate data (``not_a_certificate``);
+2. the token's Ed25519 signature with the published keys (``bad_format`` / ``unknown_key`` /
+   ``bad_signature``);
+3. SHA-256 of the embedded content equals the signed digest (``digest_mismatch``);
+4. the content agrees with the payload (municipality, 発行番号, type) (``content_mismatch``);
+5. the visible text still shows the names, the 認証文 and the 発行番号 of the content
+   (``text_mismatch``);
+6. the QR image on each page encodes the same token (``qr_mismatch``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+from client.domain.model import CertificateContent
+from client.printing.embed import EmbeddedDataError, read_certificate_pdf
+from client.printing.qr import qr_image
+from client.signing import Verdict, verify_token
+
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _invalid(code: str, ja: str, en: str, verdict: Verdict | None = None) -> Verdict:
+    return Verdict(False, code, ja, en, verdict.payload if verdict else None)
+
+
+def verify_pdf(pdf: bytes, public_keys: dict[str, bytes]) -> Verdict:
+    """Verify a certificate PDF against the known public keys."""
+    try:
+        embedded = read_certificate_pdf(pdf)
+    except EmbeddedDataError as exc:
+        return _invalid(
+            "not_a_certificate",
+            "このPDFには証明書の署名データがありません（窓口システムで発行された証明書ではないか、破損しています）。",
+            f"No certificate data in the PDF: {exc}",
+        )
+    signature = verify_token(embedded.token, public_keys)
+    if not signature.valid:
+        return signature
+    assert signature.payload is not None
+    digest = base64.urlsafe_b64encode(hashlib.sha256(embedded.content_json).digest()).rstrip(b"=").decode()
+    if digest != signature.payload.digest:
+        return _invalid(
+            "digest_mismatch",
+            "証明書に埋め込まれた記載内容が署名された内容と一致しません。改ざんのおそれがあります。",
+            "The embedded content does not match the signed digest",
+            signature,
+        )
+    try:
+        content = CertificateContent.from_dict(json.loads(embedded.content_json))
+    except (ValueError, KeyError, TypeError) as exc:
+        return _invalid(
+            "bad_format",
+            "証明書に埋め込まれた記載内容を読み取れません。",
+            f"The embedded content cannot be parsed: {exc}",
+            signature,
+        )
+    full = verify_token(embedded.token, public_keys, content)
+    if not full.valid:
+        return full
+    missing = _missing_visible_text(content, embedded.page_texts)
+    if missing:
+        return _invalid(
+            "text_mismatch",
+            "印字された文字が署名された内容と一致しません（改ざんのおそれ）: " + "、".join(missing),
+            "The visible text differs from the signed content: " + ", ".join(missing),
+            full,
+        )
+    if not _qr_images_match(pdf, embedded.token, len(embedded.page_texts)):
+        return _invalid(
+            "qr_mismatch",
+            "印字されたQRコードが証明書の署名データと一致しません。",
+            "The printed QR code does not encode the embedded token",
+            full,
+        )
+    return full
+
+
+def _missing_visible_text(content: CertificateContent, page_texts: tuple[str, ...]) -> list[str]:
+    """The items of the content that cannot be found in the extracted text of the pages."""
+    pages = [_squash(t) for t in page_texts]
+    whole = "".join(pages)
+    missing: list[str] = []
+    for person in content.persons:
+        if _squash(person.name) not in whole:
+            missing.append(f"氏名「{person.name}」")
+    if _squash(content.certification_text) not in (pages[-1] if pages else ""):
+        missing.append("認証文")
+    if content.address and _squash(content.address) not in whole:
+        missing.append("住所")
+    number = _squash(content.issue_number)
+    for i, page in enumerate(pages, start=1):
+        if f"{number}{i}/{len(pages)}" not in page:
+            missing.append(f"発行番号（{i}/{len(pages)}頁）")
+    return missing
+
+
+def _qr_images_match(pdf: bytes, token: str, pages: int) -> bool:
+    """Every page shows exactly the QR image the token produces."""
+    import io
+
+    from pypdf import PdfReader
+
+    expected = qr_image(token).convert("L")
+    reader = PdfReader(io.BytesIO(pdf), strict=False)
+    for page in reader.pages:
+        found = False
+        for image in page.images:
+            try:
+                pil = image.image
+            except Exception:  # an undecodable image is simply not the QR code
+                continue
+            if pil is None or pil.size != expected.size:
+                continue
+            if pil.convert("L").tobytes() == expected.tobytes():
+                found = True
+                break
+        if not found:
+            return False
+    return pages == len(reader.pages)
