@@ -14,7 +14,10 @@ PIXELS_PER_MODULE = 6  # viewers and printer drivers smooth upscaled images; 8 p
 
 @lru_cache(maxsize=64)
 def qr_image(token: str) -> Image.Image:
-    """A 1-bit image, ``PIXELS_PER_MODULE`` pixels a module (quiet zone included)."""
+    """A grayscale image, ``PIXELS_PER_MODULE`` pixels a module (quiet zone included).
+
+    Grayscale (not 1-bit) because reportlab expands other modes to RGB, which is slower and larger.
+    """
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE)
     code.add_data(token.encode("ascii"))
     code.make(fit=True)
