@@ -503,13 +503,102 @@ def json_response(payload: Any, accept_encoding: str | None) -> Any:
     return Response(content=body, media_type="application/json", headers=headers)
 
 
+# ---------------------------------------------------------------------------------------------
+# Who is calling: a staff token (Bearer) or an enrolled terminal's request signature
+# ---------------------------------------------------------------------------------------------
+
+HEADER_TERMINAL = "x-madoguchi-terminal"
+HEADER_TIME = "x-madoguchi-time"
+HEADER_SIGNATURE = "x-madoguchi-signature"
+MAX_SKEW_SECONDS = 300
+
+
+def terminal_signing_input(method: str, path: str, query: Iterable[tuple[str, str]], timestamp: int) -> bytes:
+    """Same bytes as client.remote.terminal_auth.signing_input."""
+    from urllib.parse import urlencode
+
+    return f"MDGT1\n{method.upper()}\n{path}\n{urlencode(sorted(query))}\n{timestamp}".encode()
+
+
+class CallerRefused(Exception):
+    def __init__(self, code: str, message_en: str, message_ja: str) -> None:
+        super().__init__(message_en)
+        self.code, self.message_en, self.message_ja = code, message_en, message_ja
+
+
+def municipality_of_terminal_signature(session: Session, method: str, path: str,
+                                       query: Iterable[tuple[str, str]], headers: Any, now: datetime) -> str:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from server_stub.auth import terminal_for
+
+    who = headers.get(HEADER_TERMINAL, "")
+    code, _, terminal_id = who.partition("/")
+    try:
+        ts = int(headers.get(HEADER_TIME, ""))
+        sig = base64.b64decode(headers.get(HEADER_SIGNATURE, ""), validate=True)
+    except ValueError as exc:
+        raise CallerRefused("bad_signature", "malformed terminal signature headers",
+                            "端末の署名が不正です。") from exc
+    if abs(now.timestamp() - ts) > MAX_SKEW_SECONDS:
+        raise CallerRefused("clock_skew", "terminal signature time outside the allowed window",
+                            "端末の時刻がずれています。時刻を合わせてから再度実行してください。")
+    terminal = terminal_for(session, code, terminal_id)
+    if terminal is None:
+        raise CallerRefused("unknown_terminal", f"terminal {who!r} is not enrolled",
+                            "この端末は登録されていません。")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(terminal.public_key)).verify(
+            sig, terminal_signing_input(method, path, query, ts))
+    except (InvalidSignature, ValueError) as exc:
+        raise CallerRefused("bad_signature", "terminal signature does not verify",
+                            "端末の署名を確認できません。") from exc
+    return code
+
+
+def caller_municipality(session: Session, request: Any) -> str:
+    """The municipality of the caller: from the Bearer token, or from the terminal signature."""
+    from server_stub.auth import AuthError, principal_for_token
+
+    now = datetime.now(UTC)
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        try:
+            return principal_for_token(session, auth[7:].strip(), now).municipality_code
+        except AuthError as exc:
+            raise CallerRefused(exc.code, exc.message_en, exc.message_ja) from exc
+    if request.headers.get(HEADER_TERMINAL):
+        return municipality_of_terminal_signature(
+            session, request.method, request.url.path, request.query_params.multi_items(), request.headers, now)
+    raise CallerRefused("not_signed_in", "no credentials", "ログインしてください。")
+
+
+def create_router(session_dependency: Callable[..., Any],
+                  partners_lookup: Callable[[Session, str], list[dict[str, Any]]] | None = None) -> Any:
+    """The replica router for the server app: ``app.include_router(create_router(get_session))``."""
+    from fastapi import Depends, Request
+
+    from server_stub.api.errors import ApiError
+
+    def municipality(request: Request, session: Annotated[Session, Depends(session_dependency)]) -> str:
+        try:
+            return caller_municipality(session, request)
+        except CallerRefused as exc:
+            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
+
+    return build_router(session_dependency, municipality, partners_lookup)
+
+
 def build_router(
     session_dependency: Callable[..., Any],
     municipality_dependency: Callable[..., Any],
     partners_lookup: Callable[[Session, str], list[dict[str, Any]]] | None = None,
 ) -> Any:
     """The APIRouter; dependencies give a Session and the token's municipality code."""
-    from fastapi import APIRouter, Depends, Header, HTTPException, Query
+    from fastapi import APIRouter, Depends, Header, Query
+
+    from server_stub.api.errors import ApiError
 
     router = APIRouter(prefix="/api/v1/replica", tags=["replica"])
 
@@ -518,8 +607,8 @@ def build_router(
             return own
         partners = {p["municipality_code"] for p in (partners_lookup(session, own) if partners_lookup else [])}
         if requested not in partners:
-            raise HTTPException(403, detail={"code": "no_agreement", "message_en": "no mutual backup agreement",
-                                             "message_ja": "相互バックアップ協定がありません。"})
+            raise ApiError(403, "no_agreement", "この団体との相互バックアップ協定がありません。",
+                           "no mutual backup agreement with that municipality")
         return requested
 
     @router.get("/snapshot")
@@ -535,8 +624,7 @@ def build_router(
         try:
             page = snapshot_page(session, code, cursor, limit)
         except BadCursorError as exc:
-            raise HTTPException(400, detail={"code": "bad_cursor", "message_en": str(exc),
-                                             "message_ja": "取得位置(カーソル)が不正です。"}) from exc
+            raise ApiError(400, "bad_cursor", "取得位置(カーソル)が不正です。", str(exc)) from exc
         return json_response(page, accept_encoding)
 
     @router.get("/changes")
@@ -569,3 +657,12 @@ def build_router(
         return {"municipality_code": own, "partners": partners_lookup(session, own) if partners_lookup else []}
 
     return router
+
+
+def _router() -> Any:
+    from server_stub.api.deps import get_session
+
+    return create_router(get_session)
+
+
+router = _router()
