@@ -25,10 +25,5 @@ def qr_image(token: str) -> Image.Image:
     n = len(matrix)
     img = Image.new("1", (n, n), 1)
     img.putdata([0 if dark else 1 for row in matrix for dark in row])
-    return (
-        img.resize((n * PIXELS_PER_MODULE, n * PIXELS_PER_MODULE), Image.Resampling.NEAREST)
-        .convert("L")
-        .convert("L")
-        .convert("L")
-        .convert("L")
-    )
+    big = img.resize((n * PIXELS_PER_MODULE, n * PIXELS_PER_MODULE), Image.Resampling.NEAREST)
+    return big.convert("L")
