@@ -1,0 +1,75 @@
+"""POST /api/v1/auth/login, /logout; POST /api/v1/staff/{user_id}/unlock (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Request
+from sqlalchemy import update
+
+from server_stub import audit
+from server_stub.api.deps import AdminDep, PrincipalDep, SessionDep
+from server_stub.api.errors import ApiError, not_found
+from server_stub.api.schemas import LoginIn
+from server_stub.auth import AuthError, login, revoke
+from server_stub.clock import now_jst, to_utc
+from server_stub.db import begin_write
+from server_stub.models import Staff
+from server_stub.tenants import params_of
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@router.post("/auth/login")
+def post_login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
+    """Sign in; the token is bound to municipality, user and terminal. 5 failures lock the account."""
+    now = now_jst()
+    begin_write(session)
+    try:
+        token, expires, staff, muni = login(
+            session, municipality_code=body.municipality_code, user_id=body.user_id,
+            password=body.password, terminal_id=body.terminal_id, now=to_utc(now),
+        )
+    except AuthError as exc:
+        session.commit()  # keep the failure counter
+        raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en) from exc
+    params = params_of(session, muni)
+    audit.append(session, muni.code, now=now, user_id=staff.user_id, terminal_id=body.terminal_id or "-",
+                 action="login")
+    session.commit()
+    return {
+        "token": token,
+        "expires_at": to_utc(expires).isoformat(),
+        "user": {"user_id": staff.user_id, "name": staff.name, "role": staff.role},
+        "municipality": params.to_dict(),
+    }
+
+
+@router.post("/auth/logout")
+def post_logout(request: Request, principal: PrincipalDep, session: SessionDep) -> dict[str, str]:
+    header = request.headers.get("authorization", "")
+    begin_write(session)
+    revoke(session, header.split(" ", 1)[-1].strip())
+    session.commit()
+    return {"status": "ok", "user_id": principal.user_id}
+
+
+@router.post("/staff/{user_id}/unlock")
+def post_unlock(
+    principal: AdminDep,
+    session: SessionDep,
+    user_id: str = Path(min_length=1, max_length=64),
+) -> dict[str, str]:
+    """Clear the lockout of a staff member of the caller's municipality (admin)."""
+    begin_write(session)
+    res = session.execute(
+        update(Staff)
+        .where(Staff.municipality_code == principal.municipality_code, Staff.user_id == user_id)
+        .values(failed_attempts=0, locked=False)
+    )
+    if not res.rowcount:  # type: ignore[attr-defined]
+        raise not_found("職員", "Staff member")
+    audit.append(session, principal.municipality_code, now=now_jst(), user_id=principal.user_id,
+                 terminal_id=principal.terminal_id, action="unlock_staff", subject=user_id)
+    session.commit()
+    return {"status": "ok", "user_id": user_id}

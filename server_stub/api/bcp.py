@@ -1,0 +1,163 @@
+"""BCP sync back and conflict review.
+
+* ``POST /api/v1/bcp/issuances`` — a batch of outbox records; each one is stored exactly once
+  (by its client UUID) in its own transaction and reconciled; the answer lists, per record,
+  ``stored`` / ``duplicate`` / ``rejected`` (with a code), and any conflict codes.
+* ``GET /api/v1/bcp/conflicts?status=open`` and ``GET /api/v1/bcp/conflicts/{id}`` (supervisor).
+* ``POST /api/v1/bcp/conflicts/{id}/resolve`` ``{outcome: no_problem|recall|other, note}``
+  (supervisor; logged).
+* ``GET /api/v1/bcp/summary`` — counts of BCP issuances and open/resolved conflicts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import Field, StringConstraints
+from sqlalchemy import func, select
+
+from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep
+from server_stub.api.errors import ApiError
+from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
+from server_stub.clock import now_jst
+from server_stub.db import begin_write
+from server_stub.models import BcpConflict, Issuance
+from server_stub.reconcile import (
+    BcpRejected,
+    conflict_to_dict,
+    resolve_conflict,
+    store_bcp_issuance,
+)
+
+router = APIRouter(prefix="/api/v1/bcp", tags=["bcp"])
+
+Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
+
+
+class BcpCopyIn(_Model):
+    serial: Annotated[int, Field(ge=1, le=10**12)]
+    issue_number: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    qr_token: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    content_digest: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class BcpReleaseIn(_Model):
+    measure_id: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    reason: Reason
+    supervisor: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class StaleOverrideIn(_Model):
+    reason: Reason
+    by: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class BcpRecordIn(_Model):
+    uuid: Uuid
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    issued_at: Annotated[str, StringConstraints(min_length=10, max_length=40)]
+    data_as_of: Annotated[str, StringConstraints(max_length=40)] | None = None
+    request: IssuanceRequestIn
+    release: BcpReleaseIn | None = None
+    printer_id: Annotated[str, StringConstraints(max_length=32)] = ""
+    content: dict[str, Any]
+    copies: Annotated[list[BcpCopyIn], Field(min_length=1, max_length=20)]
+    fee_yen: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    exemption_reason: Annotated[str, StringConstraints(max_length=64)] = ""
+    stale_override: StaleOverrideIn | None = None  # supervisor override of the replica age limit
+
+
+class BcpBatchIn(_Model):
+    records: Annotated[list[BcpRecordIn], Field(min_length=1, max_length=200)]
+
+
+class ResolveIn(_Model):
+    outcome: Literal["no_problem", "recall", "other"]
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+@router.post("/issuances")
+def push_issuances(body: BcpBatchIn, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """Store each record once; a rejected record does not stop the others."""
+    results: list[dict[str, Any]] = []
+    for rec in body.records:
+        record = rec.model_dump(mode="json")
+        now = now_jst()
+        begin_write(session)
+        try:
+            stored = store_bcp_issuance(session, principal, record, now)
+            session.commit()
+        except BcpRejected as exc:
+            session.rollback()
+            results.append({"uuid": rec.uuid, "status": "rejected", "code": exc.code, "http_status": exc.status,
+                            "message_ja": exc.message_ja, "message_en": exc.message_en})
+            continue
+        except ValueError as exc:
+            session.rollback()
+            results.append({"uuid": rec.uuid, "status": "rejected", "code": "bad_record", "http_status": 422,
+                            "message_ja": "BCP発行記録の内容が正しくありません。", "message_en": str(exc)})
+            continue
+        results.append({
+            "uuid": rec.uuid,
+            "status": "duplicate" if stored.duplicate else "stored",
+            "issuance_id": stored.issuance_id,
+            "conflicts": list(stored.conflict_codes),
+        })
+    return {"results": results}
+
+
+@router.get("/conflicts")
+def list_conflicts(
+    principal: SupervisorDep,
+    session: SessionDep,
+    status: Annotated[Literal["open", "resolved", "all"], Query()] = "open",
+) -> dict[str, Any]:
+    stmt = select(BcpConflict).where(BcpConflict.municipality_code == principal.municipality_code)
+    if status != "all":
+        stmt = stmt.where(BcpConflict.status == status)
+    rows = session.scalars(stmt.order_by(BcpConflict.id)).all()
+    return {"conflicts": [conflict_to_dict(r) for r in rows]}
+
+
+@router.get("/conflicts/{conflict_id}")
+def get_conflict(
+    principal: SupervisorDep, session: SessionDep, conflict_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> dict[str, Any]:
+    row = session.get(BcpConflict, conflict_id)
+    if row is None or row.municipality_code != principal.municipality_code:
+        raise ApiError(404, "not_found", "競合が見つかりません。", "Conflict not found")
+    return conflict_to_dict(row)
+
+
+@router.post("/conflicts/{conflict_id}/resolve")
+def post_resolve(
+    body: ResolveIn,
+    principal: SupervisorDep,
+    session: SessionDep,
+    conflict_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> dict[str, Any]:
+    begin_write(session)
+    try:
+        row = resolve_conflict(session, principal, conflict_id, body.outcome, body.note, now_jst())
+    except BcpRejected as exc:
+        session.rollback()
+        raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en) from exc
+    session.commit()
+    return conflict_to_dict(row)
+
+
+@router.get("/summary")
+def summary(principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    code = principal.municipality_code
+    issued = session.scalar(
+        select(func.count()).select_from(Issuance).where(Issuance.municipality_code == code, Issuance.mode == "bcp")
+    )
+    by_status = dict(
+        session.execute(
+            select(BcpConflict.status, func.count()).where(BcpConflict.municipality_code == code)
+            .group_by(BcpConflict.status)
+        ).all()
+    )
+    return {"bcp_issuances": int(issued or 0), "open_conflicts": int(by_status.get("open", 0)),
+            "resolved_conflicts": int(by_status.get("resolved", 0))}

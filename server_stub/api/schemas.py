@@ -1,0 +1,112 @@
+"""Request bodies with constraints (sizes, enums, patterns): bad input is a 422, never a 5xx."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from client.domain.model import (
+    CertificateType,
+    IdentityDocument,
+    IssuanceRequest,
+    JuminhyoItem,
+    Layout,
+    RequesterKind,
+)
+
+Short = Annotated[str, StringConstraints(max_length=100)]
+Text = Annotated[str, StringConstraints(max_length=500)]
+AtenaNo = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,16}$")]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(_Model):
+    municipality_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    terminal_id: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class RequesterIn(_Model):
+    kind: RequesterKind
+    name: Short = ""
+    identity_document: IdentityDocument = IdentityDocument.NONE
+    has_power_of_attorney: bool = False
+    purpose: Text = ""
+    qualification: Short = ""
+    agency: Short = ""
+    acting_for_atena_no: AtenaNo | None = None
+    requester_atena_no: AtenaNo | None = None
+
+
+class IssuanceRequestIn(_Model):
+    """IssuanceRequest.to_dict() with constraints."""
+
+    cert_type: CertificateType
+    subject_atena_no: AtenaNo
+    requester: RequesterIn
+    whole_household: bool = False
+    member_atena_nos: Annotated[list[AtenaNo], Field(max_length=50)] = []
+    layout: Layout = Layout.KOJIN
+    items: Annotated[list[JuminhyoItem], Field(max_length=10)] = []
+    inkan_card_no: Annotated[str, StringConstraints(max_length=32)] = ""
+    tax_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    copies: Annotated[int, Field(ge=1, le=20)] = 1
+    exemption_reason: Annotated[str, StringConstraints(max_length=64)] = ""
+    training: bool = False
+
+    def to_domain(self) -> IssuanceRequest:
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return IssuanceRequest.from_dict(data)
+
+
+class ReleaseIn(_Model):
+    """A 支援措置責任者's release of one 支援措置 for this request."""
+
+    measure_id: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    reason: Reason
+
+
+class EvaluateIn(_Model):
+    request: IssuanceRequestIn
+    release: ReleaseIn | None = None
+
+
+class IssueIn(_Model):
+    request: IssuanceRequestIn
+    release: ReleaseIn | None = None
+    printer_id: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^\S+$")] = "プリンタ001"
+
+
+class ReasonIn(_Model):
+    reason: Reason
+
+
+class ReprintIn(_Model):
+    reason: Reason
+    printer_id: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^\S+$")] = "プリンタ001"
+    release: ReleaseIn | None = None
+
+
+class EnrollIn(_Model):
+    terminal_name: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^\S+$")]
+    public_key_b64: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    terminal_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
+
+
+class LeaseIn(_Model):
+    size: Annotated[int, Field(ge=1, le=10_000)] = 100
+
+
+class LeaseReturnIn(_Model):
+    unused: Annotated[list[Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2, max_length=2)]],
+                      Field(max_length=1000)] = []
+
+
+class VerifyIn(_Model):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=4000)]

@@ -1,0 +1,138 @@
+"""Terminal enrolment (admin) and 発行番号 serial leases for BCP mode."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from sqlalchemy import select
+
+from server_stub import audit, counters
+from server_stub.api.deps import AdminDep, PrincipalDep, SessionDep
+from server_stub.api.errors import ApiError, not_found
+from server_stub.api.schemas import EnrollIn, LeaseIn, LeaseReturnIn
+from server_stub.auth import terminal_for
+from server_stub.clock import now_jst, to_utc
+from server_stub.db import begin_write
+from server_stub.models import SerialLease
+from server_stub.seed.demo import enroll_terminal
+
+router = APIRouter(prefix="/api/v1", tags=["terminals"])
+LEASE_LIFETIME = timedelta(days=30)
+
+
+@router.post("/terminals/enroll", status_code=201)
+def post_enroll(body: EnrollIn, principal: AdminDep, session: SessionDep) -> dict[str, Any]:
+    """Enrol a terminal with its Ed25519 public key (raw 32 bytes, base64) (admin)."""
+    try:
+        public = base64.b64decode(body.public_key_b64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ApiError(422, "invalid_public_key", "公開鍵の形式が正しくありません。", "public_key_b64 is not base64") from exc
+    if len(public) != 32:
+        raise ApiError(422, "invalid_public_key", "公開鍵の形式が正しくありません（Ed25519, 32バイト）。",
+                       "An Ed25519 public key has 32 raw bytes")
+    terminal_id = body.terminal_id or f"T{uuid.uuid4().hex[:10]}"
+    now = now_jst()
+    begin_write(session)
+    from server_stub.models import Terminal
+
+    existing = session.scalars(select(Terminal).where(
+        (Terminal.municipality_code == principal.municipality_code) & (Terminal.terminal_id == terminal_id)
+    )).one_or_none()
+    if existing is not None:
+        raise ApiError(409, "terminal_exists", "この端末IDはすでに登録されています。", "Terminal id already enrolled")
+    from client.signing import key_id_for
+
+    if session.scalars(select(Terminal).where(Terminal.key_id == key_id_for(public))).first() is not None:
+        raise ApiError(409, "key_exists", "この公開鍵はすでに登録されています。", "Public key already enrolled")
+    terminal = enroll_terminal(session, principal.municipality_code, terminal_id, body.terminal_name, public,
+                               principal.user_id, to_utc(now))
+    audit.append(session, principal.municipality_code, now=now, user_id=principal.user_id,
+                 terminal_id=principal.terminal_id, action="enroll_terminal", subject=terminal_id)
+    session.commit()
+    return {"terminal_id": terminal.terminal_id, "terminal_name": terminal.name, "key_id": terminal.key_id}
+
+
+def _require_terminal(session: Any, principal: Any) -> None:
+    if terminal_for(session, principal.municipality_code, principal.terminal_id) is None:
+        raise ApiError(403, "unknown_terminal", "登録済みの端末からのみ操作できます。",
+                       "Only an enrolled terminal may lease serials")
+
+
+def _lease_dict(row: SerialLease) -> dict[str, Any]:
+    return {
+        "lease_id": row.lease_id,
+        "terminal_id": row.terminal_id,
+        "first": row.first,
+        "last": row.last,
+        "leased_at": to_utc(row.leased_at).isoformat(),
+        "expires_at": to_utc(row.expires_at).isoformat(),
+        "status": row.status,
+        "unused": json.loads(row.unused_json or "[]"),
+    }
+
+
+@router.post("/serials/lease", status_code=201)
+def post_lease(body: LeaseIn, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """Lease a block of serials from the same counter as online issuance (never collides)."""
+    now = now_jst()
+    begin_write(session)
+    _require_terminal(session, principal)
+    first, last = counters.take(session, principal.municipality_code, counters.ISSUE_SERIAL, body.size)
+    row = SerialLease(
+        lease_id=str(uuid.uuid4()), municipality_code=principal.municipality_code,
+        terminal_id=principal.terminal_id, first=first, last=last, leased_at=to_utc(now),
+        expires_at=to_utc(now + LEASE_LIFETIME), status="active", unused_json="[]",
+    )
+    session.add(row)
+    session.flush()
+    audit.append(session, principal.municipality_code, now=now, user_id=principal.user_id,
+                 terminal_id=principal.terminal_id, action="lease_serials", subject=f"{first}-{last}")
+    session.commit()
+    return _lease_dict(row)
+
+
+@router.post("/serials/leases/{lease_id}/return")
+def post_lease_return(body: LeaseReturnIn, principal: PrincipalDep, session: SessionDep,
+                      lease_id: Annotated[str, Path(max_length=36)]) -> dict[str, Any]:
+    """Give a lease back, recording the serial ranges ``[[first, last], ...]`` that were not used."""
+    now = now_jst()
+    begin_write(session)
+    row = session.get(SerialLease, lease_id)
+    if row is None or row.municipality_code != principal.municipality_code or row.terminal_id != principal.terminal_id:
+        raise not_found("リース", "Lease")
+    if row.status != "active":
+        raise ApiError(409, "lease_closed", "このリースはすでに返却済みです。", "Lease already returned or expired")
+    for a, b in body.unused:
+        if not (row.first <= a <= b <= row.last):
+            raise ApiError(422, "range_outside_lease", "返却範囲がリースの範囲外です。",
+                           f"[{a}, {b}] is not inside [{row.first}, {row.last}]")
+    row.status = "returned"
+    row.returned_at = to_utc(now)
+    row.unused_json = json.dumps(sorted(body.unused))
+    audit.append(session, principal.municipality_code, now=now, user_id=principal.user_id,
+                 terminal_id=principal.terminal_id, action="return_lease", subject=lease_id)
+    session.commit()
+    return _lease_dict(row)
+
+
+@router.get("/serials/leases")
+def list_leases(principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """Leases of the caller's terminal (all terminals for a supervisor or admin). Expired ones are marked."""
+    now = now_jst()
+    stmt = select(SerialLease).where(SerialLease.municipality_code == principal.municipality_code)
+    if principal.role == "clerk":
+        stmt = stmt.where(SerialLease.terminal_id == principal.terminal_id)
+    rows = session.scalars(stmt.order_by(SerialLease.first)).all()
+    out = []
+    for r in rows:
+        d = _lease_dict(r)
+        if r.status == "active" and to_utc(r.expires_at) <= to_utc(now):
+            d["status"] = "expired"
+        out.append(d)
+    return {"leases": out}

@@ -1,0 +1,126 @@
+"""Online issuance: evaluate with the rule engine, allocate 発行番号 serials, sign, record.
+
+All in the caller's write transaction: serials (issue_serial counter) → 交付履歴 → access log,
+so a failure anywhere leaves no number used and no record written.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from client.domain.model import Decision, IssuanceRequest, JuminhyoItem, SupportRelease
+from client.domain.numbering import format_issue_number
+from client.domain.rules import evaluate
+from client.signing import content_digest, sign_certificate
+from server_stub import audit, counters
+from server_stub.auth import Principal
+from server_stub.clock import to_utc
+from server_stub.context import build_context
+from server_stub.models import Issuance, IssuedCopy, Municipality
+from server_stub.tenants import params_of
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    decision: Decision
+    issuance_id: str | None = None
+    certificates: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def issue_numbers(self) -> list[str]:
+        return [c["issue_number"] for c in self.certificates]
+
+
+def decide(session: Session, muni: Municipality, request: IssuanceRequest, now: datetime,
+           releases: tuple[SupportRelease, ...]) -> Decision:
+    ctx = build_context(session, params_of(session, muni), request, now, releases)
+    return evaluate(request, ctx)
+
+
+def _log_detail(decision: Decision, releases: tuple[SupportRelease, ...], request: IssuanceRequest) -> dict[str, Any]:
+    return {
+        "cert_type": request.cert_type.value,
+        "requester": request.requester.kind.value,
+        "copies": request.copies,
+        "outcome": decision.outcome.value,
+        "reasons": [r.code for r in decision.reasons],
+        "releases": [r.to_dict() for r in releases],
+    }
+
+
+def issue(
+    session: Session,
+    principal: Principal,
+    request: IssuanceRequest,
+    releases: tuple[SupportRelease, ...],
+    printer_id: str,
+    now: datetime,
+    *,
+    reprint_of: str | None = None,
+) -> IssueResult:
+    """Evaluate and, when allowed, issue. The caller has begun a write transaction and commits."""
+    code = principal.municipality_code
+    muni = session.get(Municipality, code)
+    assert muni is not None
+    decision = decide(session, muni, request, now, releases)
+    action = "reprint" if reprint_of else "issue"
+    if not decision.allowed or decision.content is None:
+        audit.append(session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
+                     action=action, subject=request.subject_atena_no, outcome=decision.outcome.value,
+                     detail=_log_detail(decision, releases, request))
+        return IssueResult(decision)
+    first, _last = counters.take(session, code, counters.ISSUE_SERIAL, request.copies)
+    issued_on = now.date()
+    issuance_id = str(uuid.uuid4())
+    base = decision.content
+    session.add(Issuance(
+        id=issuance_id,
+        municipality_code=code,
+        cert_type=request.cert_type.value,
+        subject_atena_no=request.subject_atena_no,
+        requester_kind=request.requester.kind.value,
+        requester_name=request.requester.name,
+        copies=request.copies,
+        fee_yen=decision.fee_yen,
+        exemption_reason=decision.exemption_reason,
+        printed_items=",".join(base.printed_items),
+        user_id=principal.user_id,
+        terminal_id=principal.terminal_id,
+        terminal_name=principal.terminal_name,
+        printer_id=printer_id,
+        mode="online",
+        issued_at=to_utc(now),
+        issued_on=issued_on,
+        request_json=json.dumps(request.to_dict(), ensure_ascii=False, sort_keys=True),
+        content_json=base.canonical_json().decode(),
+        release_measure_ids=",".join(r.measure_id for r in releases),
+        release_reason=" / ".join(r.reason for r in releases),
+        reprint_of=reprint_of,
+    ))
+    session.flush()
+    certificates = []
+    for i in range(request.copies):
+        serial = first + i
+        number = format_issue_number(issued_on, muni.name, principal.terminal_name, printer_id, serial)
+        content = replace(base, issue_number=number)
+        token = sign_certificate(content, muni.signing_private_key, muni.signing_key_id)
+        session.add(IssuedCopy(
+            municipality_code=code, issuance_id=issuance_id, copy_index=i + 1, serial=serial,
+            issue_number=number, content_digest=content_digest(content), qr_token=token,
+        ))
+        certificates.append({"issue_number": number, "serial": serial, "content": content.to_dict(), "qr_token": token})
+    session.flush()
+    numbers = [c["issue_number"] for c in certificates]
+    audit.append(
+        session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id, action=action,
+        subject=request.subject_atena_no, outcome="issued",
+        my_number_shown=JuminhyoItem.MY_NUMBER.value in base.printed_items, seal_printed=True,
+        issue_numbers=numbers, detail={**_log_detail(decision, releases, request), "issuance_id": issuance_id},
+    )
+    return IssueResult(decision, issuance_id, tuple(certificates))
