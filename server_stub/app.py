@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from server_stub import __version__
-from server_stub.api import admin, auth, issuances, residents, terminals
+from server_stub.api import admin, auth, bcp, issuances, residents, terminals
 from server_stub.api.errors import install_handlers
 from server_stub.db import make_engine, make_sessionmaker
 
@@ -44,6 +44,7 @@ def create_app(db_url: str) -> FastAPI:
     app.include_router(issuances.router)
     app.include_router(terminals.router)
     app.include_router(admin.router)
+    app.include_router(bcp.router)  # BCP sync back and conflict review (owner: lead)
     # --- replica router hook (owner: replica engineer) -----------------------------------------
     # server_stub/replica_api.py, when present, must define ``router`` (snapshot/changes/checksum).
     if importlib.util.find_spec("server_stub.replica_api") is not None:

@@ -2,6 +2,7 @@
 
 from server_stub.models.audit import AccessLogEntry
 from server_stub.models.base import Base
+from server_stub.models.bcp import BcpConflict
 from server_stub.models.changes import ChangeLogEntry
 from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
 from server_stub.models.municipality import Counter, Deputy, Municipality
@@ -20,6 +21,7 @@ __all__ = [
     "AccessLogEntry",
     "AuthToken",
     "Base",
+    "BcpConflict",
     "ChangeLogEntry",
     "Counter",
     "Deputy",

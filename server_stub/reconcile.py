@@ -1,0 +1,342 @@
+"""Store BCP issuances exactly once and reconcile each against the authoritative data.
+
+A terminal pushes its outbox after the line returns. Each record carries a client-generated
+UUID: the first push stores it, every later push of the same UUID answers with what was stored
+(``duplicate``), whatever the number of retries. A record that cannot be accepted (serial not
+leased to this terminal, serial already used, a signature that does not verify, another
+municipality's data) is refused with a 4xx and a specific code: the terminal keeps it and shows
+it to a supervisor, it is never dropped.
+
+Reconciliation runs the one rule engine (client.domain.rules) on the server's data *as of the
+issue time* for the same request, and compares what was printed with what the server would have
+printed. A resident who had moved out or died, a 支援措置 or 抑止 in force at the issue time, or
+printed items that differ raise a :class:`BcpConflict` that keeps both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from client.domain import rules
+from client.domain.model import (
+    CertificateContent,
+    IssuanceRequest,
+    Mode,
+    Outcome,
+    ResidentStatus,
+    SupportRelease,
+)
+from client.signing import verify_token
+from server_stub import audit
+from server_stub.auth import Principal
+from server_stub.clock import jst_date, to_utc
+from server_stub.context import build_context
+from server_stub.models import BcpConflict, Issuance, IssuedCopy, Municipality, SerialLease, Terminal
+from server_stub.tenants import params_of
+
+# Fields of a printed person whose difference matters to the resident (a supervisor decides).
+_COMPARED_PERSON_FIELDS = ("atena_no", "name", "kana", "birth_text", "sex_text", "relation", "honseki",
+                           "hittousha", "removal_text")
+
+
+class BcpRejected(Exception):
+    """The record cannot be accepted; the terminal keeps it for a supervisor."""
+
+    def __init__(self, status: int, code: str, message_ja: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.status = status
+        self.code = code
+        self.message_ja = message_ja
+        self.message_en = message_en
+
+
+@dataclass(frozen=True)
+class StoredBcpIssuance:
+    issuance_id: str
+    duplicate: bool
+    conflict_codes: tuple[str, ...]
+
+
+def _reject(status: int, code: str, ja: str, en: str) -> BcpRejected:
+    return BcpRejected(status, code, ja, en)
+
+
+def existing(session: Session, code: str, client_uuid: str) -> StoredBcpIssuance | None:
+    row = session.scalars(
+        select(Issuance).where(Issuance.client_uuid == client_uuid)
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.municipality_code != code:
+        raise _reject(409, "uuid_taken", "この記録番号は別の団体で使用されています。",
+                      "The record UUID belongs to another municipality")
+    conflict = session.scalars(select(BcpConflict).where(BcpConflict.issuance_id == row.id)).first()
+    codes = tuple(conflict.codes.split(",")) if conflict else ()
+    return StoredBcpIssuance(row.id, True, codes)
+
+
+def _check_serials(session: Session, principal: Principal, serials: list[int], issued_at: datetime) -> None:
+    leases = session.scalars(
+        select(SerialLease).where(
+            SerialLease.municipality_code == principal.municipality_code,
+            SerialLease.terminal_id == principal.terminal_id,
+        )
+    ).all()
+    for serial in serials:
+        lease = next((lease for lease in leases if lease.first <= serial <= lease.last), None)
+        if lease is None:
+            raise _reject(409, "serial_not_leased", f"発行番号 {serial} はこの端末に貸し出されていません。",
+                          f"Serial {serial} is not leased to terminal {principal.terminal_id}")
+        if to_utc(lease.leased_at) > to_utc(issued_at):
+            raise _reject(409, "serial_before_lease", f"発行番号 {serial} の貸出前の発行日時になっています。",
+                          f"Serial {serial} used before its lease began")
+    used = session.scalars(
+        select(IssuedCopy.serial).where(
+            IssuedCopy.municipality_code == principal.municipality_code, IssuedCopy.serial.in_(serials)
+        )
+    ).all()
+    if used:
+        raise _reject(409, "serial_used", f"発行番号 {sorted(used)} は既に使用されています。",
+                      f"Serials already used: {sorted(used)}")
+
+
+def _terminal_keys(session: Session, principal: Principal) -> dict[str, bytes]:
+    rows = session.scalars(
+        select(Terminal).where(
+            Terminal.municipality_code == principal.municipality_code,
+            Terminal.terminal_id == principal.terminal_id,
+        )
+    ).all()
+    return {t.key_id: bytes(t.public_key) for t in rows}
+
+
+def conflicts_for(session: Session, params_code: str, request: IssuanceRequest, printed: CertificateContent,
+                  issued_at: datetime, release: SupportRelease | None) -> tuple[list[str], dict[str, Any]]:
+    """What the server says about a BCP issuance, as of its issue time."""
+    muni = session.get(Municipality, params_code)
+    assert muni is not None
+    params = params_of(session, muni)
+    releases = (release,) if release else ()
+    ctx = build_context(session, params, request, issued_at, releases)
+    codes: list[str] = []
+    subject = ctx.subject
+    if subject is not None and subject.status is not ResidentStatus.RESIDENT:
+        removed = subject.removed_on
+        if removed is not None and removed > jst_date(issued_at):
+            # Removed after the issue time: at that time the person was still a resident.
+            ctx = replace(ctx, subject=replace(subject, status=ResidentStatus.RESIDENT, removed_on=None,
+                                               removal_reason=""))
+        elif request.cert_type.value != "johyo":
+            codes.append("deceased" if subject.status is ResidentStatus.DECEASED else "moved_out")
+    ctx = replace(ctx, mode=Mode.BCP, replica_as_of=printed.data_as_of or issued_at,
+                  stale_override_reason="reconciliation")
+    decision = rules.evaluate(request, ctx)
+    blocking = [r for r in decision.reasons if r.blocking]
+    for reason in blocking:
+        if reason.code.startswith("support_measure") and "support_measure" not in codes:
+            codes.append("support_measure")
+        elif reason.code.startswith("suppress") and "suppression" not in codes:
+            codes.append("suppression")
+    if decision.outcome is not Outcome.ALLOW and not codes:
+        codes.append("server_would_deny")
+    differences: list[dict[str, Any]] = []
+    if decision.content is not None:
+        differences = _differences(printed, decision.content)
+        if differences:
+            codes.append("content_differs")
+    detail = {
+        "bcp": {"content": printed.to_dict(), "data_as_of": printed.data_as_of.isoformat() if printed.data_as_of
+                else None},
+        "server": {
+            "outcome": decision.outcome.value,
+            "reasons": [r.to_dict() for r in decision.reasons],
+            "content": decision.content.to_dict() if decision.content else None,
+        },
+        "differences": differences,
+    }
+    return codes, detail
+
+
+def _differences(printed: CertificateContent, server: CertificateContent) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if printed.address != server.address:
+        out.append({"field": "address", "bcp": printed.address, "server": server.address})
+    bcp_people = {p.atena_no: p for p in printed.persons}
+    srv_people = {p.atena_no: p for p in server.persons}
+    for atena in sorted(set(bcp_people) | set(srv_people)):
+        a, b = bcp_people.get(atena), srv_people.get(atena)
+        if a is None or b is None:
+            out.append({"field": "person", "atena_no": atena, "bcp": a is not None, "server": b is not None})
+            continue
+        for name in _COMPARED_PERSON_FIELDS:
+            if getattr(a, name) != getattr(b, name):
+                out.append({"field": name, "atena_no": atena, "bcp": getattr(a, name), "server": getattr(b, name)})
+    return out
+
+
+def store_bcp_issuance(session: Session, principal: Principal, record: dict[str, Any], now: datetime
+                       ) -> StoredBcpIssuance:
+    """Store one pushed outbox record in the caller's write transaction (idempotent by UUID)."""
+    client_uuid = str(record["uuid"])
+    found = existing(session, principal.municipality_code, client_uuid)
+    if found is not None:
+        return found
+    try:
+        request = IssuanceRequest.from_dict(record["request"])
+        printed = CertificateContent.from_dict(record["content"])
+        issued_at = datetime.fromisoformat(record["issued_at"])
+        copies = record["copies"]
+        serials = [int(c["serial"]) for c in copies]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise _reject(422, "bad_record", "BCP発行記録の形式が正しくありません。", f"Malformed BCP record: {exc}") from exc
+    if issued_at.tzinfo is None:
+        raise _reject(422, "bad_record", "発行日時にタイムゾーンがありません。", "issued_at must carry a time zone")
+    if printed.municipality_code != principal.municipality_code:
+        raise _reject(403, "wrong_municipality", "他の団体の証明書は登録できません。",
+                      "The certificate belongs to another municipality")
+    if not serials or len(set(serials)) != len(serials) or len(serials) != request.copies:
+        raise _reject(422, "bad_record", "発行番号の数が部数と一致しません。", "Serials do not match the copies")
+    _check_serials(session, principal, serials, issued_at)
+    keys = _terminal_keys(session, principal)
+    for c in copies:
+        verdict = verify_token(str(c["qr_token"]), keys, replace(printed, issue_number=str(c["issue_number"])))
+        if not verdict.valid:
+            raise _reject(422, f"signature_{verdict.reason_code}", verdict.message_ja, verdict.message_en)
+    release = None
+    if record.get("release"):
+        rel = record["release"]
+        release = SupportRelease(str(rel["measure_id"]), str(rel.get("supervisor", "")), str(rel["reason"]))
+    codes, detail = conflicts_for(session, principal.municipality_code, request, printed, issued_at, release)
+
+    issuance_id = str(uuidlib.uuid4())
+    user_id = str(record.get("user_id") or principal.user_id)[:64]
+    session.add(
+        Issuance(
+            id=issuance_id,
+            municipality_code=principal.municipality_code,
+            client_uuid=client_uuid,
+            cert_type=request.cert_type.value,
+            subject_atena_no=request.subject_atena_no,
+            requester_kind=request.requester.kind.value,
+            requester_name=request.requester.name[:100],
+            copies=len(serials),
+            fee_yen=int(record.get("fee_yen", 0)),
+            exemption_reason=str(record.get("exemption_reason", ""))[:64],
+            printed_items=",".join(printed.printed_items)[:200],
+            user_id=user_id,
+            terminal_id=principal.terminal_id,
+            terminal_name=principal.terminal_name,
+            printer_id=str(record.get("printer_id", ""))[:32],
+            mode="bcp",
+            issued_at=issued_at,
+            issued_on=jst_date(issued_at),
+            request_json=json.dumps(record["request"], ensure_ascii=False, sort_keys=True),
+            content_json=json.dumps(printed.to_dict(), ensure_ascii=False, sort_keys=True),
+            release_measure_ids=release.measure_id if release else "",
+            release_reason=release.reason[:500] if release else "",
+        )
+    )
+    session.flush()
+    for index, c in enumerate(copies, start=1):
+        session.add(
+            IssuedCopy(
+                municipality_code=principal.municipality_code,
+                issuance_id=issuance_id,
+                copy_index=index,
+                serial=int(c["serial"]),
+                issue_number=str(c["issue_number"])[:120],
+                content_digest=str(c.get("content_digest", ""))[:64],
+                qr_token=str(c["qr_token"]),
+            )
+        )
+    if codes:
+        session.add(
+            BcpConflict(
+                municipality_code=principal.municipality_code,
+                issuance_id=issuance_id,
+                client_uuid=client_uuid,
+                subject_atena_no=request.subject_atena_no,
+                codes=",".join(codes),
+                detail_json=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                created_at=now,
+                status="open",
+                outcome="",
+                note="",
+                resolved_by="",
+            )
+        )
+    audit.append(
+        session,
+        principal.municipality_code,
+        now=issued_at,
+        user_id=user_id,
+        terminal_id=principal.terminal_id,
+        action="issue",
+        subject=request.subject_atena_no,
+        mode="bcp",
+        outcome="conflict" if codes else "ok",
+        seal_printed=bool(printed.municipal_seal_png),
+        issue_numbers=[str(c["issue_number"]) for c in copies],
+        detail={"client_uuid": client_uuid, "synced_at": now.isoformat(), "cert_type": request.cert_type.value,
+                "conflicts": codes, "stale_override": record.get("stale_override")},
+    )
+    return StoredBcpIssuance(issuance_id, False, tuple(codes))
+
+
+RESOLUTION_OUTCOMES = {"no_problem": "問題なし", "recall": "回収要", "other": "その他"}
+
+
+def resolve_conflict(session: Session, principal: Principal, conflict_id: int, outcome: str, note: str,
+                     now: datetime) -> BcpConflict:
+    if outcome not in RESOLUTION_OUTCOMES:
+        raise _reject(422, "bad_outcome", "処理結果は「問題なし」「回収要」「その他」から選んでください。",
+                      f"Unknown outcome {outcome!r}")
+    if outcome == "other" and not note.strip():
+        raise _reject(422, "note_required", "「その他」の場合は内容を記入してください。",
+                      "A note is required for outcome 'other'")
+    row = session.get(BcpConflict, conflict_id)
+    if row is None or row.municipality_code != principal.municipality_code:
+        raise _reject(404, "not_found", "競合が見つかりません。", "Conflict not found")
+    if row.status == "resolved":
+        raise _reject(409, "already_resolved", "この競合は既に処理済みです。", "Conflict already resolved")
+    row.status = "resolved"
+    row.outcome = outcome
+    row.note = note[:1000]
+    row.resolved_by = principal.user_id
+    row.resolved_at = now
+    audit.append(
+        session,
+        principal.municipality_code,
+        now=now,
+        user_id=principal.user_id,
+        terminal_id=principal.terminal_id,
+        action="resolve_conflict",
+        subject=row.subject_atena_no,
+        detail={"conflict_id": row.id, "outcome": outcome, "note": note[:1000], "codes": row.codes},
+    )
+    return row
+
+
+def conflict_to_dict(row: BcpConflict) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "issuance_id": row.issuance_id,
+        "client_uuid": row.client_uuid,
+        "subject_atena_no": row.subject_atena_no,
+        "codes": row.codes.split(",") if row.codes else [],
+        "detail": json.loads(row.detail_json),
+        "created_at": to_utc(row.created_at).isoformat(),
+        "status": row.status,
+        "outcome": row.outcome,
+        "outcome_ja": RESOLUTION_OUTCOMES.get(row.outcome, ""),
+        "note": row.note,
+        "resolved_by": row.resolved_by,
+        "resolved_at": to_utc(row.resolved_at).isoformat() if row.resolved_at else None,
+    }
