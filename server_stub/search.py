@@ -1,51 +1,23 @@
-"""Server-side resident search: kana (prefix on the normalised key, full or given name), kanji
-name (prefix), birth date (和暦 or 西暦, partly unknown allowed), address (contains) and 宛名番号.
-
-The query is classified by ``client.domain.search_query.classify_query`` when that module is
-available, else by the local rules in :func:`classify` (same categories).
+"""Server-side resident search, classified by ``client.domain.search_query.classify_query``:
+kana (prefix on the normalised full-name or given-name key), kanji name (prefix on the name key),
+birth date (和暦 or 西暦, partly unknown allowed), address (contains on the address key) and
+宛名番号 (exact). The stored keys are built with the same domain functions (see the seed and the
+models), so the server and the replica find the same residents.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from sqlalchemy import Select, or_, select
 
-from client.domain.checkdigits import is_valid_atena_no
-from client.domain.kana import is_kana_text, normalize_for_search
-from client.domain.partial_date import PartialDate, PartialDateError
-from client.domain.wareki import parse_date
+from client.domain.partial_date import PartialDate
+from client.domain.search_query import Query, QueryKind, classify_query
 from server_stub.models import Resident
 
-_ADDRESS_HINT = re.compile(r"[都道府県市区町村丁目番地号]|[0-9０-９]+[-－ー][0-9０-９]")
+__all__ = ["Query", "classify", "search_statement"]
 
 
-@dataclass(frozen=True)
-class Query:
-    kind: str  # atena | birth | kana | name | address | empty
-    text: str
-    birth: PartialDate | None = None
-
-
-def classify(q: str) -> Query:
-    text = q.strip().replace("\u3000", " ")
-    if not text:
-        return Query("empty", "")
-    compact = text.replace(" ", "")
-    if compact.isascii() and compact.isdigit() and len(compact) >= 6 and is_valid_atena_no(compact):
-        return Query("atena", compact)
-    try:
-        birth = parse_date(text)
-        if birth.year is not None or birth.month is not None:
-            return Query("birth", text, birth)
-    except (PartialDateError, ValueError):
-        pass
-    if is_kana_text(text):
-        return Query("kana", normalize_for_search(text))
-    if _ADDRESS_HINT.search(text):
-        return Query("address", compact)
-    return Query("name", compact)
+def classify(q: str, municipality_name: str = "") -> Query:
+    return classify_query(q, municipality_name=municipality_name)
 
 
 def _like_escape(text: str) -> str:
@@ -62,21 +34,24 @@ def _birth_pattern(pd: PartialDate) -> str:
 
 def search_statement(code: str, q: Query, limit: int) -> Select[tuple[Resident]]:
     stmt = select(Resident).where(Resident.municipality_code == code)
-    if q.kind == "atena":
-        stmt = stmt.where(Resident.atena_no == q.text)
-    elif q.kind == "birth" and q.birth is not None:
+    if not q.searchable:
+        return stmt.where(Resident.id.is_(None)).limit(0)
+    if q.kind is QueryKind.ATENA_NO:
+        stmt = stmt.where(Resident.atena_no == q.atena_no)
+    elif q.kind is QueryKind.BIRTH_DATE and q.birth is not None:
         if q.birth.is_complete:
             stmt = stmt.where(Resident.birth == q.birth.to_str())
         else:
             stmt = stmt.where(Resident.birth.like(_birth_pattern(q.birth)))
-    elif q.kind == "kana":
-        pat = _like_escape(q.text) + "%"
+    elif q.kind is QueryKind.KANA and q.kana_key:
+        pat = _like_escape(q.kana_key) + "%"
         stmt = stmt.where(or_(Resident.kana_key.like(pat, escape="\\"), Resident.given_kana_key.like(pat, escape="\\")))
-    elif q.kind == "name":
-        pat = _like_escape(q.text) + "%"
-        stmt = stmt.where(or_(Resident.name_key.like(pat, escape="\\"), Resident.alias.like(pat, escape="\\")))
-    elif q.kind == "address":
-        stmt = stmt.where(Resident.address.like("%" + _like_escape(q.text) + "%", escape="\\"))
+    elif q.kind is QueryKind.NAME and q.name_key:
+        pat = _like_escape(q.name_key) + "%"
+        stmt = stmt.where(or_(Resident.name_key.like(pat, escape="\\"),
+                              Resident.alias.like(_like_escape(q.text) + "%", escape="\\")))
+    elif q.kind is QueryKind.ADDRESS and q.address_key:
+        stmt = stmt.where(Resident.address_key.like("%" + _like_escape(q.address_key) + "%", escape="\\"))
     else:
         stmt = stmt.where(Resident.id.is_(None))
     return stmt.order_by(Resident.kana_key, Resident.atena_no).limit(limit)

@@ -45,7 +45,8 @@ def search(
     """Search by kana, kanji name, birth date (和暦/西暦), address or 宛名番号. Returns summaries."""
     code = principal.municipality_code
     now = now_jst()
-    query = classify(q)
+    muni = session.get(Municipality, code)
+    query = classify(q, muni.name if muni else "")
     rows = session.scalars(search_statement(code, query, limit)).all()
     atenas = [r.atena_no for r in rows]
     today: date = now.date()
@@ -77,9 +78,9 @@ def search(
     session.rollback()
     begin_write(session)
     audit.append(session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
-                 action="search", subject=q[:200], detail={"kind": query.kind, "hits": len(results)})
+                 action="search", subject=q[:200], detail={"kind": query.kind.value, "hits": len(results)})
     session.commit()
-    return {"query": q, "kind": query.kind, "count": len(results), "results": results}
+    return {"query": q, "kind": query.kind.value, "error": query.error, "count": len(results), "results": results}
 
 
 @router.get("/{atena_no}")

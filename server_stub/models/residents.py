@@ -55,7 +55,7 @@ class Resident(Base):
     atena_no: Mapped[str] = mapped_column(String(16))  # 宛名番号 (with check digit)
     household_no: Mapped[str] = mapped_column(String(16))  # 世帯番号
     name: Mapped[str] = mapped_column(String(100))  # 氏名 (may hold 外字)
-    name_key: Mapped[str] = mapped_column(String(100))  # 氏名 without spaces, for kanji search
+    name_key: Mapped[str] = mapped_column(String(100))  # search_query.name_search_key(name) (and alias)
     kana: Mapped[str] = mapped_column(String(100))  # 氏名カナ
     kana_key: Mapped[str] = mapped_column(String(100))  # kana.normalize_for_search(kana)
     given_kana_key: Mapped[str] = mapped_column(String(100), default="")  # given name only
@@ -64,6 +64,8 @@ class Resident(Base):
     relation: Mapped[str] = mapped_column(String(32))  # 続柄
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(String(200))
+    # search_query.address_search_key(address + katagaki), for address search (contains)
+    address_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
     katagaki: Mapped[str] = mapped_column(String(100), default="")
     postal_code: Mapped[str] = mapped_column(String(8), default="")
     honseki: Mapped[str] = mapped_column(String(200), default="")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from client.domain.checkdigits import make_atena_no, make_my_number
 from client.domain.kana import name_search_keys
 from client.domain.partial_date import PartialDate
+from client.domain.search_query import address_search_key, name_search_key
 from server_stub import changes
 from server_stub.db import begin_write
 from server_stub.models import (
@@ -286,7 +287,7 @@ class _Generator:
             "atena_no": atena_no,
             "household_no": household_no,
             "name": m["name"],
-            "name_key": m["name"].replace("\u3000", "").replace(" ", ""),
+            "name_key": name_search_key(m["name"]),
             "kana": m["kana"],
             "kana_key": keys[0] if keys else "",
             "given_kana_key": keys[1] if len(keys) > 1 else "",
@@ -296,6 +297,7 @@ class _Generator:
             "is_head": is_head,
             "katagaki": addr["katagaki"],
             "address": addr["address"],
+            "address_key": address_search_key(addr["address"] + addr["katagaki"]),
             "postal_code": addr["postal_code"],
             "honseki": "" if foreign else honseki,
             "hittousha": "" if foreign else (head_name if m["relation"] not in ("母", "父", "同居人") else m["name"]),
