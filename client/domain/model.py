@@ -423,6 +423,7 @@ class Requester(Serializable):
     agency: str = ""  # 請求機関名 (公用)
     acting_for_atena_no: str | None = None  # the person an agent acts for
     requester_atena_no: str | None = None  # when the requester is a resident here
+    by_post: bool = False  # 郵送請求 (request received by post)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Requester:
@@ -436,6 +437,7 @@ class Requester(Serializable):
             agency=d.get("agency", ""),
             acting_for_atena_no=d.get("acting_for_atena_no"),
             requester_atena_no=d.get("requester_atena_no"),
+            by_post=bool(d.get("by_post", False)),
         )
 
 
