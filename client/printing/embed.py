@@ -1,7 +1,8 @@
 """The certificate content and QR token embedded in the PDF, so ``verify`` needs no OCR.
 
 The PDF carries one embedded file, ``madoguchi-certificate.json``:
-``{"format": "madoguchi-certificate/1", "token": "MDG1…", "content": "<canonical content JSON>"}``
+``{"format": "madoguchi-certificate/1", "token": "MDG1…", "content": "<canonical content JSON>",
+"form_id": "…", "form_digest": "<sha256 of the form file>"}``
 where ``content`` is exactly ``CertificateContent.canonical_json()`` (as text), the bytes whose
 SHA-256 is the ``d`` of the signed payload.
 """
@@ -19,10 +20,18 @@ ATTACHMENT_NAME = "madoguchi-certificate.json"
 FORMAT = "madoguchi-certificate/1"
 
 
-def attach_certificate(canvas: Canvas, token: str, canonical_content: bytes) -> None:
+def attach_certificate(
+    canvas: Canvas, token: str, canonical_content: bytes, *, form_id: str = "", form_digest: str = ""
+) -> None:
     """Add the embedded file to a reportlab canvas before ``save()``."""
     body = json.dumps(
-        {"format": FORMAT, "token": token, "content": canonical_content.decode("utf-8")},
+        {
+            "format": FORMAT,
+            "token": token,
+            "content": canonical_content.decode("utf-8"),
+            "form_id": form_id,
+            "form_digest": form_digest,
+        },
         ensure_ascii=False,
         sort_keys=True,
     ).encode("utf-8")
@@ -54,6 +63,8 @@ class EmbeddedCertificate:
     token: str
     content_json: bytes  # the canonical content JSON as embedded
     page_texts: tuple[str, ...]  # text extracted from each page
+    form_id: str = ""
+    form_digest: str = ""
 
 
 def read_certificate_pdf(pdf: bytes) -> EmbeddedCertificate:
@@ -81,4 +92,10 @@ def read_certificate_pdf(pdf: bytes) -> EmbeddedCertificate:
     token, content = data.get("token"), data.get("content")
     if not isinstance(token, str) or not isinstance(content, str):
         raise EmbeddedDataError("the embedded data lacks token or content")
-    return EmbeddedCertificate(token=token, content_json=content.encode("utf-8"), page_texts=texts)
+    return EmbeddedCertificate(
+        token=token,
+        content_json=content.encode("utf-8"),
+        page_texts=texts,
+        form_id=str(data.get("form_id", "")),
+        form_digest=str(data.get("form_digest", "")),
+    )

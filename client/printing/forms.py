@@ -8,9 +8,10 @@ data lives in a form: names, 職名, seal images and fees come from the content.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,7 @@ class FormDefinition:
     official_mark: OfficialMark | None = None
     watermark: Watermark = field(default_factory=Watermark)
     source: str = ""
+    digest: str = ""  # SHA-256 of the form file: verify re-renders only with the very same form
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,10 +301,11 @@ def _check_template(template: str, where: str, form: str) -> None:
 
 def load_form_file(path: Path) -> FormDefinition:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise FormDefinitionError(path.name, str(exc)) from exc
-    return parse_form(data, path.name)
+    return replace(parse_form(data, path.name), digest=hashlib.sha256(raw).hexdigest())
 
 
 class FormLibrary:
@@ -319,6 +322,9 @@ class FormLibrary:
         if len(set(ids)) != len(ids):
             raise FormDefinitionError(str(directory), "duplicate form ids")
         return cls(forms)
+
+    def by_id(self, form_id: str) -> FormDefinition | None:
+        return next((f for f in self.forms if f.id == form_id), None)
 
     def for_content(self, content: CertificateContent) -> FormDefinition:
         exact = [f for f in self.forms if f.cert_type is content.cert_type and f.layout is content.layout]

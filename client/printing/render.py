@@ -530,7 +530,7 @@ class _Writer:
             raise UndrawableCharactersError(self.missing)
         if self.overflows:
             raise TextOverflowError(self.overflows)
-        attach_certificate(c, self.token, content.canonical_json())
+        attach_certificate(c, self.token, content.canonical_json(), form_id=form.id, form_digest=form.digest)
         c.save()
         return RenderResult(pdf=self.buffer.getvalue(), pages=pages, alerts=self.alerts, form_id=form.id)
 

@@ -7,8 +7,9 @@ Checks, in order (the first failure is the verdict):
    ``bad_signature``);
 3. SHA-256 of the embedded content equals the signed digest (``digest_mismatch``);
 4. the content agrees with the payload (municipality, 発行番号, type) (``content_mismatch``);
-5. the visible text still shows the names, the 認証文 and the 発行番号 of the content
-   (``text_mismatch``);
+5. the visible text is what the signed content renders to (``text_mismatch``): when the same form
+   (same file digest) is installed, the content is rendered again and the text of every page must
+   be identical; otherwise the names, address, 認証文 and 発行番号 must at least be present;
 6. the QR image on each page encodes the same token (``qr_mismatch``).
 """
 
@@ -20,7 +21,7 @@ import json
 import re
 
 from client.domain.model import CertificateContent
-from client.printing.embed import EmbeddedDataError, read_certificate_pdf
+from client.printing.embed import EmbeddedCertificate, EmbeddedDataError, read_certificate_pdf
 from client.printing.qr import qr_image
 from client.signing import Verdict, verify_token
 
@@ -69,7 +70,7 @@ def verify_pdf(pdf: bytes, public_keys: dict[str, bytes]) -> Verdict:
     full = verify_token(embedded.token, public_keys, content)
     if not full.valid:
         return full
-    missing = _missing_visible_text(content, embedded.page_texts)
+    missing = _text_differences(content, embedded)
     if missing:
         return _invalid(
             "text_mismatch",
@@ -85,6 +86,46 @@ def verify_pdf(pdf: bytes, public_keys: dict[str, bytes]) -> Verdict:
             full,
         )
     return full
+
+
+def _text_differences(content: CertificateContent, embedded: EmbeddedCertificate) -> list[str]:
+    expected = _rendered_page_texts(content, embedded)
+    if expected is None:
+        return _missing_visible_text(content, embedded.page_texts)
+    actual = [_squash(t) for t in embedded.page_texts]
+    if len(expected) != len(actual):
+        return [f"頁数（{len(actual)}頁、正しくは{len(expected)}頁）"]
+    differences = []
+    for number, (want, got) in enumerate(zip(expected, actual, strict=True), start=1):
+        if want != got:
+            i = next(
+                (k for k, (a, b) in enumerate(zip(want, got, strict=False)) if a != b),
+                min(len(want), len(got)),
+            )
+            differences.append(
+                f"{number}頁目「…{got[max(0, i - 6) : i + 10]}…」（正しくは「…{want[max(0, i - 6) : i + 10]}…」）"
+            )
+    return differences
+
+
+def _rendered_page_texts(content: CertificateContent, embedded: EmbeddedCertificate) -> list[str] | None:
+    """The page texts the signed content renders to with the very same form, or None if unavailable."""
+    import io
+
+    from pypdf import PdfReader
+
+    from client.printing.errors import RenderError
+    from client.printing.forms import default_library
+    from client.printing.render import render_certificate
+
+    try:
+        form = default_library().by_id(embedded.form_id)
+        if form is None or not embedded.form_digest or form.digest != embedded.form_digest:
+            return None
+        pdf = render_certificate(content, embedded.token).pdf
+    except RenderError:
+        return None
+    return [_squash(page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def _missing_visible_text(content: CertificateContent, page_texts: tuple[str, ...]) -> list[str]:
