@@ -3,7 +3,7 @@
 支援措置 (DV, stalking, child abuse): anything touching a protected person (支援対象者 or a
 person protected jointly) is blocked until a 支援措置責任者 releases it case by case with a
 recorded reason. A request by the 加害者 or by someone acting for them, and a request in the
-protected person's own name by an agent, are refused outright (no release). In BCP mode nothing
+protected person's own name by an agent or by post, are refused outright (no release). In BCP mode nothing
 touching a protected person goes through, released or not.
 
 抑止: per person or per household and per process, level error (blocks) or alert (warning),
@@ -117,6 +117,8 @@ def support_measure_check(
         in_victims_name = subject_atena_no in protected or requester.acting_for_atena_no in protected
         if requester.kind is RequesterKind.AGENT and in_victims_name:
             out.append(R.make(R.SUPPORT_MEASURE_VICTIM_BY_AGENT))
+        if requester.by_post and in_victims_name:
+            out.append(R.make(R.SUPPORT_MEASURE_VICTIM_BY_POST))
     pending: list[str] = []
     released: list[SupportRelease] = []
     for m in relevant:

@@ -59,6 +59,7 @@ INVALID_EXEMPTION = "invalid_exemption"
 SUPPORT_MEASURE = "support_measure"
 SUPPORT_MEASURE_PERPETRATOR = "support_measure_perpetrator"
 SUPPORT_MEASURE_VICTIM_BY_AGENT = "support_measure_victim_by_agent"
+SUPPORT_MEASURE_VICTIM_BY_POST = "support_measure_victim_by_post"
 SUPPORT_MEASURE_BCP = "support_measure_bcp"
 SUPPORT_MEASURE_RELEASED = "support_measure_released"
 # --- 抑止 -----------------------------------------------------------------------------------------
@@ -204,6 +205,10 @@ CATALOGUE: dict[str, ReasonSpec] = {
     SUPPORT_MEASURE_VICTIM_BY_AGENT: ReasonSpec(
         "支援措置の対象者本人名義の代理人請求は交付できません。本人が窓口で請求してください。",
         "A request in a protected person's name by an agent is refused.",
+    ),
+    SUPPORT_MEASURE_VICTIM_BY_POST: ReasonSpec(
+        "支援措置の対象者本人名義の郵送請求は交付できません。本人が窓口で請求してください。",
+        "A request by post in a protected person's name is refused.",
     ),
     SUPPORT_MEASURE_BCP: ReasonSpec(
         "縮退運用中は支援措置の対象者が含まれる照会・証明書の交付はできません。",

@@ -79,8 +79,10 @@ def to_seireki(d: date) -> str:
 
 
 def format_date(d: date, *, foreign: bool = False, gannen: bool = True) -> str:
-    """和暦, or 西暦 for foreign residents."""
-    return to_seireki(d) if foreign else to_wareki(d, gannen=gannen)
+    """和暦, or 西暦 for foreign residents (and for dates before 明治, which have no era here)."""
+    if foreign or d < ERAS[0].start:
+        return to_seireki(d)
+    return to_wareki(d, gannen=gannen)
 
 
 def to_wareki_short(d: date) -> str:

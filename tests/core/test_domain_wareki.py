@@ -52,6 +52,15 @@ def test_foreign_residents_get_seireki() -> None:
     assert format_date(date(1990, 4, 1)) == "平成2年4月1日"
 
 
+def test_dates_before_meiji() -> None:
+    assert format_date(date(1868, 1, 24)) == "1868年1月24日"
+    assert format_date(date(1868, 1, 25)) == "明治元年1月25日"
+    assert format_partial(PartialDate(1860, 5, 1)) == "1860年5月1日"
+    assert format_partial(PartialDate(1860)) == "1860年月日不詳"
+    with pytest.raises(WarekiError):
+        to_wareki(date(1868, 1, 24))
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
