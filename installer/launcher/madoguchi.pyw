@@ -4,8 +4,8 @@ The Start-menu shortcut runs ``pythonw.exe "<INSTALLDIR>\\madoguchi.pyw"`` (the 
 by the MSI, or the bundled runtime); madoguchi.cmd runs the same file with python.exe for the
 command line (``madoguchi.cmd status``, ``madoguchi.cmd decommission``). No arguments: the GUI.
 
-``--launcher-check`` prints where the application package was found and exits (used by the
-installer tests and by IT to check an installation).
+``--launcher-check [MODULE ...]`` prints where the application package (and each MODULE) was
+found and exits: used by the installer tests and by IT to check an installation.
 """
 
 from __future__ import annotations
@@ -60,9 +60,11 @@ def _tell_user(message: str) -> None:
 def main(argv: list[str]) -> int:
     configure_path()
     if argv[:1] == ["--launcher-check"]:
-        import client
+        import importlib
 
-        print(Path(client.__file__).resolve().parent)
+        for name in ["client", *argv[1:]]:
+            module = importlib.import_module(name)
+            print(f"{name}={Path(module.__file__ or '').resolve()}")
         return 0
     try:
         from client.cli import main as cli_main
