@@ -23,6 +23,7 @@ from client.domain.model import (
     PrintedPerson,
     RequesterKind,
     Resident,
+    ResidentStatus,
     Sex,
     TaxSummary,
 )
@@ -165,7 +166,10 @@ def build_content(
     municipality = ctx.municipality
     today = ctx.now.date()
     issuer_title, issuer_name = issuer_for(municipality, today)
-    head = head_of(ctx.household) if JuminhyoItem.HEAD_RELATION in items else None
+    # the household as loaded may hold removed members; the 世帯主 printed is a current one
+    # (for a 除票, the head of the household the person was removed from)
+    members = [m for m in ctx.household if cert is CertificateType.JOHYO or m.status is ResidentStatus.RESIDENT]
+    head = head_of(members) if JuminhyoItem.HEAD_RELATION in items else None
     layout = request.layout if cert in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO) else Layout.KOJIN
     return CertificateContent(
         cert_type=cert,

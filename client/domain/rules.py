@@ -81,6 +81,7 @@ def _cert_values(cert: CertificateType) -> dict[str, str]:
 
 
 def _current_household(ctx: EvaluationContext) -> tuple[Resident, ...]:
+    """The household as loaded (removed members included) plus the subject."""
     assert ctx.subject is not None
     members = {m.atena_no: m for m in ctx.household}
     members.setdefault(ctx.subject.atena_no, ctx.subject)
@@ -142,7 +143,12 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
         if req.requester_atena_no is not None and req.requester_atena_no != subject.atena_no:
             out.append(R.make(R.REQUESTER_NOT_SUBJECT))
     elif kind is RequesterKind.HOUSEHOLD:
-        members = {m.atena_no for m in _current_household(ctx)}
+        # 除票: a member of the household the person was removed from; otherwise a current member.
+        members = {
+            m.atena_no
+            for m in _current_household(ctx)
+            if cert is CertificateType.JOHYO or m.status is ResidentStatus.RESIDENT
+        }
         if req.requester_atena_no is None or req.requester_atena_no not in members:
             out.append(R.make(R.REQUESTER_NOT_IN_HOUSEHOLD))
     elif kind is RequesterKind.AGENT:

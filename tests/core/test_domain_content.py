@@ -82,6 +82,17 @@ def test_head_name_with_relation_even_when_head_not_printed() -> None:
     assert content.persons[0].relation == "妻"
 
 
+def test_removed_head_is_not_printed_as_head() -> None:
+    wife = FAMILY[1]
+    new_head = replace(wife, is_head=True, relation="世帯主")
+    household = (MOVED, new_head, FAMILY[0])
+    content = allowed(request(new_head, items=frozenset({JuminhyoItem.HEAD_RELATION})), context(new_head, household))
+    assert content.head_name == "山田 花子"
+    johyo = allowed(request(MOVED, cert_type=CertificateType.JOHYO, items=frozenset({JuminhyoItem.HEAD_RELATION})),
+                    context(MOVED, (MOVED,)))
+    assert johyo.head_name == "山田 太郎" and johyo.persons[0].relation == "世帯主"
+
+
 def test_whole_household_in_standard_order_with_household_text() -> None:
     content = allowed(request(HEAD, whole_household=True, layout=Layout.RENKI), context(HEAD, FAMILY))
     assert [p.name for p in content.persons] == ["山田 太郎", "山田 花子", "山田 一郎", "山田 次郎", "山田 ウメ"]

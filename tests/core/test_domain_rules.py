@@ -146,6 +146,8 @@ CASES: list[Case] = [
     Case("household member", A, set(), req=dict(requester=household_req())),
     Case("household member from outside", D, {R.REQUESTER_NOT_IN_HOUSEHOLD}, req=dict(requester=household_req(requester_atena_no=OUTSIDER.atena_no))),
     Case("household member unidentified", D, {R.REQUESTER_NOT_IN_HOUSEHOLD}, req=dict(requester=household_req(requester_atena_no=None))),
+    Case("former household member for juminhyo", D, {R.REQUESTER_NOT_IN_HOUSEHOLD}, subject=WIFE, req=dict(requester=household_req(requester_atena_no=MOVED.atena_no)), ctx=dict(household=(MOVED, WIFE, CHILD))),
+    Case("former household member for johyo", A, set(), subject=MOVED, req=dict(cert_type=JO, requester=household_req(requester_atena_no=WIFE.atena_no)), ctx=dict(household=(MOVED, WIFE, CHILD))),
     Case("agent with power of attorney", A, set(), req=dict(requester=agent())),
     Case("agent without power of attorney", D, {R.POWER_OF_ATTORNEY_MISSING}, req=dict(requester=agent(has_power_of_attorney=False))),
     Case("agent asks for my number: post", A, {R.AGENT_MY_NUMBER_BY_POST}, req=dict(requester=agent(), items=frozenset({MY}))),
