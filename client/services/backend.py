@@ -81,7 +81,7 @@ def decision_from_dict(d: dict[str, Any]) -> Decision:
 def release_to_dict(release: SupportRelease | None) -> dict[str, Any] | None:
     if release is None:
         return None
-    return {"measure_id": release.measure_id, "reason": release.reason, "supervisor": release.supervisor}
+    return {"measure_id": release.measure_id, "reason": release.reason}  # the supervisor is the token's user
 
 
 def _parse_dt(value: Any) -> datetime | None:
@@ -201,7 +201,7 @@ class OnlineBackend:
 
     def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]:
         d = self.api.get(
-            f"{API}/issuances", date=day.isoformat() if day else None, atena_no=atena_no or None
+            f"{API}/issuances", date=day.isoformat() if day else None, atena_no=atena_no or None, limit=1000
         )
         rows = d.get("issuances", d.get("results", [])) if isinstance(d, dict) else d
         return [history_entry_from_dict(r) for r in rows]

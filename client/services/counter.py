@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 # Cheap enough for an unlock on a counter PC, still a real argon2id hash (never the password).
 _HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+JST = timezone(timedelta(hours=9), "JST")  # business dates (発行日, 日計) are Japan dates
 _SAFE = re.compile(r"[^0-9A-Za-z_.-]+")
 
 
@@ -82,7 +83,7 @@ class CounterService:
         municipality_code: str,
         terminal_id: str,
         out_dir: Path,
-        printer_id: str = "printer001",
+        printer_id: str = "プリンタ001",
         clock: Callable[[], datetime] | None = None,
         renderer: Renderer | None = None,
     ) -> None:
@@ -91,7 +92,7 @@ class CounterService:
         self.terminal_id = terminal_id
         self.printer_id = printer_id
         self.out_dir = Path(out_dir)
-        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._clock = clock or (lambda: datetime.now(JST))
         self._render = renderer or _default_renderer
         self._session: Session | None = None
         self._lock = threading.Lock()

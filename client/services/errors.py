@@ -56,6 +56,7 @@ class ProtectedResidentError(ServiceError):
     """支援措置: the resident's record may not be shown or issued without a supervisor's release."""
 
     default_ja = "支援措置の対象者です。照会・交付はできません。支援措置責任者に確認してください。"
+    measure_ids: tuple[str, ...] = ()  # the 支援措置 a supervisor would have to release
 
 
 class NotFoundError(ServiceError):

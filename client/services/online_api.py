@@ -31,7 +31,7 @@ from client.services.errors import (
 log = logging.getLogger(__name__)
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
-_PROTECTED_CODES = frozenset({"support_measure", "protected", "support_measure_protected"})
+_PROTECTED_PREFIX = "support_measure"
 
 
 def check_url(url: str) -> str:
@@ -64,22 +64,24 @@ def build_ssl_context(ca_bundle: Path | None, client_cert: Path | None, client_k
     return ctx
 
 
-def _server_message(response: httpx.Response) -> tuple[str, str, str]:
-    """(code, message_ja, message_en) from a FastAPI error body, as far as present."""
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    """The ``detail`` object of an error body (``{"detail": {"code", "message_ja", ...}}``)."""
     try:
         body = response.json()
     except ValueError:
-        return "", "", response.text[:200]
+        return {"message_en": response.text[:200]}
     detail: Any = body.get("detail", body) if isinstance(body, dict) else body
     if isinstance(detail, dict):
-        return (
-            str(detail.get("code", "")),
-            str(detail.get("message_ja", "")),
-            str(detail.get("message_en", detail.get("message", ""))),
-        )
-    if isinstance(detail, list):  # pydantic validation errors
-        return "validation", "", "; ".join(str(d.get("msg", d)) for d in detail if isinstance(d, dict))
-    return "", "", str(detail)
+        return detail
+    if isinstance(detail, list):  # plain pydantic validation errors
+        return {"code": "validation", "message_en": "; ".join(str(d.get("msg", d)) for d in detail if isinstance(d, dict))}
+    return {"message_en": str(detail)}
+
+
+def _server_message(response: httpx.Response) -> tuple[str, str, str]:
+    """(code, message_ja, message_en) from an error body, as far as present."""
+    d = _error_body(response)
+    return str(d.get("code", "")), str(d.get("message_ja", "")), str(d.get("message_en", d.get("message", "")))
 
 
 def error_for_response(response: httpx.Response) -> ServiceError:
@@ -90,8 +92,10 @@ def error_for_response(response: httpx.Response) -> ServiceError:
     if status == 401:
         return SessionExpiredError(ja, en)
     if status == 403:
-        if code in _PROTECTED_CODES or "支援措置" in ja:
-            return ProtectedResidentError(ja, en)
+        if code.startswith(_PROTECTED_PREFIX):
+            err = ProtectedResidentError(ja, en)
+            err.measure_ids = tuple(str(m) for m in _error_body(response).get("measure_ids", ()))
+            return err
         return PermissionDeniedError(ja, en)
     if status == 404:
         return NotFoundError(ja, en)

@@ -69,7 +69,7 @@ class ResidentSummary:
             status=ResidentStatus(d.get("status", "resident")),
             household_no=str(d.get("household_no", "")),
             is_foreign=bool(d.get("is_foreign", False)),
-            protected=bool(d.get("protected", d.get("support_measure", False))),
+            protected=bool((d.get("flags") or {}).get("support_measure", d.get("protected", False))),
         )
 
     @classmethod

@@ -1,0 +1,280 @@
+"""``madoguchi gui | issue | status``: registrars for client/cli.py (the same service the GUI uses).
+
+Staff credentials come from ``--user`` plus ``--password-stdin`` (never a password argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from client.domain.model import CertificateType, IdentityDocument, JuminhyoItem, RequesterKind
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def _err(message_ja: str, message_en: str) -> None:
+    print(f"エラー: {message_ja}\nerror: {message_en}", file=sys.stderr)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="config.toml (default: $MADOGUCHI_HOME/config.toml)")
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    from client.config_source import load_config
+
+    return load_config(args.config)
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if not args.password_stdin:
+        return None
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# gui
+# ---------------------------------------------------------------------------------------------
+
+
+def register_gui(sub: Any) -> None:
+    p = sub.add_parser("gui", help="窓口画面を開く(既定) / open the counter window (default)")
+    _add_common(p)
+    p.add_argument("--lang", choices=("ja", "en"), help="UI language (default ja)")
+    p.add_argument("--user", help="staff ID to sign in with (with --password-stdin)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=run_gui_command)
+
+
+def run_gui_command(args: argparse.Namespace) -> int:
+    from client.config_source import ConfigError
+    from client.services.bootstrap import build_counter_service
+    from client.services.errors import ServiceError
+
+    try:
+        config = _load_config(args)
+        service = build_counter_service(config)
+    except (ConfigError, ServiceError) as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_USAGE
+    from client.ui.app import run_gui, server_description
+
+    return run_gui(
+        service,
+        idle_lock_minutes=config.idle_lock_minutes,
+        language=args.lang,
+        user=args.user,
+        password=_read_password(args),
+        server_text=server_description(config),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# issue
+# ---------------------------------------------------------------------------------------------
+
+
+def register_issue(sub: Any) -> None:
+    p = sub.add_parser(
+        "issue",
+        help="証明書を発行してPDFに保存する / issue a certificate to a PDF",
+        description="Sign in, evaluate and issue one certificate through the counter services; write the PDF.",
+    )
+    _add_common(p)
+    p.add_argument("--resident", required=True, metavar="ATENA", help="宛名番号 of the subject")
+    p.add_argument("--type", required=True, choices=[t.value for t in CertificateType], dest="cert_type")
+    p.add_argument("--requester", required=True, choices=[k.value for k in RequesterKind])
+    p.add_argument("--requester-name", default="", help="name of the person at the counter (not 本人)")
+    p.add_argument("--id-document", default=IdentityDocument.MY_NUMBER_CARD.value,
+                   choices=[d.value for d in IdentityDocument], help="identity document checked")
+    p.add_argument("--power-of-attorney", action="store_true", help="委任状 presented (agent)")
+    p.add_argument("--purpose", default="", help="利用目的 (third party, professional)")
+    p.add_argument("--agency", default="", help="請求機関 (official use)")
+    p.add_argument("--members", default="", help="'all' for 世帯全員, or comma-separated 宛名番号")
+    p.add_argument("--include", default="", help=f"comma-separated items: {','.join(i.value for i in JuminhyoItem)}")
+    p.add_argument("--card-no", default="", help="印鑑登録証 number (inkan)")
+    p.add_argument("--tax-year", type=int, help="課税年度 (kazei)")
+    p.add_argument("--exemption", default="", help="手数料免除事由")
+    p.add_argument("--copies", type=int, default=1)
+    p.add_argument("--out", required=True, type=Path, help="PDF file to write (copies 2.. get -2, -3 …)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--user", required=True, help="staff ID")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=run_issue)
+
+
+def _build_form(args: argparse.Namespace, detail: Any) -> Any:
+    from client.services.issuance_form import IssuanceForm
+
+    form = IssuanceForm(subject=detail.resident, household=detail.household)
+    form.cert_type = CertificateType(args.cert_type)
+    form.requester_kind = RequesterKind(args.requester)
+    form.requester_name = args.requester_name
+    form.identity_document = IdentityDocument(args.id_document)
+    form.has_power_of_attorney = args.power_of_attorney
+    form.purpose = args.purpose
+    form.agency = args.agency
+    form.inkan_card_no = args.card_no
+    form.tax_year = args.tax_year
+    form.copies = args.copies
+    form.exemption_reason = args.exemption
+    members = args.members.strip()
+    if members == "all":
+        form.set_whole_household(True)
+    elif members:
+        for atena in (m.strip() for m in members.split(",")):
+            if atena:
+                form.set_member(atena, True)
+    for item in (i.strip() for i in args.include.split(",")):
+        if item:
+            form.set_item(JuminhyoItem(item), True)
+    return form
+
+
+def _out_paths(out: Path, n: int) -> list[Path]:
+    return [out if i == 1 else out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, n + 1)]
+
+
+def run_issue(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from client.config_source import ConfigError
+    from client.services.bootstrap import build_counter_service
+    from client.services.errors import ServiceError
+
+    password = _read_password(args)
+    if not password:
+        _err("パスワードを標準入力から渡してください(--password-stdin)。", "password required via --password-stdin")
+        return EXIT_USAGE
+    if args.copies < 1:
+        _err("通数は1以上にしてください。", "--copies must be >= 1")
+        return EXIT_USAGE
+    try:
+        config = _load_config(args)
+        service = build_counter_service(config)
+        service.sign_in(args.user, password)
+        detail = service.resident(args.resident)
+        request = _build_form(args, detail).to_request()
+        decision = service.evaluate(request)
+        if not decision.allowed:
+            result = {
+                "issued": False,
+                "outcome": decision.outcome.value,
+                "reasons": [r.to_dict() for r in decision.reasons],
+            }
+            if args.json:
+                print(json.dumps(result, ensure_ascii=False, indent=2))
+            else:
+                print("交付できません / refused:")
+                for r in decision.reasons:
+                    print(f"  - {r.message_ja} ({r.code})")
+            return EXIT_REFUSED
+        with tempfile.TemporaryDirectory(prefix="madoguchi-issue-") as tmp:
+            outcome = service.issue(request, out_dir=Path(tmp))
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            paths = _out_paths(args.out, len(outcome.certificates))
+            for cert, target in zip(outcome.certificates, paths, strict=True):
+                assert cert.pdf_path is not None
+                shutil.move(str(cert.pdf_path), target)
+    except (ConfigError, ServiceError) as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_REFUSED if isinstance(exc, ServiceError) else EXIT_USAGE
+    except ValueError as exc:
+        _err("指定に誤りがあります。", str(exc))
+        return EXIT_USAGE
+    result = {
+        "issued": True,
+        "issuance_id": outcome.issuance_id,
+        "issue_numbers": [c.issue_number for c in outcome.certificates],
+        "files": [str(p) for p in paths],
+        "fee_yen": outcome.fee_yen,
+        "subject": {"atena_no": detail.resident.atena_no, "name": detail.resident.name},
+        "alerts": [a for c in outcome.certificates for a in c.alerts],
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(f"交付しました: {', '.join(result['issue_numbers'])}")
+        for path in paths:
+            print(f"  {path}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# status
+# ---------------------------------------------------------------------------------------------
+
+
+def register_status(sub: Any) -> None:
+    if "status" in getattr(sub, "choices", {}):
+        return  # another part registered a richer status first
+    p = sub.add_parser("status", help="端末の設定と接続状態 / terminal configuration and connection")
+    _add_common(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_status)
+
+
+def collect_status(config: Any) -> dict[str, Any]:
+    """Configuration and a live /health probe of each configured endpoint."""
+    import time
+
+    import httpx
+
+    from client.services.online_api import build_ssl_context
+
+    status: dict[str, Any] = {
+        "server_url": config.server_url,
+        "secondary_url": config.secondary_url,
+        "municipality_code": config.municipality_code,
+        "terminal_id": config.terminal_id,
+        "data_dir": str(config.data_dir) if config.data_dir else None,
+        "endpoints": [],
+    }
+    for url in (config.server_url, config.secondary_url):
+        if not url:
+            continue
+        entry: dict[str, Any] = {"url": url}
+        try:
+            verify: Any = True
+            if url.startswith("https://"):
+                verify = build_ssl_context(config.ca_bundle, config.client_cert)
+            started = time.monotonic()
+            response = httpx.get(url.rstrip("/") + "/health", timeout=3.0, verify=verify, trust_env=False)
+            entry.update(reachable=response.status_code == 200, status=response.status_code,
+                         ms=round((time.monotonic() - started) * 1000, 1))
+        except Exception as exc:  # noqa: BLE001 — reported, not raised
+            entry.update(reachable=False, error=str(getattr(exc, "message_en", exc)))
+        status["endpoints"].append(entry)
+    status["mode"] = "online" if any(e.get("reachable") for e in status["endpoints"]) else "unreachable"
+    return status
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from client.config_source import ConfigError
+
+    try:
+        config = _load_config(args)
+    except ConfigError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_USAGE
+    status = collect_status(config)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+    else:
+        print(f"団体コード: {status['municipality_code']}  端末: {status['terminal_id']}")
+        for e in status["endpoints"]:
+            state = "接続可" if e.get("reachable") else "接続不可"
+            print(f"  {e['url']}: {state} {e.get('ms', '')}")
+        print(f"状態: {status['mode']}")
+    return EXIT_OK if status["mode"] == "online" else EXIT_REFUSED
+
+
+REGISTRARS = [register_gui, register_issue, register_status]

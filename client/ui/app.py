@@ -1,0 +1,133 @@
+"""Application bootstrap: QApplication (high-DPI, Japanese font), translator, sign-in, main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog
+
+from client.services.counter import CounterService
+from client.ui.idle_lock import IdleLockController
+from client.ui.main_window import MainWindow
+from client.ui.mode_banner import ModeBridge, connect_banner
+from client.ui.pdf_output import print_pdfs
+from client.ui.signin_dialog import SignInDialog
+from client.ui.taskman import TaskManager
+from client.ui.translation import LanguageSwitcher
+
+log = logging.getLogger(__name__)
+
+_FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The one QApplication (reused when it exists, e.g. under pytest-qt)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        install_fonts(existing)
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Madoguchi")
+    app.setOrganizationName("Madoguchi")
+    app.setApplicationDisplayName("窓口")
+    install_fonts(app)
+    return app
+
+
+def install_fonts(app: QApplication) -> None:
+    """Make the shipped IPAex Gothic the UI font, so Japanese renders on any machine."""
+    if app.property("madoguchi_fonts"):
+        return
+    family = None
+    for name in ("ipaexg.ttf", "ipaexm.ttf"):
+        path = _FONTS_DIR / name
+        if path.is_file():
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+            if families and family is None:
+                family = families[0]
+    if family:
+        font = QFont(family)
+        font.setPointSize(max(app.font().pointSize(), 10))
+        app.setFont(font)
+    app.setProperty("madoguchi_fonts", True)
+
+
+class CounterApp:
+    """The object graph of one running counter UI (built by ``start``; tests build it too)."""
+
+    def __init__(self, service: CounterService, *, idle_lock_minutes: float = 15, language: str = "ja",
+                 server_text: str = "") -> None:
+        self.qapp = create_application()
+        self.service = service
+        self.taskman = TaskManager()
+        self.languages = LanguageSwitcher(self.qapp)
+        if language != "ja":
+            self.languages.set_language(language)
+        self.idle_lock_minutes = idle_lock_minutes
+        self.server_text = server_text
+        self.bridge = ModeBridge()
+        self.window: MainWindow | None = None
+        self.idle_lock: IdleLockController | None = None
+
+    def sign_in_dialog(self) -> SignInDialog:
+        return SignInDialog(self.service, self.taskman, server_text=self.server_text)
+
+    def open_main_window(self) -> MainWindow:
+        window = MainWindow(self.service, self.taskman, printer=print_pdfs, toggle_language=self.languages.toggle)
+        connect_banner(self.bridge, window.banner)
+        self.bridge.publish(self.service.mode)
+        self.idle_lock = IdleLockController(
+            self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
+        )
+        window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
+        window.update_user_label()
+        window.show()
+        self.window = window
+        return window
+
+    def shutdown(self) -> None:
+        self.taskman.shutdown()
+
+
+def run_gui(
+    service: CounterService,
+    *,
+    idle_lock_minutes: float = 15,
+    language: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    server_text: str = "",
+) -> int:
+    """Sign in (prefilled and submitted when credentials are given, as in the demo) and run."""
+    language = language or os.environ.get("MADOGUCHI_LANG", "ja")
+    counter = CounterApp(service, idle_lock_minutes=idle_lock_minutes, language=language, server_text=server_text)
+    dialog = counter.sign_in_dialog()
+    if user and password:
+        dialog.user_edit.setText(user)
+        dialog.password_edit.setText(password)
+        dialog.submit()
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        counter.shutdown()
+        return 1
+    counter.open_main_window()
+    try:
+        return counter.qapp.exec()
+    finally:
+        counter.shutdown()
+
+
+def server_description(config: Any) -> str:
+    parts = [f"サーバー: {config.server_url}"]
+    if getattr(config, "municipality_code", None):
+        parts.append(f"団体コード: {config.municipality_code}")
+    if getattr(config, "terminal_id", None):
+        parts.append(f"端末: {config.terminal_id}")
+    return "  ".join(parts)

@@ -1,0 +1,146 @@
+"""日計表: the day's counts and fees by certificate type, exemption reason, terminal and user; PDF."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.services.counter import CounterService
+from client.services.records import DayCloseReport
+from client.ui.taskman import TaskManager, describe_error
+
+log = logging.getLogger(__name__)
+
+
+class DayCloseDialog(QDialog):
+    report_ready = Signal(object)  # DayCloseReport
+    pdf_ready = Signal(str)  # path
+
+    def __init__(self, service: CounterService, taskman: TaskManager, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.taskman = taskman
+        self.report: DayCloseReport | None = None
+        self.pdf_path: Path | None = None
+        self.setObjectName("dayCloseDialog")
+        self.setWindowTitle(self.tr("日計表"))
+        self.resize(720, 600)
+
+        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit.setObjectName("dayCloseDate")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setAccessibleName(self.tr("対象日"))
+        self.date_edit.dateChanged.connect(lambda _d: self.reload())
+        self.total_label = QLabel(self)
+        self.total_label.setObjectName("dayCloseTotal")
+        font = self.total_label.font()
+        font.setBold(True)
+        self.total_label.setFont(font)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("dayCloseTable")
+        self.table.setAccessibleName(self.tr("日計表の内訳"))
+        self.table.setHorizontalHeaderLabels([self.tr("区分"), self.tr("件数"), self.tr("通数"), self.tr("手数料(円)")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("dayCloseMessage")
+        self.message_label.setWordWrap(True)
+        self.pdf_button = QPushButton(self.tr("F12 PDF作成"), self)
+        self.pdf_button.setObjectName("dayClosePdfButton")
+        self.pdf_button.setAccessibleName(self.tr("日計表のPDFを作成"))
+        self.pdf_button.clicked.connect(self.make_pdf)
+        close = QPushButton(self.tr("Esc 閉じる"), self)
+        close.setAccessibleName(self.tr("閉じる"))
+        close.clicked.connect(self.reject)
+        for b in (self.pdf_button, close):
+            b.setAutoDefault(False)
+        QShortcut(QKeySequence("F12"), self, self.make_pdf)
+        QShortcut(QKeySequence("F5"), self, self.reload)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("対象日"), self))
+        top.addWidget(self.date_edit)
+        top.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        self.reload()
+
+    @property
+    def day(self) -> date:
+        return self.date_edit.date().toPython()  # type: ignore[no-any-return]
+
+    def reload(self) -> None:
+        day = self.day
+        self.message_label.setText(self.tr("集計しています…"))
+        self.taskman.run_network(lambda: self.service.day_close(day), self._show, self._failed)
+
+    def _show(self, report: DayCloseReport) -> None:
+        self.report = report
+        self.total_label.setText(
+            self.tr("合計 {count}件 {copies}通 手数料 {fee}円(取消 {voided}件は除く)").format(
+                count=report.total_count, copies=report.total_copies, fee=f"{report.total_fee_yen:,}",
+                voided=report.voided_count)
+        )
+        rows: list[tuple[str, str, str, str, bool]] = []
+        for caption, part in (
+            (self.tr("証明書の種類"), report.by_type),
+            (self.tr("免除事由"), report.by_exemption),
+            (self.tr("端末"), report.by_terminal),
+            (self.tr("職員"), report.by_user),
+        ):
+            rows.append((caption, "", "", "", True))
+            rows += [(f"　{r.key}", str(r.count), str(r.copies), f"{r.fee_yen:,}", False) for r in part]
+        self.table.setRowCount(len(rows))
+        for i, (a, b, c, d, heading) in enumerate(rows):
+            for col, text in enumerate((a, b, c, d)):
+                item = QTableWidgetItem(text)
+                if heading:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(i, col, item)
+        self.message_label.setText("")
+        self.report_ready.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        ja, en = describe_error(exc)
+        log.warning("day close: %s", en)
+        self.message_label.setText(ja)
+
+    def make_pdf(self) -> None:
+        day = self.day
+        self.message_label.setText(self.tr("PDFを作成しています…"))
+
+        def done(result: tuple[DayCloseReport, Path]) -> None:
+            self.report, self.pdf_path = result
+            self.message_label.setText(self.tr("日計表を保存しました: {path}").format(path=self.pdf_path))
+            self.pdf_ready.emit(str(self.pdf_path))
+
+        self.taskman.run_network(lambda: self.service.day_close_pdf(day), done, self._failed)

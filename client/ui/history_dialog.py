@@ -1,0 +1,243 @@
+"""交付履歴: today's (or a chosen day's) issuances, optionally for one resident; void and reprint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.services.counter import CounterService, SupervisorGrant
+from client.services.display import cert_label
+from client.services.records import HistoryEntry, IssuanceOutcome
+from client.ui.supervisor_dialog import SupervisorDialog
+from client.ui.taskman import TaskManager, describe_error
+
+log = logging.getLogger(__name__)
+PdfPrinter = Callable[[QWidget, list[Path]], None]
+
+_STATUS_JA = {"issued": "交付", "voided": "取消", "reprinted": "再発行済"}
+
+
+class HistoryDialog(QDialog):
+    loaded = Signal(int)
+    changed = Signal(str)  # "voided" | "reprinted"
+
+    COLUMNS = ("時刻", "証明書", "対象者", "発行番号", "通数", "手数料", "免除事由", "職員", "端末", "状態")
+
+    def __init__(
+        self,
+        service: CounterService,
+        taskman: TaskManager,
+        *,
+        atena_no: str | None = None,
+        printer: PdfPrinter | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.taskman = taskman
+        self.printer = printer
+        self.atena_no = atena_no
+        self.entries: list[HistoryEntry] = []
+        self.setObjectName("historyDialog")
+        self.setWindowTitle(self.tr("交付履歴"))
+        self.resize(1000, 520)
+
+        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit.setObjectName("historyDate")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setAccessibleName(self.tr("対象日"))
+        self.date_edit.dateChanged.connect(lambda _d: self.reload())
+        self.resident_check = QCheckBox(self.tr("選択中の住民のみ"), self)
+        self.resident_check.setObjectName("historyResidentOnly")
+        self.resident_check.setAccessibleName(self.tr("選択中の住民のみ"))
+        self.resident_check.setEnabled(bool(atena_no))
+        self.resident_check.toggled.connect(lambda _on: self.reload())
+
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setObjectName("historyTable")
+        self.table.setAccessibleName(self.tr("交付履歴の一覧"))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("historyMessage")
+        self.message_label.setWordWrap(True)
+
+        self.void_button = QPushButton(self.tr("F3 取消"), self)
+        self.void_button.setObjectName("voidButton")
+        self.void_button.setAccessibleName(self.tr("取消"))
+        self.reprint_button = QPushButton(self.tr("F4 再発行"), self)
+        self.reprint_button.setObjectName("reprintButton")
+        self.reprint_button.setAccessibleName(self.tr("再発行"))
+        self.reload_button = QPushButton(self.tr("F5 更新"), self)
+        self.reload_button.setAccessibleName(self.tr("更新"))
+        close = QPushButton(self.tr("Esc 閉じる"), self)
+        close.setAccessibleName(self.tr("閉じる"))
+        for b in (self.void_button, self.reprint_button, self.reload_button, close):
+            b.setAutoDefault(False)
+        self.void_button.clicked.connect(self.void_selected)
+        self.reprint_button.clicked.connect(self.reprint_selected)
+        self.reload_button.clicked.connect(self.reload)
+        close.clicked.connect(self.reject)
+        QShortcut(QKeySequence("F3"), self, self.void_selected)
+        QShortcut(QKeySequence("F4"), self, self.reprint_selected)
+        QShortcut(QKeySequence("F5"), self, self.reload)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("対象日"), self))
+        top.addWidget(self.date_edit)
+        top.addWidget(self.resident_check)
+        top.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.void_button)
+        buttons.addWidget(self.reprint_button)
+        buttons.addWidget(self.reload_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        self.reload()
+        self.table.setFocus()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @property
+    def day(self) -> date:
+        return self.date_edit.date().toPython()  # type: ignore[no-any-return]
+
+    def reload(self) -> None:
+        day = self.day
+        atena = self.atena_no if self.resident_check.isChecked() else None
+        self.message_label.setText(self.tr("読み込んでいます…"))
+        self.taskman.run_network(
+            lambda: self.service.history(None if atena else day, atena), self._loaded, self._failed
+        )
+
+    def _loaded(self, entries: list[HistoryEntry]) -> None:
+        self.entries = sorted(entries, key=lambda e: (e.issued_at is None, e.issued_at), reverse=True)
+        self.table.setRowCount(len(self.entries))
+        for row, e in enumerate(self.entries):
+            values = (
+                e.issued_at.strftime("%H:%M:%S") if e.issued_at else "",
+                cert_label(e.cert_type),
+                e.subject_name or e.subject_atena_no,
+                "\n".join(e.issue_numbers),
+                str(e.copies),
+                f"{e.fee_yen:,}",
+                e.exemption_reason,
+                e.user_id,
+                e.terminal_id,
+                self.tr(_STATUS_JA.get(e.status, e.status)),
+            )
+            for col, text in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
+        if self.entries:
+            self.table.selectRow(0)
+        self.message_label.setText(self.tr("{n}件").format(n=len(self.entries)))
+        self.loaded.emit(len(self.entries))
+
+    def _failed(self, exc: BaseException) -> None:
+        ja, en = describe_error(exc)
+        log.warning("history: %s", en)
+        self.message_label.setText(ja)
+        self.loaded.emit(-1)
+
+    def selected(self) -> HistoryEntry | None:
+        row = self.table.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    # -- void / reprint (supervisor) ------------------------------------------------------------------
+
+    def _ask_supervisor(self, title: str, explanation: str, then: Callable[[SupervisorGrant, str], None]) -> None:
+        dialog = SupervisorDialog(title, explanation, parent=self)
+        if self.service.signed_in and self.service.session.user.is_supervisor:
+            dialog.user_edit.setText(self.service.session.user.user_id)
+        self.supervisor_dialog = dialog
+
+        def accepted() -> None:
+            user_id, password, reason = dialog.user_id, dialog.password, dialog.reason
+            self.taskman.run_network(
+                lambda: self.service.authorize_supervisor(user_id, password),
+                lambda grant: then(grant, reason),
+                self._failed,
+            )
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def void_selected(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.voided:
+            self.message_label.setText(self.tr("取消できる交付を選んでください。"))
+            return
+
+        def do_void(grant: SupervisorGrant, reason: str) -> None:
+            self.taskman.run_network(
+                lambda: self.service.void(entry.issuance_id, reason, grant),
+                lambda _r: self._done("voided", self.tr("取消しました。")),
+                self._failed,
+            )
+
+        self._ask_supervisor(
+            self.tr("交付の取消"),
+            self.tr("{numbers} を取り消します。係長の承認と理由が必要です。").format(numbers=" ".join(entry.issue_numbers)),
+            do_void,
+        )
+
+    def reprint_selected(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.voided:
+            self.message_label.setText(self.tr("再発行できる交付を選んでください。"))
+            return
+
+        def do_reprint(grant: SupervisorGrant, reason: str) -> None:
+            def printed(outcome: IssuanceOutcome) -> None:
+                if self.printer is not None:
+                    self.printer(self, list(outcome.pdf_paths))
+                numbers = " ".join(c.issue_number for c in outcome.certificates)
+                self._done("reprinted", self.tr("再発行しました: {numbers}").format(numbers=numbers))
+
+            self.taskman.run_network(
+                lambda: self.service.reprint(entry.issuance_id, reason, grant), printed, self._failed
+            )
+
+        self._ask_supervisor(
+            self.tr("再発行"),
+            self.tr("{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。").format(
+                numbers=" ".join(entry.issue_numbers)),
+            do_reprint,
+        )
+
+    def _done(self, what: str, message: str) -> None:
+        self.changed.emit(what)
+        self.reload()
+        self.message_label.setText(message)

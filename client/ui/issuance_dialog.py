@@ -1,0 +1,493 @@
+"""The issuance dialog: what to issue, for whom, who asks; the rule engine's verdict shown live.
+
+The dialog draws an ``IssuanceForm`` (Qt-free state) and asks ``CounterService.evaluate`` on a
+worker after every edit (debounced). It never decides eligibility or fees itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.domain.model import (
+    CertificateType,
+    Decision,
+    Outcome,
+    RequesterKind,
+    Resident,
+    SupportRelease,
+)
+from client.services.counter import CounterService, SupervisorGrant
+from client.services.display import REQUESTER_JA, birth_text
+from client.services.issuance_form import IDENTITY_DOCUMENTS, JUMINHYO_OPTIONS, IssuanceForm
+from client.services.records import IssuanceOutcome
+from client.ui.supervisor_dialog import SupervisorDialog
+from client.ui.taskman import TaskManager, describe_error
+
+log = logging.getLogger(__name__)
+
+EVALUATE_DEBOUNCE_MS = 200
+PdfPrinter = Callable[[QWidget, list[Path]], None]
+
+_VERDICT_STYLE = {
+    "allow": "background: #e6f4ea; color: #1e4620;",
+    "deny": "background: #fde2e1; color: #7a1212;",
+    "needs_release": "background: #b00020; color: white;",
+    "pending": "background: #eeeeee; color: #333333;",
+}
+
+
+class IssuanceDialog(QDialog):
+    evaluated = Signal(object)  # Decision
+    issued = Signal(object)  # IssuanceOutcome
+    failed = Signal(str)  # Japanese message
+
+    def __init__(
+        self,
+        service: CounterService,
+        taskman: TaskManager,
+        subject: Resident,
+        household: tuple[Resident, ...],
+        *,
+        printer: PdfPrinter | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.taskman = taskman
+        self.printer = printer
+        self.form = IssuanceForm(subject=subject, household=household)
+        self.decision: Decision | None = None
+        self.grant: SupervisorGrant | None = None
+        self.outcome: IssuanceOutcome | None = None
+        self._seq = 0
+        self._busy = False
+        self.setObjectName("issuanceDialog")
+        self.setWindowTitle(self.tr("証明書の交付"))
+        self.setMinimumWidth(640)
+        municipality = service.session.municipality
+
+        header = QLabel(
+            f"<b>{subject.name}</b>　{subject.kana}　{birth_text(subject.birth, foreign=subject.is_foreign)}"
+            f"　{self.tr('宛名番号')} {subject.atena_no}",
+            self,
+        )
+        header.setObjectName("subjectHeader")
+
+        # certificate type
+        self.type_combo = QComboBox(self)
+        self.type_combo.setObjectName("certTypeCombo")
+        self.type_combo.setAccessibleName(self.tr("証明書の種類"))
+        for ct in CertificateType:
+            self.type_combo.addItem(ct.label_ja, ct)
+        self.type_combo.currentIndexChanged.connect(self._type_changed)
+
+        # members
+        self.members_box = QGroupBox(self.tr("対象者"), self)
+        members_layout = QVBoxLayout(self.members_box)
+        self.whole_check = QCheckBox(self.tr("世帯全員"), self.members_box)
+        self.whole_check.setObjectName("wholeHouseholdCheck")
+        self.whole_check.setAccessibleName(self.tr("世帯全員"))
+        self.whole_check.toggled.connect(self._whole_toggled)
+        members_layout.addWidget(self.whole_check)
+        self.member_checks: dict[str, QCheckBox] = {}
+        for m in household:
+            check = QCheckBox(f"{m.relation}　{m.name}", self.members_box)
+            check.setObjectName(f"member_{m.atena_no}")
+            check.setAccessibleName(f"{m.relation} {m.name}")
+            check.setChecked(m.atena_no == subject.atena_no)
+            check.setEnabled(m.atena_no != subject.atena_no)
+            check.toggled.connect(lambda on, a=m.atena_no: self._member_toggled(a, on))
+            members_layout.addWidget(check)
+            self.member_checks[m.atena_no] = check
+
+        # options
+        self.items_box = QGroupBox(self.tr("記載事項(特別の請求があるもののみ)"), self)
+        items_layout = QHBoxLayout(self.items_box)
+        self.item_checks: dict[str, QCheckBox] = {}
+        for item, label in JUMINHYO_OPTIONS:
+            check = QCheckBox(self.tr(label), self.items_box)
+            check.setObjectName(f"item_{item.value}")
+            check.setAccessibleName(self.tr(label))
+            check.toggled.connect(lambda on, it=item: self._edit(lambda f: f.set_item(it, on)))
+            items_layout.addWidget(check)
+            self.item_checks[item.value] = check
+
+        # requester
+        self.requester_box = QGroupBox(self.tr("請求者"), self)
+        rform = QFormLayout(self.requester_box)
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("requesterKindCombo")
+        self.kind_combo.setAccessibleName(self.tr("請求者の区分"))
+        for kind in RequesterKind:
+            self.kind_combo.addItem(self.tr(REQUESTER_JA[kind]), kind)
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.requester_name_edit = self._line("requesterNameEdit", self.tr("請求者の氏名"), "requester_name")
+        self.identity_combo = QComboBox(self)
+        self.identity_combo.setObjectName("identityCombo")
+        self.identity_combo.setAccessibleName(self.tr("本人確認書類"))
+        for doc, label in IDENTITY_DOCUMENTS:
+            self.identity_combo.addItem(self.tr(label), doc)
+        self.identity_combo.currentIndexChanged.connect(
+            lambda _i: self._edit(lambda f: setattr(f, "identity_document", self.identity_combo.currentData()))
+        )
+        self.poa_check = QCheckBox(self.tr("委任状あり"), self)
+        self.poa_check.setObjectName("powerOfAttorneyCheck")
+        self.poa_check.setAccessibleName(self.tr("委任状"))
+        self.poa_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "has_power_of_attorney", on)))
+        self.purpose_edit = self._line("purposeEdit", self.tr("利用目的"), "purpose")
+        self.qualification_edit = self._line("qualificationEdit", self.tr("資格"), "qualification")
+        self.agency_edit = self._line("agencyEdit", self.tr("請求機関"), "agency")
+        rform.addRow(self.tr("区分"), self.kind_combo)
+        rform.addRow(self.tr("氏名"), self.requester_name_edit)
+        rform.addRow(self.tr("本人確認"), self.identity_combo)
+        rform.addRow("", self.poa_check)
+        rform.addRow(self.tr("利用目的"), self.purpose_edit)
+        rform.addRow(self.tr("資格"), self.qualification_edit)
+        rform.addRow(self.tr("請求機関"), self.agency_edit)
+        self._requester_form = rform
+
+        # certificate-specific inputs, copies, fee exemption
+        other = QFormLayout()
+        self.card_edit = self._line("inkanCardEdit", self.tr("印鑑登録証番号"), "inkan_card_no")
+        self.tax_year_spin = QSpinBox(self)
+        self.tax_year_spin.setObjectName("taxYearSpin")
+        self.tax_year_spin.setAccessibleName(self.tr("課税年度"))
+        this_year = service.session.signed_in_at.year
+        self.tax_year_spin.setRange(this_year - 4, this_year)
+        self.tax_year_spin.setValue(this_year)
+        self.tax_year_spin.valueChanged.connect(lambda v: self._edit(lambda f: setattr(f, "tax_year", v)))
+        self.form.tax_year = this_year
+        self.copies_spin = QSpinBox(self)
+        self.copies_spin.setObjectName("copiesSpin")
+        self.copies_spin.setAccessibleName(self.tr("通数"))
+        self.copies_spin.setRange(1, 20)
+        self.copies_spin.valueChanged.connect(lambda v: self._edit(lambda f: setattr(f, "copies", v)))
+        self.exemption_combo = QComboBox(self)
+        self.exemption_combo.setObjectName("exemptionCombo")
+        self.exemption_combo.setAccessibleName(self.tr("手数料免除事由"))
+        self.exemption_combo.addItem(self.tr("なし(有料)"), "")
+        for reason in municipality.exemption_reasons:
+            self.exemption_combo.addItem(reason, reason)
+        self.exemption_combo.currentIndexChanged.connect(
+            lambda _i: self._edit(lambda f: setattr(f, "exemption_reason", self.exemption_combo.currentData()))
+        )
+        other.addRow(self.tr("印鑑登録証番号"), self.card_edit)
+        other.addRow(self.tr("課税年度"), self.tax_year_spin)
+        other.addRow(self.tr("通数"), self.copies_spin)
+        other.addRow(self.tr("手数料免除"), self.exemption_combo)
+        self._other_form = other
+
+        # verdict
+        self.verdict_label = QLabel(self)
+        self.verdict_label.setObjectName("verdictLabel")
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setAccessibleName(self.tr("判定"))
+        self.verdict_label.setMinimumHeight(56)
+        self.fee_label = QLabel(self)
+        self.fee_label.setObjectName("feeLabel")
+        self.fee_label.setAccessibleName(self.tr("手数料"))
+        self.release_button = QPushButton(self.tr("支援措置責任者による解除(F8)"), self)
+        self.release_button.setObjectName("releaseButton")
+        self.release_button.setAccessibleName(self.tr("支援措置責任者による解除"))
+        self.release_button.clicked.connect(self.request_release)
+        self.release_button.hide()
+        self.result_label = QLabel(self)
+        self.result_label.setObjectName("resultLabel")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.preview_button = QPushButton(self.tr("F10 プレビュー"), self)
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.setAccessibleName(self.tr("プレビュー"))
+        self.issue_button = QPushButton(self.tr("F12 発行・印刷"), self)
+        self.issue_button.setObjectName("issueButton")
+        self.issue_button.setAccessibleName(self.tr("発行・印刷"))
+        self.close_button = QPushButton(self.tr("Esc 閉じる"), self)
+        self.close_button.setObjectName("closeButton")
+        self.close_button.setAccessibleName(self.tr("閉じる"))
+        for b in (self.preview_button, self.issue_button, self.close_button):
+            b.setAutoDefault(False)
+        self.preview_button.clicked.connect(self.preview)
+        self.issue_button.clicked.connect(self.issue)
+        self.close_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence("F10"), self, self.preview)
+        QShortcut(QKeySequence("F12"), self, self.issue)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.issue)
+        QShortcut(QKeySequence("F8"), self, self.request_release)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.release_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.issue_button)
+        buttons.addWidget(self.close_button)
+
+        top = QFormLayout()
+        top.addRow(self.tr("証明書(&T)"), self.type_combo)
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addLayout(top)
+        layout.addWidget(self.members_box)
+        layout.addWidget(self.items_box)
+        layout.addWidget(self.requester_box)
+        layout.addLayout(other)
+        layout.addWidget(self.verdict_label)
+        layout.addWidget(self.fee_label)
+        layout.addWidget(self.result_label)
+        layout.addLayout(buttons)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(EVALUATE_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.evaluate)
+        self.installEventFilter(self)
+        for child in self.findChildren(QWidget):
+            if isinstance(child, (QLineEdit, QComboBox, QSpinBox, QCheckBox)):
+                child.installEventFilter(self)
+        self._sync_visibility()
+        self._set_verdict("pending", self.tr("判定しています…"))
+        self.evaluate()
+        self.type_combo.setFocus()
+
+    # -- building helpers ------------------------------------------------------------------------
+
+    def _line(self, name: str, accessible: str, attr: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.textChanged.connect(lambda t: self._edit(lambda f: setattr(f, attr, t)))
+        return edit
+
+    def _set_row_visible(self, form: QFormLayout, widget: QWidget, visible: bool) -> None:
+        form.setRowVisible(widget, visible)
+
+    def _sync_visibility(self) -> None:
+        f = self.form
+        self.members_box.setVisible(f.shows_members)
+        self.items_box.setVisible(f.shows_items)
+        self._set_row_visible(self._requester_form, self.requester_name_edit, f.needs_requester_name)
+        self._set_row_visible(self._requester_form, self.poa_check, f.needs_power_of_attorney)
+        self._set_row_visible(self._requester_form, self.purpose_edit, f.needs_purpose)
+        self._set_row_visible(self._requester_form, self.qualification_edit, f.needs_qualification)
+        self._set_row_visible(self._requester_form, self.agency_edit, f.needs_agency)
+        self._set_row_visible(self._other_form, self.card_edit, f.needs_card_no)
+        self._set_row_visible(self._other_form, self.tax_year_spin, f.needs_tax_year)
+        self.adjustSize()
+
+    # -- keyboard: Enter moves on, Esc backs out ------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(watched, QWidget):
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+                if isinstance(watched, QAbstractButton) and not isinstance(watched, QCheckBox):
+                    return False
+                if watched is not self:
+                    self.focusNextChild()
+                    return True
+        return super().eventFilter(watched, event)
+
+    # -- edits -------------------------------------------------------------------------------------------
+
+    def _edit(self, change: Callable[[IssuanceForm], None]) -> None:
+        change(self.form)
+        self.outcome = None
+        self._schedule()
+
+    def _schedule(self) -> None:
+        self._seq += 1
+        self.decision = None  # a verdict for the old choices must not be acted on
+        self._set_verdict("pending", self.tr("判定しています…"))
+        self.issue_button.setEnabled(False)
+        self.preview_button.setEnabled(False)
+        self._debounce.start()
+
+    def _type_changed(self, _index: int) -> None:
+        self.form.cert_type = self.type_combo.currentData()
+        self._sync_visibility()
+        self._edit(lambda f: None)
+
+    def _kind_changed(self, _index: int) -> None:
+        self.form.requester_kind = self.kind_combo.currentData()
+        self._sync_visibility()
+        self._edit(lambda f: None)
+
+    def _whole_toggled(self, on: bool) -> None:
+        self.form.set_whole_household(on)
+        for atena, check in self.member_checks.items():
+            check.blockSignals(True)
+            check.setChecked(atena in self.form.chosen_members)
+            check.blockSignals(False)
+        self._edit(lambda f: None)
+
+    def _member_toggled(self, atena_no: str, on: bool) -> None:
+        self.form.set_member(atena_no, on)
+        self.whole_check.blockSignals(True)
+        self.whole_check.setChecked(self.form.whole_household)
+        self.whole_check.blockSignals(False)
+        self._edit(lambda f: None)
+
+    # -- verdict -------------------------------------------------------------------------------------------
+
+    def evaluate(self) -> None:
+        self._seq += 1
+        seq = self._seq
+        request = self.form.to_request()
+        release, grant = self.form.release, self.grant
+        self.taskman.run_network(
+            lambda: self.service.evaluate(request, release, grant),
+            on_done=lambda d: self._evaluated(seq, d),
+            on_error=lambda exc: self._evaluate_failed(seq, exc),
+        )
+
+    def _set_verdict(self, kind: str, text: str) -> None:
+        self.verdict_label.setStyleSheet(f"{_VERDICT_STYLE[kind]} padding: 8px; font-weight: bold;")
+        self.verdict_label.setText(text)
+        self.verdict_label.setProperty("verdict", kind)
+
+    def _evaluated(self, seq: int, decision: Decision) -> None:
+        if seq != self._seq:
+            return
+        self.decision = decision
+        blocking = [r.message_ja for r in decision.reasons if r.blocking]
+        warnings = [r.message_ja for r in decision.warnings]
+        if decision.outcome is Outcome.ALLOW:
+            text = self.tr("交付できます。")
+            if warnings:
+                text += "\n" + "\n".join(f"⚠ {w}" for w in warnings)
+            self._set_verdict("allow", text)
+        elif decision.outcome is Outcome.NEEDS_RELEASE:
+            text = self.tr("停止 — 支援措置の対象です。交付できません。")
+            text += "\n" + "\n".join(blocking)
+            text += "\n" + self.tr("支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。")
+            self._set_verdict("needs_release", text)
+        else:
+            self._set_verdict("deny", self.tr("交付できません。") + "\n" + "\n".join(blocking or warnings))
+        self.release_button.setVisible(decision.outcome is Outcome.NEEDS_RELEASE and self.form.release is None)
+        self._show_fee(decision)
+        self.issue_button.setEnabled(decision.allowed and self.outcome is None and not self._busy)
+        self.preview_button.setEnabled(decision.allowed and decision.content is not None)
+        self.evaluated.emit(decision)
+
+    def _show_fee(self, decision: Decision) -> None:
+        copies = self.form.copies
+        if not decision.allowed:
+            self.fee_label.setText("")
+        elif decision.exemption_reason:
+            self.fee_label.setText(self.tr("手数料 免除({reason}) {copies}通").format(
+                reason=decision.exemption_reason, copies=copies))
+        else:
+            self.fee_label.setText(self.tr("手数料 {fee}円({copies}通)").format(fee=f"{decision.fee_yen:,}", copies=copies))
+
+    def _evaluate_failed(self, seq: int, exc: BaseException) -> None:
+        if seq != self._seq:
+            return
+        ja, en = describe_error(exc)
+        log.warning("evaluate failed: %s", en)
+        self.decision = None
+        self._set_verdict("deny", self.tr("判定できません。") + "\n" + ja)
+        self.issue_button.setEnabled(False)
+        self.failed.emit(ja)
+
+    # -- supervisor release -----------------------------------------------------------------------------
+
+    def request_release(self) -> None:
+        d = self.decision
+        if d is None or d.outcome is not Outcome.NEEDS_RELEASE or not d.release_measure_ids:
+            return
+        dialog = SupervisorDialog(
+            self.tr("支援措置の解除"),
+            self.tr("支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。"
+                    "解除は記録されます。"),
+            parent=self,
+        )
+        self.supervisor_dialog = dialog
+        dialog.accepted.connect(lambda: self._authorize(dialog, d.release_measure_ids[0]))
+        dialog.open()
+
+    def _authorize(self, dialog: SupervisorDialog, measure_id: str) -> None:
+        user_id, password, reason = dialog.user_id, dialog.password, dialog.reason
+
+        def granted(grant: SupervisorGrant) -> None:
+            self.grant = grant
+            self.form.release = SupportRelease(measure_id=measure_id, supervisor=grant.user.user_id, reason=reason)
+            self.release_button.hide()
+            self.result_label.setText(self.tr("{name} が解除しました。理由: {reason}").format(
+                name=grant.user.name, reason=reason))
+            self._schedule()
+
+        def refused(exc: BaseException) -> None:
+            ja, en = describe_error(exc)
+            log.warning("supervisor release refused: %s", en)
+            self.result_label.setText(ja)
+
+        self.taskman.run_network(lambda: self.service.authorize_supervisor(user_id, password), granted, refused)
+
+    # -- preview and issue ----------------------------------------------------------------------------------
+
+    def preview(self) -> None:
+        d = self.decision
+        if d is None or not d.allowed or d.content is None:
+            return
+
+        def show(path: Path) -> None:
+            self.result_label.setText(self.tr("プレビュー: {path}").format(path=path))
+            from client.ui.pdf_output import preview_pdf
+
+            preview_pdf(self, path)
+
+        self.taskman.run_network(lambda: self.service.preview(d), show, self._issue_failed)
+
+    def issue(self) -> None:
+        d = self.decision
+        if self._busy or d is None or not d.allowed or self.outcome is not None:
+            return
+        self._busy = True
+        self.issue_button.setEnabled(False)
+        self.result_label.setText(self.tr("発行しています…"))
+        request, release, grant = self.form.to_request(), self.form.release, self.grant
+        self.taskman.run_network(
+            lambda: self.service.issue(request, release, grant), self._issued, self._issue_failed
+        )
+
+    def _issued(self, outcome: IssuanceOutcome) -> None:
+        self._busy = False
+        self.outcome = outcome
+        numbers = "\n".join(c.issue_number for c in outcome.certificates)
+        self.result_label.setText(self.tr("交付しました。発行番号:\n{numbers}").format(numbers=numbers))
+        alerts = [a for c in outcome.certificates for a in c.alerts]
+        if alerts:
+            self.result_label.setText(self.result_label.text() + "\n⚠ " + "\n⚠ ".join(alerts))
+        self.close_button.setText(self.tr("Esc 閉じる"))
+        self.close_button.setFocus()
+        if self.printer is not None:
+            self.printer(self, list(outcome.pdf_paths))
+        self.issued.emit(outcome)
+
+    def _issue_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        ja, en = describe_error(exc)
+        log.error("issue failed: %s", en)
+        self.result_label.setText(ja)
+        self.issue_button.setEnabled(self.decision is not None and self.decision.allowed)
+        self.failed.emit(ja)

@@ -1,0 +1,363 @@
+"""The counter's main window: search-as-you-type, results, detail with household, function keys."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.domain.model import Resident, Sex
+from client.services.counter import CounterService
+from client.services.errors import ProtectedResidentError
+from client.services.records import ResidentDetail, ResidentSummary
+from client.ui.mode_banner import ModeBanner
+from client.ui.resident_views import DetailPane, ResultsModel
+from client.ui.taskman import TaskManager, describe_error
+
+log = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 250
+PdfPrinter = Callable[[QWidget, list[Path]], None]
+
+
+def resident_from_summary(s: ResidentSummary) -> Resident:
+    """A minimal Resident for a person whose details the server withholds (支援措置)."""
+    return Resident(
+        atena_no=s.atena_no, household_no=s.household_no, name=s.name, kana=s.kana, birth=s.birth,
+        sex=Sex.MALE, relation="", is_head=False, address=s.address, status=s.status,
+    )
+
+
+class MainWindow(QMainWindow):
+    search_finished = Signal(int)  # number of rows (tests wait on it)
+    detail_loaded = Signal(str)  # 宛名番号
+
+    def __init__(
+        self,
+        service: CounterService,
+        taskman: TaskManager,
+        *,
+        printer: PdfPrinter | None = None,
+        toggle_language: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.taskman = taskman
+        self.printer = printer
+        self._toggle_language = toggle_language
+        self._search_seq = 0
+        self._detail_seq = 0
+        self.current_summary: ResidentSummary | None = None
+        self.current_detail: ResidentDetail | None = None
+        self.setObjectName("mainWindow")
+        self.resize(1200, 760)
+
+        self.banner = ModeBanner(self)
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)
+        font = self.search_edit.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.search_edit.setFont(font)
+        self.search_label = QLabel(self)
+        self.search_label.setBuddy(self.search_edit)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("messageLabel")
+        self.message_label.setWordWrap(True)
+
+        self.results_model = ResultsModel(self)
+        self.results_view = QTableView(self)
+        self.results_view.setObjectName("resultsView")
+        self.results_view.setModel(self.results_model)
+        self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.verticalHeader().setVisible(False)
+        self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.results_view.horizontalHeader().setStretchLastSection(True)
+        self.results_view.installEventFilter(self)
+        self.results_view.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        self.results_view.doubleClicked.connect(lambda _i: self.open_issuance())
+
+        self.detail_pane = DetailPane(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.results_view)
+        splitter.addWidget(self.detail_pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_label)
+        search_row.addWidget(self.search_edit, 1)
+
+        self.key_bar = QHBoxLayout()
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 0, 8, 8)
+        layout.addWidget(self.banner)
+        layout.addLayout(search_row)
+        layout.addWidget(self.message_label)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(self.key_bar)
+        self.setCentralWidget(central)
+
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("userLabel")
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.run_search)
+        self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_edit.returnPressed.connect(self._search_enter)
+
+        self._build_actions()
+        self.retranslate()
+        self.search_edit.setFocus()
+
+    # -- actions and keys ----------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        spec = (
+            ("search", "F2", self.focus_search),
+            ("issue", "F5", self.open_issuance),
+            ("history", "F6", self.open_history),
+            ("day_close", "F7", self.open_day_close),
+            ("lock", "F9", self.request_lock),
+            ("language", "F11", self.toggle_language),
+            ("help", "F1", self.show_keys),
+            ("quit", "Ctrl+Q", self.close),
+        )
+        menu = self.menuBar().addMenu("")
+        self._menu = menu
+        for name, key, slot in spec:
+            action = QAction(self)
+            action.setObjectName(f"action_{name}")
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.addAction(action)
+            self.actions_by_name[name] = action
+            if name in ("search", "issue", "history", "day_close", "lock"):
+                button = QPushButton(self)
+                button.setObjectName(f"key_{name}")
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.clicked.connect(action.trigger)
+                self.key_bar.addWidget(button)
+                action.setProperty("button", button)
+        self.key_bar.addStretch(1)
+
+    def _label(self, name: str) -> str:
+        return {
+            "search": self.tr("検索"),
+            "issue": self.tr("交付"),
+            "history": self.tr("交付履歴"),
+            "day_close": self.tr("日計表"),
+            "lock": self.tr("ロック"),
+            "language": self.tr("English / 日本語"),
+            "help": self.tr("キー操作"),
+            "quit": self.tr("終了"),
+        }[name]
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("窓口 — 証明書交付"))
+        self._menu.setTitle(self.tr("操作(&O)"))
+        self.search_label.setText(self.tr("検索(&S)"))
+        self.search_edit.setPlaceholderText(self.tr("カナ・氏名・生年月日(例 S60.4.1)・宛名番号"))
+        self.search_edit.setAccessibleName(self.tr("住民検索"))
+        self.results_view.setAccessibleName(self.tr("検索結果"))
+        self.detail_pane.setAccessibleName(self.tr("住民の詳細"))
+        for name, action in self.actions_by_name.items():
+            label = self._label(name)
+            action.setText(label)
+            button = action.property("button")
+            if isinstance(button, QPushButton):
+                key = action.shortcut().toString()
+                button.setText(f"{key} {label}")
+                button.setAccessibleName(label)
+        self.results_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(ResultsModel.COLUMNS) - 1)
+        self.banner.refresh()
+        self.update_user_label()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.results_view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.open_issuance()
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                self.focus_search()
+                return True
+        return super().eventFilter(watched, event)
+
+    def update_user_label(self) -> None:
+        if self.service.signed_in:
+            s = self.service.session
+            self.user_label.setText(
+                f"{s.municipality.name}  {self.service.terminal_id}  {s.user.name}({s.user.user_id})"
+            )
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message_label.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.message_label.setText(text)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def toggle_language(self) -> None:
+        if self._toggle_language is not None:
+            self._toggle_language()
+
+    def show_keys(self) -> None:
+        lines = [f"{a.shortcut().toString()}\t{a.text()}" for a in self.actions_by_name.values()]
+        lines += [self.tr("Enter\t次へ / 決定"), self.tr("Esc\t戻る / 閉じる")]
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("キー操作"), "\n".join(lines), parent=self)
+        box.open()
+
+    def request_lock(self) -> None:
+        locker = getattr(self, "idle_lock", None)
+        if locker is not None:
+            locker.lock_now()
+
+    # -- search ------------------------------------------------------------------------------
+
+    def run_search(self) -> None:
+        query = self.search_edit.text().strip()
+        self._search_seq += 1
+        seq = self._search_seq
+        if not query:
+            self.results_model.set_rows([])
+            self.show_message("")
+            self.search_finished.emit(0)
+            return
+        self.show_message(self.tr("検索しています…"))
+        self.taskman.run_network(
+            lambda: self.service.search(query),
+            on_done=lambda rows: self._search_done(seq, rows),
+            on_error=lambda exc: self._search_failed(seq, exc),
+        )
+
+    def _search_done(self, seq: int, rows: list[ResidentSummary]) -> None:
+        if seq != self._search_seq:
+            return  # a newer query is on its way
+        self.results_model.set_rows(rows)
+        self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
+        if rows and self.results_view.currentIndex().row() < 0:
+            self.results_view.selectRow(0)
+        self.search_finished.emit(len(rows))
+
+    def _search_failed(self, seq: int, exc: BaseException) -> None:
+        if seq != self._search_seq:
+            return
+        ja, en = describe_error(exc)
+        log.warning("search failed: %s", en)
+        self.show_message(ja, error=True)
+        self.search_finished.emit(-1)
+
+    def _search_enter(self) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.run_search()
+        if self.results_model.rowCount() > 0:
+            self.results_view.setFocus()
+            if self.results_view.currentIndex().row() < 0:
+                self.results_view.selectRow(0)
+
+    # -- detail --------------------------------------------------------------------------------
+
+    def _on_row_changed(self, current: object, _previous: object) -> None:
+        row = self.results_view.currentIndex().row()
+        if 0 <= row < len(self.results_model.rows):
+            self.load_detail(self.results_model.rows[row])
+
+    def load_detail(self, summary: ResidentSummary) -> None:
+        self._detail_seq += 1
+        seq = self._detail_seq
+        self.current_summary = summary
+        self.current_detail = None
+        self.detail_pane.show_loading(summary)
+        self.taskman.run_network(
+            lambda: self.service.resident(summary.atena_no),
+            on_done=lambda d: self._detail_done(seq, d),
+            on_error=lambda exc: self._detail_failed(seq, summary, exc),
+        )
+
+    def _detail_done(self, seq: int, detail: ResidentDetail) -> None:
+        if seq != self._detail_seq:
+            return
+        self.current_detail = detail
+        self.detail_pane.show_detail(detail)
+        self.detail_loaded.emit(detail.resident.atena_no)
+
+    def _detail_failed(self, seq: int, summary: ResidentSummary, exc: BaseException) -> None:
+        if seq != self._detail_seq:
+            return
+        ja, en = describe_error(exc)
+        log.warning("resident %s: %s", summary.atena_no, en)
+        if isinstance(exc, ProtectedResidentError):
+            self.detail_pane.show_protected(summary, ja)
+        else:
+            self.show_message(ja, error=True)
+        self.detail_loaded.emit(summary.atena_no)
+
+    # -- dialogs ---------------------------------------------------------------------------------
+
+    def open_issuance(self) -> None:
+        from client.ui.issuance_dialog import IssuanceDialog
+
+        if self.current_summary is None:
+            self.show_message(self.tr("先に住民を選んでください。"), error=True)
+            return
+        if self.current_detail is not None and self.current_detail.resident.atena_no == self.current_summary.atena_no:
+            subject, household = self.current_detail.resident, self.current_detail.household
+        else:
+            subject, household = resident_from_summary(self.current_summary), ()
+        dialog = IssuanceDialog(self.service, self.taskman, subject, household, printer=self.printer, parent=self)
+        dialog.issued.connect(lambda outcome: self.show_message(
+            self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))
+        ))
+        self.issuance_dialog = dialog
+        dialog.open()
+
+    def open_history(self) -> None:
+        from client.ui.history_dialog import HistoryDialog
+
+        atena = self.current_summary.atena_no if self.current_summary else None
+        dialog = HistoryDialog(self.service, self.taskman, atena_no=atena, printer=self.printer, parent=self)
+        self.history_dialog = dialog
+        dialog.open()
+
+    def open_day_close(self) -> None:
+        from client.ui.day_close_dialog import DayCloseDialog
+
+        dialog = DayCloseDialog(self.service, self.taskman, parent=self)
+        self.day_close_dialog = dialog
+        dialog.open()

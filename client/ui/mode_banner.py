@@ -1,0 +1,112 @@
+"""The persistent banner: connection mode, replica as-of time and age, issuances waiting to sync.
+
+Fed by ``update_state(mode, replica_as_of, pending_count)`` on the GUI thread; ``ModeBridge``
+turns plain events raised on any thread (the connectivity state machine) into that call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+_STYLES = {
+    "online": ("#e6f4ea", "#1e4620"),
+    "secondary": ("#fff4d6", "#5c4400"),
+    "bcp": ("#fde2e1", "#7a1212"),
+    "recovering": ("#e3ecfa", "#123c7a"),
+}
+
+
+def _age_text(as_of: datetime, now: datetime) -> str:
+    minutes = int((now - as_of).total_seconds() // 60)
+    if minutes < 1:
+        return "1分未満"
+    if minutes < 120:
+        return f"{minutes}分"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}時間"
+    return f"{hours // 24}日"
+
+
+class ModeBanner(QWidget):
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock or (lambda: datetime.now().astimezone())
+        self.setObjectName("modeBanner")
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        self.mode_label = QLabel(self)
+        self.mode_label.setObjectName("modeLabel")
+        font = self.mode_label.font()
+        font.setBold(True)
+        self.mode_label.setFont(font)
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("modeDetail")
+        layout.addWidget(self.mode_label)
+        layout.addStretch(1)
+        layout.addWidget(self.detail_label)
+        self.mode = "online"
+        self.replica_as_of: datetime | None = None
+        self.pending_count = 0
+        self.setAccessibleName(self.tr("接続状態"))
+        self.update_state("online", None, 0)
+
+    def mode_text(self, mode: str) -> str:
+        return {
+            "online": self.tr("オンライン(主回線)"),
+            "secondary": self.tr("オンライン(副回線)"),
+            "bcp": self.tr("BCPモード(縮退運用)"),
+            "recovering": self.tr("復旧中(同期しています)"),
+        }.get(mode, mode)
+
+    @Slot(str, object, int)
+    def update_state(self, mode: str, replica_as_of: datetime | None, pending_count: int) -> None:
+        self.mode = str(mode)
+        self.replica_as_of = replica_as_of
+        self.pending_count = int(pending_count)
+        self.refresh()
+
+    def refresh(self) -> None:
+        bg, fg = _STYLES.get(self.mode, _STYLES["bcp"])
+        self.setStyleSheet(f"#modeBanner {{ background: {bg}; }} QLabel {{ color: {fg}; }}")
+        self.mode_label.setText(self.mode_text(self.mode))
+        parts: list[str] = []
+        if self.replica_as_of is not None:
+            as_of = self.replica_as_of
+            parts.append(
+                self.tr("データ時点 {time}(経過 {age})").format(
+                    time=as_of.strftime("%m/%d %H:%M"), age=_age_text(as_of, self._clock())
+                )
+            )
+        if self.pending_count or self.mode in ("bcp", "recovering"):
+            parts.append(self.tr("未送信 {n}件").format(n=self.pending_count))
+        self.detail_label.setText("  ".join(parts))
+        self.setAccessibleDescription(f"{self.mode_label.text()} {self.detail_label.text()}")
+
+
+class ModeBridge(QObject):
+    """Thread-safe entry for plain-Python mode events; re-emits them on the GUI thread."""
+
+    state_changed = Signal(str, object, int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+
+    def publish(self, mode: str, replica_as_of: datetime | None = None, pending_count: int = 0) -> None:
+        """Callable from any thread (a Qt signal crosses threads as a queued call)."""
+        self.state_changed.emit(str(getattr(mode, "value", mode)), replica_as_of, int(pending_count))
+
+    def on_event(self, event: object) -> None:
+        """A listener for the connectivity machine: uses ``event.new`` (the new mode) if present."""
+        new = getattr(event, "new", None)
+        if new is not None:
+            self.publish(str(getattr(new, "value", new)))
+
+
+def connect_banner(bridge: ModeBridge, banner: ModeBanner) -> None:
+    bridge.state_changed.connect(banner.update_state, Qt.ConnectionType.QueuedConnection)

@@ -1,0 +1,119 @@
+"""Sign-in: staff ID and password. The call runs on a worker; errors show inline in Japanese."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.services.counter import CounterService, Session
+from client.ui.taskman import TaskManager, describe_error
+
+log = logging.getLogger(__name__)
+
+
+class SignInDialog(QDialog):
+    def __init__(
+        self,
+        service: CounterService,
+        taskman: TaskManager,
+        *,
+        server_text: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.taskman = taskman
+        self.session: Session | None = None
+        self.setObjectName("signInDialog")
+        self.setWindowTitle(self.tr("窓口 — サインイン"))
+        self.setMinimumWidth(420)
+
+        title = QLabel(self.tr("証明書交付システム サインイン"), self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setObjectName("userEdit")
+        self.user_edit.setAccessibleName(self.tr("職員ID"))
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("passwordEdit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName(self.tr("パスワード"))
+        self.where_label = QLabel(server_text, self)
+        self.where_label.setObjectName("whereLabel")
+        self.where_label.setWordWrap(True)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName(self.tr("エラー"))
+
+        form = QFormLayout()
+        form.addRow(self.tr("職員ID(&U)"), self.user_edit)
+        form.addRow(self.tr("パスワード(&P)"), self.password_edit)
+
+        self.buttons = QDialogButtonBox(self)
+        self.ok_button = self.buttons.addButton(self.tr("サインイン"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setObjectName("signInButton")
+        self.ok_button.setAccessibleName(self.tr("サインイン"))
+        cancel = self.buttons.addButton(self.tr("終了"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAccessibleName(self.tr("終了"))
+        self.ok_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.where_label)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        self.user_edit.returnPressed.connect(self.password_edit.setFocus)
+        self.password_edit.returnPressed.connect(self.submit)
+        self.ok_button.setDefault(False)
+        self.ok_button.setAutoDefault(False)
+        self.user_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # Enter moves on field by field (returnPressed handlers); it never presses a default button.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def submit(self) -> None:
+        if not self.ok_button.isEnabled():
+            return
+        user_id = self.user_edit.text()
+        password = self.password_edit.text()
+        self.error_label.setText(self.tr("サインインしています…"))
+        self.ok_button.setEnabled(False)
+        self.taskman.run_network(
+            lambda: self.service.sign_in(user_id, password), on_done=self._signed_in, on_error=self._failed
+        )
+
+    def _signed_in(self, session: Session) -> None:
+        self.session = session
+        self.error_label.clear()
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        ja, en = describe_error(exc)
+        log.warning("sign-in failed: %s", en)
+        self.error_label.setText(ja)
+        self.ok_button.setEnabled(True)
+        self.password_edit.clear()
+        self.password_edit.setFocus()

@@ -1,0 +1,105 @@
+"""Background work for the counter UI (after Anki's taskman).
+
+One single-worker executor for local databases (replica, outbox: one writer), a small pool for
+the network. Results come back to the GUI thread through ONE Qt signal: a worker appends a
+closure to a queue and emits ``_closures_pending``; the slot, on the GUI thread, runs them.
+Nothing here touches widgets from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+OnDone = Callable[[T], None]
+OnError = Callable[[BaseException], None]
+
+
+class TaskManager(QObject):
+    _closures_pending = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, network_workers: int = 4) -> None:
+        super().__init__(parent)
+        self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="madoguchi-net")
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="madoguchi-db")
+        self._closures: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._closures_pending.connect(self._on_closures_pending, Qt.ConnectionType.QueuedConnection)
+
+    # -- public ------------------------------------------------------------------------------
+
+    def run_on_main(self, closure: Callable[[], None]) -> None:
+        """Run ``closure`` on the GUI thread soon (callable from any thread)."""
+        with self._lock:
+            self._closures.append(closure)
+        self._closures_pending.emit()
+
+    def run_network(self, fn: Callable[[], T], on_done: OnDone[T] | None = None, on_error: OnError | None = None) -> Future[T]:
+        return self._submit(self._net, fn, on_done, on_error)
+
+    def run_db(self, fn: Callable[[], T], on_done: OnDone[T] | None = None, on_error: OnError | None = None) -> Future[T]:
+        return self._submit(self._db, fn, on_done, on_error)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def shutdown(self) -> None:
+        self._net.shutdown(wait=False, cancel_futures=True)
+        self._db.shutdown(wait=False, cancel_futures=True)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], T], on_done: OnDone[T] | None, on_error: OnError | None) -> Future[T]:
+        self._pending += 1
+        future = pool.submit(fn)
+
+        def finished(fut: Future[T]) -> None:
+            def deliver() -> None:
+                self._pending -= 1
+                if fut.cancelled():
+                    return
+                exc = fut.exception()
+                if exc is not None:
+                    if on_error is not None:
+                        on_error(exc)
+                    else:
+                        log.error("background task failed", exc_info=exc)
+                elif on_done is not None:
+                    on_done(fut.result())
+
+            self.run_on_main(deliver)
+
+        future.add_done_callback(finished)
+        return future
+
+    @Slot()
+    def _on_closures_pending(self) -> None:
+        with self._lock:
+            closures, self._closures = self._closures, []
+        for closure in closures:
+            try:
+                closure()
+            except Exception:  # a failing handler must not stop the others
+                log.exception("error in a task completion handler")
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(Japanese message for the clerk, English for the log) for any exception."""
+    ja = getattr(exc, "message_ja", None)
+    en = getattr(exc, "message_en", None)
+    if isinstance(ja, str) and ja:
+        return ja, str(exc) if en else repr(exc)
+    return "予期しないエラーが発生しました。システム担当者に連絡してください。", repr(exc)
+
+
+__all__ = ["TaskManager", "describe_error"]

@@ -1,0 +1,44 @@
+"""pytest-qt fixtures for the counter UI: offscreen Qt, a seeded real server per test, the app graph."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from tests.fixtures.counter_server import copy_db, make_service, seed_template
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seed_template(tmp_path_factory.mktemp("counter-template"))
+
+
+@pytest.fixture
+def counter_db(seeded_template: Path, tmp_path: Path) -> str:
+    """This test's own copy of the seeded server database (edit it before starting the server)."""
+    return copy_db(seeded_template, tmp_path / "db")
+
+
+@pytest.fixture
+def counter_app(qtbot: Any, counter_db: str, server_factory: Any, tmp_path: Path) -> Iterator[Any]:
+    """A CounterApp (services + task manager + translator) against a real server on ``counter_db``."""
+    from client.ui.app import CounterApp
+
+    server = server_factory(counter_db)
+    service = make_service(server.base_url, tmp_path / "out")
+    app = CounterApp(service, idle_lock_minutes=15, server_text=f"サーバー: {server.base_url}")
+    app.server = server  # type: ignore[attr-defined]
+    try:
+        yield app
+    finally:
+        if app.window is not None:
+            app.window.close()
+        app.languages.set_language("ja")
+        app.shutdown()
