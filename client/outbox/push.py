@@ -103,7 +103,7 @@ class OutboxPusher:
 
     def _apply_rejection(self, record: OutboxRecord, exc: Exception, result: PushResult) -> None:
         code = getattr(exc, "code", "") or "rejected"
-        message = getattr(exc, "message_ja", "") or str(exc)
+        message = " / ".join(m for m in (getattr(exc, "message_ja", ""), getattr(exc, "message_en", "") or str(exc)) if m)
         self.outbox.mark_rejected(record.uuid, code, message)
         result.rejected += 1
 

@@ -42,6 +42,7 @@ class RequesterIn(_Model):
     agency: Short = ""
     acting_for_atena_no: AtenaNo | None = None
     requester_atena_no: AtenaNo | None = None
+    by_post: bool = False  # 郵送請求
 
 
 class IssuanceRequestIn(_Model):

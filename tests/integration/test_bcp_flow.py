@@ -1,0 +1,179 @@
+"""BCP end to end on a real server (SQLite and PostgreSQL): offline issuance from the replica,
+exactly-once sync back, reconciliation into conflicts, supervisor review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from client.domain.model import Outcome
+from client.keystore import KeyStore
+from client.outbox.issuer import BcpRefused
+from client.outbox.store import NoSerialsError, records
+from client.remote.errors import RemoteRejectedError
+from client.signing import verify_token
+from server_stub.db import make_engine
+from server_stub.models import Issuance, IssuedCopy
+from tests.integration.bcp_env import (
+    CODE,
+    Terminal,
+    juminhyo,
+    login,
+    now_utc,
+    plain_subjects,
+    protect,
+    seed,
+)
+
+
+@pytest.fixture
+def env(db_url: str, server_factory, tmp_path: Path, memory_keyring) -> Iterator[tuple[str, object, Terminal]]:
+    seed(db_url)
+    server = server_factory(db_url)
+    terminal = Terminal.build(tmp_path / "t1", login(server.base_url), KeyStore())
+    terminal.lease(30)
+    terminal.bootstrap()
+    yield db_url, server, terminal
+    terminal.close()
+
+
+def server_counts(db_url: str) -> tuple[int, int, list[int]]:
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            bcp = s.scalar(select(func.count()).select_from(Issuance).where(Issuance.mode == "bcp")) or 0
+            copies = list(s.scalars(select(IssuedCopy.serial).where(IssuedCopy.municipality_code == CODE)))
+            return int(bcp), len(copies), copies
+    finally:
+        engine.dispose()
+
+
+def test_bcp_issuances_sync_back_exactly_once_with_conflicts(env) -> None:
+    db_url, server, t = env
+    subjects = plain_subjects(db_url, 4)
+    now = now_utc()
+    issued = [t.issuer.issue(juminhyo(a, copies=2 if i == 0 else 1), user_id="clerk1", printer_id="P001", now=now)
+              for i, a in enumerate(subjects)]
+    assert t.outbox.count_pending() == 4
+    # Every copy carries its own number and a terminal signature that verifies locally.
+    numbers = [c.issue_number for i in issued for c in i.certificates]
+    assert len(numbers) == len(set(numbers)) == 5
+    keys = t.remote.get("/api/v1/keys")["keys"]
+    import base64
+    pub = {k["key_id"]: base64.b64decode(k["public_key_b64"]) for k in keys}
+    for i in issued:
+        for c in i.certificates:
+            assert verify_token(c.qr_token, pub, c.content).valid
+            assert c.content.mode.value == "bcp" and c.content.data_as_of is not None
+
+    # The data centre learns of a 支援措置 for subject[1] that started before the issue time.
+    protect(db_url, subjects[1], start=(now - timedelta(days=1)).date())
+
+    result = t.pusher().push(now_utc)
+    assert not t.outbox.rejected(), [(r.reject_code, r.reject_message) for r in t.outbox.rejected()]
+    assert (result.stored, result.duplicates, result.rejected, result.remaining) == (4, 0, 0, 0)
+    assert [codes for _, codes in result.conflicts] == [["support_measure"]]
+    bcp, _, serials = server_counts(db_url)
+    assert bcp == 4
+    assert len(serials) == len(set(serials))
+
+    # A retry of everything (as after a crash before the local commit) stores nothing twice.
+    with t.outbox.engine.begin() as conn:
+        conn.execute(update(records).values(status="pending"))
+    again = t.pusher().push(now_utc)
+    assert (again.stored, again.duplicates) == (0, 4)
+    assert server_counts(db_url)[0] == 4
+
+    # The supervisor reviews the conflict: both sides are there; a resolution is recorded once.
+    sup = login(server.base_url, "supervisor1", "supervisor1pass")
+    conflicts = sup.get("/api/v1/bcp/conflicts")["conflicts"]
+    assert len(conflicts) == 1
+    conflict = conflicts[0]
+    assert conflict["subject_atena_no"] == subjects[1]
+    assert conflict["detail"]["bcp"]["content"]["persons"]
+    assert conflict["detail"]["server"]["outcome"] != Outcome.ALLOW.value
+    with pytest.raises(RemoteRejectedError):
+        t.remote.get("/api/v1/bcp/conflicts")  # a clerk may not review
+    with pytest.raises(RemoteRejectedError) as missing_note:
+        sup.post(f"/api/v1/bcp/conflicts/{conflict['id']}/resolve", {"outcome": "other", "note": " "})
+    assert missing_note.value.code == "note_required"
+    done = sup.post(f"/api/v1/bcp/conflicts/{conflict['id']}/resolve", {"outcome": "recall", "note": "本人に連絡"})
+    assert done["status"] == "resolved" and done["resolved_by"] == "supervisor1"
+    assert sup.get("/api/v1/bcp/conflicts")["conflicts"] == []
+    with pytest.raises(RemoteRejectedError):
+        sup.post(f"/api/v1/bcp/conflicts/{conflict['id']}/resolve", {"outcome": "no_problem"})
+    assert sup.get("/api/v1/bcp/summary") == {"bcp_issuances": 4, "open_conflicts": 0, "resolved_conflicts": 1}
+    sup.close()
+
+
+def test_protected_person_in_the_replica_is_refused_offline(env) -> None:
+    db_url, _server, t = env
+    subject = plain_subjects(db_url, 1)[0]
+    protect(db_url, subject, start=(now_utc() - timedelta(days=3)).date())
+    t.pull()
+    with pytest.raises(BcpRefused) as refused:
+        t.issuer.issue(juminhyo(subject), user_id="clerk1", printer_id="P001", now=now_utc())
+    assert any(r.code.startswith("support_measure") for r in refused.value.decision.reasons)
+    assert refused.value.message_ja
+    assert t.outbox.count_pending() == 0
+    assert t.outbox.serials_available(now_utc()) == 30
+
+
+def test_serials_run_out_cleanly(env) -> None:
+    db_url, _server, t = env
+    subject = plain_subjects(db_url, 1)[0]
+    t.issuer.issue(juminhyo(subject, copies=20), user_id="clerk1", printer_id="P001", now=now_utc())
+    with pytest.raises(NoSerialsError):
+        t.issuer.issue(juminhyo(subject, copies=11), user_id="clerk1", printer_id="P001", now=now_utc())
+    assert t.outbox.count_pending() == 1
+    assert t.outbox.serials_available(now_utc()) == 10
+
+
+def test_tampered_or_foreign_records_are_rejected_and_kept(env, tmp_path: Path) -> None:
+    db_url, server, t = env
+    subject = plain_subjects(db_url, 1)[0]
+    t.issuer.issue(juminhyo(subject), user_id="clerk1", printer_id="P001", now=now_utc())
+    # Tamper with the stored record: the printed name no longer matches the signed digest.
+    import json
+
+    with t.outbox.engine.begin() as conn:
+        row = conn.execute(select(records.c.uuid, records.c.record_json)).one()
+        rec = json.loads(row.record_json)
+        rec["content"]["persons"][0]["name"] = "改ざん 太郎"
+        conn.execute(update(records).where(records.c.uuid == row.uuid).values(record_json=json.dumps(rec)))
+    result = t.pusher().push(now_utc)
+    assert result.rejected == 1 and result.stored == 0
+    kept = t.outbox.rejected()
+    assert [r.reject_code for r in kept] == ["signature_digest_mismatch"]
+    assert server_counts(db_url)[0] == 0
+
+    # Serials leased to another terminal cannot be claimed by this one.
+    other = Terminal.build(tmp_path / "t2", login(server.base_url, "clerk2", "clerk2pass", "T002"), KeyStore(),
+                           terminal_id="T002", terminal_name="本庁2")
+    try:
+        other.outbox.add_lease(next(iter(_leases_of(t))))
+        other.store = t.store
+        other.issuer.replica = t.issuer.replica
+        other.issuer.issue(juminhyo(subject), user_id="clerk2", printer_id="P002", now=now_utc())
+        pushed = other.pusher().push(now_utc)
+        assert pushed.rejected == 1
+        assert other.outbox.rejected()[0].reject_code == "serial_not_leased"
+    finally:
+        other.outbox.close()
+        other.remote.close()
+    assert server_counts(db_url)[0] == 0
+
+
+def _leases_of(t: Terminal):
+    from client.outbox.store import Lease, leases
+
+    with t.outbox.engine.connect() as conn:
+        for r in conn.execute(select(leases)).mappings():
+            from datetime import datetime
+
+            yield Lease(r["lease_id"], r["next_serial"], r["last"], datetime.fromisoformat(r["expires_at"]))
