@@ -119,7 +119,14 @@ def run_verify(args: argparse.Namespace) -> int:
 # parser
 # ---------------------------------------------------------------------------------------------
 
-REGISTRARS: list[Registrar] = [register_verify]
+def _counter_registrars() -> list[Registrar]:
+    from client.services.cli_commands import REGISTRARS as COUNTER  # gui, issue, status (counter services)
+
+    return list(COUNTER)
+
+
+REGISTRARS: list[Registrar] = [register_verify, *_counter_registrars()]
+DEFAULT_COMMAND = "gui"
 
 
 def build_parser(registrars: list[Registrar] | None = None) -> argparse.ArgumentParser:
@@ -136,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = [DEFAULT_COMMAND]  # `madoguchi` alone opens the counter window
     args = parser.parse_args(argv)  # exits with 2 on a usage error
     return int(args.func(args))
 
