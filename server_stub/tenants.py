@@ -80,7 +80,7 @@ def create_municipality(
 
 
 def create_staff(session: Session, municipality_code: str, *, user_id: str, name: str, role: str,
-                 password: str, now: datetime) -> Staff:
+                 password: str, now: datetime, password_hash: str | None = None) -> Staff:
     if role not in {r.value for r in Role}:
         raise TenantError(f"unknown role {role!r}")
     staff = Staff(
@@ -88,7 +88,7 @@ def create_staff(session: Session, municipality_code: str, *, user_id: str, name
         user_id=user_id,
         name=name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         failed_attempts=0,
         locked=False,
         active=True,

@@ -120,15 +120,27 @@ def pg_template(pg_cluster: PgCluster) -> str:
     return name
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head, copied for each test (migrating each time is slow)."""
+    from server_stub.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def copy_sqlite(template: Path, dest: Path) -> str:
+    """Copy a (WAL-mode, closed) SQLite database file and return its URL."""
+    shutil.copyfile(template, dest)
+    return f"sqlite:///{dest}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database: a SQLite file or a new PostgreSQL database from the template."""
     if request.param == "sqlite":
-        from server_stub.migrate import upgrade
-
-        url = f"sqlite:///{tmp_path / 'server.db'}"
-        upgrade(url)
-        return url
+        return copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "server.db")
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     template: str = request.getfixturevalue("pg_template")
     return cluster.url(cluster.create_database(template=template))

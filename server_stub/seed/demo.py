@@ -30,6 +30,7 @@ from client.signing import key_id_for, public_key_for
 from server_stub import changes
 from server_stub.db import begin_write
 from server_stub.models import Municipality, Terminal
+from server_stub.passwords import hash_password
 from server_stub.seed.generator import SeedStats, seed_residents
 from server_stub.seed.seal_png import official_seal_png
 from server_stub.tenants import create_municipality, create_staff
@@ -85,6 +86,7 @@ def seed_demo(factory: sessionmaker[Session], *, residents: int | None = None, s
     """Create the demo municipalities (skipping those that exist) and generate their residents."""
     now = now or datetime.now(UTC)
     stats: dict[str, SeedStats] = {}
+    hashes: dict[str, str] = {}  # one argon2 hash per demo password, reused across municipalities
     for demo in DEMO_MUNICIPALITIES:
         with factory() as session:
             begin_write(session)
@@ -104,7 +106,8 @@ def seed_demo(factory: sessionmaker[Session], *, residents: int | None = None, s
                 seal_image_png=official_seal_png(int(demo.code)),
             )
             for user_id, name, role, password in DEMO_STAFF:
-                create_staff(session, demo.code, user_id=user_id, name=name, role=role, password=password, now=now)
+                create_staff(session, demo.code, user_id=user_id, name=name, role=role, password=password, now=now,
+                             password_hash=hashes.setdefault(password, hash_password(password)))
             for terminal_id, tname in DEMO_TERMINALS:
                 public = public_key_for(demo_terminal_private_key(demo.code, terminal_id))
                 enroll_terminal(session, demo.code, terminal_id, tname, public, "seed", now)
