@@ -49,7 +49,7 @@ def resident_row(key: str, data: dict[str, Any]) -> tuple[Any, ...]:
         keys[0] if keys else "",
         keys[1] if len(keys) > 1 else "",
         _name_key(str(data.get("name", ""))),
-        _name_key(alias) if alias else "",
+        alias,  # matched raw, as the server does
         _address_key(str(data.get("address", ""))),
         str(data.get("birth", "????-??-??")),
         canonical_json(data),

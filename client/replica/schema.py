@@ -24,7 +24,7 @@ TABLES = (
         kana_key TEXT NOT NULL,          -- kana.name_search_keys(kana)[0]: full name
         given_kana_key TEXT NOT NULL,    -- kana.name_search_keys(kana)[1]: given name only
         name_key TEXT NOT NULL,          -- search_query.name_search_key(氏名)
-        alias_key TEXT NOT NULL,         -- search_query.name_search_key(通称)
+        alias_key TEXT NOT NULL,         -- 通称 as stored (the server matches it raw)
         address_key TEXT NOT NULL,       -- search_query.address_search_key(住所)
         birth TEXT NOT NULL,             -- PartialDate text, never a DATE
         data TEXT NOT NULL

@@ -6,7 +6,7 @@ keys built by the same domain functions the server uses (``kana.name_search_keys
 
 * 宛名番号: exact; birth date: exact, or the known parts of a partly unknown date;
 * kana: prefix on the full-name key or the given-name key;
-* name: prefix on the name key (or the 通称);
+* name: prefix on the name key (or the 通称 as typed);
 * address: the address key contains the query key.
 
 Results are ordered by kana key then 宛名番号, like the server. Index range scans (``key >= q AND
@@ -66,8 +66,8 @@ def _where(q: Query) -> tuple[str, tuple[object, ...]]:
         return ("((kana_key >= ? AND kana_key < ?) OR (given_kana_key >= ? AND given_kana_key < ?))",
                 (k, k + _MAX, k, k + _MAX))
     if q.kind is QueryKind.NAME:
-        k = q.name_key
-        return "((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ?))", (k, k + _MAX, k, k + _MAX)
+        k, a = q.name_key, q.text
+        return "((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ?))", (k, k + _MAX, a, a + _MAX)
     if q.kind is QueryKind.ADDRESS:
         return "address_key LIKE ? ESCAPE '\\'", ("%" + _like_escape(q.address_key) + "%",)
     return "0", ()
@@ -81,6 +81,10 @@ class ReplicaSearch:
         self.municipality_name = municipality_name
 
     def classify(self, text: str) -> Query:
+        if not self.municipality_name:
+            with self.store.read() as conn:
+                row = conn.exec_driver_sql("SELECT data FROM municipality WHERE key = ?", (self.store.code,)).fetchone()
+            self.municipality_name = str(loads(row[0]).get("name", "")) if row else ""
         return classify_query(text, municipality_name=self.municipality_name)
 
     def search(self, text: str, limit: int = 50) -> list[ReplicaHit]:
