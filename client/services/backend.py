@@ -9,6 +9,7 @@ machine calls ``router.use(mode)``, nothing else changes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -22,10 +23,14 @@ from client.domain.model import (
     Resident,
     SupportRelease,
 )
+from client.services.day_close import NO_EXEMPTION
+from client.services.display import cert_label
 from client.services.errors import ConfigurationError, RejectedError, SignInError
 from client.services.household import order_household
 from client.services.online_api import OnlineApi
 from client.services.records import (
+    DayCloseReport,
+    DayCloseRow,
     HistoryEntry,
     IssuanceOutcome,
     IssuedCertificate,
@@ -56,6 +61,7 @@ class CounterBackend(Protocol):
     def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]: ...
     def void(self, issuance_id: str, reason: str) -> None: ...
     def reprint(self, issuance_id: str, reason: str) -> IssuanceOutcome: ...
+    def day_close(self, day: date, municipality_name: str) -> DayCloseReport: ...
 
 
 def decision_from_dict(d: dict[str, Any]) -> Decision:
@@ -139,7 +145,7 @@ class OnlineBackend:
         self.api = api
 
     def sign_in(self, municipality_code: str, user_id: str, password: str, terminal_id: str) -> SignedIn:
-        from client.services.errors import NotFoundError, RejectedError, SessionExpiredError
+        from client.services.errors import NotFoundError, SessionExpiredError
 
         body = {
             "municipality_code": municipality_code,
@@ -214,6 +220,33 @@ class OnlineBackend:
         if not isinstance(d, dict) or "certificates" not in d:
             raise RejectedError(message_en=f"reprint answer without certificates: {str(d)[:200]}")
         return _issued_from_dict(d)
+
+    def day_close(self, day: date, municipality_name: str) -> DayCloseReport:
+        return day_close_from_dict(self.api.get(f"{API}/day-close", date=day.isoformat()), municipality_name)
+
+
+def _rows(buckets: dict[str, Any], label: Callable[[str], str] = str) -> tuple[DayCloseRow, ...]:
+    return tuple(
+        DayCloseRow(label(k), int(v.get("issuances", 0)), int(v.get("copies", 0)), int(v.get("fee_yen", 0)))
+        for k, v in buckets.items()
+    )
+
+
+def day_close_from_dict(d: dict[str, Any], municipality_name: str) -> DayCloseReport:
+    """The server's 日計表 (``GET /api/v1/day-close``)."""
+    total = d.get("total", {})
+    return DayCloseReport(
+        day=date.fromisoformat(d["date"]),
+        municipality_name=municipality_name,
+        by_type=_rows(d.get("by_type", {}), cert_label),
+        by_exemption=_rows({(k if k != "-" else NO_EXEMPTION): v for k, v in d.get("by_exemption", {}).items()}),
+        by_terminal=_rows(d.get("by_terminal", {})),
+        by_user=_rows(d.get("by_user", {})),
+        total_count=int(total.get("issuances", 0)),
+        total_copies=int(total.get("copies", 0)),
+        total_fee_yen=int(total.get("fee_yen", 0)),
+        voided_count=int(d.get("voided", {}).get("issuances", 0)),
+    )
 
 
 class BackendRouter:

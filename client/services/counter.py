@@ -21,7 +21,6 @@ from argon2.exceptions import Argon2Error
 
 from client.domain.model import Decision, IssuanceRequest, MunicipalityParams, SupportRelease
 from client.services.backend import BackendRouter, CounterBackend
-from client.services.day_close import aggregate_day_close
 from client.services.day_close_pdf import render_day_close_pdf
 from client.services.errors import (
     PermissionDeniedError,
@@ -283,8 +282,7 @@ class CounterService:
     def day_close(self, day: date | None = None) -> DayCloseReport:
         session = self.session
         day = day or self._clock().date()
-        entries = self.backend.history(day, None)
-        return aggregate_day_close(day, session.municipality.name, entries)
+        return self.backend.day_close(day, session.municipality.name)
 
     def day_close_pdf(self, day: date | None = None, path: Path | None = None) -> tuple[DayCloseReport, Path]:
         report = self.day_close(day)

@@ -13,6 +13,7 @@ from client.domain.model import (
     Resident,
     ResidentStatus,
     Role,
+    Sex,
 )
 from client.domain.partial_date import PartialDate
 
@@ -70,6 +71,14 @@ class ResidentSummary:
             household_no=str(d.get("household_no", "")),
             is_foreign=bool(d.get("is_foreign", False)),
             protected=bool((d.get("flags") or {}).get("support_measure", d.get("protected", False))),
+        )
+
+    def as_resident(self) -> Resident:
+        """A minimal Resident for a person whose details the server withholds (支援措置)."""
+        return Resident(
+            atena_no=self.atena_no, household_no=self.household_no, name=self.name, kana=self.kana,
+            birth=self.birth, sex=Sex.MALE, relation="", is_head=False, address=self.address, status=self.status,
+            is_foreign=self.is_foreign,
         )
 
     @classmethod

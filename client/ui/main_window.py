@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.domain.model import Resident, Sex
 from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError
 from client.services.records import ResidentDetail, ResidentSummary
@@ -35,14 +34,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 250
 PdfPrinter = Callable[[QWidget, list[Path]], None]
-
-
-def resident_from_summary(s: ResidentSummary) -> Resident:
-    """A minimal Resident for a person whose details the server withholds (支援措置)."""
-    return Resident(
-        atena_no=s.atena_no, household_no=s.household_no, name=s.name, kana=s.kana, birth=s.birth,
-        sex=Sex.MALE, relation="", is_head=False, address=s.address, status=s.status,
-    )
 
 
 class MainWindow(QMainWindow):
@@ -339,7 +330,7 @@ class MainWindow(QMainWindow):
         if self.current_detail is not None and self.current_detail.resident.atena_no == self.current_summary.atena_no:
             subject, household = self.current_detail.resident, self.current_detail.household
         else:
-            subject, household = resident_from_summary(self.current_summary), ()
+            subject, household = self.current_summary.as_resident(), ()
         dialog = IssuanceDialog(self.service, self.taskman, subject, household, printer=self.printer, parent=self)
         dialog.issued.connect(lambda outcome: self.show_message(
             self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))

@@ -1,0 +1,204 @@
+"""The counter backend in BCP mode: the replica answers, the outbox records, the terminal signs.
+
+Implements the same ``CounterBackend`` protocol as the online backend, so the UI and the CLI
+do not change when the connectivity state machine switches the router to ``"bcp"``.
+
+* Sign-in checks the replica's argon2id hashes; five failures lock the account on this terminal
+  until the line is back (the lock is kept in the outbox database, which survives restarts).
+* A resident touched by a 支援措置 is never shown or issued for (no release in BCP mode).
+* Void is refused offline (it needs the data centre's 交付履歴); reprint gives back the stored
+  certificates of an outbox record, numbered as issued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from client.domain.blocks import check_access
+from client.domain.model import Decision, IssuanceRequest, Mode, Role, SupportRelease
+from client.outbox.issuer import BcpIssuer, BcpRefused
+from client.outbox.store import Outbox
+from client.replica.lookups import ReplicaLookups
+from client.replica.search import ReplicaSearch
+from client.services.errors import NotFoundError, ProtectedResidentError, RejectedError, SignInError
+from client.services.records import (
+    HistoryEntry,
+    IssuanceOutcome,
+    IssuedCertificate,
+    ResidentDetail,
+    ResidentSummary,
+    SignedIn,
+    StaffUser,
+)
+
+MAX_OFFLINE_FAILURES = 5
+
+
+class BcpBackend:
+    mode = "bcp"
+
+    def __init__(
+        self,
+        lookups: ReplicaLookups,
+        search: ReplicaSearch,
+        outbox: Outbox,
+        issuer: BcpIssuer,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        user: StaffUser | None = None,
+        stale_override: tuple[str, str] | None = None,  # (reason, supervisor) for an old replica
+    ) -> None:
+        self.lookups = lookups
+        self.searcher = search
+        self.outbox = outbox
+        self.issuer = issuer
+        self.clock = clock
+        self.user = user
+        self.stale_override = stale_override
+
+    # -- sign-in -----------------------------------------------------------------------------
+
+    def sign_in(self, municipality_code: str, user_id: str, password: str, terminal_id: str) -> SignedIn:
+        params = self.lookups.municipality()
+        if municipality_code and municipality_code != params.code:
+            raise SignInError("この端末はその団体の複製データを保持していません。",
+                              f"no replica for municipality {municipality_code}")
+        if self.outbox.offline_locked(user_id):
+            raise SignInError("パスワードの誤りが続いたため、オフラインでのログインはロックされています。"
+                              "回線復旧後に管理者へ解除を依頼してください。", f"offline sign-in locked for {user_id}")
+        staff = self.lookups.staff(user_id)
+        ok = False
+        if staff is not None and staff.active:
+            try:
+                ok = PasswordHasher().verify(staff.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        if not ok:
+            self.outbox.note_offline_failure(user_id, lock_after=MAX_OFFLINE_FAILURES)
+            raise SignInError("職員IDまたはパスワードが正しくありません。", f"offline sign-in refused for {user_id}")
+        self.outbox.clear_offline_failures(user_id)
+        assert staff is not None
+        user = StaffUser(staff.user_id, staff.name, Role(staff.role))
+        self.user = user
+        return SignedIn(token="", expires_at=None, user=user, municipality=params)
+
+    def for_user(self, municipality_code: str, user_id: str, password: str, terminal_id: str
+                 ) -> tuple[SignedIn, BcpBackend]:
+        other = BcpBackend(self.lookups, self.searcher, self.outbox, self.issuer, clock=self.clock,
+                           stale_override=self.stale_override)
+        return other.sign_in(municipality_code, user_id, password, terminal_id), other
+
+    def _user_id(self) -> str:
+        if self.user is None:
+            raise SignInError("ログインしてください。", "not signed in (BCP)")
+        return self.user.user_id
+
+    # -- search and view ---------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[ResidentSummary]:
+        hits = self.searcher.search(query, limit)
+        now = self.clock()
+        self.outbox.log_access({"at": now.isoformat(), "user_id": self._user_id(), "action": "search",
+                                "subject": "", "mode": "bcp", "hits": len(hits)})
+        out = []
+        for h in hits:
+            summary = ResidentSummary.of(h.resident)
+            if h.protected:
+                summary = ResidentSummary(summary.atena_no, summary.name, summary.kana, summary.birth, "",
+                                          summary.status, summary.household_no, summary.is_foreign, True)
+            out.append(summary)
+        return out
+
+    def resident(self, atena_no: str) -> ResidentDetail:
+        now = self.clock()
+        subject = self.lookups.resident(atena_no)
+        if subject is None:
+            raise NotFoundError("該当する住民が見つかりません。", f"no resident {atena_no} in the replica")
+        household = self.lookups.household_members(subject.household_no, current_only=False)
+        involved = {atena_no, *(m.atena_no for m in household)}
+        reasons = check_access(atena_no, household, self.lookups.support_measures(involved),
+                               self.lookups.suppressions(involved, {subject.household_no}), (), now,
+                               mode=Mode.BCP, subject_household_no=subject.household_no)
+        blocking = [r for r in reasons if r.blocking]
+        self.outbox.log_access({"at": now.isoformat(), "user_id": self._user_id(), "action": "view",
+                                "subject": atena_no, "mode": "bcp", "outcome": "refused" if blocking else "ok"})
+        if blocking:
+            error_type = ProtectedResidentError if blocking[0].code.startswith("support_measure") else RejectedError
+            raise error_type("\n".join(r.message_ja for r in blocking), "; ".join(r.message_en for r in blocking),
+                             detail=blocking[0].code)
+        current = tuple(m for m in household if m.status.value == "resident") or (subject,)
+        return ResidentDetail(resident=subject, household=current,
+                              has_seal=self.lookups.seal_for(atena_no) is not None,
+                              warnings=tuple(r.message_ja for r in reasons if not r.blocking))
+
+    # -- issuance ----------------------------------------------------------------------------
+
+    def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:
+        reason = self.stale_override[0] if self.stale_override else ""
+        return self.issuer.evaluate(request, self.clock(), stale_override_reason=reason)
+
+    def issue(self, request: IssuanceRequest, release: SupportRelease | None, printer_id: str) -> IssuanceOutcome:
+        reason, by = self.stale_override or ("", "")
+        try:
+            issued = self.issuer.issue(request, user_id=self._user_id(), printer_id=printer_id, now=self.clock(),
+                                       stale_override_reason=reason, stale_override_by=by)
+        except BcpRefused as exc:
+            codes = [r.code for r in exc.decision.reasons if r.blocking]
+            raise RejectedError(exc.message_ja or "発行できません。", str(exc),
+                                detail=codes[0] if codes else "refused") from exc
+        certs = tuple(IssuedCertificate(c.issue_number, c.content, c.qr_token) for c in issued.certificates)
+        return IssuanceOutcome(issuance_id=issued.record.uuid, certificates=certs, fee_yen=issued.decision.fee_yen)
+
+    def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]:
+        out = []
+        for rec in self.outbox.all_records():
+            r = rec.record
+            issued_at = datetime.fromisoformat(r["issued_at"])
+            if day is not None and issued_at.date() != day:
+                continue
+            if atena_no is not None and r["request"]["subject_atena_no"] != atena_no:
+                continue
+            out.append(_history_entry(rec.uuid, rec.status, r, issued_at))
+        return out
+
+    def void(self, issuance_id: str, reason: str) -> None:
+        raise RejectedError("BCPモード中は取消できません。回線復旧後、同期が終わってから取消してください。",
+                            "void is not available in BCP mode", detail="bcp_void_unavailable")
+
+    def reprint(self, issuance_id: str, reason: str) -> IssuanceOutcome:
+        rec = self.outbox.get(issuance_id)
+        if rec is None:
+            raise NotFoundError("該当するBCP発行記録がありません。", f"no outbox record {issuance_id}")
+        from client.outbox.issuer import certificates_of
+
+        self.outbox.log_access({"at": self.clock().isoformat(), "user_id": self._user_id(), "action": "reprint",
+                                "subject": rec.record["request"]["subject_atena_no"], "mode": "bcp",
+                                "record_uuid": issuance_id, "reason": reason})
+        certs = tuple(IssuedCertificate(c.issue_number, c.content, c.qr_token) for c in certificates_of(rec.record))
+        return IssuanceOutcome(issuance_id=issuance_id, certificates=certs, fee_yen=0)
+
+
+def _history_entry(uuid: str, status: str, r: dict[str, Any], issued_at: datetime) -> HistoryEntry:
+    content = r.get("content", {})
+    persons = content.get("persons") or [{}]
+    return HistoryEntry(
+        issuance_id=uuid,
+        issued_at=issued_at,
+        cert_type=r["request"]["cert_type"],
+        subject_atena_no=r["request"]["subject_atena_no"],
+        subject_name=str(persons[0].get("name", "")),
+        issue_numbers=tuple(c["issue_number"] for c in r["copies"]),
+        copies=len(r["copies"]),
+        fee_yen=int(r.get("fee_yen", 0)),
+        exemption_reason=str(r.get("exemption_reason", "")),
+        user_id=str(r.get("user_id", "")),
+        terminal_id="",
+        status={"pending": "unsynced", "synced": "issued", "rejected": "rejected"}.get(status, status),
+        mode="bcp",
+        raw=r,
+    )
