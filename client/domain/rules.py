@@ -139,6 +139,12 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
         ja, en = _KIND_LABELS[kind]
         out.append(R.make(R.REQUESTER_NOT_ALLOWED, kind=ja, kind_en=en, **_cert_values(cert)))
         return
+    if cert is CertificateType.INKAN:
+        # 印鑑登録証明: whoever presents the card receives it (identity of that person checked);
+        # the requester kind decides nothing more, except that 公用 names its agency.
+        if kind is RequesterKind.OFFICIAL and not req.agency.strip():
+            out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
+        return
     if kind is RequesterKind.SELF:
         if req.requester_atena_no is not None and req.requester_atena_no != subject.atena_no:
             out.append(R.make(R.REQUESTER_NOT_SUBJECT))
@@ -152,15 +158,13 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
         if req.requester_atena_no is None or req.requester_atena_no not in members:
             out.append(R.make(R.REQUESTER_NOT_IN_HOUSEHOLD))
     elif kind is RequesterKind.AGENT:
-        # 印鑑登録証明: whoever presents the card may receive it; no 委任状 needed.
-        if cert is not CertificateType.INKAN and not req.has_power_of_attorney:
+        if not req.has_power_of_attorney:
             out.append(R.make(R.POWER_OF_ATTORNEY_MISSING))
     elif kind in _THIRD_PARTIES:
-        if cert is not CertificateType.INKAN:
-            if not req.purpose.strip():
-                out.append(R.make(R.PURPOSE_MISSING))
-            if kind is RequesterKind.PROFESSIONAL and not req.qualification.strip():
-                out.append(R.make(R.QUALIFICATION_MISSING))
+        if not req.purpose.strip():
+            out.append(R.make(R.PURPOSE_MISSING))
+        if kind is RequesterKind.PROFESSIONAL and not req.qualification.strip():
+            out.append(R.make(R.QUALIFICATION_MISSING))
     elif kind is RequesterKind.OFFICIAL:
         if not req.agency.strip():
             out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
