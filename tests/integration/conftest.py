@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub.db import make_engine, make_sessionmaker
 from server_stub.seed.demo import CITY, TOWN, seed_demo
+from server_stub.seed.generator import seed_residents
 from tests.conftest import PgCluster, copy_sqlite
 
-SMALL_CITY = 400
+SMALL_CITY = 300
+SMALL_TOWN = 500  # larger than the city: the town's highest 宛名番号 do not exist in the city
 CITY_CODE, TOWN_CODE = CITY.code, TOWN.code
 PASSWORDS = {"clerk1": "clerk1pass", "clerk2": "clerk2pass", "supervisor1": "supervisor1pass", "admin1": "admin1pass"}
 
@@ -23,7 +25,10 @@ PASSWORDS = {"clerk1": "clerk1pass", "clerk2": "clerk2pass", "supervisor1": "sup
 def _seed(url: str) -> None:
     engine = make_engine(url, pool_size=1)
     try:
-        seed_demo(make_sessionmaker(engine), residents=SMALL_CITY, seed=3)
+        factory = make_sessionmaker(engine)
+        seed_demo(factory, residents=0, seed=3)
+        seed_residents(factory, CITY.code, SMALL_CITY, 3)
+        seed_residents(factory, TOWN.code, SMALL_TOWN, 3)
     finally:
         engine.dispose()
 

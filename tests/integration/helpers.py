@@ -13,7 +13,8 @@ from server_stub.models import Issuance, IssuedCopy, Resident, SupportMeasurePer
 from server_stub.registry import add_support_measure, add_suppression
 
 
-def pick_residents(factory: sessionmaker[Session], code: str, n: int = 1, **where: Any) -> list[Resident]:
+def pick_residents(factory: sessionmaker[Session], code: str, n: int = 1, newest: bool = False,
+                   **where: Any) -> list[Resident]:
     """Current, unblocked residents (optionally filtered), ordered by 宛名番号."""
     with factory() as s:
         blocked = select(SupportMeasurePerson.atena_no).where(SupportMeasurePerson.municipality_code == code)
@@ -27,7 +28,8 @@ def pick_residents(factory: sessionmaker[Session], code: str, n: int = 1, **wher
         )
         for k, v in where.items():
             stmt = stmt.where(getattr(Resident, k) == v)
-        return list(s.scalars(stmt.order_by(Resident.atena_no).limit(n)).all())
+        order = Resident.atena_no.desc() if newest else Resident.atena_no
+        return list(s.scalars(stmt.order_by(order).limit(n)).all())
 
 
 def protect(factory: sessionmaker[Session], code: str, atena_no: str, measure_id: str = "SM-TEST-1") -> None:
