@@ -165,7 +165,7 @@ _SEIREKI_KANJI = re.compile(
     r"^(?P<y>\d{4})年(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?(?P<unknown>(?:月)?(?:日)?不詳)?(?P<approx>頃)?$"
 )
 _SHORT = re.compile(
-    rf"^(?P<era>[{_ERA_LETTERS}{_ERA_INITIALS}])(?P<y>元|\d{{1,2}})"
+    rf"^(?P<era>{_ERA_NAMES}|[{_ERA_LETTERS}{_ERA_INITIALS}])(?P<y>元|\d{{1,2}})"
     r"(?:[./\-](?P<m>\d{1,2})(?:[./\-](?P<d>\d{1,2}))?)?(?P<approx>頃)?$"
 )
 _SHORT_COMPACT = re.compile(rf"^(?P<era>[{_ERA_LETTERS}])(?P<y>\d{{2}})(?P<m>\d{{2}})(?P<d>\d{{2}})$")
@@ -254,7 +254,7 @@ def parse_date(text: str) -> PartialDate:
     m = _SHORT.match(s)
     if m:
         letter = m["era"]
-        era = _BY_LETTER.get(letter) or _BY_INITIAL[letter]
+        era = _BY_NAME.get(letter) or _BY_LETTER.get(letter) or _BY_INITIAL[letter]
         return _from_era(era, m["y"], _int(m["m"]), _int(m["d"]), bool(m["approx"]))
     m = _SEIREKI_SEP.match(s) or _SEIREKI_COMPACT.match(s)
     if m:

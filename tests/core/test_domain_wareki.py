@@ -73,6 +73,8 @@ def test_dates_before_meiji() -> None:
         ("R010501", PartialDate(2019, 5, 1)),
         ("S600401", PartialDate(1985, 4, 1)),
         ("令1.5.1", PartialDate(2019, 5, 1)),
+        ("令和元.5.1", PartialDate(2019, 5, 1)),
+        ("平成31/4/30", PartialDate(2019, 4, 30)),
         ("Ｓ６０．４．１", PartialDate(1985, 4, 1)),
         ("T1.7.30", PartialDate(1912, 7, 30)),
         ("M45.7.29", PartialDate(1912, 7, 29)),
