@@ -119,3 +119,53 @@ def test_subprocess_check_can_fail() -> None:
     script = "import sys, json, sqlalchemy\nprint(json.dumps([k for k in sys.modules if k == 'sqlalchemy']))"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["sqlalchemy"]
+
+
+def test_domain_calls_touch_no_file_at_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exercise the public domain functions with every file-system entry point booby-trapped."""
+    import builtins
+    import io
+    import os
+    from datetime import date
+
+    from _domain_factories import context, family, request
+
+    from client.domain.blocks import check_access
+    from client.domain.checkdigits import is_valid_atena_no, is_valid_my_number
+    from client.domain.kana import normalize_for_search, to_katakana
+    from client.domain.model import JuminhyoItem
+    from client.domain.numbering import format_issue_number
+    from client.domain.rules import evaluate
+    from client.domain.search_query import classify_query
+    from client.domain.wareki import format_partial, parse_date, to_wareki
+
+    touched: list[str] = []
+
+    def trap(name: str):  # type: ignore[no-untyped-def]
+        def _raise(*args, **kwargs):  # type: ignore[no-untyped-def]
+            touched.append(name)
+            raise AssertionError(f"client.domain touched the file system: {name}{args!r}")
+        return _raise
+
+    for owner, attr in [(builtins, "open"), (io, "open"), (os, "open"), (os, "stat"), (os, "listdir"),
+                        (os, "scandir"), (os, "remove"), (os, "unlink"), (os, "mkdir"), (os, "replace")]:
+        monkeypatch.setattr(owner, attr, trap(f"{owner.__name__}.{attr}"))
+
+    fam = family()
+    head = next(r for r in fam if r.is_head)
+    decision = evaluate(request(head, whole_household=True, items=frozenset({JuminhyoItem.HONSEKI})),
+                        context(head, fam))
+    monkeypatch.undo()  # restore before asserting, so pytest's own reporting can use files
+    assert decision.allowed and decision.content is not None
+    assert touched == []
+    # the rest, trapped again
+    for owner, attr in [(builtins, "open"), (io, "open"), (os, "open"), (os, "stat")]:
+        monkeypatch.setattr(owner, attr, trap(f"{owner.__name__}.{attr}"))
+    results = (
+        normalize_for_search("ﾔﾏﾀﾞ ﾀﾛｳ"), to_katakana("やまだ"), to_wareki(date(2019, 5, 1)),
+        format_partial(parse_date("S30")), classify_query("R1.5.1").kind, is_valid_atena_no(head.atena_no),
+        is_valid_my_number("983205673214"), format_issue_number(date(2020, 5, 2), "●●市", "本庁1", "P1", 1),
+        check_access(head.atena_no, fam, (), (), (), decision.content.issued_at),
+    )
+    monkeypatch.undo()
+    assert touched == [] and results[2] == "令和元年5月1日"
