@@ -125,7 +125,13 @@ def _counter_registrars() -> list[Registrar]:
     return list(COUNTER)
 
 
-REGISTRARS: list[Registrar] = [register_verify, *_counter_registrars()]
+def _replica_registrars() -> list[Registrar]:
+    from client.replica.cli_commands import REGISTRARS as REPLICA  # enroll, sync, status (replica-aware)
+
+    return list(REPLICA)
+
+
+REGISTRARS: list[Registrar] = [register_verify, *_replica_registrars(), *_counter_registrars()]
 DEFAULT_COMMAND = "gui"
 
 
