@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 from client.config_source import REGISTRY_KEY, msi_properties  # noqa: E402
 from installer import payload, wheels, wxs  # noqa: E402
-from installer.msitables import set_secure_custom_properties  # noqa: E402
+from installer.msitables import allow_same_version_upgrades, set_secure_custom_properties  # noqa: E402
 
 WXS_SOURCE = Path(__file__).resolve().parent / "madoguchi.wxs"
 DEFAULT_WHEEL_CACHE = ROOT / "build" / "wheels-win"
@@ -152,6 +152,7 @@ def build(
         unsigned = work / target.name
         _wixl(product_version, runtime is not None, work, payload_file, unsigned)
         set_secure_custom_properties(unsigned, [p.name for p in props] + EXTRA_SECURE_PROPERTIES)
+        allow_same_version_upgrades(unsigned)
         if sign_cert is not None and sign_key is not None:
             sign(unsigned, sign_cert, sign_key, timestamp_url)
         shutil.move(str(unsigned), target)

@@ -68,3 +68,27 @@ def set_secure_custom_properties(msi: Path, names: list[str]) -> list[str]:
         query = f"INSERT INTO `Property` (`Property`, `Value`) VALUES ('SecureCustomProperties', {value})"
     _run(["msibuild", str(msi), "-q", query])
     return merged
+
+
+MSIDB_UPGRADE_VERSION_MAX_INCLUSIVE = 0x200
+
+
+def allow_same_version_upgrades(msi: Path, upgrade_property: str = "WIX_UPGRADE_DETECTED") -> None:
+    """Make the upgrade row include its VersionMax (wixl ignores AllowSameVersionUpgrades).
+
+    A rebuild of the same version (new ProductCode) then replaces the installed one instead of
+    being installed beside it as a second product.
+    """
+    rows = [r for r in read_table(msi, "Upgrade") if r["ActionProperty"] == upgrade_property]
+    if len(rows) != 1:
+        raise MsiToolError(f"expected one Upgrade row for {upgrade_property}, found {len(rows)}")
+    row = rows[0]
+    attributes = int(row["Attributes"] or 0) | MSIDB_UPGRADE_VERSION_MAX_INCLUSIVE
+    # Attributes is part of the Upgrade table's primary key: replace the row, not update it.
+    columns = ["UpgradeCode", "VersionMin", "VersionMax", "Language", "Remove", "ActionProperty"]
+    present = [c for c in columns if row.get(c)]
+    names = ", ".join(f"`{c}`" for c in [*present, "Attributes"])
+    values = ", ".join([*(_sql_literal(row[c]) for c in present), str(attributes)])
+    prop = _sql_literal(upgrade_property)
+    _run(["msibuild", str(msi), "-q", f"DELETE FROM `Upgrade` WHERE `ActionProperty` = {prop}"])
+    _run(["msibuild", str(msi), "-q", f"INSERT INTO `Upgrade` ({names}) VALUES ({values})"])

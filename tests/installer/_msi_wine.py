@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
@@ -26,6 +28,7 @@ class WineResult:
     returncode: int
     stdout: str
     stderr: str
+    seconds: float = 0.0
 
     def is_error(self, code: int) -> bool:
         return self.returncode in (code, code % 256)
@@ -55,15 +58,20 @@ class WinePrefix:
         self._count += 1
         out = self.logs / f"{self._count:03d}.out"
         err = self.logs / f"{self._count:03d}.err"
+        started = time.monotonic()
         with out.open("wb") as o, err.open("wb") as e:
             done = subprocess.run(
                 ["wine", *args], stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=self.env, timeout=timeout
             )
-        return WineResult(
+        result = WineResult(
             done.returncode,
             out.read_bytes().decode("utf-8", "replace"),
             err.read_bytes().decode("utf-8", "replace"),
+            time.monotonic() - started,
         )
+        if os.environ.get("MADOGUCHI_WINE_TIMING"):
+            print(f"wine {' '.join(args[:2])}: {result.seconds:.2f}s rc={result.returncode}", file=sys.stderr)
+        return result
 
     def boot(self) -> None:
         if shutil.which("wine") is None:
@@ -76,6 +84,9 @@ class WinePrefix:
             raise WineUnavailable(f"wineboot did not finish: {exc}") from exc
         if result.returncode != 0 or not (self.prefix / "drive_c" / "windows").is_dir():
             raise WineUnavailable(f"wineboot failed ({result.returncode}): {result.stderr[-2000:]}")
+        # let wineboot's background processes finish before the first msiexec
+        subprocess.run(["wineserver", "-w"], env=self.env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
 
     def close(self) -> None:
         subprocess.run(["wineserver", "-k"], env=self.env, stdin=subprocess.DEVNULL,

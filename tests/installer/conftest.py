@@ -32,12 +32,13 @@ def _msitools_present() -> None:
 @pytest.fixture(scope="session")
 def msi_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Built]:
     """Build (once per set of options) an MSI without the Windows wheels."""
-    cache: dict[tuple[str, bool], Built] = {}
+    cache: dict[tuple[str, bool, str], Built] = {}
 
-    def make(version: str = BASE_VERSION, *, bundled_runtime: bool = False) -> Built:
-        key = (version, bundled_runtime)
+    def make(version: str = BASE_VERSION, *, bundled_runtime: bool = False, rebuild: str = "") -> Built:
+        """``rebuild``: a distinct build of the same sources (new ProductCode, same version)."""
+        key = (version, bundled_runtime, rebuild)
         if key not in cache:
-            out = tmp_path_factory.mktemp(f"msi-{version}-{'rt' if bundled_runtime else 'sys'}")
+            out = tmp_path_factory.mktemp(f"msi-{version}-{'rt' if bundled_runtime else 'sys'}{rebuild}")
             runtime = fake_runtime(out / "python-embed") if bundled_runtime else None
             cache[key] = build_msi(out / "dist", version=version, runtime=runtime)
         return cache[key]

@@ -100,6 +100,8 @@ def test_upgrade_rows(full_msi: Built) -> None:
     older = [r for r in rows if r["VersionMax"] == props["ProductVersion"] and not r["VersionMin"]]
     newer = [r for r in rows if r["VersionMin"] == props["ProductVersion"] and not r["VersionMax"]]
     assert len(older) == 1 and older[0]["ActionProperty"] == "WIX_UPGRADE_DETECTED"
+    assert int(older[0]["Attributes"]) & 0x200  # VersionMaxInclusive: a same-version rebuild upgrades
+    assert not int(newer[0]["Attributes"]) & 0x100  # ... and is not taken for a downgrade
     assert len(newer) == 1 and newer[0]["ActionProperty"] == "WIX_DOWNGRADE_DETECTED"
     assert int(newer[0]["Attributes"]) & 2  # msidbUpgradeAttributesOnlyDetect
     secure = props["SecureCustomProperties"].split(";")
