@@ -82,6 +82,14 @@ access_log = Table(
     Column("uploaded", Integer, nullable=False, default=0),
 )
 
+offline_signin = Table(
+    "offline_signin",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("locked", Integer, nullable=False, default=0),
+)
+
 GENESIS = "0" * 64
 
 
@@ -364,3 +372,26 @@ class Outbox:
                 .where(records.c.uuid == uuid)
                 .values(status="rejected", reject_code=code, reject_message=message)
             )
+
+    # -- offline sign-in lockout (BCP mode) ---------------------------------------------------
+
+    def offline_locked(self, user_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return bool(conn.execute(select(offline_signin.c.locked).where(offline_signin.c.user_id == user_id)).scalar())
+
+    def note_offline_failure(self, user_id: str, *, lock_after: int) -> int:
+        with self.engine.begin() as conn:
+            failures = conn.execute(
+                select(offline_signin.c.failures).where(offline_signin.c.user_id == user_id)
+            ).scalar()
+            if failures is None:
+                conn.execute(insert(offline_signin).values(user_id=user_id, failures=1, locked=int(lock_after <= 1)))
+                return 1
+            failures += 1
+            conn.execute(update(offline_signin).where(offline_signin.c.user_id == user_id)
+                         .values(failures=failures, locked=int(failures >= lock_after)))
+            return int(failures)
+
+    def clear_offline_failures(self, user_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(offline_signin).where(offline_signin.c.user_id == user_id).values(failures=0, locked=0))
