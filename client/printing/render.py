@@ -20,6 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from client.domain.model import CertificateContent, Mode, PrintedPerson
+from client.domain.wareki import to_wareki
 from client.printing.embed import attach_certificate
 from client.printing.errors import (
     BadImageError,
@@ -86,8 +87,26 @@ def render_certificate(
     return writer.render()
 
 
-def _check_required(form: FormDefinition, content: CertificateContent) -> None:
-    missing = [name for name in form.required if not getattr(content, name)]
+def check_printable(
+    content: CertificateContent,
+    *,
+    fonts: FontSet | None = None,
+    forms: FormLibrary | None = None,
+) -> list[str]:
+    """Lay the content out without a QR code or 発行番号, before a number is allocated.
+
+    Raises the same errors as ``render_certificate`` (missing parameters, unreadable images,
+    characters no font holds, 文字溢れ) so that the counter can refuse a request before the
+    server records an issuance; returns the alerts (e.g. text drawn shrunk).
+    """
+    form = (forms or default_library()).for_content(content)
+    _check_required(form, content, skip=("issue_number",))
+    images = _load_images(form, content)
+    return _Writer(content, form, _fonts_or_default(fonts), None, images).render().alerts
+
+
+def _check_required(form: FormDefinition, content: CertificateContent, skip: tuple[str, ...] = ()) -> None:
+    missing = [name for name in form.required if name not in skip and not getattr(content, name)]
     if form.persons is not None and not content.persons:
         missing.append("persons")
     if missing:
@@ -147,7 +166,7 @@ def _format_as_of(content: CertificateContent) -> str:
     t = content.data_as_of
     if t is None:
         return "不明"
-    return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}時{t.minute:02d}分"
+    return f"{to_wareki(t.date())} {t.hour}時{t.minute:02d}分"
 
 
 class _Writer:
@@ -158,7 +177,7 @@ class _Writer:
         content: CertificateContent,
         form: FormDefinition,
         fonts: FontSet,
-        token: str,
+        token: str | None,  # None: a dry run (check_printable) without QR code and output
         images: dict[str, ImageReader],
     ) -> None:
         self.content = content
@@ -496,7 +515,8 @@ class _Writer:
             self.spec_text(form.bcp_note, form.bcp_note.template.format(**values), "縮退運用表示")
         qr = form.qr
         s = qr.size * mm
-        self.canvas.drawImage(ImageReader(qr_image(self.token)), qr.x * mm, self.y(qr.y) - s, s, s)
+        if self.token is not None:
+            self.canvas.drawImage(ImageReader(qr_image(self.token)), qr.x * mm, self.y(qr.y) - s, s, s)
         if content.official_use:
             self.official_mark()
 
@@ -535,6 +555,8 @@ class _Writer:
             raise UndrawableCharactersError(self.missing)
         if self.overflows:
             raise TextOverflowError(self.overflows)
+        if self.token is None:
+            return RenderResult(pdf=b"", pages=pages, alerts=self.alerts, form_id=form.id)
         attach_certificate(c, self.token, content.canonical_json(), form_id=form.id, form_digest=form.digest)
         c.save()
         return RenderResult(pdf=self.buffer.getvalue(), pages=pages, alerts=self.alerts, form_id=form.id)

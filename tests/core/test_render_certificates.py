@@ -17,7 +17,8 @@ from client.printing.errors import (
     TokenMismatchError,
     UndrawableCharactersError,
 )
-from client.printing.render import render_certificate
+from client.printing.fonts import FontSet, default_fonts_dir
+from client.printing.render import check_printable, render_certificate
 from tests.fixtures.certificates import all_forms, inkan, juminhyo, person, sign
 from tests.fixtures.pdftools import pdffonts, pdftotext
 
@@ -101,18 +102,38 @@ def test_marks_official_training_bcp_and_fee() -> None:
     assert "公用" in marked
     assert "見本" in _squash(_pypdf_pages(pdf)[0])  # pdftotext leaves out the diagonal watermark
     assert "手数料免除（公用）" in marked
-    assert "縮退運用時発行（データ基準2026年11月23日10時12分）" in marked
+    assert "縮退運用時発行（データ基準令和8年11月23日10時12分）" in marked
 
 
-def test_character_outside_every_font_raises_and_lists_it() -> None:
+def test_gaiji_outside_ipaex_is_drawn_with_ipamj_and_stays_extractable() -> None:
+    content = replace(juminhyo(), persons=(person(0, name="𠮷田 太郎", hittousha="𠮷田 太郎"),))
+    pdf = _render(content).pdf
+    assert "𠮷田太郎" in _squash(_pypdf_pages(pdf)[0])
+    assert "𠮷田" in pdftotext(pdf)
+    names = [f["name"] for f in pdffonts(pdf)]
+    assert any("IPAmjMincho" in n for n in names), names
+    assert all(f["emb"] == "yes" for f in pdffonts(pdf))
+
+
+def test_gaiji_missing_from_the_font_set_raises_and_lists_it() -> None:
+    ipaex_only = FontSet(mincho=default_fonts_dir() / "ipaexm.ttf", gothic=default_fonts_dir() / "ipaexg.ttf")
     content = replace(juminhyo(), persons=(person(0, name="𠮷田 太郎", hittousha="𠮷田 太郎"),))
     with pytest.raises(UndrawableCharactersError) as info:
-        _render(content)
+        render_certificate(content, sign(content), fonts=ipaex_only)
     err = info.value
     assert list(err.characters) == ["𠮷"]
     assert "氏名" in err.characters["𠮷"] and "筆頭者" in err.characters["𠮷"]
     assert "U+20BB7" in err.message_ja and "𠮷" in err.message_ja
     assert "U+20BB7" in err.message_en
+
+
+def test_character_outside_every_font_raises_and_lists_it() -> None:
+    content = replace(juminhyo(), persons=(person(0, name="髙橋 \U0001f600", kana="タカハシ \ue000"),))
+    with pytest.raises(UndrawableCharactersError) as info:
+        _render(content)
+    assert set(info.value.characters) == {"\U0001f600", "\ue000"}
+    assert info.value.characters["\U0001f600"] == ["氏名"]
+    assert info.value.characters["\ue000"] == ["氏名（フリガナ）"]
 
 
 def test_control_character_is_not_silently_dropped() -> None:
@@ -194,3 +215,17 @@ def test_another_municipality_needs_no_code_change() -> None:
     assert "沖縄県那覇市長職務代理者那覇市副市長喜屋武真栄" in text
     assert "発行番号20261123那覇市本庁2プリンタ007000001" in text
     assert "桜ヶ丘市長" not in text and "桜井" not in text
+
+
+def test_check_printable_before_a_number_is_allocated() -> None:
+    unnumbered = juminhyo(issue_number="")
+    assert check_printable(unnumbered) == []
+    long_name = "髙橋アレクサンドラ・マリア・フォン・ホーエンツォレルン＝ジグマリンゲン 花子"
+    alerts = check_printable(replace(unnumbered, persons=(person(0, name=long_name),)))
+    assert any("縮小" in a for a in alerts)
+    with pytest.raises(UndrawableCharactersError):
+        check_printable(replace(unnumbered, address="東京都\U0001f600"))
+    with pytest.raises(BadImageError):
+        check_printable(replace(unnumbered, municipal_seal_png=b"GIF89a-broken"))
+    with pytest.raises(MissingParameterError):
+        check_printable(replace(unnumbered, issuer_name=""))

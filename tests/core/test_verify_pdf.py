@@ -58,6 +58,12 @@ def test_a_rendered_certificate_is_valid() -> None:
     assert verdict.payload is not None and verdict.payload.issue_number == content.issue_number
 
 
+def test_a_certificate_with_gaiji_outside_the_bmp_is_valid() -> None:
+    content = replace(juminhyo(), persons=(person(0, name="𠮷田 﨑子"),), head_name="𠮷田 﨑子")
+    verdict = verify_pdf(_pdf(content), FIXED_KEYS)
+    assert verdict.valid, verdict
+
+
 def test_changed_token_is_invalid() -> None:
     def flip(data: dict) -> None:  # type: ignore[type-arg]
         t = data["token"]
