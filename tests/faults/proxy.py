@@ -5,10 +5,11 @@ Modes (switch at any time with ``proxy.mode = ...``; new connections pick up the
 
 * ``pass``      forward both ways unchanged;
 * ``delay``     forward, sleeping ``delay`` seconds before each upstream→client chunk;
-* ``reset``     accept, then close with RST at once (connection reset by peer);
+* ``reset``     accept, then close with RST at once (connection reset by peer); open ones too;
 * ``truncate``  forward the response head and ``keep_body_bytes`` bytes of the body, then close;
 * ``garble``    forward everything, but flip bytes in the response body (length unchanged);
-* ``half_open`` accept and read, never answer, never close (the client must time out);
+* ``half_open`` accept and read, never answer, never close (the client must time out); open
+                connections stop passing data too;
 * ``cut``       refuse new connections (closed port semantics: RST on connect) and drop open ones.
 
 Counters (``connections``, ``responses_started``) let tests assert how many requests went out.
@@ -54,7 +55,7 @@ class FaultProxy:
         if mode not in MODES:
             raise ValueError(f"unknown proxy mode {mode!r}")
         self.mode = mode
-        if mode == "cut":
+        if mode in ("cut", "reset"):
             self.drop_all()
 
     def drop_all(self) -> None:
@@ -115,6 +116,8 @@ class FaultProxy:
                 data = src.recv(65536)
                 if not data:
                     break
+                if self.mode == "half_open":
+                    continue  # the line swallows everything, both ways, and never closes
                 if to_client:
                     mode = self.mode
                     if mode == "cut":
