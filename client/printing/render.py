@@ -128,6 +128,7 @@ def _check_token(content: CertificateContent, token: str) -> None:
         raise TokenMismatchError("municipality, issue number or type differ")
 
 
+_MAX_IMAGE_PX = 1200
 _IMAGE_LABELS = {"municipal_seal_png": "電子公印", "seal_image_png": "印影"}
 
 
@@ -135,12 +136,14 @@ def _load_image(data: bytes, field_name: str) -> ImageReader:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
         img.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise BadImageError(field_name, _IMAGE_LABELS.get(field_name, field_name), str(exc)) from exc
-    if img.mode not in ("RGB", "RGBA", "L", "1"):
+    if img.mode not in ("RGB", "RGBA", "L"):
         img = img.convert("RGBA")
+    if max(img.size) > _MAX_IMAGE_PX:  # a 25 mm seal needs no more than ~1,000 px at 1,200 dpi
+        img.thumbnail((_MAX_IMAGE_PX, _MAX_IMAGE_PX))
     return ImageReader(img)
 
 
