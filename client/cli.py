@@ -48,6 +48,11 @@ def register_verify(sub: Any) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--keys", type=Path, help='public keys JSON ({"keys": [...]})')
     src.add_argument("--server", help="server URL to fetch the published keys from (cached locally)")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("MADOGUCHI_TOKEN"),
+        help="staff bearer token for --server (default: $MADOGUCHI_TOKEN)",
+    )
     p.set_defaults(func=run_verify)
 
 
@@ -66,7 +71,7 @@ def _keys_for(args: argparse.Namespace) -> dict[str, bytes] | None:
             return load_keys_file(args.keys)
         if args.server:
             try:
-                keys = fetch_keys(args.server)
+                keys = fetch_keys(args.server, token=args.token)
             except PublicKeysError as exc:
                 cached = load_cached_keys(home)
                 if not cached:

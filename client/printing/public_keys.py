@@ -72,15 +72,23 @@ def load_keys_file(path: Path) -> dict[str, bytes]:
     return parse_keys(data)
 
 
-def fetch_keys(server_url: str, *, timeout: float = 5.0) -> dict[str, bytes]:
-    """GET {server}/api/v1/keys."""
+def fetch_keys(server_url: str, *, token: str | None = None, timeout: float = 5.0) -> dict[str, bytes]:
+    """GET {server}/api/v1/keys (with a staff bearer token when the server asks for one)."""
     import httpx
 
     url = server_url.rstrip("/") + KEYS_PATH
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(url, timeout=timeout)
+        response = httpx.get(url, timeout=timeout, headers=headers)
+        if response.status_code in (401, 403):
+            raise PublicKeysError(
+                "公開鍵の取得にはログインが必要です（--token を指定してください）。",
+                f"{url} answered {response.status_code}: pass a staff token with --token",
+            )
         response.raise_for_status()
         data = response.json()
+    except PublicKeysError:
+        raise
     except httpx.HTTPError as exc:
         raise PublicKeysError(
             "サーバーから公開鍵を取得できません。", f"cannot fetch keys from {url}: {exc}"
