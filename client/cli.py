@@ -136,7 +136,14 @@ def _replica_registrars() -> list[Registrar]:
     return list(REPLICA)
 
 
-REGISTRARS: list[Registrar] = [register_verify, *_replica_registrars(), *_counter_registrars()]
+def _decommission_registrars() -> list[Registrar]:
+    from client.decommission import register_decommission  # sync first, then erase data and keys
+
+    return [register_decommission]
+
+
+REGISTRARS: list[Registrar] = [register_verify, *_replica_registrars(), *_counter_registrars(),
+                               *_decommission_registrars()]
 DEFAULT_COMMAND = "gui"
 
 

@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 INSTALL_MARKERS = ("madoguchi.pyw", "madoguchi.cmd")
 
@@ -150,3 +151,130 @@ def decommission(
         forced=force,
         discarded_records=pending if force else 0,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# ``madoguchi decommission``: the real outbox and keyring behind the two callables
+# ---------------------------------------------------------------------------------------------
+
+TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"  # client.keystore's entry for the terminal key
+
+
+def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> list[str]:
+    """Names of the keyring database keys this terminal holds (outbox, own and partner replicas)."""
+    names: list[str] = []
+    if municipality_code:
+        names.append(f"outbox-{municipality_code}")
+        names.append(f"replica-{municipality_code}")
+    if data_dir.is_dir():
+        for path in sorted(data_dir.glob("replica-*.db")):
+            code = path.name.removeprefix("replica-").removesuffix(".db").removesuffix(".building")
+            if f"replica-{code}" not in names:
+                names.append(f"replica-{code}")
+    return names
+
+
+def _enrolled_code(data_dir: Path) -> str | None:
+    from client.enrollment import Enrolment, NotEnrolledError
+
+    try:
+        return Enrolment.load(data_dir).municipality_code
+    except NotEnrolledError:
+        return None
+
+
+def real_outbox_count(data_dir: Path, municipality_code: str | None) -> Callable[[], int]:
+    def count() -> int:
+        from client.enrollment import OUTBOX_FILE
+        from client.keystore import KeyStore
+        from client.outbox.store import Outbox
+
+        path = data_dir / OUTBOX_FILE
+        if not path.exists():
+            return 0
+        if not municipality_code:
+            raise RuntimeError(f"{path} exists but the terminal's enrolment record is missing")
+        box = Outbox.open(path, KeyStore().database_key(f"outbox-{municipality_code}"), create=False)
+        try:
+            return box.count_pending()
+        finally:
+            box.close()
+
+    return count
+
+
+def real_keyring_delete(data_dir: Path, municipality_code: str | None) -> Callable[[], None]:
+    names = terminal_database_keys(data_dir, municipality_code)
+
+    def delete() -> None:
+        import keyring.errors
+
+        from client.keystore import SERVICE, KeyStore, check_backend
+
+        store = KeyStore()
+        for name in names:
+            store.delete_database_key(name)
+        try:
+            check_backend().delete_password(SERVICE, TERMINAL_PASSPHRASE_ENTRY)
+        except keyring.errors.PasswordDeleteError:
+            pass
+
+    return delete
+
+
+def register_decommission(sub: Any) -> None:
+    p = sub.add_parser(
+        "decommission",
+        help="端末を廃止し、端末内のデータと暗号鍵を削除する / erase this terminal's data and keys",
+        description="Refuses while the outbox holds unsynced records: run 'madoguchi sync' first.",
+    )
+    p.add_argument("--data-dir", type=Path, help="terminal data directory (default: from the configuration)")
+    p.add_argument("--config", type=Path, help="configuration file (default: $MADOGUCHI_HOME/config.toml)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--force", action="store_true",
+                   help="discard unsynced or unreadable outbox records (only after the data centre confirms)")
+    p.set_defaults(func=run_decommission)
+
+
+def run_decommission(args: Any) -> int:
+    import sys
+
+    from client.config_source import ConfigError, load_config
+
+    try:
+        data_dir = args.data_dir or load_config(args.config).data_dir
+    except ConfigError as exc:
+        print(f"エラー: {exc.message_ja}\nerror: {exc.message_en}", file=sys.stderr)
+        return 2
+    assert data_dir is not None
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            print("エラー: 確認なしでは実行できません。--yes を指定してください。\n"
+                  "error: not a terminal: pass --yes to confirm", file=sys.stderr)
+            return 2
+        answer = input(f"{data_dir} の端末データと暗号鍵を削除します。よろしいですか? "
+                       "Erase this terminal's data and keys? [yes/no]: ")
+        if answer.strip().lower() not in ("yes", "y", "はい"):
+            print("中止しました / cancelled", file=sys.stderr)
+            return 1
+    code = _enrolled_code(Path(data_dir))
+    try:
+        report = decommission(
+            Path(data_dir),
+            outbox_count=real_outbox_count(Path(data_dir), code),
+            keyring_delete=real_keyring_delete(Path(data_dir), code),
+            force=args.force,
+        )
+    except DecommissionError as exc:
+        print(f"エラー: {exc.message_ja}\nerror: {exc.message_en}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - keyring failures carry message_ja/message_en too
+        ja = getattr(exc, "message_ja", "端末の廃止処理に失敗しました。")
+        print(f"エラー: {ja}\nerror: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"端末データを削除しました / terminal data erased: {report.data_dir} "
+          f"({report.removed_files} files; keyring entries deleted)")
+    if report.discarded_records:
+        print(f"警告: 未送信の記録 {report.discarded_records} 件を破棄しました / "
+              f"discarded {report.discarded_records} unsynced record(s)", file=sys.stderr)
+    return 0

@@ -91,3 +91,70 @@ def test_refuses_unsafe_targets(tmp_path: Path) -> None:
         with pytest.raises(UnsafeDataDirError):
             decommission(target, outbox_count=lambda: 0, keyring_delete=lambda: None)
     assert (install / "madoguchi.pyw").exists()
+
+
+# --- madoguchi decommission: the real SQLCipher outbox and a keyring backend ------------------
+
+
+def _enrolled_terminal(data_dir: Path, keyring_backend: object) -> None:
+    """An enrolled terminal's data: terminal.json, an outbox with one pending record, keys."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from client.keystore import KeyStore
+    from client.outbox.store import Lease, Outbox
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    data_dir.mkdir(parents=True)
+    (data_dir / "terminal.json").write_text(json.dumps({
+        "municipality_code": "131016", "terminal_id": "T-1", "terminal_name": "窓口1", "key_id": "k1",
+        "server_url": "https://dc.example.jp/", "secondary_url": None, "enrolled_at": now.isoformat(),
+        "enrolled_by": "admin"}), encoding="utf-8")
+    store = KeyStore()
+    store.ensure_database_key("replica-131016")
+    store.ensure_database_key("replica-011002")  # a partner municipality's replica
+    (data_dir / "replica-011002.db").write_bytes(b"partner replica")
+    store.create_terminal_key(data_dir)
+    box = Outbox.open(data_dir / "outbox.db", store.ensure_database_key("outbox-131016"))
+    try:
+        box.add_lease(Lease("lease-1", 1, 10, now + timedelta(days=1)))
+        box.record_issuance(uuid="u-1", copies=1, now=now, build=lambda serials: {"serials": serials},
+                            access_entry={"at": now.isoformat(), "user_id": "c1", "action": "issue",
+                                          "subject": "1", "mode": "bcp"})
+    finally:
+        box.close()
+
+
+def test_cli_refuses_with_pending_outbox_then_erases_after_sync(
+    tmp_path: Path, memory_keyring, capsys: pytest.CaptureFixture[str]  # noqa: ANN001
+) -> None:
+    from datetime import UTC, datetime
+
+    from client.cli import main
+    from client.keystore import KeyStore
+    from client.outbox.store import Outbox
+
+    data = tmp_path / "Madoguchi"
+    _enrolled_terminal(data, memory_keyring)
+    assert len(memory_keyring.entries) == 4
+
+    assert main(["decommission", "--data-dir", str(data), "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "未送信" in err and "1 unsynced record" in err
+    assert (data / "outbox.db").exists() and len(memory_keyring.entries) == 4
+
+    box = Outbox.open(data / "outbox.db", KeyStore().database_key("outbox-131016"), create=False)
+    box.mark_synced("u-1", "srv-1", datetime(2026, 11, 23, 11, 0, tzinfo=UTC))
+    box.close()
+    assert main(["decommission", "--data-dir", str(data), "--yes"]) == 0
+    assert not data.exists()
+    assert memory_keyring.entries == {}
+
+
+def test_cli_needs_confirmation_when_not_interactive(tmp_path: Path, memory_keyring) -> None:  # noqa: ANN001
+    from client.cli import main
+
+    data = tmp_path / "Madoguchi"
+    data.mkdir()
+    assert main(["decommission", "--data-dir", str(data)]) == 2
+    assert data.exists()
