@@ -2,7 +2,8 @@
 
 支援措置 (DV, stalking, child abuse): anything touching a protected person (支援対象者 or a
 person protected jointly) is blocked until a 支援措置責任者 releases it case by case with a
-recorded reason. A request by the 加害者 or by someone acting for them, and a request in the
+recorded reason; the period is one year (``default_measure_end``), extendable from one month
+before its end (``can_extend``). A request by the 加害者 or by someone acting for them, and a request in the
 protected person's own name by an agent or by post, are refused outright (no release). In BCP mode nothing
 touching a protected person goes through, released or not.
 
@@ -14,9 +15,10 @@ blocks, whatever its level or temporary release.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from client.domain import reasons as R
 from client.domain.kana import normalize_for_search
@@ -73,6 +75,30 @@ def active_measures(
         for m in measures
         if m.active_on(today) and process in m.processes and touched.intersection(m.protected_atena_nos)
     ]
+
+
+def default_measure_end(start: date) -> date:
+    """End of a 支援措置 period: one year less a day (R2.4.1 → R3.3.31; 2-29 → 2-28 next year)."""
+    try:
+        anniversary = start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        anniversary = date(start.year + 1, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
+def extension_opens_on(end: date) -> date:
+    """First day on which a 支援措置 ending on ``end`` may be extended (one month before the end)."""
+    month = end.month - 1 or 12
+    year = end.year - (end.month == 1)
+    day = min(end.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def can_extend(measure: SupportMeasure, today: date) -> bool:
+    """A 支援措置 may be extended from one month before its end until its end."""
+    if measure.end is None:
+        return False
+    return extension_opens_on(measure.end) <= today <= measure.end
 
 
 def _is_released(measure: SupportMeasure, releases: Iterable[SupportRelease]) -> SupportRelease | None:

@@ -168,3 +168,26 @@ def test_online_and_bcp_agree_when_numbers_are_not_asked(cert, chosen, whole, wh
     assert codes(online.reasons) == codes(offline.reasons)
     if online.content is not None and offline.content is not None:
         assert replace(offline.content, mode=Mode.ONLINE, data_as_of=None) == online.content
+
+
+# --- 支援措置 periods ----------------------------------------------------------------------------
+
+def test_measure_period_is_one_year() -> None:
+    from client.domain.blocks import default_measure_end
+
+    assert default_measure_end(date(2020, 4, 1)) == date(2021, 3, 31)  # R2.4.1 → R3.3.31
+    assert default_measure_end(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert default_measure_end(date(2026, 1, 1)) == date(2026, 12, 31)
+
+
+def test_measure_extension_window() -> None:
+    from client.domain.blocks import can_extend, extension_opens_on
+
+    m = measure(HEAD.atena_no, start=date(2020, 4, 1), end=date(2021, 3, 31))
+    assert extension_opens_on(date(2021, 3, 31)) == date(2021, 2, 28)
+    assert extension_opens_on(date(2021, 1, 15)) == date(2020, 12, 15)
+    assert not can_extend(m, date(2021, 2, 27))
+    assert can_extend(m, date(2021, 2, 28))
+    assert can_extend(m, date(2021, 3, 31))
+    assert not can_extend(m, date(2021, 4, 1))
+    assert not can_extend(measure(HEAD.atena_no, end=None), date(2021, 3, 31))
