@@ -314,3 +314,17 @@ def test_reason_catalogue_is_complete_and_documented() -> None:
         assert not (spec.releasable and not spec.blocking), code
     assert R.RELEASABLE_CODES == {R.SUPPORT_MEASURE}
 
+
+
+@pytest.mark.parametrize("code", sorted(R.ALL_CODES))
+def test_every_message_fills_its_placeholders(code: str) -> None:
+    import string
+
+    spec = R.CATALOGUE[code]
+    names = {f for text in (spec.message_ja, spec.message_en) for _, f, _, _ in string.Formatter().parse(text) if f}
+    reason = R.make(code, **{n: f"<{n}>" for n in names})
+    for n in names:
+        assert f"<{n}>" in reason.message_ja + reason.message_en
+    assert "{" not in reason.message_ja and "{" not in reason.message_en
+    assert reason.blocking is spec.blocking
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in reason.message_ja)
