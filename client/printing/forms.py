@@ -82,6 +82,7 @@ class Table:
     rows: tuple[Row, ...]
     block_height: float = 0.0  # person blocks: the distance between blocks
     label_size: float = 7.5
+    end_mark: str = ""  # printed under the last person on the last sheet, e.g. 以下余白
 
 
 @dataclass(frozen=True)

@@ -365,7 +365,8 @@ class _Writer:
             where=cell.label,
         )
 
-    def table(self, table: Table, source: Any, top_mm: float) -> None:
+    def table(self, table: Table, source: Any, top_mm: float) -> float:
+        """Draw the rows; return the bottom edge (points from the page bottom)."""
         top = self.y(top_mm)
         for row in table.rows:
             values = [_value(source, cell.field) for cell in row.cells]
@@ -377,6 +378,7 @@ class _Writer:
                 self.cell(cell, source, x, top, height, table.label_width, table.label_size)
                 x += cell.width * mm
             top -= height
+        return top
 
     def tax_table(self) -> None:
         spec = self.form.tax
@@ -542,8 +544,22 @@ class _Writer:
             if form.header is not None:
                 self.table(form.header, content, form.header.y)
             if form.persons is not None:
+                bottom = self.y(form.persons.y)
                 for slot, person in enumerate(chunk):
-                    self.table(form.persons, person, form.persons.y + slot * form.persons.block_height)
+                    bottom = self.table(
+                        form.persons, person, form.persons.y + slot * form.persons.block_height
+                    )
+                if index == pages and form.persons.end_mark:
+                    right = (form.persons.x + sum(c.width for c in form.persons.rows[0].cells)) * mm
+                    self.text(
+                        right,
+                        bottom - 3.3 * mm,
+                        form.persons.end_mark,
+                        style="mincho",
+                        size=8,
+                        align="right",
+                        where="以下余白",
+                    )
             if index == 1:
                 self.tax_table()
                 if form.seal_image is not None:
