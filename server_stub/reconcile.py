@@ -38,7 +38,7 @@ from server_stub import audit
 from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc
 from server_stub.context import build_context
-from server_stub.models import BcpConflict, Issuance, IssuedCopy, Municipality, SerialLease, Terminal
+from server_stub.models import BcpConflict, Issuance, IssuedCopy, Municipality, SerialLease, Staff, Terminal
 from server_stub.tenants import params_of
 
 # Fields of a printed person whose difference matters to the resident (a supervisor decides).
@@ -203,6 +203,12 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
                       "The certificate belongs to another municipality")
     if not serials or len(set(serials)) != len(serials) or len(serials) != request.copies:
         raise _reject(422, "bad_record", "発行番号の数が部数と一致しません。", "Serials do not match the copies")
+    user_id = str(record.get("user_id") or principal.user_id)[:64]
+    staff = session.scalars(select(Staff).where(Staff.municipality_code == principal.municipality_code,
+                                                Staff.user_id == user_id)).one_or_none()
+    if staff is None:
+        raise _reject(422, "unknown_user", f"職員ID {user_id} はこの団体に登録されていません。",
+                      f"Unknown staff user {user_id!r}")
     _check_serials(session, principal, serials, issued_at)
     keys = _terminal_keys(session, principal)
     for c in copies:
@@ -216,7 +222,6 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
     codes, detail = conflicts_for(session, principal.municipality_code, request, printed, issued_at, release)
 
     issuance_id = str(uuidlib.uuid4())
-    user_id = str(record.get("user_id") or principal.user_id)[:64]
     session.add(
         Issuance(
             id=issuance_id,

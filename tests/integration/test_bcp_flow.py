@@ -177,3 +177,36 @@ def _leases_of(t: Terminal):
             from datetime import datetime
 
             yield Lease(r["lease_id"], r["next_serial"], r["last"], datetime.fromisoformat(r["expires_at"]))
+
+
+def test_terminal_pushes_with_its_own_signature_after_offline_sign_in(env) -> None:
+    """Clerks signed in offline hold no token: the terminal authenticates the push itself."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from client.outbox.push import OutboxPusher
+    from client.remote.http import DataCentreClient
+    from client.remote.terminal_auth import TerminalSigner
+    from server_stub.seed.demo import demo_terminal_private_key
+
+    db_url, server, t = env
+    subjects = plain_subjects(db_url, 2)
+    t.issuer.issue(juminhyo(subjects[0]), user_id="clerk2", printer_id="P001", now=now_utc())
+    t.issuer.issue(juminhyo(subjects[1]), user_id="nobody", printer_id="P001", now=now_utc())
+    key = Ed25519PrivateKey.from_private_bytes(demo_terminal_private_key(CODE, "T001"))
+    signed = DataCentreClient(server.base_url, signer=TerminalSigner(CODE, "T001", key))
+    try:
+        result = OutboxPusher(t.outbox, signed).push(now_utc)
+    finally:
+        signed.close()
+    assert (result.stored, result.rejected) == (1, 1)
+    assert [r.reject_code for r in t.outbox.rejected()] == ["unknown_user"]
+    history = login(server.base_url, "supervisor1", "supervisor1pass").get("/api/v1/issuances",
+                                                                            atena_no=subjects[0])
+    rows = history if isinstance(history, list) else history.get("issuances", history.get("items", []))
+    assert any(r.get("user_id") == "clerk2" and r.get("mode") == "bcp" for r in rows), rows
+    unsigned = DataCentreClient(server.base_url)
+    try:
+        with pytest.raises(RemoteRejectedError):
+            unsigned.post("/api/v1/bcp/issuances", {"records": [t.outbox.all_records()[0].record]})
+    finally:
+        unsigned.close()
