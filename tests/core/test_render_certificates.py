@@ -229,3 +229,25 @@ def test_check_printable_before_a_number_is_allocated() -> None:
         check_printable(replace(unnumbered, municipal_seal_png=b"GIF89a-broken"))
     with pytest.raises(MissingParameterError):
         check_printable(replace(unnumbered, issuer_name=""))
+
+
+def test_output_is_identical_in_a_fresh_process() -> None:
+    import hashlib
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import hashlib\n"
+        "from client.domain.model import Layout\n"
+        "from client.printing.render import render_certificate\n"
+        "from tests.fixtures.certificates import juminhyo, sign\n"
+        "c = juminhyo(layout=Layout.RENKI, persons=6, official=True)\n"
+        "print(hashlib.sha256(render_certificate(c, sign(c)).pdf).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=root, check=True
+    )
+    content = juminhyo(layout=Layout.RENKI, persons=6, official=True)
+    assert out.stdout.strip() == hashlib.sha256(_render(content).pdf).hexdigest()
