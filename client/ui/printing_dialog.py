@@ -19,9 +19,23 @@ import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
-from client.printing.printer_choice import PrinterChoice, PrinterChoiceError, load_printer_choice
+from client.printing.printer_choice import (
+    PrinterChoice,
+    PrinterChoiceError,
+    load_printer_choice,
+    save_printer_choice,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,3 +185,55 @@ def print_pdfs(parent: QWidget | None, paths: Sequence[Path], *, choice: Printer
         return False
     log.info("printed %d page(s) on %s", pages, choice.printer_name)
     return True
+
+
+SYSTEM_DEFAULT_LABEL = "（システムの既定のプリンタ）"
+
+
+class PrinterSettingsDialog(QDialog):
+    """Choose this terminal's printer and the printer id printed in the 発行番号."""
+
+    def __init__(self, home: Path, parent: QWidget | None = None, printers: list[str] | None = None) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.setWindowTitle("プリンタ設定")
+        try:
+            current = load_printer_choice(home)
+        except PrinterChoiceError:
+            current = PrinterChoice()
+        self.printer_combo = QComboBox(self)
+        self.printer_combo.addItem(SYSTEM_DEFAULT_LABEL, "")
+        for name in printers if printers is not None else available_printers():
+            self.printer_combo.addItem(name, name)
+        if current.printer_name and self.printer_combo.findData(current.printer_name) < 0:
+            self.printer_combo.addItem(f"{current.printer_name}（未接続）", current.printer_name)
+        self.printer_combo.setCurrentIndex(max(0, self.printer_combo.findData(current.printer_name)))
+        self.id_edit = QLineEdit(current.printer_id, self)
+        self.id_edit.setPlaceholderText("例: プリンタ001")
+        self.error_label = QLabel("", self)
+        self.error_label.setStyleSheet("color: #b00020")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("プリンタ", self.printer_combo)
+        form.addRow("プリンタ番号（発行番号に印字）", self.id_edit)
+        form.addRow(self.error_label)
+        form.addRow(buttons)
+
+    def choice(self) -> PrinterChoice:
+        return PrinterChoice(str(self.printer_combo.currentData() or ""), self.id_edit.text().strip())
+
+    def save(self) -> None:
+        try:
+            save_printer_choice(self.home, self.choice())
+        except PrinterChoiceError as exc:
+            self.error_label.setText(exc.message_ja)
+            return
+        except OSError as exc:
+            self.error_label.setText("プリンタ設定を保存できません。")
+            log.error("cannot save printer settings: %s", exc)
+            return
+        self.accept()

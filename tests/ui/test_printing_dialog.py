@@ -97,3 +97,29 @@ def test_printer_choice_round_trip(tmp_path: Path) -> None:
     (tmp_path / "printer.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(PrinterChoiceError):
         load_printer_choice(tmp_path)
+
+
+def test_printer_settings_dialog_saves_the_terminal_choice(qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from client.ui.printing_dialog import PrinterSettingsDialog
+
+    dialog = PrinterSettingsDialog(tmp_path, printers=["Counter-1 Laser", "Counter-2 Laser"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.printer_combo.setCurrentIndex(dialog.printer_combo.findData("Counter-2 Laser"))
+    dialog.id_edit.setText("プリンタ")  # QTest types Latin-1 only: set the kana, type the rest
+    qtbot.keyClicks(dialog.id_edit, " 009")  # a space is not allowed in a 発行番号 field
+    dialog.save()
+    assert "空白" in dialog.error_label.text()
+    assert not (tmp_path / "printer.json").exists()
+    dialog.id_edit.setText("プリンタ")
+    qtbot.keyClicks(dialog.id_edit, "009")
+    qtbot.keyClick(dialog.id_edit, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert load_printer_choice(tmp_path) == PrinterChoice("Counter-2 Laser", "プリンタ009")
+    again = PrinterSettingsDialog(tmp_path, printers=[])
+    qtbot.addWidget(again)
+    assert again.printer_combo.currentData() == "Counter-2 Laser"  # kept, marked as not connected
+    assert "未接続" in again.printer_combo.currentText()
