@@ -97,11 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_seed.add_argument("--residents", type=int, default=None)
     p_seed.add_argument("--seed", type=int, default=1)
     p_seed.set_defaults(func=_cmd_seed)
+    # import-layout, export-layout, sla-report, usage-report, audit (owner: operations)
+    from server_stub.ops_commands import register_all as register_ops
+
+    register_ops(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from server_stub.logging_setup import setup_logging  # rotating server.log (owner: operations)
+
+    setup_logging()
     return int(args.func(args))
 
 

@@ -1,0 +1,154 @@
+"""Operations subcommands of ``madoguchi-server``: import-layout, export-layout, sla-report,
+usage-report, audit verify. ``register_all(sub)`` adds them to the server CLI's subparsers.
+
+Exit codes: 0 success, 1 the operation found problems (rejected rows, broken chain), 2 usage or
+file errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from server_stub.config import resolve_db_url
+
+
+def _err(message_ja: str, message_en: str) -> None:
+    print(f"エラー: {message_ja}\nerror: {message_en}", file=sys.stderr)
+
+
+@contextmanager
+def _factory(db: str | None, *, migrate: bool = True) -> Iterator[sessionmaker[Session]]:
+    from server_stub.db import make_engine, make_sessionmaker
+    from server_stub.migrate import upgrade
+
+    url = resolve_db_url(db)
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url, pool_size=2)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
+# --- import-layout / export-layout --------------------------------------------------------------
+
+
+def _cmd_import_layout(args: argparse.Namespace) -> int:
+    from server_stub.layout.importer import LayoutImportError, NewMunicipality, import_layout
+
+    create = None
+    if args.name or args.prefecture:
+        if not (args.name and args.prefecture):
+            _err("--name と --prefecture は両方指定してください。", "give both --name and --prefecture")
+            return 2
+        create = NewMunicipality(args.name, args.prefecture, args.mayor_title or f"{args.name}長", args.mayor_name or "")
+    with _factory(args.db) as factory:
+        try:
+            report = import_layout(factory, args.municipality, [Path(f) for f in args.files],
+                                   encoding=args.encoding, create=create)
+        except LayoutImportError as exc:
+            _err(exc.message_ja, exc.message_en)
+            return 2
+    data = report.to_dict()
+    if args.report:
+        Path(args.report).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    for f in report.files:
+        print(f"{f['file']}: {f['kind']} {f['rows']}行 ({f['encoding']})")
+    if not report.committed:
+        print(f"取込を中止しました: {report.rejected_rows}行にエラーがあります。何も書き込んでいません。"
+              f" / import aborted: {report.rejected_rows} rejected rows, nothing written")
+        for e in report.errors:
+            print(f"  {e.file}:{e.line} [{e.kind} {e.key}] {e.column} {e.code}: {e.message_ja} / {e.message_en}")
+        return 1
+    for kind in report.inserted:
+        print(f"  {kind}: 追加 {report.inserted[kind]} 更新 {report.updated[kind]} 変更なし {report.unchanged[kind]}")
+    return 0
+
+
+def _cmd_export_layout(args: argparse.Namespace) -> int:
+    from server_stub.layout.exporter import LayoutExportError, export_layout
+
+    with _factory(args.db) as factory:
+        try:
+            files = export_layout(factory, args.municipality, Path(args.out), encoding=args.encoding)
+        except LayoutExportError as exc:
+            _err(exc.message_ja, exc.message_en)
+            return 2
+    for f in files:
+        print(f"{f.path}: {f.kind} {f.rows}行")
+    return 0
+
+
+def register_layout(sub: Any) -> None:
+    p = sub.add_parser("import-layout", help="import 住民基本台帳/印鑑登録 CSV files (中間標準レイアウト準拠)")
+    p.add_argument("--db", default=None)
+    p.add_argument("--municipality", required=True, help="全国地方公共団体コード")
+    p.add_argument("--encoding", default="auto", choices=("auto", "utf-8", "cp932"))
+    p.add_argument("--report", default=None, help="write the validation report as JSON to this file")
+    p.add_argument("--name", default=None, help="create the municipality with this name if it does not exist")
+    p.add_argument("--prefecture", default=None)
+    p.add_argument("--mayor-title", default=None)
+    p.add_argument("--mayor-name", default=None)
+    p.add_argument("files", nargs="+", help="JUKI_SETAI.csv, JUKI_KOJIN.csv, INKAN.csv (any names; kind by header)")
+    p.set_defaults(func=_cmd_import_layout)
+
+    e = sub.add_parser("export-layout", help="export the municipality in the same layout")
+    e.add_argument("--db", default=None)
+    e.add_argument("--municipality", required=True)
+    e.add_argument("--out", required=True, help="output directory")
+    e.add_argument("--encoding", default="utf-8", choices=("utf-8", "cp932"))
+    e.set_defaults(func=_cmd_export_layout)
+
+
+# --- audit verify -------------------------------------------------------------------------------
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from server_stub.audit import verify_chain
+    from server_stub.models import Municipality
+
+    broken_any = False
+    with _factory(args.db, migrate=False) as factory, factory() as session:
+        codes = [args.municipality] if args.municipality else list(
+            session.scalars(select(Municipality.code).order_by(Municipality.code)))
+        results = []
+        for code in codes:
+            broken = verify_chain(session, code)
+            results.append({"municipality_code": code, "intact": broken is None,
+                            "first_broken_seq": broken.seq if broken else None,
+                            "reason": broken.reason if broken else None})
+            if broken is None:
+                print(f"{code}: OK 改ざんは検出されませんでした / chain intact")
+            else:
+                broken_any = True
+                print(f"{code}: NG 最初の不整合は seq {broken.seq} ({broken.reason}) / first broken link: "
+                      f"seq {broken.seq} ({broken.reason})")
+    if args.json:
+        print(json.dumps({"results": results}, ensure_ascii=False))
+    return 1 if broken_any else 0
+
+
+def register_audit(sub: Any) -> None:
+    p = sub.add_parser("audit", help="access-log audit")
+    asub = p.add_subparsers(dest="audit_command", required=True)
+    v = asub.add_parser("verify", help="walk the hash chain and name the first broken link")
+    v.add_argument("--db", default=None)
+    v.add_argument("--municipality", default=None, help="only this municipality (default: all)")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=_cmd_audit_verify)
+
+
+def register_all(sub: Any) -> None:
+    register_layout(sub)
+    register_audit(sub)
