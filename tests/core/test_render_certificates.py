@@ -251,3 +251,19 @@ def test_output_is_identical_in_a_fresh_process() -> None:
     )
     content = juminhyo(layout=Layout.RENKI, persons=6, official=True)
     assert out.stdout.strip() == hashlib.sha256(_render(content).pdf).hexdigest()
+
+
+def test_concurrent_renders_give_the_same_bytes_as_sequential_ones() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    contents = [
+        replace(
+            juminhyo(layout=Layout.RENKI, persons=1 + i % 9),
+            issue_number=f"20261123 桜ヶ丘市 本庁1 プリンタ001 {i:06d}",
+        )
+        for i in range(16)
+    ]
+    sequential = [_render(c).pdf for c in contents]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = list(pool.map(lambda c: _render(c).pdf, contents))
+    assert concurrent == sequential
