@@ -6,6 +6,7 @@ from server_stub.models.bcp import BcpConflict
 from server_stub.models.changes import ChangeLogEntry
 from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
 from server_stub.models.municipality import Counter, Deputy, Municipality
+from server_stub.models.ops import HealthSample, OutageReport, ResponseSample, SampleBatch, TerminalLogCursor
 from server_stub.models.residents import (
     Household,
     Resident,
@@ -25,11 +26,15 @@ __all__ = [
     "ChangeLogEntry",
     "Counter",
     "Deputy",
+    "HealthSample",
     "Household",
     "Issuance",
     "IssuedCopy",
     "Municipality",
+    "OutageReport",
     "Resident",
+    "ResponseSample",
+    "SampleBatch",
     "SealRegistration",
     "SerialLease",
     "Staff",
@@ -38,4 +43,5 @@ __all__ = [
     "Suppression",
     "TaxSummary",
     "Terminal",
+    "TerminalLogCursor",
 ]
