@@ -170,14 +170,19 @@ class ServerProcess:
 
 
 def start_server(db_url: str, log_dir: Path, *, extra_env: dict[str, str] | None = None,
-                 timeout: float = 30.0) -> ServerProcess:
-    """Start ``madoguchi-server serve`` on a free port and wait until /health answers."""
+                 timeout: float = 30.0, migrate: bool = False) -> ServerProcess:
+    """Start ``madoguchi-server serve`` on a free port and wait until /health answers.
+
+    The test databases are migrated already (templates), so ``--no-migrate`` unless ``migrate``.
+    """
     import httpx
 
     port = free_port()
     log_path = log_dir / f"server-{port}.log"
     env = {**os.environ, **(extra_env or {})}
     cmd = [str(SERVER_BIN), "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
+    if not migrate:
+        cmd.append("--no-migrate")
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed with it
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(REPO_ROOT))
     log.close()
@@ -203,6 +208,65 @@ def server_factory(tmp_path: Path) -> Iterator[Any]:
 
     def _start(db_url: str, **kwargs: Any) -> ServerProcess:
         server = start_server(db_url, tmp_path, **kwargs)
+        started.append(server)
+        return server
+
+    yield _start
+    for server in started:
+        server.stop()
+
+
+@dataclass
+class InProcessServer:
+    """A real uvicorn server on a real port, running ``create_app`` in a thread of the test process.
+
+    Same HTTP stack as ``madoguchi-server serve`` without the process start-up cost.
+    """
+
+    port: int
+    db_url: str
+    _server: Any = None
+    _thread: Any = None
+    _app: Any = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> InProcessServer:
+        import threading
+
+        import uvicorn
+
+        from server_stub.app import create_app
+
+        self._app = create_app(self.db_url)
+        config = uvicorn.Config(self._app, host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name=f"uvicorn-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("in-process server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._app.state.engine.dispose()
+
+
+@pytest.fixture
+def inprocess_server_factory() -> Iterator[Any]:
+    """Call ``inprocess_server_factory(db_url)`` for a real uvicorn in a thread; stopped after the test."""
+    started: list[InProcessServer] = []
+
+    def _start(db_url: str) -> InProcessServer:
+        server = InProcessServer(port=free_port(), db_url=db_url).start()
         started.append(server)
         return server
 

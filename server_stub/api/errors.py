@@ -62,6 +62,15 @@ def install_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(_req: Request, exc: OverflowError) -> JSONResponse:
+        # e.g. an integer parameter beyond what the database column holds
+        return JSONResponse(
+            status_code=422,
+            content={"detail": {"code": "value_out_of_range", "message_ja": "数値が大きすぎます。",
+                                "message_en": f"Value out of range: {str(exc)[:200]}"}},
+        )
+
     @app.exception_handler(ValueError)
     async def _value_error(_req: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse(

@@ -95,7 +95,16 @@ def login(base_url: str, code: str, user_id: str, terminal_id: str = "T001") -> 
 
 
 @pytest.fixture
-def server(seeded_db: str, server_factory: Any) -> Any:
+def server(seeded_db: str, inprocess_server_factory: Any) -> Any:
+    """A real uvicorn serving the app on the seeded database (in a thread of the test process).
+
+    ``served_process`` starts ``madoguchi-server serve`` as a subprocess instead (slower start).
+    """
+    return inprocess_server_factory(seeded_db)
+
+
+@pytest.fixture
+def served_process(seeded_db: str, server_factory: Any) -> Any:
     """One real ``madoguchi-server serve`` process on the seeded database."""
     return server_factory(seeded_db)
 

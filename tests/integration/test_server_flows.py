@@ -14,11 +14,14 @@ from tests.integration.conftest import CITY_CODE, login
 from tests.integration.helpers import count, counts, pick_residents, protect, self_request, suppress
 
 
-def test_health_answers_without_auth(server: Any) -> None:
+def test_serve_process_answers_health_without_auth(seeded_db: str, server_factory: Any) -> None:
     import httpx
 
-    body = httpx.get(f"{server.base_url}/health").json()
+    proc = server_factory(seeded_db, migrate=True)  # `serve` migrates an up-to-date database: a no-op
+    body = httpx.get(f"{proc.base_url}/health").json()
     assert body["status"] == "ok" and body["version"] and "T" in body["time"]
+    api = login(proc.base_url, CITY_CODE, "clerk1")
+    assert api.get("/api/v1/municipality").json()["code"] == CITY_CODE
 
 
 def test_login_returns_params_and_lockout_after_five_failures(server: Any, factory: Any) -> None:
