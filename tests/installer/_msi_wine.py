@@ -23,6 +23,18 @@ class WineUnavailable(Exception):
     """Wine is missing or its prefix could not be initialised."""
 
 
+def _tool(name: str, fallback: str) -> str | None:
+    """``wine``/``wineserver`` from PATH (Debian package wine), else wine64's own binaries."""
+    found = shutil.which(name)
+    if found:
+        return found
+    return fallback if Path(fallback).is_file() else None
+
+
+WINE = _tool("wine", "/usr/lib/wine/wine64")
+WINESERVER = _tool("wineserver", "/usr/lib/wine/wineserver64")
+
+
 @dataclass
 class WineResult:
     returncode: int
@@ -52,6 +64,8 @@ class WinePrefix:
             WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d",
             WINEARCH="win64",
         )
+        if WINESERVER and WINESERVER.startswith("/usr/lib/wine/"):
+            env["WINESERVER"] = WINESERVER  # bare wine64 (no wrapper package): tell it where its server is
         return env
 
     def run(self, *args: str, timeout: float = 300) -> WineResult:
@@ -61,7 +75,7 @@ class WinePrefix:
         started = time.monotonic()
         with out.open("wb") as o, err.open("wb") as e:
             done = subprocess.run(
-                ["wine", *args], stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=self.env, timeout=timeout
+                [WINE or "wine", *args], stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=self.env, timeout=timeout
             )
         result = WineResult(
             done.returncode,
@@ -74,8 +88,8 @@ class WinePrefix:
         return result
 
     def boot(self) -> None:
-        if shutil.which("wine") is None:
-            raise WineUnavailable("wine is not installed (Debian packages wine, wine64)")
+        if WINE is None or WINESERVER is None:
+            raise WineUnavailable("wine is not installed (Debian packages wine64 and wine)")
         for d in (self.prefix.parent, self.home, self.logs):
             d.mkdir(parents=True, exist_ok=True)
         try:
@@ -85,11 +99,14 @@ class WinePrefix:
         if result.returncode != 0 or not (self.prefix / "drive_c" / "windows").is_dir():
             raise WineUnavailable(f"wineboot failed ({result.returncode}): {result.stderr[-2000:]}")
         # let wineboot's background processes finish before the first msiexec
-        subprocess.run(["wineserver", "-w"], env=self.env, stdin=subprocess.DEVNULL,
+        subprocess.run([WINESERVER, "-w"], env=self.env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
 
     def close(self) -> None:
-        subprocess.run(["wineserver", "-k"], env=self.env, stdin=subprocess.DEVNULL,
+        if WINESERVER is None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            return
+        subprocess.run([WINESERVER, "-k"], env=self.env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
