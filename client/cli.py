@@ -93,6 +93,37 @@ def _keys_for(args: argparse.Namespace) -> dict[str, bytes] | None:
     return cached
 
 
+def _with_server_record(verdict: Any, pdf: bytes, args: argparse.Namespace) -> Any:
+    """A signature-valid certificate that the server has voided (取消) is not valid any more."""
+    from client.printing.public_keys import PublicKeysError
+    from client.printing.verify_pdf import embedded_token
+    from client.printing.verify_remote import fetch_record
+    from client.signing import Verdict
+
+    qr_token = embedded_token(pdf)
+    if qr_token is None:
+        return verdict
+    try:
+        record = fetch_record(args.server, qr_token, token=args.token)
+    except PublicKeysError as exc:
+        print(f"警告: {exc.message_ja}（署名のみ確認しました）", file=sys.stderr)
+        return verdict
+    if record.voided:
+        return Verdict(
+            False,
+            "voided",
+            f"この証明書は取り消されています（{record.void_reason or '理由未登録'}）。",
+            f"The certificate was voided: {record.void_reason}",
+            verdict.payload,
+        )
+    if not record.known:
+        print(
+            "警告: サーバーに交付記録が見つかりません（縮退運用中の発行で未同期の可能性があります）。",
+            file=sys.stderr,
+        )
+    return verdict
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from client.printing.verify_pdf import verify_pdf
 
@@ -105,6 +136,8 @@ def run_verify(args: argparse.Namespace) -> int:
     if keys is None:
         return EXIT_USAGE
     verdict = verify_pdf(pdf, keys)
+    if verdict.valid and args.server:
+        verdict = _with_server_record(verdict, pdf, args)
     if args.json:
         print(json.dumps({"file": str(args.file), **verdict.to_dict()}, ensure_ascii=False, indent=2))
     else:
@@ -123,6 +156,7 @@ def run_verify(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 # parser
 # ---------------------------------------------------------------------------------------------
+
 
 def _counter_registrars() -> list[Registrar]:
     from client.services.cli_commands import REGISTRARS as COUNTER  # gui, issue, status (counter services)

@@ -10,7 +10,8 @@ Checks, in order (the first failure is the verdict):
 5. the visible text is what the signed content renders to (``text_mismatch``): when the same form
    (same file digest) is installed, the content is rendered again and the text of every page must
    be identical; otherwise the names, address, 認証文 and 発行番号 must at least be present;
-6. the QR image on each page encodes the same token (``qr_mismatch``).
+6. the QR image on each page encodes the same token (``qr_mismatch``);
+7. a 見本 (training) certificate is never a valid certificate (``training_sample``).
 """
 
 from __future__ import annotations
@@ -85,7 +86,22 @@ def verify_pdf(pdf: bytes, public_keys: dict[str, bytes]) -> Verdict:
             "The printed QR code does not encode the embedded token",
             full,
         )
+    if content.training:
+        return _invalid(
+            "training_sample",
+            "研修用の「見本」です。正式な証明書ではありません。",
+            "A training sample (見本), not a certificate",
+            full,
+        )
     return full
+
+
+def embedded_token(pdf: bytes) -> str | None:
+    """The QR token embedded in a certificate PDF, or None."""
+    try:
+        return read_certificate_pdf(pdf).token
+    except EmbeddedDataError:
+        return None
 
 
 def _text_differences(content: CertificateContent, embedded: EmbeddedCertificate) -> list[str]:

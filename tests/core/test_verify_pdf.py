@@ -64,6 +64,12 @@ def test_a_certificate_with_gaiji_outside_the_bmp_is_valid() -> None:
     assert verdict.valid, verdict
 
 
+def test_a_training_sample_is_never_a_valid_certificate() -> None:
+    verdict = verify_pdf(_pdf(juminhyo(training=True)), FIXED_KEYS)
+    assert (verdict.valid, verdict.reason_code) == (False, "training_sample")
+    assert "見本" in verdict.message_ja
+
+
 def test_changed_token_is_invalid() -> None:
     def flip(data: dict) -> None:  # type: ignore[type-arg]
         t = data["token"]

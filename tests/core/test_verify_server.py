@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from server_stub.seed.generator import seed_residents
 from tests.conftest import copy_sqlite
 from tests.fixtures.pdftools import pdftoppm_png, pdftotext, zbar_decode
 
-PASSWORD = {"clerk1": "clerk1pass"}
+PASSWORD = {"clerk1": "clerk1pass", "supervisor1": "supervisor1pass"}
 
 
 def _request(atena_no: str, **extra: Any) -> dict[str, Any]:
@@ -78,6 +79,7 @@ def test_server_issued_certificates_render_scan_and_verify(
         api.headers["Authorization"] = f"Bearer {token}"
 
         issued: list[tuple[CertificateContent, str]] = []
+        issuance_ids: list[str] = []
         for atena in atena_nos:
             if len(issued) >= 2:
                 break
@@ -86,6 +88,7 @@ def test_server_issued_certificates_render_scan_and_verify(
             r = api.post("/api/v1/issuances", json={"request": body, "printer_id": "プリンタ007"})
             if r.status_code != 201:  # e.g. a resident the demo data blocks: take the next one
                 continue
+            issuance_ids.append(r.json()["issuance_id"])
             for cert in r.json()["certificates"]:
                 issued.append((CertificateContent.from_dict(cert["content"]), cert["qr_token"]))
         assert len(issued) >= 2
@@ -117,3 +120,24 @@ def test_server_issued_certificates_render_scan_and_verify(
     capsys.readouterr()
     for n in range(len(issued)):
         assert main(["verify", str(tmp_path / f"cert{n}.pdf")]) == 0  # cached keys
+
+    # a supervisor voids the first issuance: asked with --server, the certificate is no longer valid
+    with httpx.Client(base_url=base_url, timeout=30.0) as sup:
+        r = sup.post(
+            "/api/v1/auth/login",
+            json={
+                "municipality_code": CITY.code,
+                "user_id": "supervisor1",
+                "password": PASSWORD["supervisor1"],
+                "terminal_id": "T001",
+            },
+        )
+        assert r.status_code == 200, r.text
+        sup.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        r = sup.post(f"/api/v1/issuances/{issuance_ids[0]}/void", json={"reason": "誤発行"})
+        assert r.status_code == 200, r.text
+    capsys.readouterr()
+    assert main(["verify", str(first), "--server", base_url, "--token", token, "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["reason_code"] == "voided" and "誤発行" in out["message_ja"]
+    assert main(["verify", str(first)]) == 0  # offline, only the signature can be checked
