@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from reportlab import rl_config
@@ -31,23 +30,20 @@ from client.printing.errors import (
 )
 from client.printing.fonts import FontSet
 from client.printing.forms import (
-    Cell,
     FormDefinition,
     FormLibrary,
     ImageBox,
-    Table,
-    TextSpec,
     default_library,
 )
+from client.printing.painter import PAD, Painter
 from client.printing.qr import qr_image
-from client.printing.textfit import LINE_SPACING, fit_text
+from client.printing.textfit import LINE_SPACING
 from client.signing import TokenFormatError, content_digest, decode_token
 
 # Plain Flate streams: ASCII85 on top only makes images bigger and costs ~5 ms per certificate.
 # (A process-wide reportlab setting; harmless for other reportlab users.)
 rl_config.useA85 = 0
 
-_PAD = 1.2 * mm
 _LINE_WIDTH = 0.6
 
 
@@ -156,15 +152,6 @@ def _load_images(form: FormDefinition, content: CertificateContent) -> dict[str,
     return images
 
 
-def _value(obj: Any, name: str) -> str:
-    if not name:
-        return ""
-    if name.startswith("extra."):
-        return str(getattr(obj, "extra", {}).get(name[6:], ""))
-    v = getattr(obj, name, "")
-    return "" if v is None else str(v)
-
-
 def _format_as_of(content: CertificateContent) -> str:
     t = content.data_as_of
     if t is None:
@@ -172,8 +159,8 @@ def _format_as_of(content: CertificateContent) -> str:
     return f"{to_wareki(t.date())} {t.hour}時{t.minute:02d}分"
 
 
-class _Writer:
-    """Draws one certificate; collects undrawable characters, overflows and alerts as it goes."""
+class _Writer(Painter):
+    """Draws one certificate: page composition on top of the painter's primitives."""
 
     def __init__(
         self,
@@ -185,200 +172,25 @@ class _Writer:
     ) -> None:
         self.content = content
         self.form = form
-        self.fonts = fonts
         self.token = token
         self.images = images
         self.page_w = form.page_size[0] * mm
-        self.page_h = form.page_size[1] * mm
-        self.missing: dict[str, list[str]] = {}
-        self.overflows: list[str] = []
-        self.alerts: list[str] = []
         per = form.persons_per_page
         persons = list(content.persons)
         self.chunks: list[list[PrintedPerson]] = [
             persons[i : i + per] for i in range(0, len(persons), per)
         ] or [[]]
         self.buffer = io.BytesIO()
-        self.canvas = Canvas(
+        page_h = form.page_size[1] * mm
+        canvas = Canvas(
             self.buffer,
-            pagesize=(self.page_w, self.page_h),
+            pagesize=(self.page_w, page_h),
             invariant=1,
             pageCompression=1,
             initialFontName=fonts.font("mincho").name,
             initialFontSize=10,
         )
-
-    # -- text primitives ----------------------------------------------------------------------
-
-    def _runs(self, text: str, style: str, where: str) -> list[tuple[str, str]]:
-        runs, missing = self.fonts.runs(text, style)
-        for ch in missing:
-            places = self.missing.setdefault(ch, [])
-            if where not in places:
-                places.append(where)
-        return runs
-
-    def _width(self, text: str, style: str, size: float) -> float:
-        return self.fonts.width(text, style, size)
-
-    def text(self, x: float, y: float, text: str, *, style: str, size: float, align: str, where: str) -> None:
-        """Draw one line with its baseline at (x, y) in points, y measured from the bottom."""
-        runs = self._runs(text, style, where)
-        if align != "left":
-            width = self._width(text, style, size)
-            x -= width if align == "right" else width / 2
-        c = self.canvas
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        for font_name, run in runs:
-            c.setFont(font_name, size)
-            c.drawString(x, y, run)
-            x += stringWidth(run, font_name, size)
-
-    def y(self, y_mm: float) -> float:
-        return self.page_h - y_mm * mm
-
-    def fitted_block(
-        self,
-        text: str,
-        *,
-        left: float,
-        top: float,
-        width: float,
-        height: float,
-        size: float,
-        min_size: float,
-        lines: int,
-        style: str = "mincho",
-        align: str = "left",
-        valign: str = "middle",
-        where: str,
-        alert_on_shrink: bool = True,
-    ) -> None:
-        """Shrink-to-fit ``text`` into a box (points, top measured from the bottom) and draw it."""
-        if not text:
-            return
-        self._runs(text, style, where)  # record undrawable characters even if it overflows
-        fitted = fit_text(
-            text,
-            max_width=width,
-            max_height=height,
-            size=size,
-            min_size=min_size,
-            max_lines=lines,
-            width_at=lambda t, s: self._width(t, style, s),
-        )
-        if fitted is None:
-            self.overflows.append(f"{where}「{text}」")
-            return
-        if fitted.shrunk and alert_on_shrink:
-            alert = f"{where}を{fitted.size:g}ptに縮小して印字しました: {text}"
-            if alert not in self.alerts:
-                self.alerts.append(alert)
-        block_h = len(fitted.lines) * fitted.size * LINE_SPACING
-        gap = (height - block_h) / 2 if valign == "middle" else 0.0
-        baseline = top - gap - fitted.size * 0.93
-        x = {"left": left, "center": left + width / 2, "right": left + width}[align]
-        for line in fitted.lines:
-            self.text(x, baseline, line, style=style, size=fitted.size, align=align, where=where)
-            baseline -= fitted.size * LINE_SPACING
-
-    def spec_text(self, spec: TextSpec, text: str, where: str) -> None:
-        if not text:
-            return
-        size = spec.size
-        if spec.max_width:
-            limit = spec.max_width * mm
-            while size > spec.min_size and self._width(text, spec.font, size) > limit:
-                size -= 0.5
-            if self._width(text, spec.font, size) > limit * 1.001:
-                self.overflows.append(f"{where}「{text}」")
-                return
-        self.text(
-            spec.x * mm, self.y(spec.y), text, style=spec.font, size=size, align=spec.align, where=where
-        )
-
-    # -- tables ---------------------------------------------------------------------------------
-
-    def cell(
-        self,
-        cell: Cell,
-        source: Any,
-        x: float,
-        top: float,
-        height: float,
-        label_width: float,
-        label_size: float,
-    ) -> None:
-        c = self.canvas
-        w = cell.width * mm
-        lw = (cell.label_width or label_width) * mm
-        c.rect(x, top - height, w, height, stroke=1, fill=0)
-        if lw > 0:
-            c.line(x + lw, top, x + lw, top - height)
-            self.fitted_block(
-                cell.label,
-                left=x + _PAD / 2,
-                top=top - _PAD / 2,
-                width=lw - _PAD,
-                height=height - _PAD,
-                size=label_size,
-                min_size=4.0,
-                lines=2,
-                style="gothic",
-                align="center",
-                where=f"項目名「{cell.label}」",
-                alert_on_shrink=False,
-            )
-        vx = x + lw + _PAD
-        vw = w - lw - 2 * _PAD
-        vtop = top - _PAD / 2
-        vh = height - _PAD
-        kana = _value(source, cell.kana_field)
-        if kana:
-            kh = vh * 0.36
-            self.fitted_block(
-                f"（{kana}）",
-                left=vx,
-                top=vtop,
-                width=vw,
-                height=kh,
-                size=min(7.5, kh / 1.1),
-                min_size=4.0,
-                lines=1,
-                where=f"{cell.label}（フリガナ）",
-            )
-            vtop -= kh
-            vh -= kh
-        value = _value(source, cell.field)
-        if value:
-            value = f"{cell.prefix}{value}{cell.suffix}"
-        self.fitted_block(
-            value,
-            left=vx,
-            top=vtop,
-            width=vw,
-            height=vh,
-            size=cell.size,
-            min_size=cell.min_size,
-            lines=cell.lines,
-            where=cell.label,
-        )
-
-    def table(self, table: Table, source: Any, top_mm: float) -> float:
-        """Draw the rows; return the bottom edge (points from the page bottom)."""
-        top = self.y(top_mm)
-        for row in table.rows:
-            values = [_value(source, cell.field) for cell in row.cells]
-            if row.omit_if_empty and not any(values):
-                continue
-            height = row.height * mm
-            x = table.x * mm
-            for cell in row.cells:
-                self.cell(cell, source, x, top, height, table.label_width, table.label_size)
-                x += cell.width * mm
-            top -= height
-        return top
+        super().__init__(canvas, fonts, page_h)
 
     def tax_table(self) -> None:
         spec = self.form.tax
@@ -387,16 +199,15 @@ class _Writer:
         top = self.y(spec.y)
         h = spec.row_height * mm
         for label, value in self.content.tax_rows:
-            shim = Cell(label=label, field="v", width=spec.width, size=spec.size, min_size=5.0)
             self.canvas.rect(spec.x * mm, top - h, spec.width * mm, h, stroke=1, fill=0)
             lw = spec.label_width * mm
             self.canvas.line(spec.x * mm + lw, top, spec.x * mm + lw, top - h)
             self.fitted_block(
                 label,
-                left=spec.x * mm + _PAD,
-                top=top - _PAD / 2,
-                width=lw - 2 * _PAD,
-                height=h - _PAD,
+                left=spec.x * mm + PAD,
+                top=top - PAD / 2,
+                width=lw - 2 * PAD,
+                height=h - PAD,
                 size=spec.label_size,
                 min_size=5.0,
                 lines=1,
@@ -406,12 +217,12 @@ class _Writer:
             )
             self.fitted_block(
                 value,
-                left=spec.x * mm + lw + _PAD,
-                top=top - _PAD / 2,
-                width=spec.width * mm - lw - 3 * _PAD,
-                height=h - _PAD,
-                size=shim.size,
-                min_size=shim.min_size,
+                left=spec.x * mm + lw + PAD,
+                top=top - PAD / 2,
+                width=spec.width * mm - lw - 3 * PAD,
+                height=h - PAD,
+                size=spec.size,
+                min_size=5.0,
                 lines=1,
                 align="right",
                 where=label,
@@ -429,7 +240,7 @@ class _Writer:
         c.rect(x, top - s, s, s, stroke=1, fill=0)
         if reader is not None:
             iw, ih = reader.getSize()
-            scale = min((s - 2 * _PAD) / iw, (s - 2 * _PAD) / ih)
+            scale = min((s - 2 * PAD) / iw, (s - 2 * PAD) / ih)
             dw, dh = iw * scale, ih * scale
             c.drawImage(reader, x + (s - dw) / 2, top - s + (s - dh) / 2, dw, dh, mask="auto")
 
@@ -447,12 +258,12 @@ class _Writer:
         spec = self.form.official_mark
         if spec is None:
             return
-        w = self._width(spec.text, "gothic", spec.size) + 2 * _PAD
+        w = self._width(spec.text, "gothic", spec.size) + 2 * PAD
         h = spec.size * 1.4
         x, top = spec.x * mm, self.y(spec.y)
         self.canvas.rect(x, top - h, w, h, stroke=1, fill=0)
         self.text(
-            x + _PAD,
+            x + PAD,
             top - h + spec.size * 0.3,
             spec.text,
             style="gothic",
@@ -587,14 +398,14 @@ class _Writer:
         h = spec.height * mm
         self.canvas.rect(spec.x * mm, top - h, spec.width * mm, h, stroke=1, fill=0)
         self.text(
-            spec.x * mm + _PAD, top - 3.5 * mm, spec.label, style="gothic", size=8, align="left", where="備考"
+            spec.x * mm + PAD, top - 3.5 * mm, spec.label, style="gothic", size=8, align="left", where="備考"
         )
         lines = max(1, math.floor((h - 5 * mm) / (spec.size * LINE_SPACING)))
         self.fitted_block(
             "\u3000".join(self.content.notes),
-            left=spec.x * mm + _PAD,
+            left=spec.x * mm + PAD,
             top=top - 4.5 * mm,
-            width=spec.width * mm - 2 * _PAD,
+            width=spec.width * mm - 2 * PAD,
             height=h - 5 * mm,
             size=spec.size,
             min_size=spec.min_size,
