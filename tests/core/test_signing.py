@@ -142,3 +142,30 @@ def test_verdict_to_dict_is_json(keys: tuple[bytes, bytes, str]) -> None:
     v = verify_token(sign_certificate(juminhyo(), priv, kid), {kid: pub})
     d = json.loads(json.dumps(v.to_dict(), ensure_ascii=False))
     assert d["valid"] is True and d["payload"]["key_id"] == kid
+
+
+def test_payload_that_disagrees_with_the_content_is_a_content_mismatch(keys: tuple[bytes, bytes, str]) -> None:
+    """A correctly signed payload whose 発行番号 differs from the content it is shown with."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    priv, pub, kid = keys
+    content = juminhyo()
+    payload = {
+        "m": content.municipality_code,
+        "n": content.issue_number.replace("000011", "000099"),
+        "t": content.cert_type.value,
+        "s": "x",
+        "i": content.issued_at.isoformat(),
+        "d": content_digest(content),
+        "k": kid,
+    }
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = "MDG1." + b64(json.dumps(payload, ensure_ascii=False).encode())
+    signature = Ed25519PrivateKey.from_private_bytes(priv).sign(signing_input.encode())
+    token = f"{signing_input}.{b64(signature)}"
+    assert verify_token(token, {kid: pub}).valid  # the signature itself is fine
+    verdict = verify_token(token, {kid: pub}, content)
+    assert (verdict.valid, verdict.reason_code) == (False, "content_mismatch")
