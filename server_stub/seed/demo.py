@@ -115,4 +115,34 @@ def seed_demo(factory: sessionmaker[Session], *, residents: int | None = None, s
         count = residents if residents is not None else demo.residents
         if count > 0:
             stats[demo.code] = seed_residents(factory, demo.code, count, seed, now=now)
+            _ensure_blocks(factory, demo.code, stats[demo.code], now)
     return stats
+
+
+def _ensure_blocks(factory: sessionmaker[Session], code: str, stats: SeedStats, now: datetime) -> None:
+    """A small demo town may draw no 支援措置 or 抑止 at random: add one of each so the demo shows them."""
+    from sqlalchemy import select
+
+    from server_stub.models import Resident
+    from server_stub.registry import add_support_measure, add_suppression
+
+    if stats.support_measures and stats.suppressions:
+        return
+    with factory() as session:
+        begin_write(session)
+        people = session.scalars(
+            select(Resident.atena_no).where(Resident.municipality_code == code, Resident.status == "resident",
+                                            Resident.is_head.is_(False))
+            .order_by(Resident.atena_no).limit(12)
+        ).all()
+        if len(people) >= 12:
+            if not stats.support_measures:
+                add_support_measure(session, code, measure_id=f"SM{code}-DEMO1", protected=[people[4]], now=now,
+                                    perpetrator_names=["加害　太郎"], start=date(2026, 4, 1), end=date(2027, 3, 31))
+                stats.support_measures += 1
+                stats.protected_persons += 1
+            if not stats.suppressions:
+                add_suppression(session, code, suppression_id=f"SP{code}-DEMO1", process="hakko", level="error",
+                                atena_no=people[10], start=date(2026, 1, 1), reason="実態調査中", now=now)
+                stats.suppressions += 1
+        session.commit()
