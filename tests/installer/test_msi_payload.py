@@ -34,6 +34,9 @@ def _files(root: Path) -> dict[str, int]:
 def test_file_table_matches_the_staged_payload(full_msi: Built, extracted: Path) -> None:
     staged = _files(full_msi.stage)
     assert _files(extracted) == staged
+    # every installed path fits in MAX_PATH (260) under C:\Program Files\Madoguchi\
+    longest = max(len("C:\\Program Files\\Madoguchi\\" + name) for name in staged)
+    assert longest < 260, longest
     rows = read_table(full_msi.msi, "File")
     assert len(rows) == len(staged)
     assert sorted(int(r["FileSize"]) for r in rows) == sorted(staged.values())

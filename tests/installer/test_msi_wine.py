@@ -156,3 +156,22 @@ def test_bundled_runtime_needs_no_python(wine: WinePrefix, msi_factory: Callable
     assert result.returncode == 0, result.stderr
     assert not (install_dir / "runtime").exists()
     assert wine.installed_products("Madoguchi") == []
+
+
+def test_full_payload_installs_and_uninstalls_cleanly(wine: WinePrefix, full_msi: Built) -> None:
+    """The release MSI (every Windows wheel, thousands of files in one cabinet)."""
+    _remove_all_products(wine)
+    _with_python(wine)
+    result = wine.msiexec("/i", full_msi.msi, "SERVERURL=https://dc.example.jp/", "MUNICIPALITYCODE=131016")
+    assert result.returncode == 0, result.stderr
+    install_dir = _install_dir(wine)
+    staged = {p.relative_to(full_msi.stage).as_posix(): p.stat().st_size
+              for p in full_msi.stage.rglob("*") if p.is_file()}
+    installed = {p.relative_to(install_dir).as_posix(): p.stat().st_size
+                 for p in install_dir.rglob("*") if p.is_file()}
+    assert installed == staged
+    assert (install_dir / "site" / "PySide6" / "Qt6Widgets.dll").is_file()
+    result = wine.msiexec("/x", full_msi.msi)
+    assert result.returncode == 0, result.stderr
+    assert not install_dir.exists() or not [p for p in install_dir.rglob("*") if p.is_file()]
+    assert wine.installed_products("Madoguchi") == []
