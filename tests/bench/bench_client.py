@@ -1,0 +1,207 @@
+"""Client-side benchmarks in real time: cold start to the sign-in screen, line cut → secondary,
+every line cut → issuing in BCP mode, and the GUI thread's longest block during a failover.
+
+Failover runs the real pieces with their shipped defaults (probe every 5 s with a 3 s timeout,
+BCP after 10 s of every line failing, ``auto`` policy) through two fault proxies
+(tests/faults/proxy.py) in front of the SQLite server, on the real clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from tests.bench.support import CITY, CLERK, REPO, Context, Measurement, latency
+
+COLD_START_S = 3.0
+SECONDARY_S = 2.0
+BCP_S = 10.0
+GUI_BLOCK_MS = 100.0
+
+
+def cold_start(ctx: Context) -> list[Measurement]:
+    home = ctx.workdir / "coldstart-home"
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "MADOGUCHI_HOME": str(home), "MADOGUCHI_SERVER_URL": "http://127.0.0.1:9",
+           "MADOGUCHI_MUNICIPALITY_CODE": CITY, "MADOGUCHI_TERMINAL_ID": "T001",
+           "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    seconds: list[float] = []
+    for i in range(ctx.sizes.cold_starts + 1):  # the first run warms the page cache and .pyc files
+        t0 = time.time()
+        proc = subprocess.run([sys.executable, "-m", "tests.bench.worker_coldstart"], cwd=str(REPO), env=env,
+                              capture_output=True, text=True, timeout=120)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SHOWN ")), None)
+        if line is None:
+            raise RuntimeError(f"sign-in screen never shown (exit {proc.returncode}): {proc.stderr[-1500:]}")
+        if i > 0:
+            seconds.append(float(line.split()[1]) - t0)
+    return [Measurement("cold start to sign-in screen", round(statistics.median(seconds), 2), "s", COLD_START_S,
+                        p50=round(statistics.median(seconds), 2), p95=round(max(seconds), 2), samples=len(seconds),
+                        notes=f"new process → `madoguchi gui` → SignInDialog painted (offscreen Qt); warm disk "
+                              f"cache; runs {', '.join(f'{s:.2f}' for s in seconds)} s (p95 column = worst)")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Failover
+# ---------------------------------------------------------------------------------------------
+
+
+class _Rig:
+    """Proxies, a signed-in data-centre client, the connectivity machine and the probe scheduler,
+    wired the way the application wires them, with the shipped defaults."""
+
+    def __init__(self, ctx: Context, router: Any | None = None) -> None:
+        from client.config_source import ClientConfig
+        from client.connectivity import ConnectivityMachine, ConnectivityPolicy
+        from client.continuity import Continuity, http_probe, start_scheduler
+        from tests.faults.proxy import FaultProxy
+
+        defaults = ClientConfig()
+        self.probe_seconds = float(defaults.probe_interval_seconds)
+        self.probe_timeout = float(defaults.probe_timeout_seconds)
+        self.bcp_window = float(defaults.bcp_window_seconds)
+        server = ctx.server("sqlite")
+        self.primary = FaultProxy("127.0.0.1", server.port)
+        self.secondary = FaultProxy("127.0.0.1", server.port)
+        self.remote = ctx.login(self.primary.url, secondary=self.secondary.url, timeout=10.0,
+                                connect_timeout=self.probe_timeout)
+        self.machine = ConnectivityMachine([self.primary.url, self.secondary.url],
+                                           ConnectivityPolicy(bcp_window=self.bcp_window))
+        self.router = router or _NullRouter()
+        self.continuity = Continuity(self.machine, self.router, probe=http_probe(timeout=self.probe_timeout),
+                                     push=lambda: None, pull=lambda: None)
+        self.remote.on_line_event = self.continuity.on_request
+        self.continuity.follow_active_endpoint(self.remote)
+        self.scheduler = start_scheduler(self.continuity, probe_seconds=self.probe_seconds, replica_pull=None,
+                                         pull_seconds=60)
+
+    def close(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        self.primary.close()
+        self.secondary.close()
+        self.remote.close()
+
+
+class _NullRouter:
+    def __init__(self) -> None:
+        self.modes: list[str] = []
+
+    def use(self, mode: str) -> None:
+        self.modes.append(mode)
+
+
+def _secondary_trial(ctx: Context, fault: str) -> float:
+    """Cut the primary (``fault`` mode) while a clerk searches every 100 ms; seconds until the next
+    request answered by the secondary."""
+    rig = _Rig(ctx)
+    try:
+        for _ in range(3):
+            rig.remote.get("/api/v1/residents/search", q="ヤマ")
+        time.sleep(0.2)
+        rig.primary.set_mode(fault)
+        cut = time.perf_counter()
+        while time.perf_counter() - cut < 60:
+            try:
+                rig.remote.get("/api/v1/residents/search", q="ヤマ")
+                if rig.remote.active_url == rig.secondary.url:
+                    return time.perf_counter() - cut
+            except Exception:  # noqa: BLE001 - a failed request during the switch
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("requests never moved to the secondary")
+    finally:
+        rig.close()
+
+
+def _bcp_trial(ctx: Context) -> tuple[float, float]:
+    """Cut both lines while a clerk tries to issue every 200 ms through the counter service; seconds
+    until the machine is in BCP, and until the first certificate PDF is issued from the replica."""
+    from client.connectivity import LinkMode
+    from client.services.errors import ServiceError
+    from tests.bench.bench_issue import _bcp_service, _bcp_terminal, _juminhyo, _subjects
+
+    terminal = _bcp_terminal(ctx)
+    terminal.lease(50)
+    service = _bcp_service(ctx, terminal, ctx.workdir / "pdf-failover")
+    bcp = service.router.backend("bcp")
+    from client.services.backend import OnlineBackend
+    from client.services.online_api import OnlineApi
+
+    rig = _Rig(ctx, router=service.router)
+    try:
+        api = OnlineApi([rig.primary.url, rig.secondary.url], timeout=10.0)
+        service.router.register("online", OnlineBackend(api))
+        service.router.use("online")
+        service.sign_in(*CLERK)
+        bcp.sign_in(CITY, CLERK[0], CLERK[1], "T001")  # offline credentials kept from the sign-in
+        subjects = iter(_subjects(ctx, 100))
+        service.issue(_juminhyo(next(subjects)))  # online, through the primary
+        rig.primary.set_mode("cut")
+        rig.secondary.set_mode("cut")
+        cut = time.perf_counter()
+        in_bcp = issued = None
+        while time.perf_counter() - cut < 90:
+            if in_bcp is None and rig.machine.mode is LinkMode.BCP:
+                in_bcp = time.perf_counter() - cut
+            mode = service.mode
+            try:
+                service.issue(_juminhyo(next(subjects)))
+                if mode == "bcp":
+                    issued = time.perf_counter() - cut
+                    break
+            except ServiceError:
+                pass
+            time.sleep(0.2)
+        if issued is None:
+            raise RuntimeError(f"no BCP issuance within 90 s (mode {rig.machine.mode})")
+        return (in_bcp if in_bcp is not None else issued), issued
+    finally:
+        rig.close()
+
+
+def failover(ctx: Context) -> list[Measurement]:
+    trials = 2 if ctx.quick else 5
+    cut = [_secondary_trial(ctx, "cut") for _ in range(trials)]
+    rows = [latency("primary line cut (refused) → requests on the secondary", [s * 1000 for s in cut],
+                    SECONDARY_S * 1000, notes=f"{trials} trials; search every 100 ms; DataCentreClient falls "
+                                               "back within the failing request", on="max")]
+    rows[0].value, rows[0].unit, rows[0].bar = round(max(cut), 2), "s", SECONDARY_S
+    rows[0].p50, rows[0].p95, rows[0].p99 = round(statistics.median(cut), 2), round(max(cut), 2), None
+    silent = _secondary_trial(ctx, "half_open")
+    rows.append(Measurement("primary line silent (half-open) → requests on the secondary", round(silent, 2), "s",
+                            SECONDARY_S, notes="1 trial; the in-flight request waits for its read timeout (10 s) "
+                                               "unless a probe (every 5 s, 3 s timeout) switches lines first"))
+    to_bcp, issued = _bcp_trial(ctx)
+    rows.append(Measurement("every line cut → issuing in BCP mode (auto policy)", round(issued, 2), "s", BCP_S,
+                            notes=f"machine in BCP after {to_bcp:.1f} s (bcp_window 10 s, probes every 5 s); "
+                                  "first 住民票 PDF from the replica at the figure"))
+    return rows
+
+
+def gui_failover(ctx: Context) -> list[Measurement]:
+    """The Qt worker: main window open, a clerk typing searches, every line cut; the GUI thread's
+    longest gap between 10 ms heartbeats from the cut until a BCP search has answered."""
+    from tests.bench.bench_sync import ensure_replica
+
+    data_dir = ensure_replica(ctx)
+    server = ctx.server("sqlite")
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench.worker_gui_failover", str(server.port), str(data_dir),
+         str(ctx.keyring_path), "20" if ctx.quick else "30"],
+        cwd=str(REPO), env=env, capture_output=True, text=True, timeout=300)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("{")), None)
+    if proc.returncode != 0 or line is None:
+        raise RuntimeError(f"GUI worker failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    r: dict[str, Any] = json.loads(line)
+    return [
+        Measurement("GUI thread longest block during failover", round(r["worst_ms"], 1), "ms", GUI_BLOCK_MS,
+                    notes=f"{r['ticks']} heartbeats over {r['seconds']:.0f} s; modes {r['modes']}; "
+                          f"{r['searches']} searches typed; before the cut {r['worst_before_ms']:.0f} ms",
+                    extra=r),
+    ]

@@ -1,0 +1,232 @@
+"""``./run bench``: run the benchmark suite against DESIGN.md §6 and write the results.
+
+    python -m tests.bench.runner [--quick] [--soak] [--only NAME ...] [--out DIR] [--list]
+
+Benchmarks run in registry order with one shared context (one seeded database and server per
+database kind, one PostgreSQL cluster, one bootstrapped replica). Each is isolated: an exception
+becomes an ``error`` row and the run goes on. Results go to ``bench/results/latest.json`` and
+``latest.md`` (target | figure | bar | pass/short), and the table is printed.
+
+``--quick`` uses a town of 2,000 and fewer iterations (≤ 3 minutes; the harness check CI can run,
+bars reported but not asserted). ``--soak`` also runs the crash tests with 100 + 100 kill -9
+trials (pytest ``tests/faults/test_crash_bcp.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.bench.support import FULL, QUICK, REPO, Context, Measurement
+
+BenchFn = Callable[[Context], list[Measurement]]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    fn: BenchFn
+    title: str
+
+
+def registry() -> list[Benchmark]:
+    """Every benchmark, in run order (cheap and data-independent ones first)."""
+    from tests.bench import bench_client, bench_data, bench_issue, bench_load, bench_search, bench_sync
+
+    return [
+        Benchmark("render", bench_issue.render, "page render (client)"),
+        Benchmark("cold_start", bench_client.cold_start, "cold start to the sign-in screen"),
+        Benchmark("seed", bench_data.seed, "seeding the city and the town"),
+        Benchmark("bootstrap", bench_sync.bootstrap, "replica bootstrap of the city"),
+        Benchmark("delta", bench_sync.delta, "delta sync of 1,000 changes"),
+        Benchmark("wire", bench_sync.wire_and_apply, "bytes on the wire; SQLCipher vs plain apply"),
+        Benchmark("replica_search", bench_search.replica_search, "search on the replica"),
+        Benchmark("online_search", bench_search.online_search, "search online (SQLite, PostgreSQL)"),
+        Benchmark("request_pdf", bench_issue.request_to_pdf, "request → PDF bytes online and BCP"),
+        Benchmark("failover", bench_client.failover, "line cut → secondary, all lines cut → BCP"),
+        Benchmark("gui_failover", bench_client.gui_failover, "GUI thread during failover"),
+        Benchmark("syncback", bench_issue.syncback, "sync back of BCP issuances"),
+        Benchmark("load", bench_load.load, "200 concurrent terminals (SQLite, PostgreSQL)"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.3g}"
+
+
+def figure_text(m: Measurement) -> str:
+    if m.error:
+        return "error"
+    if m.p50 is not None and m.p95 is not None:
+        return f"{_fmt(m.p50)} / {_fmt(m.p95)} {m.unit}"
+    return f"{_fmt(m.value)} {m.unit}".strip()
+
+
+def bar_text(m: Measurement) -> str:
+    if m.bar is None or not m.comparison:
+        return "–"
+    sign = "≤" if m.comparison == "<=" else "≥"
+    on = " (p95)" if m.p95 is not None and m.value == m.p95 else ""
+    return f"{sign} {_fmt(m.bar)} {m.unit}{on}".strip()
+
+
+def markdown(results: list[Measurement], meta: dict[str, object]) -> str:
+    lines = [
+        f"Run: {meta['started']} · mode **{meta['mode']}** · {meta['cpus']} CPUs · load average at start "
+        f"{meta['loadavg_start']} · total {meta['seconds']:.0f} s · commit {meta['commit']}",
+        "",
+        "| target | figure (median / p95) | bar | result |",
+        "|---|---|---|---|",
+    ]
+    for m in results:
+        status = {"pass": "pass", "short": "**short**", "error": "**error**", "info": "–"}[m.status]
+        name = m.name.replace("|", "\\|")
+        lines.append(f"| {name} | {figure_text(m)} | {bar_text(m)} | {status} |")
+    notes = [m for m in results if m.notes or m.error]
+    if notes:
+        lines += ["", "Notes:", ""]
+        for m in notes:
+            text = m.error.splitlines()[0][:300] if m.error else m.notes
+            lines.append(f"- *{m.name}*: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=REPO, timeout=10).stdout.strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# ---------------------------------------------------------------------------------------------
+# Soak
+# ---------------------------------------------------------------------------------------------
+
+
+def soak() -> list[Measurement]:
+    """The kill -9 crash tests with 100 + 100 trials (pytest, selected explicitly)."""
+    env = {**os.environ, "MADOGUCHI_CRASH_TRIALS_ISSUE": "100", "MADOGUCHI_CRASH_TRIALS_PUSH": "100"}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-o", "addopts=-p no:cacheprovider", "-m", "soak or not soak",
+         "--timeout=3600", "tests/faults/test_crash_bcp.py"],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )
+    seconds = time.perf_counter() - start
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:]
+    return [Measurement("soak: kill -9 during BCP issuance and sync back (100 + 100 trials)",
+                        0.0 if proc.returncode == 0 else 1.0, "failed runs", 0.0,
+                        notes=f"pytest exit {proc.returncode} in {seconds:.0f} s: {tail}",
+                        benchmark="soak")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+
+def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path) -> list[Measurement]:
+    sizes = QUICK if quick else FULL
+    benches = registry()
+    if names:
+        known = {b.name for b in benches}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown benchmark(s) {unknown}; known: {sorted(known)}")
+        benches = [b for b in benches if b.name in names]
+    started = datetime.now(UTC)
+    meta: dict[str, object] = {
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"), "mode": "quick" if quick else "full",
+        "cpus": os.cpu_count(), "loadavg_start": _loadavg(), "commit": _commit(),
+        "python": platform.python_version(), "platform": platform.platform(), "sizes": sizes.__dict__,
+    }
+    t0 = time.perf_counter()
+    ctx = Context(sizes, quick)
+    results: list[Measurement] = []
+    timings: dict[str, float] = {}
+    try:
+        for bench in benches:
+            print(f"[bench] {bench.name}: {bench.title} …", file=sys.stderr, flush=True)
+            b0 = time.perf_counter()
+            try:
+                rows = bench.fn(ctx)
+            except Exception as exc:  # noqa: BLE001 - one failing benchmark must not stop the run
+                traceback.print_exc()
+                rows = [Measurement(bench.title, None, "", error=f"{type(exc).__name__}: {exc}")]
+            timings[bench.name] = round(time.perf_counter() - b0, 1)
+            for row in rows:
+                row.benchmark = row.benchmark or bench.name
+                print(f"[bench]   {row.name}: {figure_text(row)} (bar {bar_text(row)}) → {row.status}",
+                      file=sys.stderr, flush=True)
+            results += rows
+        if soak_too:
+            print("[bench] soak: crash tests with 100 + 100 trials …", file=sys.stderr, flush=True)
+            results += soak()
+    finally:
+        ctx.close()
+    meta["seconds"] = time.perf_counter() - t0
+    meta["loadavg_end"] = _loadavg()
+    meta["benchmark_seconds"] = timings
+    write(results, meta, out_dir)
+    return results
+
+
+def write(results: list[Measurement], meta: dict[str, object], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {"meta": meta, "results": [m.to_dict() for m in results]}
+    (out_dir / "latest.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    table = markdown(results, meta)
+    (out_dir / "latest.md").write_text(table, encoding="utf-8")
+    print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.runner", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small data, few iterations (≤ 3 minutes)")
+    parser.add_argument("--soak", action="store_true", help="also the crash tests with 100 + 100 trials")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="output directory")
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for b in registry():
+            print(f"{b.name:16s} {b.title}")
+        return 0
+    results = run(args.only, args.quick, args.soak, args.out)
+    return 1 if any(m.status == "error" for m in results) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
