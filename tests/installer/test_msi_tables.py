@@ -33,7 +33,9 @@ def test_version_and_name_come_from_pyproject(full_msi: Built) -> None:
 
 
 def test_upgrade_code_is_the_fixed_one(full_msi: Built, msi_factory) -> None:  # noqa: ANN001
-    declared = re.search(r'UpgradeCode="([0-9A-F-]{36})"', WXS_SOURCE.read_text()).group(1)
+    match = re.search(r'UpgradeCode="([0-9A-F-]{36})"', WXS_SOURCE.read_text())
+    assert match, "madoguchi.wxs declares no UpgradeCode"
+    declared = match.group(1)
     for built in (full_msi, msi_factory()):
         props = properties(built.msi)
         assert props["UpgradeCode"] == "{" + declared + "}"
