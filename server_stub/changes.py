@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from server_stub import counters
@@ -45,9 +46,9 @@ def record_changes(session: Session, municipality_code: str, items: Sequence[tup
         if kind not in KINDS or op not in (UPSERT, DELETE):
             raise ValueError(f"bad change record: {kind!r} {op!r}")
     first, _last = counters.take(session, municipality_code, counters.CHANGE_SEQ, len(items))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"municipality_code": municipality_code, "seq": first + i, "kind": kind, "key": key, "op": op, "at": now}
         for i, (kind, key, op) in enumerate(items)
     ]
-    session.execute(insert(ChangeLogEntry.__table__), rows)
+    session.execute(insert(cast(Table, ChangeLogEntry.__table__)), rows)
     return [r["seq"] for r in rows]

@@ -8,7 +8,9 @@ Lock order, to avoid deadlocks: issue_serial → change_seq → access_seq.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from typing import cast
+
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from server_stub.models import Counter
@@ -25,7 +27,7 @@ class CounterMissingError(LookupError):
 
 def create_counters(session: Session, municipality_code: str) -> None:
     session.execute(
-        insert(Counter.__table__),
+        insert(cast(Table, Counter.__table__)),
         [{"municipality_code": municipality_code, "name": n, "value": 0} for n in ALL_COUNTERS],
     )
 
@@ -34,7 +36,7 @@ def take(session: Session, municipality_code: str, name: str, n: int = 1) -> tup
     """Advance the counter by ``n`` (≥ 1) and return the range ``(first, last)`` handed out."""
     if n < 1:
         raise ValueError(f"counter step must be positive, got {n}")
-    table = Counter.__table__
+    table = cast(Table, Counter.__table__)
     stmt = (
         update(table)
         .where(table.c.municipality_code == municipality_code, table.c.name == name)

@@ -104,7 +104,7 @@ def issue(
         reprint_of=reprint_of,
     ))
     session.flush()
-    certificates = []
+    certificates: list[dict[str, Any]] = []
     for i in range(request.copies):
         serial = first + i
         number = format_issue_number(issued_on, muni.name, principal.terminal_name, printer_id, serial)

@@ -32,7 +32,7 @@ def _birth_pattern(pd: PartialDate) -> str:
     return f"%{y}-{m}-{d}"
 
 
-def search_statement(code: str, q: Query, limit: int) -> Select[tuple[Resident]]:
+def search_statement(code: str, q: Query, limit: int) -> Select[Resident]:  # type: ignore[type-var]
     stmt = select(Resident).where(Resident.municipality_code == code)
     if not q.searchable:
         return stmt.where(Resident.id.is_(None)).limit(0)

@@ -13,9 +13,9 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.checkdigits import make_atena_no, make_my_number
@@ -212,7 +212,7 @@ class _Generator:
         status = self.rng.choice(statuses)
         name, kana = self.rng.choice(people)
         head_birth = self._birth_for_age(self.rng.randint(20, 70))
-        head = {"name": name, "kana": kana, "sex": self.rng.choice("MF"), "birth_date": head_birth,
+        head: dict[str, Any] = {"name": name, "kana": kana, "sex": self.rng.choice("MF"), "birth_date": head_birth,
                 "relation": "世帯主", "foreign": (nationality, status)}
         members = [head]
         if self.rng.random() < 0.4:
@@ -435,7 +435,7 @@ class _Generator:
         for model, rows, kind, key in plan:
             if not rows:
                 continue
-            session.execute(insert(model.__table__), rows)
+            session.execute(insert(cast(Table, model.__table__)), rows)
             if kind is not None and key is not None:
                 items.extend((kind, key(r), changes.UPSERT) for r in rows)
         changes.record_changes(session, self.muni.code, items, now)
