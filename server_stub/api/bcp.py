@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import Field, StringConstraints
 from sqlalchemy import func, select
 
-from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep, get_factory, get_principal
+from server_stub.api.deps import CallerDep, PrincipalDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
-from server_stub.auth import Principal, terminal_for
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
 from server_stub.models import BcpConflict, Issuance
@@ -33,37 +32,9 @@ from server_stub.reconcile import (
 
 router = APIRouter(prefix="/api/v1/bcp", tags=["bcp"])
 
-
-def bcp_caller(request: Request, factory: Annotated[Any, Depends(get_factory)]) -> Principal:
-    """A signed-in staff member, or the enrolled terminal itself (request signature).
-
-    After an outage the clerks signed in offline and hold no server token: the terminal pushes
-    its outbox with its own Ed25519 signature, and each record names the clerk who issued it.
-    """
-    from server_stub.replica_api import HEADER_TERMINAL, CallerRefused, municipality_of_terminal_signature
-
-    if request.headers.get("authorization") or not request.headers.get(HEADER_TERMINAL):
-        from fastapi.security import HTTPAuthorizationCredentials
-
-        auth = request.headers.get("authorization", "")
-        creds = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
-                 if auth.lower().startswith("bearer ") else None)
-        return get_principal(factory, creds)
-    with factory() as session:
-        try:
-            code = municipality_of_terminal_signature(session, request.method, request.url.path,
-                                                      request.query_params.multi_items(), request.headers,
-                                                      now_jst())
-        except CallerRefused as exc:
-            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
-        terminal_id = request.headers[HEADER_TERMINAL].partition("/")[2]
-        terminal = terminal_for(session, code, terminal_id)
-        assert terminal is not None  # checked by the signature verification
-        return Principal(municipality_code=code, user_id=f"terminal:{terminal_id}", name=terminal.name,
-                         role="terminal", terminal_id=terminal_id, terminal_name=terminal.name)
+BcpCallerDep = CallerDep  # a staff token or the terminal's own signature (see deps.get_caller)
 
 
-BcpCallerDep = Annotated[Principal, Depends(bcp_caller)]
 
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
 
@@ -111,7 +82,7 @@ class ResolveIn(_Model):
 
 
 @router.post("/issuances")
-def push_issuances(body: BcpBatchIn, principal: BcpCallerDep, session: SessionDep) -> dict[str, Any]:
+def push_issuances(body: BcpBatchIn, principal: CallerDep, session: SessionDep) -> dict[str, Any]:
     """Store each record once; a rejected record does not stop the others."""
     results: list[dict[str, Any]] = []
     for rec in body.records:

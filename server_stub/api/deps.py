@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub.api.errors import ApiError, forbidden_role
-from server_stub.auth import AuthError, Principal, principal_for_token
+from server_stub.auth import AuthError, Principal, principal_for_token, terminal_for
 from server_stub.clock import now_jst
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/login")
@@ -56,3 +56,35 @@ SessionDep = Annotated[Session, Depends(get_session)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 SupervisorDep = Annotated[Principal, Depends(require_role("supervisor"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+def get_caller(request: Request, factory: Annotated[sessionmaker[Session], Depends(get_factory)]) -> Principal:
+    """A signed-in staff member, or the enrolled terminal itself (request signature).
+
+    After an outage the clerks signed in offline and hold no server token: the terminal pushes
+    its outbox with its own Ed25519 signature, and each record names the clerk who issued it.
+    """
+    from server_stub.replica_api import HEADER_TERMINAL, CallerRefused, municipality_of_terminal_signature
+
+    if request.headers.get("authorization") or not request.headers.get(HEADER_TERMINAL):
+        from fastapi.security import HTTPAuthorizationCredentials
+
+        auth = request.headers.get("authorization", "")
+        creds = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
+                 if auth.lower().startswith("bearer ") else None)
+        return get_principal(factory, creds)
+    with factory() as session:
+        try:
+            code = municipality_of_terminal_signature(session, request.method, request.url.path,
+                                                      request.query_params.multi_items(), request.headers,
+                                                      now_jst())
+        except CallerRefused as exc:
+            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
+        terminal_id = request.headers[HEADER_TERMINAL].partition("/")[2]
+        terminal = terminal_for(session, code, terminal_id)
+        assert terminal is not None  # checked by the signature verification
+        return Principal(municipality_code=code, user_id=f"terminal:{terminal_id}", name=terminal.name,
+                         role="terminal", terminal_id=terminal_id, terminal_name=terminal.name)
+
+
+CallerDep = Annotated[Principal, Depends(get_caller)]

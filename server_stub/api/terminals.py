@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 from sqlalchemy import select
 
 from server_stub import audit, counters
-from server_stub.api.deps import AdminDep, PrincipalDep, SessionDep
+from server_stub.api.deps import AdminDep, CallerDep, PrincipalDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import EnrollIn, LeaseIn, LeaseReturnIn
 from server_stub.auth import terminal_for
@@ -78,7 +78,7 @@ def _lease_dict(row: SerialLease) -> dict[str, Any]:
 
 
 @router.post("/serials/lease", status_code=201)
-def post_lease(body: LeaseIn, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+def post_lease(body: LeaseIn, principal: CallerDep, session: SessionDep) -> dict[str, Any]:
     """Lease a block of serials from the same counter as online issuance (never collides)."""
     now = now_jst()
     begin_write(session)
@@ -98,7 +98,7 @@ def post_lease(body: LeaseIn, principal: PrincipalDep, session: SessionDep) -> d
 
 
 @router.post("/serials/leases/{lease_id}/return")
-def post_lease_return(body: LeaseReturnIn, principal: PrincipalDep, session: SessionDep,
+def post_lease_return(body: LeaseReturnIn, principal: CallerDep, session: SessionDep,
                       lease_id: Annotated[str, Path(max_length=36)]) -> dict[str, Any]:
     """Give a lease back, recording the serial ranges ``[[first, last], ...]`` that were not used."""
     now = now_jst()

@@ -54,6 +54,17 @@ def login(base_url: str, user: str = "clerk1", password: str = "clerk1pass", ter
     return client
 
 
+def terminal_signed(base_url: str, terminal_id: str = "T001", secondary: str | None = None) -> DataCentreClient:
+    """A client that authenticates as the enrolled demo terminal itself (no staff token)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from client.remote.terminal_auth import TerminalSigner
+
+    key = Ed25519PrivateKey.from_private_bytes(demo_terminal_private_key(CODE, terminal_id))
+    return DataCentreClient(base_url, secondary, timeout=10.0, connect_timeout=2.0,
+                            signer=TerminalSigner(CODE, terminal_id, key))
+
+
 def plain_subjects(db_url: str, count: int) -> list[str]:
     """Current heads of household with no 支援措置 and no 抑止 touching their household."""
     engine = make_engine(db_url)

@@ -28,6 +28,7 @@ from tests.integration.bcp_env import (
     plain_subjects,
     protect,
     seed,
+    terminal_signed,
 )
 
 
@@ -181,19 +182,14 @@ def _leases_of(t: Terminal):
 
 def test_terminal_pushes_with_its_own_signature_after_offline_sign_in(env) -> None:
     """Clerks signed in offline hold no token: the terminal authenticates the push itself."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from client.outbox.push import OutboxPusher
     from client.remote.http import DataCentreClient
-    from client.remote.terminal_auth import TerminalSigner
-    from server_stub.seed.demo import demo_terminal_private_key
 
     db_url, server, t = env
     subjects = plain_subjects(db_url, 2)
     t.issuer.issue(juminhyo(subjects[0]), user_id="clerk2", printer_id="P001", now=now_utc())
     t.issuer.issue(juminhyo(subjects[1]), user_id="nobody", printer_id="P001", now=now_utc())
-    key = Ed25519PrivateKey.from_private_bytes(demo_terminal_private_key(CODE, "T001"))
-    signed = DataCentreClient(server.base_url, signer=TerminalSigner(CODE, "T001", key))
+    signed = terminal_signed(server.base_url)
     try:
         result = OutboxPusher(t.outbox, signed).push(now_utc)
     finally:

@@ -10,7 +10,15 @@ import pytest
 from client.keystore import KeyStore
 from client.outbox.leases import LeaseKeeper
 from server_stub.migrate import upgrade
-from tests.integration.bcp_env import Terminal, juminhyo, login, now_utc, plain_subjects, seed
+from tests.integration.bcp_env import (
+    Terminal,
+    juminhyo,
+    login,
+    now_utc,
+    plain_subjects,
+    seed,
+    terminal_signed,
+)
 
 
 @pytest.fixture
@@ -27,7 +35,8 @@ def terminal(tmp_path: Path, server_factory, memory_keyring):
 
 def test_refill_when_low_and_return_expired_with_unused_ranges(terminal) -> None:
     t, db_url, server = terminal
-    keeper = LeaseKeeper(t.outbox, t.remote, block_size=20, low_water=5)
+    signed = terminal_signed(server.base_url)  # the terminal leases on its own, no clerk signed in
+    keeper = LeaseKeeper(t.outbox, signed, block_size=20, low_water=5)
     first = keeper.refill(now_utc())
     assert (first.leased, first.available) == (20, 20)
     assert keeper.refill(now_utc()).leased == 0  # enough left: one small request avoided

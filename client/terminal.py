@@ -1,0 +1,183 @@
+"""The enrolled terminal's continuity parts, wired once from its configuration.
+
+Shared by the GUI, the CLI and the headless demo (STYLE.md rule 5: the object graph is built
+here and passed in, nothing reaches for globals):
+
+* one terminal-signed data-centre client (replica pull, serial leases, outbox push) whose
+  request outcomes feed the connectivity state machine,
+* the replica, the outbox, the BCP issuer and the BCP counter backend,
+* the state machine and :class:`~client.continuity.Continuity`, which moves the counter's
+  backend router between ``online`` and ``bcp`` and syncs back on recovery.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from client.connectivity import BcpPolicy, ConnectivityMachine, ConnectivityPolicy
+from client.continuity import Continuity, http_probe, start_scheduler
+from client.enrollment import OUTBOX_FILE, Enrolment, outbox_key_name, terminal_client
+from client.keystore import KeyStore
+from client.outbox.issuer import BcpIssuer
+from client.outbox.leases import LeaseKeeper
+from client.outbox.push import OutboxPusher, PushResult
+from client.outbox.store import Outbox
+from client.remote.http import DataCentreClient
+from client.replica.lookups import ReplicaLookups
+from client.replica.search import ReplicaSearch
+from client.replica.store import ReplicaStore
+from client.replica.sync import ReplicaSync
+from client.services.bcp_backend import BcpBackend
+from client.signing import key_id_for, public_key_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TerminalRuntime:
+    enrolment: Enrolment
+    remote: DataCentreClient
+    store: ReplicaStore
+    outbox: Outbox
+    issuer: BcpIssuer
+    bcp_backend: BcpBackend
+    leases: LeaseKeeper
+    machine: ConnectivityMachine
+    continuity: Continuity
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    scheduler: Any = None
+
+    # -- the calls Continuity makes ----------------------------------------------------------
+
+    def push_outbox(self) -> PushResult:
+        return OutboxPusher(self.outbox, self.remote).push(self.clock)
+
+    def pull_replica(self) -> Any:
+        return ReplicaSync(self.store, self.remote).pull()
+
+    def refill_leases(self) -> Any:
+        return self.leases.refill(self.clock())
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, *, probe_seconds: float, pull_seconds: float) -> None:
+        """Background probes and the scheduled replica pull (APScheduler worker threads)."""
+
+        def online_upkeep() -> None:
+            self.pull_replica()
+            self.refill_leases()
+
+        self.scheduler = start_scheduler(self.continuity, probe_seconds=probe_seconds, replica_pull=online_upkeep,
+                                         pull_seconds=pull_seconds)
+
+    def status(self) -> dict[str, Any]:
+        as_of = self.store_as_of()
+        return {
+            "mode": self.machine.mode.value,
+            "active_endpoint": self.machine.active_endpoint,
+            "endpoints": list(self.machine.endpoints),
+            "replica_as_of": as_of.isoformat() if as_of else None,
+            "outbox_pending": self.outbox.count_pending(),
+            "outbox_rejected": len(self.outbox.rejected()),
+            "serials_available": self.outbox.serials_available(self.clock()),
+        }
+
+    def store_as_of(self) -> datetime | None:
+        try:
+            return ReplicaLookups(self.store).as_of()
+        except Exception:  # noqa: BLE001 - no replica yet: unknown age
+            return None
+
+    def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.outbox.close()
+        self.store.close()
+        self.remote.close()
+
+
+def build_terminal(
+    data_dir: Path,
+    *,
+    keystore: KeyStore | None = None,
+    bcp_policy: str = "municipality",
+    bcp_window_seconds: float = 10.0,
+    probe_timeout_seconds: float = 3.0,
+    ca_bundle: Path | None = None,
+    router: Any = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    monotonic: Callable[[], float] | None = None,
+    run_async: Callable[[Callable[[], None]], None] | None = None,
+) -> TerminalRuntime:
+    """Open an enrolled terminal's data in ``data_dir`` and wire its continuity parts.
+
+    ``router`` is the counter's ``BackendRouter`` (its ``bcp`` backend is registered here); a
+    terminal without a UI may pass None.
+    """
+    keystore = keystore if keystore is not None else KeyStore()
+    enrolment = Enrolment.load(data_dir)
+    code = enrolment.municipality_code
+    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle)
+    store = ReplicaStore(data_dir, code, keystore)
+    outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code)))
+    private = keystore.terminal_private_key(data_dir)
+    from cryptography.hazmat.primitives import serialization
+
+    raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                        serialization.NoEncryption())
+    issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=enrolment.terminal_name,
+                       signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)))
+    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock)
+    policy = _policy(bcp_policy, store)
+    machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(bcp_window=bcp_window_seconds, policy=policy))
+
+    class _NoRouter:
+        def use(self, mode: str) -> None:
+            log.info("counter mode now %s", mode)
+
+    if router is not None:
+        router.register("bcp", backend)
+    runtime: TerminalRuntime
+    continuity_kwargs: dict[str, Any] = {}
+    if monotonic is not None:
+        continuity_kwargs["monotonic"] = monotonic
+    if run_async is not None:
+        continuity_kwargs["run_async"] = run_async
+    continuity = Continuity(
+        machine,
+        router if router is not None else _NoRouter(),
+        probe=http_probe(timeout=probe_timeout_seconds, verify=_verify(ca_bundle)),
+        push=lambda: runtime.push_outbox(),
+        pull=lambda: runtime.pull_replica(),
+        wall_clock=clock,
+        **continuity_kwargs,
+    )
+    remote.on_line_event = continuity.on_request
+    continuity.follow_active_endpoint(remote)
+    runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
+                              bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
+                              continuity=continuity, clock=clock)
+    return runtime
+
+
+def _policy(configured: str, store: ReplicaStore) -> BcpPolicy:
+    """``auto``/``confirm`` from the terminal configuration, else the municipality's parameter."""
+    if configured in (BcpPolicy.AUTO.value, BcpPolicy.CONFIRM.value):
+        return BcpPolicy(configured)
+    try:
+        return BcpPolicy(ReplicaLookups(store).municipality().bcp_policy)
+    except Exception:  # noqa: BLE001 - no replica yet: the safe default asks a supervisor
+        return BcpPolicy.CONFIRM
+
+
+def _verify(ca_bundle: Path | None) -> Any:
+    if ca_bundle is None:
+        return True
+    import ssl
+
+    return ssl.create_default_context(cafile=str(ca_bundle))

@@ -1,0 +1,54 @@
+"""An enrolled terminal wired by build_terminal: leases, offline work, recovery through the
+terminal's own signature — no staff token anywhere after enrolment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from client.connectivity import LinkMode
+from client.enrollment import enroll
+from client.keystore import KeyStore
+from client.terminal import build_terminal
+from server_stub.migrate import upgrade
+from tests.integration.bcp_env import CODE, juminhyo, plain_subjects, seed
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_enrolled_terminal_issues_offline_and_syncs_back(tmp_path: Path, server_factory, memory_keyring) -> None:
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="支所3", admin_user="admin1",
+           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T103")
+    clock = Clock()
+    rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
+    try:
+        assert rt.refill_leases().leased > 0
+        status = rt.status()
+        assert status["mode"] == "online" and status["replica_as_of"] and status["outbox_pending"] == 0
+
+        rt.machine.confirm_bcp(clock(), "supervisor1")  # as a supervisor would in a drill
+        rt.bcp_backend.sign_in(CODE, "clerk1", "clerk1pass", "T103")
+        subject = plain_subjects(db_url, 1)[0]
+        outcome = rt.bcp_backend.issue(juminhyo(subject), None, "P001")
+        assert "支所3" in outcome.certificates[0].issue_number
+        assert rt.status()["outbox_pending"] == 1
+
+        for _ in range(4):  # the line answers steadily → RECOVERING → push + pull → ONLINE
+            rt.continuity.probe_all()
+            clock.t += 5
+        assert rt.machine.mode is LinkMode.ONLINE
+        report = rt.continuity.reports[-1]
+        assert (report.pushed, report.error, report.pulled) == (1, "", True)
+        assert rt.status()["outbox_pending"] == 0
+    finally:
+        rt.close()
