@@ -149,6 +149,43 @@ def register_audit(sub: Any) -> None:
     v.set_defaults(func=_cmd_audit_verify)
 
 
+# --- sla-report ---------------------------------------------------------------------------------
+
+
+def _cmd_sla_report(args: argparse.Namespace) -> int:
+    from server_stub.clock import now_jst
+    from server_stub.sla import sla_figures
+    from server_stub.sla_pdf import render_sla_pdf
+
+    out = Path(args.out or f"sla-{args.municipality}-{args.month}.pdf")
+    json_path = Path(args.json) if args.json else out.with_suffix(".json")
+    with _factory(args.db, migrate=False) as factory, factory() as session:
+        try:
+            figures = sla_figures(session, args.municipality, args.month, now_jst())
+        except ValueError as exc:
+            _err(f"SLA報告書を作成できません: {exc}", str(exc))
+            return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render_sla_pdf(figures))
+    json_path.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    av = figures["availability"]
+    print(f"{out}: 稼働率 {av['percent']}% (目標 {av['target_percent']}%), 障害 {len(figures['outages'])}件, "
+          f"通知基準超過 {figures['notification']['over_limit']}件")
+    print(f"{json_path}")
+    return 0
+
+
+def register_sla(sub: Any) -> None:
+    p = sub.add_parser("sla-report", help="monthly SLA report (PDF with charts, and the figures as JSON)")
+    p.add_argument("--db", default=None)
+    p.add_argument("--municipality", required=True)
+    p.add_argument("--month", required=True, help="YYYY-MM (Japan time)")
+    p.add_argument("--out", default=None, help="PDF file (default sla-CODE-YYYY-MM.pdf)")
+    p.add_argument("--json", default=None, help="JSON file (default: the PDF name with .json)")
+    p.set_defaults(func=_cmd_sla_report)
+
+
 def register_all(sub: Any) -> None:
     register_layout(sub)
+    register_sla(sub)
     register_audit(sub)
