@@ -5,6 +5,7 @@ from __future__ import annotations
 import compileall
 import os
 import py_compile
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,21 @@ def test_launcher_finds_the_installed_package(extracted: Path) -> None:
     assert Path(found["client"]) == (extracted / "app" / "client" / "__init__.py").resolve()
     assert Path(found["httpx"]).is_relative_to((extracted / "site").resolve())
     assert Path(found["client.config_source"]).is_relative_to((extracted / "app").resolve())
+
+
+def test_launcher_failure_is_logged_for_support(tmp_path: Path) -> None:
+    """A broken installation does not die silently under pythonw: the traceback goes to a log."""
+    install = tmp_path / "Madoguchi"
+    (install / "app" / "client").mkdir(parents=True)
+    (install / "app" / "client" / "__init__.py").write_text("", encoding="ascii")  # no client.cli
+    shutil.copy2(REPO_ROOT / "installer" / "launcher" / "madoguchi.pyw", install / "madoguchi.pyw")
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["MADOGUCHI_HOME"] = str(home)
+    base_python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    done = subprocess.run([str(base_python), "-I", "-S", str(install / "madoguchi.pyw")],
+                          capture_output=True, text=True, cwd="/", env=env, timeout=60)
+    assert done.returncode == 1
+    assert "起動できませんでした" in done.stderr and "launcher.log" in done.stderr
+    log = (home / "logs" / "launcher.log").read_text(encoding="utf-8")
+    assert "ModuleNotFoundError" in log and "client.cli" in log
