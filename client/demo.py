@@ -85,11 +85,21 @@ def prepare_server(demo_dir: Path = DEMO_DIR) -> DemoServer:
         subprocess.run([*_server_bin(), "init", "--db", db_url], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([*_server_bin(), "seed", "--db", db_url, "--demo"], check=True, stdout=subprocess.DEVNULL)
         marker.write_text("seeded\n")
-    port = _free_port()
-    server = DemoServer(db_url=db_url, port=port)
+    server = DemoServer(db_url=db_url, port=_free_port())
+    _start_process(server, demo_dir)
+    return server
+
+
+def restart_server(server: DemoServer, demo_dir: Path = DEMO_DIR) -> None:
+    """Start the (stopped) demo server again on the same port: the line comes back."""
+    server.stop()
+    _start_process(server, demo_dir)
+
+
+def _start_process(server: DemoServer, demo_dir: Path) -> None:
     log_file = open(demo_dir / "server.log", "ab")  # noqa: SIM115 — handed to the child
     server.proc = subprocess.Popen(
-        [*_server_bin(), "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
+        [*_server_bin(), "serve", "--db", server.db_url, "--host", "127.0.0.1", "--port", str(server.port)],
         stdout=log_file, stderr=subprocess.STDOUT, cwd=str(ROOT),
     )
     log_file.close()
@@ -99,7 +109,7 @@ def prepare_server(demo_dir: Path = DEMO_DIR) -> DemoServer:
             raise RuntimeError(f"demo server exited; see {demo_dir / 'server.log'}")
         try:
             if httpx.get(server.url + "/health", timeout=1.0).status_code == 200:
-                return server
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
@@ -177,12 +187,19 @@ def step_day_close(ctx: DemoContext) -> str:
     return f"日計表: {report.total_count}件 {report.total_fee_yen}円 → {path}"
 
 
+def _bcp_steps() -> list[Step]:
+    from client.demo_bcp import BCP_STEPS
+
+    return [Step(name, run) for name, run in BCP_STEPS]
+
+
 HEADLESS_STEPS: list[Step] = [
     Step("sign in", step_sign_in),
     Step("search kana", step_search_kana),
     Step("open resident", step_open_resident),
     Step("issue 住民票", step_issue_juminhyo),
     Step("day close", step_day_close),
+    *_bcp_steps(),
 ]
 
 

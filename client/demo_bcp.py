@@ -1,0 +1,177 @@
+"""The BCP story for the headless demo: the data centre goes away, the counter keeps issuing
+from the replica, the line comes back, the outbox syncs once, a conflict is reviewed.
+
+Demo only (run from a checkout): the keyring is an in-memory backend, since a headless demo
+machine has none, and the "data centre learns of a 支援措置 during the outage" step writes to the
+demo server's database directly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+from client.connectivity import LinkMode
+
+
+class DemoMemoryKeyring(KeyringBackend):
+    """Keys for the demo terminal, held in memory for the run (never a plaintext file)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        rt.continuity.probe_all()
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.5)
+    raise RuntimeError(f"state not reached within {limit:.0f} s (mode {rt.machine.mode.value})")
+
+
+def step_enrol_terminal(ctx: Any) -> str:
+    from client.enrollment import enroll
+    from client.keystore import KeyStore
+    from client.terminal import build_terminal
+
+    keystore = KeyStore(DemoMemoryKeyring())
+    data_dir = ctx.out_dir.parent / "terminal"
+    terminal_id = f"DEMO{int(time.time()) % 1_000_000:06d}"
+    result = enroll(server_url=ctx.server.url, municipality_code="132403", terminal_name="防災訓練1",
+                    admin_user="admin1", admin_password="admin1pass", data_dir=data_dir, keystore=keystore,
+                    terminal_id=terminal_id, force=True)
+    rt = build_terminal(data_dir, keystore=keystore, bcp_policy="auto", bcp_window_seconds=3,
+                        probe_timeout_seconds=1, run_async=lambda fn: fn())
+    rt.machine.policy = replace(rt.machine.policy, steady_successes=2, steady_seconds=1)  # a short demo
+    leased = rt.refill_leases()
+    ctx.facts["terminal"] = rt
+    return (f"端末 {terminal_id} を登録、複製データ {result.bootstrap.applied} 件を取得、"
+            f"BCP用発行番号 {leased.available} 件を確保")
+
+
+def step_line_cut(ctx: Any) -> str:
+    rt = ctx.facts["terminal"]
+    ctx.server.stop()
+    took = _wait_for(lambda: rt.machine.mode is LinkMode.BCP, rt, 30)
+    return f"データセンターへの回線断 → {took:.1f} 秒で BCP モード(複製データ {rt.status()['replica_as_of']} 時点)"
+
+
+def step_bcp_issuance(ctx: Any) -> str:
+    from client.printing.render import render_certificate
+    from client.services.issuance_form import IssuanceForm
+
+    rt = ctx.facts["terminal"]
+    backend = rt.bcp_backend
+    backend.sign_in("132403", "clerk1", "clerk1pass", rt.enrolment.terminal_id)
+    hits = [h for h in backend.search("さとう") + backend.search("たなか") + backend.search("すずき")
+            if h.status.value == "resident" and not h.protected]
+    issued = []
+    for hit in hits:
+        if len(issued) == 3:
+            break
+        try:
+            detail = backend.resident(hit.atena_no)
+        except Exception:  # noqa: BLE001 - a protected household: skip it, as the clerk would be told
+            continue
+        form = IssuanceForm(subject=detail.resident, household=detail.household)
+        from client.domain.model import IdentityDocument
+
+        form.identity_document = IdentityDocument.DRIVERS_LICENSE
+        try:
+            outcome = backend.issue(form.to_request(), None, "P001")
+        except Exception:  # noqa: BLE001 - refused (抑止 etc.): the demo picks another resident
+            continue
+        cert = outcome.certificates[0]
+        path = ctx.out_dir / f"bcp-{len(issued) + 1}.pdf"
+        path.write_bytes(render_certificate(cert.content, cert.qr_token).pdf)
+        issued.append((hit.atena_no, cert.issue_number, path))
+    if len(issued) < 2:
+        raise RuntimeError("the demo data had too few residents to issue for")
+    ctx.facts["bcp_issued"] = issued
+    return f"BCPモードで {len(issued)} 件発行、同期待ち {rt.status()['outbox_pending']} 件: " + ", ".join(
+        n for _, n, _ in issued)
+
+
+def step_protect_during_outage(ctx: Any) -> str:
+    from server_stub.changes import record_change
+    from server_stub.db import make_engine, make_sessionmaker, write_session
+    from server_stub.models import SupportMeasure, SupportMeasurePerson
+
+    atena = ctx.facts["bcp_issued"][1][0]
+    engine = make_engine(ctx.server.db_url)
+    try:
+        start = (datetime.now(UTC) - timedelta(days=1)).date()
+        measure_id = f"DEMO-{int(time.time())}"
+        with write_session(make_sessionmaker(engine)) as s:
+            s.add(SupportMeasure(municipality_code="132403", measure_id=measure_id, perpetrator_names_json="[]",
+                                 start=start, end=start + timedelta(days=364), provisional=False,
+                                 processes="hakko,shokai"))
+            s.add(SupportMeasurePerson(municipality_code="132403", measure_id=measure_id, atena_no=atena,
+                                       role="protected"))
+            record_change(s, "132403", "support_measure", measure_id, "upsert", datetime.now(UTC))
+    finally:
+        engine.dispose()
+    return f"停電中にデータセンターで 宛名番号 {atena} に支援措置({start} から)が登録された"
+
+
+def step_line_back(ctx: Any) -> str:
+    from client.demo import restart_server
+
+    rt = ctx.facts["terminal"]
+    restart_server(ctx.server)
+    took = _wait_for(lambda: rt.machine.mode is LinkMode.ONLINE, rt, 60)
+    report = rt.continuity.reports[-1]
+    ctx.facts["sync_report"] = report
+    return (f"回線復旧 → {took:.1f} 秒で同期完了: 送信 {report.pushed} 件、重複 {report.duplicates}、"
+            f"差戻し {report.rejected}、競合 {report.conflicts} 件、同期待ち {rt.status()['outbox_pending']} 件")
+
+
+def step_review_conflict(ctx: Any) -> str:
+    from client.remote.http import DataCentreClient
+
+    sup = DataCentreClient(ctx.server.url)
+    try:
+        sup.token = sup.login("132403", "supervisor1", "supervisor1pass", "T001")["token"]
+        conflicts = sup.get("/api/v1/bcp/conflicts")["conflicts"]
+        if not conflicts:
+            raise RuntimeError("no conflict was raised")
+        c = conflicts[0]
+        sup.post(f"/api/v1/bcp/conflicts/{c['id']}/resolve", {"outcome": "recall", "note": "デモ: 証明書を回収"})
+        left = len(sup.get("/api/v1/bcp/conflicts")["conflicts"])
+    finally:
+        sup.close()
+    rt = ctx.facts.pop("terminal")
+    rt.close()
+    return (f"係長が競合 #{c['id']}({', '.join(c['codes'])}; 宛名番号 {c['subject_atena_no']})を確認し"
+            f"「回収要」で処理、未処理 {left} 件")
+
+
+BCP_STEPS: list[tuple[str, Any]] = [
+    ("enrol terminal + lease serials", step_enrol_terminal),
+    ("line cut → BCP", step_line_cut),
+    ("BCP issuance", step_bcp_issuance),
+    ("支援措置 recorded during the outage", step_protect_during_outage),
+    ("line back → sync back", step_line_back),
+    ("supervisor reviews the conflict", step_review_conflict),
+]
+
