@@ -270,7 +270,7 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
                 subject_atena_no=request.subject_atena_no,
                 codes=",".join(codes),
                 detail_json=json.dumps(detail, ensure_ascii=False, sort_keys=True),
-                created_at=now,
+                created_at=to_utc(now),
                 status="open",
                 outcome="",
                 note="",
@@ -315,7 +315,7 @@ def resolve_conflict(session: Session, principal: Principal, conflict_id: int, o
     row.outcome = outcome
     row.note = note[:1000]
     row.resolved_by = principal.user_id
-    row.resolved_at = now
+    row.resolved_at = to_utc(now)
     audit.append(
         session,
         principal.municipality_code,
