@@ -1,7 +1,8 @@
 """Build dist/madoguchi-<version>-x64.msi on Linux with wixl (msitools).
 
     .venv/bin/python installer/build.py --out dist/ [--runtime DIR] [--no-wheels]
-                                        [--sign-cert CERT --sign-key KEY [--timestamp-url URL]]
+                                        [--sign-cert CERT --sign-key KEY | --sign-cert PFX]
+                                        [--sign-pass-file FILE] [--timestamp-url URL]
 
 Steps: stage the payload (application, launcher, Windows wheels, optional runtime), generate the
 WiX includes from client/config_source.py, run wixl, add the public properties to
@@ -86,12 +87,28 @@ def _wixl(version: str, bundled: bool, include_dir: Path, payload_wxs: Path, out
         raise BuildError("wixl failed:\n" + "\n".join(noise))
 
 
-def sign(msi: Path, cert: Path, key: Path, timestamp_url: str | None = None) -> None:
+PKCS12_SUFFIXES = (".pfx", ".p12")
+
+
+def sign(
+    msi: Path,
+    cert: Path,
+    key: Path | None,
+    timestamp_url: str | None = None,
+    pass_file: Path | None = None,
+) -> None:
+    """Authenticode-sign the MSI in place (PEM/DER certificate + key, or one PKCS#12 file)."""
     if shutil.which("osslsigncode") is None:
         raise BuildError("osslsigncode is not installed (Debian package: osslsigncode)")
     signed = msi.with_suffix(".signed.msi")
+    if key is None:
+        material = ["-pkcs12", str(cert)]
+    else:
+        material = ["-certs", str(cert), "-key", str(key)]
+    if pass_file is not None:
+        material += ["-readpass", str(pass_file)]
     cmd = [
-        "osslsigncode", "sign", "-certs", str(cert), "-key", str(key), "-h", "sha256",
+        "osslsigncode", "sign", *material, "-h", "sha256",
         "-n", "Madoguchi", "-in", str(msi), "-out", str(signed),
     ]
     if timestamp_url:
@@ -111,14 +128,18 @@ def build(
     version: str | None = None,
     sign_cert: Path | None = None,
     sign_key: Path | None = None,
+    sign_pass_file: Path | None = None,
     timestamp_url: str | None = None,
     wheel_cache: Path = DEFAULT_WHEEL_CACHE,
     work_dir: Path | None = None,
     keep_stage: bool = False,
 ) -> BuildResult:
     started = time.monotonic()
-    if (sign_cert is None) != (sign_key is None):
-        raise BuildError("signing needs both --sign-cert and --sign-key")
+    pkcs12 = sign_cert is not None and sign_cert.suffix.lower() in PKCS12_SUFFIXES
+    if sign_key is not None and sign_cert is None:
+        raise BuildError("--sign-key needs --sign-cert")
+    if sign_cert is not None and sign_key is None and not pkcs12:
+        raise BuildError("signing needs both --sign-cert and --sign-key (or a .pfx/.p12 as --sign-cert)")
     project_version, requirements = project_metadata(ROOT / "pyproject.toml")
     version = version or project_version
     product_version = msi_version(version)
@@ -153,8 +174,8 @@ def build(
         _wixl(product_version, runtime is not None, work, payload_file, unsigned)
         set_secure_custom_properties(unsigned, [p.name for p in props] + EXTRA_SECURE_PROPERTIES)
         allow_same_version_upgrades(unsigned)
-        if sign_cert is not None and sign_key is not None:
-            sign(unsigned, sign_cert, sign_key, timestamp_url)
+        if sign_cert is not None:
+            sign(unsigned, sign_cert, sign_key, timestamp_url, sign_pass_file)
         shutil.move(str(unsigned), target)
     except (payload.PayloadError, wheels.WheelError, wxs.WxsError) as exc:
         raise BuildError(str(exc)) from exc
@@ -176,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", help="override the version from pyproject.toml (tests only)")
     parser.add_argument("--sign-cert", type=Path, help="code-signing certificate (PEM or DER) for osslsigncode")
     parser.add_argument("--sign-key", type=Path, help="private key of the signing certificate")
+    parser.add_argument("--sign-pass-file", type=Path, help="file holding the password of the key or PFX")
     parser.add_argument("--timestamp-url", help="RFC 3161 timestamp server for the signature")
     parser.add_argument("--wheel-cache", type=Path, default=DEFAULT_WHEEL_CACHE, help="wheel cache directory")
     parser.add_argument("--work-dir", type=Path, help="where to stage (a fresh subdirectory is made)")
@@ -184,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = build(
             args.out, runtime=args.runtime, with_wheels=not args.no_wheels, version=args.version,
-            sign_cert=args.sign_cert, sign_key=args.sign_key, timestamp_url=args.timestamp_url,
+            sign_cert=args.sign_cert, sign_key=args.sign_key, sign_pass_file=args.sign_pass_file,
+            timestamp_url=args.timestamp_url,
             wheel_cache=args.wheel_cache, work_dir=args.work_dir, keep_stage=args.keep_stage,
         )
     except BuildError as exc:

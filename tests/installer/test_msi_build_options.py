@@ -102,6 +102,33 @@ def test_signed_with_osslsigncode(tmp_path: Path, msi_factory: Callable[..., Bui
     assert lone.returncode == 1 and "--sign-key" in lone.stderr
 
 
+@pytest.mark.skipif(shutil.which("osslsigncode") is None, reason="osslsigncode not installed")
+def test_signed_with_a_password_protected_pfx(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    cert_path, key_path = _self_signed(tmp_path)
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    pfx = tmp_path / "codesign.pfx"
+    pfx.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"madoguchi", key, cert, None, serialization.BestAvailableEncryption(b"s3cret")))  # type: ignore[arg-type]
+    password = tmp_path / "pass.txt"
+    password.write_text("s3cret", encoding="ascii")
+    out = tmp_path / "dist"
+    done = _run_build("--out", str(out), "--no-wheels", "--sign-cert", str(pfx), "--sign-pass-file", str(password))
+    assert done.returncode == 0, done.stderr
+    verified = _verify(Path(done.stdout.strip().splitlines()[-1]), cert_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    password.write_text("wrong", encoding="ascii")
+    bad = _run_build("--out", str(tmp_path / "d3"), "--no-wheels", "--sign-cert", str(pfx),
+                     "--sign-pass-file", str(password))
+    assert bad.returncode == 1 and "osslsigncode failed" in bad.stderr
+    assert not list((tmp_path / "d3").glob("*.msi"))
+
+
 def test_wheels_come_from_the_cache_offline(full_msi: Built, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The first build (full_msi) filled build/wheels-win; the next must not need the network."""
