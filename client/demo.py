@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_DIR = ROOT / "var" / "demo"
+DEMO_DIR = Path(os.environ.get("MADOGUCHI_DEMO_DIR") or ROOT / "var" / "demo")
 DEMO_MUNICIPALITY = "132403"  # 桜ヶ丘市
 DEMO_TERMINAL = "T001"
 DEMO_CLERK = ("clerk1", "clerk1pass")
