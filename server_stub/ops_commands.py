@@ -185,7 +185,67 @@ def register_sla(sub: Any) -> None:
     p.set_defaults(func=_cmd_sla_report)
 
 
+# --- usage-report -------------------------------------------------------------------------------
+
+
+def _weights(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"bad --weight {item!r} (NAME=NUMBER)") from None
+    return out
+
+
+def _cmd_usage_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from server_stub.usage import UsageError, report_csv, usage_report
+
+    try:
+        start, end = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
+        weights = _weights(args.weight)
+    except ValueError as exc:
+        _err("期間または比率の指定が正しくありません(YYYY-MM-DD、NAME=数値)。", str(exc))
+        return 2
+    with _factory(args.db, migrate=False) as factory, factory() as session:
+        try:
+            report = usage_report(session, start, end, codes=args.municipality or None, total_yen=args.total_cost,
+                                  rule=args.rule, weights=weights or None)
+        except UsageError as exc:
+            _err(exc.message_ja, exc.message_en)
+            return 2
+    prefix = Path(args.out or f"usage-{start.isoformat()}-{end.isoformat()}")
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = prefix.with_name(prefix.name + ".csv"), prefix.with_name(prefix.name + ".json")
+    csv_path.write_bytes(report_csv(report))
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for m in report["municipalities"]:
+        cost = f" 負担額 {m['cost_yen']:,}円" if "cost_yen" in m else ""
+        print(f"{m['code']} {m['name']}: 人口 {m['population']} 端末 {m['terminals']} 交付 {m['requests']}件"
+              f" {m['copies']}通{cost}")
+    print(f"{csv_path}\n{json_path}")
+    return 0
+
+
+def register_usage(sub: Any) -> None:
+    p = sub.add_parser("usage-report", help="usage per municipality and the shared-cost split (CSV and JSON)")
+    p.add_argument("--db", default=None)
+    p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD (Japan date)")
+    p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD (inclusive)")
+    p.add_argument("--municipality", action="append", default=[], help="limit to these codes (repeatable)")
+    p.add_argument("--total-cost", type=int, default=None, help="shared cost in yen to split")
+    p.add_argument("--rule", default="equal", choices=("equal", "population", "usage", "terminals", "weighted"))
+    p.add_argument("--weight", action="append", default=[],
+                   help="for --rule weighted: BASIS=WEIGHT, bases equal/population/usage/terminals (repeatable)")
+    p.add_argument("--out", default=None, help="output prefix; writes PREFIX.csv and PREFIX.json")
+    p.set_defaults(func=_cmd_usage_report)
+
+
 def register_all(sub: Any) -> None:
     register_layout(sub)
     register_sla(sub)
+    register_usage(sub)
     register_audit(sub)
