@@ -163,3 +163,12 @@ def test_every_table_string_is_ascii(full_msi: Built) -> None:
             data = export_raw(full_msi.msi, table)
         bad = [b for b in data if b > 0x7F]
         assert not bad, f"non-ASCII bytes in {table}"
+
+
+def test_summary_information_declares_x64_and_long_names(full_msi: Built) -> None:
+    text = subprocess.run(["msiinfo", "suminfo", str(full_msi.msi)], capture_output=True, text=True).stdout
+    info = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+    assert info["Template"] == "x64;1033"
+    word_count = int(info["Source"].split()[0])
+    assert word_count & 2 and not word_count & 1  # compressed; long file names (no 8.3 names needed)
+    assert info["Version"].startswith("500")  # Windows Installer 5 (x64 packages need >= 200)
