@@ -176,8 +176,14 @@ def _decommission_registrars() -> list[Registrar]:
     return [register_decommission]
 
 
+def _ops_registrars() -> list[Registrar]:
+    from client.diagnostics import register_diagnostics  # diagnostics bundle (owner: operations)
+
+    return [register_diagnostics]
+
+
 REGISTRARS: list[Registrar] = [register_verify, *_replica_registrars(), *_counter_registrars(),
-                               *_decommission_registrars()]
+                               *_decommission_registrars(), *_ops_registrars()]
 DEFAULT_COMMAND = "gui"
 
 
@@ -199,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         argv = [DEFAULT_COMMAND]  # `madoguchi` alone opens the counter window
     args = parser.parse_args(argv)  # exits with 2 on a usage error
+    # rotating log files under the data directory (owner: operations)
+    from client.logging_setup import setup_logging_for_cli
+
+    setup_logging_for_cli(getattr(args, "data_dir", None), getattr(args, "config", None))
     return int(args.func(args))
 
 

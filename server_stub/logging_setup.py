@@ -37,6 +37,10 @@ def setup_logging(directory: Path | None = None, *, level: str | None = None, ma
     for handler in root.handlers:
         if getattr(handler, _MARK, False):
             return Path(handler.baseFilename)  # type: ignore[attr-defined]
+    if not root.handlers:  # keep warnings visible on stderr, as Python's last-resort handler did
+        console = logging.StreamHandler()
+        console.setLevel(logging.WARNING)
+        root.addHandler(console)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(directory / LOG_FILE, maxBytes=max_bytes,
