@@ -13,7 +13,7 @@ from _msi_build import Built
 from _msi_wine import ERROR_INSTALL_FAILURE, WinePrefix
 from conftest import BASE_VERSION, NEXT_VERSION, OLDER_VERSION
 
-from client.config_source import REGISTRY_KEY
+from client.config_source import REGISTRY_KEY, ClientConfig, RegistrySource, load_config
 
 pytestmark = pytest.mark.msi
 
@@ -49,6 +49,22 @@ def _link_text(link: Path) -> str:
     """The strings of a .lnk file (paths are stored in ANSI and in UTF-16)."""
     data = link.read_bytes()
     return data.decode("latin-1") + "\n" + data.decode("utf-16-le", "replace")
+
+
+class _WineRegistryReader:
+    """The client's registry reader interface, served from the Wine prefix's HKLM (64-bit)."""
+
+    def __init__(self, wine: WinePrefix) -> None:
+        self.wine = wine
+
+    def read_values(self, key: str) -> dict[str, object]:
+        return dict(self.wine.reg_values("HKLM\\" + key) or {})
+
+
+def _client_config(wine: WinePrefix, home: Path) -> ClientConfig:
+    """What the client's own loader makes of the values the MSI wrote."""
+    return load_config(environ={"MADOGUCHI_HOME": str(home)},
+                       registry=RegistrySource(_WineRegistryReader(wine)), platform="linux")
 
 
 def _user_data(wine: WinePrefix) -> Path:
@@ -99,6 +115,10 @@ def test_install_upgrade_downgrade_uninstall(wine: WinePrefix, msi_factory: Call
     (product,) = wine.installed_products("Madoguchi")
     assert product["DisplayVersion"] == BASE_VERSION
     data = _user_data(wine)
+    config = _client_config(wine, data)
+    assert (config.server_url, config.municipality_code, config.terminal_id) == (
+        "https://dc.example.jp/madoguchi", "131016", "MADO-01")
+    assert config.secondary_url is None and config.bcp_policy == "municipality"
 
     # 2. the next version upgrades in place; values given again change, the others are kept
     result = wine.msiexec("/i", upgrade.msi, "SERVERURL=https://dc2.example.jp/madoguchi", "BCPPOLICY=confirm")
@@ -110,6 +130,8 @@ def test_install_upgrade_downgrade_uninstall(wine: WinePrefix, msi_factory: Call
     assert values["ServerUrl"] == "https://dc2.example.jp/madoguchi" and values["BcpPolicy"] == "confirm"
     assert values["MunicipalityCode"] == "131016" and values["TerminalId"] == "MADO-01"  # remembered
     assert values["Version"] == NEXT_VERSION
+    config = _client_config(wine, data)
+    assert (config.server_url, config.bcp_policy) == ("https://dc2.example.jp/madoguchi", "confirm")
     assert (install_dir / "madoguchi.pyw").is_file() and len(wine.shortcuts("Madoguchi")) == 1
     assert (data / "outbox.db").read_bytes() == b"unsynced BCP issuances"
 
