@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 from client.config_source import REGISTRY_KEY, msi_properties  # noqa: E402
 from installer import payload, wheels, wxs  # noqa: E402
-from installer.msitables import allow_same_version_upgrades, set_secure_custom_properties  # noqa: E402
+from installer.msitables import MsiToolError, allow_same_version_upgrades, set_secure_custom_properties  # noqa: E402
 
 WXS_SOURCE = Path(__file__).resolve().parent / "madoguchi.wxs"
 DEFAULT_WHEEL_CACHE = ROOT / "build" / "wheels-win"
@@ -177,7 +177,7 @@ def build(
         if sign_cert is not None:
             sign(unsigned, sign_cert, sign_key, timestamp_url, sign_pass_file)
         shutil.move(str(unsigned), target)
-    except (payload.PayloadError, wheels.WheelError, wxs.WxsError) as exc:
+    except (payload.PayloadError, wheels.WheelError, wxs.WxsError, MsiToolError) as exc:
         raise BuildError(str(exc)) from exc
     finally:
         if not keep_stage:
