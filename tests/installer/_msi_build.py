@@ -11,6 +11,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = REPO_ROOT / "installer" / "build.py"
 WXS_SOURCE = REPO_ROOT / "installer" / "madoguchi.wxs"
 
+# Versions for the upgrade tests (independent of pyproject.toml's version).
+BASE_VERSION = "5.0.0"
+NEXT_VERSION = "5.0.1"
+OLDER_VERSION = "4.9.0"
+
 
 @dataclass(frozen=True)
 class Built:

@@ -13,13 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from _msi_build import Built, build_msi, fake_runtime  # noqa: E402
+from _msi_build import BASE_VERSION, Built, build_msi, fake_runtime  # noqa: E402
 from _msi_wine import WinePrefix, WineUnavailable  # noqa: E402
-
-# Versions for the upgrade tests (independent of pyproject.toml's version).
-BASE_VERSION = "5.0.0"
-NEXT_VERSION = "5.0.1"
-OLDER_VERSION = "4.9.0"
 
 
 @pytest.fixture(scope="session", autouse=True)

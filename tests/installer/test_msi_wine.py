@@ -9,9 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _msi_build import Built
+from _msi_build import BASE_VERSION, NEXT_VERSION, OLDER_VERSION, Built
 from _msi_wine import ERROR_INSTALL_FAILURE, WinePrefix
-from conftest import BASE_VERSION, NEXT_VERSION, OLDER_VERSION
 
 from client.config_source import REGISTRY_KEY, ClientConfig, RegistrySource, load_config
 
