@@ -13,11 +13,16 @@ recorded mutual-backup agreement):
 * ``GET /api/v1/replica/checksum`` — ``{as_of_seq, kinds: {kind: {count, digest}}}``.
 * ``GET /api/v1/replica/partners`` — mutual-backup partners of the token's municipality.
 
-A record is ``{kind, key, op, data}``: ``data`` is the domain dict (``Resident.to_dict()`` etc.;
-個人番号 and 住民票コード are always None). The client builds its search keys itself with the
-same client.domain functions the server search uses.
-Bodies are JSON, gzip-compressed when the client accepts it. ``checksum`` is the SHA-256 of the
-canonical JSON of ``records``.
+A record is ``{kind, key, op, data, index?}``: ``data`` is the domain dict (``Resident.to_dict()``
+etc.; 個人番号 and 住民票コード are always None) serialized as compact JSON text — the client
+stores that text verbatim and both sides compute checksums over it — or null for a delete;
+``index`` (residents, seals, tax, suppressions) carries the columns the client indexes, as the
+server computed them with the same client.domain key functions its own search uses:
+resident ``[household_no, status, kana_key, given_kana_key, name_key, alias, address_key, birth]``,
+seal ``[atena_no, card_no, active]``, tax ``[atena_no, tax_year]``, suppression ``[atena_no,
+household_no]``.
+Bodies are JSON, gzip-compressed when the client accepts it; ``records`` is the last member and
+``checksum`` is the SHA-256 of its exact bytes, so a damaged page is detected without re-encoding.
 """
 
 
@@ -71,12 +76,9 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def page_checksum(records: Sequence[dict[str, Any]]) -> str:
-    return hashlib.sha256(canonical_json(list(records)).encode()).hexdigest()
-
-
-def record_digest(key: str, data: dict[str, Any]) -> int:
-    return int.from_bytes(hashlib.sha256((key + "\n" + canonical_json(data)).encode()).digest(), "big")
+def record_digest(key: str, text: str) -> int:
+    """SHA-256(key, data text) as an integer; a kind's digest is the sum mod 2**256 (order-free)."""
+    return int.from_bytes(hashlib.sha256((key + "\n" + text).encode()).digest(), "big")
 
 
 def _iso(v: date | datetime | None) -> str | None:
@@ -289,8 +291,37 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
     return out
 
 
+def data_text(data: dict[str, Any]) -> str:
+    """The record's data as sent and stored: compact JSON, keys in the (fixed) order built here."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _index(kind: str, r: Any) -> list[Any] | None:
+    """Columns the client indexes, as the server computed them (same client.domain functions)."""
+    if kind == "resident":
+        return [r.household_no, r.status, r.kana_key, r.given_kana_key or "", r.name_key, r.alias or "",
+                r.address_key or "", r.birth]
+    if kind == "seal":
+        return [r.atena_no, r.card_no, 1 if r.status == "active" else 0]
+    if kind == "tax":
+        return [r.atena_no, int(r.tax_year)]
+    if kind == "suppression":
+        return [r.atena_no, r.household_no]
+    return None
+
+
+_DATA_BUILDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "resident": resident_data,
+    "household": household_data,
+    "seal": seal_data,
+    "tax": tax_data,
+    "suppression": suppression_data,
+    "staff": staff_data,
+}
+
+
 def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Records (op upsert) for rows of one kind."""
+    """Records (op upsert) for rows of one kind: ``{kind, key, op, data (JSON text), index?}``."""
     if kind == "support_measure":
         ids = [r.measure_id for r in rows]
         smp = _t(SupportMeasurePerson)
@@ -300,26 +331,19 @@ def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any])
             else []
         )
         datas = _measure_data(rows, persons)
-        return [{"kind": kind, "key": r.measure_id, "op": "upsert", "data": datas[r.measure_id]} for r in rows]
+        return [{"kind": kind, "key": r.measure_id, "op": "upsert", "data": data_text(datas[r.measure_id])}
+                for r in rows]
+    if kind == "municipality":
+        return [{"kind": kind, "key": r.code, "op": "upsert", "data": data_text(_municipality_data(session, r))}
+                for r in rows]
+    build = _DATA_BUILDERS[kind]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     records = []
     for r in rows:
-        rec: dict[str, Any] = {"kind": kind, "key": _key_of(kind, r), "op": "upsert"}
-        if kind == "resident":
-            rec["data"] = resident_data(r)
-        elif kind == "household":
-            rec["data"] = household_data(r)
-        elif kind == "seal":
-            rec["data"] = seal_data(r)
-        elif kind == "tax":
-            rec["data"] = tax_data(r)
-        elif kind == "suppression":
-            rec["data"] = suppression_data(r)
-        elif kind == "staff":
-            rec["data"] = staff_data(r)
-        elif kind == "municipality":
-            rec["data"] = _municipality_data(session, r)
-        else:  # pragma: no cover - KIND_SPECS and this switch list the same kinds
-            raise ValueError(kind)
+        rec: dict[str, Any] = {"kind": kind, "key": _key_of(kind, r), "op": "upsert", "data": dumps(build(r))}
+        index = _index(kind, r)
+        if index is not None:
+            rec["index"] = index
         records.append(rec)
     return records
 
@@ -415,7 +439,6 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -
         "next_cursor": None if done else encode_cursor(kind_index, after, as_of_seq),
         "as_of_seq": as_of_seq,
         "total": total,
-        "checksum": page_checksum(records),
         "server_time": datetime.now(UTC).isoformat(),
     }
 
@@ -434,7 +457,7 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
     now = datetime.now(UTC).isoformat()
     if not rows:
         return {"records": [], "last_seq": since, "has_more": False, "current_seq": current_seq(session, code),
-                "checksum": page_checksum([]), "server_time": now}
+                "server_time": now}
     latest: dict[tuple[str, str], int] = {}
     for r in rows:
         if r.kind in NOT_REPLICATED or r.kind not in KIND_SPECS:
@@ -457,7 +480,6 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
         "last_seq": int(rows[-1].seq),
         "has_more": has_more,
         "current_seq": current_seq(session, code),
-        "checksum": page_checksum(records),
         "server_time": now,
     }
 
@@ -491,10 +513,20 @@ def checksums(session: Session, code: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+def page_body(page: dict[str, Any]) -> bytes:
+    """``{...head, "checksum": sha256(records bytes), "records": [...]}`` with records serialized once, last."""
+    records = json.dumps(page["records"], ensure_ascii=False, separators=(",", ":")).encode()
+    head = {k: v for k, v in page.items() if k not in ("records", "checksum")}
+    head["checksum"] = hashlib.sha256(records).hexdigest()
+    head_bytes = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()
+    return head_bytes[:-1] + b',"records":' + records + b"}"
+
+
 def json_response(payload: Any, accept_encoding: str | None) -> Any:
     from fastapi import Response
 
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False,
+                                                                 separators=(",", ":")).encode()
     headers = {"Cache-Control": "no-store"}
     if accept_encoding and "gzip" in accept_encoding.lower() and len(body) > 512:
         body = gzip.compress(body, compresslevel=1)
@@ -625,7 +657,7 @@ def build_router(
             page = snapshot_page(session, code, cursor, limit)
         except BadCursorError as exc:
             raise ApiError(400, "bad_cursor", "取得位置(カーソル)が不正です。", str(exc)) from exc
-        return json_response(page, accept_encoding)
+        return json_response(page_body(page), accept_encoding)
 
     @router.get("/changes")
     def changes(
@@ -637,7 +669,7 @@ def build_router(
         accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Any:
         code = _target(session, own, municipality)
-        return json_response(changes_page(session, code, since, limit), accept_encoding)
+        return json_response(page_body(changes_page(session, code, since, limit)), accept_encoding)
 
     @router.get("/checksum")
     def checksum(

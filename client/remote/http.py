@@ -28,6 +28,7 @@ from client.remote.errors import (
     TruncatedResponseError,
 )
 from client.remote.terminal_auth import TerminalSigner
+from client.remote.wire import records_bytes, records_checksum
 
 log = logging.getLogger(__name__)
 
@@ -201,12 +202,10 @@ class DataCentreClient:
         return dict(self.post("/api/v1/terminals/enroll", payload))
 
     def replica_snapshot(self, cursor: str | None, limit: int, municipality: str | None = None) -> dict[str, Any]:
-        return self._page(self.get("/api/v1/replica/snapshot", cursor=cursor, limit=limit,
-                                   municipality=municipality))
+        return self._page("/api/v1/replica/snapshot", cursor=cursor, limit=limit, municipality=municipality)
 
     def replica_changes(self, since: int, limit: int, municipality: str | None = None) -> dict[str, Any]:
-        return self._page(self.get("/api/v1/replica/changes", since=since, limit=limit,
-                                   municipality=municipality))
+        return self._page("/api/v1/replica/changes", since=since, limit=limit, municipality=municipality)
 
     def replica_checksum(self, municipality: str | None = None) -> dict[str, Any]:
         body = self.get("/api/v1/replica/checksum", municipality=municipality)
@@ -218,12 +217,17 @@ class DataCentreClient:
         body = self.get("/api/v1/replica/partners")
         return list(body.get("partners", [])) if isinstance(body, dict) else []
 
-    @staticmethod
-    def _page(body: Any) -> dict[str, Any]:
-        from client.remote.wire import page_checksum
-
-        if not isinstance(body, dict) or not isinstance(body.get("records"), list) or "checksum" not in body:
-            raise GarbledResponseError(message_en="replica page lacks records/checksum")
-        if page_checksum(body["records"]) != body["checksum"]:
-            raise GarbledResponseError(message_en="replica page checksum mismatch")
-        return body
+    def _page(self, path: str, **params: Any) -> dict[str, Any]:
+        """A replica page, its checksum verified over the raw ``records`` bytes before parsing."""
+        _response, body = self.request_raw("GET", path, params=params)
+        raw = records_bytes(body)
+        try:
+            page = json.loads(body)
+        except ValueError as exc:
+            raise GarbledResponseError(message_en=f"GET {path}: body is not valid JSON",
+                                       detail=body[:80].decode("utf-8", "replace")) from exc
+        if raw is None or not isinstance(page, dict) or not isinstance(page.get("records"), list):
+            raise GarbledResponseError(message_en=f"GET {path}: replica page lacks records")
+        if records_checksum(raw) != page.get("checksum"):
+            raise GarbledResponseError(message_en=f"GET {path}: replica page checksum mismatch")
+        return page

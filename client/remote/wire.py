@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 DIGEST_MODULUS = 1 << 256
@@ -19,8 +19,19 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def page_checksum(records: Sequence[dict[str, Any]]) -> str:
-    return hashlib.sha256(canonical_json(list(records)).encode()).hexdigest()
+RECORDS_MARKER = b',"records":'
+
+
+def records_bytes(body: bytes) -> bytes | None:
+    """The raw bytes of the ``records`` array of a page body (None if the body has no such tail)."""
+    at = body.find(RECORDS_MARKER)
+    if at < 0 or not body.endswith(b"}"):
+        return None
+    return body[at + len(RECORDS_MARKER) : -1]
+
+
+def records_checksum(raw_records: bytes) -> str:
+    return hashlib.sha256(raw_records).hexdigest()
 
 
 def text_digest(key: str, canonical_data: str) -> int:

@@ -36,24 +36,32 @@ def _name_key(name: str) -> str:
     return name_search_key(name)
 
 
-def resident_row(key: str, data: dict[str, Any]) -> tuple[Any, ...]:
-    """The residents row: search keys built by the same domain functions the server uses."""
+_NULLS = ('"my_number":null', '"juminhyo_code":null')
+
+
+def scrub_text(text: str) -> str:
+    """The resident's data text with 個人番号 and 住民票コード forced to null (never stored)."""
+    if _NULLS[0] in text and _NULLS[1] in text:
+        return text
+    data = loads(text)
     for field in NEVER_REPLICATED:
         data[field] = None
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def resident_index(data: dict[str, Any]) -> list[Any]:
+    """The index columns computed locally (when the server did not send them)."""
     keys = name_search_keys(str(data.get("kana", "")))
-    alias = str(data.get("alias") or "")
-    return (
-        key,
+    return [
         str(data["household_no"]),
         str(data.get("status", "resident")),
         keys[0] if keys else "",
         keys[1] if len(keys) > 1 else "",
         _name_key(str(data.get("name", ""))),
-        alias,  # matched raw, as the server does
+        str(data.get("alias") or ""),  # matched raw, as the server does
         _address_key(str(data.get("address", ""))),
         str(data.get("birth", "????-??-??")),
-        canonical_json(data),
-    )
+    ]
 
 
 _UPSERT_SQL = {
@@ -65,16 +73,35 @@ _UPSERT_SQL = {
 }
 
 
-def _row(table: str, key: str, data: dict[str, Any]) -> tuple[Any, ...]:
+def _text_of(rec: dict[str, Any]) -> str:
+    data = rec.get("data")
+    if isinstance(data, str):
+        return data
+    if isinstance(data, dict):
+        return canonical_json(data)
+    raise BadRecordError(f"bad data for {rec.get('kind')} {rec.get('key')}")
+
+
+def _row(table: str, key: str, text: str, index: Any) -> tuple[Any, ...]:
     if table == "residents":
-        return resident_row(key, data)
-    text = canonical_json(data)
+        text = scrub_text(text)
+        idx = index if isinstance(index, list) and len(index) == 8 else resident_index(loads(text))
+        return (key, *[str(v) for v in idx], text)
     if table == "seals":
-        return (key, str(data["atena_no"]), str(data.get("card_no", "")), 1 if data.get("active", True) else 0, text)
+        if not (isinstance(index, list) and len(index) == 3):
+            d = loads(text)
+            index = [d["atena_no"], d.get("card_no", ""), 1 if d.get("active", True) else 0]
+        return (key, str(index[0]), str(index[1]), 1 if index[2] else 0, text)
     if table == "tax":
-        return (key, str(data["atena_no"]), int(data["tax_year"]), text)
+        if not (isinstance(index, list) and len(index) == 2):
+            d = loads(text)
+            index = [d["atena_no"], d["tax_year"]]
+        return (key, str(index[0]), int(index[1]), text)
     if table == "suppressions":
-        return (key, data.get("atena_no"), data.get("household_no"), text)
+        if not (isinstance(index, list) and len(index) == 2):
+            d = loads(text)
+            index = [d.get("atena_no"), d.get("household_no")]
+        return (key, index[0], index[1], text)
     return (key, text)
 
 
@@ -86,15 +113,18 @@ def _dedupe(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(last.values())
 
 
-def apply_records(conn: Connection, records: Sequence[dict[str, Any]]) -> int:
-    """Apply a page of records; returns how many were applied."""
+def apply_records(conn: Connection, records: Sequence[dict[str, Any]], *, unique: bool = False) -> int:
+    """Apply a page of records; returns how many were applied.
+
+    ``unique``: the page holds each (kind, key) once (snapshot pages), so no de-duplication pass.
+    """
     upserts: dict[str, list[tuple[Any, ...]]] = {}
     deletes: dict[str, list[str]] = {}
     other_upserts: list[tuple[str, str, str]] = []
     other_deletes: list[tuple[str, str]] = []
     measure_persons: list[tuple[str, str, str]] = []
     measure_keys: list[str] = []
-    for rec in _dedupe(records):
+    for rec in records if unique else _dedupe(records):
         try:
             kind, key, op = str(rec["kind"]), str(rec["key"]), str(rec["op"])
         except KeyError as exc:
@@ -108,17 +138,18 @@ def apply_records(conn: Connection, records: Sequence[dict[str, Any]]) -> int:
                 if table == "support_measures":
                     measure_keys.append(key)
             continue
-        if op != "upsert" or not isinstance(rec.get("data"), dict):
-            raise BadRecordError(f"bad record op/data for {kind} {key}")
-        data = dict(rec["data"])
+        if op != "upsert":
+            raise BadRecordError(f"bad record op {op!r} for {kind} {key}")
+        text = _text_of(rec)
         if table is None:
-            other_upserts.append((kind, key, canonical_json(data)))
+            other_upserts.append((kind, key, text))
             continue
         try:
-            upserts.setdefault(table, []).append(_row(table, key, data))
+            upserts.setdefault(table, []).append(_row(table, key, text, rec.get("index")))
         except (KeyError, TypeError, ValueError) as exc:
             raise BadRecordError(f"{kind} {key}: {exc!r}") from exc
         if table == "support_measures":
+            data = loads(text)
             measure_keys.append(key)
             for atena in data.get("protected_atena_nos", ()):
                 measure_persons.append((key, str(atena), "protected"))
@@ -131,6 +162,9 @@ def apply_records(conn: Connection, records: Sequence[dict[str, Any]]) -> int:
     for table, rows in upserts.items():
         sql = _UPSERT_SQL.get(table, f"INSERT OR REPLACE INTO {table} (key, data) VALUES (?, ?)")
         conn.exec_driver_sql(sql, rows)
+        if table == "residents" and not unique:  # snapshot pages: the address index is built at the end
+            conn.exec_driver_sql("INSERT OR IGNORE INTO address_keys (key) VALUES (?)",
+                                 [(row[7],) for row in rows if row[7]])
     if measure_persons:
         conn.exec_driver_sql(
             "INSERT OR IGNORE INTO support_measure_persons (measure_id, atena_no, role) VALUES (?, ?, ?)",

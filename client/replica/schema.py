@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -58,6 +58,12 @@ TABLES = (
     )""",
     """CREATE TABLE IF NOT EXISTS staff (key TEXT PRIMARY KEY, data TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS municipality (key TEXT PRIMARY KEY, data TEXT NOT NULL)""",
+    # distinct address keys, with a trigram full-text index for "contains" address search
+    """CREATE TABLE IF NOT EXISTS address_keys (key TEXT PRIMARY KEY)""",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS address_index USING fts5(address_key, tokenize = 'trigram')""",
+    """CREATE TRIGGER IF NOT EXISTS address_keys_ai AFTER INSERT ON address_keys BEGIN
+        INSERT INTO address_index (rowid, address_key) VALUES (new.rowid, new.key);
+    END""",
     """CREATE TABLE IF NOT EXISTS other_records (
         kind TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -71,6 +77,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_residents_given ON residents (given_kana_key)",
     "CREATE INDEX IF NOT EXISTS ix_residents_name ON residents (name_key)",
     "CREATE INDEX IF NOT EXISTS ix_residents_alias ON residents (alias_key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_address ON residents (address_key)",
     "CREATE INDEX IF NOT EXISTS ix_residents_birth ON residents (birth)",
     "CREATE INDEX IF NOT EXISTS ix_residents_household ON residents (household_no)",
     "CREATE INDEX IF NOT EXISTS ix_seals_atena ON seals (atena_no)",
@@ -103,3 +110,4 @@ def create_tables(conn: Connection) -> None:
 def create_indexes(conn: Connection) -> None:
     for ddl in INDEXES:
         conn.exec_driver_sql(ddl)
+    conn.exec_driver_sql("INSERT OR IGNORE INTO address_keys (key) SELECT DISTINCT address_key FROM residents")

@@ -60,7 +60,12 @@ def _where(q: Query) -> tuple[str, tuple[object, ...]]:
     if q.kind is QueryKind.BIRTH_DATE and q.birth is not None:
         if q.birth.is_complete:
             return "birth = ?", (q.birth.to_str(),)
-        return "birth LIKE ? ESCAPE '\\'", (_birth_pattern(q.birth),)
+        pattern = _birth_pattern(q.birth)
+        if q.birth.year is not None:  # index ranges on the year (plain and 頃), then the pattern
+            y = f"{q.birth.year:04d}"
+            return ("((birth >= ? AND birth < ?) OR (birth >= ? AND birth < ?)) AND birth LIKE ? ESCAPE '\\'",
+                    (y + "-", y + ".", "~" + y + "-", "~" + y + ".", pattern))
+        return "birth LIKE ? ESCAPE '\\'", (pattern,)
     if q.kind is QueryKind.KANA:
         k = q.kana_key
         return ("((kana_key >= ? AND kana_key < ?) OR (given_kana_key >= ? AND given_kana_key < ?))",
@@ -69,7 +74,12 @@ def _where(q: Query) -> tuple[str, tuple[object, ...]]:
         k, a = q.name_key, q.text
         return "((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ?))", (k, k + _MAX, a, a + _MAX)
     if q.kind is QueryKind.ADDRESS:
-        return "address_key LIKE ? ESCAPE '\\'", ("%" + _like_escape(q.address_key) + "%",)
+        key = q.address_key
+        if len(key) >= 3 and not any(c in key for c in "%_\\"):
+            # the trigram index finds the distinct addresses containing the key (no ESCAPE: FTS5
+            # uses its index only for a plain two-argument LIKE)
+            return "address_key IN (SELECT address_key FROM address_index WHERE address_key LIKE ?)", (f"%{key}%",)
+        return "address_key LIKE ? ESCAPE '\\'", ("%" + _like_escape(key) + "%",)
     return "0", ()
 
 

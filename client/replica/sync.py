@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -139,6 +140,9 @@ class ReplicaSync:
 
     # -- bootstrap ---------------------------------------------------------------------------
 
+    def _snapshot_page(self, cursor: str | None) -> dict[str, Any]:
+        return self._fetch(lambda: self.client.replica_snapshot(cursor or None, self.page_size, self.municipality))
+
     def bootstrap(self, *, fresh: bool = False, reason: str = "") -> SyncResult:
         """Build a complete replica into the building file (resuming it) and swap it in."""
         engine = self.store.open_building(fresh=fresh)
@@ -151,31 +155,36 @@ class ReplicaSync:
                 as_of_seq = int(get_meta(conn, "as_of_seq") or 0)
             total = int(total_text) if total_text.isdigit() else None
             pages = 0
-            while not done:
-                page = self._fetch(lambda c=cursor: self.client.replica_snapshot(c or None, self.page_size,
-                                                                                   self.municipality))
-                pages += 1
-                next_cursor = page.get("next_cursor")
-                with self._guard(engine, self.store.building_path) as conn:
-                    apply_records(conn, page["records"])
-                    applied += len(page["records"])
-                    values: dict[str, object] = {
-                        "snapshot_cursor": next_cursor or "",
-                        "records_done": applied,
-                        "snapshot_done": 0 if next_cursor else 1,
-                    }
-                    if not cursor:
-                        as_of_seq = int(page["as_of_seq"])
-                        values["as_of_seq"] = as_of_seq
-                        if page.get("total") is not None:
-                            total = int(page["total"])
-                            values["snapshot_total"] = total
-                    set_meta(conn, **values)
-                    self.hooks.before_commit("snapshot", pages)
-                self.hooks.after_commit("snapshot", pages)
-                self._report("snapshot", applied, total, pages)
-                cursor = next_cursor or ""
-                done = not next_cursor
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replica-prefetch") as pool:
+                pending: Future[dict[str, Any]] | None = None
+                while not done:
+                    # the next page is fetched while this one is applied (server and client overlap)
+                    page = pending.result() if pending is not None else self._snapshot_page(cursor)
+                    pending = None
+                    pages += 1
+                    next_cursor = page.get("next_cursor")
+                    if next_cursor:
+                        pending = pool.submit(self._snapshot_page, next_cursor)
+                    with self._guard(engine, self.store.building_path) as conn:
+                        apply_records(conn, page["records"], unique=True)
+                        applied += len(page["records"])
+                        values: dict[str, object] = {
+                            "snapshot_cursor": next_cursor or "",
+                            "records_done": applied,
+                            "snapshot_done": 0 if next_cursor else 1,
+                        }
+                        if not cursor:
+                            as_of_seq = int(page["as_of_seq"])
+                            values["as_of_seq"] = as_of_seq
+                            if page.get("total") is not None:
+                                total = int(page["total"])
+                                values["snapshot_total"] = total
+                        set_meta(conn, **values)
+                        self.hooks.before_commit("snapshot", pages)
+                    self.hooks.after_commit("snapshot", pages)
+                    self._report("snapshot", applied, total, pages)
+                    cursor = next_cursor or ""
+                    done = not next_cursor
             caught_up, catch_pages, as_of_seq = self._pull_into(engine, self.store.building_path, "catchup")
             self.store.finalize_building(engine)
         except BaseException:

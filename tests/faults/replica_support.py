@@ -86,7 +86,7 @@ def server_state(db_url: str, code: str = CITY) -> dict[str, dict[str, Any]]:
             while True:
                 page = replica_api.snapshot_page(session, code, cursor, 5000)
                 for rec in page["records"]:
-                    state[rec["kind"]][rec["key"]] = rec["data"]
+                    state[rec["kind"]][rec["key"]] = json.loads(rec["data"])
                 cursor = page["next_cursor"]
                 if not cursor:
                     break

@@ -265,13 +265,13 @@ def test_disk_full_during_delta_apply(env: ServerEnv, small_disk: Path, memory_k
     t.sync.bootstrap()
     before = replica_state(t.store)
     filler = small_disk / "filler"
-    with open(filler, "wb") as fh:  # fill the disk up to the last few KiB
-        try:
-            while True:
-                fh.write(b"\0" * 16384)
-                fh.flush()
-        except OSError:
-            pass
+    with open(filler, "wb", buffering=0) as fh:  # fill the disk to the last byte
+        for size in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    fh.write(b"\0" * size)
+            except OSError:
+                pass
     mutator = ServerMutator(env.db_url, seed_value=9)
     mutator.bulk_address_changes(300)
     mutator.close()
