@@ -1,57 +1,100 @@
 """Server-side resident search, classified by ``client.domain.search_query.classify_query``:
-kana (prefix on the normalised full-name or given-name key), kanji name (prefix on the name key),
-birth date (和暦 or 西暦, partly unknown allowed), address (contains on the address key) and
-宛名番号 (exact). The stored keys are built with the same domain functions (see the seed and the
-models), so the server and the replica find the same residents.
+kana (prefix on the normalised full-name or given-name key), kanji name or 通称 (prefix),
+birth date (和暦 or 西暦, partly unknown allowed), address and 宛名番号 (exact).
+
+The stored keys are built with the same domain functions (see the seed), so the server and the
+replica find the same residents. Prefix matches are ranges ``key >= p AND key < p + U+10FFFF``
+on binary-ordered columns, so they use the (municipality_code, key) indexes on SQLite and
+PostgreSQL. An address is tried as a prefix of the full address key (with or without the
+prefecture and municipality name typed) and only then as a substring (a scan).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.orm import Session
 
 from client.domain.partial_date import PartialDate
-from client.domain.search_query import Query, QueryKind, classify_query
-from server_stub.models import Resident
+from client.domain.search_query import Query, QueryKind, address_search_key, classify_query
+from server_stub.models import Municipality, Resident
 
-__all__ = ["Query", "classify", "search_statement"]
+__all__ = ["Query", "classify", "search"]
+
+_TOP = "\U0010ffff"
 
 
 def classify(q: str, municipality_name: str = "") -> Query:
     return classify_query(q, municipality_name=municipality_name)
 
 
+def _prefix(column: Any, p: str) -> ColumnElement[bool]:
+    return and_(column >= p, column < p + _TOP)
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _birth_pattern(pd: PartialDate) -> str:
-    """A LIKE pattern on the stored PartialDate text: known parts fixed, unknown parts free."""
+def _birth_condition(pd: PartialDate) -> ColumnElement[bool]:
+    col = Resident.birth
+    if pd.is_complete:
+        return col == pd.to_str()
+    if pd.year is not None and (pd.month is not None or pd.day is None):
+        # known leading part (year, or year and month): a prefix, exact or 頃 (~)
+        head = f"{pd.year:04d}-" + (f"{pd.month:02d}-" if pd.month is not None else "")
+        if pd.day is not None:
+            head += f"{pd.day:02d}"
+        return or_(_prefix(col, head), _prefix(col, "~" + head))
     y = f"{pd.year:04d}" if pd.year is not None else "____"
     m = f"{pd.month:02d}" if pd.month is not None else "__"
     d = f"{pd.day:02d}" if pd.day is not None else "__"
-    return f"%{y}-{m}-{d}"
+    return col.like(f"%{y}-{m}-{d}")
 
 
-def search_statement(code: str, q: Query, limit: int) -> Select[Resident]:  # type: ignore[type-var]
-    stmt = select(Resident).where(Resident.municipality_code == code)
+def _base(code: str, condition: ColumnElement[bool], limit: int) -> Select[Any]:
+    # Order by an expression (not the bare column) so that the planner picks the index that
+    # serves the condition rather than walking the kana index in order.
+    return (
+        select(Resident)
+        .where(Resident.municipality_code == code, condition)
+        .order_by(Resident.kana_key + "", Resident.atena_no)
+        .limit(limit)
+    )
+
+
+def search(session: Session, code: str, q: Query, limit: int) -> list[Resident]:
+    """Residents of municipality ``code`` matching the classified query (at most ``limit``)."""
     if not q.searchable:
-        return stmt.where(Resident.id.is_(None)).limit(0)
+        return []
+    cond: ColumnElement[bool] | None = None
     if q.kind is QueryKind.ATENA_NO:
-        stmt = stmt.where(Resident.atena_no == q.atena_no)
+        cond = Resident.atena_no == q.atena_no
     elif q.kind is QueryKind.BIRTH_DATE and q.birth is not None:
-        if q.birth.is_complete:
-            stmt = stmt.where(Resident.birth == q.birth.to_str())
-        else:
-            stmt = stmt.where(Resident.birth.like(_birth_pattern(q.birth)))
+        cond = _birth_condition(q.birth)
     elif q.kind is QueryKind.KANA and q.kana_key:
-        pat = _like_escape(q.kana_key) + "%"
-        stmt = stmt.where(or_(Resident.kana_key.like(pat, escape="\\"), Resident.given_kana_key.like(pat, escape="\\")))
+        cond = or_(_prefix(Resident.kana_key, q.kana_key), _prefix(Resident.given_kana_key, q.kana_key))
     elif q.kind is QueryKind.NAME and q.name_key:
-        pat = _like_escape(q.name_key) + "%"
-        stmt = stmt.where(or_(Resident.name_key.like(pat, escape="\\"),
-                              Resident.alias.like(_like_escape(q.text) + "%", escape="\\")))
+        cond = or_(_prefix(Resident.name_key, q.name_key), _prefix(Resident.alias, q.text))
     elif q.kind is QueryKind.ADDRESS and q.address_key:
-        stmt = stmt.where(Resident.address_key.like("%" + _like_escape(q.address_key) + "%", escape="\\"))
-    else:
-        stmt = stmt.where(Resident.id.is_(None))
-    return stmt.order_by(Resident.kana_key, Resident.atena_no).limit(limit)
+        return _address_search(session, code, q.address_key, limit)
+    if cond is None:
+        return []
+    return list(session.scalars(_base(code, cond, limit)).all())
+
+
+def _address_search(session: Session, code: str, key: str, limit: int) -> list[Resident]:
+    muni = session.get(Municipality, code)
+    prefixes = [key]
+    if muni is not None:
+        full = address_search_key(muni.prefecture + muni.name)
+        local = address_search_key(muni.name)
+        if not key.startswith(full):
+            prefixes.append(full + key.removeprefix(local) if key.startswith(local) else full + key)
+    for p in prefixes:
+        rows = list(session.scalars(_base(code, _prefix(Resident.address_key, p), limit)).all())
+        if rows:
+            return rows
+    contains = Resident.address_key.like("%" + _like_escape(key) + "%", escape="\\")
+    return list(session.scalars(_base(code, contains, limit)).all())

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -60,6 +61,16 @@ def install_handlers(app: FastAPI) -> None:
             content={"detail": {"code": f"http_{exc.status_code}", "message_ja": "要求を処理できません。",
                                 "message_en": str(exc.detail)}},
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(_req: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value (a NUL character in text on PostgreSQL, a number out of
+        # range, text too long): bad input, nothing was written (the transaction rolled back).
+        return JSONResponse(
+            status_code=422,
+            content={"detail": {"code": "invalid_value", "message_ja": "入力内容に使用できない値が含まれています。",
+                                "message_en": f"Value refused by the database: {str(exc.orig)[:200]}"}},
         )
 
     @app.exception_handler(OverflowError)

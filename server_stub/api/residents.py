@@ -21,7 +21,8 @@ from server_stub.clock import now_jst
 from server_stub.context import load_household, load_measures, load_resident, load_suppressions
 from server_stub.db import begin_write
 from server_stub.models import Municipality, SealRegistration, TaxSummary
-from server_stub.search import classify, search_statement
+from server_stub.search import classify
+from server_stub.search import search as search_residents
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 
@@ -47,7 +48,7 @@ def search(
     now = now_jst()
     muni = session.get(Municipality, code)
     query = classify(q, muni.name if muni else "")
-    rows = session.scalars(search_statement(code, query, limit)).all()
+    rows = search_residents(session, code, query, limit)
     atenas = [r.atena_no for r in rows]
     today: date = now.date()
     protected: set[str] = set()

@@ -23,6 +23,11 @@ from server_stub.models.base import Base
 MC = "municipalities.code"
 
 
+def _key(length: int) -> String:
+    """A search-key column: binary ordering (COLLATE "C" on PostgreSQL) so prefix ranges use the index."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
 class Household(Base):
     __tablename__ = "households"
     __table_args__ = (UniqueConstraint("municipality_code", "household_no"),)
@@ -48,6 +53,8 @@ class Resident(Base):
         Index("ix_residents_given_kana_key", "municipality_code", "given_kana_key"),
         Index("ix_residents_name_key", "municipality_code", "name_key"),
         Index("ix_residents_birth", "municipality_code", "birth"),
+        Index("ix_residents_address_key", "municipality_code", "address_key"),
+        Index("ix_residents_alias", "municipality_code", "alias"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -55,23 +62,23 @@ class Resident(Base):
     atena_no: Mapped[str] = mapped_column(String(16))  # 宛名番号 (with check digit)
     household_no: Mapped[str] = mapped_column(String(16))  # 世帯番号
     name: Mapped[str] = mapped_column(String(100))  # 氏名 (may hold 外字)
-    name_key: Mapped[str] = mapped_column(String(100))  # search_query.name_search_key(name) (and alias)
+    name_key: Mapped[str] = mapped_column(_key(100))  # search_query.name_search_key(name)
     kana: Mapped[str] = mapped_column(String(100))  # 氏名カナ
-    kana_key: Mapped[str] = mapped_column(String(100))  # kana.normalize_for_search(kana)
-    given_kana_key: Mapped[str] = mapped_column(String(100), default="")  # given name only
-    birth: Mapped[str] = mapped_column(String(11))  # PartialDate.to_str()
+    kana_key: Mapped[str] = mapped_column(_key(100))  # kana.normalize_for_search(kana)
+    given_kana_key: Mapped[str] = mapped_column(_key(100), default="")  # given name only
+    birth: Mapped[str] = mapped_column(_key(11))  # PartialDate.to_str()
     sex: Mapped[str] = mapped_column(String(1))
     relation: Mapped[str] = mapped_column(String(32))  # 続柄
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(String(200))
     # search_query.address_search_key(address + katagaki), for address search (contains)
-    address_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    address_key: Mapped[str] = mapped_column(_key(300), default="", server_default="")
     katagaki: Mapped[str] = mapped_column(String(100), default="")
     postal_code: Mapped[str] = mapped_column(String(8), default="")
     honseki: Mapped[str] = mapped_column(String(200), default="")
     hittousha: Mapped[str] = mapped_column(String(100), default="")
     former_surname: Mapped[str] = mapped_column(String(50), default="")  # 旧氏
-    alias: Mapped[str] = mapped_column(String(100), default="")  # 通称
+    alias: Mapped[str] = mapped_column(_key(100), default="")  # 通称
     became_resident_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     jutei_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -73,3 +73,14 @@ def test_logout_revokes_the_token(city_clerk: Any) -> None:
     assert city_clerk.post("/api/v1/auth/logout").status_code == 200
     r = city_clerk.get("/api/v1/municipality")
     assert r.status_code == 401 and r.json()["detail"]["code"] == "invalid_token"
+
+
+def test_nul_characters_are_refused_not_crashed(city_clerk: Any, factory: Any) -> None:
+    before = _snapshot(factory)
+    r = city_clerk.get("/api/v1/residents/search", params={"q": "ヤマ\x00ダ"})
+    assert r.status_code in (200, 422), r.text  # SQLite stores NUL; PostgreSQL refuses it → 422
+    person = pick_residents(factory, CITY_CODE)[0]
+    r = city_clerk.post("/api/v1/issuances", json={"request": self_request(person.atena_no), "printer_id": "P\x00"})
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert _snapshot(factory)[0] == before[0]
