@@ -29,7 +29,7 @@ PACKAGES = ("madoguchi", "PySide6-Essentials", "SQLAlchemy", "sqlcipher3", "http
 
 
 def versions() -> dict[str, Any]:
-    pkgs = {}
+    pkgs: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             pkgs[name] = metadata.version(name)

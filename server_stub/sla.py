@@ -90,7 +90,7 @@ def store_samples(session: Session, code: str, terminal_id: str, batch_id: str,
     session.add(SampleBatch(municipality_code=code, batch_id=batch_id, terminal_id=terminal_id,
                             received_at=to_utc(now), count=len(samples)))
     if samples:
-        session.execute(insert(ResponseSample.__table__), [
+        session.execute(insert(ResponseSample), [
             {"municipality_code": code, "terminal_id": terminal_id, "batch_id": batch_id, "at": to_utc(s["at"]),
              "operation": s["operation"], "ms": int(s["ms"])} for s in samples])
     session.flush()
