@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.checkdigits import is_valid_atena_no
 from server_stub.db import make_engine, make_sessionmaker
-from server_stub.layout.exporter import export_layout
-from server_stub.layout.importer import NewMunicipality, import_layout
+from server_stub.layout.exporter import LayoutExportError, export_layout
+from server_stub.layout.importer import LayoutImportError, NewMunicipality, import_layout
 from server_stub.models import ChangeLogEntry, Household, Municipality, Resident, SealRegistration
 from server_stub.seed.demo import TOWN, seed_demo
 from server_stub.seed.generator import seed_residents
@@ -109,6 +109,27 @@ def test_reimport_changes_nothing_and_an_edit_updates_one_row(exported: dict[str
         last = s.scalars(select(ChangeLogEntry).order_by(ChangeLogEntry.seq.desc()).limit(1)).one()
         assert (last.kind, last.key) == ("resident", rows[3][rows[0].index("宛名番号")])
         assert s.scalars(select(Resident.katagaki).where(Resident.atena_no == last.key)).one() == "移行テスト荘101号"
+    # A name with a character outside Shift_JIS: UTF-8 export works, cp932 export says which character.
+    rows[3][rows[0].index("氏名")] = "𠮷田\u3000一郎"
+    assert import_layout(factory, CODE, [_write(tmp_path / "kojin2.csv", rows)]).updated["JUKI_KOJIN"] == 1
+    assert "𠮷田".encode() in export_layout(factory, CODE, tmp_path / "utf8")[1].path.read_bytes()
+    with pytest.raises(LayoutExportError) as refused:
+        export_layout(factory, CODE, tmp_path / "sjis", encoding="cp932")
+    assert "𠮷" in refused.value.message_ja and not (tmp_path / "sjis" / "JUKI_KOJIN.csv").exists()
+    engine.dispose()
+
+
+def test_files_that_are_not_the_layout_are_refused(tmp_path: Path, sqlite_template: Path) -> None:
+    engine = make_engine(copy_sqlite(sqlite_template, tmp_path / "t.db"), pool_size=1)
+    factory = make_sessionmaker(engine)
+    other = _write(tmp_path / "other.csv", [["氏名", "住所"], ["山田 太郎", "東京都"]])
+    with pytest.raises(LayoutImportError) as refused:
+        import_layout(factory, CODE, [other], create=NEW)
+    assert "見出し行" in refused.value.message_ja
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(b"\x82\xa0\xff\xfe\x80\x81")
+    with pytest.raises(LayoutImportError):
+        import_layout(factory, CODE, [garbage], create=NEW)
     engine.dispose()
 
 
@@ -184,6 +205,9 @@ def test_cp932_and_utf8_inputs_give_the_same_database(exported: dict[str, Path],
         report = import_layout(factory, CODE, paths, create=NEW)
         assert report.committed and {f["encoding"] for f in report.files} == {encoding}
         outputs[encoding] = {f.kind: f.path.read_bytes() for f in export_layout(factory, CODE, folder / "out")}
+        if encoding == "cp932":  # exported in cp932, the files are the input files byte for byte
+            for f in export_layout(factory, CODE, folder / "out-cp932", encoding="cp932"):
+                assert f.path.read_bytes() == (folder / f.path.name).read_bytes(), f.kind
         with factory() as s:
             outputs[encoding]["names"] = "\n".join(s.scalars(select(Resident.name).order_by(Resident.atena_no))).encode()
         engine.dispose()
