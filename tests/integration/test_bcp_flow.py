@@ -206,3 +206,39 @@ def test_terminal_pushes_with_its_own_signature_after_offline_sign_in(env) -> No
             unsigned.post("/api/v1/bcp/issuances", {"records": [t.outbox.all_records()[0].record]})
     finally:
         unsigned.close()
+
+
+def test_two_terminals_issuing_offline_at_once_never_collide(env, tmp_path: Path) -> None:
+    import threading
+
+    from client.outbox.push import OutboxPusher
+
+    db_url, server, t1 = env
+    t2 = Terminal.build(tmp_path / "t2", login(server.base_url, "clerk2", "clerk2pass", "T002"), KeyStore(),
+                        terminal_id="T002", terminal_name="本庁2")
+    try:
+        t2.lease(30)
+        t2.bootstrap()
+        subjects = plain_subjects(db_url, 5)
+        errors: list[BaseException] = []
+
+        def work(t: Terminal, user: str) -> None:
+            try:
+                for i in range(10):
+                    t.issuer.issue(juminhyo(subjects[i % 5]), user_id=user, printer_id="P001", now=now_utc())
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(t1, "clerk1")), threading.Thread(target=work, args=(t2, "clerk2"))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert not errors
+        for t in (t1, t2):
+            result = OutboxPusher(t.outbox, t.remote).push(now_utc)
+            assert (result.stored, result.rejected) == (10, 0)
+        bcp, copies, serials = server_counts(db_url)
+        assert bcp == 20 and copies == 20 and len(set(serials)) == 20
+    finally:
+        t2.close()
