@@ -171,12 +171,13 @@ class _Generator:
         return kids
 
     def _japanese_household(self, r: float) -> list[dict[str, Any]]:
+        """A household of plausible composition (about 2.2 persons on average, as in a city)."""
         family = self._surname()
         kind = self.rng.random()
         head_sex = "M" if self.rng.random() < 0.8 else "F"
-        if kind < 0.18:  # single, working age
+        if kind < 0.25:  # single, working age
             return [self._person(family, self.rng.choice("MF"), self._birth_for_age(self.rng.randint(19, 45)), "世帯主")]
-        if kind < 0.32:  # single, elderly
+        if kind < 0.41:  # single, elderly
             return [self._person(family, "F" if self.rng.random() < 0.65 else "M",
                                  self._birth_for_age(self.rng.randint(65, 96)), "世帯主")]
         head_age = self.rng.randint(26, 88)
@@ -188,15 +189,15 @@ class _Generator:
         if self.rng.random() < 0.08:
             spouse["former_surname"] = self._surname()[0]
         mother_birth = spouse_birth if spouse_sex == "F" else head_birth
-        if kind < 0.52:  # couple
+        if kind < 0.61:  # couple
             return [head, spouse]
-        if kind < 0.80:  # couple with children
-            return [head, spouse, *self._children(family, mother_birth, self.rng.choice((1, 1, 2, 2, 2, 3, 4)))]
-        if kind < 0.88:  # single parent
+        if kind < 0.85:  # couple with children
+            return [head, spouse, *self._children(family, mother_birth, self.rng.choice((1, 1, 1, 2, 2, 2, 3)))]
+        if kind < 0.91:  # single parent
             parent = self._person(family, "F" if self.rng.random() < 0.85 else "M",
                                   self._birth_for_age(self.rng.randint(26, 55)), "世帯主")
             return [parent, *self._children(family, parent["birth_date"], self.rng.choice((1, 1, 2, 3)))]
-        if kind < 0.96:  # three generations: the head's parent(s) live with them
+        if kind < 0.97:  # three generations: the head's parent(s) live with them
             members = [head, spouse, *self._children(family, mother_birth, self.rng.choice((1, 2, 2, 3)))]
             gp_age = min(head_age + self.rng.randint(24, 34), 104)
             members.append(self._person(family, "F", self._birth_for_age(gp_age), "母"))

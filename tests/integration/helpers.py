@@ -22,9 +22,13 @@ def pick_residents(factory: sessionmaker[Session], code: str, n: int = 1, newest
                                                      Suppression.atena_no.is_not(None))
         supp_h = select(Suppression.household_no).where(Suppression.municipality_code == code,
                                                         Suppression.household_no.is_not(None))
+        # 支援措置 fail closed on the whole household: skip households with a protected member
+        blocked_h = select(Resident.household_no).where(Resident.municipality_code == code,
+                                                        Resident.atena_no.in_(blocked))
         stmt = select(Resident).where(
             Resident.municipality_code == code, Resident.status == "resident",
-            Resident.atena_no.not_in(blocked), Resident.atena_no.not_in(supp_a), Resident.household_no.not_in(supp_h),
+            Resident.household_no.not_in(blocked_h), Resident.atena_no.not_in(supp_a),
+            Resident.household_no.not_in(supp_h),
         )
         for k, v in where.items():
             stmt = stmt.where(getattr(Resident, k) == v)
