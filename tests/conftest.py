@@ -170,10 +170,10 @@ class ServerProcess:
 
 
 def start_server(db_url: str, log_dir: Path, *, extra_env: dict[str, str] | None = None,
-                 timeout: float = 30.0, migrate: bool = False) -> ServerProcess:
+                 timeout: float = 30.0, migrate: bool = True) -> ServerProcess:
     """Start ``madoguchi-server serve`` on a free port and wait until /health answers.
 
-    The test databases are migrated already (templates), so ``--no-migrate`` unless ``migrate``.
+    ``migrate=False`` passes ``--no-migrate`` (the test templates are migrated already).
     """
     import httpx
 

@@ -106,7 +106,7 @@ def server(seeded_db: str, inprocess_server_factory: Any) -> Any:
 @pytest.fixture
 def served_process(seeded_db: str, server_factory: Any) -> Any:
     """One real ``madoguchi-server serve`` process on the seeded database."""
-    return server_factory(seeded_db)
+    return server_factory(seeded_db, migrate=False)
 
 
 @pytest.fixture

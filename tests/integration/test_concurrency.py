@@ -20,7 +20,7 @@ THREADS = 12
 def test_two_servers_issue_concurrently_without_gaps_or_duplicates(seeded_db: str, server_factory: Any,
                                                                     factory: Any) -> None:
     requests = 300 if seeded_db.startswith("postgresql") else 150
-    servers = [server_factory(seeded_db), server_factory(seeded_db)]
+    servers = [server_factory(seeded_db, migrate=False), server_factory(seeded_db, migrate=False)]
     people = [p.atena_no for p in pick_residents(factory, CITY_CODE, n=40)]
     clients = [login(servers[i % 2].base_url, CITY_CODE, "clerk1" if i % 3 else "clerk2",
                      terminal_id="T001" if i % 2 else "T002") for i in range(THREADS)]
