@@ -13,30 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-
 from client.connectivity import LinkMode
-
-
-class DemoMemoryKeyring(KeyringBackend):
-    """Keys for the demo terminal, held in memory for the run (never a plaintext file)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
@@ -52,9 +29,10 @@ def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
 def step_enrol_terminal(ctx: Any) -> str:
     from client.enrollment import enroll
     from client.keystore import KeyStore
+    from client.memory_keyring import MemoryKeyring
     from client.terminal import build_terminal
 
-    keystore = KeyStore(DemoMemoryKeyring())
+    keystore = KeyStore(MemoryKeyring())
     data_dir = ctx.out_dir.parent / "terminal"
     terminal_id = f"DEMO{int(time.time()) % 1_000_000:06d}"
     result = enroll(server_url=ctx.server.url, municipality_code="132403", terminal_name="防災訓練1",
