@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -51,16 +52,31 @@ def build_msi(
     return Built(msi=msi, stage=stages[0], version=name_version)
 
 
-def fake_runtime(directory: Path, machine: int = 0x8664) -> Path:
-    """A directory shaped like the embeddable Python 3.11 (x64 PE headers, no real code)."""
+def exit_code_exe(code: int, machine: int = 0x8664) -> bytes:
+    """A minimal PE32+ console program whose entry point returns ``code`` (the process exit code).
+
+    No imports, one section: ``mov eax, code; ret``. It stands in for python.exe where the tests
+    only need to see that a launcher ran the right file.
+    """
+    dos = bytearray(0x40)
+    dos[0:2] = b"MZ"
+    struct.pack_into("<I", dos, 0x3C, 0x40)
+    coff = struct.pack("<HHIIIHH", machine, 1, 0, 0, 0, 0xF0, 0x0022)
+    optional = struct.pack("<HBBIIIII", 0x20B, 14, 0, 0x200, 0, 0, 0x1000, 0x1000)
+    optional += struct.pack("<QIIHHHHHHIIIIHHQQQQII", 0x140000000, 0x1000, 0x200, 6, 0, 0, 0, 6, 0, 0,
+                            0x2000, 0x200, 0, 3, 0, 0x100000, 0x1000, 0x100000, 0x1000, 0, 16)
+    optional += bytes(16 * 8)  # data directories: none
+    section = struct.pack("<8sIIIIIIHHI", b".text", 0x1000, 0x1000, 0x200, 0x200, 0, 0, 0, 0, 0x60000020)
+    headers = bytes(dos) + b"PE\0\0" + coff + optional + section
+    code_bytes = b"\xB8" + struct.pack("<I", code) + b"\xC3"
+    return headers.ljust(0x200, b"\0") + code_bytes.ljust(0x200, b"\0")
+
+
+def fake_runtime(directory: Path, machine: int = 0x8664, exit_code: int = 43) -> Path:
+    """A directory shaped like the embeddable Python 3.11; its python.exe just exits with a code."""
     directory.mkdir(parents=True)
-    pe = bytearray(256)
-    pe[0:2] = b"MZ"
-    pe[0x3C:0x40] = (0x80).to_bytes(4, "little")
-    pe[0x80:0x84] = b"PE\0\0"
-    pe[0x84:0x86] = machine.to_bytes(2, "little")
     for name in ("python.exe", "pythonw.exe", "python311.dll"):
-        (directory / name).write_bytes(bytes(pe))
+        (directory / name).write_bytes(exit_code_exe(exit_code, machine))
     (directory / "python311._pth").write_text("python311.zip\n.\n", encoding="ascii")
     (directory / "python311.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
     return directory

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _msi_build import BASE_VERSION, NEXT_VERSION, OLDER_VERSION, Built
-from _msi_wine import ERROR_INSTALL_FAILURE, WinePrefix
+from _msi_build import BASE_VERSION, NEXT_VERSION, OLDER_VERSION, Built, exit_code_exe
+from _msi_wine import ERROR_INSTALL_FAILURE, WinePrefix, WineResult
 
 from client.config_source import REGISTRY_KEY, ClientConfig, RegistrySource, load_config
 
@@ -31,9 +31,20 @@ def _without_python(wine: WinePrefix) -> None:
     assert wine.reg_values(PYTHON_KEY) is None
 
 
+FAKE_PYTHON_EXIT = 42  # the fake system python.exe; the fake bundled runtime's exits with 43
+ERROR_NOT_FOUND_CMD = 9009
+
+
 def _with_python(wine: WinePrefix) -> None:
-    wine.unix_path(FAKE_PYTHON).mkdir(parents=True, exist_ok=True)
+    folder = wine.unix_path(FAKE_PYTHON)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "python.exe").write_bytes(exit_code_exe(FAKE_PYTHON_EXIT))
     wine.reg_set_default(PYTHON_KEY, FAKE_PYTHON)
+
+
+def _command_line(wine: WinePrefix, *args: str) -> WineResult:
+    """``madoguchi.cmd ARGS`` as IT would run it."""
+    return wine.run("cmd", "/c", INSTALL_DIR + "\\madoguchi.cmd", *args)
 
 
 def _remove_all_products(wine: WinePrefix) -> None:
@@ -118,6 +129,11 @@ def test_install_upgrade_downgrade_uninstall(wine: WinePrefix, msi_factory: Call
     assert (config.server_url, config.municipality_code, config.terminal_id) == (
         "https://dc.example.jp/madoguchi", "131016", "MADO-01")
     assert config.secondary_url is None and config.bcp_policy == "municipality"
+    # the command line finds the Python the MSI recorded (PythonDir) and passes its exit code on
+    assert _command_line(wine, "status").returncode == FAKE_PYTHON_EXIT
+    wine.run("reg", "delete", CONFIG_KEY, "/v", "PythonDir", "/f", "/reg:64")
+    missing = _command_line(wine, "status")
+    assert missing.is_error(ERROR_NOT_FOUND_CMD) and "PythonDir is missing" in missing.stderr
 
     # 2. the next version upgrades in place; values given again change, the others are kept
     result = wine.msiexec("/i", upgrade.msi, "SERVERURL=https://dc2.example.jp/madoguchi", "BCPPOLICY=confirm")
@@ -131,6 +147,7 @@ def test_install_upgrade_downgrade_uninstall(wine: WinePrefix, msi_factory: Call
     assert values["Version"] == NEXT_VERSION
     config = _client_config(wine, data)
     assert (config.server_url, config.bcp_policy) == ("https://dc2.example.jp/madoguchi", "confirm")
+    assert values["PythonDir"] == FAKE_PYTHON  # written again by the upgrade
     assert (install_dir / "madoguchi.pyw").is_file() and len(wine.shortcuts("Madoguchi")) == 1
     assert (data / "outbox.db").read_bytes() == b"unsynced BCP issuances"
 
@@ -173,6 +190,7 @@ def test_bundled_runtime_needs_no_python(wine: WinePrefix, msi_factory: Callable
     assert values is not None and values["PythonDir"] == INSTALL_DIR + "\\runtime\\"
     (shortcut,) = wine.shortcuts("Madoguchi")
     assert "C:\\Program Files\\Madoguchi\\runtime\\pythonw.exe" in _link_text(shortcut)
+    assert _command_line(wine, "status").returncode == 43  # the bundled runtime's python.exe
     result = wine.msiexec("/x", built.msi)
     assert result.returncode == 0, result.stderr
     assert not (install_dir / "runtime").exists()
