@@ -107,3 +107,20 @@ class OutboxPusher:
         self.outbox.mark_rejected(record.uuid, code, message)
         result.rejected += 1
 
+
+def push_terminal_outbox(data_dir: Any, keystore: Any, remote: Poster, municipality_code: str, *,
+                         progress: Callable[[int, int], None] | None = None) -> PushResult | None:
+    """Push an enrolled terminal's outbox (``madoguchi sync``); None when there is no outbox yet."""
+    from datetime import UTC
+    from pathlib import Path
+
+    from client.enrollment import OUTBOX_FILE, outbox_key_name
+
+    path = Path(data_dir) / OUTBOX_FILE
+    if not path.exists():
+        return None
+    outbox = Outbox.open(path, keystore.database_key(outbox_key_name(municipality_code)), create=False)
+    try:
+        return OutboxPusher(outbox, remote).push(lambda: datetime.now(UTC), progress)
+    finally:
+        outbox.close()

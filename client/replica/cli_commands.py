@@ -137,8 +137,17 @@ def run_sync(args: argparse.Namespace) -> int:
         store = ReplicaStore(data_dir, enrolment.municipality_code, keystore)
         sync = ReplicaSync(store, client, page_size=args.page_size, progress=progress)
         try:
+            # The outbox first (DESIGN §3 "Recovery and sync back"), then the change feed.
+            from client.outbox.push import push_terminal_outbox
+
+            pushed = push_terminal_outbox(data_dir, keystore, client, enrolment.municipality_code,
+                                          progress=lambda sent, total: print(f"送信 {sent}/{total}", file=sys.stderr))
+            if pushed is not None:
+                out["outbox"] = {"stored": pushed.stored, "duplicates": pushed.duplicates,
+                                 "rejected": pushed.rejected, "conflicts": len(pushed.conflicts),
+                                 "remaining": pushed.remaining}
             result = sync.pull()
-            out = {"action": result.action, "applied": result.applied, "pages": result.pages,
+            out |= {"action": result.action, "applied": result.applied, "pages": result.pages,
                    "as_of_seq": result.as_of_seq, "as_of": result.as_of.isoformat() if result.as_of else None,
                    "repaired_because": result.repaired_because}
             if args.verify:
@@ -156,6 +165,10 @@ def run_sync(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         labels = {"bootstrap": "初回取得", "repair": "再作成", "delta": "差分適用", "noop": "変更なし"}
+        if "outbox" in out:
+            ob = out["outbox"]
+            print(f"BCP発行の送信: {ob['stored']} 件(重複 {ob['duplicates']}、差戻し {ob['rejected']}、"
+                  f"競合 {ob['conflicts']}、未送信 {ob['remaining']})")
         print(f"同期: {labels.get(out['action'], out['action'])}  {out['applied']:,} 件  as of {out['as_of']}")
         if out.get("repaired_because"):
             print(f"  複製を作り直しました: {out['repaired_because']}")

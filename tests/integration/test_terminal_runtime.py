@@ -52,3 +52,35 @@ def test_enrolled_terminal_issues_offline_and_syncs_back(tmp_path: Path, server_
         assert rt.status()["outbox_pending"] == 0
     finally:
         rt.close()
+
+
+def test_cli_sync_pushes_the_outbox_before_pulling(tmp_path: Path, server_factory, memory_keyring,
+                                                  monkeypatch, capsys) -> None:
+    import json
+
+    from client.cli import main
+
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="支所4", admin_user="admin1",
+           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T104")
+    rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto")
+    try:
+        rt.refill_leases()
+        rt.machine.confirm_bcp(0.0, "supervisor1")
+        rt.bcp_backend.sign_in(CODE, "clerk1", "clerk1pass", "T104")
+        for subject in plain_subjects(db_url, 2):
+            rt.bcp_backend.issue(juminhyo(subject), None, "P001")
+    finally:
+        rt.close()
+    monkeypatch.setenv("MADOGUCHI_HOME", str(data))
+    assert main(["sync", "--json"]) == 0
+    out, err = capsys.readouterr()
+    body = json.loads(out)
+    assert body["outbox"] == {"stored": 2, "duplicates": 0, "rejected": 0, "conflicts": 0, "remaining": 0}
+    assert "送信 2/2" in err
+    assert main(["status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["outbox"]["pending"] == 0
