@@ -26,7 +26,7 @@ from client.keystore import KeyStore
 from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
 from client.outbox.push import OutboxPusher, PushResult
-from client.outbox.store import Outbox
+from client.outbox.store import Lease, Outbox
 from client.remote.http import DataCentreClient
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
@@ -36,6 +36,9 @@ from client.services.bcp_backend import BcpBackend
 from client.signing import key_id_for, public_key_for
 
 log = logging.getLogger(__name__)
+
+DRILL_OUTBOX_FILE = "outbox-drill.db"
+DRILL_SERIALS = (900_000_001, 999_999_999)  # 見本 numbers: never leased, never pushed
 
 
 @dataclass
@@ -51,6 +54,7 @@ class TerminalRuntime:
     continuity: Continuity
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     scheduler: Any = None
+    drill: bool = False
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
@@ -61,12 +65,20 @@ class TerminalRuntime:
         return ReplicaSync(self.store, self.remote).pull()
 
     def refill_leases(self) -> Any:
+        if self.drill:
+            return None  # the drill numbers from its own training block
         return self.leases.refill(self.clock())
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self, *, probe_seconds: float, pull_seconds: float) -> None:
-        """Background probes and the scheduled replica pull (APScheduler worker threads)."""
+        """Background probes and the scheduled replica pull (APScheduler worker threads).
+
+        A drill stays in BCP mode until it is closed: no probes run, so a healthy line does not
+        end the exercise.
+        """
+        if self.drill:
+            return
 
         def online_upkeep() -> None:
             self.pull_replica()
@@ -85,6 +97,7 @@ class TerminalRuntime:
             "outbox_pending": self.outbox.count_pending(),
             "outbox_rejected": len(self.outbox.rejected()),
             "serials_available": self.outbox.serials_available(self.clock()),
+            "drill": self.drill,
         }
 
     def store_as_of(self) -> datetime | None:
@@ -113,18 +126,27 @@ def build_terminal(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     monotonic: Callable[[], float] | None = None,
     run_async: Callable[[Callable[[], None]], None] | None = None,
+    drill: bool = False,
 ) -> TerminalRuntime:
     """Open an enrolled terminal's data in ``data_dir`` and wire its continuity parts.
 
     ``router`` is the counter's ``BackendRouter`` (its ``bcp`` backend is registered here); a
     terminal without a UI may pass None.
+
+    ``drill`` (防災訓練): the terminal walks the BCP flow on its replica with 「見本」 certificates,
+    numbered from a local training block, into a separate drill outbox that is never pushed —
+    the real outbox is not even opened.
     """
     keystore = keystore if keystore is not None else KeyStore()
     enrolment = Enrolment.load(data_dir)
     code = enrolment.municipality_code
     remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle)
     store = ReplicaStore(data_dir, code, keystore)
-    outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code)))
+    if drill:
+        outbox = Outbox.open(data_dir / DRILL_OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code) + "-drill"))
+        outbox.add_lease(Lease("drill", DRILL_SERIALS[0], DRILL_SERIALS[1], datetime(9999, 12, 31, tzinfo=UTC)))
+    else:
+        outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code)))
     private = keystore.terminal_private_key(data_dir)
     from cryptography.hazmat.primitives import serialization
 
@@ -132,7 +154,7 @@ def build_terminal(
                                         serialization.NoEncryption())
     issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=enrolment.terminal_name,
                        signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)))
-    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock)
+    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill)
     policy = _policy(bcp_policy, store)
     machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(bcp_window=bcp_window_seconds, policy=policy))
 
@@ -152,7 +174,7 @@ def build_terminal(
         machine,
         router if router is not None else _NoRouter(),
         probe=http_probe(timeout=probe_timeout_seconds, verify=_verify(ca_bundle)),
-        push=lambda: runtime.push_outbox(),
+        push=(lambda: PushResult()) if drill else (lambda: runtime.push_outbox()),
         pull=lambda: runtime.pull_replica(),
         wall_clock=clock,
         **continuity_kwargs,
@@ -161,7 +183,9 @@ def build_terminal(
     continuity.follow_active_endpoint(remote)
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
-                              continuity=continuity, clock=clock)
+                              continuity=continuity, clock=clock, drill=drill)
+    if drill:
+        machine.confirm_bcp(machine.start, "drill")
     return runtime
 
 

@@ -13,6 +13,7 @@ do not change when the connectivity state machine switches the router to ``"bcp"
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -52,6 +53,7 @@ class BcpBackend:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         user: StaffUser | None = None,
         stale_override: tuple[str, str] | None = None,  # (reason, supervisor) for an old replica
+        training: bool = False,  # drill mode: every certificate is a 「見本」
     ) -> None:
         self.lookups = lookups
         self.searcher = search
@@ -60,6 +62,7 @@ class BcpBackend:
         self.clock = clock
         self.user = user
         self.stale_override = stale_override
+        self.training = training
 
     # -- sign-in -----------------------------------------------------------------------------
 
@@ -90,7 +93,7 @@ class BcpBackend:
     def for_user(self, municipality_code: str, user_id: str, password: str, terminal_id: str
                  ) -> tuple[SignedIn, BcpBackend]:
         other = BcpBackend(self.lookups, self.searcher, self.outbox, self.issuer, clock=self.clock,
-                           stale_override=self.stale_override)
+                           stale_override=self.stale_override, training=self.training)
         return other.sign_in(municipality_code, user_id, password, terminal_id), other
 
     def _user_id(self) -> str:
@@ -138,12 +141,17 @@ class BcpBackend:
 
     # -- issuance ----------------------------------------------------------------------------
 
+    def _drilled(self, request: IssuanceRequest) -> IssuanceRequest:
+        return replace(request, training=True) if self.training else request
+
     def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:
+        request = self._drilled(request)
         reason = self.stale_override[0] if self.stale_override else ""
         return self.issuer.evaluate(request, self.clock(), stale_override_reason=reason)
 
     def issue(self, request: IssuanceRequest, release: SupportRelease | None, printer_id: str) -> IssuanceOutcome:
         reason, by = self.stale_override or ("", "")
+        request = self._drilled(request)
         try:
             issued = self.issuer.issue(request, user_id=self._user_id(), printer_id=printer_id, now=self.clock(),
                                        stale_override_reason=reason, stale_override_by=by)

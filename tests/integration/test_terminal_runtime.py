@@ -84,3 +84,39 @@ def test_cli_sync_pushes_the_outbox_before_pulling(tmp_path: Path, server_factor
     assert "送信 2/2" in err
     assert main(["status", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["outbox"]["pending"] == 0
+
+
+def test_drill_issues_samples_and_never_touches_the_real_outbox(tmp_path: Path, server_factory,
+                                                                memory_keyring) -> None:
+    from pypdf import PdfReader
+
+    from client.enrollment import OUTBOX_FILE
+    from client.printing.render import render_certificate
+
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="訓練", admin_user="admin1",
+           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T105")
+    real_before = (data / OUTBOX_FILE).read_bytes()
+    rt = build_terminal(data, keystore=KeyStore(), drill=True, run_async=lambda fn: fn())
+    try:
+        assert rt.machine.mode is LinkMode.BCP and rt.status()["drill"]
+        rt.bcp_backend.sign_in(CODE, "clerk1", "clerk1pass", "T105")
+        outcome = rt.bcp_backend.issue(juminhyo(plain_subjects(db_url, 1)[0]), None, "P001")
+        cert = outcome.certificates[0]
+        assert cert.content.training
+        pdf = render_certificate(cert.content, cert.qr_token).pdf
+        (tmp_path / "drill.pdf").write_bytes(pdf)
+        assert "見本" in "".join(page.extract_text() for page in PdfReader(tmp_path / "drill.pdf").pages)
+        rt.start(probe_seconds=1, pull_seconds=60)  # a drill runs no probes: it stays in BCP
+        assert rt.scheduler is None
+        assert rt.continuity.push().stored == 0  # the drill outbox is never sent
+    finally:
+        rt.close()
+    assert (data / OUTBOX_FILE).read_bytes() == real_before
+    from tests.integration.test_bcp_flow import server_counts
+
+    assert server_counts(db_url)[0] == 0
