@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import update
 
+from client.domain.checkdigits import is_valid_municipality_code
 from server_stub import audit
 from server_stub.api.deps import AdminDep, PrincipalDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
@@ -23,6 +24,9 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 @router.post("/auth/login")
 def post_login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
     """Sign in; the token is bound to municipality, user and terminal. 5 failures lock the account."""
+    if not is_valid_municipality_code(body.municipality_code):
+        raise ApiError(422, "invalid_municipality_code", "団体コードが正しくありません（チェックデジット）。",
+                       f"Invalid 地方公共団体コード {body.municipality_code!r}")
     now = now_jst()
     begin_write(session)
     try:

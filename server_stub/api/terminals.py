@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server_stub import audit, counters
 from server_stub.api.deps import AdminDep, CallerDep, PrincipalDep, SessionDep
@@ -83,6 +83,14 @@ def post_lease(body: LeaseIn, principal: CallerDep, session: SessionDep) -> dict
     now = now_jst()
     begin_write(session)
     _require_terminal(session, principal)
+    # leases of this terminal past their expiry are closed as expired (their unused serials stay unused)
+    session.execute(
+        update(SerialLease)
+        .where(SerialLease.municipality_code == principal.municipality_code,
+               SerialLease.terminal_id == principal.terminal_id, SerialLease.status == "active",
+               SerialLease.expires_at <= to_utc(now))
+        .values(status="expired")
+    )
     first, last = counters.take(session, principal.municipality_code, counters.ISSUE_SERIAL, body.size)
     row = SerialLease(
         lease_id=str(uuid.uuid4()), municipality_code=principal.municipality_code,

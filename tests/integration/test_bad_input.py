@@ -48,7 +48,7 @@ def test_bad_requests_get_clear_4xx_and_change_nothing(city_clerk: Any, server: 
     assert r.status_code == 422
     r = httpx.post(f"{server.base_url}/api/v1/auth/login", json={
         "municipality_code": "132404", "user_id": "clerk1", "password": "clerk1pass", "terminal_id": "T001"})
-    assert r.status_code == 401  # a code with a wrong check digit is simply not a municipality
+    assert r.status_code == 422 and r.json()["detail"]["code"] == "invalid_municipality_code"
     r = httpx.post(f"{server.base_url}/api/v1/auth/login", json={"municipality_code": "13240X", "user_id": "a",
                                                                    "password": "b"})
     assert r.status_code == 422

@@ -187,3 +187,24 @@ def test_enroll_terminal_publishes_its_key(server: Any) -> None:
     assert clerk.get("/api/v1/municipality").json()["code"] == CITY_CODE
     bad = admin.post("/api/v1/terminals/enroll", json={"terminal_name": "x", "public_key_b64": "AAAA"})
     assert bad.status_code == 422
+
+
+def test_expired_leases_are_closed_when_the_terminal_leases_again(city_clerk: Any, factory: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from server_stub.models import SerialLease
+
+    first = city_clerk.post("/api/v1/serials/lease", json={"size": 10}).json()
+    with factory() as s:
+        s.execute(update(SerialLease).where(SerialLease.lease_id == first["lease_id"])
+                  .values(expires_at=datetime.now(UTC) - timedelta(hours=1)))
+        s.commit()
+    listed = {x["lease_id"]: x for x in city_clerk.get("/api/v1/serials/leases").json()["leases"]}
+    assert listed[first["lease_id"]]["status"] == "expired"
+    second = city_clerk.post("/api/v1/serials/lease", json={"size": 10}).json()
+    assert second["first"] == first["last"] + 1
+    with factory() as s:
+        assert s.get(SerialLease, first["lease_id"]).status == "expired"
+        assert s.get(SerialLease, second["lease_id"]).status == "active"
