@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -72,13 +72,15 @@ TABLES = (
     )""",
 )
 
+# Search indexes carry (kana_key, key) so that matching, ordering and LIMIT run on the index
+# alone; only the page of hits is then read from the table.
 INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_residents_kana ON residents (kana_key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_given ON residents (given_kana_key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_name ON residents (name_key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_alias ON residents (alias_key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_address ON residents (address_key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_birth ON residents (birth)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_kana ON residents (kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_given ON residents (given_kana_key, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_name ON residents (name_key, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_alias ON residents (alias_key, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_address ON residents (address_key, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_birth ON residents (birth, kana_key, key)",
     "CREATE INDEX IF NOT EXISTS ix_residents_household ON residents (household_no)",
     "CREATE INDEX IF NOT EXISTS ix_seals_atena ON seals (atena_no)",
     "CREATE INDEX IF NOT EXISTS ix_seals_card ON seals (card_no)",

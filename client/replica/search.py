@@ -109,9 +109,15 @@ class ReplicaSearch:
     @staticmethod
     def _run(conn: Connection, q: Query, limit: int) -> list[ReplicaHit]:
         where, params = _where(q)
-        rows = conn.exec_driver_sql(
-            f"SELECT r.data, EXISTS (SELECT 1 FROM support_measure_persons p WHERE p.atena_no = r.key "
-            f"AND p.role = 'protected') FROM residents r WHERE {where} ORDER BY r.kana_key, r.key LIMIT ?",
-            (*params, int(limit)),
-        ).fetchall()
-        return [ReplicaHit(Resident.from_dict(loads(data)), bool(protected)) for data, protected in rows]
+        # 1. match, order and limit on the covering indexes only
+        keys = [k for (k,) in conn.exec_driver_sql(
+            f"SELECT key FROM residents WHERE {where} ORDER BY kana_key, key LIMIT ?", (*params, int(limit)))]
+        if not keys:
+            return []
+        # 2. read just those rows, and whether a 支援措置 protects them
+        marks = ",".join("?" * len(keys))
+        rows = dict(conn.exec_driver_sql(f"SELECT key, data FROM residents WHERE key IN ({marks})", tuple(keys)).fetchall())
+        protected = {a for (a,) in conn.exec_driver_sql(
+            f"SELECT DISTINCT atena_no FROM support_measure_persons WHERE role = 'protected' AND atena_no IN ({marks})",
+            tuple(keys))}
+        return [ReplicaHit(Resident.from_dict(loads(rows[k])), k in protected) for k in keys if k in rows]
