@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from client.config_source import REGISTRY_KEY, msi_properties  # noqa: E402
+from client.config_source import REGISTRY_KEY, MsiProperty, msi_properties  # noqa: E402
 from installer import payload, wheels, wxs  # noqa: E402
 from installer.msitables import MsiToolError, allow_same_version_upgrades, set_secure_custom_properties  # noqa: E402
 
@@ -33,6 +33,8 @@ WXS_SOURCE = Path(__file__).resolve().parent / "madoguchi.wxs"
 DEFAULT_WHEEL_CACHE = ROOT / "build" / "wheels-win"
 # Properties the command line may set besides the terminal settings.
 EXTRA_SECURE_PROPERTIES = ["PYTHONDIR", "INSTALLDIR"]
+# Remembered across upgrades like the terminal settings, but written by madoguchi.wxs itself.
+INSTALLDIR_PROPERTY = MsiProperty("INSTALLDIR", "InstallDir", setting="", default=None)
 
 
 class BuildError(Exception):
@@ -160,8 +162,9 @@ def build(
         payload.check_names(stage)
 
         props = list(msi_properties())
-        (work / "properties.wxi").write_text(wxs.properties_wxi(props, REGISTRY_KEY), encoding="ascii")
-        sequence = wxs.sequence_wxi(props)
+        remembered = [*props, INSTALLDIR_PROPERTY]
+        (work / "properties.wxi").write_text(wxs.properties_wxi(remembered, REGISTRY_KEY), encoding="ascii")
+        sequence = wxs.sequence_wxi(remembered)
         (work / "sequence-execute.wxi").write_text(sequence, encoding="ascii")
         (work / "sequence-ui.wxi").write_text(sequence, encoding="ascii")
         (work / "config-values.wxi").write_text(wxs.config_values_wxi(props, REGISTRY_KEY), encoding="ascii")

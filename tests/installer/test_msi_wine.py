@@ -214,3 +214,23 @@ def test_full_payload_installs_and_uninstalls_cleanly(wine: WinePrefix, full_msi
     assert result.returncode == 0, result.stderr
     assert not install_dir.exists() or not [p for p in install_dir.rglob("*") if p.is_file()]
     assert wine.installed_products("Madoguchi") == []
+
+
+def test_custom_install_dir_is_kept_on_upgrade(wine: WinePrefix, msi_factory: Callable[..., Built]) -> None:
+    _remove_all_products(wine)
+    _with_python(wine)
+    custom = "C:\\Apps\\Madoguchi\\"
+    result = wine.msiexec("/i", msi_factory(BASE_VERSION).msi, f"INSTALLDIR={custom}", "SERVERURL=https://a.example/")
+    assert result.returncode == 0, result.stderr
+    assert (wine.unix_path(custom) / "madoguchi.pyw").is_file()
+    assert not _install_dir(wine).exists()
+    result = wine.msiexec("/i", msi_factory(NEXT_VERSION).msi)  # no INSTALLDIR: the installed one is kept
+    assert result.returncode == 0, result.stderr
+    (product,) = wine.installed_products("Madoguchi")
+    assert product["DisplayVersion"] == NEXT_VERSION
+    assert (wine.unix_path(custom) / "madoguchi.pyw").is_file() and not _install_dir(wine).exists()
+    values = wine.reg_values(CONFIG_KEY)
+    assert values is not None and values["InstallDir"] == custom and values["ServerUrl"] == "https://a.example/"
+    result = wine.msiexec("/x", msi_factory(NEXT_VERSION).msi)
+    assert result.returncode == 0, result.stderr
+    assert not (wine.unix_path(custom) / "madoguchi.pyw").exists()
