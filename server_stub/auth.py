@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server_stub import changes
 from server_stub.models import AuthToken, Municipality, Staff, Terminal
 from server_stub.passwords import verify_password
 
@@ -87,6 +88,8 @@ def login(session: Session, *, municipality_code: str, user_id: str, password: s
             .where(Staff.id == staff.id)
             .values(failed_attempts=Staff.failed_attempts + 1, locked=failures >= MAX_FAILURES, updated_at=now)
         )
+        if failures >= MAX_FAILURES:  # the replica must learn the lock too (offline sign-in)
+            changes.record_change(session, municipality_code, "staff", user_id, changes.UPSERT, now)
         raise _bad_credentials()
     terminal = terminal_for(session, municipality_code, terminal_id)
     if terminal is None and staff.role != "admin":

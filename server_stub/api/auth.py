@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from sqlalchemy import update
 
 from client.domain.checkdigits import is_valid_municipality_code
-from server_stub import audit
+from server_stub import audit, changes
 from server_stub.api.deps import AdminDep, PrincipalDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import LoginIn
@@ -73,6 +73,7 @@ def post_unlock(
     )
     if not res.rowcount:  # type: ignore[attr-defined]
         raise not_found("職員", "Staff member")
+    changes.record_change(session, principal.municipality_code, "staff", user_id, changes.UPSERT, to_utc(now_jst()))
     audit.append(session, principal.municipality_code, now=now_jst(), user_id=principal.user_id,
                  terminal_id=principal.terminal_id, action="unlock_staff", subject=user_id)
     session.commit()

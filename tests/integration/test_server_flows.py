@@ -9,7 +9,7 @@ from sqlalchemy import select
 from client.domain.model import CertificateContent
 from client.signing import verify_token
 from server_stub.audit import verify_chain
-from server_stub.models import AccessLogEntry, Issuance, Staff
+from server_stub.models import AccessLogEntry, ChangeLogEntry, Issuance, Staff
 from tests.integration.conftest import CITY_CODE, login
 from tests.integration.helpers import count, counts, pick_residents, protect, self_request, suppress
 
@@ -31,6 +31,8 @@ def test_login_returns_params_and_lockout_after_five_failures(server: Any, facto
     assert api.login_body["user"] == {"user_id": "clerk1", "name": "窓口 一郎", "role": "clerk"}
     assert api.login_body["municipality"]["name"] == "桜ヶ丘市"
     assert api.login_body["municipality"]["fees"]["juminhyo"] == 300
+    staff_changes = {"municipality_code": CITY_CODE, "kind": "staff", "key": "clerk2"}
+    before = count(factory, ChangeLogEntry, **staff_changes)
     bad = {"municipality_code": CITY_CODE, "user_id": "clerk2", "password": "wrong", "terminal_id": "T001"}
     for _ in range(5):
         r = httpx.post(f"{server.base_url}/api/v1/auth/login", json=bad)
@@ -41,8 +43,10 @@ def test_login_returns_params_and_lockout_after_five_failures(server: Any, facto
     with factory() as s:
         staff = s.scalars(select(Staff).where(Staff.municipality_code == CITY_CODE, Staff.user_id == "clerk2")).one()
         assert staff.locked and staff.failed_attempts == 5
+    assert count(factory, ChangeLogEntry, **staff_changes) == before + 1  # the replica learns the lock
     admin = login(server.base_url, CITY_CODE, "admin1")
     assert admin.post("/api/v1/staff/clerk2/unlock").status_code == 200
+    assert count(factory, ChangeLogEntry, **staff_changes) == before + 2
     assert httpx.post(f"{server.base_url}/api/v1/auth/login", json=good).status_code == 200
 
 
