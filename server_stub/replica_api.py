@@ -691,10 +691,35 @@ def build_router(
     return router
 
 
+AGREEMENTS_TABLE = "backup_agreements"
+
+
+def recorded_partners(session: Session, code: str) -> list[dict[str, Any]]:
+    """Mutual-backup partners of ``code`` (相互バックアップ協定), in either direction.
+
+    Read from the ``backup_agreements`` table (``municipality_code``, ``partner_code``) when the
+    database has one; without it there are no agreements.
+    """
+    from sqlalchemy import inspect, text
+
+    bind = session.get_bind()
+    if not inspect(bind).has_table(AGREEMENTS_TABLE):
+        return []
+    rows = session.execute(text(
+        f"SELECT partner_code AS c FROM {AGREEMENTS_TABLE} WHERE municipality_code = :m "
+        f"UNION SELECT municipality_code AS c FROM {AGREEMENTS_TABLE} WHERE partner_code = :m"), {"m": code}).all()
+    codes = sorted({r.c for r in rows if r.c != code})
+    if not codes:
+        return []
+    m = _t(Municipality)
+    names = dict(session.execute(select(m.c.code, m.c.name).where(m.c.code.in_(codes))).all())
+    return [{"municipality_code": c, "name": names.get(c, "")} for c in codes if c in names]
+
+
 def _router() -> Any:
     from server_stub.api.deps import get_session
 
-    return create_router(get_session)
+    return create_router(get_session, recorded_partners)
 
 
 router = _router()

@@ -120,6 +120,23 @@ def register_sync(sub: Any) -> None:
     p.set_defaults(func=run_sync)
 
 
+def _sync_partners(client: Any, data_dir: Path, keystore: Any, own: str, args: argparse.Namespace) -> list[Any]:
+    """Pull the replicas of mutual-backup partners; drop those whose agreement ended."""
+    from client.replica.partners import partner_syncs, prune_ended_partners
+
+    out: list[Any] = []
+    syncs = partner_syncs(client, data_dir, keystore, page_size=args.page_size)
+    prune_ended_partners(data_dir, own, [s.store.code for s in syncs], keystore)
+    for partner in syncs:
+        try:
+            r = partner.pull()
+            out.append({"municipality_code": partner.store.code, "action": r.action, "applied": r.applied,
+                        "as_of": r.as_of.isoformat() if r.as_of else None})
+        finally:
+            partner.store.close()
+    return out
+
+
 def run_sync(args: argparse.Namespace) -> int:
     from client.enrollment import Enrolment, terminal_client
     from client.keystore import KeyStore, LocalDataError
@@ -154,6 +171,7 @@ def run_sync(args: argparse.Namespace) -> int:
                 report = sync.compare_checksums(repair=True)
                 out["checksum"] = {"matches": report.matches, "mismatched_kinds": list(report.mismatched_kinds),
                                    "repaired": report.repaired}
+            out["partners"] = _sync_partners(client, data_dir, keystore, enrolment.municipality_code, args)
         finally:
             client.close()
             store.close()
@@ -172,6 +190,9 @@ def run_sync(args: argparse.Namespace) -> int:
         print(f"同期: {labels.get(out['action'], out['action'])}  {out['applied']:,} 件  as of {out['as_of']}")
         if out.get("repaired_because"):
             print(f"  複製を作り直しました: {out['repaired_because']}")
+        for p in out.get("partners", []):
+            print(f"  相互バックアップ {p['municipality_code']}: {labels.get(p['action'], p['action'])} "
+                  f"{p['applied']:,} 件")
         if "checksum" in out:
             c = out["checksum"]
             print("  チェックサム: 一致" if c["matches"] else
