@@ -336,6 +336,10 @@ def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any])
     if kind == "municipality":
         return [{"kind": kind, "key": r.code, "op": "upsert", "data": data_text(_municipality_data(session, r))}
                 for r in rows]
+    if kind == "resident":
+        return _resident_records(rows)
+    if kind == "tax":
+        return _tax_records(rows)
     build = _DATA_BUILDERS[kind]
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     records = []
@@ -346,6 +350,68 @@ def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any])
             rec["index"] = index
         records.append(rec)
     return records
+
+
+_RESIDENT_FIELDS = (
+    "atena_no", "household_no", "name", "kana", "birth", "sex", "relation", "is_head", "address", "katagaki",
+    "postal_code", "honseki", "hittousha", "former_surname", "alias", "became_resident_on", "jutei_on",
+    "notified_on", "previous_address", "status", "removed_on", "removal_reason", "is_foreign", "nationality",
+    "residence_status", "residence_period_end", "kana_key", "given_kana_key", "name_key", "address_key",
+)
+
+
+def _resident_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """The bulk path for residents: positional access, the same data as ``resident_data``."""
+    if not rows:
+        return []
+    names = list(rows[0]._fields)
+    at = [names.index(f) for f in _RESIDENT_FIELDS]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out = []
+    for row in rows:
+        (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
+         former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
+         rend, kana_key, given_key, name_key, address_key) = (row[i] for i in at)
+        data = {
+            "atena_no": atena, "household_no": hh, "name": name, "kana": kana, "birth": birth, "sex": sex,
+            "relation": relation, "is_head": bool(is_head), "address": address, "katagaki": katagaki or "",
+            "postal_code": postal or "", "honseki": honseki or "", "hittousha": hittousha or "",
+            "former_surname": former or "", "alias": alias or "",
+            "became_resident_on": became.isoformat() if became is not None else None,
+            "jutei_on": jutei.isoformat() if jutei is not None else None,
+            "notified_on": notified.isoformat() if notified is not None else None,
+            "previous_address": prev or "", "status": status,
+            "removed_on": removed.isoformat() if removed is not None else None,
+            "removal_reason": reason or "", "my_number": None, "juminhyo_code": None,
+            "is_foreign": bool(foreign), "nationality": nationality or "", "residence_status": rstatus or "",
+            "residence_period_end": rend.isoformat() if rend is not None else None,
+        }
+        out.append({"kind": "resident", "key": atena, "op": "upsert", "data": dumps(data),
+                    "index": [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth]})
+    return out
+
+
+_TAX_FIELDS = ("atena_no", "tax_year", "resided_on_jan1", "total_income", "salary_income", "deductions",
+               "taxable_income", "municipal_tax", "prefectural_tax", "dependents")
+
+
+def _tax_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """The bulk path for tax summaries: positional access, the same data as ``tax_data``."""
+    if not rows:
+        return []
+    names = list(rows[0]._fields)
+    at = [names.index(f) for f in _TAX_FIELDS]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out = []
+    for row in rows:
+        atena, year, jan1, total, salary, ded, taxable, muni, pref, dep = (row[i] for i in at)
+        year = int(year)
+        data = {"atena_no": atena, "tax_year": year, "resided_on_jan1": bool(jan1), "total_income": int(total),
+                "salary_income": int(salary), "deductions": int(ded), "taxable_income": int(taxable),
+                "municipal_tax": int(muni), "prefectural_tax": int(pref), "dependents": int(dep)}
+        out.append({"kind": "tax", "key": f"{atena}:{year}", "op": "upsert", "data": dumps(data),
+                    "index": [atena, year]})
+    return out
 
 
 def fetch_by_keys(session: Session, code: str, kind: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
