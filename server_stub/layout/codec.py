@@ -7,6 +7,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from client.domain.checkdigits import is_valid_atena_no, is_valid_municipality_code, is_valid_my_number
@@ -37,6 +38,9 @@ class RowError:
         return dict(self.__dict__)
 
 
+_municipality_ok = lru_cache(maxsize=64)(is_valid_municipality_code)  # the same code on every row
+
+
 class CellError(ValueError):
     def __init__(self, code: str, message_ja: str, message_en: str) -> None:
         super().__init__(message_en)
@@ -55,7 +59,7 @@ def _digits(col: Column, text: str) -> str:
         raise CellError("bad_check_digit", f"{col.name}の検査数字が正しくありません。", f"{col.name}: bad check digit")
     if col.attr == "my_number" and not is_valid_my_number(text):
         raise CellError("bad_check_digit", "個人番号の検査数字が正しくありません。", "個人番号: bad check digit")
-    if col.attr == "municipality_code" and not is_valid_municipality_code(text):
+    if col.attr == "municipality_code" and not _municipality_ok(text):
         raise CellError("bad_check_digit", "団体コードの検査数字が正しくありません。", "団体コード: bad check digit")
     return text
 

@@ -206,16 +206,20 @@ def _cross_checks(session: Session, code: str, rows: dict[str, list[_Row]], repo
     # 世帯主: every household with current members has exactly one current head.
     touched = {*setai, *(r.values["household_no"] for r in kojin.values() if "household_no" in r.values)}
     members: dict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    household_of: dict[str, str] = {}
     for hno, db_rows in _household_members(session, code, touched).items():
         for r in db_rows:
             members[hno][r.atena_no] = (r.status, bool(r.is_head))
+            household_of[r.atena_no] = hno
     for row in kojin.values():
         v = row.values
         if not {"household_no", "status", "is_head"} <= v.keys():
             continue
-        for other in members.values():  # a person moved between households in the file
-            other.pop(row.key, None)
+        previous = household_of.get(row.key)
+        if previous is not None:  # the file may move a person to another household
+            members[previous].pop(row.key, None)
         members[v["household_no"]][row.key] = (v["status"], bool(v["is_head"]))
+        household_of[row.key] = v["household_no"]
     for hno in sorted(touched):
         current = [(a, head) for a, (status, head) in members.get(hno, {}).items() if status == "resident"]
         heads = [a for a, head in current if head]
