@@ -161,10 +161,11 @@ TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"  # client.keystore's entry
 
 
 def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> list[str]:
-    """Names of the keyring database keys this terminal holds (outbox, own and partner replicas)."""
+    """Names of the keyring database keys this terminal holds (outboxes, own and partner replicas)."""
     names: list[str] = []
     if municipality_code:
         names.append(f"outbox-{municipality_code}")
+        names.append(f"outbox-{municipality_code}-drill")  # 防災訓練 outbox: never pushed, nothing to sync
         names.append(f"replica-{municipality_code}")
     if data_dir.is_dir():
         for path in sorted(data_dir.glob("replica-*.db")):

@@ -113,6 +113,7 @@ def _enrolled_terminal(data_dir: Path, keyring_backend: object) -> None:
     store = KeyStore()
     store.ensure_database_key("replica-131016")
     store.ensure_database_key("replica-011002")  # a partner municipality's replica
+    store.ensure_database_key("outbox-131016-drill")  # a drill (防災訓練) outbox
     (data_dir / "replica-011002.db").write_bytes(b"partner replica")
     store.create_terminal_key(data_dir)
     box = Outbox.open(data_dir / "outbox.db", store.ensure_database_key("outbox-131016"))
@@ -136,12 +137,12 @@ def test_cli_refuses_with_pending_outbox_then_erases_after_sync(
 
     data = tmp_path / "Madoguchi"
     _enrolled_terminal(data, memory_keyring)
-    assert len(memory_keyring.entries) == 4
+    assert len(memory_keyring.entries) == 5
 
     assert main(["decommission", "--data-dir", str(data), "--yes"]) == 1
     err = capsys.readouterr().err
     assert "未送信" in err and "1 unsynced record" in err
-    assert (data / "outbox.db").exists() and len(memory_keyring.entries) == 4
+    assert (data / "outbox.db").exists() and len(memory_keyring.entries) == 5
 
     box = Outbox.open(data / "outbox.db", KeyStore().database_key("outbox-131016"), create=False)
     box.mark_synced("u-1", "srv-1", datetime(2026, 11, 23, 11, 0, tzinfo=UTC))
