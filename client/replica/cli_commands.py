@@ -303,7 +303,10 @@ def run_status(args: argparse.Namespace) -> int:
         else:
             print(f"  複製 {r['municipality_code']}: {r['state']} {r.get('message_ja', '')}")
     ob = status.get("outbox", {})
-    print(f"  未送信の発行記録: {ob.get('pending')}")
+    if ob.get("pending") is None:
+        print(f"  未送信の発行記録: 確認できません ({ob.get('message_ja') or ob.get('error')})")
+    else:
+        print(f"  未送信の発行記録: {ob['pending']} 件")
     return EXIT_OK
 
 
