@@ -4,6 +4,7 @@ IPAex Gothic font registered once by client.printing (the certificates' font).""
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -65,6 +66,25 @@ def _bar_chart(labels: list[str], series: list[list[float]], font: str, *, value
     return d
 
 
+def _count_chart(labels: list[str], values: list[float], font: str) -> Drawing:
+    """Counts: whole-number ticks from zero."""
+    top = max([1.0, *values])
+    d = _bar_chart(labels, [values], font, value_min=0, value_max=math.ceil(top))
+    d.contents[0].valueAxis.valueStep = max(1, math.ceil(top / 5))
+    return d
+
+
+def _availability_chart(by_day: list[dict[str, Any]], font: str) -> Drawing:
+    """Availability per day; the scale starts just below the worst day so every bar shows."""
+    values = [float(d["availability_percent"]) for d in by_day] or [100.0]
+    low = max(0, int(math.floor(min(values))) - 1) if min(values) < 99 else 98
+    step = max(1, (100 - low) // 5) if 100 - low > 5 else 0.5
+    d = _bar_chart([day["date"][8:10] for day in by_day], [values], font, value_min=low, value_max=100)
+    chart = d.contents[0]
+    chart.valueAxis.valueStep = step
+    return d
+
+
 def _percentile_chart(by_day: list[dict[str, Any]], font: str) -> Drawing:
     d = Drawing(CHART_W, CHART_H)
     if not by_day:
@@ -91,6 +111,15 @@ def _percentile_chart(by_day: list[dict[str, Any]], font: str) -> Drawing:
     return d
 
 
+def _cert_label(value: str) -> str:
+    from client.domain.model import CertificateType
+
+    try:
+        return CertificateType(value).label_ja
+    except ValueError:
+        return value
+
+
 def _m(v: float | None) -> str:
     return "—" if v is None else f"{v:g}分"
 
@@ -115,8 +144,7 @@ def render_sla_pdf(fig: dict[str, Any]) -> bytes:
         Paragraph("1. 稼働率 (Availability)", h2),
         Paragraph(f"稼働率 {av['percent']}%(目標 {av['target_percent']}%:{'達成' if av['met'] else '未達'})、"
                   f"停止時間 {av['downtime_minutes']}分 / 対象 {av['period_minutes']}分", body),
-        _bar_chart([d["date"][8:10] for d in av["by_day"]], [[d["availability_percent"] for d in av["by_day"]]],
-                   font, value_min=min([99.0, *(d["availability_percent"] for d in av["by_day"])]), value_max=100),
+        _availability_chart(av["by_day"], font),
         Paragraph("2. オンライン応答時間 (Response time, 日別パーセンタイル)", h2),
         Paragraph(f"全体: {rt['overall']['count']}件 p50 {rt['overall']['p50_ms']} ms / p95 {rt['overall']['p95_ms']}"
                   f" ms / p99 {rt['overall']['p99_ms']} ms", body),
@@ -138,9 +166,9 @@ def render_sla_pdf(fig: dict[str, Any]) -> bytes:
     story += [
         Paragraph("4. BCP(縮退運用)での交付 (BCP issuances)", h2),
         Paragraph(f"交付 {bcp['issuances']}件 {bcp['copies']}通  種類別: "
-                  + (", ".join(f"{k} {v}件" for k, v in bcp["by_type"].items()) or "なし"), body),
-        _bar_chart(list(bcp["by_day"].keys()) or ["—"], [[float(v) for v in bcp["by_day"].values()] or [0.0]], font,
-                   value_min=0),
+                  + (", ".join(f"{_cert_label(k)} {v}件" for k, v in bcp["by_type"].items()) or "なし"), body),
+        _count_chart([d["date"][8:10] for d in av["by_day"]] or ["—"],
+                     [float(bcp["by_day"].get(d["date"], 0)) for d in av["by_day"]] or [0.0], font),
     ]
     conf = fig["conflicts"]
     story += [
@@ -149,6 +177,10 @@ def render_sla_pdf(fig: dict[str, Any]) -> bytes:
                   + (", ".join(f"{k} {v}" for k, v in conf["by_code"].items()) or "なし") + "  処理結果: "
                   + (", ".join(f"{k} {v}" for k, v in conf["by_outcome"].items()) or "なし"), body),
     ]
+    outcomes = conf["by_outcome"]
+    story.append(_count_chart(["未処理 open", "問題なし no_problem", "回収 recall", "その他 other"],
+                              [float(conf["open"]), float(outcomes.get("no_problem", 0)),
+                               float(outcomes.get("recall", 0)), float(outcomes.get("other", 0))], font))
     crow = [["ID", "理由", "状態", "処理結果", "発生", "処理", "処理者", "所要(時間)"]]
     for c in conf["items"][:200]:
         crow.append([str(c["id"]), ",".join(c["codes"]), c["status"], c["outcome"], (c["created_at"] or "")[:16],
