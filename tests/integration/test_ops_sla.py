@@ -112,7 +112,10 @@ def test_monthly_sla_report_shows_the_simulated_outage(server: Any, seeded_db: s
     assert (rt["2026-10-15"]["p50_ms"], rt["2026-10-15"]["p95_ms"]) == (200, 300)
     assert fig["response_time"]["overall"]["count"] == 103
 
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
+    pages = pypdf.PdfReader(io.BytesIO(pdf_path.read_bytes())).pages
+    text = "".join(page.extract_text() for page in pages)
+    drawn = b"".join(page.get_contents().get_data() for page in pages)  # type: ignore[union-attr]
+    assert drawn.count(b" re") >= 31  # at least the 31 daily availability bars (charts, not just text)
     assert "稼働率" in text and f"{av['percent']}%" in text
     assert "11.5分" in text and "45分" in text
 
