@@ -4,7 +4,10 @@ A terminal keeps its own chain while in BCP mode (``sha256(prev_hash + canonical
 the canonical entry being every field except ``seq``, ``prev_hash`` and ``hash``). On upload the
 server checks that chain link by link from where the terminal's last upload ended, then appends
 each entry to the municipality's access log (mode ``bcp``) with the terminal's seq and hashes kept
-in ``detail``. Entries at or below the cursor are duplicates of an earlier upload and skipped.
+in ``detail``. Entries at or below the cursor are duplicates of an earlier upload and skipped
+(one at the cursor must carry the hash received before: else 409 ``terminal_log_conflict``). A
+chain starting again at seq 1 with a different first entry (the outbox was rebuilt) is a new
+chain: it is appended too, its first entry marked ``terminal_chain_restarted``.
 """
 
 from __future__ import annotations
@@ -65,10 +68,22 @@ def append_terminal_entries(session: Session, municipality_code: str, terminal_i
     """Check and append in the caller's write transaction; raises TerminalLogRejected."""
     cursor = session.get(TerminalLogCursor, (municipality_code, terminal_id))
     last_seq, last_hash = (cursor.last_seq, cursor.last_hash) if cursor else (0, GENESIS)
+    first_hash = cursor.first_hash if cursor else ""
+    ordered = sorted(entries, key=lambda e: int(e["seq"]))
+    restarted = False
+    if (ordered and int(ordered[0]["seq"]) == 1 and ordered[0]["prev_hash"] == GENESIS and first_hash
+            and ordered[0]["hash"] != first_hash):
+        # The terminal's outbox was rebuilt: a new chain. Keep it (appended after the old one's entries).
+        last_seq, last_hash, restarted = 0, GENESIS, True
     duplicates = appended = 0
-    for entry in sorted(entries, key=lambda e: int(e["seq"])):
+    for entry in ordered:
         seq = int(entry["seq"])
         if seq <= last_seq:
+            if seq == last_seq and entry["hash"] != last_hash:
+                raise TerminalLogRejected(
+                    409, "terminal_log_conflict", seq,
+                    f"端末のアクセスログ{seq}番が、受信済みの記録と一致しません。",
+                    f"terminal log entry {seq} differs from the one already received")
             duplicates += 1
             continue
         if seq != last_seq + 1 or entry["prev_hash"] != last_hash:
@@ -87,14 +102,17 @@ def append_terminal_entries(session: Session, municipality_code: str, terminal_i
             terminal_id=terminal_id, action=str(entry["action"])[:32], subject=str(entry.get("subject", "")),
             mode="bcp", outcome=str(detail.get("outcome", "ok")),
             detail={"terminal_seq": seq, "terminal_prev_hash": entry["prev_hash"], "terminal_hash": entry["hash"],
-                    "uploaded_by": uploaded_by, "uploaded_at": now.isoformat(), "entry": detail},
+                    "uploaded_by": uploaded_by, "uploaded_at": now.isoformat(), "entry": detail,
+                    **({"terminal_chain_restarted": True} if restarted and seq == 1 else {})},
         )
+        if seq == 1:
+            first_hash = entry["hash"]
         last_seq, last_hash = seq, entry["hash"]
         appended += 1
     if appended:
         if cursor is None:
             cursor = TerminalLogCursor(municipality_code=municipality_code, terminal_id=terminal_id)
             session.add(cursor)
-        cursor.last_seq, cursor.last_hash, cursor.updated_at = last_seq, last_hash, now
+        cursor.last_seq, cursor.last_hash, cursor.first_hash, cursor.updated_at = last_seq, last_hash, first_hash, now
         session.flush()
     return UploadOutcome(appended, duplicates, last_seq)

@@ -89,4 +89,6 @@ class TerminalLogCursor(Base):
     terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # hash of the chain's first entry: a terminal whose outbox was rebuilt starts a new chain
+    first_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
