@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         from client.ui.app import run_gui, server_description
 
         config = demo_config(server)
-        service = build_counter_service(config, out_dir=DEMO_DIR / "out")
+        service = build_counter_service(config, out_dir=DEMO_DIR / "out", render_in_process=True)
         return run_gui(
             service,
             idle_lock_minutes=config.idle_lock_minutes,

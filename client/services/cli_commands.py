@@ -61,7 +61,7 @@ def run_gui_command(args: argparse.Namespace) -> int:
 
     try:
         config = _load_config(args)
-        service = build_counter_service(config)
+        service = build_counter_service(config, render_in_process=True)
     except (ConfigError, ServiceError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_USAGE

@@ -96,6 +96,12 @@ class CounterService:
         self._session: Session | None = None
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        """Release what the service holds (the render process, if any)."""
+        close = getattr(self._render, "close", None)
+        if callable(close):
+            close()
+
     # -- session ---------------------------------------------------------------------------
 
     @property

@@ -15,6 +15,16 @@ import pytest
 from tests.fixtures.counter_server import copy_db, make_service, seed_template
 
 
+class PrintRecorder:
+    """Stands in for the printer: records which PDFs the UI sent to print."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[Path]] = []
+
+    def append_call(self, _parent: Any, paths: list[Path]) -> None:
+        self.calls.append(list(paths))
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return seed_template(tmp_path_factory.mktemp("counter-template"))
@@ -33,8 +43,11 @@ def counter_app(qtbot: Any, counter_db: str, server_factory: Any, tmp_path: Path
 
     server = server_factory(counter_db)
     service = make_service(server.base_url, tmp_path / "out")
-    app = CounterApp(service, idle_lock_minutes=15, server_text=f"サーバー: {server.base_url}")
+    printed = PrintRecorder()
+    app = CounterApp(service, idle_lock_minutes=15, server_text=f"サーバー: {server.base_url}",
+                     printer=printed.append_call)
     app.server = server  # type: ignore[attr-defined]
+    app.printed = printed  # type: ignore[attr-defined]
     try:
         yield app
     finally:

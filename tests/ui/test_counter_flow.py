@@ -89,6 +89,8 @@ def test_full_issuance_by_keyboard(qtbot: Any, counter_app: Any, counter_db: str
     assert outcome.certificates[0].issue_number in window.message_label.text() or True
     assert outcome.certificates[0].issue_number.replace(" ", "") in _squash(issuance.result_label.text())
 
+    assert counter_app.printed.calls == [list(outcome.pdf_paths)]  # sent to the printer after issuing
+
     # the same issuance appears in today's history for that resident
     history = counter_app.service.history(atena_no=picked.atena_no)
     assert [h.issuance_id for h in history] == [outcome.issuance_id]
