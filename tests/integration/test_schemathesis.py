@@ -17,7 +17,7 @@ from schemathesis import GenerationMode
 
 from tests.integration.conftest import CITY_CODE, login
 
-EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
+EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
 ADMIN_PATHS = ("/api/v1/terminals/enroll", "/api/v1/staff/{user_id}/unlock")
 
 

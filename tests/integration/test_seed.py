@@ -69,7 +69,7 @@ def test_same_seed_gives_the_same_data(db_url: str, request: pytest.FixtureReque
 
 @pytest.mark.slow
 def test_seeded_data_is_realistic(db_url: str) -> None:
-    n = 10_000
+    n = 6_000
     factory = _seeded(db_url, n, seed=5)
     with factory() as s:
         people = s.scalars(select(Resident).where(Resident.municipality_code == CITY.code)).all()
