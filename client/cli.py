@@ -206,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         argv = [DEFAULT_COMMAND]  # `madoguchi` alone opens the counter window
     args = parser.parse_args(argv)  # exits with 2 on a usage error
     # rotating log files under the data directory (owner: operations)
-    from client.logging_setup import setup_logging_for_cli
+    from client.logging_setup import logging_for_cli
 
-    setup_logging_for_cli(getattr(args, "data_dir", None), getattr(args, "config", None))
-    return int(args.func(args))
+    with logging_for_cli(getattr(args, "data_dir", None), getattr(args, "config", None)):
+        return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import logging
 import logging.handlers
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,20 @@ def setup_logging_for_cli(data_dir: Path | None = None, config_path: Path | None
 
             data_dir = default_home(os.environ)
     return setup_logging(Path(data_dir)) if data_dir is not None else None
+
+
+@contextmanager
+def logging_for_cli(data_dir: Path | None = None, config_path: Path | None = None) -> Iterator[Path | None]:
+    """Rotating logs for the duration of one CLI command; the root logger is restored afterwards
+    (so commands run in-process, as tests do, leave no handler behind)."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    path = setup_logging_for_cli(data_dir, config_path)
+    try:
+        yield path
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)
