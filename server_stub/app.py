@@ -54,3 +54,10 @@ def create_app(db_url: str) -> FastAPI:
             app.include_router(replica_router)
     # --------------------------------------------------------------------------------------------
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (``serve --workers N``): the URL comes from the environment."""
+    from server_stub.config import resolve_db_url
+
+    return create_app(resolve_db_url(None))

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
-from server_stub.config import resolve_db_url
+from server_stub.config import ENV_DB, resolve_db_url
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -37,6 +38,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     if not args.no_migrate:
         upgrade(url)
+    if args.workers > 1:
+        # Several processes on one database: the app keeps no state that must be unique in memory.
+        os.environ[ENV_DB] = url
+        uvicorn.run("server_stub.app:create_app_from_env", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level=args.log_level, access_log=False)
+        return 0
     app = create_app(url)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
@@ -88,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--port", type=int, default=8765)
     p_serve.add_argument("--log-level", default="warning")
     p_serve.add_argument("--no-migrate", action="store_true", help="do not run migrations at start")
+    p_serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p_serve.set_defaults(func=_cmd_serve)
 
     p_seed = sub.add_parser("seed", help="create demo municipalities or generate residents")

@@ -170,7 +170,8 @@ class ServerProcess:
 
 
 def start_server(db_url: str, log_dir: Path, *, extra_env: dict[str, str] | None = None,
-                 timeout: float = 30.0, migrate: bool = True) -> ServerProcess:
+                 timeout: float = 30.0, migrate: bool = True,
+                 extra_args: tuple[str, ...] = ()) -> ServerProcess:
     """Start ``madoguchi-server serve`` on a free port and wait until /health answers.
 
     ``migrate=False`` passes ``--no-migrate`` (the test templates are migrated already).
@@ -183,6 +184,7 @@ def start_server(db_url: str, log_dir: Path, *, extra_env: dict[str, str] | None
     cmd = [str(SERVER_BIN), "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
     if not migrate:
         cmd.append("--no-migrate")
+    cmd.extend(extra_args)
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed with it
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(REPO_ROOT))
     log.close()

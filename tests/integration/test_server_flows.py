@@ -24,6 +24,19 @@ def test_serve_process_answers_health_without_auth(seeded_db: str, server_factor
     assert api.get("/api/v1/municipality").json()["code"] == CITY_CODE
 
 
+def test_serve_with_several_workers_shares_the_database(seeded_db: str, server_factory: Any, factory: Any) -> None:
+    proc = server_factory(seeded_db, migrate=False, extra_args=("--workers", "2"))
+    person = pick_residents(factory, CITY_CODE)[0]
+    numbers = []
+    for user in ("clerk1", "clerk2", "supervisor1"):
+        api = login(proc.base_url, CITY_CODE, user)
+        for _ in range(3):
+            r = api.post("/api/v1/issuances", json={"request": self_request(person.atena_no)})
+            assert r.status_code == 201, r.text
+            numbers += r.json()["issue_numbers"]
+    assert sorted(int(n.split(" ")[-1]) for n in numbers) == list(range(1, 10))
+
+
 def test_login_returns_params_and_lockout_after_five_failures(server: Any, factory: Any) -> None:
     import httpx
 
