@@ -86,7 +86,7 @@ async def _terminal(index: int, base_url: str, queries: list[str], subjects: lis
                 stats.fail(op, f"{type(exc).__name__}: {exc}")
             if time.monotonic() >= deadline[0]:
                 break
-            await asyncio.sleep(rng.uniform(*THINK))
+            await asyncio.sleep(min(rng.uniform(*THINK), max(0.0, deadline[0] - time.monotonic())))
 
 
 async def _run(base_urls: list[str], terminals: int, seconds: float, queries: list[str], subjects: list[str],
@@ -117,8 +117,29 @@ def _current_seq(base_url: str) -> int:
         return int(page.get("current_seq") or page.get("last_seq") or 0)
 
 
+def enroll_terminals(base_url: str, count: int) -> None:
+    """Enrol the load terminals L000… (admin, each with its own Ed25519 key); already there is fine."""
+    import base64
+
+    from client.signing import generate_keypair
+
+    with httpx.Client(base_url=base_url, timeout=30.0, trust_env=False) as client:
+        r = client.post("/api/v1/auth/login", json={"municipality_code": CITY, "user_id": "admin1",
+                                                     "password": "admin1pass", "terminal_id": "T001"})
+        r.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        for i in range(count):
+            _, public = generate_keypair()
+            r = client.post("/api/v1/terminals/enroll", json={
+                "terminal_id": f"L{i:03d}", "terminal_name": f"負荷{i:03d}",
+                "public_key_b64": base64.b64encode(public).decode()})
+            if r.status_code not in (201, 409):
+                r.raise_for_status()
+
+
 def run_load(base_urls: list[str], terminals: int, seconds: float, queries: list[str],
              subjects: list[str]) -> tuple[LoadStats, float]:
+    enroll_terminals(base_urls[0], terminals)
     since = _current_seq(base_urls[0])
     return asyncio.run(_run(base_urls, terminals, seconds, queries, subjects, since))
 

@@ -114,6 +114,23 @@ def markdown(results: list[Measurement], meta: dict[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
+README_START = "<!-- bench:start (written by ./run bench) -->"
+README_END = "<!-- bench:end -->"
+
+
+def update_readme(table: str, readme: Path = REPO / "README.md") -> bool:
+    """Replace the table between the bench markers in README.md (only if the markers exist)."""
+    if not readme.exists():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{table}{README_END}{tail}", encoding="utf-8")
+    return True
+
+
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
@@ -225,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{b.name:16s} {b.title}")
         return 0
     results = run(args.only, args.quick, args.soak, args.out)
+    if not args.quick and not args.only and args.out == REPO / "bench" / "results":
+        update_readme((args.out / "latest.md").read_text(encoding="utf-8"))
     return 1 if any(m.status == "error" for m in results) else 0
 
 
