@@ -22,7 +22,7 @@ def test_bad_requests_get_clear_4xx_and_change_nothing(city_clerk: Any, server: 
     admin = login(server.base_url, CITY_CODE, "admin1")
     before = _snapshot(factory)
     good = self_request(person.atena_no)
-    bad_calls = [
+    bad_calls: list[tuple[str, str, dict[str, Any]]] = [
         ("post", "/api/v1/issuances", {"content": b"{not json", "headers": {"content-type": "application/json"}}),
         ("post", "/api/v1/issuances", {"json": {"request": {**good, "copies": "two"}}}),
         ("post", "/api/v1/issuances", {"json": {"request": {**good, "copies": 0}}}),
