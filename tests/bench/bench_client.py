@@ -118,7 +118,7 @@ def _secondary_trial(ctx: Context, fault: str) -> float:
         rig.close()
 
 
-def _bcp_trial(ctx: Context) -> tuple[float, float]:
+def _bcp_trial(ctx: Context) -> tuple[float, float, list[tuple[float, str, str]]]:
     """Cut both lines while a clerk tries to issue every 200 ms through the counter service; seconds
     until the machine is in BCP, and until the first certificate PDF is issued from the replica."""
     from client.connectivity import LinkMode
@@ -143,23 +143,23 @@ def _bcp_trial(ctx: Context) -> tuple[float, float]:
         service.issue(_juminhyo(next(subjects)))  # online, through the primary
         rig.primary.set_mode("cut")
         rig.secondary.set_mode("cut")
-        cut = time.perf_counter()
-        in_bcp = issued = None
-        while time.perf_counter() - cut < 90:
-            if in_bcp is None and rig.machine.mode is LinkMode.BCP:
-                in_bcp = time.perf_counter() - cut
+        cut = time.monotonic()
+        issued = None
+        while time.monotonic() - cut < 90:
             mode = service.mode
             try:
                 service.issue(_juminhyo(next(subjects)))
                 if mode == "bcp":
-                    issued = time.perf_counter() - cut
+                    issued = time.monotonic() - cut
                     break
             except ServiceError:
                 pass
             time.sleep(0.2)
         if issued is None:
             raise RuntimeError(f"no BCP issuance within 90 s (mode {rig.machine.mode})")
-        return (in_bcp if in_bcp is not None else issued), issued
+        timeline = [(round(e.at - cut, 2), e.new.value, e.reason) for e in rig.machine.history if e.at >= cut]
+        in_bcp = next((t for t, mode, _ in timeline if mode == LinkMode.BCP.value), issued)
+        return in_bcp, issued, timeline
     finally:
         rig.close()
 
@@ -176,10 +176,13 @@ def failover(ctx: Context) -> list[Measurement]:
     rows.append(Measurement("primary line silent (half-open) → requests on the secondary", round(silent, 2), "s",
                             SECONDARY_S, notes="1 trial; the in-flight request waits for its read timeout (10 s) "
                                                "unless a probe (every 5 s, 3 s timeout) switches lines first"))
-    to_bcp, issued = _bcp_trial(ctx)
+    to_bcp, issued, timeline = _bcp_trial(ctx)
+    steps = "; ".join(f"+{t:.1f} s {mode} ({reason})" for t, mode, reason in timeline)
     rows.append(Measurement("every line cut → issuing in BCP mode (auto policy)", round(issued, 2), "s", BCP_S,
-                            notes=f"machine in BCP after {to_bcp:.1f} s (bcp_window 10 s, probes every 5 s); "
-                                  "first 住民票 PDF from the replica at the figure"))
+                            notes=f"machine in BCP after {to_bcp:.1f} s (bcp_window 10 s, probes every 5 s, "
+                                  f"fed by probes only: OnlineApi failures are not reported to the machine); "
+                                  f"first 住民票 PDF from the replica at the figure. Timeline: {steps}",
+                            extra={"timeline": timeline, "machine_bcp_s": to_bcp}))
     return rows
 
 

@@ -97,6 +97,11 @@ def markdown(results: list[Measurement], meta: dict[str, object]) -> str:
     lines = [
         f"Run: {meta['started']} · mode **{meta['mode']}** · {meta['cpus']} CPUs · load average at start "
         f"{meta['loadavg_start']} · total {meta['seconds']:.0f} s · commit {meta['commit']}",
+    ]
+    for rerun in meta.get("reruns", []) or []:  # type: ignore[union-attr]
+        lines.append(f"Re-run {rerun['started']} (commit {rerun['commit']}, load average {rerun['loadavg_start']}): "
+                     f"{', '.join(rerun['benchmarks'])}")
+    lines += [
         "",
         "| target | figure (median / p95) | bar | result |",
         "|---|---|---|---|",
@@ -173,7 +178,8 @@ def soak() -> list[Measurement]:
 # ---------------------------------------------------------------------------------------------
 
 
-def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path) -> list[Measurement]:
+def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path, merge: bool = False
+        ) -> list[Measurement]:
     sizes = QUICK if quick else FULL
     benches = registry()
     if names:
@@ -215,12 +221,39 @@ def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path) -> 
     meta["seconds"] = time.perf_counter() - t0
     meta["loadavg_end"] = _loadavg()
     meta["benchmark_seconds"] = timings
-    write(results, meta, out_dir)
+    write(results, meta, out_dir, merge)
     return results
 
 
-def write(results: list[Measurement], meta: dict[str, object], out_dir: Path) -> None:
+def _from_dict(d: dict[str, object]) -> Measurement:
+    fields = {k: v for k, v in d.items() if k != "status"}
+    return Measurement(**fields)  # type: ignore[arg-type]
+
+
+def merge_into(previous: Path, results: list[Measurement], meta: dict[str, object]) -> tuple[
+        list[Measurement], dict[str, object]]:
+    """Replace the rows of the benchmarks just run in an earlier latest.json, keep the others
+    (in registry order). The meta records which benchmarks were re-run, and when."""
+    old = json.loads(previous.read_text(encoding="utf-8"))
+    rerun = {m.benchmark for m in results}
+    kept = [_from_dict(r) for r in old["results"] if r.get("benchmark") not in rerun]
+    order = {b.name: i for i, b in enumerate(registry())}
+    merged = sorted(kept + results, key=lambda m: order.get(m.benchmark, len(order)))
+    old_meta = dict(old["meta"])
+    reruns = list(old_meta.get("reruns", []))  # type: ignore[arg-type]
+    reruns.append({"benchmarks": sorted(rerun), "started": meta["started"], "commit": meta["commit"],
+                   "loadavg_start": meta["loadavg_start"], "seconds": round(float(meta["seconds"]), 1)})  # type: ignore[arg-type]
+    old_meta["reruns"] = reruns
+    timings = dict(old_meta.get("benchmark_seconds", {}))  # type: ignore[call-overload]
+    timings.update(meta.get("benchmark_seconds", {}))  # type: ignore[call-overload]
+    old_meta["benchmark_seconds"] = timings
+    return merged, old_meta
+
+
+def write(results: list[Measurement], meta: dict[str, object], out_dir: Path, merge: bool = False) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
+    if merge and (out_dir / "latest.json").exists():
+        results, meta = merge_into(out_dir / "latest.json", results, meta)
     payload = {"meta": meta, "results": [m.to_dict() for m in results]}
     (out_dir / "latest.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     table = markdown(results, meta)
@@ -235,14 +268,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak", action="store_true", help="also the crash tests with 100 + 100 trials")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="output directory")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --only: replace those benchmarks' rows in the existing latest.json")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
     if args.list:
         for b in registry():
             print(f"{b.name:16s} {b.title}")
         return 0
-    results = run(args.only, args.quick, args.soak, args.out)
-    if not args.quick and not args.only and args.out == REPO / "bench" / "results":
+    results = run(args.only, args.quick, args.soak, args.out, merge=args.merge)
+    if not args.quick and (not args.only or args.merge) and args.out == REPO / "bench" / "results":
         update_readme((args.out / "latest.md").read_text(encoding="utf-8"))
     return 1 if any(m.status == "error" for m in results) else 0
 

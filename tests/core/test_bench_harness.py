@@ -74,3 +74,23 @@ def test_percentile_interpolates_between_ranks() -> None:
     assert percentile([7], 0.99) == 7
     with pytest.raises(ValueError):
         percentile([], 0.5)
+
+
+def test_merge_replaces_only_the_rerun_benchmarks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def first(value: float) -> runner.BenchFn:
+        return lambda ctx: [Measurement("first", value, "s", 1.0)]
+
+    def second(ctx: Context) -> list[Measurement]:
+        return [Measurement("second", 5.0, "MB", 4.0)]
+
+    monkeypatch.setattr(runner, "registry", lambda: [runner.Benchmark("a", first(2.0), "A"),
+                                                     runner.Benchmark("b", second, "B")])
+    runner.run(None, quick=True, soak_too=False, out_dir=tmp_path)
+    monkeypatch.setattr(runner, "registry", lambda: [runner.Benchmark("a", first(0.5), "A"),
+                                                     runner.Benchmark("b", second, "B")])
+    runner.run(["a"], quick=True, soak_too=False, out_dir=tmp_path, merge=True)
+    data = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
+    assert [(r["benchmark"], r["value"], r["status"]) for r in data["results"]] == [("a", 0.5, "pass"),
+                                                                                    ("b", 5.0, "short")]
+    assert [r["benchmarks"] for r in data["meta"]["reruns"]] == [["a"]]
+    assert "Re-run " in (tmp_path / "latest.md").read_text(encoding="utf-8")
