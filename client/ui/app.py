@@ -91,6 +91,8 @@ class CounterApp:
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
         window.update_user_label()
         window.show()
+        window.activateWindow()
+        window.raise_()
         self.window = window
         return window
 

@@ -161,5 +161,9 @@ class IdleLockController(QObject):
         central = self.window.centralWidget()
         if central is not None:
             central.show()
+        self.window.activateWindow()
+        focus_search = getattr(self.window, "focus_search", None)
+        if callable(focus_search):
+            focus_search()
         log.info("session unlocked")
         self.unlocked.emit()

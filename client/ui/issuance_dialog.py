@@ -98,7 +98,7 @@ class IssuanceDialog(QDialog):
         self.type_combo.setObjectName("certTypeCombo")
         self.type_combo.setAccessibleName(self.tr("証明書の種類"))
         for ct in CertificateType:
-            self.type_combo.addItem(ct.label_ja, ct)
+            self.type_combo.addItem(self.tr(ct.label_ja), ct)
         self.type_combo.currentIndexChanged.connect(self._type_changed)
 
         # members

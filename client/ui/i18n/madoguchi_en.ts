@@ -1,0 +1,1006 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en_US">
+  <context>
+    <name>DayCloseDialog</name>
+    <message>
+      <location filename="../day_close_dialog.py" line="43" />
+      <source>日計表</source>
+      <translation>Day close</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="50" />
+      <location filename="../day_close_dialog.py" line="80" />
+      <source>対象日</source>
+      <translation>Date</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="59" />
+      <source>日計表の内訳</source>
+      <translation>Day close breakdown</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="60" />
+      <source>区分</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="60" />
+      <source>件数</source>
+      <translation>Issuances</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="60" />
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="60" />
+      <source>手数料(円)</source>
+      <translation>Fees (yen)</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="67" />
+      <source>F12 PDF作成</source>
+      <translation>F12 Make PDF</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="69" />
+      <source>日計表のPDFを作成</source>
+      <translation>Make the day close PDF</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="71" />
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="72" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="101" />
+      <source>集計しています…</source>
+      <translation>Totalling…</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="107" />
+      <source>合計 {count}件 {copies}通 手数料 {fee}円(取消 {voided}件は除く)</source>
+      <translation>Total {count} issuances, {copies} copies, fees {fee} yen (excluding {voided} voided)</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="113" />
+      <source>証明書の種類</source>
+      <translation>Certificate type</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="114" />
+      <source>免除事由</source>
+      <translation>Exemption reason</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="115" />
+      <source>端末</source>
+      <translation>Terminal</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="116" />
+      <source>職員</source>
+      <translation>Staff</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="139" />
+      <source>PDFを作成しています…</source>
+      <translation>Making the PDF…</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="143" />
+      <source>日計表を保存しました: {path}</source>
+      <translation>Day close saved: {path}</translation>
+    </message>
+  </context>
+  <context>
+    <name>DetailPane</name>
+    <message>
+      <location filename="../resident_views.py" line="90" />
+      <source>住民の詳細</source>
+      <translation>Resident details</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="99" />
+      <source>交付停止</source>
+      <translation>Issuance stopped</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="110" />
+      <source>氏名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="111" />
+      <source>カナ</source>
+      <translation>Kana</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="112" />
+      <source>生年月日</source>
+      <translation>Date of birth</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="113" />
+      <source>性別</source>
+      <translation>Sex</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="114" />
+      <source>住所</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="115" />
+      <source>状態</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="116" />
+      <source>宛名番号</source>
+      <translation>Atena no.</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="117" />
+      <source>世帯番号</source>
+      <translation>Household no.</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="129" />
+      <source>世帯の構成員</source>
+      <translation>Household members</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="137" />
+      <source>世帯の構成(記載順)</source>
+      <translation>Household (standard order)</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="163" />
+      <source>支援措置対象者 — 照会・交付はできません。</source>
+      <translation>Protected person (support measure) — no viewing, no issuance.</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="164" />
+      <source>支援措置責任者の解除が必要です(F5 交付 → 解除申請)。</source>
+      <translation>A support-measure supervisor must release it (F5 Issue → release).</translation>
+    </message>
+    <message>
+      <source>続柄</source>
+      <translation>Relation</translation>
+    </message>
+  </context>
+  <context>
+    <name>HistoryDialog</name>
+    <message>
+      <location filename="../history_dialog.py" line="61" />
+      <source>交付履歴</source>
+      <translation>Issuance history</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="68" />
+      <location filename="../history_dialog.py" line="112" />
+      <source>対象日</source>
+      <translation>Date</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="70" />
+      <location filename="../history_dialog.py" line="72" />
+      <source>選択中の住民のみ</source>
+      <translation>Selected resident only</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="78" />
+      <source>交付履歴の一覧</source>
+      <translation>Issuance list</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="91" />
+      <source>F3 取消</source>
+      <translation>F3 Void</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="93" />
+      <source>取消</source>
+      <translation>Voided</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="94" />
+      <source>F4 再発行</source>
+      <translation>F4 Reprint</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="96" />
+      <location filename="../history_dialog.py" line="234" />
+      <source>再発行</source>
+      <translation>Reprint</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="97" />
+      <source>F5 更新</source>
+      <translation>F5 Refresh</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="98" />
+      <source>更新</source>
+      <translation>Refresh</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="99" />
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="100" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="139" />
+      <source>読み込んでいます…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="165" />
+      <source>{n}件</source>
+      <translation>{n} entries</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="200" />
+      <source>取消できる交付を選んでください。</source>
+      <translation>Select an issuance that can be voided.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="206" />
+      <source>取消しました。</source>
+      <translation>Voided.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="211" />
+      <source>交付の取消</source>
+      <translation>Void an issuance</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="212" />
+      <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
+      <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="219" />
+      <source>再発行できる交付を選んでください。</source>
+      <translation>Select an issuance that can be reprinted.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="227" />
+      <source>再発行しました: {numbers}</source>
+      <translation>Reprinted: {numbers}</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="235" />
+      <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
+      <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
+    </message>
+    <message>
+      <source>時刻</source>
+      <translation>Time</translation>
+    </message>
+    <message>
+      <source>証明書</source>
+      <translation>Certificate</translation>
+    </message>
+    <message>
+      <source>対象者</source>
+      <translation>Persons</translation>
+    </message>
+    <message>
+      <source>発行番号</source>
+      <translation>Issue no.</translation>
+    </message>
+    <message>
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <source>手数料</source>
+      <translation>Fee</translation>
+    </message>
+    <message>
+      <source>免除事由</source>
+      <translation>Exemption reason</translation>
+    </message>
+    <message>
+      <source>職員</source>
+      <translation>Staff</translation>
+    </message>
+    <message>
+      <source>端末</source>
+      <translation>Terminal</translation>
+    </message>
+    <message>
+      <source>状態</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>交付</source>
+      <translation>Issue</translation>
+    </message>
+    <message>
+      <source>再発行済</source>
+      <translation>Reprinted</translation>
+    </message>
+  </context>
+  <context>
+    <name>IdleLockController</name>
+    <message>
+      <location filename="../idle_lock.py" line="150" />
+      <source>パスワードが正しくありません。</source>
+      <translation>The password is not correct.</translation>
+    </message>
+  </context>
+  <context>
+    <name>IssuanceDialog</name>
+    <message>
+      <location filename="../issuance_dialog.py" line="85" />
+      <source>証明書の交付</source>
+      <translation>Issue a certificate</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="99" />
+      <source>証明書の種類</source>
+      <translation>Certificate type</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="105" />
+      <source>対象者</source>
+      <translation>Persons</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="107" />
+      <location filename="../issuance_dialog.py" line="109" />
+      <source>世帯全員</source>
+      <translation>Whole household</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="124" />
+      <source>記載事項(特別の請求があるもののみ)</source>
+      <translation>Items (only when specially requested)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="136" />
+      <source>請求者</source>
+      <translation>Requester</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="140" />
+      <source>請求者の区分</source>
+      <translation>Requester kind</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="144" />
+      <source>請求者の氏名</source>
+      <translation>Requester's name</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="147" />
+      <source>本人確認書類</source>
+      <translation>Identity document</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="153" />
+      <source>委任状あり</source>
+      <translation>Power of attorney presented</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="155" />
+      <source>委任状</source>
+      <translation>Power of attorney</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="157" />
+      <location filename="../issuance_dialog.py" line="164" />
+      <source>利用目的</source>
+      <translation>Purpose</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="158" />
+      <location filename="../issuance_dialog.py" line="165" />
+      <source>資格</source>
+      <translation>Qualification</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="159" />
+      <location filename="../issuance_dialog.py" line="166" />
+      <source>請求機関</source>
+      <translation>Requesting agency</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="160" />
+      <source>区分</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="161" />
+      <source>氏名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="162" />
+      <source>本人確認</source>
+      <translation>Identity check</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="171" />
+      <location filename="../issuance_dialog.py" line="194" />
+      <source>印鑑登録証番号</source>
+      <translation>Seal registration card no.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="174" />
+      <location filename="../issuance_dialog.py" line="195" />
+      <source>課税年度</source>
+      <translation>Tax year</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="182" />
+      <location filename="../issuance_dialog.py" line="196" />
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="187" />
+      <source>手数料免除事由</source>
+      <translation>Fee exemption reason</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="188" />
+      <source>なし(有料)</source>
+      <translation>None (fee payable)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="197" />
+      <source>手数料免除</source>
+      <translation>Fee exemption</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="204" />
+      <source>判定</source>
+      <translation>Verdict</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="208" />
+      <source>手数料</source>
+      <translation>Fee</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="209" />
+      <source>支援措置責任者による解除(F8)</source>
+      <translation>Release by the support-measure supervisor (F8)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="211" />
+      <source>支援措置責任者による解除</source>
+      <translation>Release by the support-measure supervisor</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="219" />
+      <source>F10 プレビュー</source>
+      <translation>F10 Preview</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="221" />
+      <source>プレビュー</source>
+      <translation>Preview</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="222" />
+      <source>F12 発行・印刷</source>
+      <translation>F12 Issue and print</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="224" />
+      <source>発行・印刷</source>
+      <translation>Issue and print</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="225" />
+      <location filename="../issuance_dialog.py" line="481" />
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="227" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="246" />
+      <source>証明書(&amp;T)</source>
+      <translation>Certificate (&amp;T)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="268" />
+      <location filename="../issuance_dialog.py" line="320" />
+      <source>判定しています…</source>
+      <translation>Checking…</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="375" />
+      <source>交付できます。</source>
+      <translation>Can be issued.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="380" />
+      <source>停止 — 支援措置の対象です。交付できません。</source>
+      <translation>STOP — a support measure applies. Cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="382" />
+      <source>支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。</source>
+      <translation>Only if the support-measure supervisor reviews and releases it (F8).</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="385" />
+      <source>交付できません。</source>
+      <translation>Cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="397" />
+      <source>手数料 免除({reason}) {copies}通</source>
+      <translation>Fee exempt ({reason}), {copies} copies</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="400" />
+      <source>手数料 {fee}円({copies}通)</source>
+      <translation>Fee {fee} yen ({copies} copies)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="408" />
+      <source>判定できません。</source>
+      <translation>No verdict.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="419" />
+      <source>支援措置の解除</source>
+      <translation>Release a support measure</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="420" />
+      <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
+      <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="435" />
+      <source>{name} が解除しました。理由: {reason}</source>
+      <translation>Released by {name}. Reason: {reason}</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="454" />
+      <source>プレビュー: {path}</source>
+      <translation>Preview: {path}</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="467" />
+      <source>発行しています…</source>
+      <translation>Issuing…</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="477" />
+      <source>交付しました。発行番号:
+{numbers}</source>
+      <translation>Issued. Issue numbers:
+{numbers}</translation>
+    </message>
+    <message>
+      <source>世帯主・続柄</source>
+      <translation>Head of household and relation</translation>
+    </message>
+    <message>
+      <source>本籍・筆頭者</source>
+      <translation>Honseki and head of family register</translation>
+    </message>
+    <message>
+      <source>住民票コード</source>
+      <translation>Resident record code</translation>
+    </message>
+    <message>
+      <source>個人番号</source>
+      <translation>My Number</translation>
+    </message>
+    <message>
+      <source>未確認</source>
+      <translation>Not checked</translation>
+    </message>
+    <message>
+      <source>マイナンバーカード</source>
+      <translation>My Number card</translation>
+    </message>
+    <message>
+      <source>運転免許証</source>
+      <translation>Driver's licence</translation>
+    </message>
+    <message>
+      <source>パスポート</source>
+      <translation>Passport</translation>
+    </message>
+    <message>
+      <source>在留カード</source>
+      <translation>Residence card</translation>
+    </message>
+    <message>
+      <source>2点以上の書類</source>
+      <translation>Two or more documents</translation>
+    </message>
+    <message>
+      <source>職員証(公用)</source>
+      <translation>Official ID (official use)</translation>
+    </message>
+    <message>
+      <source>本人</source>
+      <translation>The person</translation>
+    </message>
+    <message>
+      <source>同一世帯員</source>
+      <translation>Household member</translation>
+    </message>
+    <message>
+      <source>代理人</source>
+      <translation>Agent</translation>
+    </message>
+    <message>
+      <source>第三者</source>
+      <translation>Third party</translation>
+    </message>
+    <message>
+      <source>職務上請求</source>
+      <translation>Professional request</translation>
+    </message>
+    <message>
+      <source>公用</source>
+      <translation>Official use</translation>
+    </message>
+    <message>
+      <source>住民票の写し</source>
+      <translation>Certificate of residence</translation>
+    </message>
+    <message>
+      <source>住民票記載事項証明書</source>
+      <translation>Certificate of recorded items</translation>
+    </message>
+    <message>
+      <source>住民票の除票の写し</source>
+      <translation>Certificate of removed residence record</translation>
+    </message>
+    <message>
+      <source>印鑑登録証明書</source>
+      <translation>Certificate of registered seal</translation>
+    </message>
+    <message>
+      <source>課税(所得)証明書</source>
+      <translation>Tax and income certificate</translation>
+    </message>
+  </context>
+  <context>
+    <name>LockDialog</name>
+    <message>
+      <location filename="../idle_lock.py" line="48" />
+      <source>ロック中</source>
+      <translation>Locked</translation>
+    </message>
+    <message>
+      <location filename="../idle_lock.py" line="50" />
+      <source>画面をロックしました。</source>
+      <translation>The screen is locked.</translation>
+    </message>
+    <message>
+      <location filename="../idle_lock.py" line="55" />
+      <source>{user} のパスワードを入力してください。</source>
+      <translation>Enter the password of {user}.</translation>
+    </message>
+    <message>
+      <location filename="../idle_lock.py" line="60" />
+      <source>パスワード</source>
+      <translation>Password</translation>
+    </message>
+    <message>
+      <location filename="../idle_lock.py" line="64" />
+      <location filename="../idle_lock.py" line="66" />
+      <source>ロック解除</source>
+      <translation>Unlock</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../main_window.py" line="165" />
+      <source>検索</source>
+      <translation>Search</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="166" />
+      <source>交付</source>
+      <translation>Issue</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="167" />
+      <source>交付履歴</source>
+      <translation>Issuance history</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="168" />
+      <source>日計表</source>
+      <translation>Day close</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="169" />
+      <source>ロック</source>
+      <translation>Lock</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="170" />
+      <source>English / 日本語</source>
+      <translation>English / 日本語</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="171" />
+      <location filename="../main_window.py" line="233" />
+      <source>キー操作</source>
+      <translation>Keys</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="172" />
+      <source>終了</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="176" />
+      <source>窓口 — 証明書交付</source>
+      <translation>Madoguchi — Certificate issuance</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="177" />
+      <source>操作(&amp;O)</source>
+      <translation>&amp;Operations</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="178" />
+      <source>検索(&amp;S)</source>
+      <translation>&amp;Search</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="179" />
+      <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
+      <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="180" />
+      <source>住民検索</source>
+      <translation>Resident search</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="181" />
+      <source>検索結果</source>
+      <translation>Search results</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="182" />
+      <source>住民の詳細</source>
+      <translation>Resident details</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="232" />
+      <source>Enter	次へ / 決定</source>
+      <translation>Enter	Next / confirm</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="232" />
+      <source>Esc	戻る / 閉じる</source>
+      <translation>Esc	Back / close</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="252" />
+      <source>検索しています…</source>
+      <translation>Searching…</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="263" />
+      <source>{n}件 見つかりました</source>
+      <translation>{n} found</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="263" />
+      <source>該当者はいません</source>
+      <translation>No match</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="328" />
+      <source>先に住民を選んでください。</source>
+      <translation>Select a resident first.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="336" />
+      <source>交付しました: {n}</source>
+      <translation>Issued: {n}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModeBanner</name>
+    <message>
+      <location filename="../mode_banner.py" line="56" />
+      <source>接続状態</source>
+      <translation>Connection state</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="61" />
+      <source>オンライン(主回線)</source>
+      <translation>Online (primary line)</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="62" />
+      <source>オンライン(副回線)</source>
+      <translation>Online (secondary line)</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="63" />
+      <source>BCPモード(縮退運用)</source>
+      <translation>BCP mode (degraded operation)</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="64" />
+      <source>復旧中(同期しています)</source>
+      <translation>Recovering (synchronising)</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="82" />
+      <source>データ時点 {time}(経過 {age})</source>
+      <translation>Data as of {time} ({age} old)</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="87" />
+      <source>未送信 {n}件</source>
+      <translation>{n} waiting to sync</translation>
+    </message>
+  </context>
+  <context>
+    <name>SignInDialog</name>
+    <message>
+      <location filename="../signin_dialog.py" line="39" />
+      <source>窓口 — サインイン</source>
+      <translation>Madoguchi — Sign in</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="42" />
+      <source>証明書交付システム サインイン</source>
+      <translation>Certificate issuance — sign in</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="50" />
+      <source>職員ID</source>
+      <translation>Staff ID</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="54" />
+      <source>パスワード</source>
+      <translation>Password</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="62" />
+      <source>エラー</source>
+      <translation>Error</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="65" />
+      <source>職員ID(&amp;U)</source>
+      <translation>Staff ID (&amp;U)</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="66" />
+      <source>パスワード(&amp;P)</source>
+      <translation>Password (&amp;P)</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="69" />
+      <location filename="../signin_dialog.py" line="71" />
+      <source>サインイン</source>
+      <translation>Sign in</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="72" />
+      <location filename="../signin_dialog.py" line="73" />
+      <source>終了</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="102" />
+      <source>サインインしています…</source>
+      <translation>Signing in…</translation>
+    </message>
+  </context>
+  <context>
+    <name>SupervisorDialog</name>
+    <message>
+      <location filename="../supervisor_dialog.py" line="31" />
+      <source>監督者の職員ID</source>
+      <translation>Supervisor's staff ID</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="35" />
+      <source>監督者のパスワード</source>
+      <translation>Supervisor's password</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="38" />
+      <source>理由</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="46" />
+      <source>監督者ID(&amp;U)</source>
+      <translation>Supervisor ID (&amp;U)</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="47" />
+      <source>パスワード(&amp;P)</source>
+      <translation>Password (&amp;P)</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="48" />
+      <source>理由(&amp;R)</source>
+      <translation>Reason (&amp;R)</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="50" />
+      <location filename="../supervisor_dialog.py" line="52" />
+      <source>承認</source>
+      <translation>Approve</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="53" />
+      <location filename="../supervisor_dialog.py" line="54" />
+      <source>戻る</source>
+      <translation>Back</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="86" />
+      <source>監督者のIDとパスワードを入力してください。</source>
+      <translation>Enter the supervisor's ID and password.</translation>
+    </message>
+    <message>
+      <location filename="../supervisor_dialog.py" line="89" />
+      <source>理由を入力してください。</source>
+      <translation>Enter a reason.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ResultsModel</name>
+    <message>
+      <source>氏名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>カナ</source>
+      <translation>Kana</translation>
+    </message>
+    <message>
+      <source>生年月日</source>
+      <translation>Date of birth</translation>
+    </message>
+    <message>
+      <source>住所</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <source>状態</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>宛名番号</source>
+      <translation>Atena no.</translation>
+    </message>
+  </context>
+</TS>

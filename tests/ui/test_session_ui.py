@@ -1,0 +1,119 @@
+"""Idle lock (password to unlock), the mode banner, and switching the UI language."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from tests.fixtures.counter_server import CLERK
+
+WAIT = 15_000
+
+
+def test_idle_lock_hides_the_screen_and_needs_the_password(qtbot: Any, counter_app: Any) -> None:
+    counter_app.service.sign_in(*CLERK)
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    lock = counter_app.idle_lock
+    fake_now = [1000.0]
+    lock.clock = lambda: fake_now[0]
+    lock.policy.timeout_seconds = 60
+    lock.policy.unlock(fake_now[0])
+
+    fake_now[0] += 59
+    lock.check()
+    assert not lock.is_locked
+    fake_now[0] += 2  # idle past the limit
+    with qtbot.waitSignal(lock.locked, timeout=WAIT):
+        lock.check()
+    assert not window.centralWidget().isVisible()  # nothing personal stays on screen
+    dialog = lock.dialog
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc does not unlock
+    assert lock.is_locked
+
+    qtbot.keyClicks(dialog.password_edit, "wrong")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=WAIT)
+    assert lock.is_locked and "パスワード" in dialog.error_label.text()
+
+    with qtbot.waitSignal(lock.unlocked, timeout=WAIT):
+        qtbot.keyClicks(dialog.password_edit, CLERK[1])
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert window.centralWidget().isVisible()
+
+    # F9 locks at once
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    with qtbot.waitSignal(lock.locked, timeout=WAIT):
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+
+
+def test_mode_banner_follows_events_from_any_thread(qtbot: Any, counter_app: Any) -> None:
+    import threading
+
+    from client.connectivity import LinkMode, ModeChanged
+
+    counter_app.service.sign_in(*CLERK)
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    banner = window.banner
+    assert banner.mode == "online" and "主回線" in banner.mode_label.text()
+
+    as_of = datetime.now().astimezone() - timedelta(minutes=42)
+    t = threading.Thread(target=counter_app.bridge.publish, args=("bcp", as_of, 3))
+    t.start()
+    t.join()
+    qtbot.waitUntil(lambda: banner.mode == "bcp", timeout=WAIT)
+    assert "BCP" in banner.mode_label.text()
+    assert "未送信 3件" in banner.detail_label.text() and "42分" in banner.detail_label.text()
+
+    event = ModeChanged(old=LinkMode.BCP, new=LinkMode.SECONDARY, at=0.0, reason="probe", endpoint=None)
+    counter_app.bridge.on_event(event)
+    qtbot.waitUntil(lambda: banner.mode == "secondary", timeout=WAIT)
+    assert "副回線" in banner.mode_label.text()
+
+
+def test_language_switch_to_english_and_back(qtbot: Any, counter_app: Any) -> None:
+    counter_app.service.sign_in(*CLERK)
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "窓口 — 証明書交付"
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: counter_app.languages.language == "en", timeout=WAIT)
+    qtbot.waitUntil(lambda: "Certificate" in window.windowTitle(), timeout=WAIT)
+    assert window.actions_by_name["issue"].text() == "Issue"
+    assert window.results_model.headerData(0, Qt.Orientation.Horizontal) == "Name"
+    assert window.search_edit.accessibleName() == "Resident search"
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: window.windowTitle() == "窓口 — 証明書交付", timeout=WAIT)
+    assert window.actions_by_name["issue"].text() == "交付"
+
+
+def test_every_control_has_an_accessible_name(qtbot: Any, counter_app: Any) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QSpinBox
+
+    from client.services.records import ResidentSummary
+
+    counter_app.service.sign_in(*CLERK)
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    missing = [w.objectName() for w in window.findChildren(QLineEdit) + window.findChildren(QAbstractButton)
+               if w.isVisibleTo(window) and not w.accessibleName() and w.objectName() != "qt_scrollarea_viewport"]
+    assert not [m for m in missing if m], missing
+    # the issuance dialog
+    from client.domain.model import ResidentStatus
+    from client.domain.partial_date import PartialDate
+    from client.ui.issuance_dialog import IssuanceDialog
+
+    summary = ResidentSummary("0000000019", "山田 太郎", "ヤマダ タロウ", PartialDate(1980, 1, 2), "本町1-1",
+                              ResidentStatus.RESIDENT)
+    dialog = IssuanceDialog(counter_app.service, counter_app.taskman, summary.as_resident(), ())
+    qtbot.addWidget(dialog)
+    controls = (dialog.findChildren(QLineEdit) + dialog.findChildren(QComboBox) + dialog.findChildren(QSpinBox)
+                + dialog.findChildren(QAbstractButton))
+    unnamed = [c.objectName() or type(c).__name__ for c in controls if not c.accessibleName()
+               and c.parent() is not None and not c.objectName().startswith("qt_")]
+    assert not unnamed, unnamed
