@@ -39,7 +39,11 @@ except ImportError:  # before the caller dependency moved to deps
 
 @asynccontextmanager
 async def _heartbeat(app: FastAPI) -> AsyncIterator[None]:
-    """The server's own availability record: a heartbeat row per interval while serving."""
+    """The server's own availability record: a heartbeat row per interval while serving. Also
+    sets up the rotating server log in worker processes (``serve --workers N``), idempotently."""
+    from server_stub.logging_setup import setup_logging
+
+    setup_logging()
     beat = HealthHeartbeat(app.state.session_factory)
     beat.start()
     try:
