@@ -76,3 +76,26 @@ def test_a_token_cannot_sign_in_across_municipalities(server: Any) -> None:
     assert r.status_code == 401
     r = httpx.get(f"{server.base_url}/api/v1/municipality", headers={"Authorization": "Bearer forged-token"})
     assert r.status_code == 401 and r.json()["detail"]["code"] == "invalid_token"
+
+
+def test_no_get_endpoint_returns_the_other_municipalitys_data(server: Any, factory: Any) -> None:
+    """Every GET operation in the OpenAPI document, called with B's token, mentions nothing of A."""
+    import httpx
+
+    city = login(server.base_url, CITY_CODE, "supervisor1")
+    town = login(server.base_url, TOWN_CODE, "supervisor1")
+    city_person = pick_residents(factory, CITY_CODE, is_head=True)[0]
+    assert city.post("/api/v1/issuances", json={"request": self_request(city_person.atena_no)}).status_code == 201
+    spec = httpx.get(f"{server.base_url}/openapi.json").json()
+    checked = 0
+    for path, ops in spec["paths"].items():
+        if "get" not in ops or "{" in path or path.startswith(("/docs", "/redoc")):
+            continue
+        r = town.get(path)
+        assert r.status_code < 500, (path, r.text[:200])
+        text = r.text
+        for needle in ("桜ヶ丘市", CITY_CODE):  # (common names may exist in both: not a needle)
+            at = text.find(needle)
+            assert at < 0, (path, needle, text[max(0, at - 300):at + 100])
+        checked += 1
+    assert checked >= 8
