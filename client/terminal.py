@@ -23,6 +23,9 @@ from client.connectivity import BcpPolicy, ConnectivityMachine, ConnectivityPoli
 from client.continuity import Continuity, http_probe, start_scheduler
 from client.enrollment import OUTBOX_FILE, Enrolment, outbox_key_name, terminal_client
 from client.keystore import KeyStore
+from client.logging_setup import ModeHistoryRecorder
+from client.ops_reporting import OutageTracker, ResponseSampler
+from client.outbox.access_upload import upload_access_log
 from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
 from client.outbox.push import OutboxPusher, PushResult
@@ -55,11 +58,23 @@ class TerminalRuntime:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     scheduler: Any = None
     drill: bool = False
+    outages: OutageTracker | None = None
+    sampler: ResponseSampler | None = None
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
     def push_outbox(self) -> PushResult:
-        return OutboxPusher(self.outbox, self.remote).push(self.clock)
+        """Sync back, first stage: the issuances, then this terminal's BCP access log and the
+        outages it saw (the SLA figures). The log and reports are idempotent and retried later."""
+        result = OutboxPusher(self.outbox, self.remote).push(self.clock)
+        if self.drill:
+            return result
+        upload_access_log(self.outbox, self.remote)
+        if self.outages is not None:
+            self.outages.report(self.remote)
+        if self.sampler is not None:
+            self.sampler.upload(self.remote)
+        return result
 
     def pull_replica(self) -> Any:
         return ReplicaSync(self.store, self.remote).pull()
@@ -109,6 +124,8 @@ class TerminalRuntime:
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.sampler is not None:
+            self.sampler.save()
         self.outbox.close()
         self.store.close()
         self.remote.close()
@@ -181,9 +198,16 @@ def build_terminal(
     )
     remote.on_line_event = continuity.on_request
     continuity.follow_active_endpoint(remote)
+    outages = sampler = None
+    if not drill:
+        machine.subscribe(ModeHistoryRecorder(data_dir, clock))
+        outages = OutageTracker(data_dir, wall=clock, down_since=machine.down_since,
+                                **({"monotonic": monotonic} if monotonic is not None else {}))
+        machine.subscribe(outages)
+        sampler = ResponseSampler(data_dir, wall=clock)
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
-                              continuity=continuity, clock=clock, drill=drill)
+                              continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime
