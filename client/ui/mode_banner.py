@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 _STYLES = {
@@ -38,6 +38,7 @@ class ModeBanner(QWidget):
         self._clock = clock or (lambda: datetime.now().astimezone())
         self.setObjectName("modeBanner")
         self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
         self.mode_label = QLabel(self)
@@ -55,6 +56,11 @@ class ModeBanner(QWidget):
         self.pending_count = 0
         self.setAccessibleName(self.tr("接続状態"))
         self.update_state("online", None, 0)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)
 
     def mode_text(self, mode: str) -> str:
         return {

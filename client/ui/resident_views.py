@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,8 +53,6 @@ class ResultsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            from PySide6.QtCore import QCoreApplication
-
             return QCoreApplication.translate("ResultsModel", self.COLUMNS[section])
         return None
 
@@ -65,7 +71,8 @@ class ResultsModel(QAbstractTableModel):
             if col == 3:
                 return r.address
             if col == 4:
-                return "支援措置" if r.protected else STATUS_JA.get(r.status, r.status.value)
+                text = "支援措置" if r.protected else STATUS_JA.get(r.status, r.status.value)
+                return QCoreApplication.translate("ResultsModel", text)
             if col == 5:
                 return r.atena_no
         if role == Qt.ItemDataRole.ForegroundRole and col == 4:
@@ -82,6 +89,10 @@ class DetailPane(QFrame):
     """The selected resident and the household, or a clear stop for a protected person."""
 
     HOUSEHOLD_COLUMNS = ("続柄", "氏名", "カナ", "生年月日", "性別", "宛名番号")
+    FIELD_LABELS = {
+        "name": "氏名", "kana": "カナ", "birth": "生年月日", "sex": "性別", "address": "住所",
+        "status": "状態", "atena_no": "宛名番号", "household_no": "世帯番号",
+    }
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,43 +116,53 @@ class DetailPane(QFrame):
         self.warning_label.hide()
 
         self.fields: dict[str, QLabel] = {}
+        self.captions: dict[str, QLabel] = {}
         form = QFormLayout()
-        for key, label in (
-            ("name", self.tr("氏名")),
-            ("kana", self.tr("カナ")),
-            ("birth", self.tr("生年月日")),
-            ("sex", self.tr("性別")),
-            ("address", self.tr("住所")),
-            ("status", self.tr("状態")),
-            ("atena_no", self.tr("宛名番号")),
-            ("household_no", self.tr("世帯番号")),
-        ):
+        for key in self.FIELD_LABELS:
             value = QLabel(self)
             value.setObjectName(f"detail_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
-            value.setAccessibleName(label)
-            form.addRow(label, value)
+            caption = QLabel(self)
+            caption.setBuddy(value)
+            form.addRow(caption, value)
             self.fields[key] = value
+            self.captions[key] = caption
 
         self.household_table = QTableWidget(0, len(self.HOUSEHOLD_COLUMNS), self)
         self.household_table.setObjectName("householdTable")
         self.household_table.setAccessibleName(self.tr("世帯の構成員"))
-        self.household_table.setHorizontalHeaderLabels([self.tr(c) for c in self.HOUSEHOLD_COLUMNS])
         self.household_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.household_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.household_table.verticalHeader().setVisible(False)
         self.household_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.household_table.horizontalHeader().setStretchLastSection(True)
 
-        self.household_caption = QLabel(self.tr("世帯の構成(記載順)"), self)
+        self.household_caption = QLabel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stop_label)
         layout.addWidget(self.warning_label)
         layout.addLayout(form)
         layout.addWidget(self.household_caption)
         layout.addWidget(self.household_table, 1)
+        self.retranslate()
         self.clear()
+
+    def retranslate(self) -> None:
+        for key, source in self.FIELD_LABELS.items():
+            text = QCoreApplication.translate("DetailPane", source)
+            self.captions[key].setText(text)
+            self.fields[key].setAccessibleName(text)
+        self.household_table.setHorizontalHeaderLabels(
+            [QCoreApplication.translate("DetailPane", c) for c in self.HOUSEHOLD_COLUMNS]
+        )
+        self.household_caption.setText(self.tr("世帯の構成(記載順)"))
+        self.setAccessibleName(self.tr("住民の詳細"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def clear(self) -> None:
         self.detail = None

@@ -102,78 +102,71 @@
   <context>
     <name>DetailPane</name>
     <message>
-      <location filename="../resident_views.py" line="90" />
+      <location filename="../resident_views.py" line="101" />
+      <location filename="../resident_views.py" line="160" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="99" />
+      <location filename="../resident_views.py" line="110" />
       <source>交付停止</source>
       <translation>Issuance stopped</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="110" />
-      <source>氏名</source>
-      <translation>Name</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="111" />
-      <source>カナ</source>
-      <translation>Kana</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="112" />
-      <source>生年月日</source>
-      <translation>Date of birth</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="113" />
-      <source>性別</source>
-      <translation>Sex</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="114" />
-      <source>住所</source>
-      <translation>Address</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="115" />
-      <source>状態</source>
-      <translation>Status</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="116" />
-      <source>宛名番号</source>
-      <translation>Atena no.</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="117" />
-      <source>世帯番号</source>
-      <translation>Household no.</translation>
-    </message>
-    <message>
-      <location filename="../resident_views.py" line="129" />
+      <location filename="../resident_views.py" line="134" />
       <source>世帯の構成員</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="137" />
+      <location filename="../resident_views.py" line="159" />
       <source>世帯の構成(記載順)</source>
       <translation>Household (standard order)</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="163" />
+      <location filename="../resident_views.py" line="184" />
       <source>支援措置対象者 — 照会・交付はできません。</source>
       <translation>Protected person (support measure) — no viewing, no issuance.</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="164" />
+      <location filename="../resident_views.py" line="185" />
       <source>支援措置責任者の解除が必要です(F5 交付 → 解除申請)。</source>
       <translation>A support-measure supervisor must release it (F5 Issue → release).</translation>
     </message>
     <message>
       <source>続柄</source>
       <translation>Relation</translation>
+    </message>
+    <message>
+      <source>氏名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>カナ</source>
+      <translation>Kana</translation>
+    </message>
+    <message>
+      <source>生年月日</source>
+      <translation>Date of birth</translation>
+    </message>
+    <message>
+      <source>性別</source>
+      <translation>Sex</translation>
+    </message>
+    <message>
+      <source>宛名番号</source>
+      <translation>Atena no.</translation>
+    </message>
+    <message>
+      <source>住所</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <source>状態</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>世帯番号</source>
+      <translation>Household no.</translation>
     </message>
   </context>
   <context>
@@ -831,37 +824,37 @@
   <context>
     <name>ModeBanner</name>
     <message>
-      <location filename="../mode_banner.py" line="56" />
+      <location filename="../mode_banner.py" line="57" />
       <source>接続状態</source>
       <translation>Connection state</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="61" />
+      <location filename="../mode_banner.py" line="67" />
       <source>オンライン(主回線)</source>
       <translation>Online (primary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="62" />
+      <location filename="../mode_banner.py" line="68" />
       <source>オンライン(副回線)</source>
       <translation>Online (secondary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="63" />
+      <location filename="../mode_banner.py" line="69" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="64" />
+      <location filename="../mode_banner.py" line="70" />
       <source>復旧中(同期しています)</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="82" />
+      <location filename="../mode_banner.py" line="88" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="87" />
+      <location filename="../mode_banner.py" line="93" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
@@ -1001,6 +994,22 @@
     <message>
       <source>宛名番号</source>
       <translation>Atena no.</translation>
+    </message>
+    <message>
+      <source>支援措置</source>
+      <translation>Support measure</translation>
+    </message>
+    <message>
+      <source>住民</source>
+      <translation>Resident</translation>
+    </message>
+    <message>
+      <source>転出(除票)</source>
+      <translation>Moved out (removed)</translation>
+    </message>
+    <message>
+      <source>死亡(除票)</source>
+      <translation>Deceased (removed)</translation>
     </message>
   </context>
 </TS>
