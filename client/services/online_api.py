@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -132,6 +132,15 @@ class OnlineApi:
         )
         self.token: str | None = None
         self.active_url = self.urls[0]
+        # (base url, ok): fed to the connectivity state machine; ok=False only for line failures
+        self.on_line_event: Callable[[str, bool], None] | None = None
+
+    def _note(self, base: str, ok: bool) -> None:
+        if self.on_line_event is not None:
+            try:
+                self.on_line_event(base, ok)
+            except Exception:  # a listener must never break a request
+                log.exception("on_line_event listener failed")
 
     def close(self) -> None:
         self._client.close()
@@ -147,11 +156,14 @@ class OnlineApi:
                 response = self._client.request(method, base + path, params=params, json=json, headers=headers)
             except httpx.ConnectError as exc:  # never reached the server: safe to try the next one
                 log.warning("cannot connect to %s: %s", base, exc)
+                self._note(base, False)
                 last = exc
                 continue
             except httpx.HTTPError as exc:
                 log.warning("%s %s failed: %r", method, base + path, exc)
+                self._note(base, False)
                 raise LineDownError(detail=repr(exc), message_en=f"{method} {path} failed") from exc
+            self._note(base, True)
             self.active_url = base
             if response.status_code >= 400:
                 err = error_for_response(response)
@@ -189,4 +201,5 @@ class OnlineApi:
         other._client = self._client
         other.token = None
         other.active_url = self.active_url
+        other.on_line_event = self.on_line_event
         return other

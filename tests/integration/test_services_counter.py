@@ -202,3 +202,22 @@ def test_plain_http_is_refused_except_to_loopback(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as info:
         make_service("http://madoguchi.example.jp:8443", tmp_path)
     assert "https" in info.value.message_ja
+
+
+def test_a_dead_primary_fails_over_to_the_secondary_and_reports_line_events(server: Any, tmp_path: Path) -> None:
+    from client.services.backend import BackendRouter, OnlineBackend
+    from client.services.online_api import OnlineApi
+    from tests.conftest import free_port
+    from tests.fixtures.counter_server import CITY, TERMINAL
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    api = OnlineApi([dead, server.base_url], connect_timeout=1.0)
+    events: list[tuple[str, bool]] = []
+    api.on_line_event = lambda base, ok: events.append((base, ok))
+    svc = CounterService(BackendRouter(OnlineBackend(api)), municipality_code=CITY, terminal_id=TERMINAL,
+                         out_dir=tmp_path)
+    assert svc.sign_in(*CLERK).user.user_id == "clerk1"
+    assert events[:2] == [(dead, False), (server.base_url, True)]
+    assert api.active_url == server.base_url  # stays on the line that works
+    svc.search("ア")
+    assert events[-1] == (server.base_url, True)
