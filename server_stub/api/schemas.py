@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from client.domain.checkdigits import is_valid_atena_no
 from client.domain.model import (
     CertificateType,
     IdentityDocument,
@@ -17,7 +18,13 @@ from client.domain.model import (
 
 Short = Annotated[str, StringConstraints(max_length=100)]
 Text = Annotated[str, StringConstraints(max_length=500)]
-AtenaNo = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,16}$")]
+def _check_atena(value: str) -> str:
+    if not is_valid_atena_no(value):
+        raise ValueError("宛名番号のチェックデジットが正しくありません (invalid 宛名番号 check digit)")
+    return value
+
+
+AtenaNo = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,16}$"), AfterValidator(_check_atena)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")]
 
 

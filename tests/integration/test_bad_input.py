@@ -28,6 +28,8 @@ def test_bad_requests_get_clear_4xx_and_change_nothing(city_clerk: Any, server: 
         ("post", "/api/v1/issuances", {"json": {"request": {**good, "copies": 0}}}),
         ("post", "/api/v1/issuances", {"json": {"request": {**good, "cert_type": "passport"}}}),
         ("post", "/api/v1/issuances", {"json": {"request": {**good, "subject_atena_no": "12ab"}}}),
+        ("post", "/api/v1/issuances", {"json": {"request": {**good, "subject_atena_no": "1234567890"}}}),
+        ("post", "/api/v1/issuances/evaluate", {"json": {"request": {**good, "member_atena_nos": ["1234567890"]}}}),
         ("post", "/api/v1/issuances", {"json": {"request": good, "printer_id": "x" * 5000}}),
         ("post", "/api/v1/issuances", {"json": {"request": good, "unexpected": 1}}),
         ("post", "/api/v1/issuances", {"content": b"[" * 2_000_000, "headers": {"content-type": "application/json"}}),
