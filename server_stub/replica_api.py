@@ -30,6 +30,7 @@ import base64
 import gzip
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -81,9 +82,9 @@ def record_digest(key: str, text: str) -> int:
     return int.from_bytes(hashlib.sha256((key + "\n" + text).encode()).digest(), "big")
 
 
-def _iso(v: date | datetime | None) -> str | None:
-    if v is None:
-        return None
+def _iso(v: date | datetime | str | None) -> str | None:
+    if v is None or isinstance(v, str):  # str: a DATE as stored by SQLite (see _columns)
+        return v
     if isinstance(v, datetime) and v.tzinfo is None:
         v = v.replace(tzinfo=UTC)
     return v.isoformat()
@@ -365,26 +366,26 @@ def _resident_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
     if not rows:
         return []
     names = list(rows[0]._fields)
-    at = [names.index(f) for f in _RESIDENT_FIELDS]
+    pick = operator.itemgetter(*[names.index(f) for f in _RESIDENT_FIELDS])
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out = []
     for row in rows:
         (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
          former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
-         rend, kana_key, given_key, name_key, address_key) = (row[i] for i in at)
+         rend, kana_key, given_key, name_key, address_key) = pick(row)
         data = {
             "atena_no": atena, "household_no": hh, "name": name, "kana": kana, "birth": birth, "sex": sex,
             "relation": relation, "is_head": bool(is_head), "address": address, "katagaki": katagaki or "",
             "postal_code": postal or "", "honseki": honseki or "", "hittousha": hittousha or "",
             "former_surname": former or "", "alias": alias or "",
-            "became_resident_on": became.isoformat() if became is not None else None,
-            "jutei_on": jutei.isoformat() if jutei is not None else None,
-            "notified_on": notified.isoformat() if notified is not None else None,
+            "became_resident_on": _date_text(became),
+            "jutei_on": _date_text(jutei),
+            "notified_on": _date_text(notified),
             "previous_address": prev or "", "status": status,
-            "removed_on": removed.isoformat() if removed is not None else None,
+            "removed_on": _date_text(removed),
             "removal_reason": reason or "", "my_number": None, "juminhyo_code": None,
             "is_foreign": bool(foreign), "nationality": nationality or "", "residence_status": rstatus or "",
-            "residence_period_end": rend.isoformat() if rend is not None else None,
+            "residence_period_end": _date_text(rend),
         }
         out.append({"kind": "resident", "key": atena, "op": "upsert", "data": dumps(data),
                     "index": [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth]})
@@ -400,11 +401,11 @@ def _tax_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
     if not rows:
         return []
     names = list(rows[0]._fields)
-    at = [names.index(f) for f in _TAX_FIELDS]
+    pick = operator.itemgetter(*[names.index(f) for f in _TAX_FIELDS])
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out = []
     for row in rows:
-        atena, year, jan1, total, salary, ded, taxable, muni, pref, dep = (row[i] for i in at)
+        atena, year, jan1, total, salary, ded, taxable, muni, pref, dep = pick(row)
         year = int(year)
         data = {"atena_no": atena, "tax_year": year, "resided_on_jan1": bool(jan1), "total_income": int(total),
                 "salary_income": int(salary), "deductions": int(ded), "taxable_income": int(taxable),
@@ -469,6 +470,19 @@ def decode_cursor(cursor: str) -> tuple[int, list[Any] | None, int]:
     return k, a, s
 
 
+def _columns(session: Session, spec: KindSpec) -> list[Any]:
+    """The table's columns; on SQLite, DATE columns come back as their stored ISO text (no parsing)."""
+    from sqlalchemy import Date, String, type_coerce
+
+    if session.get_bind().dialect.name != "sqlite":
+        return list(spec.table.columns)
+    return [type_coerce(c, String()).label(c.name) if isinstance(c.type, Date) else c for c in spec.table.columns]
+
+
+def _date_text(v: Any) -> str | None:
+    return None if v is None else v if isinstance(v, str) else v.isoformat()
+
+
 def _count(session: Session, code: str, kind: str) -> int:
     from sqlalchemy import func
 
@@ -489,7 +503,7 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -
         kind = SNAPSHOT_KINDS[kind_index]
         spec = KIND_SPECS[kind]
         cols = [spec.table.c[c] for c in spec.key_cols]
-        stmt = select(spec.table).where(_muni_col(spec) == code)
+        stmt = select(*_columns(session, spec)).where(_muni_col(spec) == code)
         if after is not None:
             stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
         want = limit - len(records)

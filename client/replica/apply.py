@@ -16,14 +16,17 @@ from sqlalchemy import Connection
 
 from client.domain.kana import name_search_keys
 from client.domain.search_query import address_search_key, name_search_key
+from client.keystore import LocalDataError
 from client.remote.wire import canonical_json
 from client.replica.schema import KIND_TABLES
 
 NEVER_REPLICATED = ("my_number", "juminhyo_code")
 
 
-class BadRecordError(ValueError):
-    """A record from the server lacks a field the replica needs."""
+class BadRecordError(LocalDataError):
+    """A record from the server is malformed or carries what must never be replicated."""
+
+    message_ja = "データセンターから受け取ったデータに不備があるため、適用しませんでした(複製は変更していません)。"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -182,3 +185,60 @@ def loads(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRecordError("stored record is not an object")
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk path for snapshot pages: SQLite reads the page's raw records JSON itself (json_each), so
+# no per-record Python work. Kinds without a bulk statement take the Python path above.
+# ---------------------------------------------------------------------------------------------
+
+_SCRUBBED = ("json_extract(value->>'data', '$.my_number') IS NULL "
+             "AND json_extract(value->>'data', '$.juminhyo_code') IS NULL")
+_BULK_SQL = {
+    "residents": "INSERT OR REPLACE INTO residents (key, household_no, status, kana_key, given_kana_key, name_key, "
+    "alias_key, address_key, birth, data) SELECT value->>'key', value->>'$.index[0]', value->>'$.index[1]', "
+    "value->>'$.index[2]', value->>'$.index[3]', value->>'$.index[4]', value->>'$.index[5]', "
+    "value->>'$.index[6]', value->>'$.index[7]', value->>'data' FROM json_each(?) "
+    f"WHERE value->>'kind' = 'resident' AND value->>'op' = 'upsert' AND json_array_length(value->'index') = 8 "
+    f"AND {_SCRUBBED}",
+    "seals": "INSERT OR REPLACE INTO seals (key, atena_no, card_no, active, data) SELECT value->>'key', "
+    "value->>'$.index[0]', value->>'$.index[1]', CASE WHEN value->>'$.index[2]' THEN 1 ELSE 0 END, "
+    "value->>'data' FROM json_each(?) WHERE value->>'kind' = 'seal' AND value->>'op' = 'upsert' "
+    "AND json_array_length(value->'index') = 3",
+    "tax": "INSERT OR REPLACE INTO tax (key, atena_no, tax_year, data) SELECT value->>'key', value->>'$.index[0]', "
+    "CAST(value->>'$.index[1]' AS INTEGER), value->>'data' FROM json_each(?) WHERE value->>'kind' = 'tax' "
+    "AND value->>'op' = 'upsert' AND json_array_length(value->'index') = 2",
+    "suppressions": "INSERT OR REPLACE INTO suppressions (key, atena_no, household_no, data) SELECT value->>'key', "
+    "value->>'$.index[0]', value->>'$.index[1]', value->>'data' FROM json_each(?) "
+    "WHERE value->>'kind' = 'suppression' AND value->>'op' = 'upsert' AND json_array_length(value->'index') = 2",
+}
+for _kind, _table in (("household", "households"), ("staff", "staff"), ("municipality", "municipality")):
+    _BULK_SQL[_table] = (f"INSERT OR REPLACE INTO {_table} (key, data) SELECT value->>'key', value->>'data' "
+                         f"FROM json_each(?) WHERE value->>'kind' = '{_kind}' AND value->>'op' = 'upsert' "
+                         "AND value->>'data' IS NOT NULL")
+
+
+def apply_raw_snapshot(conn: Connection, raw_records: str) -> int:
+    """Apply a snapshot page given as the raw JSON text of its ``records`` array.
+
+    Each kind is inserted by one INSERT … SELECT over ``json_each``; the number of rows inserted
+    must equal the number of records of that kind, else the page is refused (``BadRecordError``:
+    e.g. a record carrying 個人番号, or without its index) and the transaction rolls back.
+    """
+    counts = conn.exec_driver_sql(
+        "SELECT value->>'kind', count(*) FROM json_each(?) GROUP BY 1", (raw_records,)).fetchall()
+    total = 0
+    for kind, count in counts:
+        table = KIND_TABLES.get(str(kind))
+        sql = _BULK_SQL.get(table or "")
+        if sql is None:
+            texts = conn.exec_driver_sql(
+                "SELECT value FROM json_each(?) WHERE value->>'kind' = ?", (raw_records, kind)).fetchall()
+            apply_records(conn, [json.loads(t) for (t,) in texts], unique=True)
+        else:
+            inserted = conn.exec_driver_sql(sql, (raw_records,)).rowcount
+            if inserted != count:
+                raise BadRecordError(f"{kind}: {count - inserted} of {count} records refused "
+                                     "(missing index, delete in a snapshot, or 個人番号/住民票コード present)")
+        total += int(count)
+    return total

@@ -109,7 +109,16 @@ def create_tables(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
-def create_indexes(conn: Connection) -> None:
+def create_index_ddl(conn: Connection) -> None:
     for ddl in INDEXES:
         conn.exec_driver_sql(ddl)
+
+
+def fill_address_keys(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT OR IGNORE INTO address_keys (key) SELECT DISTINCT address_key FROM residents")
+
+
+def create_indexes(conn: Connection) -> None:
+    """Create the indexes (idempotent) and fill the distinct-address index from the residents."""
+    create_index_ddl(conn)
+    fill_address_keys(conn)

@@ -38,11 +38,7 @@ def replica_status(store: ReplicaStore, now: datetime) -> dict[str, Any]:
                            "as_of": None, "age_seconds": None, "as_of_seq": None}
     if store.building_path.exists():
         try:
-            engine = store.open_building()
-            with engine.connect() as conn:
-                out["bootstrap"] = {"records_done": int(get_meta(conn, "records_done") or 0),
-                                    "total": int(get_meta(conn, "snapshot_total") or 0) or None}
-            engine.dispose()
+            out["bootstrap"] = store.building_progress()
         except LocalDataError as exc:
             out["bootstrap"] = {"error": exc.message_en}
     if not store.path.exists():

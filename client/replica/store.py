@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from client.keystore import KeyStore, LocalDataError, MissingKeyError
-from client.replica.schema import SCHEMA_VERSION, create_indexes, create_tables
+from client.replica.schema import SCHEMA_VERSION, create_index_ddl, create_indexes, create_tables
 from client.secure_db import (
     CorruptDatabaseError,
     DatabaseFileMissingError,
@@ -176,6 +176,9 @@ class ReplicaStore:
             with engine.begin() as conn:
                 create_tables(conn)
                 if get_meta(conn, "state") is None:
+                    # Indexes from the start: maintained while the next page is on the wire (the
+                    # server is the slower side), instead of a long build after the last page.
+                    create_index_ddl(conn)
                     set_meta(conn, state=STATE_BUILDING, municipality_code=self.code, schema_version=SCHEMA_VERSION,
                              snapshot_cursor="", snapshot_done=0, records_done=0)
             return engine
@@ -193,6 +196,18 @@ class ReplicaStore:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
         self.swap_in_building()
+
+    def building_progress(self) -> dict[str, int | None] | None:
+        """Records done / expected of a bootstrap in progress (read only), or None."""
+        if not self.building_path.exists():
+            return None
+        engine = open_encrypted(self.building_path, self.key())
+        try:
+            with engine.connect() as conn:
+                return {"records_done": int(get_meta(conn, "records_done") or 0),
+                        "total": int(get_meta(conn, "snapshot_total") or 0) or None}
+        finally:
+            engine.dispose()
 
     def building_state(self) -> str | None:
         if not self.building_path.exists():

@@ -283,3 +283,30 @@ def test_disk_full_during_delta_apply(env: ServerEnv, small_disk: Path, memory_k
     t.assert_outbox_untouched()
     assert t.sync.pull().action == "delta"
     assert_same_state(t.store, env.db_url)
+
+
+# -- bad data from the server ------------------------------------------------------------------
+
+
+def test_a_page_carrying_my_number_is_refused_whole(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    import json
+
+    from client.replica.apply import BadRecordError, apply_raw_snapshot
+
+    store = ReplicaStore(tmp_path, CITY, KeyStore(memory_keyring))
+    engine = store.open_building()
+    good = {"household_no": "1", "name": "山田\u3000花子", "kana": "ヤマダ ハナコ", "my_number": None,
+            "juminhyo_code": None}
+    bad = {**good, "my_number": "123456789018"}
+    index = ["1", "resident", "ヤマダハナコ", "ハナコ", "山田花子", "", "東京都", "1990-01-01"]
+    page = [{"kind": "resident", "key": "A1", "op": "upsert", "data": json.dumps(good, ensure_ascii=False),
+             "index": index},
+            {"kind": "resident", "key": "A2", "op": "upsert", "data": json.dumps(bad, ensure_ascii=False),
+             "index": index}]
+    with pytest.raises(BadRecordError) as info:
+        with engine.begin() as conn:
+            apply_raw_snapshot(conn, json.dumps(page, ensure_ascii=False))
+    _checked_messages(info.value)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM residents").scalar() == 0  # nothing applied
+    engine.dispose()
