@@ -391,6 +391,13 @@ class _Generator:
         start = self.ref - timedelta(days=rng.randint(0, 330))
         provisional = rng.random() < 0.1
         perpetrator = f"{self._surname()[0]}\u3000{self._given('M')[0]}"
+        # Sometimes the 加害者 is registered here too (another household of the same chunk).
+        others = [r for r in self.buf.residents[-200:]
+                  if r["household_no"] != row["household_no"] and r["status"] == "resident"]
+        perpetrator_atena = None
+        if others and rng.random() < 0.3:
+            chosen = rng.choice(others)
+            perpetrator, perpetrator_atena = chosen["name"], chosen["atena_no"]
         self.buf.measures.append({
             "municipality_code": code, "measure_id": measure_id,
             "perpetrator_names_json": json.dumps([perpetrator], ensure_ascii=False),
@@ -399,6 +406,9 @@ class _Generator:
         })
         self.buf.measure_persons.append({"municipality_code": code, "measure_id": measure_id,
                                          "atena_no": row["atena_no"], "role": "protected"})
+        if perpetrator_atena is not None:
+            self.buf.measure_persons.append({"municipality_code": code, "measure_id": measure_id,
+                                             "atena_no": perpetrator_atena, "role": "perpetrator"})
         self.stats.support_measures += 1
         self.stats.protected_persons += 1
 
