@@ -180,6 +180,15 @@ def test_staff_token_and_terminal_signature_both_authenticate(
         impostor.replica_changes(0, 5)
     with pytest.raises(AuthenticationRequiredError):
         DataCentreClient(server.base_url).replica_checksum()
+    import time
+
+    from tests.faults.replica_support import demo_signer
+
+    late = demo_signer()
+    late._clock = lambda: time.time() - 3600  # a terminal clock an hour behind: replayed or wrong
+    with pytest.raises(AuthenticationRequiredError) as info:
+        DataCentreClient(server.base_url, signer=late).replica_changes(0, 5)
+    assert info.value.code == "clock_skew" and "時刻" in info.value.message_ja
 
 
 def test_search_on_replica_matches_server_search(
