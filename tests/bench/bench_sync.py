@@ -124,31 +124,25 @@ def delta(ctx: Context) -> list[Measurement]:
 
 
 def _town_pages(ctx: Context) -> tuple[list[list[dict[str, Any]]], int]:
-    """Snapshot pages of the town as the client receives them, and their bytes on the wire."""
-    from client.keystore import KeyStore
-    from client.replica.store import ReplicaStore
-    from client.replica.sync import ReplicaSync
-    from tests.keyring_memory import MemoryKeyring
+    """The town's snapshot pages as the client pages through them (same endpoint, same page size,
+    gzip accepted), and their bytes on the wire."""
+    from client.replica.sync import DEFAULT_PAGE_SIZE
 
     server = ctx.server("sqlite")
     transport = CountingTransport()
     remote = ctx.login(server.base_url, code=TOWN, transport=transport)
     pages: list[list[dict[str, Any]]] = []
-    original = remote.replica_snapshot
-
-    def recording(cursor: str | None, limit: int, municipality: str | None = None) -> dict[str, Any]:
-        page = original(cursor, limit, municipality)
-        pages.append(json.loads(json.dumps(page["records"])))
-        return page
-
-    remote.replica_snapshot = recording  # type: ignore[method-assign]
-    store = ReplicaStore(ctx.workdir / "town-wire", TOWN, KeyStore(MemoryKeyring()))
     try:
         before = transport.received
-        ReplicaSync(store, remote).bootstrap()
+        cursor: str | None = None
+        while True:
+            page = remote.replica_snapshot(cursor, DEFAULT_PAGE_SIZE)
+            pages.append(page["records"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
         wire = transport.received - before
     finally:
-        store.close()
         remote.close()
     return pages, wire
 
@@ -175,24 +169,30 @@ def _plain_engine(path: Path) -> Any:
 
 
 def _apply_all(engine: Any, pages: list[list[dict[str, Any]]]) -> tuple[float, float]:
-    """Load the pages into an empty replica schema and index it; then re-apply them (upserts on
-    an indexed table, as a delta does). Returns (load + index seconds, re-apply seconds)."""
-    from client.replica.apply import apply_records
+    """Load the pages into an empty replica schema the way a bootstrap does (the raw-page bulk
+    path when the client has one) and index it; then re-apply them record by record as the change
+    feed does (upserts on indexed tables). Returns (load + index seconds, re-apply seconds)."""
+    from client.replica import apply as apply_mod
     from client.replica.schema import create_indexes, create_tables
 
+    raw_pages = [json.dumps(p, ensure_ascii=False, separators=(",", ":")) for p in pages]
+    bulk = getattr(apply_mod, "apply_raw_snapshot", None)
     t0 = time.perf_counter()
     with engine.begin() as conn:
         create_tables(conn)
-    for records in pages:
+    for records, raw in zip(pages, raw_pages, strict=True):
         with engine.begin() as conn:
-            apply_records(conn, records)
+            if bulk is not None:
+                bulk(conn, raw)
+            else:
+                apply_mod.apply_records(conn, records)
     with engine.begin() as conn:
         create_indexes(conn)
     load = time.perf_counter() - t0
     t1 = time.perf_counter()
     for records in pages:
         with engine.begin() as conn:
-            apply_records(conn, records)
+            apply_mod.apply_records(conn, records)
     return load, time.perf_counter() - t1
 
 
