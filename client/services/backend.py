@@ -174,8 +174,8 @@ class OnlineBackend:
 
     def search(self, query: str, limit: int = 50) -> list[ResidentSummary]:
         d = self.api.get(f"{API}/residents/search", q=query, limit=limit)
-        rows = d.get("results", d.get("residents", [])) if isinstance(d, dict) else d
-        return [ResidentSummary.from_dict(r) for r in rows]
+        rows: Any = d.get("results", d.get("residents")) if isinstance(d, dict) else d
+        return [ResidentSummary.from_dict(r) for r in rows or ()]
 
     def resident(self, atena_no: str) -> ResidentDetail:
         d = self.api.get(f"{API}/residents/{atena_no}")
@@ -209,8 +209,8 @@ class OnlineBackend:
         d = self.api.get(
             f"{API}/issuances", date=day.isoformat() if day else None, atena_no=atena_no or None, limit=1000
         )
-        rows = d.get("issuances", d.get("results", [])) if isinstance(d, dict) else d
-        return [history_entry_from_dict(r) for r in rows]
+        rows: Any = d.get("issuances", d.get("results")) if isinstance(d, dict) else d
+        return [history_entry_from_dict(r) for r in rows or ()]
 
     def void(self, issuance_id: str, reason: str) -> None:
         self.api.post(f"{API}/issuances/{issuance_id}/void", {"reason": reason})

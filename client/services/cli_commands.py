@@ -165,13 +165,13 @@ def run_issue(args: argparse.Namespace) -> int:
         request = _build_form(args, detail).to_request()
         decision = service.evaluate(request)
         if not decision.allowed:
-            result = {
+            refusal: dict[str, Any] = {
                 "issued": False,
                 "outcome": decision.outcome.value,
                 "reasons": [r.to_dict() for r in decision.reasons],
             }
             if args.json:
-                print(json.dumps(result, ensure_ascii=False, indent=2))
+                print(json.dumps(refusal, ensure_ascii=False, indent=2))
             else:
                 print("交付できません / refused:")
                 for r in decision.reasons:
@@ -190,7 +190,7 @@ def run_issue(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _err("指定に誤りがあります。", str(exc))
         return EXIT_USAGE
-    result = {
+    result: dict[str, Any] = {
         "issued": True,
         "issuance_id": outcome.issuance_id,
         "issue_numbers": [c.issue_number for c in outcome.certificates],

@@ -94,7 +94,9 @@ class DayCloseDialog(QDialog):
 
     @property
     def day(self) -> date:
-        return self.date_edit.date().toPython()  # type: ignore[no-any-return]
+        value = self.date_edit.date().toPython()
+        assert isinstance(value, date)
+        return value
 
     def reload(self) -> None:
         day = self.day

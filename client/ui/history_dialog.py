@@ -131,7 +131,9 @@ class HistoryDialog(QDialog):
 
     @property
     def day(self) -> date:
-        return self.date_edit.date().toPython()  # type: ignore[no-any-return]
+        value = self.date_edit.date().toPython()
+        assert isinstance(value, date)
+        return value
 
     def reload(self) -> None:
         day = self.day
