@@ -107,8 +107,22 @@ class IssuanceForm:
         return self.requester_kind is RequesterKind.AGENT
 
     @property
+    def needs_household_requester(self) -> bool:
+        """同一世帯員: the clerk picks which member of the household is at the counter."""
+        return self.requester_kind is RequesterKind.HOUSEHOLD and bool(self.household_requesters)
+
+    @property
+    def household_requesters(self) -> tuple[Resident, ...]:
+        return tuple(m for m in self.household if m.atena_no != self.subject.atena_no)
+
+    @property
     def needs_requester_name(self) -> bool:
-        return self.requester_kind is not RequesterKind.SELF
+        return self.requester_kind is not RequesterKind.SELF and not self.needs_household_requester
+
+    def choose_household_requester(self, atena_no: str | None) -> None:
+        member = next((m for m in self.household if m.atena_no == atena_no), None)
+        self.requester_atena_no = member.atena_no if member else None
+        self.requester_name = member.name if member else ""
 
     # -- edits ---------------------------------------------------------------------------------
 
@@ -144,7 +158,10 @@ class IssuanceForm:
         kind = self.requester_kind
         requester = Requester(
             kind=kind,
-            name=self.requester_name.strip() if self.needs_requester_name else self.subject.name,
+            name=(
+                self.subject.name if kind is RequesterKind.SELF
+                else self.requester_name.strip()
+            ),
             identity_document=self.identity_document,
             has_power_of_attorney=self.has_power_of_attorney if self.needs_power_of_attorney else False,
             purpose=self.purpose.strip() if self.needs_purpose else "",
@@ -152,7 +169,9 @@ class IssuanceForm:
             agency=self.agency.strip() if self.needs_agency else "",
             acting_for_atena_no=self.subject.atena_no if kind is RequesterKind.AGENT else None,
             requester_atena_no=(
-                self.subject.atena_no if kind is RequesterKind.SELF else self.requester_atena_no
+                self.subject.atena_no if kind is RequesterKind.SELF
+                else self.requester_atena_no if kind is RequesterKind.HOUSEHOLD
+                else None
             ),
         )
         members = self._ordered_members() if self.shows_members else (self.subject.atena_no,)

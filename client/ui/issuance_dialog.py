@@ -142,6 +142,16 @@ class IssuanceDialog(QDialog):
             self.kind_combo.addItem(self.tr(REQUESTER_JA[kind]), kind)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.requester_name_edit = self._line("requesterNameEdit", self.tr("請求者の氏名"), "requester_name")
+        self.member_requester_combo = QComboBox(self)
+        self.member_requester_combo.setObjectName("householdRequesterCombo")
+        self.member_requester_combo.setAccessibleName(self.tr("来庁した世帯員"))
+        for m in self.form.household_requesters:
+            self.member_requester_combo.addItem(f"{m.relation}　{m.name}", m.atena_no)
+        self.member_requester_combo.currentIndexChanged.connect(
+            lambda _i: self._edit(
+                lambda f: f.choose_household_requester(self.member_requester_combo.currentData())
+            )
+        )
         self.identity_combo = QComboBox(self)
         self.identity_combo.setObjectName("identityCombo")
         self.identity_combo.setAccessibleName(self.tr("本人確認書類"))
@@ -159,6 +169,7 @@ class IssuanceDialog(QDialog):
         self.agency_edit = self._line("agencyEdit", self.tr("請求機関"), "agency")
         rform.addRow(self.tr("区分"), self.kind_combo)
         rform.addRow(self.tr("氏名"), self.requester_name_edit)
+        rform.addRow(self.tr("来庁した世帯員"), self.member_requester_combo)
         rform.addRow(self.tr("本人確認"), self.identity_combo)
         rform.addRow("", self.poa_check)
         rform.addRow(self.tr("利用目的"), self.purpose_edit)
@@ -286,6 +297,7 @@ class IssuanceDialog(QDialog):
         self.members_box.setVisible(f.shows_members)
         self.items_box.setVisible(f.shows_items)
         self._set_row_visible(self._requester_form, self.requester_name_edit, f.needs_requester_name)
+        self._set_row_visible(self._requester_form, self.member_requester_combo, f.needs_household_requester)
         self._set_row_visible(self._requester_form, self.poa_check, f.needs_power_of_attorney)
         self._set_row_visible(self._requester_form, self.purpose_edit, f.needs_purpose)
         self._set_row_visible(self._requester_form, self.qualification_edit, f.needs_qualification)
@@ -329,6 +341,8 @@ class IssuanceDialog(QDialog):
 
     def _kind_changed(self, _index: int) -> None:
         self.form.requester_kind = self.kind_combo.currentData()
+        if self.form.needs_household_requester:
+            self.form.choose_household_requester(self.member_requester_combo.currentData())
         self._sync_visibility()
         self._edit(lambda f: None)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.domain.search_query import classify_query
 from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError
 from client.services.records import ResidentDetail, ResidentSummary
@@ -249,12 +250,31 @@ class MainWindow(QMainWindow):
             self.show_message("")
             self.search_finished.emit(0)
             return
-        self.show_message(self.tr("検索しています…"))
+        hint = self._query_hint(query)
+        if hint is None:
+            return
+        self.show_message(hint + " — " + self.tr("検索しています…"))
         self.taskman.run_network(
             lambda: self.service.search(query),
             on_done=lambda rows: self._search_done(seq, rows),
             on_error=lambda exc: self._search_failed(seq, exc),
         )
+
+    def _query_hint(self, query: str) -> str | None:
+        """How the input will be searched (the domain's classification); None when it cannot be."""
+        parsed = classify_query(query)
+        if parsed.error:
+            self.results_model.set_rows([])
+            self.show_message(parsed.error, error=True)
+            self.search_finished.emit(-1)
+            return None
+        return {
+            "atena_no": self.tr("宛名番号で検索"),
+            "birth_date": self.tr("生年月日で検索"),
+            "kana": self.tr("カナで検索"),
+            "name": self.tr("氏名で検索"),
+            "address": self.tr("住所で検索"),
+        }.get(parsed.kind.value, "")
 
     def _search_done(self, seq: int, rows: list[ResidentSummary]) -> None:
         if seq != self._search_seq:

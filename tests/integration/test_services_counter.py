@@ -221,3 +221,16 @@ def test_a_dead_primary_fails_over_to_the_secondary_and_reports_line_events(serv
     assert api.active_url == server.base_url  # stays on the line that works
     svc.search("ア")
     assert events[-1] == (server.base_url, True)
+
+
+def test_household_member_request_is_allowed_and_a_stranger_is_not(service: CounterService, seeded_db: str) -> None:
+    picked = pick_household_head(seeded_db, min_members=2)
+    detail = service.resident(picked.atena_no)
+    form = IssuanceForm(subject=detail.resident, household=detail.household)
+    form.requester_kind = RequesterKind.HOUSEHOLD
+    form.identity_document = IdentityDocument.DRIVERS_LICENSE
+    form.choose_household_requester(form.household_requesters[0].atena_no)
+    assert service.evaluate(form.to_request()).allowed
+    form.choose_household_requester(None)
+    refused = service.evaluate(form.to_request())
+    assert not refused.allowed and any("世帯" in r.message_ja for r in refused.reasons)

@@ -137,3 +137,15 @@ def test_router_switches_backends_by_mode() -> None:
     router.register("bcp", bcp)  # type: ignore[arg-type]
     router.use("bcp")
     assert router.current is bcp and router.mode == "bcp"
+
+
+def test_a_household_member_at_the_counter_is_chosen_from_the_household() -> None:
+    form = IssuanceForm(subject=CHILD, household=(HEAD, WIFE, CHILD))
+    form.requester_kind = RequesterKind.HOUSEHOLD
+    assert form.needs_household_requester and not form.needs_requester_name
+    assert [m.atena_no for m in form.household_requesters] == [HEAD.atena_no, WIFE.atena_no]
+    form.choose_household_requester(WIFE.atena_no)
+    r = form.to_request().requester
+    assert r.requester_atena_no == WIFE.atena_no and r.name == WIFE.name
+    form.requester_kind = RequesterKind.AGENT  # an agent is not a household member here
+    assert form.to_request().requester.requester_atena_no is None

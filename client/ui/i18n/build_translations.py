@@ -106,6 +106,9 @@ EN: dict[str, str] = {
     "理由(&R)": "Reason (&R)", "承認": "Approve", "戻る": "Back",
     "監督者のIDとパスワードを入力してください。": "Enter the supervisor's ID and password.",
     "理由を入力してください。": "Enter a reason.",
+    "来庁した世帯員": "Household member at the counter",
+    "宛名番号で検索": "Search by atena no.", "生年月日で検索": "Search by date of birth",
+    "カナで検索": "Search by kana", "氏名で検索": "Search by name", "住所で検索": "Search by address",
     # run-time strings
     "続柄": "Relation", "時刻": "Time", "証明書": "Certificate", "発行番号": "Issue no.", "再発行済": "Reprinted",
     "世帯主・続柄": "Head of household and relation", "本籍・筆頭者": "Honseki and head of family register",

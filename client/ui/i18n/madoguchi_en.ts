@@ -59,42 +59,42 @@
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="101" />
+      <location filename="../day_close_dialog.py" line="103" />
       <source>集計しています…</source>
       <translation>Totalling…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="107" />
+      <location filename="../day_close_dialog.py" line="109" />
       <source>合計 {count}件 {copies}通 手数料 {fee}円(取消 {voided}件は除く)</source>
       <translation>Total {count} issuances, {copies} copies, fees {fee} yen (excluding {voided} voided)</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="113" />
+      <location filename="../day_close_dialog.py" line="115" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="114" />
+      <location filename="../day_close_dialog.py" line="116" />
       <source>免除事由</source>
       <translation>Exemption reason</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="115" />
+      <location filename="../day_close_dialog.py" line="117" />
       <source>端末</source>
       <translation>Terminal</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="116" />
+      <location filename="../day_close_dialog.py" line="118" />
       <source>職員</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="139" />
+      <location filename="../day_close_dialog.py" line="141" />
       <source>PDFを作成しています…</source>
       <translation>Making the PDF…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="143" />
+      <location filename="../day_close_dialog.py" line="145" />
       <source>日計表を保存しました: {path}</source>
       <translation>Day close saved: {path}</translation>
     </message>
@@ -210,7 +210,7 @@
     </message>
     <message>
       <location filename="../history_dialog.py" line="96" />
-      <location filename="../history_dialog.py" line="234" />
+      <location filename="../history_dialog.py" line="236" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
@@ -235,47 +235,47 @@
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="139" />
+      <location filename="../history_dialog.py" line="141" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="165" />
+      <location filename="../history_dialog.py" line="167" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="200" />
+      <location filename="../history_dialog.py" line="202" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="206" />
+      <location filename="../history_dialog.py" line="208" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="211" />
+      <location filename="../history_dialog.py" line="213" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="212" />
+      <location filename="../history_dialog.py" line="214" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="219" />
+      <location filename="../history_dialog.py" line="221" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="227" />
+      <location filename="../history_dialog.py" line="229" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="235" />
+      <location filename="../history_dialog.py" line="237" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
     </message>
@@ -381,209 +381,215 @@
     </message>
     <message>
       <location filename="../issuance_dialog.py" line="147" />
+      <location filename="../issuance_dialog.py" line="172" />
+      <source>来庁した世帯員</source>
+      <translation>Household member at the counter</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="157" />
       <source>本人確認書類</source>
       <translation>Identity document</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="153" />
+      <location filename="../issuance_dialog.py" line="163" />
       <source>委任状あり</source>
       <translation>Power of attorney presented</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="155" />
+      <location filename="../issuance_dialog.py" line="165" />
       <source>委任状</source>
       <translation>Power of attorney</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="157" />
-      <location filename="../issuance_dialog.py" line="164" />
+      <location filename="../issuance_dialog.py" line="167" />
+      <location filename="../issuance_dialog.py" line="175" />
       <source>利用目的</source>
       <translation>Purpose</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="158" />
-      <location filename="../issuance_dialog.py" line="165" />
+      <location filename="../issuance_dialog.py" line="168" />
+      <location filename="../issuance_dialog.py" line="176" />
       <source>資格</source>
       <translation>Qualification</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="159" />
-      <location filename="../issuance_dialog.py" line="166" />
+      <location filename="../issuance_dialog.py" line="169" />
+      <location filename="../issuance_dialog.py" line="177" />
       <source>請求機関</source>
       <translation>Requesting agency</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="160" />
+      <location filename="../issuance_dialog.py" line="170" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="161" />
+      <location filename="../issuance_dialog.py" line="171" />
       <source>氏名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="162" />
+      <location filename="../issuance_dialog.py" line="173" />
       <source>本人確認</source>
       <translation>Identity check</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="171" />
-      <location filename="../issuance_dialog.py" line="194" />
+      <location filename="../issuance_dialog.py" line="182" />
+      <location filename="../issuance_dialog.py" line="205" />
       <source>印鑑登録証番号</source>
       <translation>Seal registration card no.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="174" />
-      <location filename="../issuance_dialog.py" line="195" />
+      <location filename="../issuance_dialog.py" line="185" />
+      <location filename="../issuance_dialog.py" line="206" />
       <source>課税年度</source>
       <translation>Tax year</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="182" />
-      <location filename="../issuance_dialog.py" line="196" />
+      <location filename="../issuance_dialog.py" line="193" />
+      <location filename="../issuance_dialog.py" line="207" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="187" />
+      <location filename="../issuance_dialog.py" line="198" />
       <source>手数料免除事由</source>
       <translation>Fee exemption reason</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="188" />
+      <location filename="../issuance_dialog.py" line="199" />
       <source>なし(有料)</source>
       <translation>None (fee payable)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="197" />
+      <location filename="../issuance_dialog.py" line="208" />
       <source>手数料免除</source>
       <translation>Fee exemption</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="204" />
+      <location filename="../issuance_dialog.py" line="215" />
       <source>判定</source>
       <translation>Verdict</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="208" />
+      <location filename="../issuance_dialog.py" line="219" />
       <source>手数料</source>
       <translation>Fee</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="209" />
+      <location filename="../issuance_dialog.py" line="220" />
       <source>支援措置責任者による解除(F8)</source>
       <translation>Release by the support-measure supervisor (F8)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="211" />
+      <location filename="../issuance_dialog.py" line="222" />
       <source>支援措置責任者による解除</source>
       <translation>Release by the support-measure supervisor</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="219" />
+      <location filename="../issuance_dialog.py" line="230" />
       <source>F10 プレビュー</source>
       <translation>F10 Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="221" />
+      <location filename="../issuance_dialog.py" line="232" />
       <source>プレビュー</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="222" />
+      <location filename="../issuance_dialog.py" line="233" />
       <source>F12 発行・印刷</source>
       <translation>F12 Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="224" />
+      <location filename="../issuance_dialog.py" line="235" />
       <source>発行・印刷</source>
       <translation>Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="225" />
-      <location filename="../issuance_dialog.py" line="481" />
+      <location filename="../issuance_dialog.py" line="236" />
+      <location filename="../issuance_dialog.py" line="495" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="227" />
+      <location filename="../issuance_dialog.py" line="238" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="246" />
+      <location filename="../issuance_dialog.py" line="257" />
       <source>証明書(&amp;T)</source>
       <translation>Certificate (&amp;T)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="268" />
-      <location filename="../issuance_dialog.py" line="320" />
+      <location filename="../issuance_dialog.py" line="279" />
+      <location filename="../issuance_dialog.py" line="332" />
       <source>判定しています…</source>
       <translation>Checking…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="375" />
+      <location filename="../issuance_dialog.py" line="389" />
       <source>交付できます。</source>
       <translation>Can be issued.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="380" />
+      <location filename="../issuance_dialog.py" line="394" />
       <source>停止 — 支援措置の対象です。交付できません。</source>
       <translation>STOP — a support measure applies. Cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="382" />
+      <location filename="../issuance_dialog.py" line="396" />
       <source>支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。</source>
       <translation>Only if the support-measure supervisor reviews and releases it (F8).</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="385" />
+      <location filename="../issuance_dialog.py" line="399" />
       <source>交付できません。</source>
       <translation>Cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="397" />
+      <location filename="../issuance_dialog.py" line="411" />
       <source>手数料 免除({reason}) {copies}通</source>
       <translation>Fee exempt ({reason}), {copies} copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="400" />
+      <location filename="../issuance_dialog.py" line="414" />
       <source>手数料 {fee}円({copies}通)</source>
       <translation>Fee {fee} yen ({copies} copies)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="408" />
+      <location filename="../issuance_dialog.py" line="422" />
       <source>判定できません。</source>
       <translation>No verdict.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="419" />
+      <location filename="../issuance_dialog.py" line="433" />
       <source>支援措置の解除</source>
       <translation>Release a support measure</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="420" />
+      <location filename="../issuance_dialog.py" line="434" />
       <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
       <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="435" />
+      <location filename="../issuance_dialog.py" line="449" />
       <source>{name} が解除しました。理由: {reason}</source>
       <translation>Released by {name}. Reason: {reason}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="454" />
+      <location filename="../issuance_dialog.py" line="468" />
       <source>プレビュー: {path}</source>
       <translation>Preview: {path}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="467" />
+      <location filename="../issuance_dialog.py" line="481" />
       <source>発行しています…</source>
       <translation>Issuing…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="477" />
+      <location filename="../issuance_dialog.py" line="491" />
       <source>交付しました。発行番号:
 {numbers}</source>
       <translation>Issued. Issue numbers:
@@ -710,113 +716,138 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="165" />
+      <location filename="../main_window.py" line="166" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="166" />
+      <location filename="../main_window.py" line="167" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="167" />
+      <location filename="../main_window.py" line="168" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="168" />
+      <location filename="../main_window.py" line="169" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="169" />
+      <location filename="../main_window.py" line="170" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="170" />
+      <location filename="../main_window.py" line="171" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="171" />
-      <location filename="../main_window.py" line="233" />
+      <location filename="../main_window.py" line="172" />
+      <location filename="../main_window.py" line="234" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="172" />
+      <location filename="../main_window.py" line="173" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="176" />
+      <location filename="../main_window.py" line="177" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="177" />
+      <location filename="../main_window.py" line="178" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="178" />
+      <location filename="../main_window.py" line="179" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="179" />
+      <location filename="../main_window.py" line="180" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="181" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="181" />
+      <location filename="../main_window.py" line="182" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="183" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="232" />
+      <location filename="../main_window.py" line="233" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="232" />
+      <location filename="../main_window.py" line="233" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="256" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="263" />
+      <location filename="../main_window.py" line="272" />
+      <source>宛名番号で検索</source>
+      <translation>Search by atena no.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="273" />
+      <source>生年月日で検索</source>
+      <translation>Search by date of birth</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="274" />
+      <source>カナで検索</source>
+      <translation>Search by kana</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="275" />
+      <source>氏名で検索</source>
+      <translation>Search by name</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="276" />
+      <source>住所で検索</source>
+      <translation>Search by address</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="283" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="263" />
+      <location filename="../main_window.py" line="283" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="328" />
+      <location filename="../main_window.py" line="348" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="336" />
+      <location filename="../main_window.py" line="356" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
