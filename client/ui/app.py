@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from client.services.counter import CounterService
 from client.ui.idle_lock import IdleLockController
-from client.ui.main_window import MainWindow, PdfPrinter
+from client.ui.main_window import MainWindow, PdfPreviewer, PdfPrinter
 from client.ui.mode_banner import ModeBridge, connect_banner
-from client.ui.pdf_output import print_pdfs
+from client.ui.pdf_output import preview_pdf, print_pdfs
 from client.ui.signin_dialog import SignInDialog
 from client.ui.taskman import TaskManager
 from client.ui.translation import LanguageSwitcher
@@ -64,7 +64,8 @@ class CounterApp:
     """The object graph of one running counter UI (built by ``start``; tests build it too)."""
 
     def __init__(self, service: CounterService, *, idle_lock_minutes: float = 15, language: str = "ja",
-                 server_text: str = "", printer: PdfPrinter | None = print_pdfs) -> None:
+                 server_text: str = "", printer: PdfPrinter | None = print_pdfs,
+                 previewer: PdfPreviewer | None = preview_pdf) -> None:
         self.qapp = create_application()
         self.service = service
         self.taskman = TaskManager()
@@ -74,6 +75,7 @@ class CounterApp:
         self.idle_lock_minutes = idle_lock_minutes
         self.server_text = server_text
         self.printer = printer  # None: PDFs are written but not sent to a printer (tests, automation)
+        self.previewer = previewer
         self.bridge = ModeBridge()
         self.window: MainWindow | None = None
         self.idle_lock: IdleLockController | None = None
@@ -82,7 +84,8 @@ class CounterApp:
         return SignInDialog(self.service, self.taskman, server_text=self.server_text)
 
     def open_main_window(self) -> MainWindow:
-        window = MainWindow(self.service, self.taskman, printer=self.printer, toggle_language=self.languages.toggle)
+        window = MainWindow(self.service, self.taskman, printer=self.printer, previewer=self.previewer,
+                            toggle_language=self.languages.toggle)
         connect_banner(self.bridge, window.banner)
         self.bridge.publish(self.service.mode)
         self.idle_lock = IdleLockController(

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 EVALUATE_DEBOUNCE_MS = 200
 PdfPrinter = Callable[[QWidget, list[Path]], None]
+PdfPreviewer = Callable[[QWidget, Path], None]
 
 _VERDICT_STYLE = {
     "allow": "background: #e6f4ea; color: #1e4620;",
@@ -60,6 +61,7 @@ class IssuanceDialog(QDialog):
     evaluated = Signal(object)  # Decision
     issued = Signal(object)  # IssuanceOutcome
     failed = Signal(str)  # Japanese message
+    previewed = Signal(str)  # path of the preview PDF (見本)
 
     def __init__(
         self,
@@ -69,12 +71,14 @@ class IssuanceDialog(QDialog):
         household: tuple[Resident, ...],
         *,
         printer: PdfPrinter | None = None,
+        previewer: PdfPreviewer | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.taskman = taskman
         self.printer = printer
+        self.previewer = previewer
         self.form = IssuanceForm(subject=subject, household=household)
         self.decision: Decision | None = None
         self.grant: SupervisorGrant | None = None
@@ -466,9 +470,9 @@ class IssuanceDialog(QDialog):
 
         def show(path: Path) -> None:
             self.result_label.setText(self.tr("プレビュー: {path}").format(path=path))
-            from client.ui.pdf_output import preview_pdf
-
-            preview_pdf(self, path)
+            self.previewed.emit(str(path))
+            if self.previewer is not None:
+                self.previewer(self, path)
 
         self.taskman.run_network(lambda: self.service.preview(d), show, self._issue_failed)
 

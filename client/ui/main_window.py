@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 250
 PdfPrinter = Callable[[QWidget, list[Path]], None]
+PdfPreviewer = Callable[[QWidget, Path], None]
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         taskman: TaskManager,
         *,
         printer: PdfPrinter | None = None,
+        previewer: PdfPreviewer | None = None,
         toggle_language: Callable[[], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         self.service = service
         self.taskman = taskman
         self.printer = printer
+        self.previewer = previewer
         self._toggle_language = toggle_language
         self._search_seq = 0
         self._detail_seq = 0
@@ -351,7 +354,8 @@ class MainWindow(QMainWindow):
             subject, household = self.current_detail.resident, self.current_detail.household
         else:
             subject, household = self.current_summary.as_resident(), ()
-        dialog = IssuanceDialog(self.service, self.taskman, subject, household, printer=self.printer, parent=self)
+        dialog = IssuanceDialog(self.service, self.taskman, subject, household, printer=self.printer,
+                                previewer=self.previewer, parent=self)
         dialog.issued.connect(lambda outcome: self.show_message(
             self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))
         ))

@@ -21,8 +21,13 @@ class PrintRecorder:
     def __init__(self) -> None:
         self.calls: list[list[Path]] = []
 
+        self.previews: list[Path] = []
+
     def append_call(self, _parent: Any, paths: list[Path]) -> None:
         self.calls.append(list(paths))
+
+    def preview(self, _parent: Any, path: Path) -> None:
+        self.previews.append(path)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +50,7 @@ def counter_app(qtbot: Any, counter_db: str, server_factory: Any, tmp_path: Path
     service = make_service(server.base_url, tmp_path / "out")
     printed = PrintRecorder()
     app = CounterApp(service, idle_lock_minutes=15, server_text=f"サーバー: {server.base_url}",
-                     printer=printed.append_call)
+                     printer=printed.append_call, previewer=printed.preview)
     app.server = server  # type: ignore[attr-defined]
     app.printed = printed  # type: ignore[attr-defined]
     try:

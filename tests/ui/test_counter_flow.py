@@ -78,6 +78,14 @@ def test_full_issuance_by_keyboard(qtbot: Any, counter_app: Any, counter_db: str
     assert request.whole_household and set(request.member_atena_nos) == {m.atena_no for m in household}
     assert JuminhyoItem.HEAD_RELATION in request.items
 
+    # F10: a preview (見本, nothing issued) before printing
+    with qtbot.waitSignal(issuance.previewed, timeout=WAIT):
+        qtbot.keyClick(issuance, Qt.Key.Key_F10)
+    preview = counter_app.printed.previews[0]
+    preview_text = _squash(_pdf_text(preview))
+    assert _squash(household[0].name) in preview_text and "見本" in preview_text
+    assert counter_app.service.history(atena_no=picked.atena_no) == []
+
     with qtbot.waitSignal(issuance.issued, timeout=WAIT) as blocker:
         qtbot.keyClick(issuance, Qt.Key.Key_F12)
     outcome = blocker.args[0]
