@@ -191,6 +191,7 @@ class OnlineBackend:
             household=order_household(members),
             has_seal=bool(d.get("seal") or d.get("has_seal")),
             warnings=warnings,
+            tax_years=tuple(sorted((int(y) for y in d.get("tax_years", ())), reverse=True)),
         )
 
     def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:

@@ -94,6 +94,7 @@ class ResidentDetail:
     household: tuple[Resident, ...]
     has_seal: bool = False
     warnings: tuple[str, ...] = ()  # e.g. 抑止 (alert level) messages in Japanese
+    tax_years: tuple[int, ...] = ()  # 課税年度 with income data, newest first
 
 
 @dataclass(frozen=True)

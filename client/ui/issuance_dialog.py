@@ -72,6 +72,7 @@ class IssuanceDialog(QDialog):
         *,
         printer: PdfPrinter | None = None,
         previewer: PdfPreviewer | None = None,
+        tax_years: tuple[int, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -188,7 +189,9 @@ class IssuanceDialog(QDialog):
         self.tax_year_spin.setObjectName("taxYearSpin")
         self.tax_year_spin.setAccessibleName(self.tr("課税年度"))
         this_year = service.session.signed_in_at.year
-        self.tax_year_spin.setRange(this_year - 4, this_year)
+        self.tax_year_spin.setRange(this_year - 4, this_year)  # current year and the previous 4
+        if tax_years and this_year - 4 <= tax_years[0] <= this_year:
+            this_year = tax_years[0]  # the newest year with income data
         self.tax_year_spin.setValue(this_year)
         self.tax_year_spin.valueChanged.connect(lambda v: self._edit(lambda f: setattr(f, "tax_year", v)))
         self.form.tax_year = this_year

@@ -350,12 +350,14 @@ class MainWindow(QMainWindow):
         if self.current_summary is None:
             self.show_message(self.tr("先に住民を選んでください。"), error=True)
             return
+        tax_years: tuple[int, ...] = ()
         if self.current_detail is not None and self.current_detail.resident.atena_no == self.current_summary.atena_no:
             subject, household = self.current_detail.resident, self.current_detail.household
+            tax_years = self.current_detail.tax_years
         else:
             subject, household = self.current_summary.as_resident(), ()
         dialog = IssuanceDialog(self.service, self.taskman, subject, household, printer=self.printer,
-                                previewer=self.previewer, parent=self)
+                                previewer=self.previewer, tax_years=tax_years, parent=self)
         dialog.issued.connect(lambda outcome: self.show_message(
             self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))
         ))

@@ -234,3 +234,21 @@ def test_household_member_request_is_allowed_and_a_stranger_is_not(service: Coun
     form.choose_household_requester(None)
     refused = service.evaluate(form.to_request())
     assert not refused.allowed and any("世帯" in r.message_ja for r in refused.reasons)
+
+
+def test_tax_certificate_for_a_year_with_income_data(service: CounterService, seeded_db: str) -> None:
+    head = pick_household_head(seeded_db, min_members=1)
+    detail = service.resident(head.atena_no)
+    if not detail.tax_years:
+        head = pick_household_head(seeded_db, min_members=2)
+        detail = service.resident(head.atena_no)
+    assert detail.tax_years, "the seeded head of household has income data"
+    form = IssuanceForm(subject=detail.resident, household=detail.household)
+    form.cert_type = CertificateType.KAZEI
+    form.identity_document = IdentityDocument.MY_NUMBER_CARD
+    form.tax_year = detail.tax_years[0]
+    assert form.needs_tax_year and not form.shows_items
+    decision = service.evaluate(form.to_request())
+    assert decision.allowed, decision.reasons
+    outcome = service.issue(form.to_request())
+    assert "課税" in _text(outcome.pdf_paths[0])
