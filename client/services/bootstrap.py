@@ -15,6 +15,18 @@ from client.services.render_pool import ProcessRenderer
 DEFAULT_TERMINAL_ID = "T01"
 
 
+def _enrolment(data_dir: Path) -> Any:
+    """The terminal's enrolment record (client.enrollment), or None when not enrolled."""
+    try:
+        from client.enrollment import Enrolment, NotEnrolledError
+    except ImportError:
+        return None
+    try:
+        return Enrolment.load(data_dir)
+    except NotEnrolledError:
+        return None
+
+
 def build_counter_service(
     config: Any, *, out_dir: Path | None = None, timeout: float = 10.0, render_in_process: bool = False
 ) -> CounterService:
@@ -23,22 +35,28 @@ def build_counter_service(
     ``render_in_process`` renders certificates in a separate process (the GUI: no GIL contention
     with the GUI thread). Online mode only; the lead registers the replica-backed backend on ``service.router`` for BCP.
     """
-    if not getattr(config, "server_url", None) or not getattr(config, "municipality_code", None):
+    data_dir = Path(getattr(config, "data_dir", None) or os.environ.get("MADOGUCHI_HOME", "."))
+    enrolment = _enrolment(data_dir)
+    # An enrolled terminal signs in as what it was enrolled as; until then the configuration says.
+    municipality_code = enrolment.municipality_code if enrolment else getattr(config, "municipality_code", None)
+    terminal_id = enrolment.terminal_id if enrolment else getattr(config, "terminal_id", None)
+    server_url = getattr(config, "server_url", None) or (enrolment.server_url if enrolment else None)
+    secondary_url = getattr(config, "secondary_url", None) or (enrolment.secondary_url if enrolment else None)
+    if not server_url or not municipality_code:
         raise ConfigurationError(
             "サーバーのURLまたは団体コードが設定されていません。システム担当者に連絡してください。",
-            "server_url and municipality_code must be configured",
+            "server_url and municipality_code must be configured (or the terminal enrolled)",
         )
     api = OnlineApi(
-        [config.server_url, getattr(config, "secondary_url", None) or ""],
+        [server_url, secondary_url or ""],
         ca_bundle=getattr(config, "ca_bundle", None),
         client_cert=getattr(config, "client_cert", None),
         timeout=timeout,
     )
-    data_dir = Path(getattr(config, "data_dir", None) or os.environ.get("MADOGUCHI_HOME", "."))
     return CounterService(
         BackendRouter(OnlineBackend(api)),
-        municipality_code=config.municipality_code,
-        terminal_id=getattr(config, "terminal_id", None) or DEFAULT_TERMINAL_ID,
+        municipality_code=municipality_code,
+        terminal_id=terminal_id or DEFAULT_TERMINAL_ID,
         out_dir=out_dir or data_dir / "certificates",
         renderer=ProcessRenderer() if render_in_process else None,
     )

@@ -149,3 +149,19 @@ def test_a_household_member_at_the_counter_is_chosen_from_the_household() -> Non
     assert r.requester_atena_no == WIFE.atena_no and r.name == WIFE.name
     form.requester_kind = RequesterKind.AGENT  # an agent is not a household member here
     assert form.to_request().requester.requester_atena_no is None
+
+
+def test_an_enrolled_terminal_signs_in_as_enrolled(tmp_path: Any) -> None:
+    from client.config_source import ClientConfig
+    from client.enrollment import Enrolment
+    from client.services.bootstrap import build_counter_service
+
+    configured = ClientConfig(server_url="https://dc.example.jp", municipality_code="132403", terminal_id="T009",
+                              data_dir=tmp_path)
+    assert build_counter_service(configured).terminal_id == "T009"
+    Enrolment("113905", "T002", "本庁2", "k1", "https://dc.example.jp", None, "2026-11-23T00:00:00+00:00",
+              "admin1").save(tmp_path)
+    service = build_counter_service(ClientConfig(data_dir=tmp_path))
+    assert (service.municipality_code, service.terminal_id) == ("113905", "T002")
+    with pytest.raises(ConfigurationError):
+        build_counter_service(ClientConfig(data_dir=tmp_path / "nowhere"))
