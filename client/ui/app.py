@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ class CounterApp:
         self.bridge = ModeBridge()
         self.window: MainWindow | None = None
         self.idle_lock: IdleLockController | None = None
+        self.on_shutdown: list[Callable[[], None]] = []  # e.g. stop the continuity scheduler
 
     def sign_in_dialog(self) -> SignInDialog:
         return SignInDialog(self.service, self.taskman, server_text=self.server_text)
@@ -100,6 +102,12 @@ class CounterApp:
         return window
 
     def shutdown(self) -> None:
+        for stop in reversed(self.on_shutdown):
+            try:
+                stop()
+            except Exception:  # shutting down: log and carry on
+                log.exception("shutdown hook failed")
+        self.on_shutdown.clear()
         self.taskman.shutdown()
         self.service.close()
 
@@ -112,8 +120,14 @@ def run_gui(
     user: str | None = None,
     password: str | None = None,
     server_text: str = "",
+    on_started: Callable[[CounterApp], None] | None = None,
 ) -> int:
-    """Sign in (prefilled and submitted when credentials are given, as in the demo) and run."""
+    """Sign in (prefilled and submitted when credentials are given, as in the demo) and run.
+
+    ``on_started`` runs once the main window is open: the place to connect the terminal's
+    continuity (``app.bridge.on_event`` as a listener, ``app.service.router`` for BCP) and to
+    register its stop functions in ``app.on_shutdown``.
+    """
     language = language or os.environ.get("MADOGUCHI_LANG", "ja")
     counter = CounterApp(service, idle_lock_minutes=idle_lock_minutes, language=language, server_text=server_text)
     dialog = counter.sign_in_dialog()
@@ -125,6 +139,8 @@ def run_gui(
         counter.shutdown()
         return 1
     counter.open_main_window()
+    if on_started is not None:
+        on_started(counter)
     try:
         return counter.qapp.exec()
     finally:
