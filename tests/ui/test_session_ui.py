@@ -117,3 +117,24 @@ def test_every_control_has_an_accessible_name(qtbot: Any, counter_app: Any) -> N
     unnamed = [c.objectName() or type(c).__name__ for c in controls if not c.accessibleName()
                and c.parent() is not None and not c.objectName().startswith("qt_")]
     assert not unnamed, unnamed
+
+
+def test_enter_moves_on_and_escape_backs_out(qtbot: Any, counter_app: Any) -> None:
+    from client.domain.model import ResidentStatus
+    from client.domain.partial_date import PartialDate
+    from client.services.records import ResidentSummary
+    from client.ui.issuance_dialog import IssuanceDialog
+
+    counter_app.service.sign_in(*CLERK)
+    summary = ResidentSummary("0000000019", "山田 太郎", "ヤマダ タロウ", PartialDate(1980, 1, 2), "本町1-1",
+                              ResidentStatus.RESIDENT)
+    dialog = IssuanceDialog(counter_app.service, counter_app.taskman, summary.as_resident(), ())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    dialog.copies_spin.setFocus()
+    qtbot.waitUntil(dialog.copies_spin.hasFocus, timeout=WAIT)
+    qtbot.keyClick(dialog.copies_spin, Qt.Key.Key_Return)
+    assert not dialog.copies_spin.hasFocus() and dialog.isVisible()  # Enter moved on, did not close
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
