@@ -57,6 +57,18 @@ class ResidentSummary:
     household_no: str = ""
     is_foreign: bool = False
     protected: bool = False  # 支援措置: the server masks the details
+    suppressions: tuple[tuple[str, str], ...] = ()  # 抑止 (process, level) on the person or household
+
+    @property
+    def status_text(self) -> str:
+        """What the status column says, the strongest flag first (Japanese; the UI translates)."""
+        if self.protected:
+            return "支援措置"
+        if any(p == "hakko" and lv == "error" for p, lv in self.suppressions):
+            return "発行抑止"
+        if self.suppressions:
+            return "抑止(警告)"
+        return {"resident": "住民", "moved_out": "転出(除票)", "deceased": "死亡(除票)"}[self.status.value]
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ResidentSummary:
@@ -71,6 +83,10 @@ class ResidentSummary:
             household_no=str(d.get("household_no", "")),
             is_foreign=bool(d.get("is_foreign", False)),
             protected=bool((d.get("flags") or {}).get("support_measure", d.get("protected", False))),
+            suppressions=tuple(
+                (str(x.get("process", "")), str(x.get("level", "")))
+                for x in (d.get("flags") or {}).get("suppressions", ())
+            ),
         )
 
     def as_resident(self) -> Resident:

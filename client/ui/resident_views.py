@@ -71,12 +71,11 @@ class ResultsModel(QAbstractTableModel):
             if col == 3:
                 return r.address
             if col == 4:
-                text = "支援措置" if r.protected else STATUS_JA.get(r.status, r.status.value)
-                return QCoreApplication.translate("ResultsModel", text)
+                return QCoreApplication.translate("ResultsModel", r.status_text)
             if col == 5:
                 return r.atena_no
         if role == Qt.ItemDataRole.ForegroundRole and col == 4:
-            if r.protected:
+            if r.protected or r.suppressions:
                 return QColor("#b00020")
             if r.status is not ResidentStatus.RESIDENT:
                 return QColor("#7a5c00")

@@ -165,3 +165,18 @@ def test_an_enrolled_terminal_signs_in_as_enrolled(tmp_path: Any) -> None:
     assert (service.municipality_code, service.terminal_id) == ("113905", "T002")
     with pytest.raises(ConfigurationError):
         build_counter_service(ClientConfig(data_dir=tmp_path / "nowhere"))
+
+
+def test_status_column_shows_the_strongest_flag() -> None:
+    from client.services.records import ResidentSummary
+
+    base = {"atena_no": "0000000019", "name": "山田", "kana": "ヤマダ", "birth": "1980-01-02", "address": "x",
+            "status": "resident"}
+    assert ResidentSummary.from_dict(base).status_text == "住民"
+    assert ResidentSummary.from_dict({**base, "status": "moved_out"}).status_text == "転出(除票)"
+    alert = {**base, "flags": {"support_measure": False, "suppressions": [{"process": "hakko", "level": "alert"}]}}
+    assert ResidentSummary.from_dict(alert).status_text == "抑止(警告)"
+    error = {**base, "flags": {"support_measure": False, "suppressions": [{"process": "hakko", "level": "error"}]}}
+    assert ResidentSummary.from_dict(error).status_text == "発行抑止"
+    both = {**base, "flags": {"support_measure": True, "suppressions": [{"process": "hakko", "level": "error"}]}}
+    assert ResidentSummary.from_dict(both).status_text == "支援措置"

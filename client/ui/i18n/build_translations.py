@@ -25,7 +25,7 @@ QM = HERE / "madoguchi_en.qm"
 
 EXTRA: dict[str, list[str]] = {
     "ResultsModel": ["氏名", "カナ", "生年月日", "住所", "状態", "宛名番号", "支援措置", "住民", "転出(除票)",
-                     "死亡(除票)"],
+                     "死亡(除票)", "発行抑止", "抑止(警告)"],
     "DetailPane": ["続柄", "氏名", "カナ", "生年月日", "性別", "宛名番号", "住所", "状態", "世帯番号"],
     "HistoryDialog": ["時刻", "証明書", "対象者", "発行番号", "通数", "手数料", "免除事由", "職員", "端末", "状態",
                       "交付", "取消", "再発行済"],
@@ -116,7 +116,7 @@ EN: dict[str, str] = {
     "マイナンバーカード": "My Number card", "運転免許証": "Driver's licence", "パスポート": "Passport",
     "在留カード": "Residence card", "2点以上の書類": "Two or more documents", "職員証(公用)": "Official ID (official use)",
     "支援措置": "Support measure", "住民": "Resident", "転出(除票)": "Moved out (removed)",
-    "死亡(除票)": "Deceased (removed)",
+    "死亡(除票)": "Deceased (removed)", "発行抑止": "Issuance suppressed", "抑止(警告)": "Suppression (alert)",
     "本人": "The person", "同一世帯員": "Household member", "代理人": "Agent", "第三者": "Third party",
     "職務上請求": "Professional request", "公用": "Official use",
 }

@@ -102,33 +102,33 @@
   <context>
     <name>DetailPane</name>
     <message>
-      <location filename="../resident_views.py" line="101" />
-      <location filename="../resident_views.py" line="160" />
+      <location filename="../resident_views.py" line="100" />
+      <location filename="../resident_views.py" line="159" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="110" />
+      <location filename="../resident_views.py" line="109" />
       <source>交付停止</source>
       <translation>Issuance stopped</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="134" />
+      <location filename="../resident_views.py" line="133" />
       <source>世帯の構成員</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="159" />
+      <location filename="../resident_views.py" line="158" />
       <source>世帯の構成(記載順)</source>
       <translation>Household (standard order)</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="184" />
+      <location filename="../resident_views.py" line="183" />
       <source>支援措置対象者 — 照会・交付はできません。</source>
       <translation>Protected person (support measure) — no viewing, no issuance.</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="185" />
+      <location filename="../resident_views.py" line="184" />
       <source>支援措置責任者の解除が必要です(F5 交付 → 解除申請)。</source>
       <translation>A support-measure supervisor must release it (F5 Issue → release).</translation>
     </message>
@@ -339,257 +339,257 @@
   <context>
     <name>IssuanceDialog</name>
     <message>
-      <location filename="../issuance_dialog.py" line="85" />
+      <location filename="../issuance_dialog.py" line="90" />
       <source>証明書の交付</source>
       <translation>Issue a certificate</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="99" />
+      <location filename="../issuance_dialog.py" line="104" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="105" />
+      <location filename="../issuance_dialog.py" line="110" />
       <source>対象者</source>
       <translation>Persons</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="107" />
-      <location filename="../issuance_dialog.py" line="109" />
+      <location filename="../issuance_dialog.py" line="112" />
+      <location filename="../issuance_dialog.py" line="114" />
       <source>世帯全員</source>
       <translation>Whole household</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="124" />
+      <location filename="../issuance_dialog.py" line="129" />
       <source>記載事項(特別の請求があるもののみ)</source>
       <translation>Items (only when specially requested)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="136" />
+      <location filename="../issuance_dialog.py" line="141" />
       <source>請求者</source>
       <translation>Requester</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="140" />
+      <location filename="../issuance_dialog.py" line="145" />
       <source>請求者の区分</source>
       <translation>Requester kind</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="144" />
+      <location filename="../issuance_dialog.py" line="149" />
       <source>請求者の氏名</source>
       <translation>Requester's name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="147" />
-      <location filename="../issuance_dialog.py" line="172" />
+      <location filename="../issuance_dialog.py" line="152" />
+      <location filename="../issuance_dialog.py" line="177" />
       <source>来庁した世帯員</source>
       <translation>Household member at the counter</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="157" />
+      <location filename="../issuance_dialog.py" line="162" />
       <source>本人確認書類</source>
       <translation>Identity document</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="163" />
+      <location filename="../issuance_dialog.py" line="168" />
       <source>委任状あり</source>
       <translation>Power of attorney presented</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="165" />
+      <location filename="../issuance_dialog.py" line="170" />
       <source>委任状</source>
       <translation>Power of attorney</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="167" />
-      <location filename="../issuance_dialog.py" line="175" />
+      <location filename="../issuance_dialog.py" line="172" />
+      <location filename="../issuance_dialog.py" line="180" />
       <source>利用目的</source>
       <translation>Purpose</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="168" />
-      <location filename="../issuance_dialog.py" line="176" />
+      <location filename="../issuance_dialog.py" line="173" />
+      <location filename="../issuance_dialog.py" line="181" />
       <source>資格</source>
       <translation>Qualification</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="169" />
-      <location filename="../issuance_dialog.py" line="177" />
+      <location filename="../issuance_dialog.py" line="174" />
+      <location filename="../issuance_dialog.py" line="182" />
       <source>請求機関</source>
       <translation>Requesting agency</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="170" />
+      <location filename="../issuance_dialog.py" line="175" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="171" />
+      <location filename="../issuance_dialog.py" line="176" />
       <source>氏名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="173" />
+      <location filename="../issuance_dialog.py" line="178" />
       <source>本人確認</source>
       <translation>Identity check</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="182" />
-      <location filename="../issuance_dialog.py" line="205" />
+      <location filename="../issuance_dialog.py" line="187" />
+      <location filename="../issuance_dialog.py" line="212" />
       <source>印鑑登録証番号</source>
       <translation>Seal registration card no.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="185" />
-      <location filename="../issuance_dialog.py" line="206" />
+      <location filename="../issuance_dialog.py" line="190" />
+      <location filename="../issuance_dialog.py" line="213" />
       <source>課税年度</source>
       <translation>Tax year</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="193" />
-      <location filename="../issuance_dialog.py" line="207" />
+      <location filename="../issuance_dialog.py" line="200" />
+      <location filename="../issuance_dialog.py" line="214" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="198" />
+      <location filename="../issuance_dialog.py" line="205" />
       <source>手数料免除事由</source>
       <translation>Fee exemption reason</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="199" />
+      <location filename="../issuance_dialog.py" line="206" />
       <source>なし(有料)</source>
       <translation>None (fee payable)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="208" />
+      <location filename="../issuance_dialog.py" line="215" />
       <source>手数料免除</source>
       <translation>Fee exemption</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="215" />
+      <location filename="../issuance_dialog.py" line="222" />
       <source>判定</source>
       <translation>Verdict</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="219" />
+      <location filename="../issuance_dialog.py" line="226" />
       <source>手数料</source>
       <translation>Fee</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="220" />
+      <location filename="../issuance_dialog.py" line="227" />
       <source>支援措置責任者による解除(F8)</source>
       <translation>Release by the support-measure supervisor (F8)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="222" />
+      <location filename="../issuance_dialog.py" line="229" />
       <source>支援措置責任者による解除</source>
       <translation>Release by the support-measure supervisor</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="230" />
+      <location filename="../issuance_dialog.py" line="237" />
       <source>F10 プレビュー</source>
       <translation>F10 Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="232" />
+      <location filename="../issuance_dialog.py" line="239" />
       <source>プレビュー</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="233" />
+      <location filename="../issuance_dialog.py" line="240" />
       <source>F12 発行・印刷</source>
       <translation>F12 Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="235" />
+      <location filename="../issuance_dialog.py" line="242" />
       <source>発行・印刷</source>
       <translation>Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="236" />
-      <location filename="../issuance_dialog.py" line="495" />
+      <location filename="../issuance_dialog.py" line="243" />
+      <location filename="../issuance_dialog.py" line="502" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="238" />
+      <location filename="../issuance_dialog.py" line="245" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="257" />
+      <location filename="../issuance_dialog.py" line="264" />
       <source>証明書(&amp;T)</source>
       <translation>Certificate (&amp;T)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="279" />
-      <location filename="../issuance_dialog.py" line="332" />
+      <location filename="../issuance_dialog.py" line="286" />
+      <location filename="../issuance_dialog.py" line="339" />
       <source>判定しています…</source>
       <translation>Checking…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="389" />
+      <location filename="../issuance_dialog.py" line="396" />
       <source>交付できます。</source>
       <translation>Can be issued.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="394" />
+      <location filename="../issuance_dialog.py" line="401" />
       <source>停止 — 支援措置の対象です。交付できません。</source>
       <translation>STOP — a support measure applies. Cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="396" />
+      <location filename="../issuance_dialog.py" line="403" />
       <source>支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。</source>
       <translation>Only if the support-measure supervisor reviews and releases it (F8).</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="399" />
+      <location filename="../issuance_dialog.py" line="406" />
       <source>交付できません。</source>
       <translation>Cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="411" />
+      <location filename="../issuance_dialog.py" line="418" />
       <source>手数料 免除({reason}) {copies}通</source>
       <translation>Fee exempt ({reason}), {copies} copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="414" />
+      <location filename="../issuance_dialog.py" line="421" />
       <source>手数料 {fee}円({copies}通)</source>
       <translation>Fee {fee} yen ({copies} copies)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="422" />
+      <location filename="../issuance_dialog.py" line="429" />
       <source>判定できません。</source>
       <translation>No verdict.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="433" />
+      <location filename="../issuance_dialog.py" line="440" />
       <source>支援措置の解除</source>
       <translation>Release a support measure</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="434" />
+      <location filename="../issuance_dialog.py" line="441" />
       <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
       <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="449" />
+      <location filename="../issuance_dialog.py" line="456" />
       <source>{name} が解除しました。理由: {reason}</source>
       <translation>Released by {name}. Reason: {reason}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="468" />
+      <location filename="../issuance_dialog.py" line="475" />
       <source>プレビュー: {path}</source>
       <translation>Preview: {path}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="481" />
+      <location filename="../issuance_dialog.py" line="488" />
       <source>発行しています…</source>
       <translation>Issuing…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="491" />
+      <location filename="../issuance_dialog.py" line="498" />
       <source>交付しました。発行番号:
 {numbers}</source>
       <translation>Issued. Issue numbers:
@@ -716,138 +716,138 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="166" />
+      <location filename="../main_window.py" line="169" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="167" />
+      <location filename="../main_window.py" line="170" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="168" />
+      <location filename="../main_window.py" line="171" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="169" />
+      <location filename="../main_window.py" line="172" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="170" />
+      <location filename="../main_window.py" line="173" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="171" />
+      <location filename="../main_window.py" line="174" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="172" />
-      <location filename="../main_window.py" line="234" />
+      <location filename="../main_window.py" line="175" />
+      <location filename="../main_window.py" line="237" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="173" />
+      <location filename="../main_window.py" line="176" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="177" />
+      <location filename="../main_window.py" line="180" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="178" />
+      <location filename="../main_window.py" line="181" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="179" />
+      <location filename="../main_window.py" line="182" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="183" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="181" />
+      <location filename="../main_window.py" line="184" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="185" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="183" />
+      <location filename="../main_window.py" line="186" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="233" />
+      <location filename="../main_window.py" line="236" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="233" />
+      <location filename="../main_window.py" line="236" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="256" />
+      <location filename="../main_window.py" line="259" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="272" />
+      <location filename="../main_window.py" line="275" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="273" />
+      <location filename="../main_window.py" line="276" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="274" />
+      <location filename="../main_window.py" line="277" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="275" />
+      <location filename="../main_window.py" line="278" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="276" />
+      <location filename="../main_window.py" line="279" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="283" />
+      <location filename="../main_window.py" line="286" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="283" />
+      <location filename="../main_window.py" line="286" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="348" />
+      <location filename="../main_window.py" line="351" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="356" />
+      <location filename="../main_window.py" line="362" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
@@ -1041,6 +1041,14 @@
     <message>
       <source>死亡(除票)</source>
       <translation>Deceased (removed)</translation>
+    </message>
+    <message>
+      <source>発行抑止</source>
+      <translation>Issuance suppressed</translation>
+    </message>
+    <message>
+      <source>抑止(警告)</source>
+      <translation>Suppression (alert)</translation>
     </message>
   </context>
 </TS>
