@@ -28,7 +28,7 @@ from client.remote.errors import (
     TruncatedResponseError,
 )
 from client.remote.terminal_auth import TerminalSigner
-from client.remote.wire import RECORDS_MARKER, records_bytes, records_checksum
+from client.remote.wire import records_bytes, records_checksum
 
 log = logging.getLogger(__name__)
 
@@ -203,27 +203,6 @@ class DataCentreClient:
 
     def replica_snapshot(self, cursor: str | None, limit: int, municipality: str | None = None) -> dict[str, Any]:
         return self._page("/api/v1/replica/snapshot", cursor=cursor, limit=limit, municipality=municipality)
-
-    def replica_snapshot_raw(self, cursor: str | None, limit: int,
-                             municipality: str | None = None) -> tuple[dict[str, Any], str]:
-        """A snapshot page as (head without records, raw records JSON text), checksum verified.
-
-        The records are not parsed here: the replica hands the text to SQLite (json_each).
-        """
-        path = "/api/v1/replica/snapshot"
-        _response, body = self.request_raw("GET", path, params={"cursor": cursor, "limit": limit,
-                                                                "municipality": municipality})
-        raw = records_bytes(body)
-        if raw is None:
-            raise GarbledResponseError(message_en=f"GET {path}: replica page lacks records")
-        try:
-            head = json.loads(body[: len(body) - len(raw) - len(RECORDS_MARKER) - 1] + b"}")
-            text = raw.decode("utf-8")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise GarbledResponseError(message_en=f"GET {path}: page head is not valid JSON") from exc
-        if not isinstance(head, dict) or records_checksum(raw) != head.get("checksum"):
-            raise GarbledResponseError(message_en=f"GET {path}: replica page checksum mismatch")
-        return head, text
 
     def replica_changes(self, since: int, limit: int, municipality: str | None = None) -> dict[str, Any]:
         return self._page("/api/v1/replica/changes", since=since, limit=limit, municipality=municipality)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from client.keystore import KeyStore, LocalDataError, MissingKeyError
-from client.replica.schema import SCHEMA_VERSION, create_index_ddl, create_indexes, create_tables
+from client.replica.schema import SCHEMA_VERSION, create_indexes, create_tables
 from client.secure_db import (
     CorruptDatabaseError,
     DatabaseFileMissingError,
@@ -176,9 +176,8 @@ class ReplicaStore:
             with engine.begin() as conn:
                 create_tables(conn)
                 if get_meta(conn, "state") is None:
-                    # Indexes from the start: maintained while the next page is on the wire (the
-                    # server is the slower side), instead of a long build after the last page.
-                    create_index_ddl(conn)
+                    # Indexes are built once at the end (finalize_building): sorting once is far
+                    # cheaper than maintaining them row by row across a large snapshot.
                     set_meta(conn, state=STATE_BUILDING, municipality_code=self.code, schema_version=SCHEMA_VERSION,
                              snapshot_cursor="", snapshot_done=0, records_done=0)
             return engine

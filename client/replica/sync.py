@@ -25,7 +25,7 @@ from client.keystore import LocalDataError, MissingKeyError
 from client.remote.errors import GarbledResponseError, TruncatedResponseError
 from client.remote.http import DataCentreClient
 from client.remote.wire import combine, text_digest
-from client.replica.apply import apply_raw_snapshot, apply_records
+from client.replica.apply import apply_records
 from client.replica.schema import ALL_KINDS, KIND_TABLES
 from client.replica.store import ReplicaNotReadyError, ReplicaStore, get_meta, set_meta
 from client.secure_db import CorruptDatabaseError, WrongKeyError, classify_error
@@ -141,11 +141,8 @@ class ReplicaSync:
     # -- bootstrap ---------------------------------------------------------------------------
 
     def _snapshot_page(self, cursor: str | None) -> dict[str, Any]:
-        def call() -> dict[str, Any]:
-            head, raw = self.client.replica_snapshot_raw(cursor or None, self.page_size, self.municipality)
-            return {**head, "records_raw": raw}
-
-        return self._fetch(call)
+        # parsed in the prefetch thread, while the previous page is being applied
+        return self._fetch(lambda: self.client.replica_snapshot(cursor or None, self.page_size, self.municipality))
 
     def bootstrap(self, *, fresh: bool = False, reason: str = "") -> SyncResult:
         """Build a complete replica into the building file (resuming it) and swap it in."""
@@ -170,7 +167,8 @@ class ReplicaSync:
                     if next_cursor:
                         pending = pool.submit(self._snapshot_page, next_cursor)
                     with self._guard(engine, self.store.building_path) as conn:
-                        applied += apply_raw_snapshot(conn, page["records_raw"])
+                        apply_records(conn, page["records"], unique=True)
+                        applied += len(page["records"])
                         values: dict[str, object] = {
                             "snapshot_cursor": next_cursor or "",
                             "records_done": applied,
