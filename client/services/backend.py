@@ -279,3 +279,7 @@ class BackendRouter:
 
     def backend(self, mode: str) -> CounterBackend:
         return self._backends[mode]
+
+    def backends(self) -> dict[str, CounterBackend]:
+        with self._lock:
+            return dict(self._backends)

@@ -65,7 +65,19 @@ def run_gui_command(args: argparse.Namespace) -> int:
     except (ConfigError, ServiceError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_USAGE
-    from client.ui.app import run_gui, server_description
+    from client.ui.app import CounterApp, run_gui, server_description
+
+    def link_terminal(app: CounterApp) -> None:
+        """An enrolled terminal: BCP mode, the replica and the banner (online only otherwise)."""
+        from client.services.terminal_link import attach_terminal
+
+        try:
+            runtime = attach_terminal(service, config, app.bridge.publish)
+        except Exception as exc:  # noqa: BLE001 — the counter still works online
+            _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
+            return
+        if runtime is not None:
+            app.on_shutdown.append(runtime.close)
 
     return run_gui(
         service,
@@ -74,6 +86,7 @@ def run_gui_command(args: argparse.Namespace) -> int:
         user=args.user,
         password=_read_password(args),
         server_text=server_description(config),
+        on_started=link_terminal,
     )
 
 

@@ -137,7 +137,20 @@ class CounterService:
         with self._lock:
             self._session = session
         log.info("signed in: user=%s terminal=%s mode=%s", user_id, self.terminal_id, self.mode)
+        self._sign_in_standby(user_id, password)
         return session
+
+    def _sign_in_standby(self, user_id: str, password: str) -> None:
+        """Sign the clerk in on the other registered backends too (the BCP replica), so a line cut
+        later needs no second sign-in. Best effort: a failure there is logged, not raised."""
+        current = self.backend
+        for mode, backend in self.router.backends().items():
+            if backend is current:
+                continue
+            try:
+                backend.sign_in(self.municipality_code, user_id, password, self.terminal_id)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("standby sign-in on the %s backend failed: %s", mode, exc)
 
     def verify_password(self, password: str) -> bool:
         """Unlock check after the idle lock: the signed-in clerk's password, verified locally."""

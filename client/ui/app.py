@@ -88,8 +88,9 @@ class CounterApp:
     def open_main_window(self) -> MainWindow:
         window = MainWindow(self.service, self.taskman, printer=self.printer, previewer=self.previewer,
                             toggle_language=self.languages.toggle)
+        if self.bridge.last is None:
+            self.bridge.publish(self.service.mode)
         connect_banner(self.bridge, window.banner)
-        self.bridge.publish(self.service.mode)
         self.idle_lock = IdleLockController(
             self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
         )
@@ -124,12 +125,14 @@ def run_gui(
 ) -> int:
     """Sign in (prefilled and submitted when credentials are given, as in the demo) and run.
 
-    ``on_started`` runs once the main window is open: the place to connect the terminal's
-    continuity (``app.bridge.on_event`` as a listener, ``app.service.router`` for BCP) and to
-    register its stop functions in ``app.on_shutdown``.
+    ``on_started`` runs once the application graph exists, before the sign-in: the place to
+    connect the terminal's continuity (``app.bridge.publish``, ``app.service.router`` for BCP)
+    and to register its stop functions in ``app.on_shutdown``.
     """
     language = language or os.environ.get("MADOGUCHI_LANG", "ja")
     counter = CounterApp(service, idle_lock_minutes=idle_lock_minutes, language=language, server_text=server_text)
+    if on_started is not None:
+        on_started(counter)
     dialog = counter.sign_in_dialog()
     if user and password:
         dialog.user_edit.setText(user)
@@ -139,8 +142,6 @@ def run_gui(
         counter.shutdown()
         return 1
     counter.open_main_window()
-    if on_started is not None:
-        on_started(counter)
     try:
         return counter.qapp.exec()
     finally:

@@ -102,10 +102,12 @@ class ModeBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.last: tuple[str, datetime | None, int] | None = None  # replayed to a banner that connects later
 
     def publish(self, mode: str, replica_as_of: datetime | None = None, pending_count: int = 0) -> None:
         """Callable from any thread (a Qt signal crosses threads as a queued call)."""
-        self.state_changed.emit(str(getattr(mode, "value", mode)), replica_as_of, int(pending_count))
+        self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count))
+        self.state_changed.emit(*self.last)
 
     def on_event(self, event: object) -> None:
         """A listener for the connectivity machine: uses ``event.new`` (the new mode) if present."""
@@ -116,3 +118,5 @@ class ModeBridge(QObject):
 
 def connect_banner(bridge: ModeBridge, banner: ModeBanner) -> None:
     bridge.state_changed.connect(banner.update_state, Qt.ConnectionType.QueuedConnection)
+    if bridge.last is not None:
+        banner.update_state(*bridge.last)

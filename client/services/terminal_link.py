@@ -1,0 +1,65 @@
+"""Connect the counter services to an enrolled terminal's continuity (BCP) runtime.
+
+When the terminal is enrolled (``client.enrollment``), the lead's ``client.terminal.build_terminal``
+registers the replica-backed ``bcp`` backend on the counter's router and runs the connectivity
+state machine; this module feeds the counter's own online requests into that machine, keeps the
+online client on the machine's active line, and reports (mode, replica as-of, pending count) to a
+``publish`` callback (the UI's ModeBridge). Qt-free.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from client.services.counter import CounterService
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, datetime | None, int], None]
+
+
+def attach_terminal(
+    service: CounterService, config: Any, publish: Publish, *, keystore: Any = None, start: bool = True
+) -> Any:
+    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled."""
+    from client.enrollment import Enrolment, NotEnrolledError
+
+    data_dir = Path(config.data_dir)
+    try:
+        Enrolment.load(data_dir)
+    except NotEnrolledError:
+        log.info("terminal not enrolled in %s: online only", data_dir)
+        return None
+    from client.terminal import build_terminal
+
+    runtime = build_terminal(
+        data_dir,
+        keystore=keystore,
+        bcp_policy=config.bcp_policy,
+        bcp_window_seconds=float(config.bcp_window_seconds),
+        probe_timeout_seconds=float(config.probe_timeout_seconds),
+        ca_bundle=config.ca_bundle,
+        router=service.router,
+    )
+
+    def report(_event: object = None) -> None:
+        try:
+            pending = runtime.outbox.count_pending()
+        except Exception:  # noqa: BLE001 — the banner must not break on a busy outbox
+            pending = 0
+        publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
+
+    runtime.continuity.listeners.append(report)
+    api = getattr(service.router.backend("online"), "api", None)
+    if api is not None:
+        api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too
+        runtime.continuity.follow_active_endpoint(api)
+    if start:
+        runtime.start(probe_seconds=float(config.probe_interval_seconds),
+                      pull_seconds=float(config.sync_interval_seconds))
+    report()
+    return runtime

@@ -1,0 +1,54 @@
+"""The counter services on an enrolled terminal: the BCP backend is registered, the clerk is signed
+in on it too, and the mode (with replica age and pending count) reaches the banner callback."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from client.config_source import ClientConfig
+from client.enrollment import enroll
+from client.keystore import KeyStore
+from client.services.bootstrap import build_counter_service
+from client.services.terminal_link import attach_terminal
+from server_stub.migrate import upgrade
+from tests.integration.bcp_env import CODE, plain_subjects, seed
+
+
+def test_enrolled_terminal_switches_the_counter_to_bcp(tmp_path: Path, server_factory: Any,
+                                                       memory_keyring: Any) -> None:
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="本庁9", admin_user="admin1",
+           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T109")
+    config = ClientConfig(data_dir=data)
+    service = build_counter_service(config, out_dir=tmp_path / "out")
+    assert (service.municipality_code, service.terminal_id) == (CODE, "T109")
+
+    published: list[tuple[str, Any, int]] = []
+    runtime = attach_terminal(service, config, lambda *state: published.append(state), start=False)
+    try:
+        assert published[-1][0] == "online" and published[-1][1] is not None  # replica as-of known
+        assert set(service.router.backends()) == {"online", "bcp"}
+        service.sign_in("clerk1", "clerk1pass")
+        assert service.mode == "online"
+
+        runtime.machine.confirm_bcp(time.monotonic(), "supervisor1")  # as a supervisor would
+        assert service.mode == "bcp"
+        assert published[-1][0] == "bcp"
+        subject = plain_subjects(db_url, 1)[0]
+        hits = service.search(subject)  # answered by the replica: no second sign-in needed
+        assert [h.atena_no for h in hits] == [subject]
+    finally:
+        runtime.close()
+
+
+def test_not_enrolled_means_online_only(tmp_path: Path) -> None:
+    config = ClientConfig(server_url="http://127.0.0.1:9", municipality_code="132403", data_dir=tmp_path)
+    service = build_counter_service(config)
+    assert attach_terminal(service, config, lambda *_: None) is None
+    assert set(service.router.backends()) == {"online"}
