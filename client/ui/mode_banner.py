@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 _STYLES = {
@@ -55,6 +55,10 @@ class ModeBanner(QWidget):
         self.replica_as_of: datetime | None = None
         self.pending_count = 0
         self.setAccessibleName(self.tr("接続状態"))
+        self._age_timer = QTimer(self)  # the replica's age keeps growing while nothing is published
+        self._age_timer.setInterval(30_000)
+        self._age_timer.timeout.connect(self.refresh)
+        self._age_timer.start()
         self.update_state("online", None, 0)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
