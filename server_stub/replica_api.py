@@ -99,40 +99,6 @@ def _b64(v: bytes | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def resident_data(r: Any) -> dict[str, Any]:
-    """``Resident.to_dict()`` for a row, without 個人番号 and 住民票コード (never replicated)."""
-    return {
-        "atena_no": r.atena_no,
-        "household_no": r.household_no,
-        "name": r.name,
-        "kana": r.kana,
-        "birth": r.birth,
-        "sex": r.sex,
-        "relation": r.relation,
-        "is_head": bool(r.is_head),
-        "address": r.address,
-        "katagaki": r.katagaki or "",
-        "postal_code": r.postal_code or "",
-        "honseki": r.honseki or "",
-        "hittousha": r.hittousha or "",
-        "former_surname": r.former_surname or "",
-        "alias": r.alias or "",
-        "became_resident_on": _iso(r.became_resident_on),
-        "jutei_on": _iso(r.jutei_on),
-        "notified_on": _iso(r.notified_on),
-        "previous_address": r.previous_address or "",
-        "status": r.status,
-        "removed_on": _iso(r.removed_on),
-        "removal_reason": r.removal_reason or "",
-        "my_number": None,
-        "juminhyo_code": None,
-        "is_foreign": bool(r.is_foreign),
-        "nationality": r.nationality or "",
-        "residence_status": r.residence_status or "",
-        "residence_period_end": _iso(r.residence_period_end),
-    }
-
-
 def household_data(r: Any) -> dict[str, Any]:
     return {
         "household_no": r.household_no,
@@ -151,21 +117,6 @@ def seal_data(r: Any) -> dict[str, Any]:
         "registered_on": _iso(r.registered_on),
         "active": r.status == "active",
         "seal_image_png": _b64(r.seal_image_png),
-    }
-
-
-def tax_data(r: Any) -> dict[str, Any]:
-    return {
-        "atena_no": r.atena_no,
-        "tax_year": int(r.tax_year),
-        "resided_on_jan1": bool(r.resided_on_jan1),
-        "total_income": int(r.total_income),
-        "salary_income": int(r.salary_income),
-        "deductions": int(r.deductions),
-        "taxable_income": int(r.taxable_income),
-        "municipal_tax": int(r.municipal_tax),
-        "prefectural_tax": int(r.prefectural_tax),
-        "dependents": int(r.dependents),
     }
 
 
@@ -312,10 +263,8 @@ def _index(kind: str, r: Any) -> list[Any] | None:
 
 
 _DATA_BUILDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "resident": resident_data,
     "household": household_data,
     "seal": seal_data,
-    "tax": tax_data,
     "suppression": suppression_data,
     "staff": staff_data,
 }
@@ -362,7 +311,8 @@ _RESIDENT_FIELDS = (
 
 
 def _resident_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """The bulk path for residents: positional access, the same data as ``resident_data``."""
+    """Residents as ``Resident.to_dict()`` without 個人番号 and 住民票コード (never replicated);
+    positional row access (this is the bulk of every snapshot)."""
     if not rows:
         return []
     names = list(rows[0]._fields)
@@ -397,7 +347,7 @@ _TAX_FIELDS = ("atena_no", "tax_year", "resided_on_jan1", "total_income", "salar
 
 
 def _tax_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """The bulk path for tax summaries: positional access, the same data as ``tax_data``."""
+    """Tax summaries as ``TaxSummary.to_dict()``; positional row access (the largest kind by count)."""
     if not rows:
         return []
     names = list(rows[0]._fields)
@@ -553,8 +503,8 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
             current[(kind, key)] = rec
     records: list[dict[str, Any]] = []
     for (kind, key), _seq in sorted(latest.items(), key=lambda kv: kv[1]):
-        rec = current.get((kind, key))
-        records.append(rec if rec is not None else {"kind": kind, "key": key, "op": "delete", "data": None})
+        found = current.get((kind, key))
+        records.append(found if found is not None else {"kind": kind, "key": key, "op": "delete", "data": None})
     return {
         "records": records,
         "last_seq": int(rows[-1].seq),

@@ -116,7 +116,7 @@ class ReplicaSearch:
             return []
         # 2. read just those rows, and whether a 支援措置 protects them
         marks = ",".join("?" * len(keys))
-        rows = dict(conn.exec_driver_sql(f"SELECT key, data FROM residents WHERE key IN ({marks})", tuple(keys)).fetchall())
+        rows: dict[str, str] = dict(conn.exec_driver_sql(f"SELECT key, data FROM residents WHERE key IN ({marks})", tuple(keys)).fetchall())
         protected = {a for (a,) in conn.exec_driver_sql(
             f"SELECT DISTINCT atena_no FROM support_measure_persons WHERE role = 'protected' AND atena_no IN ({marks})",
             tuple(keys))}

@@ -10,6 +10,7 @@ a kill leaves the previous replica intact and the next pull resumes from the sto
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -215,7 +216,7 @@ class ReplicaSync:
             since = int(get_meta(conn, "as_of_seq") or 0)
         applied = pages = 0
         while True:
-            page = self._fetch(lambda s=since: self.client.replica_changes(s, self.page_size, self.municipality))
+            page = self._fetch(functools.partial(self.client.replica_changes, since, self.page_size, self.municipality))
             received_at = self.clock().isoformat()
             current = page.get("current_seq")
             if current is not None and int(current) < since:

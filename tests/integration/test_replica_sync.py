@@ -243,3 +243,29 @@ def test_lookups_build_the_bcp_evaluation_context(
     assert ctx2.support_measures and protected in ctx2.support_measures[0].protected_atena_nos
     staff = lookups.staff("clerk1")
     assert staff is not None and staff.password_hash.startswith("$argon2id$") and staff.role == "clerk"
+
+
+def test_resident_records_are_the_domain_dict_without_numbers(replica_env: ServerEnv) -> None:
+    """What the replica receives is ``Resident.to_dict()`` with 個人番号/住民票コード set to None."""
+    from sqlalchemy import select
+
+    from client.domain.model import Resident
+    from server_stub import convert, replica_api
+    from server_stub.db import make_engine, make_sessionmaker
+    from server_stub.models import Resident as ResidentRow
+
+    engine = make_engine(replica_env.db_url)
+    with make_sessionmaker(engine)() as s:
+        rows = s.scalars(select(ResidentRow).where(ResidentRow.municipality_code == CITY)
+                         .order_by(ResidentRow.atena_no).limit(60)).all()
+        expected = {r.atena_no: {**convert.resident(r).to_dict(), "my_number": None, "juminhyo_code": None}
+                    for r in rows}
+        assert any(r.my_number for r in rows)
+        records = replica_api.fetch_by_keys(s, CITY, "resident", list(expected))
+    engine.dispose()
+    import json
+
+    for atena, rec in records.items():
+        data = json.loads(rec["data"])
+        assert data == expected[atena]
+        assert Resident.from_dict(data).to_dict() == data  # round-trips through the domain type
