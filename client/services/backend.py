@@ -233,6 +233,9 @@ def _rows(buckets: dict[str, Any], label: Callable[[str], str] = str) -> tuple[D
     )
 
 
+_MODE_JA = {"online": "オンライン", "bcp": "BCP(縮退運用)"}
+
+
 def day_close_from_dict(d: dict[str, Any], municipality_name: str) -> DayCloseReport:
     """The server's 日計表 (``GET /api/v1/day-close``)."""
     total = d.get("total", {})
@@ -247,6 +250,7 @@ def day_close_from_dict(d: dict[str, Any], municipality_name: str) -> DayCloseRe
         total_copies=int(total.get("copies", 0)),
         total_fee_yen=int(total.get("fee_yen", 0)),
         voided_count=int(d.get("voided", {}).get("issuances", 0)),
+        by_mode=_rows(d.get("by_mode", {}), lambda m: _MODE_JA.get(m, m)),
     )
 
 

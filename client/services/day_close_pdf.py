@@ -71,6 +71,7 @@ def render_day_close_pdf(report: DayCloseReport, *, generated_at: datetime, gene
         ("免除事由", report.by_exemption),
         ("端末", report.by_terminal),
         ("職員", report.by_user),
+        *((("動作モード", report.by_mode),) if report.by_mode else ()),
     ):
         story += [_table(caption, rows, font), Spacer(1, 5 * mm)]
     try:

@@ -184,3 +184,4 @@ class DayCloseReport:
     total_copies: int
     total_fee_yen: int
     voided_count: int = 0
+    by_mode: tuple[DayCloseRow, ...] = ()  # online / bcp (issued from the replica during an outage)

@@ -116,6 +116,7 @@ class DayCloseDialog(QDialog):
             (self.tr("免除事由"), report.by_exemption),
             (self.tr("端末"), report.by_terminal),
             (self.tr("職員"), report.by_user),
+            *(((self.tr("動作モード"), report.by_mode),) if report.by_mode else ()),
         ):
             rows.append((caption, "", "", "", True))
             rows += [(f"　{r.key}", str(r.count), str(r.copies), f"{r.fee_yen:,}", False) for r in part]

@@ -133,8 +133,9 @@ def test_issue_void_reprint_and_day_close(service: CounterService, server: Any, 
     assert report.total_fee_yen == 600
     assert {r.key for r in report.by_exemption} == {"(有料)", "公用"}
     assert [r.key for r in report.by_terminal] == ["T001"]
+    assert [(r.key, r.count) for r in report.by_mode] == [("オンライン", 2)]
     text = _text(pdf)
-    assert "日計表" in text and "住民票の写し" in text and "公用" in text
+    assert "日計表" in text and "住民票の写し" in text and "公用" in text and "動作モード" in text
 
     service.void(reprinted.issuance_id, "交付取りやめ", grant)
     after = service.day_close()

@@ -106,7 +106,7 @@ EN: dict[str, str] = {
     "理由(&R)": "Reason (&R)", "承認": "Approve", "戻る": "Back",
     "監督者のIDとパスワードを入力してください。": "Enter the supervisor's ID and password.",
     "理由を入力してください。": "Enter a reason.",
-    "来庁した世帯員": "Household member at the counter",
+    "来庁した世帯員": "Household member at the counter", "動作モード": "Mode",
     "宛名番号で検索": "Search by atena no.", "生年月日で検索": "Search by date of birth",
     "カナで検索": "Search by kana", "氏名で検索": "Search by name", "住所で検索": "Search by address",
     # run-time strings

@@ -89,12 +89,17 @@
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="141" />
+      <location filename="../day_close_dialog.py" line="119" />
+      <source>動作モード</source>
+      <translation>Mode</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="142" />
       <source>PDFを作成しています…</source>
       <translation>Making the PDF…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="145" />
+      <location filename="../day_close_dialog.py" line="146" />
       <source>日計表を保存しました: {path}</source>
       <translation>Day close saved: {path}</translation>
     </message>
@@ -860,32 +865,32 @@
       <translation>Connection state</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="67" />
+      <location filename="../mode_banner.py" line="71" />
       <source>オンライン(主回線)</source>
       <translation>Online (primary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="68" />
+      <location filename="../mode_banner.py" line="72" />
       <source>オンライン(副回線)</source>
       <translation>Online (secondary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="69" />
+      <location filename="../mode_banner.py" line="73" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="70" />
+      <location filename="../mode_banner.py" line="74" />
       <source>復旧中(同期しています)</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="88" />
+      <location filename="../mode_banner.py" line="92" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="93" />
+      <location filename="../mode_banner.py" line="97" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
