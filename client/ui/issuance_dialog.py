@@ -42,20 +42,13 @@ from client.services.issuance_form import IDENTITY_DOCUMENTS, JUMINHYO_OPTIONS, 
 from client.services.records import IssuanceOutcome
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
+from client.ui.verdict_panel import VerdictPanel
 
 log = logging.getLogger(__name__)
 
 EVALUATE_DEBOUNCE_MS = 200
 PdfPrinter = Callable[[QWidget, list[Path]], None]
 PdfPreviewer = Callable[[QWidget, Path], None]
-
-_VERDICT_STYLE = {
-    "allow": "background: #e6f4ea; color: #1e4620;",
-    "deny": "background: #fde2e1; color: #7a1212;",
-    "needs_release": "background: #b00020; color: white;",
-    "pending": "background: #eeeeee; color: #333333;",
-}
-
 
 class IssuanceDialog(QDialog):
     evaluated = Signal(object)  # Decision
@@ -216,14 +209,9 @@ class IssuanceDialog(QDialog):
         self._other_form = other
 
         # verdict
-        self.verdict_label = QLabel(self)
-        self.verdict_label.setObjectName("verdictLabel")
-        self.verdict_label.setWordWrap(True)
-        self.verdict_label.setAccessibleName(self.tr("判定"))
-        self.verdict_label.setMinimumHeight(56)
-        self.fee_label = QLabel(self)
-        self.fee_label.setObjectName("feeLabel")
-        self.fee_label.setAccessibleName(self.tr("手数料"))
+        self.verdict = VerdictPanel(self)
+        self.verdict_label = self.verdict.verdict_label
+        self.fee_label = self.verdict.fee_label
         self.release_button = QPushButton(self.tr("支援措置責任者による解除(F8)"), self)
         self.release_button.setObjectName("releaseButton")
         self.release_button.setAccessibleName(self.tr("支援措置責任者による解除"))
@@ -269,8 +257,7 @@ class IssuanceDialog(QDialog):
         layout.addWidget(self.items_box)
         layout.addWidget(self.requester_box)
         layout.addLayout(other)
-        layout.addWidget(self.verdict_label)
-        layout.addWidget(self.fee_label)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
 
@@ -283,7 +270,7 @@ class IssuanceDialog(QDialog):
             if isinstance(child, (QLineEdit, QComboBox, QSpinBox, QCheckBox)):
                 child.installEventFilter(self)
         self._sync_visibility()
-        self._set_verdict("pending", self.tr("判定しています…"))
+        self.verdict.show_pending()
         self.evaluate()
         self.type_combo.setFocus()
 
@@ -336,7 +323,7 @@ class IssuanceDialog(QDialog):
     def _schedule(self) -> None:
         self._seq += 1
         self.decision = None  # a verdict for the old choices must not be acted on
-        self._set_verdict("pending", self.tr("判定しています…"))
+        self.verdict.show_pending()
         self.issue_button.setEnabled(False)
         self.preview_button.setEnabled(False)
         self._debounce.start()
@@ -381,44 +368,15 @@ class IssuanceDialog(QDialog):
             on_error=lambda exc: self._evaluate_failed(seq, exc),
         )
 
-    def _set_verdict(self, kind: str, text: str) -> None:
-        self.verdict_label.setStyleSheet(f"{_VERDICT_STYLE[kind]} padding: 8px; font-weight: bold;")
-        self.verdict_label.setText(text)
-        self.verdict_label.setProperty("verdict", kind)
-
     def _evaluated(self, seq: int, decision: Decision) -> None:
         if seq != self._seq:
             return
         self.decision = decision
-        blocking = [r.message_ja for r in decision.reasons if r.blocking]
-        warnings = [r.message_ja for r in decision.warnings]
-        if decision.outcome is Outcome.ALLOW:
-            text = self.tr("交付できます。")
-            if warnings:
-                text += "\n" + "\n".join(f"⚠ {w}" for w in warnings)
-            self._set_verdict("allow", text)
-        elif decision.outcome is Outcome.NEEDS_RELEASE:
-            text = self.tr("停止 — 支援措置の対象です。交付できません。")
-            text += "\n" + "\n".join(blocking)
-            text += "\n" + self.tr("支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。")
-            self._set_verdict("needs_release", text)
-        else:
-            self._set_verdict("deny", self.tr("交付できません。") + "\n" + "\n".join(blocking or warnings))
+        self.verdict.show_decision(decision, self.form.copies)
         self.release_button.setVisible(decision.outcome is Outcome.NEEDS_RELEASE and self.form.release is None)
-        self._show_fee(decision)
         self.issue_button.setEnabled(decision.allowed and self.outcome is None and not self._busy)
         self.preview_button.setEnabled(decision.allowed and decision.content is not None)
         self.evaluated.emit(decision)
-
-    def _show_fee(self, decision: Decision) -> None:
-        copies = self.form.copies
-        if not decision.allowed:
-            self.fee_label.setText("")
-        elif decision.exemption_reason:
-            self.fee_label.setText(self.tr("手数料 免除({reason}) {copies}通").format(
-                reason=decision.exemption_reason, copies=copies))
-        else:
-            self.fee_label.setText(self.tr("手数料 {fee}円({copies}通)").format(fee=f"{decision.fee_yen:,}", copies=copies))
 
     def _evaluate_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._seq:
@@ -426,7 +384,7 @@ class IssuanceDialog(QDialog):
         ja, en = describe_error(exc)
         log.warning("evaluate failed: %s", en)
         self.decision = None
-        self._set_verdict("deny", self.tr("判定できません。") + "\n" + ja)
+        self.verdict.show_error(ja)
         self.issue_button.setEnabled(False)
         self.failed.emit(ja)
 

@@ -344,257 +344,206 @@
   <context>
     <name>IssuanceDialog</name>
     <message>
-      <location filename="../issuance_dialog.py" line="90" />
+      <location filename="../issuance_dialog.py" line="83" />
       <source>証明書の交付</source>
       <translation>Issue a certificate</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="104" />
+      <location filename="../issuance_dialog.py" line="97" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="110" />
+      <location filename="../issuance_dialog.py" line="103" />
       <source>対象者</source>
       <translation>Persons</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="112" />
-      <location filename="../issuance_dialog.py" line="114" />
+      <location filename="../issuance_dialog.py" line="105" />
+      <location filename="../issuance_dialog.py" line="107" />
       <source>世帯全員</source>
       <translation>Whole household</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="129" />
+      <location filename="../issuance_dialog.py" line="122" />
       <source>記載事項(特別の請求があるもののみ)</source>
       <translation>Items (only when specially requested)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="141" />
+      <location filename="../issuance_dialog.py" line="134" />
       <source>請求者</source>
       <translation>Requester</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="145" />
+      <location filename="../issuance_dialog.py" line="138" />
       <source>請求者の区分</source>
       <translation>Requester kind</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="149" />
+      <location filename="../issuance_dialog.py" line="142" />
       <source>請求者の氏名</source>
       <translation>Requester's name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="152" />
-      <location filename="../issuance_dialog.py" line="177" />
+      <location filename="../issuance_dialog.py" line="145" />
+      <location filename="../issuance_dialog.py" line="170" />
       <source>来庁した世帯員</source>
       <translation>Household member at the counter</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="162" />
+      <location filename="../issuance_dialog.py" line="155" />
       <source>本人確認書類</source>
       <translation>Identity document</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="168" />
+      <location filename="../issuance_dialog.py" line="161" />
       <source>委任状あり</source>
       <translation>Power of attorney presented</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="170" />
+      <location filename="../issuance_dialog.py" line="163" />
       <source>委任状</source>
       <translation>Power of attorney</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="172" />
-      <location filename="../issuance_dialog.py" line="180" />
+      <location filename="../issuance_dialog.py" line="165" />
+      <location filename="../issuance_dialog.py" line="173" />
       <source>利用目的</source>
       <translation>Purpose</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="173" />
-      <location filename="../issuance_dialog.py" line="181" />
+      <location filename="../issuance_dialog.py" line="166" />
+      <location filename="../issuance_dialog.py" line="174" />
       <source>資格</source>
       <translation>Qualification</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="174" />
-      <location filename="../issuance_dialog.py" line="182" />
+      <location filename="../issuance_dialog.py" line="167" />
+      <location filename="../issuance_dialog.py" line="175" />
       <source>請求機関</source>
       <translation>Requesting agency</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="175" />
+      <location filename="../issuance_dialog.py" line="168" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="176" />
+      <location filename="../issuance_dialog.py" line="169" />
       <source>氏名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="178" />
+      <location filename="../issuance_dialog.py" line="171" />
       <source>本人確認</source>
       <translation>Identity check</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="187" />
-      <location filename="../issuance_dialog.py" line="212" />
+      <location filename="../issuance_dialog.py" line="180" />
+      <location filename="../issuance_dialog.py" line="205" />
       <source>印鑑登録証番号</source>
       <translation>Seal registration card no.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="190" />
-      <location filename="../issuance_dialog.py" line="213" />
+      <location filename="../issuance_dialog.py" line="183" />
+      <location filename="../issuance_dialog.py" line="206" />
       <source>課税年度</source>
       <translation>Tax year</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="200" />
-      <location filename="../issuance_dialog.py" line="214" />
+      <location filename="../issuance_dialog.py" line="193" />
+      <location filename="../issuance_dialog.py" line="207" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="205" />
+      <location filename="../issuance_dialog.py" line="198" />
       <source>手数料免除事由</source>
       <translation>Fee exemption reason</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="206" />
+      <location filename="../issuance_dialog.py" line="199" />
       <source>なし(有料)</source>
       <translation>None (fee payable)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="215" />
+      <location filename="../issuance_dialog.py" line="208" />
       <source>手数料免除</source>
       <translation>Fee exemption</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="222" />
-      <source>判定</source>
-      <translation>Verdict</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="226" />
-      <source>手数料</source>
-      <translation>Fee</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="227" />
+      <location filename="../issuance_dialog.py" line="215" />
       <source>支援措置責任者による解除(F8)</source>
       <translation>Release by the support-measure supervisor (F8)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="229" />
+      <location filename="../issuance_dialog.py" line="217" />
       <source>支援措置責任者による解除</source>
       <translation>Release by the support-measure supervisor</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="237" />
+      <location filename="../issuance_dialog.py" line="225" />
       <source>F10 プレビュー</source>
       <translation>F10 Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="239" />
+      <location filename="../issuance_dialog.py" line="227" />
       <source>プレビュー</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="240" />
+      <location filename="../issuance_dialog.py" line="228" />
       <source>F12 発行・印刷</source>
       <translation>F12 Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="242" />
+      <location filename="../issuance_dialog.py" line="230" />
       <source>発行・印刷</source>
       <translation>Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="243" />
-      <location filename="../issuance_dialog.py" line="502" />
+      <location filename="../issuance_dialog.py" line="231" />
+      <location filename="../issuance_dialog.py" line="460" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="245" />
+      <location filename="../issuance_dialog.py" line="233" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="264" />
+      <location filename="../issuance_dialog.py" line="252" />
       <source>証明書(&amp;T)</source>
       <translation>Certificate (&amp;T)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="286" />
-      <location filename="../issuance_dialog.py" line="339" />
-      <source>判定しています…</source>
-      <translation>Checking…</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="396" />
-      <source>交付できます。</source>
-      <translation>Can be issued.</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="401" />
-      <source>停止 — 支援措置の対象です。交付できません。</source>
-      <translation>STOP — a support measure applies. Cannot be issued.</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="403" />
-      <source>支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。</source>
-      <translation>Only if the support-measure supervisor reviews and releases it (F8).</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="406" />
-      <source>交付できません。</source>
-      <translation>Cannot be issued.</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="418" />
-      <source>手数料 免除({reason}) {copies}通</source>
-      <translation>Fee exempt ({reason}), {copies} copies</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="421" />
-      <source>手数料 {fee}円({copies}通)</source>
-      <translation>Fee {fee} yen ({copies} copies)</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="429" />
-      <source>判定できません。</source>
-      <translation>No verdict.</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="440" />
+      <location filename="../issuance_dialog.py" line="398" />
       <source>支援措置の解除</source>
       <translation>Release a support measure</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="441" />
+      <location filename="../issuance_dialog.py" line="399" />
       <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
       <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="456" />
+      <location filename="../issuance_dialog.py" line="414" />
       <source>{name} が解除しました。理由: {reason}</source>
       <translation>Released by {name}. Reason: {reason}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="475" />
+      <location filename="../issuance_dialog.py" line="433" />
       <source>プレビュー: {path}</source>
       <translation>Preview: {path}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="488" />
+      <location filename="../issuance_dialog.py" line="446" />
       <source>発行しています…</source>
       <translation>Issuing…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="498" />
+      <location filename="../issuance_dialog.py" line="456" />
       <source>交付しました。発行番号:
 {numbers}</source>
       <translation>Issued. Issue numbers:
@@ -1003,6 +952,59 @@
       <location filename="../supervisor_dialog.py" line="89" />
       <source>理由を入力してください。</source>
       <translation>Enter a reason.</translation>
+    </message>
+  </context>
+  <context>
+    <name>VerdictPanel</name>
+    <message>
+      <location filename="../verdict_panel.py" line="23" />
+      <source>判定</source>
+      <translation>Verdict</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="27" />
+      <source>手数料</source>
+      <translation>Fee</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="39" />
+      <source>判定しています…</source>
+      <translation>Checking…</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="42" />
+      <source>判定できません。</source>
+      <translation>No verdict.</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="49" />
+      <source>交付できます。</source>
+      <translation>Can be issued.</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="54" />
+      <source>停止 — 支援措置の対象です。交付できません。</source>
+      <translation>STOP — a support measure applies. Cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="56" />
+      <source>支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。</source>
+      <translation>Only if the support-measure supervisor reviews and releases it (F8).</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="59" />
+      <source>交付できません。</source>
+      <translation>Cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="63" />
+      <source>手数料 免除({reason}) {copies}通</source>
+      <translation>Fee exempt ({reason}), {copies} copies</translation>
+    </message>
+    <message>
+      <location filename="../verdict_panel.py" line="66" />
+      <source>手数料 {fee}円({copies}通)</source>
+      <translation>Fee {fee} yen ({copies} copies)</translation>
     </message>
   </context>
   <context>

@@ -1,0 +1,67 @@
+"""The rule engine's verdict as the clerk sees it: allowed / refused / 支援措置 stop, and the fee."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from client.domain.model import Decision, Outcome
+
+_STYLE = {
+    "allow": "background: #e6f4ea; color: #1e4620;",
+    "deny": "background: #fde2e1; color: #7a1212;",
+    "needs_release": "background: #b00020; color: white;",
+    "pending": "background: #eeeeee; color: #333333;",
+}
+
+
+class VerdictPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.verdict_label = QLabel(self)
+        self.verdict_label.setObjectName("verdictLabel")
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setAccessibleName(self.tr("判定"))
+        self.verdict_label.setMinimumHeight(56)
+        self.fee_label = QLabel(self)
+        self.fee_label.setObjectName("feeLabel")
+        self.fee_label.setAccessibleName(self.tr("手数料"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.verdict_label)
+        layout.addWidget(self.fee_label)
+
+    def _set(self, kind: str, text: str) -> None:
+        self.verdict_label.setStyleSheet(f"{_STYLE[kind]} padding: 8px; font-weight: bold;")
+        self.verdict_label.setText(text)
+        self.verdict_label.setProperty("verdict", kind)
+
+    def show_pending(self) -> None:
+        self._set("pending", self.tr("判定しています…"))
+
+    def show_error(self, message_ja: str) -> None:
+        self._set("deny", self.tr("判定できません。") + "\n" + message_ja)
+        self.fee_label.setText("")
+
+    def show_decision(self, decision: Decision, copies: int) -> None:
+        blocking = [r.message_ja for r in decision.reasons if r.blocking]
+        warnings = [r.message_ja for r in decision.warnings]
+        if decision.outcome is Outcome.ALLOW:
+            text = self.tr("交付できます。")
+            if warnings:
+                text += "\n" + "\n".join(f"⚠ {w}" for w in warnings)
+            self._set("allow", text)
+        elif decision.outcome is Outcome.NEEDS_RELEASE:
+            text = self.tr("停止 — 支援措置の対象です。交付できません。")
+            text += "\n" + "\n".join(blocking)
+            text += "\n" + self.tr("支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。")
+            self._set("needs_release", text)
+        else:
+            self._set("deny", self.tr("交付できません。") + "\n" + "\n".join(blocking or warnings))
+        if not decision.allowed:
+            self.fee_label.setText("")
+        elif decision.exemption_reason:
+            self.fee_label.setText(self.tr("手数料 免除({reason}) {copies}通").format(
+                reason=decision.exemption_reason, copies=copies))
+        else:
+            self.fee_label.setText(self.tr("手数料 {fee}円({copies}通)").format(
+                fee=f"{decision.fee_yen:,}", copies=copies))
