@@ -69,15 +69,17 @@ def run_gui_command(args: argparse.Namespace) -> int:
 
     def link_terminal(app: CounterApp) -> None:
         """An enrolled terminal: BCP mode, the replica and the banner (online only otherwise)."""
-        from client.services.terminal_link import attach_terminal
+        from client.services.terminal_link import attach_terminal, confirm_bcp
 
         try:
-            runtime = attach_terminal(service, config, app.bridge.publish)
+            runtime = attach_terminal(service, config, app.bridge.publish,
+                                      on_confirmation_needed=app.bridge.ask_confirmation)
         except Exception as exc:  # noqa: BLE001 — the counter still works online
             _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
             return
         if runtime is not None:
             app.on_shutdown.append(runtime.close)
+            app.confirm_bcp = lambda user, password: confirm_bcp(service, runtime, user, password)
 
     return run_gui(
         service,

@@ -23,7 +23,13 @@ Publish = Callable[[str, datetime | None, int], None]
 
 
 def attach_terminal(
-    service: CounterService, config: Any, publish: Publish, *, keystore: Any = None, start: bool = True
+    service: CounterService,
+    config: Any,
+    publish: Publish,
+    *,
+    keystore: Any = None,
+    start: bool = True,
+    on_confirmation_needed: Callable[[], None] | None = None,
 ) -> Any:
     """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled."""
     from client.enrollment import Enrolment, NotEnrolledError
@@ -53,7 +59,16 @@ def attach_terminal(
             pending = 0
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
 
-    runtime.continuity.listeners.append(report)
+    def listener(event: object) -> None:
+        from client.connectivity import BcpConfirmationNeeded
+
+        if isinstance(event, BcpConfirmationNeeded):
+            if on_confirmation_needed is not None:
+                on_confirmation_needed()
+            return
+        report(event)
+
+    runtime.continuity.listeners.append(listener)
     api = getattr(service.router.backend("online"), "api", None)
     if api is not None:
         api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too
@@ -63,3 +78,21 @@ def attach_terminal(
                       pull_seconds=float(config.sync_interval_seconds))
     report()
     return runtime
+
+
+def confirm_bcp(service: CounterService, runtime: Any, user_id: str, password: str) -> str:
+    """A supervisor declares BCP mode (``confirm`` policy): checked against the replica, offline.
+
+    Returns the supervisor's name; raises SignInError / PermissionDeniedError otherwise.
+    """
+    from client.services.errors import PermissionDeniedError
+
+    signed, _backend = runtime.bcp_backend.for_user(service.municipality_code, user_id.strip(), password,
+                                                    service.terminal_id)
+    if not signed.user.is_supervisor:
+        raise PermissionDeniedError(
+            "BCPモードへの移行は係長(監督者)のみが行えます。", f"user {user_id} may not declare BCP mode"
+        )
+    runtime.machine.confirm_bcp(runtime.continuity.monotonic(), signed.user.user_id)
+    log.warning("BCP mode declared by supervisor %s", signed.user.user_id)
+    return str(signed.user.name)

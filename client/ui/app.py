@@ -81,6 +81,7 @@ class CounterApp:
         self.window: MainWindow | None = None
         self.idle_lock: IdleLockController | None = None
         self.on_shutdown: list[Callable[[], None]] = []  # e.g. stop the continuity scheduler
+        self.confirm_bcp: Callable[[str, str], str] | None = None  # (supervisor id, password) -> name
 
     def sign_in_dialog(self) -> SignInDialog:
         return SignInDialog(self.service, self.taskman, server_text=self.server_text)
@@ -95,6 +96,7 @@ class CounterApp:
             self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
         )
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
+        window.confirm_bcp = self.confirm_bcp
         window.update_user_label()
         window.show()
         window.activateWindow()

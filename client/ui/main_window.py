@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
         self.search_edit.returnPressed.connect(self._search_enter)
 
+        self.confirm_bcp: Callable[[str, str], str] | None = None  # set on an enrolled terminal
+        self.banner.confirm_button.clicked.connect(self.request_bcp)
         self._build_actions()
         self.retranslate()
         self.search_edit.setFocus()
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
             ("history", "F6", self.open_history),
             ("day_close", "F7", self.open_day_close),
             ("lock", "F9", self.request_lock),
+            ("declare_bcp", "F8", self.request_bcp),
             ("language", "F11", self.toggle_language),
             ("help", "F1", self.show_keys),
             ("quit", "Ctrl+Q", self.close),
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
             "history": self.tr("交付履歴"),
             "day_close": self.tr("日計表"),
             "lock": self.tr("ロック"),
+            "declare_bcp": self.tr("BCPへ移行(係長)"),
             "language": self.tr("English / 日本語"),
             "help": self.tr("キー操作"),
             "quit": self.tr("終了"),
@@ -236,6 +240,32 @@ class MainWindow(QMainWindow):
         lines += [self.tr("Enter\t次へ / 決定"), self.tr("Esc\t戻る / 閉じる")]
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("キー操作"), "\n".join(lines), parent=self)
         box.open()
+
+    def request_bcp(self) -> None:
+        """A supervisor declares BCP mode (confirm policy, or by hand during a slow outage)."""
+        from client.ui.supervisor_dialog import SupervisorDialog
+
+        confirm = self.confirm_bcp
+        if confirm is None:
+            self.show_message(self.tr("この端末は登録されていないため、BCPモードは使えません。"), error=True)
+            return
+        dialog = SupervisorDialog(
+            self.tr("BCPモードへの移行"),
+            self.tr("データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。"),
+            parent=self,
+        )
+        self.supervisor_dialog = dialog
+
+        def accepted() -> None:
+            user_id, password = dialog.user_id, dialog.password
+            self.taskman.run_db(
+                lambda: confirm(user_id, password),
+                lambda name: self.show_message(self.tr("{name} がBCPモードへの移行を確認しました。").format(name=name)),
+                lambda exc: self.show_message(describe_error(exc)[0], error=True),
+            )
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
 
     def request_lock(self) -> None:
         locker = getattr(self, "idle_lock", None)

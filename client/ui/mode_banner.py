@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 _STYLES = {
     "online": ("#e6f4ea", "#1e4620"),
@@ -48,9 +48,14 @@ class ModeBanner(QWidget):
         self.mode_label.setFont(font)
         self.detail_label = QLabel(self)
         self.detail_label.setObjectName("modeDetail")
+        self.confirm_button = QPushButton(self)
+        self.confirm_button.setObjectName("confirmBcpButton")
+        self.confirm_button.hide()
         layout.addWidget(self.mode_label)
+        layout.addWidget(self.confirm_button)
         layout.addStretch(1)
         layout.addWidget(self.detail_label)
+        self.awaiting_confirmation = False
         self.mode = "online"
         self.replica_as_of: datetime | None = None
         self.pending_count = 0
@@ -81,10 +86,28 @@ class ModeBanner(QWidget):
         self.pending_count = int(pending_count)
         self.refresh()
 
+    @Slot()
+    def ask_confirmation(self) -> None:
+        """Every line is down and the policy asks a supervisor to declare BCP mode."""
+        if self.mode in ("bcp", "recovering"):
+            return
+        self.awaiting_confirmation = True
+        self.refresh()
+
     def refresh(self) -> None:
+        if self.mode in ("bcp", "recovering"):
+            self.awaiting_confirmation = False
         bg, fg = _STYLES.get(self.mode, _STYLES["bcp"])
+        if self.awaiting_confirmation:
+            bg, fg = _STYLES["bcp"]
         self.setStyleSheet(f"#modeBanner {{ background: {bg}; }} QLabel {{ color: {fg}; }}")
-        self.mode_label.setText(self.mode_text(self.mode))
+        text = self.mode_text(self.mode)
+        if self.awaiting_confirmation:
+            text = self.tr("全回線断 — BCPモードへの移行に係長の確認が必要です")
+        self.mode_label.setText(text)
+        self.confirm_button.setText(self.tr("F8 BCPへ移行(係長)"))
+        self.confirm_button.setAccessibleName(self.tr("BCPモードへ移行する(係長の確認)"))
+        self.confirm_button.setVisible(self.awaiting_confirmation)
         parts: list[str] = []
         if self.replica_as_of is not None:
             as_of = self.replica_as_of
@@ -103,6 +126,7 @@ class ModeBridge(QObject):
     """Thread-safe entry for plain-Python mode events; re-emits them on the GUI thread."""
 
     state_changed = Signal(str, object, int)
+    confirmation_needed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +137,10 @@ class ModeBridge(QObject):
         self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count))
         self.state_changed.emit(*self.last)
 
+    def ask_confirmation(self) -> None:
+        """Thread-safe: the connectivity machine waits for a supervisor to declare BCP mode."""
+        self.confirmation_needed.emit()
+
     def on_event(self, event: object) -> None:
         """A listener for the connectivity machine: uses ``event.new`` (the new mode) if present."""
         new = getattr(event, "new", None)
@@ -122,5 +150,6 @@ class ModeBridge(QObject):
 
 def connect_banner(bridge: ModeBridge, banner: ModeBanner) -> None:
     bridge.state_changed.connect(banner.update_state, Qt.ConnectionType.QueuedConnection)
+    bridge.confirmation_needed.connect(banner.ask_confirmation, Qt.ConnectionType.QueuedConnection)
     if bridge.last is not None:
         banner.update_state(*bridge.last)

@@ -3,15 +3,17 @@ in on it too, and the mode (with replica age and pending count) reaches the bann
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from client.config_source import ClientConfig
 from client.enrollment import enroll
 from client.keystore import KeyStore
 from client.services.bootstrap import build_counter_service
-from client.services.terminal_link import attach_terminal
+from client.services.errors import PermissionDeniedError, SignInError
+from client.services.terminal_link import attach_terminal, confirm_bcp
 from server_stub.migrate import upgrade
 from tests.integration.bcp_env import CODE, plain_subjects, seed
 
@@ -37,7 +39,13 @@ def test_enrolled_terminal_switches_the_counter_to_bcp(tmp_path: Path, server_fa
         service.sign_in("clerk1", "clerk1pass")
         assert service.mode == "online"
 
-        runtime.machine.confirm_bcp(time.monotonic(), "supervisor1")  # as a supervisor would
+        # only a supervisor may declare BCP mode, checked against the replica (the line is down)
+        with pytest.raises(PermissionDeniedError):
+            confirm_bcp(service, runtime, "clerk2", "clerk2pass")
+        with pytest.raises(SignInError):
+            confirm_bcp(service, runtime, "supervisor1", "wrong")
+        assert service.mode == "online"
+        assert confirm_bcp(service, runtime, "supervisor1", "supervisor1pass")
         assert service.mode == "bcp"
         assert published[-1][0] == "bcp"
         subject = plain_subjects(db_url, 1)[0]

@@ -138,3 +138,32 @@ def test_enter_moves_on_and_escape_backs_out(qtbot: Any, counter_app: Any) -> No
     assert not dialog.copies_spin.hasFocus() and dialog.isVisible()  # Enter moved on, did not close
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+
+
+def test_all_lines_down_asks_a_supervisor_to_declare_bcp(qtbot: Any, counter_app: Any) -> None:
+    declared: list[str] = []
+
+    def confirm(user: str, password: str) -> str:
+        declared.append(user)
+        counter_app.bridge.publish("bcp", datetime.now().astimezone(), 0)
+        return "係長 花子"
+
+    counter_app.confirm_bcp = confirm
+    counter_app.service.sign_in(*CLERK)
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    banner = window.banner
+    assert not banner.confirm_button.isVisibleTo(banner)
+    counter_app.bridge.ask_confirmation()  # from the connectivity thread, in real life
+    qtbot.waitUntil(lambda: banner.confirm_button.isVisibleTo(banner), timeout=WAIT)
+    assert "係長の確認" in banner.mode_label.text()
+
+    banner.confirm_button.click()
+    sup = window.supervisor_dialog
+    qtbot.keyClicks(sup.user_edit, "supervisor1")
+    qtbot.keyClicks(sup.password_edit, "supervisor1pass")
+    sup.reason_edit.setPlainText("全回線断")
+    sup.ok_button.click()
+    qtbot.waitUntil(lambda: banner.mode == "bcp", timeout=WAIT)
+    assert declared == ["supervisor1"] and not banner.confirm_button.isVisibleTo(banner)
+    assert "係長 花子" in window.message_label.text()

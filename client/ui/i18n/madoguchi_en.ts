@@ -670,138 +670,163 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="169" />
+      <location filename="../main_window.py" line="172" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="170" />
+      <location filename="../main_window.py" line="173" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="171" />
+      <location filename="../main_window.py" line="174" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="172" />
+      <location filename="../main_window.py" line="175" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="173" />
+      <location filename="../main_window.py" line="176" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="174" />
+      <location filename="../main_window.py" line="177" />
+      <source>BCPへ移行(係長)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../main_window.py" line="178" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="175" />
-      <location filename="../main_window.py" line="237" />
+      <location filename="../main_window.py" line="179" />
+      <location filename="../main_window.py" line="241" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="176" />
+      <location filename="../main_window.py" line="180" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="184" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="181" />
+      <location filename="../main_window.py" line="185" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="186" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="183" />
+      <location filename="../main_window.py" line="187" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="184" />
+      <location filename="../main_window.py" line="188" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="185" />
+      <location filename="../main_window.py" line="189" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="186" />
+      <location filename="../main_window.py" line="190" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="236" />
+      <location filename="../main_window.py" line="240" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="236" />
+      <location filename="../main_window.py" line="240" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="259" />
+      <location filename="../main_window.py" line="250" />
+      <source>この端末は登録されていないため、BCPモードは使えません。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../main_window.py" line="253" />
+      <source>BCPモードへの移行</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../main_window.py" line="254" />
+      <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../main_window.py" line="263" />
+      <source>{name} がBCPモードへの移行を確認しました。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../main_window.py" line="289" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="275" />
+      <location filename="../main_window.py" line="305" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="276" />
+      <location filename="../main_window.py" line="306" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="277" />
+      <location filename="../main_window.py" line="307" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="278" />
+      <location filename="../main_window.py" line="308" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="279" />
+      <location filename="../main_window.py" line="309" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="286" />
+      <location filename="../main_window.py" line="316" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="286" />
+      <location filename="../main_window.py" line="316" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="351" />
+      <location filename="../main_window.py" line="381" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="362" />
+      <location filename="../main_window.py" line="392" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
@@ -809,37 +834,52 @@
   <context>
     <name>ModeBanner</name>
     <message>
-      <location filename="../mode_banner.py" line="57" />
+      <location filename="../mode_banner.py" line="62" />
       <source>接続状態</source>
       <translation>Connection state</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="71" />
+      <location filename="../mode_banner.py" line="76" />
       <source>オンライン(主回線)</source>
       <translation>Online (primary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="72" />
+      <location filename="../mode_banner.py" line="77" />
       <source>オンライン(副回線)</source>
       <translation>Online (secondary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="73" />
+      <location filename="../mode_banner.py" line="78" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="74" />
+      <location filename="../mode_banner.py" line="79" />
       <source>復旧中(同期しています)</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="92" />
+      <location filename="../mode_banner.py" line="106" />
+      <source>全回線断 — BCPモードへの移行に係長の確認が必要です</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="108" />
+      <source>F8 BCPへ移行(係長)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="109" />
+      <source>BCPモードへ移行する(係長の確認)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="115" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="97" />
+      <location filename="../mode_banner.py" line="120" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
