@@ -107,6 +107,17 @@ EN: dict[str, str] = {
     "監督者のIDとパスワードを入力してください。": "Enter the supervisor's ID and password.",
     "理由を入力してください。": "Enter a reason.",
     "来庁した世帯員": "Household member at the counter", "動作モード": "Mode",
+    "BCPへ移行(係長)": "Declare BCP (supervisor)", "BCPモードへの移行": "Declare BCP mode",
+    "BCPモードへ移行する(係長の確認)": "Declare BCP mode (supervisor's confirmation)",
+    "F8 BCPへ移行(係長)": "F8 Declare BCP (supervisor)",
+    "{name} がBCPモードへの移行を確認しました。": "{name} declared BCP mode.",
+    "この端末は登録されていないため、BCPモードは使えません。":
+        "This terminal is not enrolled: BCP mode is not available.",
+    "データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。":
+        "The data centre cannot be reached. After the supervisor's check the counter works from the local "
+        "replica (BCP mode).",
+    "全回線断 — BCPモードへの移行に係長の確認が必要です":
+        "All lines down — a supervisor must confirm the switch to BCP mode",
     "宛名番号で検索": "Search by atena no.", "生年月日で検索": "Search by date of birth",
     "カナで検索": "Search by kana", "氏名で検索": "Search by name", "住所で検索": "Search by address",
     # run-time strings

@@ -697,7 +697,7 @@
     <message>
       <location filename="../main_window.py" line="177" />
       <source>BCPへ移行(係長)</source>
-      <translation type="unfinished" />
+      <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
       <location filename="../main_window.py" line="178" />
@@ -763,22 +763,22 @@
     <message>
       <location filename="../main_window.py" line="250" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
-      <translation type="unfinished" />
+      <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
       <location filename="../main_window.py" line="253" />
       <source>BCPモードへの移行</source>
-      <translation type="unfinished" />
+      <translation>Declare BCP mode</translation>
     </message>
     <message>
       <location filename="../main_window.py" line="254" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
-      <translation type="unfinished" />
+      <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
       <location filename="../main_window.py" line="263" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
-      <translation type="unfinished" />
+      <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
       <location filename="../main_window.py" line="289" />
@@ -861,17 +861,17 @@
     <message>
       <location filename="../mode_banner.py" line="106" />
       <source>全回線断 — BCPモードへの移行に係長の確認が必要です</source>
-      <translation type="unfinished" />
+      <translation>All lines down — a supervisor must confirm the switch to BCP mode</translation>
     </message>
     <message>
       <location filename="../mode_banner.py" line="108" />
       <source>F8 BCPへ移行(係長)</source>
-      <translation type="unfinished" />
+      <translation>F8 Declare BCP (supervisor)</translation>
     </message>
     <message>
       <location filename="../mode_banner.py" line="109" />
       <source>BCPモードへ移行する(係長の確認)</source>
-      <translation type="unfinished" />
+      <translation>Declare BCP mode (supervisor's confirmation)</translation>
     </message>
     <message>
       <location filename="../mode_banner.py" line="115" />
