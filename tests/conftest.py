@@ -86,6 +86,13 @@ class PgCluster:
                              autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
 
+    def drop_database(self, name: str) -> None:
+        """Drop a test database, closing whatever connections are left (keeps the cluster small)."""
+        try:
+            self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        except Exception:  # noqa: BLE001 - cleanup only; the cluster is removed at the end anyway
+            pass
+
     def create_database(self, template: str | None = None) -> str:
         """A new empty database (optionally copied from ``template``); returns its name."""
         self._counter += 1
@@ -137,13 +144,16 @@ def copy_sqlite(template: Path, dest: Path) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database: a SQLite file or a new PostgreSQL database from the template."""
     if request.param == "sqlite":
-        return copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "server.db")
+        yield copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "server.db")
+        return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     template: str = request.getfixturevalue("pg_template")
-    return cluster.url(cluster.create_database(template=template))
+    name = cluster.create_database(template=template)
+    yield cluster.url(name)
+    cluster.drop_database(name)
 
 
 @dataclass

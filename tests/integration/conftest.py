@@ -53,12 +53,15 @@ def seeded_pg_template(pg_cluster: PgCluster, pg_template: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def seeded_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def seeded_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of a database holding the demo municipalities with a few hundred residents each."""
     if request.param == "sqlite":
-        return copy_sqlite(request.getfixturevalue("seeded_sqlite_template"), tmp_path / "server.db")
+        yield copy_sqlite(request.getfixturevalue("seeded_sqlite_template"), tmp_path / "server.db")
+        return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    return cluster.url(cluster.create_database(template=request.getfixturevalue("seeded_pg_template")))
+    name = cluster.create_database(template=request.getfixturevalue("seeded_pg_template"))
+    yield cluster.url(name)
+    cluster.drop_database(name)
 
 
 @pytest.fixture
