@@ -126,6 +126,8 @@ def post_reprint(body: ReprintIn, principal: SupervisorDep, session: SessionDep,
     now = now_jst()
     begin_write(session)
     row = _own_issuance(session, principal, issuance_id)
+    if row.voided_at is not None:
+        raise ApiError(409, "already_voided", "取消済みの交付は再発行できません。", "Cannot reprint a voided issuance")
     request = IssuanceRequest.from_dict(json.loads(row.request_json))
     result = issue(session, principal, request, _releases(principal, body.release), body.printer_id, now,
                    reprint_of=row.id)

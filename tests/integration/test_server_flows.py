@@ -127,6 +127,8 @@ def test_issue_void_reprint_history_day_close_and_verify(city_clerk: Any, city_s
     assert re_numbers[0].endswith(" 003") and re_numbers[1].endswith(" 004")
     v = city_clerk.post("/api/v1/verify", json={"token": body["certificates"][0]["qr_token"]}).json()
     assert v["record"]["voided"] is True
+    assert city_supervisor.post(f"/api/v1/issuances/{body['issuance_id']}/reprint",
+                                json={"reason": "again"}).status_code == 409  # the original is voided
     r = city_supervisor.post(f"/api/v1/issuances/{r.json()['issuance_id']}/void", json={"reason": "誤発行"})
     assert r.status_code == 200
     dc = city_clerk.get("/api/v1/day-close").json()
