@@ -8,6 +8,7 @@ client's, read with ``wait4``; the replica it builds is kept for the search and 
 from __future__ import annotations
 
 import gzip
+import inspect
 import json
 import os
 import subprocess
@@ -128,7 +129,7 @@ def _town_pages(ctx: Context) -> tuple[list[list[dict[str, Any]]], int]:
     gzip accepted), and their bytes on the wire."""
     from client.replica.sync import DEFAULT_PAGE_SIZE
 
-    server = ctx.server("sqlite")
+    server = ctx.town_server()
     transport = CountingTransport()
     remote = ctx.login(server.base_url, code=TOWN, transport=transport)
     pages: list[list[dict[str, Any]]] = []
@@ -177,6 +178,8 @@ def _apply_all(engine: Any, pages: list[list[dict[str, Any]]]) -> tuple[float, f
 
     raw_pages = [json.dumps(p, ensure_ascii=False, separators=(",", ":")) for p in pages]
     bulk = getattr(apply_mod, "apply_raw_snapshot", None)
+    # the bootstrap applies snapshot pages with unique=True (no dedupe) where the client has it
+    unique = {"unique": True} if "unique" in inspect.signature(apply_mod.apply_records).parameters else {}
     t0 = time.perf_counter()
     with engine.begin() as conn:
         create_tables(conn)
@@ -185,7 +188,7 @@ def _apply_all(engine: Any, pages: list[list[dict[str, Any]]]) -> tuple[float, f
             if bulk is not None:
                 bulk(conn, raw)
             else:
-                apply_mod.apply_records(conn, records)
+                apply_mod.apply_records(conn, records, **unique)
     with engine.begin() as conn:
         create_indexes(conn)
     load = time.perf_counter() - t0

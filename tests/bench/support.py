@@ -253,6 +253,21 @@ class Context:
                 time.sleep(20)
         raise AssertionError("unreachable")
 
+    def town_server(self) -> ServerProcess:
+        """A server holding the town: the run's SQLite server if it exists already, else a small
+        one with only the demo staff and the town (so ``--only wire`` needs no 400k city)."""
+        if "sqlite" in self.db_urls:
+            return self.server("sqlite")
+        if "town" not in self.servers or self.servers["town"].proc.poll() is not None:
+            url = f"sqlite:///{self.workdir / 'server-town.db'}"
+            if "town" not in self.db_urls:
+                for args in (["init"], ["seed", "--demo", "--residents", "0", "--seed", "1"],
+                             ["seed", "--municipality", TOWN, "--residents", str(self.sizes.town), "--seed", "2"]):
+                    run_cli([str(SERVER_BIN), *args, "--db", url])
+                self.db_urls["town"] = url
+            self.servers["town"] = start_server(url, self.workdir, timeout=120.0)
+        return self.servers["town"]
+
     def server(self, kind: str) -> ServerProcess:
         if kind not in self.servers or self.servers[kind].proc.poll() is not None:
             self.servers[kind] = self._start(kind)
