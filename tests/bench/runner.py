@@ -130,6 +130,7 @@ def update_readme(table: str, readme: Path = REPO / "README.md") -> bool:
     text = readme.read_text(encoding="utf-8")
     if README_START not in text or README_END not in text:
         return False
+    table = table.split("\nNotes:", 1)[0].rstrip("\n") + "\n"  # the notes live in latest.md
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
     readme.write_text(f"{head}{README_START}\n{table}{README_END}{tail}", encoding="utf-8")

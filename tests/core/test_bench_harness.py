@@ -94,3 +94,16 @@ def test_merge_replaces_only_the_rerun_benchmarks(tmp_path: Path, monkeypatch: p
                                                                                     ("b", 5.0, "short")]
     assert [r["benchmarks"] for r in data["meta"]["reruns"]] == [["a"]]
     assert "Re-run " in (tmp_path / "latest.md").read_text(encoding="utf-8")
+
+
+def test_readme_table_is_replaced_between_the_markers_only(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# T\n\nbefore\n{runner.README_START}\nold table\n{runner.README_END}\nafter\n", encoding="utf-8")
+    table = "Run: x\n\n| target | figure (median / p95) | bar | result |\n|---|---|---|---|\n| a | 1 s | – | – |\n\nNotes:\n\n- n\n"
+    assert runner.update_readme(table, readme)
+    text = readme.read_text(encoding="utf-8")
+    assert "old table" not in text and "| a | 1 s | – | – |" in text and "Notes:" not in text
+    assert text.startswith("# T\n\nbefore\n") and text.endswith(f"{runner.README_END}\nafter\n")
+    plain = tmp_path / "OTHER.md"
+    plain.write_text("no markers\n", encoding="utf-8")
+    assert not runner.update_readme(table, plain) and plain.read_text(encoding="utf-8") == "no markers\n"
