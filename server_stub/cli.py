@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.ops_commands import register_all as register_ops
 
     register_ops(sub)
+    from server_stub.agreements import register as register_agreements  # 相互バックアップ協定
+
+    register_agreements(sub)
     return parser
 
 

@@ -1,5 +1,6 @@
 """ORM models of the data-centre database (one table family per module)."""
 
+from server_stub.models.agreements import BackupAgreement
 from server_stub.models.audit import AccessLogEntry
 from server_stub.models.base import Base
 from server_stub.models.bcp import BcpConflict
@@ -20,6 +21,7 @@ from server_stub.models.staff import AuthToken, Staff, Terminal
 
 __all__ = [
     "AccessLogEntry",
+    "BackupAgreement",
     "AuthToken",
     "Base",
     "BcpConflict",

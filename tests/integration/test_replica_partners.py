@@ -33,17 +33,16 @@ def replica_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 def _agreements(db_url: str, rows: list[tuple[str, str]]) -> None:
-    """Record agreements the way the data centre would (table ``backup_agreements``)."""
+    """Record agreements the way the data centre does (``madoguchi-server agreement add``)."""
+    from server_stub.cli import main as server_main
     from server_stub.db import make_engine
 
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS backup_agreements "
-                          "(municipality_code VARCHAR(6) NOT NULL, partner_code VARCHAR(6) NOT NULL)"))
         conn.execute(text("DELETE FROM backup_agreements"))
-        for a, b in rows:
-            conn.execute(text("INSERT INTO backup_agreements VALUES (:a, :b)"), {"a": a, "b": b})
     engine.dispose()
+    for a, b in rows:
+        assert server_main(["agreement", "add", "--db", db_url, "--municipality", a, "--partner", b]) == 0
 
 
 def test_partner_replica_only_with_an_agreement(replica_env: ServerEnv, tmp_path: Path,
