@@ -693,7 +693,7 @@ def build_router(
     def changes(
         session: Annotated[Session, Depends(session_dependency)],
         own: Annotated[str, Depends(municipality_dependency)],
-        since: int = Query(0, ge=0),
+        since: int = Query(0, ge=0, le=2**62),
         limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
         municipality: str | None = None,
         accept_encoding: Annotated[str | None, Header()] = None,
