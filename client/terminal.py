@@ -13,6 +13,7 @@ here and passed in, nothing reaches for globals):
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from client.continuity import Continuity, http_probe, start_scheduler
 from client.enrollment import OUTBOX_FILE, Enrolment, outbox_key_name, terminal_client
 from client.keystore import KeyStore
 from client.logging_setup import ModeHistoryRecorder
-from client.ops_reporting import OutageTracker, ResponseSampler
+from client.ops_reporting import OutageTracker, ResponseSampler, TimedRemote
 from client.outbox.access_upload import upload_access_log
 from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
@@ -66,7 +67,8 @@ class TerminalRuntime:
     def push_outbox(self) -> PushResult:
         """Sync back, first stage: the issuances, then this terminal's BCP access log and the
         outages it saw (the SLA figures). The log and reports are idempotent and retried later."""
-        result = OutboxPusher(self.outbox, self.remote).push(self.clock)
+        remote = TimedRemote(self.remote, self.sampler) if self.sampler is not None else self.remote
+        result = OutboxPusher(self.outbox, remote).push(self.clock)
         if self.drill:
             return result
         upload_access_log(self.outbox, self.remote)
@@ -187,10 +189,11 @@ def build_terminal(
         continuity_kwargs["monotonic"] = monotonic
     if run_async is not None:
         continuity_kwargs["run_async"] = run_async
+    sampler = None if drill else ResponseSampler(data_dir, wall=clock)
     continuity = Continuity(
         machine,
         router if router is not None else _NoRouter(),
-        probe=http_probe(timeout=probe_timeout_seconds, verify=_verify(ca_bundle)),
+        probe=_timed(http_probe(timeout=probe_timeout_seconds, verify=_verify(ca_bundle)), sampler),
         push=(lambda: PushResult()) if drill else (lambda: runtime.push_outbox()),
         pull=lambda: runtime.pull_replica(),
         wall_clock=clock,
@@ -198,19 +201,33 @@ def build_terminal(
     )
     remote.on_line_event = continuity.on_request
     continuity.follow_active_endpoint(remote)
-    outages = sampler = None
+    outages = None
     if not drill:
         machine.subscribe(ModeHistoryRecorder(data_dir, clock))
         outages = OutageTracker(data_dir, wall=clock, down_since=machine.down_since,
                                 **({"monotonic": monotonic} if monotonic is not None else {}))
         machine.subscribe(outages)
-        sampler = ResponseSampler(data_dir, wall=clock)
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
                               continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime
+
+
+def _timed(probe: Callable[[str], bool], sampler: ResponseSampler | None) -> Callable[[str], bool]:
+    """Health probes double as the terminal's response-time samples for the SLA figures."""
+    if sampler is None:
+        return probe
+
+    def timed(url: str) -> bool:
+        started = time.perf_counter()
+        ok = probe(url)
+        if ok:
+            sampler.record("GET health", (time.perf_counter() - started) * 1000)
+        return ok
+
+    return timed
 
 
 def _policy(configured: str, store: ReplicaStore) -> BcpPolicy:

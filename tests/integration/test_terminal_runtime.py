@@ -120,3 +120,42 @@ def test_drill_issues_samples_and_never_touches_the_real_outbox(tmp_path: Path, 
     from tests.integration.test_bcp_flow import server_counts
 
     assert server_counts(db_url)[0] == 0
+
+
+def test_sync_back_reports_response_times_and_the_outage(tmp_path: Path, server_factory, memory_keyring) -> None:
+    """The SLA figures come from the terminal: probe and push timings, and the outage it saw."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from server_stub.db import make_engine
+    from server_stub.models.ops import OutageReport, ResponseSample
+
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="支所6", admin_user="admin1",
+           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T106")
+    clock = Clock()
+    rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
+    try:
+        rt.refill_leases()
+        rt.machine.confirm_bcp(clock(), "supervisor1")
+        rt.bcp_backend.sign_in(CODE, "clerk1", "clerk1pass", "T106")
+        rt.bcp_backend.issue(juminhyo(plain_subjects(db_url, 1)[0]), None, "P001")
+        for _ in range(4):
+            rt.continuity.probe_all()
+            clock.t += 5
+        assert rt.machine.mode is LinkMode.ONLINE
+    finally:
+        rt.close()
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            samples = s.scalar(select(func.count()).select_from(ResponseSample))
+            outages = s.scalar(select(func.count()).select_from(OutageReport))
+    finally:
+        engine.dispose()
+    assert samples and samples >= 3  # health probes and the push
+    assert outages == 1
