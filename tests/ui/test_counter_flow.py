@@ -56,6 +56,7 @@ def test_full_issuance_by_keyboard(qtbot: Any, counter_app: Any, counter_db: str
     assert window.detail_pane.household_table.rowCount() == picked.household_size
 
     # F5 opens the issuance dialog
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
     qtbot.keyClick(window, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: getattr(window, "issuance_dialog", None) is not None, timeout=WAIT)
     issuance = window.issuance_dialog
@@ -79,6 +80,7 @@ def test_full_issuance_by_keyboard(qtbot: Any, counter_app: Any, counter_db: str
     assert JuminhyoItem.HEAD_RELATION in request.items
 
     # F10: a preview (見本, nothing issued) before printing
+    qtbot.waitUntil(issuance.isActiveWindow, timeout=WAIT)
     with qtbot.waitSignal(issuance.previewed, timeout=WAIT):
         qtbot.keyClick(issuance, Qt.Key.Key_F10)
     preview = counter_app.printed.previews[0]
