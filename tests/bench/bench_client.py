@@ -8,6 +8,7 @@ BCP after 10 s of every line failing, ``auto`` policy) through two fault proxies
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -139,7 +140,7 @@ def _bcp_trial(ctx: Context) -> tuple[float, float, list[tuple[float, str, str]]
         service.router.use("online")
         service.sign_in(*CLERK)
         bcp.sign_in(CITY, CLERK[0], CLERK[1], "T001")  # offline credentials kept from the sign-in
-        subjects = iter(_subjects(ctx, 100))
+        subjects = itertools.cycle(_subjects(ctx, 100))  # failed attempts use subjects up too
         service.issue(_juminhyo(next(subjects)))  # online, through the primary
         rig.primary.set_mode("cut")
         rig.secondary.set_mode("cut")
