@@ -59,4 +59,15 @@ def build_counter_service(
         terminal_id=terminal_id or DEFAULT_TERMINAL_ID,
         out_dir=out_dir or data_dir / "certificates",
         renderer=ProcessRenderer() if render_in_process else None,
+        printer_id=_printer_id(data_dir),
     )
+
+
+def _printer_id(data_dir: Path) -> str:
+    """The terminal's printer id (printed in the 発行番号), as chosen in the printer settings."""
+    from client.printing.printer_choice import PrinterChoiceError, load_printer_choice
+
+    try:
+        return load_printer_choice(data_dir).printer_id
+    except PrinterChoiceError as exc:
+        raise ConfigurationError(exc.message_ja, exc.message_en) from exc

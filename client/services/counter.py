@@ -230,7 +230,7 @@ class CounterService:
             except ServiceError:
                 raise
             except Exception as exc:
-                raise RenderError(message_en=f"render failed for {cert.issue_number}: {exc!r}") from exc
+                raise _render_error(exc, f"render failed for {cert.issue_number}") from exc
             name = _SAFE.sub("_", f"{outcome.issuance_id or 'issuance'}-{i}") + ".pdf"
             path = target / name
             path.write_bytes(result.pdf)
@@ -255,7 +255,7 @@ class CounterService:
         except ServiceError:
             raise
         except Exception as exc:
-            raise RenderError(message_en=f"preview render failed: {exc!r}") from exc
+            raise _render_error(exc, "preview render failed") from exc
         path = self.out_dir / "preview" / "preview.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(result.pdf)
@@ -311,3 +311,10 @@ class CounterService:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
         return report, path
+
+
+def _render_error(exc: Exception, context: str) -> RenderError:
+    """Keep the renderer's own Japanese message (e.g. the characters no font can draw)."""
+    message_ja = getattr(exc, "message_ja", "")
+    message_en = getattr(exc, "message_en", "") or repr(exc)
+    return RenderError(message_ja, f"{context}: {message_en}")
