@@ -21,8 +21,10 @@ from argon2.exceptions import Argon2Error
 
 from client.domain.model import Decision, IssuanceRequest, MunicipalityParams, SupportRelease
 from client.services.backend import BackendRouter, CounterBackend
+from client.services.conflicts import BcpConflict, ConflictClient, UnsyncedBcpError, unsynced_note
 from client.services.day_close_pdf import render_day_close_pdf
 from client.services.errors import (
+    LineDownError,
     PermissionDeniedError,
     RenderError,
     ServiceError,
@@ -85,6 +87,7 @@ class CounterService:
         printer_id: str = "プリンタ001",
         clock: Callable[[], datetime] | None = None,
         renderer: Renderer | None = None,
+        pending_bcp: Callable[[], int] | None = None,
     ) -> None:
         self.router = router
         self.municipality_code = municipality_code
@@ -93,6 +96,8 @@ class CounterService:
         self.out_dir = Path(out_dir)
         self._clock = clock or (lambda: datetime.now(JST))
         self._render = renderer or _default_renderer
+        # BCP issuances still in the outbox (attach_terminal sets runtime.outbox.count_pending)
+        self.pending_bcp: Callable[[], int] = pending_bcp or (lambda: 0)
         self._session: Session | None = None
         self._lock = threading.Lock()
 
@@ -298,19 +303,62 @@ class CounterService:
 
     # -- day close -----------------------------------------------------------------------------
 
-    def day_close(self, day: date | None = None) -> DayCloseReport:
+    def day_close(self, day: date | None = None, ack: SupervisorGrant | None = None) -> DayCloseReport:
+        """The 日計表; refused (UnsyncedBcpError) while BCP issuances are unsynced, unless a supervisor
+        acknowledges them (``ack``), in which case the report notes the unsynced count."""
         session = self.session
         day = day or self._clock().date()
-        return self.backend.day_close(day, session.municipality.name)
+        pending = int(self.pending_bcp())
+        if pending > 0:
+            if ack is None or not ack.user.is_supervisor:
+                raise UnsyncedBcpError(pending)
+            log.warning("day close with %d unsynced BCP issuance(s), acknowledged by %s", pending, ack.user.user_id)
+        report = self.backend.day_close(day, session.municipality.name)
+        if pending > 0 and ack is not None:
+            report = replace(report, notes=(*report.notes, unsynced_note(pending, ack.user.name)))
+        return report
 
-    def day_close_pdf(self, day: date | None = None, path: Path | None = None) -> tuple[DayCloseReport, Path]:
-        report = self.day_close(day)
+    def day_close_pdf(
+        self, day: date | None = None, path: Path | None = None, ack: SupervisorGrant | None = None
+    ) -> tuple[DayCloseReport, Path]:
+        report = self.day_close(day, ack)
         pdf = render_day_close_pdf(report, generated_at=self._clock(), generated_by=self.session.user.name)
         if path is None:
             path = self.out_dir / "day-close" / f"nikkeihyo-{report.day:%Y%m%d}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
         return report, path
+
+    # -- BCP conflict review (supervisor) ----------------------------------------------------
+
+    def _conflicts(self, grant: SupervisorGrant | None) -> ConflictClient:
+        """The supervisor's session at the data centre (conflicts live on the server only)."""
+        if grant is not None:
+            backend = grant.backend
+        elif self.session.user.is_supervisor:
+            backend = self.router.backend("online")
+        else:
+            raise PermissionDeniedError(message_en="BCP conflict review needs a supervisor")
+        api = getattr(backend, "api", None)
+        if api is None:
+            raise LineDownError(
+                "BCP照合結果はデータセンターに接続しているときだけ確認できます。",
+                "conflict review needs the online backend",
+            )
+        return ConflictClient(api)
+
+    def list_conflicts(self, status: str = "open", grant: SupervisorGrant | None = None) -> list[BcpConflict]:
+        return self._conflicts(grant).list(status)
+
+    def conflict(self, conflict_id: int, grant: SupervisorGrant | None = None) -> BcpConflict:
+        return self._conflicts(grant).get(conflict_id)
+
+    def resolve_conflict(
+        self, conflict_id: int, outcome: str, note: str, grant: SupervisorGrant | None = None
+    ) -> BcpConflict:
+        resolved = self._conflicts(grant).resolve(conflict_id, outcome, note)
+        log.info("BCP conflict %s resolved: %s by %s", conflict_id, outcome, resolved.resolved_by)
+        return resolved
 
 
 def _render_error(exc: Exception, context: str) -> RenderError:

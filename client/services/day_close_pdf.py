@@ -65,6 +65,8 @@ def render_day_close_pdf(report: DayCloseReport, *, generated_at: datetime, gene
             body,
         ),
         Spacer(1, 4 * mm),
+        *(Paragraph(note, body) for note in report.notes),
+        *((Spacer(1, 4 * mm),) if report.notes else ()),
     ]
     for caption, rows in (
         ("証明書の種類", report.by_type),

@@ -185,3 +185,4 @@ class DayCloseReport:
     total_fee_yen: int
     voided_count: int = 0
     by_mode: tuple[DayCloseRow, ...] = ()  # online / bcp (issued from the replica during an outage)
+    notes: tuple[str, ...] = ()  # e.g. unsynced BCP issuances acknowledged by a supervisor

@@ -68,6 +68,7 @@ def attach_terminal(
             return
         report(event)
 
+    service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
     runtime.continuity.listeners.append(listener)
     api = getattr(service.router.backend("online"), "api", None)
     if api is not None:
