@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
             ("day_close", "F7", self.open_day_close),
             ("lock", "F9", self.request_lock),
             ("declare_bcp", "F8", self.request_bcp),
+            ("conflicts", "F4", self.open_conflicts),
             ("language", "F11", self.toggle_language),
             ("help", "F1", self.show_keys),
             ("quit", "Ctrl+Q", self.close),
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
             "day_close": self.tr("日計表"),
             "lock": self.tr("ロック"),
             "declare_bcp": self.tr("BCPへ移行(係長)"),
+            "conflicts": self.tr("BCP照合結果(係長)"),
             "language": self.tr("English / 日本語"),
             "help": self.tr("キー操作"),
             "quit": self.tr("終了"),
@@ -400,6 +402,14 @@ class MainWindow(QMainWindow):
         atena = self.current_summary.atena_no if self.current_summary else None
         dialog = HistoryDialog(self.service, self.taskman, atena_no=atena, printer=self.printer, parent=self)
         self.history_dialog = dialog
+        dialog.open()
+
+    def open_conflicts(self) -> None:
+        """BCP照合結果の確認 (supervisor; a clerk is asked for a supervisor's approval first)."""
+        from client.ui.conflict_dialog import ConflictDialog
+
+        dialog = ConflictDialog(self.service, self.taskman, parent=self)
+        self.conflict_dialog = dialog
         dialog.open()
 
     def open_day_close(self) -> None:
