@@ -51,6 +51,8 @@ def register_gui(sub: Any) -> None:
     p.add_argument("--lang", choices=("ja", "en"), help="UI language (default ja)")
     p.add_argument("--user", help="staff ID to sign in with (with --password-stdin)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--drill", action="store_true",
+                   help="防災訓練: BCPモードを見本の証明書で体験する(送信なし) / BCP drill with sample certificates")
     p.set_defaults(func=run_gui_command)
 
 
@@ -73,7 +75,8 @@ def run_gui_command(args: argparse.Namespace) -> int:
 
         try:
             runtime = attach_terminal(service, config, app.bridge.publish,
-                                      on_confirmation_needed=app.bridge.ask_confirmation)
+                                      on_confirmation_needed=app.bridge.ask_confirmation,
+                                      drill=bool(getattr(args, "drill", False)))
         except Exception as exc:  # noqa: BLE001 — the counter still works online
             _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
             return

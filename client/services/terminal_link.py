@@ -30,6 +30,7 @@ def attach_terminal(
     keystore: Any = None,
     start: bool = True,
     on_confirmation_needed: Callable[[], None] | None = None,
+    drill: bool = False,
 ) -> Any:
     """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled."""
     from client.enrollment import Enrolment, NotEnrolledError
@@ -50,6 +51,7 @@ def attach_terminal(
         probe_timeout_seconds=float(config.probe_timeout_seconds),
         ca_bundle=config.ca_bundle,
         router=service.router,
+        drill=drill,  # 防災訓練: 見本 certificates, separate drill outbox, stays in BCP
     )
 
     def report(_event: object = None) -> None:

@@ -159,3 +159,33 @@ def test_sync_back_reports_response_times_and_the_outage(tmp_path: Path, server_
         engine.dispose()
     assert samples and samples >= 3  # health probes and the push
     assert outages == 1
+
+
+def test_counter_in_drill_mode_issues_samples_from_the_replica(tmp_path: Path, server_factory,
+                                                                memory_keyring) -> None:
+    from client.cli import build_parser
+    from client.config_source import ClientConfig
+    from client.services.bootstrap import build_counter_service
+    from client.services.terminal_link import attach_terminal
+
+    assert build_parser().parse_args(["gui", "--drill"]).drill
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="訓練2", admin_user="admin1",
+           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T107")
+    config = ClientConfig(data_dir=data)
+    service = build_counter_service(config, out_dir=tmp_path / "out")
+    published: list[tuple] = []
+    runtime = attach_terminal(service, config, lambda *s: published.append(s), keystore=KeyStore(), start=False,
+                              drill=True)
+    try:
+        service.sign_in("clerk1", "clerk1pass")
+        assert service.mode == "bcp" and published[-1][0] == "bcp"
+        outcome = service.issue(juminhyo(plain_subjects(db_url, 1)[0]))
+        assert outcome.certificates[0].content.training
+        assert outcome.certificates[0].pdf_path.exists()
+    finally:
+        runtime.close()
