@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.counter import CounterService
+from client.services.conflicts import UnsyncedBcpError
+from client.services.counter import CounterService, SupervisorGrant
 from client.services.records import DayCloseReport
+from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ class DayCloseDialog(QDialog):
         self.taskman = taskman
         self.report: DayCloseReport | None = None
         self.pdf_path: Path | None = None
+        self.ack: SupervisorGrant | None = None  # a supervisor acknowledged unsynced BCP issuances
+        self.unsynced_count = 0
+        self.supervisor_dialog: SupervisorDialog | None = None
         self.setObjectName("dayCloseDialog")
         self.setWindowTitle(self.tr("日計表"))
         self.resize(720, 600)
@@ -64,6 +69,16 @@ class DayCloseDialog(QDialog):
         self.message_label = QLabel(self)
         self.message_label.setObjectName("dayCloseMessage")
         self.message_label.setWordWrap(True)
+        self.notes_label = QLabel(self)
+        self.notes_label.setObjectName("dayCloseNotes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet("color: #b00020;")
+        self.ack_button = QPushButton(self.tr("係長の確認で締める"), self)
+        self.ack_button.setObjectName("dayCloseAckButton")
+        self.ack_button.setAccessibleName(self.tr("未同期のBCP発行を係長が確認して締める"))
+        self.ack_button.setAutoDefault(False)
+        self.ack_button.setVisible(False)
+        self.ack_button.clicked.connect(self.acknowledge_unsynced)
         self.pdf_button = QPushButton(self.tr("F12 PDF作成"), self)
         self.pdf_button.setObjectName("dayClosePdfButton")
         self.pdf_button.setAccessibleName(self.tr("日計表のPDFを作成"))
@@ -82,11 +97,13 @@ class DayCloseDialog(QDialog):
         top.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.ack_button)
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.total_label)
+        layout.addWidget(self.notes_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
@@ -99,9 +116,9 @@ class DayCloseDialog(QDialog):
         return value
 
     def reload(self) -> None:
-        day = self.day
+        day, ack = self.day, self.ack
         self.message_label.setText(self.tr("集計しています…"))
-        self.taskman.run_network(lambda: self.service.day_close(day), self._show, self._failed)
+        self.taskman.run_network(lambda: self.service.day_close(day, ack), self._show, self._failed)
 
     def _show(self, report: DayCloseReport) -> None:
         self.report = report
@@ -110,6 +127,7 @@ class DayCloseDialog(QDialog):
                 count=report.total_count, copies=report.total_copies, fee=f"{report.total_fee_yen:,}",
                 voided=report.voided_count)
         )
+        self.notes_label.setText("\n".join(report.notes))
         rows: list[tuple[str, str, str, str, bool]] = []
         for caption, part in (
             (self.tr("証明書の種類"), report.by_type),
@@ -136,6 +154,38 @@ class DayCloseDialog(QDialog):
         ja, en = describe_error(exc)
         log.warning("day close: %s", en)
         self.message_label.setText(ja)
+        if isinstance(exc, UnsyncedBcpError):  # refused: offer the supervisor's acknowledgement
+            self.unsynced_count = exc.count
+            self.report = None
+            self.total_label.setText("")
+            self.notes_label.setText("")
+            self.table.setRowCount(0)
+            self.ack_button.setVisible(True)
+
+    def acknowledge_unsynced(self) -> None:
+        """A supervisor confirms closing the day with BCP issuances still unsynced (noted on the 日計表)."""
+        dialog = SupervisorDialog(
+            self.tr("未同期のBCP発行の確認"),
+            self.tr("BCPモードで発行した {n} 件がまだ同期されていません。係長が確認のうえ日計を締めます"
+                    "(日計表に未同期の件数が記載されます)。").format(n=self.unsynced_count),
+            parent=self,
+        )
+        dialog.reason_edit.setPlainText(self.tr("未同期のBCP発行を確認"))
+        self.supervisor_dialog = dialog
+
+        def granted(grant: SupervisorGrant) -> None:
+            self.ack = grant
+            self.ack_button.setVisible(False)
+            self.reload()
+
+        def accepted() -> None:
+            user_id, password = dialog.user_id, dialog.password
+            self.taskman.run_network(
+                lambda: self.service.authorize_supervisor(user_id, password), granted, self._failed
+            )
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
 
     def make_pdf(self) -> None:
         day = self.day
@@ -146,4 +196,5 @@ class DayCloseDialog(QDialog):
             self.message_label.setText(self.tr("日計表を保存しました: {path}").format(path=self.pdf_path))
             self.pdf_ready.emit(str(self.pdf_path))
 
-        self.taskman.run_network(lambda: self.service.day_close_pdf(day), done, self._failed)
+        ack = self.ack
+        self.taskman.run_network(lambda: self.service.day_close_pdf(day, ack=ack), done, self._failed)
