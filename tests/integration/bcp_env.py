@@ -46,6 +46,24 @@ def seed(db_url: str, residents: int = 80) -> None:
         engine.dispose()
 
 
+def enrolled(tmp_path: Path, server_factory: Any, terminal_id: str, terminal_name: str) -> tuple[str, Any, Path]:
+    """A seeded SQLite server and a terminal enrolled by admin1: (db_url, server, data_dir).
+
+    The keys go to the keyring the test installed (``memory_keyring``).
+    """
+    from client.enrollment import enroll
+    from server_stub.migrate import upgrade
+
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(db_url)
+    seed(db_url)
+    server = server_factory(db_url)
+    data = tmp_path / "home"
+    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name=terminal_name, admin_user="admin1", admin_password="admin1pass",
+           data_dir=data, keystore=KeyStore(), terminal_id=terminal_id)
+    return db_url, server, data
+
+
 def login(base_url: str, user: str = "clerk1", password: str = "clerk1pass", terminal: str = "T001",
           secondary: str | None = None) -> DataCentreClient:
     client = DataCentreClient(base_url, secondary, timeout=10.0, connect_timeout=2.0)

@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from client.connectivity import LinkMode
-from client.enrollment import enroll
 from client.keystore import KeyStore
 from client.terminal import build_terminal
-from server_stub.migrate import upgrade
-from tests.integration.bcp_env import CODE, juminhyo, plain_subjects, seed
+from tests.integration.bcp_env import CODE, enrolled, juminhyo, plain_subjects
 
 
 class Clock:
@@ -22,13 +20,7 @@ class Clock:
 
 
 def test_enrolled_terminal_issues_offline_and_syncs_back(tmp_path: Path, server_factory, memory_keyring) -> None:
-    db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade(db_url)
-    seed(db_url)
-    server = server_factory(db_url)
-    data = tmp_path / "home"
-    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="支所3", admin_user="admin1",
-           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T103")
+    db_url, server, data = enrolled(tmp_path, server_factory, "T103", "支所3")
     clock = Clock()
     rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
     try:
@@ -60,13 +52,7 @@ def test_cli_sync_pushes_the_outbox_before_pulling(tmp_path: Path, server_factor
 
     from client.cli import main
 
-    db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade(db_url)
-    seed(db_url)
-    server = server_factory(db_url)
-    data = tmp_path / "home"
-    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="支所4", admin_user="admin1",
-           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T104")
+    db_url, server, data = enrolled(tmp_path, server_factory, "T104", "支所4")
     rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto")
     try:
         rt.refill_leases()
@@ -93,13 +79,7 @@ def test_drill_issues_samples_and_never_touches_the_real_outbox(tmp_path: Path, 
     from client.enrollment import OUTBOX_FILE
     from client.printing.render import render_certificate
 
-    db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade(db_url)
-    seed(db_url)
-    server = server_factory(db_url)
-    data = tmp_path / "home"
-    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="訓練", admin_user="admin1",
-           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T105")
+    db_url, server, data = enrolled(tmp_path, server_factory, "T105", "訓練")
     real_before = (data / OUTBOX_FILE).read_bytes()
     rt = build_terminal(data, keystore=KeyStore(), drill=True, run_async=lambda fn: fn())
     try:
@@ -130,13 +110,7 @@ def test_sync_back_reports_response_times_and_the_outage(tmp_path: Path, server_
     from server_stub.db import make_engine
     from server_stub.models.ops import OutageReport, ResponseSample
 
-    db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade(db_url)
-    seed(db_url)
-    server = server_factory(db_url)
-    data = tmp_path / "home"
-    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="支所6", admin_user="admin1",
-           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T106")
+    db_url, server, data = enrolled(tmp_path, server_factory, "T106", "支所6")
     clock = Clock()
     rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
     try:
@@ -169,13 +143,7 @@ def test_counter_in_drill_mode_issues_samples_from_the_replica(tmp_path: Path, s
     from client.services.terminal_link import attach_terminal
 
     assert build_parser().parse_args(["gui", "--drill"]).drill
-    db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade(db_url)
-    seed(db_url)
-    server = server_factory(db_url)
-    data = tmp_path / "home"
-    enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="訓練2", admin_user="admin1",
-           admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T107")
+    db_url, server, data = enrolled(tmp_path, server_factory, "T107", "訓練2")
     config = ClientConfig(data_dir=data)
     service = build_counter_service(config, out_dir=tmp_path / "out")
     published: list[tuple] = []
