@@ -76,8 +76,9 @@ def _bcp_service(ctx: Context, terminal: Any, out_dir: Path) -> Any:
 
     api = OnlineApi([ctx.server("sqlite").base_url], timeout=10.0)
     router = BackendRouter(OnlineBackend(api))
-    router.register("bcp", BcpBackend(ReplicaLookups(terminal.store), ReplicaSearch(terminal.store),
-                                      terminal.outbox, terminal.issuer))
+    bcp: Any = BcpBackend(ReplicaLookups(terminal.store), ReplicaSearch(terminal.store), terminal.outbox,
+                          terminal.issuer)
+    router.register("bcp", bcp)
     router.use("bcp")
     service = CounterService(router, municipality_code=CITY, terminal_id="T001", out_dir=out_dir,
                              printer_id="P001")

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tests.bench.support import FULL, QUICK, REPO, Context, Measurement
 
@@ -98,7 +99,8 @@ def markdown(results: list[Measurement], meta: dict[str, object]) -> str:
         f"Run: {meta['started']} · mode **{meta['mode']}** · {meta['cpus']} CPUs · load average at start "
         f"{meta['loadavg_start']} · total {meta['seconds']:.0f} s · commit {meta['commit']}",
     ]
-    for rerun in meta.get("reruns", []) or []:  # type: ignore[union-attr]
+    reruns: Any = meta.get("reruns") or []
+    for rerun in reruns:
         lines.append(f"Re-run {rerun['started']} (commit {rerun['commit']}, load average {rerun['loadavg_start']}): "
                      f"{', '.join(rerun['benchmarks'])}")
     lines += [

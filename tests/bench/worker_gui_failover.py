@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 CITY = "132403"
 
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> int:
     private = demo_terminal_private_key(CITY, "T001")
     issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name="本庁1", signing_key=private,
                        key_id=key_id_for(public_key_for(private)))
-    bcp = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer)
+    bcp: Any = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer)
 
     primary = FaultProxy("127.0.0.1", port)
     secondary = FaultProxy("127.0.0.1", port)
@@ -83,7 +84,7 @@ def main(argv: list[str]) -> int:
     window = app.open_main_window()
 
     queries = ["ヤマダ", "サトウ", "スズキ", "タナカ", "ワタナベ", "イトウ", "ナカムラ", "コバヤシ", "カトウ", "ヨシダ"]
-    state = {"i": 0, "cut_at": 0.0, "bcp_at": 0.0, "bcp_answers": 0, "searches": 0, "worst_before": 0.0,
+    state: dict[str, Any] = {"i": 0, "cut_at": 0.0, "bcp_at": 0.0, "bcp_answers": 0, "searches": 0, "worst_before": 0.0,
              "worst_after": 0.0, "last": 0.0, "ticks": 0, "modes": []}
     start = time.perf_counter()
 
