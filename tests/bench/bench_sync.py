@@ -238,3 +238,23 @@ def wire_and_apply(ctx: Context) -> list[Measurement]:
                       notes=f"{best_again['cipher']:.2f} s vs {best_again['plain']:.2f} s",
                       cipher=reapply["cipher"], plain=reapply["plain"]))
     return rows
+
+
+def cipher_owner(ctx: Context) -> list[Measurement]:
+    """The replica owner's SQLCipher-vs-plain measurement (tests/bench/bench_replica.py), wrapped:
+    the first city pages applied with the indexes in place (steady state), then 300 searches."""
+    from tests.bench.bench_replica import bench_cipher_ratio
+
+    pages = 4 if ctx.quick else 40
+    r = bench_cipher_ratio(ctx.server("sqlite"), ctx.workdir / "cipher-owner", pages=pages)
+    n = r["records"]
+    return [
+        ratio(f"SQLCipher vs plain SQLite: apply {n:,} city records, indexes in place (bench_replica)",
+              r["sqlcipher_apply_s"], r["plain_apply_s"], CIPHER_RATIO,
+              notes=f"{r['sqlcipher_apply_s']:.1f} s vs {r['plain_apply_s']:.1f} s; plain = stdlib sqlite3 with "
+                    "the same page cache", **{k: v for k, v in r.items() if k.endswith("_s")}),
+        ratio("SQLCipher vs plain SQLite: search p95 (bench_replica)", r["sqlcipher_search"]["p95_ms"],
+              r["plain_search"]["p95_ms"], CIPHER_RATIO,
+              notes=f"{r['sqlcipher_search']['p95_ms']:.2f} ms vs {r['plain_search']['p95_ms']:.2f} ms p95, "
+                    "300 queries", sqlcipher=r["sqlcipher_search"], plain=r["plain_search"]),
+    ]

@@ -51,6 +51,7 @@ def registry() -> list[Benchmark]:
         Benchmark("bootstrap", bench_sync.bootstrap, "replica bootstrap of the city"),
         Benchmark("delta", bench_sync.delta, "delta sync of 1,000 changes"),
         Benchmark("wire", bench_sync.wire_and_apply, "bytes on the wire; SQLCipher vs plain apply"),
+        Benchmark("cipher_owner", bench_sync.cipher_owner, "SQLCipher vs plain, the replica owner's method"),
         Benchmark("replica_search", bench_search.replica_search, "search on the replica"),
         Benchmark("online_search", bench_search.online_search, "search online (SQLite, PostgreSQL)"),
         Benchmark("request_pdf", bench_issue.request_to_pdf, "request → PDF bytes online and BCP"),
