@@ -156,6 +156,11 @@ class ConnectivityMachine:
                 return None
             return max(h.failing_since for h in self._health if h.failing_since is not None)
 
+    def degraded(self) -> bool:
+        """Any line failing, or not on the primary: probe faster until the machine is back ONLINE."""
+        with self._lock:
+            return self._mode is not LinkMode.ONLINE or any(not h.up for h in self._health)
+
     def subscribe(self, listener: Callable[[Event], None]) -> None:
         self._listeners.append(listener)
 

@@ -172,3 +172,14 @@ def test_supervisor_can_declare_bcp_by_hand_and_it_is_idempotent():
     m.confirm_bcp(2.0, "sv")
     assert m.mode is LinkMode.BCP
     assert len(m.history) == 1
+
+
+def test_degraded_while_any_line_fails_or_off_the_primary():
+    m, _ = machine()
+    assert not m.degraded()
+    m.report_failure(S, 0.0)
+    assert m.degraded()  # still ONLINE, but the secondary is down: watch closely
+    m.report_success(S, 1.0)
+    assert not m.degraded()
+    m.report_failure(P, 2.0)
+    assert m.mode is LinkMode.SECONDARY and m.degraded()
