@@ -64,7 +64,11 @@ def get_caller(request: Request, factory: Annotated[sessionmaker[Session], Depen
     After an outage the clerks signed in offline and hold no server token: the terminal pushes
     its outbox with its own Ed25519 signature, and each record names the clerk who issued it.
     """
-    from server_stub.replica_api import HEADER_TERMINAL, CallerRefused, municipality_of_terminal_signature
+    from server_stub.terminal_signature import (
+        HEADER_TERMINAL,
+        CallerRefused,
+        municipality_of_terminal_signature,
+    )
 
     if request.headers.get("authorization") or not request.headers.get(HEADER_TERMINAL):
         from fastapi.security import HTTPAuthorizationCredentials
