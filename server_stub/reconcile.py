@@ -39,6 +39,7 @@ from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc
 from server_stub.context import build_context
 from server_stub.models import BcpConflict, Issuance, IssuedCopy, Municipality, SerialLease, Staff, Terminal
+from server_stub.mutual_backup import home_terminal
 from server_stub.tenants import params_of
 
 # Fields of a printed person whose difference matters to the resident (a supervisor decides).
@@ -108,10 +109,12 @@ def _check_serials(session: Session, principal: Principal, serials: list[int], i
 
 
 def _terminal_keys(session: Session, principal: Principal) -> dict[str, bytes]:
+    # A partner's terminal (相互バックアップ) is enrolled, and holds its key, in its own municipality.
+    home_code, terminal_id = home_terminal(principal)
     rows = session.scalars(
         select(Terminal).where(
-            Terminal.municipality_code == principal.municipality_code,
-            Terminal.terminal_id == principal.terminal_id,
+            Terminal.municipality_code == home_code,
+            Terminal.terminal_id == terminal_id,
         )
     ).all()
     return {t.key_id: bytes(t.public_key) for t in rows}

@@ -3,6 +3,7 @@
 * ``POST /api/v1/bcp/issuances`` — a batch of outbox records; each one is stored exactly once
   (by its client UUID) in its own transaction and reconciled; the answer lists, per record,
   ``stored`` / ``duplicate`` / ``rejected`` (with a code), and any conflict codes.
+  ``?municipality=CODE``: a partner's records (相互バックアップ, see ``server_stub.mutual_backup``).
 * ``GET /api/v1/bcp/conflicts?status=open`` and ``GET /api/v1/bcp/conflicts/{id}`` (supervisor).
 * ``POST /api/v1/bcp/conflicts/{id}/resolve`` ``{outcome: no_problem|recall|other, note}``
   (supervisor; logged).
@@ -23,6 +24,7 @@ from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
 from server_stub.models import BcpConflict, Issuance
+from server_stub.mutual_backup import PartnerQuery, acting_for
 from server_stub.reconcile import (
     BcpRejected,
     conflict_to_dict,
@@ -82,8 +84,15 @@ class ResolveIn(_Model):
 
 
 @router.post("/issuances")
-def push_issuances(body: BcpBatchIn, principal: CallerDep, session: SessionDep) -> dict[str, Any]:
-    """Store each record once; a rejected record does not stop the others."""
+def push_issuances(body: BcpBatchIn, caller: CallerDep, session: SessionDep,
+                   municipality: PartnerQuery = None) -> dict[str, Any]:
+    """Store each record once; a rejected record does not stop the others.
+
+    ``municipality=`` (相互バックアップ): the records were issued on this terminal for a partner
+    municipality; they are stored and reconciled as that municipality's, only when an agreement
+    between the two is recorded (otherwise 403 ``no_agreement`` and nothing is stored).
+    """
+    principal = acting_for(session, caller, municipality)
     results: list[dict[str, Any]] = []
     for rec in body.records:
         record = rec.model_dump(mode="json")

@@ -10,7 +10,8 @@
 * ``GET /api/v1/ops/sla?month=YYYY-MM`` (supervisor, admin) → the SLA figures as JSON.
 
 Callers: a signed-in staff member, or the enrolled terminal by request signature (as for the
-outbox push). The terminal is the caller's terminal; the municipality is the caller's.
+outbox push). The terminal is the caller's terminal; the municipality is the caller's, or for the
+access log a partner's named by ``?municipality=`` (相互バックアップ, ``server_stub.mutual_backup``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from server_stub.api.schemas import _Model
 from server_stub.auth import Principal
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
+from server_stub.mutual_backup import PartnerQuery, acting_for
 from server_stub.sla import HealthHeartbeat, sla_figures, store_outage_reports, store_samples
 from server_stub.terminal_log import TerminalLogRejected, append_terminal_entries
 
@@ -137,7 +139,10 @@ def post_samples(body: SamplesIn, principal: BcpCallerDep, session: SessionDep) 
 
 
 @router.post("/bcp/access-log")
-def post_access_log(body: AccessEntriesIn, principal: BcpCallerDep, session: SessionDep) -> dict[str, Any]:
+def post_access_log(body: AccessEntriesIn, caller: BcpCallerDep, session: SessionDep,
+                    municipality: PartnerQuery = None) -> dict[str, Any]:
+    """``municipality=``: the log of BCP work done for a partner (相互バックアップ) joins its chain."""
+    principal = acting_for(session, caller, municipality)
     terminal = _terminal(principal)
     begin_write(session)
     try:

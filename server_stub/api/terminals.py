@@ -20,6 +20,7 @@ from server_stub.auth import terminal_for
 from server_stub.clock import now_jst, to_utc
 from server_stub.db import begin_write
 from server_stub.models import SerialLease
+from server_stub.mutual_backup import PartnerQuery, acting_for
 from server_stub.seed.demo import enroll_terminal
 
 router = APIRouter(prefix="/api/v1", tags=["terminals"])
@@ -78,11 +79,17 @@ def _lease_dict(row: SerialLease) -> dict[str, Any]:
 
 
 @router.post("/serials/lease", status_code=201)
-def post_lease(body: LeaseIn, principal: CallerDep, session: SessionDep) -> dict[str, Any]:
-    """Lease a block of serials from the same counter as online issuance (never collides)."""
+def post_lease(body: LeaseIn, caller: CallerDep, session: SessionDep,
+               municipality: PartnerQuery = None) -> dict[str, Any]:
+    """Lease a block of serials from the same counter as online issuance (never collides).
+
+    ``municipality=`` (相互バックアップ): a terminal leases from a partner's counter, only when an
+    agreement between the two is recorded (403 ``no_agreement`` otherwise).
+    """
     now = now_jst()
+    _require_terminal(session, caller)
+    principal = acting_for(session, caller, municipality)
     begin_write(session)
-    _require_terminal(session, principal)
     # leases of this terminal past their expiry are closed as expired (their unused serials stay unused)
     session.execute(
         update(SerialLease)
@@ -106,10 +113,15 @@ def post_lease(body: LeaseIn, principal: CallerDep, session: SessionDep) -> dict
 
 
 @router.post("/serials/leases/{lease_id}/return")
-def post_lease_return(body: LeaseReturnIn, principal: CallerDep, session: SessionDep,
-                      lease_id: Annotated[str, Path(max_length=36)]) -> dict[str, Any]:
-    """Give a lease back, recording the serial ranges ``[[first, last], ...]`` that were not used."""
+def post_lease_return(body: LeaseReturnIn, caller: CallerDep, session: SessionDep,
+                      lease_id: Annotated[str, Path(max_length=36)],
+                      municipality: PartnerQuery = None) -> dict[str, Any]:
+    """Give a lease back, recording the serial ranges ``[[first, last], ...]`` that were not used.
+
+    ``municipality=``: a lease taken from a partner's counter (same agreement check as leasing).
+    """
     now = now_jst()
+    principal = acting_for(session, caller, municipality)
     begin_write(session)
     row = session.get(SerialLease, lease_id)
     if row is None or row.municipality_code != principal.municipality_code or row.terminal_id != principal.terminal_id:
