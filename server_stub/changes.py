@@ -28,6 +28,7 @@ KINDS = (
     "suppression",
     "staff",
     "terminal",
+    "form_parameter",
 )
 
 

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.agreements import register as register_agreements  # 相互バックアップ協定
 
     register_agreements(sub)
+    from server_stub.form_params import register as register_form_params  # 様式パラメータ
+
+    register_form_params(sub)
     return parser
 
 

@@ -19,7 +19,7 @@ from client.domain.model import (
 from client.domain.model import Resident as ResidentDC
 from client.domain.model import SupportMeasure as SupportMeasureDC
 from client.domain.model import Suppression as SuppressionDC
-from server_stub import convert
+from server_stub import convert, form_params
 from server_stub.models import (
     Resident,
     SealRegistration,
@@ -130,4 +130,5 @@ def build_context(
         support_measures=tuple(load_measures(session, code, touched)),
         suppressions=tuple(load_suppressions(session, code, touched, {subject.household_no})),
         releases=releases,
+        form_parameters=form_params.load(session, code),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from client.domain.form_params import FormParameters, form_id_for
 from client.domain.household import head_of
 from client.domain.kana import to_katakana
 from client.domain.model import (
@@ -54,8 +55,10 @@ def printed_items(request: IssuanceRequest) -> frozenset[JuminhyoItem]:
     return DEFAULT_ITEMS | frozenset(request.items)
 
 
-def certification_text(request: IssuanceRequest) -> str:
-    """認証文 for the last page."""
+def certification_text(request: IssuanceRequest, params: FormParameters | None = None) -> str:
+    """認証文 for the last page: the municipality's override for the form when it set one."""
+    if params is not None and params.certification_text:
+        return params.certification_text
     cert = request.cert_type
     if cert is CertificateType.JUMINHYO:
         return CERT_JUMINHYO_HOUSEHOLD if request.whole_household else CERT_JUMINHYO
@@ -171,6 +174,7 @@ def build_content(
     members = [m for m in ctx.household if cert is CertificateType.JOHYO or m.status is ResidentStatus.RESIDENT]
     head = head_of(members) if JuminhyoItem.HEAD_RELATION in items else None
     layout = request.layout if cert in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO) else Layout.KOJIN
+    form_params = ctx.form_parameters.get(form_id_for(cert, layout))
     return CertificateContent(
         cert_type=cert,
         title=cert.label_ja,
@@ -186,7 +190,7 @@ def build_content(
         katagaki=subject.katagaki,
         head_name=head.name if head is not None else "",
         persons=tuple(printed_person(p, cert, items, municipality) for p in persons),
-        certification_text=certification_text(request),
+        certification_text=certification_text(request, form_params),
         printed_items=tuple(sorted(i.value for i in items)),
         fee_yen=fee_per_copy,
         exemption_reason=exemption_reason,
@@ -196,7 +200,7 @@ def build_content(
         seal_image_png=ctx.seal.seal_image_png if cert is CertificateType.INKAN and ctx.seal else b"",
         municipal_seal_png=municipality.seal_image_png,
         tax_rows=tax_rows(ctx.tax) if cert is CertificateType.KAZEI and ctx.tax is not None else (),
-        notes=(),
+        notes=(form_params.note,) if form_params is not None and form_params.note else (),
         mode=ctx.mode,
         data_as_of=ctx.replica_as_of if ctx.mode is Mode.BCP else None,
     )

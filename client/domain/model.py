@@ -10,9 +10,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.domain.partial_date import PartialDate
+
+if TYPE_CHECKING:
+    from client.domain.form_params import FormParameters
 
 
 class CertificateType(enum.StrEnum):
@@ -502,6 +505,8 @@ class EvaluationContext:
     replica_as_of: datetime | None = None  # BCP only
     stale_override_reason: str = ""  # supervisor override of the replica age limit (BCP)
     pending_change_atena_nos: frozenset[str] = frozenset()  # BCP: residents with changes in flight
+    # form id → 様式パラメータ (認証文 override, 備考 line, enabled); absent forms use the defaults
+    form_parameters: dict[str, FormParameters] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

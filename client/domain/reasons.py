@@ -27,6 +27,7 @@ SUBJECT_REMOVED = "subject_removed"
 SUBJECT_NOT_REMOVED = "subject_not_removed"
 MEMBER_NOT_IN_HOUSEHOLD = "member_not_in_household"
 INVALID_COPIES = "invalid_copies"
+FORM_DISABLED = "form_disabled"
 LAYOUT_NOT_AVAILABLE = "layout_not_available"
 ITEMS_NOT_APPLICABLE = "items_not_applicable"
 ITEM_DATA_MISSING = "item_data_missing"
@@ -94,6 +95,10 @@ CATALOGUE: dict[str, ReasonSpec] = {
     INVALID_COPIES: ReasonSpec(
         "通数が正しくありません（1〜{max}通）。",
         "Copies must be between 1 and {max}.",
+    ),
+    FORM_DISABLED: ReasonSpec(
+        "この団体では{cert}（様式 {form_id}）を交付していません（様式パラメータで停止中）。",
+        "{cert_en} (form {form_id}) is not issued by this municipality (disabled in its form parameters).",
     ),
     LAYOUT_NOT_AVAILABLE: ReasonSpec(
         "{cert}は個人票・本人分のみ交付できます。世帯全員・世帯連記式は選択できません。",

@@ -32,6 +32,7 @@ from datetime import date
 from client.domain import reasons as R
 from client.domain.blocks import hours_between, support_measure_check, suppression_check
 from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
+from client.domain.form_params import form_id_for
 from client.domain.household import household_order
 from client.domain.model import (
     CertificateType,
@@ -337,6 +338,16 @@ def _decide(reasons: list[Reason], release_ids: tuple[str, ...]) -> Outcome:
     return Outcome.DENY
 
 
+def _check_form_enabled(request: IssuanceRequest, ctx: EvaluationContext, out: list[Reason]) -> None:
+    """The municipality may stop issuing a form (様式パラメータ ``enabled = false``)."""
+    cert = request.cert_type
+    layout = request.layout if cert in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO) else Layout.KOJIN
+    form_id = form_id_for(cert, layout)
+    params = ctx.form_parameters.get(form_id)
+    if params is not None and not params.enabled:
+        out.append(R.make(R.FORM_DISABLED, cert=cert.label_ja, cert_en=cert.label_en, form_id=form_id))
+
+
 def evaluate(request: IssuanceRequest, ctx: EvaluationContext) -> Decision:
     """Decide on ``request`` (see the module docstring). Pure: no I/O, no clock reads."""
     subject = ctx.subject
@@ -345,6 +356,7 @@ def evaluate(request: IssuanceRequest, ctx: EvaluationContext) -> Decision:
     reasons: list[Reason] = []
     if not 1 <= request.copies <= MAX_COPIES:
         reasons.append(R.make(R.INVALID_COPIES, max=MAX_COPIES))
+    _check_form_enabled(request, ctx, reasons)
     persons = _select_persons(request, ctx, reasons)
     _check_requester(request, ctx, reasons)
     if request.cert_type is CertificateType.INKAN:

@@ -5,6 +5,7 @@ from server_stub.models.audit import AccessLogEntry
 from server_stub.models.base import Base
 from server_stub.models.bcp import BcpConflict
 from server_stub.models.changes import ChangeLogEntry
+from server_stub.models.forms import FormParameter
 from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
 from server_stub.models.municipality import Counter, Deputy, Municipality
 from server_stub.models.ops import HealthSample, OutageReport, ResponseSample, SampleBatch, TerminalLogCursor
@@ -28,6 +29,7 @@ __all__ = [
     "ChangeLogEntry",
     "Counter",
     "Deputy",
+    "FormParameter",
     "HealthSample",
     "Household",
     "Issuance",

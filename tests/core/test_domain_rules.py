@@ -10,6 +10,7 @@ import pytest
 from _domain_factories import NOW, atena, context, family, municipality, request, resident, self_requester
 
 from client.domain import reasons as R
+from client.domain.form_params import FormParameters
 from client.domain.model import (
     CertificateType,
     EvaluationContext,
@@ -118,6 +119,7 @@ J, K, JO, IN, KZ = (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, Certif
 MY, CODE, HON, HEADREL = (JuminhyoItem.MY_NUMBER, JuminhyoItem.JUMINHYO_CODE, JuminhyoItem.HONSEKI,
                           JuminhyoItem.HEAD_RELATION)
 BCP = dict(mode=Mode.BCP, replica_as_of=AS_OF)
+KOJIN_OFF = {"juminhyo_kojin": FormParameters("juminhyo_kojin", enabled=False)}
 
 CASES: list[Case] = [
     # --- basics ---------------------------------------------------------------------------
@@ -136,6 +138,11 @@ CASES: list[Case] = [
     Case("zero copies", D, {R.INVALID_COPIES}, req=dict(copies=0)),
     Case("too many copies", D, {R.INVALID_COPIES}, req=dict(copies=21)),
     Case("twenty copies", A, set(), req=dict(copies=20)),
+    # --- 様式パラメータ: a form the municipality stopped issuing -----------------------------------
+    Case("juminhyo kojin form disabled", D, {R.FORM_DISABLED}, ctx=dict(form_parameters=KOJIN_OFF)),
+    Case("renki form unaffected by kojin disabled", A, set(), req=dict(whole_household=True, layout=Layout.RENKI), ctx=dict(form_parameters=KOJIN_OFF)),
+    Case("inkan form disabled", D, {R.FORM_DISABLED}, req=dict(cert_type=IN, inkan_card_no="C-0012345"), ctx=dict(seal=SEAL, form_parameters={"inkan": FormParameters("inkan", enabled=False)})),
+    Case("form parameters without enabled=false", A, set(), ctx=dict(form_parameters={"juminhyo_kojin": FormParameters("juminhyo_kojin", note="備考")})),
     Case("items on inkan", D, {R.ITEMS_NOT_APPLICABLE}, req=dict(cert_type=IN, inkan_card_no="C-0012345", items=frozenset({HON})), ctx=dict(seal=SEAL)),
     Case("household on kazei", D, {R.LAYOUT_NOT_AVAILABLE}, req=dict(cert_type=KZ, tax_year=2026, whole_household=True), ctx=dict(tax=TAX)),
     Case("my number data missing", D, {R.ITEM_DATA_MISSING}, req=dict(items=frozenset({MY})), ctx=dict(household=(replace(HEAD, my_number=None),)), subject=replace(HEAD, my_number=None)),
