@@ -6,6 +6,8 @@ here and passed in, nothing reaches for globals):
 * one terminal-signed data-centre client (replica pull, serial leases, outbox push) whose
   request outcomes feed the connectivity state machine,
 * the replica, the outbox, the BCP issuer and the BCP counter backend,
+* the desks of mutual-backup partners whose replicas are here (``client.mutual_backup``): in BCP
+  mode a partner's staff sign in against that replica and issue with the partner's serials,
 * the state machine and :class:`~client.continuity.Continuity`, which moves the counter's
   backend router between ``online`` and ``bcp`` and syncs back on recovery.
 """
@@ -25,6 +27,7 @@ from client.continuity import Continuity, http_probe, start_scheduler
 from client.enrollment import OUTBOX_FILE, Enrolment, outbox_key_name, terminal_client
 from client.keystore import KeyStore
 from client.logging_setup import ModeHistoryRecorder
+from client.mutual_backup import MutualBackupBackend, PartnerDesks, merge_push
 from client.ops_reporting import OutageTracker, ResponseSampler, TimedRemote
 from client.outbox.access_upload import upload_access_log
 from client.outbox.issuer import BcpIssuer
@@ -61,6 +64,8 @@ class TerminalRuntime:
     drill: bool = False
     outages: OutageTracker | None = None
     sampler: ResponseSampler | None = None
+    partners: PartnerDesks | None = None  # mutual backup (相互バックアップ); None in a drill
+    counter_backend: Any = None  # what the router's "bcp" slot holds (partner-aware when not a drill)
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
@@ -72,6 +77,8 @@ class TerminalRuntime:
         if self.drill:
             return result
         upload_access_log(self.outbox, self.remote)
+        if self.partners is not None:  # the partners' issuances go to the partner municipalities
+            merge_push(result, self.partners.push(self.clock))
         if self.outages is not None:
             self.outages.report(self.remote)
         if self.sampler is not None:
@@ -81,10 +88,48 @@ class TerminalRuntime:
     def pull_replica(self) -> Any:
         return ReplicaSync(self.store, self.remote).pull()
 
+    def pull_partners(self) -> dict[str, Any]:
+        """Pull the mutual-backup partners' replicas (a new agreement bootstraps one, an ended
+        agreement removes it). A partner's failure is logged and never stops the own upkeep."""
+        if self.partners is None:
+            return {}
+        from client.replica.partners import partner_codes, prune_ended_partners
+        from client.replica.status import replica_codes
+
+        desks = self.partners
+        code = self.enrolment.municipality_code
+        try:
+            current = partner_codes(self.remote)
+        except Exception as exc:  # noqa: BLE001 - retried at the next upkeep
+            log.warning("mutual-backup partners not listed: %s", exc)
+            return {}
+        for ended in set(replica_codes(desks.data_dir)) - {code, *current}:
+            desks.drop(ended)  # its outbox stays: unsynced records are kept
+        prune_ended_partners(desks.data_dir, code, current, desks.keystore)
+        out: dict[str, Any] = {}
+        for partner in current:
+            desk = desks.opened(partner)  # an open desk reads the very store the pull swaps
+            store = desk.store if desk is not None else ReplicaStore(desks.data_dir, partner, desks.keystore)
+            try:
+                out[partner] = ReplicaSync(store, self.remote, partner=True).pull()
+            except Exception as exc:  # noqa: BLE001 - one partner's trouble is not the counter's
+                log.warning("partner replica %s not pulled: %s", partner, exc)
+            finally:
+                if desk is None:
+                    store.close()
+        return out
+
     def refill_leases(self) -> Any:
         if self.drill:
             return None  # the drill numbers from its own training block
-        return self.leases.refill(self.clock())
+        report = self.leases.refill(self.clock())
+        if self.partners is not None:
+            self.partners.refill_leases(self.clock())
+        return report
+
+    def pending_count(self) -> int:
+        """Issuances waiting to sync: this municipality's and the partners' (the banner figure)."""
+        return self.outbox.count_pending() + (self.partners.pending() if self.partners is not None else 0)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -99,6 +144,7 @@ class TerminalRuntime:
 
         def online_upkeep() -> None:
             self.pull_replica()
+            self.pull_partners()
             self.refill_leases()
 
         self.scheduler = start_scheduler(self.continuity, probe_seconds=probe_seconds, replica_pull=online_upkeep,
@@ -112,6 +158,7 @@ class TerminalRuntime:
             "endpoints": list(self.machine.endpoints),
             "replica_as_of": as_of.isoformat() if as_of else None,
             "outbox_pending": self.outbox.count_pending(),
+            "partner_outbox_pending": self.partners.pending() if self.partners is not None else 0,
             "outbox_rejected": len(self.outbox.rejected()),
             "serials_available": self.outbox.serials_available(self.clock()),
             "drill": self.drill,
@@ -128,6 +175,8 @@ class TerminalRuntime:
             self.scheduler.shutdown(wait=False)
         if self.sampler is not None:
             self.sampler.save()
+        if self.partners is not None:
+            self.partners.close()
         self.outbox.close()
         self.store.close()
         self.remote.close()
@@ -174,6 +223,12 @@ def build_terminal(
     issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=enrolment.terminal_name,
                        signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)))
     backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill)
+    partners = None
+    counter_backend: Any = backend
+    if not drill:  # a drill trains on the own replica only
+        partners = PartnerDesks(data_dir, code, keystore, remote, terminal_name=enrolment.terminal_name,
+                                signing_key=raw_private, key_id=issuer.key_id, clock=clock)
+        counter_backend = MutualBackupBackend(backend, code, partners)
     policy = _policy(bcp_policy, store)
     machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(bcp_window=bcp_window_seconds, policy=policy))
 
@@ -182,7 +237,7 @@ def build_terminal(
             log.info("counter mode now %s", mode)
 
     if router is not None:
-        router.register("bcp", backend)
+        router.register("bcp", counter_backend)
     runtime: TerminalRuntime
     continuity_kwargs: dict[str, Any] = {}
     if monotonic is not None:
@@ -209,7 +264,8 @@ def build_terminal(
         machine.subscribe(outages)
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
-                              continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler)
+                              continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler,
+                              partners=partners, counter_backend=counter_backend)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime

@@ -119,19 +119,47 @@ class CounterService:
 
     @property
     def session(self) -> Session:
-        if self._session is None:
+        session = self._session
+        if session is None:
             raise SessionExpiredError("サインインしてください。", "not signed in")
-        return self._session
+        if session.municipality.code != self.municipality_code and self.mode != "bcp":
+            # A partner's staff (相互バックアップ) work here in BCP mode only: the line is back.
+            with self._lock:
+                self._session = None
+            raise SessionExpiredError(
+                "回線が復旧したため、他団体の職員としてのサインインは終了しました。",
+                "the line is back: the partner municipality's sign-in has ended",
+            )
+        return session
+
+    def sign_in_municipalities(self) -> dict[str, str]:
+        """code → name of the municipalities a clerk may sign in for here: this terminal's own
+        (name empty) and, in BCP mode, mutual-backup partners whose replica is on this terminal."""
+        out = {self.municipality_code: ""}
+        if self.mode == "bcp":
+            desks = getattr(self.backend, "desks", None)
+            if desks is not None:
+                out.update(desks.names())
+        return out
 
     @property
     def signed_in(self) -> bool:
         return self._session is not None
 
-    def sign_in(self, user_id: str, password: str) -> Session:
+    def sign_in(self, user_id: str, password: str, municipality_code: str | None = None) -> Session:
+        """Sign in for this terminal's municipality, or — BCP mode only — for a mutual-backup
+        partner (``municipality_code``), checked against that partner's replica."""
         user_id = user_id.strip()
         if not user_id or not password:
             raise SignInError("職員IDとパスワードを入力してください。", "empty staff ID or password")
-        signed = self.backend.sign_in(self.municipality_code, user_id, password, self.terminal_id)
+        code = (municipality_code or "").strip() or self.municipality_code
+        partner = code != self.municipality_code
+        if partner and self.mode != "bcp":
+            raise SignInError(
+                "他団体(相互バックアップ協定先)の職員としてのサインインは、BCPモード中のみ可能です。",
+                "signing in as a partner municipality's staff is only possible in BCP mode",
+            )
+        signed = self.backend.sign_in(code, user_id, password, self.terminal_id)
         session = Session(
             user=signed.user,
             municipality=signed.municipality,
@@ -141,8 +169,10 @@ class CounterService:
         )
         with self._lock:
             self._session = session
-        log.info("signed in: user=%s terminal=%s mode=%s", user_id, self.terminal_id, self.mode)
-        self._sign_in_standby(user_id, password)
+        log.info("signed in: user=%s municipality=%s terminal=%s mode=%s", user_id, code, self.terminal_id,
+                 self.mode)
+        if not partner:  # a partner's staff never sign in to this municipality's backends
+            self._sign_in_standby(user_id, password)
         return session
 
     def _sign_in_standby(self, user_id: str, password: str) -> None:
@@ -173,7 +203,9 @@ class CounterService:
 
     def authorize_supervisor(self, user_id: str, password: str) -> SupervisorGrant:
         """A supervisor signs in beside the clerk; refused unless the account is a supervisor."""
-        signed, backend = self.backend.for_user(self.municipality_code, user_id.strip(), password, self.terminal_id)
+        # The supervisor belongs to the municipality the clerk works for (a partner's, in mutual backup).
+        code = self._session.municipality.code if self._session is not None else self.municipality_code
+        signed, backend = self.backend.for_user(code, user_id.strip(), password, self.terminal_id)
         if not signed.user.is_supervisor:
             raise PermissionDeniedError(
                 "この職員には承認の権限がありません。係長(支援措置責任者)のIDを入力してください。",

@@ -83,25 +83,25 @@ def terminal_signed(base_url: str, terminal_id: str = "T001", secondary: str | N
                             signer=TerminalSigner(CODE, terminal_id, key))
 
 
-def plain_subjects(db_url: str, count: int) -> list[str]:
+def plain_subjects(db_url: str, count: int, code: str = CODE) -> list[str]:
     """Current heads of household with no 支援措置 and no 抑止 touching their household."""
     engine = make_engine(db_url)
     try:
         with Session(engine) as s:
             protected = set(s.scalars(select(SupportMeasurePerson.atena_no)
-                                      .where(SupportMeasurePerson.municipality_code == CODE)))
-            blocked_people = set(s.scalars(select(Suppression.atena_no).where(Suppression.municipality_code == CODE)))
+                                      .where(SupportMeasurePerson.municipality_code == code)))
+            blocked_people = set(s.scalars(select(Suppression.atena_no).where(Suppression.municipality_code == code)))
             blocked_households = set(s.scalars(select(Suppression.household_no)
-                                               .where(Suppression.municipality_code == CODE)))
+                                               .where(Suppression.municipality_code == code)))
             heads = s.execute(
                 select(Resident.atena_no, Resident.household_no).where(
-                    Resident.municipality_code == CODE, Resident.is_head.is_(True), Resident.status == "resident",
+                    Resident.municipality_code == code, Resident.is_head.is_(True), Resident.status == "resident",
                     Resident.is_foreign.is_(False),
                 ).order_by(Resident.atena_no)
             ).all()
             members: dict[str, set[str]] = {}
             for atena, hh in s.execute(select(Resident.atena_no, Resident.household_no)
-                                       .where(Resident.municipality_code == CODE)):
+                                       .where(Resident.municipality_code == code)):
                 members.setdefault(hh, set()).add(atena)
     finally:
         engine.dispose()
@@ -111,18 +111,18 @@ def plain_subjects(db_url: str, count: int) -> list[str]:
     return out[:count]
 
 
-def protect(db_url: str, atena_no: str, *, start: date, measure_id: str = "SM-TEST-1") -> None:
+def protect(db_url: str, atena_no: str, *, start: date, measure_id: str = "SM-TEST-1", code: str = CODE) -> None:
     """Put a 支援措置 on a resident at the server, as the 支援措置責任者 would."""
     engine = make_engine(db_url)
     try:
         now = datetime.now(UTC)
         with write_session(make_sessionmaker(engine)) as s:
-            s.add(SupportMeasure(municipality_code=CODE, measure_id=measure_id, perpetrator_names_json="[]",
+            s.add(SupportMeasure(municipality_code=code, measure_id=measure_id, perpetrator_names_json="[]",
                                  start=start, end=start + timedelta(days=364), provisional=False,
                                  processes="hakko,shokai"))
-            s.add(SupportMeasurePerson(municipality_code=CODE, measure_id=measure_id, atena_no=atena_no,
+            s.add(SupportMeasurePerson(municipality_code=code, measure_id=measure_id, atena_no=atena_no,
                                        role="protected"))
-            record_change(s, CODE, "support_measure", measure_id, "upsert", now)
+            record_change(s, code, "support_measure", measure_id, "upsert", now)
     finally:
         engine.dispose()
 
