@@ -138,8 +138,10 @@ def conflicts_for(session: Session, params_code: str, request: IssuanceRequest, 
                                                removal_reason=""))
         elif request.cert_type.value != "johyo":
             codes.append("deceased" if subject.status is ResidentStatus.DECEASED else "moved_out")
+    # 様式パラメータ are today's, not the issue time's: a form disabled since is no conflict (and the
+    # 認証文 / 備考 they set are not among the compared fields)
     ctx = replace(ctx, mode=Mode.BCP, replica_as_of=printed.data_as_of or issued_at,
-                  stale_override_reason="reconciliation")
+                  stale_override_reason="reconciliation", form_parameters={})
     decision = rules.evaluate(request, ctx)
     blocking = [r for r in decision.reasons if r.blocking]
     for reason in blocking:
