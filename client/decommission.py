@@ -172,6 +172,9 @@ def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> lis
             code = path.name.removeprefix("replica-").removesuffix(".db").removesuffix(".building")
             if f"replica-{code}" not in names:
                 names.append(f"replica-{code}")
+        from client.mutual_backup import partner_outbox_codes, partner_outbox_key_name
+
+        names.extend(partner_outbox_key_name(code) for code in partner_outbox_codes(data_dir))
     return names
 
 
@@ -188,16 +191,19 @@ def real_outbox_count(data_dir: Path, municipality_code: str | None) -> Callable
     def count() -> int:
         from client.enrollment import OUTBOX_FILE
         from client.keystore import KeyStore
+        from client.mutual_backup import count_partner_pending, partner_outbox_codes
         from client.outbox.store import Outbox
 
+        # mutual backup: a partner's BCP issuances made here wait in their own outbox files
+        partners = sum(count_partner_pending(data_dir, KeyStore(), code) for code in partner_outbox_codes(data_dir))
         path = data_dir / OUTBOX_FILE
         if not path.exists():
-            return 0
+            return partners
         if not municipality_code:
             raise RuntimeError(f"{path} exists but the terminal's enrolment record is missing")
         box = Outbox.open(path, KeyStore().database_key(f"outbox-{municipality_code}"), create=False)
         try:
-            return box.count_pending()
+            return box.count_pending() + partners
         finally:
             box.close()
 

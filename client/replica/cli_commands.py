@@ -163,6 +163,15 @@ def run_sync(args: argparse.Namespace) -> int:
                 out["outbox"] = {"stored": pushed.stored, "duplicates": pushed.duplicates,
                                  "rejected": pushed.rejected, "conflicts": len(pushed.conflicts),
                                  "remaining": pushed.remaining}
+            from client.mutual_backup import push_partner_outboxes
+
+            # mutual backup: what partners' staff issued here goes to the partner municipalities
+            partner_pushed = push_partner_outboxes(data_dir, keystore, client)
+            if partner_pushed:
+                out["partner_outboxes"] = {
+                    code: {"stored": r.stored, "duplicates": r.duplicates, "rejected": r.rejected,
+                           "conflicts": len(r.conflicts), "remaining": r.remaining}
+                    for code, r in partner_pushed.items()}
             result = sync.pull()
             out |= {"action": result.action, "applied": result.applied, "pages": result.pages,
                    "as_of_seq": result.as_of_seq, "as_of": result.as_of.isoformat() if result.as_of else None,
@@ -187,6 +196,9 @@ def run_sync(args: argparse.Namespace) -> int:
             ob = out["outbox"]
             print(f"BCP発行の送信: {ob['stored']} 件(重複 {ob['duplicates']}、差戻し {ob['rejected']}、"
                   f"競合 {ob['conflicts']}、未送信 {ob['remaining']})")
+        for code, ob in out.get("partner_outboxes", {}).items():
+            print(f"  相互バックアップ {code} のBCP発行の送信: {ob['stored']} 件(重複 {ob['duplicates']}、"
+                  f"差戻し {ob['rejected']}、競合 {ob['conflicts']}、未送信 {ob['remaining']})")
         print(f"同期: {labels.get(out['action'], out['action'])}  {out['applied']:,} 件  as of {out['as_of']}")
         if out.get("repaired_because"):
             print(f"  複製を作り直しました: {out['repaired_because']}")
@@ -262,6 +274,16 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
         status.update(replicas=[], outbox={"error": exc.message_en, "message_ja": exc.message_ja})
         return status
     status["replicas"] = all_replica_status(data_dir, keystore, now)
+    from client.mutual_backup import count_partner_pending, partner_outbox_codes
+
+    partner_outboxes: dict[str, Any] = {}  # mutual backup: partners' BCP issuances made here
+    for partner in partner_outbox_codes(data_dir):
+        try:
+            partner_outboxes[partner] = {"pending": count_partner_pending(data_dir, keystore, partner)}
+        except LocalDataError as exc:
+            partner_outboxes[partner] = {"pending": None, "error": type(exc).__name__, "message_en": exc.message_en,
+                                         "message_ja": exc.message_ja}
+    status["partner_outboxes"] = partner_outboxes
     outbox_path = data_dir / OUTBOX_FILE
     if not outbox_path.exists() or not code:
         status["outbox"] = {"pending": 0, "file": None}
@@ -307,6 +329,9 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  未送信の発行記録: 確認できません ({ob.get('message_ja') or ob.get('error')})")
     else:
         print(f"  未送信の発行記録: {ob['pending']} 件")
+    for partner, pob in status.get("partner_outboxes", {}).items():
+        pending = "確認できません" if pob.get("pending") is None else f"{pob['pending']} 件"
+        print(f"  相互バックアップ {partner} の未送信の発行記録: {pending}")
     return EXIT_OK
 
 

@@ -277,3 +277,32 @@ def test_without_an_agreement_lease_and_push_are_refused_and_nothing_changes(env
     kept = env.runtime.partners.desk(TOWN).outbox.get(outcome.issuance_id)
     assert kept is not None and (kept.status, kept.reject_code) == ("rejected", "no_agreement")
     assert _count(env.db_url, town_issuances) == 0
+
+
+def test_cli_status_sync_and_decommission_know_the_partner_outbox(env: Env, monkeypatch: Any, capsys: Any) -> None:
+    import json
+
+    from client.cli import main
+    from client.decommission import real_outbox_count, terminal_database_keys
+
+    subject = plain_subjects(env.db_url, 1, code=TOWN)[0]
+    _with_partner(env)
+    _enter_bcp(env)
+    env.service.sign_in("townclerk", "townpass1", TOWN)
+    outcome = env.service.backend.issue(juminhyo(subject), None, "P001")
+    env.runtime.close()
+    assert real_outbox_count(env.data, CITY)() == 1  # decommission refuses: a town record waits
+    assert f"outbox-partner-{TOWN}" in terminal_database_keys(env.data, CITY)
+
+    monkeypatch.setenv("MADOGUCHI_HOME", str(env.data))
+    capsys.readouterr()  # the agreement command's output
+    assert main(["status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["partner_outboxes"] == {TOWN: {"pending": 1}} and status["outbox"]["pending"] == 0
+    assert main(["sync", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["partner_outboxes"][TOWN] == {"stored": 1, "duplicates": 0, "rejected": 0, "conflicts": 0,
+                                             "remaining": 0}
+    assert _count(env.db_url, select(func.count()).select_from(Issuance).where(
+        Issuance.municipality_code == TOWN, Issuance.client_uuid == outcome.issuance_id)) == 1
+    assert real_outbox_count(env.data, CITY)() == 0
