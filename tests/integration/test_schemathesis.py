@@ -18,7 +18,8 @@ from schemathesis import GenerationMode
 from tests.integration.conftest import CITY_CODE, login
 
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
-ADMIN_PATHS = ("/api/v1/terminals/enroll", "/api/v1/staff/{user_id}/unlock")
+ADMIN_PATHS = ("/api/v1/terminals/enroll", "/api/v1/staff/{user_id}/unlock", "/api/v1/admin/form-parameters",
+               "/api/v1/admin/form-parameters/{form_id}")
 
 
 @pytest.mark.slow
