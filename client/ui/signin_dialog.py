@@ -1,4 +1,9 @@
-"""Sign-in: staff ID and password. The call runs on a worker; errors show inline in Japanese."""
+"""Sign-in: staff ID and password. The call runs on a worker; errors show inline in Japanese.
+
+In BCP mode on a terminal holding mutual-backup partners' replicas (相互バックアップ) a 団体 choice
+appears: this terminal's municipality or a partner, whose staff then sign in against that
+partner's replica. Online, or without partner replicas, the choice is not shown.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -61,7 +67,22 @@ class SignInDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(self.tr("エラー"))
 
+        self.municipality_combo = QComboBox(self)
+        self.municipality_combo.setObjectName("municipalityCombo")
+        self.municipality_combo.setAccessibleName(self.tr("団体"))
+        choices = service.sign_in_municipalities()  # partners in BCP mode only
+        for code, name in choices.items():
+            if code == service.municipality_code:
+                label = self.tr("この端末の団体 ({code})").format(code=code)
+            else:
+                label = self.tr("{name} ({code}) — 相互バックアップ").format(name=name or code, code=code)
+            self.municipality_combo.addItem(label, code)
+
         form = QFormLayout()
+        if len(choices) > 1:
+            form.addRow(self.tr("団体(&M)"), self.municipality_combo)
+        else:
+            self.municipality_combo.hide()
         form.addRow(self.tr("職員ID(&U)"), self.user_edit)
         form.addRow(self.tr("パスワード(&P)"), self.password_edit)
 
@@ -99,10 +120,11 @@ class SignInDialog(QDialog):
             return
         user_id = self.user_edit.text()
         password = self.password_edit.text()
+        code = self.municipality_combo.currentData() if self.municipality_combo.count() > 1 else None
         self.error_label.setText(self.tr("サインインしています…"))
         self.ok_button.setEnabled(False)
         self.taskman.run_network(
-            lambda: self.service.sign_in(user_id, password), on_done=self._signed_in, on_error=self._failed
+            lambda: self.service.sign_in(user_id, password, code), on_done=self._signed_in, on_error=self._failed
         )
 
     def _signed_in(self, session: Session) -> None:

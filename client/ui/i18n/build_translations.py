@@ -101,6 +101,8 @@ EN: dict[str, str] = {
     "未送信 {n}件": "{n} waiting to sync", "窓口 — サインイン": "Madoguchi — Sign in",
     "証明書交付システム サインイン": "Certificate issuance — sign in", "職員ID": "Staff ID", "エラー": "Error",
     "職員ID(&U)": "Staff ID (&U)", "パスワード(&P)": "Password (&P)", "サインイン": "Sign in",
+    "団体": "Municipality", "団体(&M)": "Municipality (&M)", "この端末の団体 ({code})": "This terminal's municipality ({code})",
+    "{name} ({code}) — 相互バックアップ": "{name} ({code}) — mutual backup",
     "サインインしています…": "Signing in…", "監督者の職員ID": "Supervisor's staff ID",
     "監督者のパスワード": "Supervisor's password", "理由": "Reason", "監督者ID(&U)": "Supervisor ID (&U)",
     "理由(&R)": "Reason (&R)", "承認": "Approve", "戻る": "Back",

@@ -1,105 +1,244 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
   <context>
-    <name>DayCloseDialog</name>
+    <name>ConflictDialog</name>
     <message>
-      <location filename="../day_close_dialog.py" line="43" />
-      <source>日計表</source>
-      <translation>Day close</translation>
+      <location filename="../conflict_dialog.py" line="112" />
+      <source>BCP照合結果の確認(係長)</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="50" />
-      <location filename="../day_close_dialog.py" line="80" />
-      <source>対象日</source>
-      <translation>Date</translation>
+      <location filename="../conflict_dialog.py" line="117" />
+      <source>表示する照合結果</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="59" />
-      <source>日計表の内訳</source>
-      <translation>Day close breakdown</translation>
+      <location filename="../conflict_dialog.py" line="124" />
+      <source>照合で見つかった競合の一覧</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="60" />
-      <source>区分</source>
-      <translation>Category</translation>
+      <location filename="../conflict_dialog.py" line="135" />
+      <source>BCPで交付した内容</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="60" />
-      <source>件数</source>
-      <translation>Issuances</translation>
+      <location filename="../conflict_dialog.py" line="139" />
+      <source>サーバーの判定</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="60" />
-      <source>通数</source>
-      <translation>Copies</translation>
+      <location filename="../conflict_dialog.py" line="147" />
+      <source>処理結果</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="60" />
-      <source>手数料(円)</source>
-      <translation>Fees (yen)</translation>
+      <location filename="../conflict_dialog.py" line="158" />
+      <source>処理内容の記入(「その他」は必須)</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="67" />
-      <source>F12 PDF作成</source>
-      <translation>F12 Make PDF</translation>
+      <location filename="../conflict_dialog.py" line="159" />
+      <source>処理内容(「その他」の場合は必須)</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="69" />
-      <source>日計表のPDFを作成</source>
-      <translation>Make the day close PDF</translation>
+      <location filename="../conflict_dialog.py" line="162" />
+      <source>F12 処理を記録</source>
+      <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="71" />
+      <location filename="../conflict_dialog.py" line="164" />
+      <source>処理結果を記録</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="169" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="72" />
+      <location filename="../conflict_dialog.py" line="170" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="103" />
+      <location filename="../conflict_dialog.py" line="178" />
+      <source>表示</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="200" />
+      <location filename="../conflict_dialog.py" line="204" />
+      <source>BCP照合結果の確認</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="201" />
+      <source>BCPモードで交付した証明書の照合結果を確認します。係長の承認が必要です。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="206" />
+      <source>係長の承認が必要です。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="238" />
+      <source>読み込んでいます…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="250" />
+      <source>{n}件</source>
+      <translation>{n} entries</translation>
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="252" />
+      <source>該当する照合結果はありません。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="288" />
+      <source>処理する照合結果を選んでください。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="298" />
+      <source>記録しています…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="302" />
+      <source>{atena} を「{outcome}」として記録しました。</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>DayCloseDialog</name>
+    <message>
+      <location filename="../day_close_dialog.py" line="48" />
+      <source>日計表</source>
+      <translation>Day close</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="55" />
+      <location filename="../day_close_dialog.py" line="95" />
+      <source>対象日</source>
+      <translation>Date</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="64" />
+      <source>日計表の内訳</source>
+      <translation>Day close breakdown</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="65" />
+      <source>区分</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="65" />
+      <source>件数</source>
+      <translation>Issuances</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="65" />
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="65" />
+      <source>手数料(円)</source>
+      <translation>Fees (yen)</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="76" />
+      <source>係長の確認で締める</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="78" />
+      <source>未同期のBCP発行を係長が確認して締める</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="82" />
+      <source>F12 PDF作成</source>
+      <translation>F12 Make PDF</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="84" />
+      <source>日計表のPDFを作成</source>
+      <translation>Make the day close PDF</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="86" />
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="87" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="120" />
       <source>集計しています…</source>
       <translation>Totalling…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="109" />
+      <location filename="../day_close_dialog.py" line="126" />
       <source>合計 {count}件 {copies}通 手数料 {fee}円(取消 {voided}件は除く)</source>
       <translation>Total {count} issuances, {copies} copies, fees {fee} yen (excluding {voided} voided)</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="115" />
+      <location filename="../day_close_dialog.py" line="133" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="116" />
+      <location filename="../day_close_dialog.py" line="134" />
       <source>免除事由</source>
       <translation>Exemption reason</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="117" />
+      <location filename="../day_close_dialog.py" line="135" />
       <source>端末</source>
       <translation>Terminal</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="118" />
+      <location filename="../day_close_dialog.py" line="136" />
       <source>職員</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="119" />
+      <location filename="../day_close_dialog.py" line="137" />
       <source>動作モード</source>
       <translation>Mode</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="142" />
+      <location filename="../day_close_dialog.py" line="168" />
+      <source>未同期のBCP発行の確認</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="169" />
+      <source>BCPモードで発行した {n} 件がまだ同期されていません。係長が確認のうえ日計を締めます(日計表に未同期の件数が記載されます)。</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="173" />
+      <source>未同期のBCP発行を確認</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="192" />
       <source>PDFを作成しています…</source>
       <translation>Making the PDF…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="146" />
+      <location filename="../day_close_dialog.py" line="196" />
       <source>日計表を保存しました: {path}</source>
       <translation>Day close saved: {path}</translation>
     </message>
@@ -670,163 +809,168 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="172" />
+      <location filename="../main_window.py" line="173" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="173" />
+      <location filename="../main_window.py" line="174" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="174" />
+      <location filename="../main_window.py" line="175" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="175" />
+      <location filename="../main_window.py" line="176" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="176" />
+      <location filename="../main_window.py" line="177" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="177" />
+      <location filename="../main_window.py" line="178" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="178" />
+      <location filename="../main_window.py" line="179" />
+      <source>BCP照合結果(係長)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../main_window.py" line="180" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="179" />
-      <location filename="../main_window.py" line="241" />
+      <location filename="../main_window.py" line="181" />
+      <location filename="../main_window.py" line="243" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="182" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="184" />
+      <location filename="../main_window.py" line="186" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="185" />
+      <location filename="../main_window.py" line="187" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="186" />
+      <location filename="../main_window.py" line="188" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="187" />
+      <location filename="../main_window.py" line="189" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="188" />
+      <location filename="../main_window.py" line="190" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="189" />
+      <location filename="../main_window.py" line="191" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="190" />
+      <location filename="../main_window.py" line="192" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="242" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="242" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="250" />
+      <location filename="../main_window.py" line="252" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="253" />
+      <location filename="../main_window.py" line="255" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="254" />
+      <location filename="../main_window.py" line="256" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="263" />
+      <location filename="../main_window.py" line="265" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="289" />
+      <location filename="../main_window.py" line="291" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="305" />
+      <location filename="../main_window.py" line="307" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="306" />
+      <location filename="../main_window.py" line="308" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="307" />
+      <location filename="../main_window.py" line="309" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="308" />
+      <location filename="../main_window.py" line="310" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="309" />
+      <location filename="../main_window.py" line="311" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="318" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="318" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="381" />
+      <location filename="../main_window.py" line="383" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="392" />
+      <location filename="../main_window.py" line="394" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
@@ -887,54 +1031,74 @@
   <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../signin_dialog.py" line="39" />
+      <location filename="../signin_dialog.py" line="45" />
       <source>窓口 — サインイン</source>
       <translation>Madoguchi — Sign in</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="42" />
+      <location filename="../signin_dialog.py" line="48" />
       <source>証明書交付システム サインイン</source>
       <translation>Certificate issuance — sign in</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="50" />
+      <location filename="../signin_dialog.py" line="56" />
       <source>職員ID</source>
       <translation>Staff ID</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="54" />
+      <location filename="../signin_dialog.py" line="60" />
       <source>パスワード</source>
       <translation>Password</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="62" />
+      <location filename="../signin_dialog.py" line="68" />
       <source>エラー</source>
       <translation>Error</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="65" />
+      <location filename="../signin_dialog.py" line="72" />
+      <source>団体</source>
+      <translation>Municipality</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="76" />
+      <source>この端末の団体 ({code})</source>
+      <translation>This terminal's municipality ({code})</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="78" />
+      <source>{name} ({code}) — 相互バックアップ</source>
+      <translation>{name} ({code}) — mutual backup</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="83" />
+      <source>団体(&amp;M)</source>
+      <translation>Municipality (&amp;M)</translation>
+    </message>
+    <message>
+      <location filename="../signin_dialog.py" line="86" />
       <source>職員ID(&amp;U)</source>
       <translation>Staff ID (&amp;U)</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="66" />
+      <location filename="../signin_dialog.py" line="87" />
       <source>パスワード(&amp;P)</source>
       <translation>Password (&amp;P)</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="69" />
-      <location filename="../signin_dialog.py" line="71" />
+      <location filename="../signin_dialog.py" line="90" />
+      <location filename="../signin_dialog.py" line="92" />
       <source>サインイン</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="72" />
-      <location filename="../signin_dialog.py" line="73" />
+      <location filename="../signin_dialog.py" line="93" />
+      <location filename="../signin_dialog.py" line="94" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="102" />
+      <location filename="../signin_dialog.py" line="124" />
       <source>サインインしています…</source>
       <translation>Signing in…</translation>
     </message>
