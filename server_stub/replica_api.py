@@ -27,6 +27,8 @@ Bodies are JSON, gzip-compressed when the client accepts it; ``records`` is the 
 
 
 import base64
+import collections
+import functools
 import gzip
 import hashlib
 import json
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+import orjson
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -245,8 +248,12 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
 
 
 def data_text(data: dict[str, Any]) -> str:
-    """The record's data as sent and stored: compact JSON, keys in the (fixed) order built here."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """The record's data as sent and stored: compact JSON, keys in the (fixed) order built here.
+
+    orjson writes exactly what ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``
+    writes for these values (str, int, bool, None, lists, dicts), about ten times faster.
+    """
+    return orjson.dumps(data).decode()
 
 
 def _index(kind: str, r: Any) -> list[Any] | None:
@@ -292,7 +299,7 @@ def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any])
     if kind == "tax":
         return _tax_records(rows)
     build = _DATA_BUILDERS[kind]
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = data_text
     records = []
     for r in rows:
         rec: dict[str, Any] = {"kind": kind, "key": _key_of(kind, r), "op": "upsert", "data": dumps(build(r))}
@@ -318,7 +325,7 @@ def _resident_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
         return []
     names = list(rows[0]._fields)
     pick = operator.itemgetter(*[names.index(f) for f in _RESIDENT_FIELDS])
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = data_text
     out = []
     for row in rows:
         (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
@@ -353,7 +360,7 @@ def _tax_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
         return []
     names = list(rows[0]._fields)
     pick = operator.itemgetter(*[names.index(f) for f in _TAX_FIELDS])
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = data_text
     out = []
     for row in rows:
         atena, year, jan1, total, salary, ded, taxable, muni, pref, dep = pick(row)
@@ -430,6 +437,28 @@ def _columns(session: Session, spec: KindSpec) -> list[Any]:
     return [type_coerce(c, String()).label(c.name) if isinstance(c.type, Date) else c for c in spec.table.columns]
 
 
+@functools.lru_cache(maxsize=64)
+def _row_type(names: tuple[str, ...]) -> Any:
+    return collections.namedtuple("SnapshotRow", names)  # type: ignore[misc]
+
+
+def fetch_rows(session: Session, stmt: Any) -> list[Any]:
+    """The rows of ``stmt`` as plain named tuples, read straight from the DB-API cursor.
+
+    Snapshot pages read 1.6 million rows for a city of 400,000: SQLAlchemy's ``Row`` processing
+    costs more than the database read itself. The values are the driver's own (on SQLite, DATE
+    columns are already text through ``_columns``; booleans arrive as 0/1 and every builder
+    converts them with ``bool()``).
+    """
+    result = session.execute(stmt)
+    cursor = result.cursor  # type: ignore[attr-defined]
+    names = tuple(d[0] for d in cursor.description)
+    rows = cursor.fetchall()
+    result.close()
+    make = _row_type(names)._make
+    return [make(r) for r in rows]
+
+
 def _date_text(v: Any) -> str | None:
     return None if v is None else v if isinstance(v, str) else v.isoformat()
 
@@ -458,7 +487,7 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -
         if after is not None:
             stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
         want = limit - len(records)
-        rows = session.execute(stmt.order_by(*cols).limit(want)).all()
+        rows = fetch_rows(session, stmt.order_by(*cols).limit(want))
         records.extend(rows_to_records(session, code, kind, rows))
         if len(rows) < want:
             kind_index, after = kind_index + 1, None
@@ -546,10 +575,10 @@ def checksums(session: Session, code: str) -> dict[str, Any]:
 
 def page_body(page: dict[str, Any]) -> bytes:
     """``{...head, "checksum": sha256(records bytes), "records": [...]}`` with records serialized once, last."""
-    records = json.dumps(page["records"], ensure_ascii=False, separators=(",", ":")).encode()
+    records = orjson.dumps(page["records"])
     head = {k: v for k, v in page.items() if k not in ("records", "checksum")}
     head["checksum"] = hashlib.sha256(records).hexdigest()
-    head_bytes = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()
+    head_bytes = orjson.dumps(head)
     return head_bytes[:-1] + b',"records":' + records + b"}"
 
 

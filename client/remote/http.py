@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from client.remote.errors import (
     AuthenticationRequiredError,
@@ -222,7 +223,7 @@ class DataCentreClient:
         _response, body = self.request_raw("GET", path, params=params)
         raw = records_bytes(body)
         try:
-            page = json.loads(body)
+            page = orjson.loads(body)  # a snapshot page is ~1 MB of JSON: 3× faster than json
         except ValueError as exc:
             raise GarbledResponseError(message_en=f"GET {path}: body is not valid JSON",
                                        detail=body[:80].decode("utf-8", "replace")) from exc
