@@ -56,7 +56,7 @@ def attach_terminal(
 
     def report(_event: object = None) -> None:
         try:
-            pending = runtime.outbox.count_pending()
+            pending = runtime.pending_count()  # with partners' issuances made here (相互バックアップ)
         except Exception:  # noqa: BLE001 — the banner must not break on a busy outbox
             pending = 0
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
