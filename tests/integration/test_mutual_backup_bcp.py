@@ -202,6 +202,18 @@ def test_town_staff_issue_offline_from_the_town_replica_and_it_lands_in_the_town
     with pytest.raises(SessionExpiredError):  # the line is back: the town's sign-in has ended
         env.service.search("さとう")
 
+    # the town's lease is given back to the town with the serials never used
+    (lease_id,) = town_outbox.active_leases(datetime.now(UTC))
+    env.runtime.partners.desk(TOWN).leases.give_back(lease_id)
+    engine = make_engine(env.db_url)
+    try:
+        with DbSession(engine) as s:
+            row = s.get(SerialLease, lease_id)
+            assert row is not None and (row.municipality_code, row.status) == (TOWN, "returned")
+            assert row.unused_json != "[]"
+    finally:
+        engine.dispose()
+
 
 def test_sign_in_checks_only_that_municipalitys_accounts_with_its_own_lockout(env: Env) -> None:
     _with_partner(env)
@@ -252,7 +264,13 @@ def test_without_an_agreement_lease_and_push_are_refused_and_nothing_changes(env
     assert (push_refused.value.status, push_refused.value.code) == (403, "no_agreement")
     with pytest.raises(RemoteRejectedError):
         partner.post(LEASE_PATH, {"size": 5})
+    desk = env.runtime.partners.desk(TOWN)
+    (lease_id,) = desk.outbox.active_leases(datetime.now(UTC))
+    with pytest.raises(RemoteRejectedError):  # nor given back
+        desk.leases.give_back(lease_id)
+    assert desk.outbox.active_leases(datetime.now(UTC)) == [lease_id]
     assert _count(env.db_url, town_issuances) == 0 and _count(env.db_url, town_leases) == 1
+    assert _count(env.db_url, town_leases.where(SerialLease.status == "active")) == 1
 
     # a staff token may not act for a partner either, even with an agreement
     _agreement(env.db_url, True)
