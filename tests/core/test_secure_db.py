@@ -161,3 +161,71 @@ def test_check_integrity_reads_every_page(tmp_path: Path) -> None:
     open_encrypted(path, key).dispose()  # page 1 still opens
     with pytest.raises(CorruptDatabaseError):
         check_integrity(path, key)
+
+
+def test_new_files_use_cipher_profile_2_and_say_so_in_the_sidecar(tmp_path: Path) -> None:
+    from client.secure_db import cipher_profile
+
+    key = secrets.token_bytes(32)
+    path = tmp_path / "p2.db"
+    _make(path, key)
+    assert cipher_profile(path) == 2 and kcv_path(path).read_bytes().endswith(b"p2")
+    engine = open_encrypted(path, key)
+    with engine.connect() as conn:
+        assert int(conn.execute(text("PRAGMA cipher_page_size")).scalar()) == 16384
+        assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 500
+    engine.dispose()
+
+
+def test_profile_1_files_made_before_profile_2_still_open(tmp_path: Path) -> None:
+    """An outbox written by an earlier version (SQLCipher defaults, 16-byte sidecar) must stay
+    readable: it may hold BCP issuances not yet synced."""
+    from sqlcipher3 import dbapi2
+
+    from client.secure_db import cipher_profile, key_check_value
+
+    key = secrets.token_bytes(32)
+    path = tmp_path / "old.db"
+    conn = dbapi2.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("CREATE TABLE t (v TEXT)")
+    conn.execute("INSERT INTO t VALUES (?)", (SECRET,))
+    conn.close()
+    kcv_path(path).write_bytes(key_check_value(key))
+    assert cipher_profile(path) == 1
+    engine = open_encrypted(path, key)
+    with engine.connect() as conn2:
+        assert conn2.execute(text("SELECT v FROM t")).scalar() == SECRET
+        assert int(conn2.execute(text("PRAGMA cipher_page_size")).scalar()) == 4096
+    engine.dispose()
+    with pytest.raises(WrongKeyError):
+        open_encrypted(path, secrets.token_bytes(32))
+
+
+def test_a_lost_sidecar_is_rewritten_with_the_profile_that_reads_the_file(tmp_path: Path) -> None:
+    from client.secure_db import cipher_profile
+
+    key = secrets.token_bytes(32)
+    path = tmp_path / "a.db"
+    _make(path, key)
+    kcv_path(path).unlink()
+    engine = open_encrypted(path, key)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 500
+    engine.dispose()
+    assert cipher_profile(path) == 2
+    kcv_path(path).unlink()
+    with pytest.raises(WrongKeyError):
+        open_encrypted(path, secrets.token_bytes(32))
+    assert not kcv_path(path).exists()  # nothing is written for a key that reads nothing
+
+
+def test_a_sidecar_naming_an_unknown_profile_is_reported_not_guessed(tmp_path: Path) -> None:
+    from client.secure_db import key_check_value
+
+    key = secrets.token_bytes(32)
+    path = tmp_path / "a.db"
+    _make(path, key)
+    kcv_path(path).write_bytes(key_check_value(key) + b"p9")
+    with pytest.raises(CorruptDatabaseError, match="unknown cipher profile"):
+        open_encrypted(path, key)
