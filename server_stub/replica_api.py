@@ -56,6 +56,7 @@ from server_stub.models import (
     Suppression,
     TaxSummary,
 )
+from server_stub.replica_wire import LINES_MEDIA_TYPE, lines_body
 from server_stub.terminal_signature import CallerRefused, caller_municipality
 
 CHANGE_SEQ = "change_seq"
@@ -278,8 +279,28 @@ _DATA_BUILDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
 }
 
 
+# A record as built: (kind, key, op, index or None, data as UTF-8 JSON bytes or None for a delete).
+# The JSON page format turns it into ``{kind, key, op, data (text), index?}``; the line format
+# (replica_wire) writes the bytes as they are.
+Rec = tuple[str, str, str, list[Any] | None, bytes | None]
+
+
+def rec_dict(rec: Rec) -> dict[str, Any]:
+    kind, key, op, index, data = rec
+    out: dict[str, Any] = {"kind": kind, "key": key, "op": op, "data": data.decode() if data is not None else None}
+    if index is not None:
+        out["index"] = index
+    return out
+
+
 def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Records (op upsert) for rows of one kind: ``{kind, key, op, data (JSON text), index?}``."""
+    return [rec_dict(r) for r in rows_to_recs(session, code, kind, rows)]
+
+
+def rows_to_recs(session: Session, code: str, kind: str, rows: Sequence[Any]) -> list[Rec]:
+    """Records (op upsert) for rows of one kind, as ``Rec`` tuples."""
+    dumps = orjson.dumps
     if kind == "support_measure":
         ids = [r.measure_id for r in rows]
         smp = _t(SupportMeasurePerson)
@@ -289,25 +310,15 @@ def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any])
             else []
         )
         datas = _measure_data(rows, persons)
-        return [{"kind": kind, "key": r.measure_id, "op": "upsert", "data": data_text(datas[r.measure_id])}
-                for r in rows]
+        return [(kind, r.measure_id, "upsert", None, dumps(datas[r.measure_id])) for r in rows]
     if kind == "municipality":
-        return [{"kind": kind, "key": r.code, "op": "upsert", "data": data_text(_municipality_data(session, r))}
-                for r in rows]
+        return [(kind, r.code, "upsert", None, dumps(_municipality_data(session, r))) for r in rows]
     if kind == "resident":
-        return _resident_records(rows)
+        return _resident_recs(rows)
     if kind == "tax":
-        return _tax_records(rows)
+        return _tax_recs(rows)
     build = _DATA_BUILDERS[kind]
-    dumps = data_text
-    records = []
-    for r in rows:
-        rec: dict[str, Any] = {"kind": kind, "key": _key_of(kind, r), "op": "upsert", "data": dumps(build(r))}
-        index = _index(kind, r)
-        if index is not None:
-            rec["index"] = index
-        records.append(rec)
-    return records
+    return [(kind, _key_of(kind, r), "upsert", _index(kind, r), dumps(build(r))) for r in rows]
 
 
 _RESIDENT_FIELDS = (
@@ -318,15 +329,15 @@ _RESIDENT_FIELDS = (
 )
 
 
-def _resident_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
+def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
     """Residents as ``Resident.to_dict()`` without 個人番号 and 住民票コード (never replicated);
     positional row access (this is the bulk of every snapshot)."""
     if not rows:
         return []
-    names = list(rows[0]._fields)
+    names = _fields(rows)
     pick = operator.itemgetter(*[names.index(f) for f in _RESIDENT_FIELDS])
-    dumps = data_text
-    out = []
+    dumps = orjson.dumps
+    out: list[Rec] = []
     for row in rows:
         (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
          former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
@@ -345,31 +356,46 @@ def _resident_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
             "is_foreign": bool(foreign), "nationality": nationality or "", "residence_status": rstatus or "",
             "residence_period_end": _date_text(rend),
         }
-        out.append({"kind": "resident", "key": atena, "op": "upsert", "data": dumps(data),
-                    "index": [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth]})
+        out.append(("resident", atena, "upsert",
+                    [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth],
+                    dumps(data)))
     return out
 
 
 _TAX_FIELDS = ("atena_no", "tax_year", "resided_on_jan1", "total_income", "salary_income", "deductions",
                "taxable_income", "municipal_tax", "prefectural_tax", "dependents")
+_TAX_TEMPLATE = (b'{"atena_no":"%s","tax_year":%d,"resided_on_jan1":%s,"total_income":%d,"salary_income":%d,'
+                 b'"deductions":%d,"taxable_income":%d,"municipal_tax":%d,"prefectural_tax":%d,"dependents":%d}')
 
 
-def _tax_records(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Tax summaries as ``TaxSummary.to_dict()``; positional row access (the largest kind by count)."""
+def tax_data(atena: str, year: int, jan1: Any, total: Any, salary: Any, ded: Any, taxable: Any, muni: Any,
+             pref: Any, dep: Any) -> bytes:
+    """``TaxSummary.to_dict()`` as compact JSON — byte for byte what orjson writes for that dict,
+    formatted directly when the 宛名番号 needs no escaping (the largest kind: a city has 900,000)."""
+    if atena.isascii() and atena.isalnum():
+        return _TAX_TEMPLATE % (atena.encode(), year, b"true" if jan1 else b"false", int(total), int(salary),
+                                int(ded), int(taxable), int(muni), int(pref), int(dep))
+    return orjson.dumps({"atena_no": atena, "tax_year": year, "resided_on_jan1": bool(jan1),
+                         "total_income": int(total), "salary_income": int(salary), "deductions": int(ded),
+                         "taxable_income": int(taxable), "municipal_tax": int(muni), "prefectural_tax": int(pref),
+                         "dependents": int(dep)})
+
+
+# The kinds whose builders read rows by position: only the columns they use are selected.
+_POSITIONAL_FIELDS: dict[str, tuple[str, ...]] = {"resident": _RESIDENT_FIELDS, "tax": _TAX_FIELDS}
+
+
+def _tax_recs(rows: Sequence[Any]) -> list[Rec]:
+    """Tax summaries as ``TaxSummary.to_dict()``; positional row access."""
     if not rows:
         return []
-    names = list(rows[0]._fields)
+    names = _fields(rows)
     pick = operator.itemgetter(*[names.index(f) for f in _TAX_FIELDS])
-    dumps = data_text
-    out = []
+    out: list[Rec] = []
     for row in rows:
-        atena, year, jan1, total, salary, ded, taxable, muni, pref, dep = pick(row)
+        atena, year, *values = pick(row)
         year = int(year)
-        data = {"atena_no": atena, "tax_year": year, "resided_on_jan1": bool(jan1), "total_income": int(total),
-                "salary_income": int(salary), "deductions": int(ded), "taxable_income": int(taxable),
-                "municipal_tax": int(muni), "prefectural_tax": int(pref), "dependents": int(dep)}
-        out.append({"kind": "tax", "key": f"{atena}:{year}", "op": "upsert", "data": dumps(data),
-                    "index": [atena, year]})
+        out.append(("tax", f"{atena}:{year}", "upsert", [atena, year], tax_data(atena, year, *values)))
     return out
 
 
@@ -428,13 +454,16 @@ def decode_cursor(cursor: str) -> tuple[int, list[Any] | None, int]:
     return k, a, s
 
 
-def _columns(session: Session, spec: KindSpec) -> list[Any]:
-    """The table's columns; on SQLite, DATE columns come back as their stored ISO text (no parsing)."""
+def _columns(session: Session, spec: KindSpec, kind: str = "") -> list[Any]:
+    """The table's columns (for resident and tax only those the record needs); on SQLite, DATE
+    columns come back as their stored ISO text (no parsing)."""
     from sqlalchemy import Date, String, type_coerce
 
+    wanted = _POSITIONAL_FIELDS.get(kind)
+    columns = [c for c in spec.table.columns if wanted is None or c.name in wanted]
     if session.get_bind().dialect.name != "sqlite":
-        return list(spec.table.columns)
-    return [type_coerce(c, String()).label(c.name) if isinstance(c.type, Date) else c for c in spec.table.columns]
+        return columns
+    return [type_coerce(c, String()).label(c.name) if isinstance(c.type, Date) else c for c in columns]
 
 
 @functools.lru_cache(maxsize=64)
@@ -442,21 +471,36 @@ def _row_type(names: tuple[str, ...]) -> Any:
     return collections.namedtuple("SnapshotRow", names)  # type: ignore[misc]
 
 
-def fetch_rows(session: Session, stmt: Any) -> list[Any]:
-    """The rows of ``stmt`` as plain named tuples, read straight from the DB-API cursor.
+class RowList(list):  # type: ignore[type-arg]
+    """Plain DB-API row tuples with the column names in ``fields``."""
+
+    fields: tuple[str, ...] = ()
+
+
+def fetch_rows(session: Session, stmt: Any, *, named: bool = True) -> Any:
+    """The rows of ``stmt`` read straight from the DB-API cursor: named tuples, or with
+    ``named=False`` plain tuples in a ``RowList`` that knows the column names.
 
     Snapshot pages read 1.6 million rows for a city of 400,000: SQLAlchemy's ``Row`` processing
-    costs more than the database read itself. The values are the driver's own (on SQLite, DATE
-    columns are already text through ``_columns``; booleans arrive as 0/1 and every builder
-    converts them with ``bool()``).
+    (and even building a named tuple per row) costs more than the database read itself. The
+    values are the driver's own (on SQLite, DATE columns are already text through ``_columns``;
+    booleans arrive as 0/1 and every builder converts them with ``bool()``).
     """
     result = session.execute(stmt)
     cursor = result.cursor  # type: ignore[attr-defined]
     names = tuple(d[0] for d in cursor.description)
     rows = cursor.fetchall()
     result.close()
+    if not named:
+        out = RowList(rows)
+        out.fields = names
+        return out
     make = _row_type(names)._make
     return [make(r) for r in rows]
+
+
+def _fields(rows: Any) -> list[str]:
+    return list(rows.fields) if isinstance(rows, RowList) else list(rows[0]._fields)
 
 
 def _date_text(v: Any) -> str | None:
@@ -470,7 +514,8 @@ def _count(session: Session, code: str, kind: str) -> int:
     return int(session.execute(select(func.count()).select_from(spec.table).where(_muni_col(spec) == code)).scalar() or 0)
 
 
-def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -> dict[str, Any]:
+def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *, raw: bool = False) -> dict[str, Any]:
+    """One snapshot page; ``records`` are dicts, or ``Rec`` tuples with ``raw`` (line format)."""
     limit = max(1, min(int(limit), MAX_PAGE))
     total: int | None = None
     if cursor:
@@ -478,19 +523,22 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int) -
     else:
         kind_index, after, as_of_seq = 0, None, current_seq(session, code)
         total = sum(_count(session, code, kind) for kind in SNAPSHOT_KINDS)
-    records: list[dict[str, Any]] = []
+    records: list[Any] = []
     while kind_index < len(SNAPSHOT_KINDS) and len(records) < limit:
         kind = SNAPSHOT_KINDS[kind_index]
         spec = KIND_SPECS[kind]
         cols = [spec.table.c[c] for c in spec.key_cols]
-        stmt = select(*_columns(session, spec)).where(_muni_col(spec) == code)
+        stmt = select(*_columns(session, spec, kind)).where(_muni_col(spec) == code)
         if after is not None:
             stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
         want = limit - len(records)
-        rows = fetch_rows(session, stmt.order_by(*cols).limit(want))
-        records.extend(rows_to_records(session, code, kind, rows))
+        rows = fetch_rows(session, stmt.order_by(*cols).limit(want), named=kind not in _POSITIONAL_FIELDS)
+        recs = rows_to_recs(session, code, kind, rows)
+        records.extend(recs if raw else [rec_dict(r) for r in recs])
         if len(rows) < want:
             kind_index, after = kind_index + 1, None
+        elif isinstance(rows, RowList):
+            after = [rows[-1][rows.fields.index(c)] for c in spec.key_cols]
         else:
             after = [getattr(rows[-1], c) for c in spec.key_cols]
     done = kind_index >= len(SNAPSHOT_KINDS)
@@ -582,7 +630,14 @@ def page_body(page: dict[str, Any]) -> bytes:
     return head_bytes[:-1] + b',"records":' + records + b"}"
 
 
-def json_response(payload: Any, accept_encoding: str | None) -> Any:
+def page_response(page: dict[str, Any], fmt: str, accept_encoding: str | None) -> Any:
+    """A snapshot or change page in the requested format (``json``, or ``lines``: replica_wire)."""
+    if fmt == "lines":
+        return json_response(lines_body(page), accept_encoding, media_type=LINES_MEDIA_TYPE)
+    return json_response(page_body(page), accept_encoding)
+
+
+def json_response(payload: Any, accept_encoding: str | None, media_type: str = "application/json") -> Any:
     from fastapi import Response
 
     body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False,
@@ -592,7 +647,7 @@ def json_response(payload: Any, accept_encoding: str | None) -> Any:
         body = gzip.compress(body, compresslevel=1)
         headers["Content-Encoding"] = "gzip"
         headers["Vary"] = "Accept-Encoding"
-    return Response(content=body, media_type="application/json", headers=headers)
+    return Response(content=body, media_type=media_type, headers=headers)
 
 
 def create_router(session_dependency: Callable[..., Any],
@@ -639,14 +694,15 @@ def build_router(
         cursor: str | None = None,
         limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
         municipality: str | None = None,
+        format: Annotated[str, Query(pattern="^(json|lines)$")] = "json",
         accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Any:
         code = _target(session, own, municipality)
         try:
-            page = snapshot_page(session, code, cursor, limit)
+            page = snapshot_page(session, code, cursor, limit, raw=format == "lines")
         except BadCursorError as exc:
             raise ApiError(400, "bad_cursor", "取得位置(カーソル)が不正です。", str(exc)) from exc
-        return json_response(page_body(page), accept_encoding)
+        return page_response(page, format, accept_encoding)
 
     @router.get("/changes")
     def changes(
@@ -655,10 +711,11 @@ def build_router(
         since: int = Query(0, ge=0, le=2**62),
         limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
         municipality: str | None = None,
+        format: Annotated[str, Query(pattern="^(json|lines)$")] = "json",
         accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Any:
         code = _target(session, own, municipality)
-        return json_response(page_body(changes_page(session, code, since, limit)), accept_encoding)
+        return page_response(changes_page(session, code, since, limit), format, accept_encoding)
 
     @router.get("/checksum")
     def checksum(

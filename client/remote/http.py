@@ -29,7 +29,13 @@ from client.remote.errors import (
     TruncatedResponseError,
 )
 from client.remote.terminal_auth import TerminalSigner
-from client.remote.wire import records_bytes, records_checksum
+from client.remote.wire import (
+    LINES_MEDIA_TYPE,
+    PageFormatError,
+    parse_lines_page,
+    records_bytes,
+    records_checksum,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +208,12 @@ class DataCentreClient:
     def enroll_terminal(self, payload: dict[str, Any]) -> dict[str, Any]:
         return dict(self.post("/api/v1/terminals/enroll", payload))
 
-    def replica_snapshot(self, cursor: str | None, limit: int, municipality: str | None = None) -> dict[str, Any]:
-        return self._page("/api/v1/replica/snapshot", cursor=cursor, limit=limit, municipality=municipality)
+    def replica_snapshot(self, cursor: str | None, limit: int, municipality: str | None = None, *,
+                         defer: bool = False) -> dict[str, Any]:
+        """A snapshot page; with ``defer`` its ``records`` may be a ``wire.PendingRecords`` (checked,
+        not yet parsed: call ``records_of(page)`` where the records are needed)."""
+        return self._page("/api/v1/replica/snapshot", cursor=cursor, limit=limit, municipality=municipality,
+                          defer=defer)
 
     def replica_changes(self, since: int, limit: int, municipality: str | None = None) -> dict[str, Any]:
         return self._page("/api/v1/replica/changes", since=since, limit=limit, municipality=municipality)
@@ -218,9 +228,19 @@ class DataCentreClient:
         body = self.get("/api/v1/replica/partners")
         return list(body.get("partners", [])) if isinstance(body, dict) else []
 
-    def _page(self, path: str, **params: Any) -> dict[str, Any]:
-        """A replica page, its checksum verified over the raw ``records`` bytes before parsing."""
-        _response, body = self.request_raw("GET", path, params=params)
+    def _page(self, path: str, defer: bool = False, **params: Any) -> dict[str, Any]:
+        """A replica page, its checksum verified over the raw records bytes before parsing.
+
+        Asked for in the line format (client.remote.wire.parse_lines_page); a server that
+        answers in JSON is read as JSON.
+        """
+        response, body = self.request_raw("GET", path, params={**params, "format": "lines"})
+        if response.headers.get("content-type", "").startswith(LINES_MEDIA_TYPE):
+            try:
+                return parse_lines_page(body, defer=defer)
+            except PageFormatError as exc:
+                raise GarbledResponseError(message_en=f"GET {path}: replica page {exc}",
+                                           detail=body[:80].decode("utf-8", "replace")) from exc
         raw = records_bytes(body)
         try:
             page = orjson.loads(body)  # a snapshot page is ~1 MB of JSON: 3× faster than json
