@@ -61,7 +61,8 @@ def _foreign_name_tokens(data_dir: Path) -> set[str]:
             try:
                 with store.read() as conn:
                     for (data,) in conn.exec_driver_sql(
-                            "SELECT data FROM residents WHERE name_key GLOB '*[A-Za-z]*' OR alias_key != ''"):
+                            "SELECT r.data FROM resident_keys k JOIN residents r ON r.key = k.key "
+                            "WHERE k.name_key GLOB '*[A-Za-z]*' OR k.alias_key != ''"):
                         record = json.loads(data)
                         for text in (record.get("name", ""), record.get("alias", ""), record.get("kana", "")):
                             tokens.update(w for w in str(text).replace("\u3000", " ").split() if w.isascii())

@@ -68,8 +68,9 @@ def resident_index(data: dict[str, Any]) -> list[Any]:
 
 
 _UPSERT_SQL = {
-    "residents": "INSERT OR REPLACE INTO residents (key, household_no, status, kana_key, given_kana_key, "
-    "name_key, alias_key, address_key, birth, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "residents": "INSERT OR REPLACE INTO residents (key, data) VALUES (?, ?)",
+    "resident_keys": "INSERT OR REPLACE INTO resident_keys (key, household_no, status, kana_key, given_kana_key, "
+    "name_key, alias_key, address_key, birth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "seals": "INSERT OR REPLACE INTO seals (key, atena_no, card_no, active, data) VALUES (?, ?, ?, ?, ?)",
     "tax": "INSERT OR REPLACE INTO tax (key, atena_no, tax_year, data) VALUES (?, ?, ?, ?)",
     "suppressions": "INSERT OR REPLACE INTO suppressions (key, atena_no, household_no, data) VALUES (?, ?, ?, ?)",
@@ -108,16 +109,18 @@ def _row(table: str, key: str, text: str, index: Any) -> tuple[Any, ...]:
     return (key, text)
 
 
-def _dedupe(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    last: dict[tuple[str, str], dict[str, Any]] = {}
+def _dedupe(records: Iterable[Any]) -> list[Any]:
+    last: dict[tuple[str, str], Any] = {}
     for rec in records:
-        last.pop((rec["kind"], rec["key"]), None)
-        last[(rec["kind"], rec["key"])] = rec
+        ident = (rec[0], rec[1]) if type(rec) is tuple else (rec["kind"], rec["key"])
+        last.pop(ident, None)
+        last[ident] = rec
     return list(last.values())
 
 
-def apply_records(conn: Connection, records: Sequence[dict[str, Any]], *, unique: bool = False) -> int:
-    """Apply a page of records; returns how many were applied.
+def apply_records(conn: Connection, records: Sequence[Any], *, unique: bool = False) -> int:
+    """Apply a page of records (dicts ``{kind, key, op, data, index?}`` or ``wire.RecordTuple``s);
+    returns how many were applied.
 
     ``unique``: the page holds each (kind, key) once (snapshot pages), so no de-duplication pass.
     """
@@ -128,10 +131,14 @@ def apply_records(conn: Connection, records: Sequence[dict[str, Any]], *, unique
     measure_persons: list[tuple[str, str, str]] = []
     measure_keys: list[str] = []
     for rec in records if unique else _dedupe(records):
-        try:
-            kind, key, op = str(rec["kind"]), str(rec["key"]), str(rec["op"])
-        except KeyError as exc:
-            raise BadRecordError(f"record without {exc}") from exc
+        if type(rec) is tuple:  # wire.RecordTuple from a line-format page
+            kind, key, op, index, text_or_none = rec
+        else:
+            try:
+                kind, key, op = str(rec["kind"]), str(rec["key"]), str(rec["op"])
+            except KeyError as exc:
+                raise BadRecordError(f"record without {exc}") from exc
+            index, text_or_none = rec.get("index"), None
         table = KIND_TABLES.get(kind)
         if op == "delete":
             if table is None:
@@ -143,12 +150,17 @@ def apply_records(conn: Connection, records: Sequence[dict[str, Any]], *, unique
             continue
         if op != "upsert":
             raise BadRecordError(f"bad record op {op!r} for {kind} {key}")
-        text = _text_of(rec)
+        if type(rec) is tuple:
+            if not isinstance(text_or_none, str):
+                raise BadRecordError(f"bad data for {kind} {key}")
+            text = text_or_none
+        else:
+            text = _text_of(rec)
         if table is None:
             other_upserts.append((kind, key, text))
             continue
         try:
-            upserts.setdefault(table, []).append(_row(table, key, text, rec.get("index")))
+            upserts.setdefault(table, []).append(_row(table, key, text, index))
         except (KeyError, TypeError, ValueError) as exc:
             raise BadRecordError(f"{kind} {key}: {exc!r}") from exc
         if table == "support_measures":
@@ -160,14 +172,19 @@ def apply_records(conn: Connection, records: Sequence[dict[str, Any]], *, unique
                 measure_persons.append((key, str(atena), "perpetrator"))
     for table, keys in deletes.items():
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in keys])
+        if table == "residents":
+            conn.exec_driver_sql("DELETE FROM resident_keys WHERE key = ?", [(k,) for k in keys])
     if measure_keys:
         conn.exec_driver_sql("DELETE FROM support_measure_persons WHERE measure_id = ?", [(k,) for k in measure_keys])
     for table, rows in upserts.items():
+        if table == "residents":  # (key, 8 index columns, data): split over the two tables
+            conn.exec_driver_sql(_UPSERT_SQL["resident_keys"], [row[:9] for row in rows])
+            rows = [(row[0], row[9]) for row in rows]
         sql = _UPSERT_SQL.get(table, f"INSERT OR REPLACE INTO {table} (key, data) VALUES (?, ?)")
         conn.exec_driver_sql(sql, rows)
         if table == "residents" and not unique:  # snapshot pages: the address index is built at the end
             conn.exec_driver_sql("INSERT OR IGNORE INTO address_keys (key) VALUES (?)",
-                                 [(row[7],) for row in rows if row[7]])
+                                 [(row[7],) for row in upserts[table] if row[7]])
     if measure_persons:
         conn.exec_driver_sql(
             "INSERT OR IGNORE INTO support_measure_persons (measure_id, atena_no, role) VALUES (?, ?, ?)",

@@ -69,10 +69,10 @@ class ReplicaLookups:
 
     @staticmethod
     def _household(conn: Connection, household_no: str, current_only: bool) -> tuple[Resident, ...]:
-        sql = "SELECT data FROM residents WHERE household_no = ?"
+        sql = "SELECT r.data FROM resident_keys k JOIN residents r ON r.key = k.key WHERE k.household_no = ?"
         if current_only:
-            sql += " AND status = 'resident'"
-        rows = conn.exec_driver_sql(sql + " ORDER BY key", (household_no,)).fetchall()
+            sql += " AND k.status = 'resident'"
+        rows = conn.exec_driver_sql(sql + " ORDER BY k.key", (household_no,)).fetchall()
         return tuple(Resident.from_dict(loads(r[0])) for r in rows)
 
     def household_record(self, household_no: str) -> dict[str, Any] | None:
@@ -108,15 +108,15 @@ class ReplicaLookups:
 
     @staticmethod
     def _tax(conn: Connection, atena_no: str, tax_year: int) -> TaxSummary | None:
-        row = conn.exec_driver_sql(
-            "SELECT data FROM tax WHERE atena_no = ? AND tax_year = ?", (atena_no, int(tax_year))
-        ).fetchone()
+        row = conn.exec_driver_sql("SELECT data FROM tax WHERE key = ?", (f"{atena_no}:{int(tax_year)}",)).fetchone()
         return TaxSummary.from_dict(loads(row[0])) if row else None
 
     def tax_years(self, atena_no: str) -> tuple[int, ...]:
         with self.store.read() as conn:
-            rows = conn.exec_driver_sql("SELECT tax_year FROM tax WHERE atena_no = ? ORDER BY tax_year", (atena_no,))
-            return tuple(int(r[0]) for r in rows)
+            # a person's years are one range of the clustered key "宛名番号:年度" (";" follows ":")
+            rows = conn.exec_driver_sql("SELECT tax_year FROM tax WHERE key >= ? AND key < ? AND atena_no = ?",
+                                        (f"{atena_no}:", f"{atena_no};", atena_no))
+            return tuple(sorted(int(r[0]) for r in rows))
 
     def support_measures(self, atena_nos: Iterable[str]) -> tuple[SupportMeasure, ...]:
         with self.store.read() as conn:

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS meta (
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
     )""",
+    # the resident as received; searching happens on resident_keys (below), which is narrow so
+    # that its seven indexes are built from a table a tenth of the size (schema 4)
     """CREATE TABLE IF NOT EXISTS residents (
+        key TEXT PRIMARY KEY,            -- 宛名番号
+        data TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS resident_keys (
         key TEXT PRIMARY KEY,            -- 宛名番号
         household_no TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -26,9 +32,8 @@ TABLES = (
         name_key TEXT NOT NULL,          -- search_query.name_search_key(氏名)
         alias_key TEXT NOT NULL,         -- 通称 as stored (the server matches it raw)
         address_key TEXT NOT NULL,       -- search_query.address_search_key(住所)
-        birth TEXT NOT NULL,             -- PartialDate text, never a DATE
-        data TEXT NOT NULL
-    )""",
+        birth TEXT NOT NULL              -- PartialDate text, never a DATE
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS households (key TEXT PRIMARY KEY, data TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS seals (
         key TEXT PRIMARY KEY,            -- 登録番号
@@ -37,12 +42,13 @@ TABLES = (
         active INTEGER NOT NULL,
         data TEXT NOT NULL
     )""",
+    # keyed by "宛名番号:年度", clustered on that key: a person's years are one key range
     """CREATE TABLE IF NOT EXISTS tax (
         key TEXT PRIMARY KEY,            -- 宛名番号:年度
         atena_no TEXT NOT NULL,
         tax_year INTEGER NOT NULL,
         data TEXT NOT NULL
-    )""",
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS support_measures (key TEXT PRIMARY KEY, data TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS support_measure_persons (
         measure_id TEXT NOT NULL,
@@ -75,16 +81,16 @@ TABLES = (
 # Search indexes carry (kana_key, key) so that matching, ordering and LIMIT run on the index
 # alone; only the page of hits is then read from the table.
 INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_residents_kana ON residents (kana_key, key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_given ON residents (given_kana_key, kana_key, key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_name ON residents (name_key, kana_key, key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_alias ON residents (alias_key, kana_key, key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_address ON residents (address_key, kana_key, key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_birth ON residents (birth, kana_key, key)",
-    "CREATE INDEX IF NOT EXISTS ix_residents_household ON residents (household_no)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_kana ON resident_keys (kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_given ON resident_keys (given_kana_key, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_name ON resident_keys (name_key, kana_key, key)",
+    # most residents have no 通称: a partial index (the search names the condition)
+    "CREATE INDEX IF NOT EXISTS ix_residents_alias ON resident_keys (alias_key, kana_key, key) WHERE alias_key != ''",
+    "CREATE INDEX IF NOT EXISTS ix_residents_address ON resident_keys (address_key, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_birth ON resident_keys (birth, kana_key, key)",
+    "CREATE INDEX IF NOT EXISTS ix_residents_household ON resident_keys (household_no)",
     "CREATE INDEX IF NOT EXISTS ix_seals_atena ON seals (atena_no)",
     "CREATE INDEX IF NOT EXISTS ix_seals_card ON seals (card_no)",
-    "CREATE INDEX IF NOT EXISTS ix_tax_atena ON tax (atena_no, tax_year)",
     "CREATE INDEX IF NOT EXISTS ix_smp_atena ON support_measure_persons (atena_no)",
     "CREATE INDEX IF NOT EXISTS ix_supp_atena ON suppressions (atena_no)",
     "CREATE INDEX IF NOT EXISTS ix_supp_household ON suppressions (household_no)",
@@ -115,7 +121,24 @@ def create_index_ddl(conn: Connection) -> None:
 
 
 def fill_address_keys(conn: Connection) -> None:
-    conn.exec_driver_sql("INSERT OR IGNORE INTO address_keys (key) SELECT DISTINCT address_key FROM residents")
+    conn.exec_driver_sql("INSERT OR IGNORE INTO address_keys (key) SELECT DISTINCT address_key FROM resident_keys")
+
+
+def _index_table(ddl: str) -> str:
+    return ddl.split(" ON ", 1)[1].split(" (", 1)[0].strip()
+
+
+def create_kind_indexes(conn: Connection, kind: str) -> None:
+    """The indexes of one kind's tables (a snapshot builds them as soon as that kind is complete,
+    while the next kind's pages are still being fetched); residents also fill the address index."""
+    table = KIND_TABLES.get(kind)
+    tables = {"resident_keys"} if table == "residents" else {table, "support_measure_persons"} \
+        if table == "support_measures" else {table}
+    for ddl in INDEXES:
+        if _index_table(ddl) in tables:
+            conn.exec_driver_sql(ddl)
+    if table == "residents":
+        fill_address_keys(conn)
 
 
 def create_indexes(conn: Connection) -> None:

@@ -72,7 +72,8 @@ def _where(q: Query) -> tuple[str, tuple[object, ...]]:
                 (k, k + _MAX, k, k + _MAX))
     if q.kind is QueryKind.NAME:
         k, a = q.name_key, q.text
-        return "((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ?))", (k, k + _MAX, a, a + _MAX)
+        return ("((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ? AND alias_key != ''))",
+                (k, k + _MAX, a, a + _MAX))
     if q.kind is QueryKind.ADDRESS:
         key = q.address_key
         if len(key) >= 3 and not any(c in key for c in "%_\\"):
@@ -111,7 +112,7 @@ class ReplicaSearch:
         where, params = _where(q)
         # 1. match, order and limit on the covering indexes only
         keys = [k for (k,) in conn.exec_driver_sql(
-            f"SELECT key FROM residents WHERE {where} ORDER BY kana_key, key LIMIT ?", (*params, int(limit)))]
+            f"SELECT key FROM resident_keys WHERE {where} ORDER BY kana_key, key LIMIT ?", (*params, int(limit)))]
         if not keys:
             return []
         # 2. read just those rows, and whether a 支援措置 protects them

@@ -66,8 +66,14 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+# The building file is loaded by one writer: a rollback journal writes each page once (WAL would
+# write it to the log and again at the checkpoint). The live replica is WAL.
+BUILDING_JOURNAL = "TRUNCATE"
+
+
 def _bulk_load_pragmas(dbapi_conn: object) -> None:
-    """For the building file only: a kill -9 keeps committed pages (the OS has them); a power cut
+    """For the building file only: a kill -9 keeps committed pages (the OS has them) and an
+    interrupted page transaction is rolled back from the journal at the next open; a power cut
     may damage the file, which the next bootstrap detects and starts over. The live replica keeps
     synchronous=NORMAL."""
     dbapi_conn.execute("PRAGMA synchronous = OFF")  # type: ignore[attr-defined]
@@ -172,7 +178,8 @@ class ReplicaStore:
         if fresh:
             remove_database(self.building_path)
         try:
-            engine = open_encrypted(self.building_path, key, create=True, on_connect=_bulk_load_pragmas)
+            engine = open_encrypted(self.building_path, key, create=True, on_connect=_bulk_load_pragmas,
+                                    journal_mode=BUILDING_JOURNAL)
             with engine.begin() as conn:
                 create_tables(conn)
                 if get_meta(conn, "state") is None:
@@ -191,8 +198,6 @@ class ReplicaStore:
         with engine.begin() as conn:
             create_indexes(conn)
             set_meta(conn, state=STATE_READY)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
         self.swap_in_building()
 
@@ -200,7 +205,7 @@ class ReplicaStore:
         """Records done / expected of a bootstrap in progress (read only), or None."""
         if not self.building_path.exists():
             return None
-        engine = open_encrypted(self.building_path, self.key())
+        engine = open_encrypted(self.building_path, self.key(), journal_mode=BUILDING_JOURNAL)
         try:
             with engine.connect() as conn:
                 return {"records_done": int(get_meta(conn, "records_done") or 0),
@@ -212,7 +217,7 @@ class ReplicaStore:
         if not self.building_path.exists():
             return None
         try:
-            engine = open_encrypted(self.building_path, self.key())
+            engine = open_encrypted(self.building_path, self.key(), journal_mode=BUILDING_JOURNAL)
         except (LocalDataError, DatabaseFileMissingError):
             return None
         try:
@@ -237,13 +242,16 @@ class ReplicaStore:
                 stale = self.path.with_name(self.path.name + suffix)
                 if stale.exists():
                     stale.unlink()
-            if self.building_path.with_name(self.building_path.name + "-wal").exists():
-                conn = raw_connect(self.building_path, self.key())
-                try:
+            # a WAL left by an older build is checkpointed; a rollback journal left by an
+            # interrupted transaction is rolled back by the first read
+            conn = raw_connect(self.building_path, self.key())
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                if self.building_path.with_name(self.building_path.name + "-wal").exists():
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    conn.close()
-            for suffix in ("-wal", "-shm"):
+            finally:
+                conn.close()
+            for suffix in ("-wal", "-shm", "-journal"):
                 leftover = self.building_path.with_name(self.building_path.name + suffix)
                 if leftover.exists():
                     leftover.unlink()

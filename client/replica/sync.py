@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,15 +26,15 @@ from sqlalchemy.exc import DBAPIError
 from client.keystore import LocalDataError, MissingKeyError
 from client.remote.errors import GarbledResponseError, TruncatedResponseError
 from client.remote.http import DataCentreClient
-from client.remote.wire import combine, text_digest
+from client.remote.wire import PageFormatError, PendingRecords, combine, text_digest
 from client.replica.apply import apply_records
-from client.replica.schema import ALL_KINDS, KIND_TABLES
+from client.replica.schema import ALL_KINDS, KIND_TABLES, create_kind_indexes
 from client.replica.store import ReplicaNotReadyError, ReplicaStore, get_meta, set_meta
 from client.secure_db import CorruptDatabaseError, WrongKeyError, classify_error
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PAGE_SIZE = 2000
+DEFAULT_PAGE_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,91 @@ def local_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
     return out
 
 
+def records_of(page: dict[str, Any]) -> list[Any]:
+    """The page's records, parsing them now if the fetch deferred it."""
+    records = page["records"]
+    if isinstance(records, PendingRecords):
+        try:
+            return records.parse()
+        except PageFormatError as exc:
+            raise GarbledResponseError(message_en=f"replica page {exc}") from exc
+    return records  # type: ignore[no-any-return]
+
+
+def _completed_kinds(records: list[Any], *, last_page: bool) -> list[str]:
+    """Kinds a snapshot page shows to be complete: every kind but the page's last one (and that
+    one too on the last page)."""
+    def kind_of(rec: Any) -> Any:
+        return rec[0] if type(rec) is tuple else rec.get("kind")
+
+    if records and kind_of(records[0]) == kind_of(records[-1]):  # most pages: one kind only
+        return [kind_of(records[0])] if last_page else []
+    kinds: list[str] = []
+    for rec in records:
+        kind = kind_of(rec)
+        if isinstance(kind, str) and (not kinds or kinds[-1] != kind):
+            kinds.append(kind)
+    return kinds if last_page else kinds[:-1]
+
+
+class PagePrefetcher:
+    """Fetches snapshot pages on a worker thread, up to ``depth`` pages ahead of the applier.
+
+    The server builds the next pages while this process applies one and builds indexes; a queue
+    of several pages keeps the server busy through an index build. The first error ends the
+    thread and is raised by ``next()``; leaving the ``with`` block stops the thread.
+    """
+
+    def __init__(self, fetch: Callable[[str | None], dict[str, Any]], cursor: str | None, depth: int = 8) -> None:
+        self._fetch = fetch
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._cursor = cursor
+
+    def __enter__(self) -> PagePrefetcher:
+        if self._cursor is not None:
+            self._thread = threading.Thread(target=self._run, name="replica-prefetch", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            while self._thread.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get(timeout=0.05)  # unblock a pending put
+            self._thread.join()
+
+    def _put(self, item: tuple[str, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        cursor = self._cursor
+        try:
+            while not self._stop.is_set():
+                page = self._fetch(cursor or None)
+                if not self._put(("page", page)):
+                    return
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    return
+        except BaseException as exc:  # handed to the applier, which raises it
+            self._put(("error", exc))
+
+    def next(self) -> dict[str, Any]:
+        kind, value = self._queue.get()
+        if kind == "error":
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
 class ReplicaSync:
     """Keeps one municipality's replica in step with the server."""
 
@@ -142,8 +228,9 @@ class ReplicaSync:
     # -- bootstrap ---------------------------------------------------------------------------
 
     def _snapshot_page(self, cursor: str | None) -> dict[str, Any]:
-        # parsed in the prefetch thread, while the previous page is being applied
-        return self._fetch(lambda: self.client.replica_snapshot(cursor or None, self.page_size, self.municipality))
+        # checked but not parsed here: the prefetch thread asks for the next page at once
+        return self._fetch(lambda: self.client.replica_snapshot(cursor or None, self.page_size, self.municipality,
+                                                                defer=True))
 
     def bootstrap(self, *, fresh: bool = False, reason: str = "") -> SyncResult:
         """Build a complete replica into the building file (resuming it) and swap it in."""
@@ -157,19 +244,16 @@ class ReplicaSync:
                 as_of_seq = int(get_meta(conn, "as_of_seq") or 0)
             total = int(total_text) if total_text.isdigit() else None
             pages = 0
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replica-prefetch") as pool:
-                pending: Future[dict[str, Any]] | None = None
+            indexed: set[str] = set()
+            with PagePrefetcher(self._snapshot_page, None if done else cursor) as prefetch:
                 while not done:
-                    # the next page is fetched while this one is applied (server and client overlap)
-                    page = pending.result() if pending is not None else self._snapshot_page(cursor)
-                    pending = None
+                    page = prefetch.next()
                     pages += 1
                     next_cursor = page.get("next_cursor")
-                    if next_cursor:
-                        pending = pool.submit(self._snapshot_page, next_cursor)
+                    records = records_of(page)
                     with self._guard(engine, self.store.building_path) as conn:
-                        apply_records(conn, page["records"], unique=True)
-                        applied += len(page["records"])
+                        apply_records(conn, records, unique=True)
+                        applied += len(records)
                         values: dict[str, object] = {
                             "snapshot_cursor": next_cursor or "",
                             "records_done": applied,
@@ -187,6 +271,14 @@ class ReplicaSync:
                     self._report("snapshot", applied, total, pages)
                     cursor = next_cursor or ""
                     done = not next_cursor
+                    # The server walks the kinds in order: a kind followed by another is complete.
+                    # Its indexes are built now (SQLite sorts without the GIL) while the prefetch
+                    # thread goes on fetching the next kind's pages.
+                    for kind in _completed_kinds(records, last_page=done):
+                        if kind not in indexed:
+                            with self._guard(engine, self.store.building_path) as conn:
+                                create_kind_indexes(conn, kind)
+                            indexed.add(kind)
             caught_up, catch_pages, as_of_seq = self._pull_into(engine, self.store.building_path, "catchup")
             self.store.finalize_building(engine)
         except BaseException:
