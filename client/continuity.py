@@ -75,7 +75,7 @@ class Continuity:
         pull: Callable[[], Any],
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        run_async: Callable[[Callable[[], None]], None] | None = None,
+        run_async: Callable[[Callable[[], object]], None] | None = None,
     ) -> None:
         self.machine = machine
         self.router = router

@@ -63,7 +63,7 @@ def step_bcp_issuance(ctx: Any) -> str:
     backend.sign_in("132403", "clerk1", "clerk1pass", rt.enrolment.terminal_id)
     hits = [h for h in backend.search("さとう") + backend.search("たなか") + backend.search("すずき")
             if h.status.value == "resident" and not h.protected]
-    issued = []
+    issued: list[Any] = []
     for hit in hits:
         if len(issued) == 3:
             break
