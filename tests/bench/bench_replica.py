@@ -192,10 +192,12 @@ def _plain_engine(path: Path) -> Any:
 
     from sqlalchemy import create_engine, event
 
-    from client.secure_db import CACHE_KIB
+    from client.secure_db import CACHE_KIB, NEW_PROFILE, PROFILES
 
     def creator() -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # the same page size as the SQLCipher file (cipher profile 2): only the encryption differs
+        conn.execute(f"PRAGMA page_size = {PROFILES[NEW_PROFILE][0]}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")

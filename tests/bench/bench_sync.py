@@ -149,15 +149,20 @@ def _town_pages(ctx: Context) -> tuple[list[list[dict[str, Any]]], int]:
 
 
 def _plain_engine(path: Path) -> Any:
-    """A plain (unencrypted) SQLite file through the same sqlcipher3 library and pragmas."""
+    """A plain (unencrypted) SQLite file through the same sqlcipher3 library and pragmas, with the
+    page size and page cache of the SQLCipher files (cipher profile 2): only the encryption differs."""
     from sqlalchemy import create_engine, event
     from sqlcipher3 import dbapi2
 
+    from client.secure_db import CACHE_KIB, NEW_PROFILE, PROFILES
+
     def creator() -> Any:
         conn = dbapi2.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA page_size = {PROFILES[NEW_PROFILE][0]}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         return conn
 
     engine = create_engine("sqlite://", module=dbapi2, creator=creator)
