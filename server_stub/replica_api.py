@@ -42,10 +42,12 @@ import orjson
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 
+from server_stub.form_params import replica_data as form_parameter_data
 from server_stub.models import (
     ChangeLogEntry,
     Counter,
     Deputy,
+    FormParameter,
     Household,
     Municipality,
     Resident,
@@ -74,6 +76,7 @@ SNAPSHOT_KINDS = (
     "tax",
     "support_measure",
     "suppression",
+    "form_parameter",  # 様式パラメータ (server_stub.form_params); last: cursors stay valid
 )
 NOT_REPLICATED = frozenset({"terminal"})
 
@@ -187,6 +190,7 @@ KIND_SPECS: dict[str, KindSpec] = {
     "tax": KindSpec(_t(TaxSummary), ("atena_no", "tax_year")),
     "support_measure": KindSpec(_t(SupportMeasure), ("measure_id",)),
     "suppression": KindSpec(_t(Suppression), ("suppression_id",)),
+    "form_parameter": KindSpec(_t(FormParameter), ("form_id",)),
 }
 
 
@@ -276,6 +280,7 @@ _DATA_BUILDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "seal": seal_data,
     "suppression": suppression_data,
     "staff": staff_data,
+    "form_parameter": form_parameter_data,
 }
 
 

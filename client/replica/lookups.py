@@ -28,6 +28,7 @@ from client.domain.model import (
     TaxSummary,
 )
 from client.replica.apply import loads
+from client.replica.form_lookups import form_parameters
 from client.replica.store import ReplicaNotReadyError, ReplicaStore, get_meta
 
 
@@ -224,6 +225,7 @@ class ReplicaLookups:
             households = {subject.household_no} if subject is not None else set()
             suppressions = self._suppressions(conn, involved, households)
             params = self._municipality(conn)
+            forms = form_parameters(conn)
             as_of_text = get_meta(conn, "as_of")
         return EvaluationContext(
             now=now,
@@ -239,4 +241,5 @@ class ReplicaLookups:
             replica_as_of=datetime.fromisoformat(as_of_text) if as_of_text else None,
             stale_override_reason=stale_override_reason,
             pending_change_atena_nos=pending_change_atena_nos,
+            form_parameters=forms,
         )
