@@ -15,7 +15,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -84,7 +84,10 @@ def _parse_dt(text: str | None) -> datetime | None:
         return None
 
 
-def local_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
+def local_checksums(conn: Connection, kinds: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+    """Per kind: count and order-free digest of the stored (key, data text) — the kinds with their
+    own table, every kind kept in ``other_records`` (e.g. form_parameter), and ``kinds`` (empty
+    ones included, so a kind the server has and the replica lacks compares as count 0)."""
     out: dict[str, dict[str, Any]] = {}
     for kind in ALL_KINDS:
         table = KIND_TABLES[kind]
@@ -94,6 +97,11 @@ def local_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
             count += 1
             digests.append(text_digest(key, data))
         out[kind] = {"count": count, "digest": combine(digests)}
+    other: dict[str, list[int]] = {kind: [] for kind in kinds if kind not in KIND_TABLES}
+    for kind, key, data in conn.exec_driver_sql("SELECT kind, key, data FROM other_records"):
+        other.setdefault(kind, []).append(text_digest(key, data))
+    for kind, digests in other.items():
+        out[kind] = {"count": len(digests), "digest": combine(digests)}
     return out
 
 
@@ -386,8 +394,9 @@ class ReplicaSync:
             if int(remote["as_of_seq"]) != local_seq:
                 continue  # the server moved on meanwhile; try again
             with self.store.read() as conn:
-                local = local_checksums(conn)
-            bad = tuple(k for k in ALL_KINDS if local.get(k) != remote["kinds"].get(k))
+                local = local_checksums(conn, remote["kinds"])
+            kinds = [*ALL_KINDS, *sorted((set(local) | set(remote["kinds"])) - set(ALL_KINDS))]
+            bad = tuple(k for k in kinds if local.get(k) != remote["kinds"].get(k))
             report = ChecksumReport(local_seq, not bad, bad, local, dict(remote["kinds"]))
             break
         if report is None:

@@ -293,6 +293,13 @@ def test_bootstrap_carries_form_parameters(server: Any, seeded_db: str, city_adm
         forms = _replica_forms(t)
         assert list(forms) == ["kazei"] and forms["kazei"].note == NOTE
         _form_checksum_matches(t)
+        # the nightly comparison covers the kind too: silent drift is found and repaired
+        with t.store.write() as conn:
+            conn.exec_driver_sql("DELETE FROM other_records WHERE kind = 'form_parameter'")
+        report = ReplicaSync(t.store, t.remote).compare_checksums()
+        assert report.mismatched_kinds == ("form_parameter",) and report.repaired
+        assert _replica_forms(t)["kazei"].note == NOTE
+        assert ReplicaSync(t.store, t.remote).compare_checksums(repair=False).matches
     finally:
         t.close()
     assert CODE == CITY_CODE
