@@ -11,12 +11,20 @@ Reconciliation runs the one rule engine (client.domain.rules) on the server's da
 issue time* for the same request, and compares what was printed with what the server would have
 printed. A resident who had moved out or died, a 支援措置 or 抑止 in force at the issue time, or
 printed items that differ raise a :class:`BcpConflict` that keeps both sides.
+
+A pushed batch is handled with one :class:`BcpBatch`: what the records share (the municipality's
+parameters, the terminal's leases and keys, the staff, the UUIDs and serials already stored) and
+the residents, households, 支援措置 and 抑止 of all their subjects are loaded once, with ``IN``
+queries, inside the batch's write transaction. Every check still runs per record, in order, and
+the batch is updated with each stored record, so a UUID or serial repeated within one batch is
+answered exactly as it would be one push later.
 """
 
 from __future__ import annotations
 
 import json
 import uuid as uuidlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,18 +35,33 @@ from sqlalchemy.orm import Session
 from client.domain import rules
 from client.domain.model import (
     CertificateContent,
+    CertificateType,
+    EvaluationContext,
     IssuanceRequest,
     Mode,
     Outcome,
     ResidentStatus,
     SupportRelease,
 )
+from client.domain.model import Resident as ResidentDC
 from client.signing import verify_token
-from server_stub import audit
+from server_stub import audit, convert
 from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc
 from server_stub.context import build_context
-from server_stub.models import BcpConflict, Issuance, IssuedCopy, Municipality, SerialLease, Staff, Terminal
+from server_stub.models import (
+    BcpConflict,
+    Issuance,
+    IssuedCopy,
+    Municipality,
+    Resident,
+    SerialLease,
+    Staff,
+    SupportMeasure,
+    SupportMeasurePerson,
+    Suppression,
+    Terminal,
+)
 from server_stub.mutual_backup import home_terminal
 from server_stub.tenants import params_of
 
@@ -76,36 +99,15 @@ def existing(session: Session, code: str, client_uuid: str) -> StoredBcpIssuance
     if row is None:
         return None
     if row.municipality_code != code:
-        raise _reject(409, "uuid_taken", "この記録番号は別の団体で使用されています。",
-                      "The record UUID belongs to another municipality")
+        raise _uuid_taken()
     conflict = session.scalars(select(BcpConflict).where(BcpConflict.issuance_id == row.id)).first()
     codes = tuple(conflict.codes.split(",")) if conflict else ()
     return StoredBcpIssuance(row.id, True, codes)
 
 
-def _check_serials(session: Session, principal: Principal, serials: list[int], issued_at: datetime) -> None:
-    leases = session.scalars(
-        select(SerialLease).where(
-            SerialLease.municipality_code == principal.municipality_code,
-            SerialLease.terminal_id == principal.terminal_id,
-        )
-    ).all()
-    for serial in serials:
-        lease = next((lease for lease in leases if lease.first <= serial <= lease.last), None)
-        if lease is None:
-            raise _reject(409, "serial_not_leased", f"発行番号 {serial} はこの端末に貸し出されていません。",
-                          f"Serial {serial} is not leased to terminal {principal.terminal_id}")
-        if to_utc(lease.leased_at) > to_utc(issued_at):
-            raise _reject(409, "serial_before_lease", f"発行番号 {serial} の貸出前の発行日時になっています。",
-                          f"Serial {serial} used before its lease began")
-    used = session.scalars(
-        select(IssuedCopy.serial).where(
-            IssuedCopy.municipality_code == principal.municipality_code, IssuedCopy.serial.in_(serials)
-        )
-    ).all()
-    if used:
-        raise _reject(409, "serial_used", f"発行番号 {sorted(used)} は既に使用されています。",
-                      f"Serials already used: {sorted(used)}")
+def _uuid_taken() -> BcpRejected:
+    return _reject(409, "uuid_taken", "この記録番号は別の団体で使用されています。",
+                   "The record UUID belongs to another municipality")
 
 
 def _terminal_keys(session: Session, principal: Principal) -> dict[str, bytes]:
@@ -120,6 +122,250 @@ def _terminal_keys(session: Session, principal: Principal) -> dict[str, bytes]:
     return {t.key_id: bytes(t.public_key) for t in rows}
 
 
+_IN_CHUNK = 500  # values per IN (...): well below SQLite's and PostgreSQL's bind parameter limits
+
+
+def _chunks(values: Iterable[Any]) -> list[list[Any]]:
+    ordered = sorted(set(values))
+    return [ordered[i:i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
+
+
+def _touched(request: IssuanceRequest, subject: ResidentDC, household: Iterable[ResidentDC]) -> set[str]:
+    """The people whose 支援措置 / 抑止 matter, exactly as ``context.build_context`` collects them."""
+    touched = {subject.atena_no, *request.member_atena_nos, *(m.atena_no for m in household)}
+    for extra in (request.requester.acting_for_atena_no, request.requester.requester_atena_no):
+        if extra:
+            touched.add(extra)
+    return {a for a in touched if a}
+
+
+class BcpBatch:
+    """What the records of one push share, loaded once inside the batch's write transaction.
+
+    Holds the municipality's parameters, the terminal's leases and keys, which of the batch's
+    UUIDs, serials and staff IDs the database already knows, and the residents, households,
+    支援措置 and 抑止 the records' subjects need (``IN (...)`` queries instead of a handful of
+    queries per record). :meth:`stored` must be called for each record stored, so that later
+    records of the same batch see it. Anything not preloaded (a record the preload could not
+    parse) is looked up on demand with the same queries as the one-record path.
+    """
+
+    def __init__(self, session: Session, principal: Principal, records: Iterable[dict[str, Any]]) -> None:
+        self.session = session
+        self.principal = principal
+        code = principal.municipality_code
+        records = list(records)
+        muni = session.get(Municipality, code)
+        assert muni is not None
+        self.params = params_of(session, muni)
+        self.leases = list(session.scalars(
+            select(SerialLease).where(
+                SerialLease.municipality_code == code,
+                SerialLease.terminal_id == principal.terminal_id,
+            )
+        ).all())
+        self.keys = _terminal_keys(session, principal)
+
+        uuids: set[str] = set()
+        serials: set[int] = set()
+        users: set[str] = set()
+        requests: list[IssuanceRequest] = []
+        for record in records:
+            uuids.add(str(record.get("uuid")))
+            users.add(_user_id(record, principal))
+            try:
+                serials.update(int(c["serial"]) for c in record.get("copies") or ())
+            except (KeyError, ValueError, TypeError):
+                pass  # the record is refused by its own checks
+            try:
+                requests.append(IssuanceRequest.from_dict(record["request"]))
+            except (KeyError, ValueError, TypeError):
+                pass
+
+        # Stored UUIDs: uuid → what was stored (this municipality) or None (another municipality's)
+        self._uuids: dict[str, StoredBcpIssuance | None] = {}
+        self._uuids_known: set[str] = set(uuids)
+        ours: dict[str, str] = {}
+        for chunk in _chunks(uuids):
+            for iss_id, iss_code, client_uuid in session.execute(
+                select(Issuance.id, Issuance.municipality_code, Issuance.client_uuid)
+                .where(Issuance.client_uuid.in_(chunk))
+            ):
+                if iss_code != code:
+                    self._uuids[str(client_uuid)] = None
+                else:
+                    ours[iss_id] = str(client_uuid)
+        codes_of: dict[str, tuple[str, ...]] = {}
+        for chunk in _chunks(ours):
+            for iss_id, codes in session.execute(
+                select(BcpConflict.issuance_id, BcpConflict.codes)
+                .where(BcpConflict.issuance_id.in_(chunk)).order_by(BcpConflict.id)
+            ):
+                codes_of.setdefault(iss_id, tuple(codes.split(",")))
+        for iss_id, client_uuid in ours.items():
+            self._uuids[client_uuid] = StoredBcpIssuance(iss_id, True, codes_of.get(iss_id, ()))
+
+        self._serials_known: set[int] = set(serials)
+        self._used: set[int] = set()
+        for chunk in _chunks(serials):
+            self._used.update(session.scalars(
+                select(IssuedCopy.serial).where(IssuedCopy.municipality_code == code, IssuedCopy.serial.in_(chunk))
+            ))
+
+        self._staff_known: set[str] = set(users)
+        self._staff: set[str] = set()
+        for chunk in _chunks(users):
+            self._staff.update(session.scalars(
+                select(Staff.user_id).where(Staff.municipality_code == code, Staff.user_id.in_(chunk))
+            ))
+
+        self._load_people(requests)
+
+    # -- per-record checks ----------------------------------------------------------------------
+
+    def existing(self, client_uuid: str) -> StoredBcpIssuance | None:
+        if client_uuid not in self._uuids_known:
+            return existing(self.session, self.principal.municipality_code, client_uuid)
+        if client_uuid not in self._uuids:
+            return None
+        found = self._uuids[client_uuid]
+        if found is None:
+            raise _uuid_taken()
+        return found
+
+    def staff_exists(self, user_id: str) -> bool:
+        if user_id in self._staff_known:
+            return user_id in self._staff
+        return self.session.scalars(
+            select(Staff).where(Staff.municipality_code == self.principal.municipality_code,
+                                Staff.user_id == user_id)
+        ).one_or_none() is not None
+
+    def check_serials(self, serials: list[int], issued_at: datetime) -> None:
+        principal = self.principal
+        for serial in serials:
+            lease = next((lease for lease in self.leases if lease.first <= serial <= lease.last), None)
+            if lease is None:
+                raise _reject(409, "serial_not_leased", f"発行番号 {serial} はこの端末に貸し出されていません。",
+                              f"Serial {serial} is not leased to terminal {principal.terminal_id}")
+            if to_utc(lease.leased_at) > to_utc(issued_at):
+                raise _reject(409, "serial_before_lease", f"発行番号 {serial} の貸出前の発行日時になっています。",
+                              f"Serial {serial} used before its lease began")
+        unknown = [s for s in serials if s not in self._serials_known]
+        if unknown:
+            self._used.update(self.session.scalars(
+                select(IssuedCopy.serial).where(
+                    IssuedCopy.municipality_code == principal.municipality_code, IssuedCopy.serial.in_(unknown)
+                )
+            ))
+            self._serials_known.update(unknown)
+        used = sorted(s for s in set(serials) if s in self._used)
+        if used:
+            raise _reject(409, "serial_used", f"発行番号 {used} は既に使用されています。",
+                          f"Serials already used: {used}")
+
+    def stored(self, client_uuid: str, result: StoredBcpIssuance, serials: Iterable[int]) -> None:
+        """Record a stored issuance: a repeat of its UUID or serials later in the batch sees it."""
+        self._uuids_known.add(client_uuid)
+        self._uuids[client_uuid] = replace(result, duplicate=True)
+        self._serials_known.update(serials)
+        self._used.update(serials)
+
+    # -- the rule engine's context, as of the issue time -----------------------------------------
+
+    def _load_people(self, requests: list[IssuanceRequest]) -> None:
+        session, code = self.session, self.principal.municipality_code
+        subjects = {r.subject_atena_no for r in requests if r.subject_atena_no}
+        self._subjects_known: set[str] = set(subjects)
+        self._residents: dict[str, ResidentDC] = {}
+        for chunk in _chunks(subjects):
+            for row in session.scalars(
+                select(Resident).where(Resident.municipality_code == code, Resident.atena_no.in_(chunk))
+            ):
+                self._residents[row.atena_no] = convert.resident(row)
+        household_nos = {r.household_no for r in self._residents.values()}
+        self._households: dict[str, list[ResidentDC]] = {h: [] for h in household_nos}
+        for chunk in _chunks(household_nos):
+            for row in session.scalars(
+                select(Resident).where(Resident.municipality_code == code, Resident.household_no.in_(chunk))
+                .order_by(Resident.household_no, Resident.id)
+            ):
+                self._households[row.household_no].append(convert.resident(row))
+        touched: set[str] = set()
+        for request in requests:
+            subject = self._residents.get(request.subject_atena_no)
+            if subject is not None:
+                touched |= _touched(request, subject, self._households[subject.household_no])
+        self._people_known = touched
+        self._measures_of: dict[str, set[str]] = {}
+        for chunk in _chunks(touched):
+            for measure_id, atena_no in session.execute(
+                select(SupportMeasurePerson.measure_id, SupportMeasurePerson.atena_no).where(
+                    SupportMeasurePerson.municipality_code == code, SupportMeasurePerson.atena_no.in_(chunk))
+            ):
+                self._measures_of.setdefault(atena_no, set()).add(measure_id)
+        ids = {m for ms in self._measures_of.values() for m in ms}
+        measure_rows: list[SupportMeasure] = []
+        persons: dict[str, list[SupportMeasurePerson]] = {}
+        for chunk in _chunks(ids):
+            measure_rows += session.scalars(
+                select(SupportMeasure).where(SupportMeasure.municipality_code == code,
+                                             SupportMeasure.measure_id.in_(chunk))
+            ).all()
+            for p in session.scalars(
+                select(SupportMeasurePerson).where(SupportMeasurePerson.municipality_code == code,
+                                                   SupportMeasurePerson.measure_id.in_(chunk))
+            ):
+                persons.setdefault(p.measure_id, []).append(p)
+        self._measures = {m.measure_id: convert.support_measure(m, persons.get(m.measure_id, ()))
+                          for m in measure_rows}
+        suppressions: dict[int, Suppression] = {}
+        for column, values in ((Suppression.atena_no, touched), (Suppression.household_no, household_nos)):
+            for chunk in _chunks(v for v in values if v):
+                for supp in session.scalars(
+                    select(Suppression).where(Suppression.municipality_code == code, column.in_(chunk))
+                ):
+                    suppressions[supp.id] = supp
+        self._suppressions = [convert.suppression(r) for r in
+                              sorted(suppressions.values(), key=lambda r: r.suppression_id)]
+
+    def context(self, request: IssuanceRequest, issued_at: datetime,
+                releases: tuple[SupportRelease, ...]) -> EvaluationContext:
+        """``context.build_context`` for the request, from the preloaded rows (form parameters
+        left out: reconciliation does not use them)."""
+        atena = request.subject_atena_no
+        if (request.cert_type in (CertificateType.INKAN, CertificateType.KAZEI)
+                or atena not in self._subjects_known):
+            return build_context(self.session, self.params, request, issued_at, releases)
+        subject = self._residents.get(atena)
+        if subject is None:
+            return EvaluationContext(now=issued_at, mode=Mode.ONLINE, municipality=self.params, subject=None)
+        household = tuple(self._households[subject.household_no])
+        touched = _touched(request, subject, household)
+        if not touched <= self._people_known:
+            return build_context(self.session, self.params, request, issued_at, releases)
+        measure_ids = sorted({m for a in touched for m in self._measures_of.get(a, ())})
+        suppressions = tuple(
+            s for s in self._suppressions
+            if (s.atena_no and s.atena_no in touched)
+            or (subject.household_no and s.household_no == subject.household_no)
+        )
+        return EvaluationContext(
+            now=issued_at,
+            mode=Mode.ONLINE,
+            municipality=self.params,
+            subject=subject,
+            household=household,
+            support_measures=tuple(self._measures[m] for m in measure_ids if m in self._measures),
+            suppressions=suppressions,
+            releases=releases,
+        )
+
+
+def _user_id(record: dict[str, Any], principal: Principal) -> str:
+    return str(record.get("user_id") or principal.user_id)[:64]
+
+
 def conflicts_for(session: Session, params_code: str, request: IssuanceRequest, printed: CertificateContent,
                   issued_at: datetime, release: SupportRelease | None) -> tuple[list[str], dict[str, Any]]:
     """What the server says about a BCP issuance, as of its issue time."""
@@ -127,7 +373,11 @@ def conflicts_for(session: Session, params_code: str, request: IssuanceRequest, 
     assert muni is not None
     params = params_of(session, muni)
     releases = (release,) if release else ()
-    ctx = build_context(session, params, request, issued_at, releases)
+    return _conflicts(build_context(session, params, request, issued_at, releases), request, printed, issued_at)
+
+
+def _conflicts(ctx: EvaluationContext, request: IssuanceRequest, printed: CertificateContent,
+               issued_at: datetime) -> tuple[list[str], dict[str, Any]]:
     codes: list[str] = []
     subject = ctx.subject
     if subject is not None and subject.status is not ResidentStatus.RESIDENT:
@@ -186,11 +436,17 @@ def _differences(printed: CertificateContent, server: CertificateContent) -> lis
     return out
 
 
-def store_bcp_issuance(session: Session, principal: Principal, record: dict[str, Any], now: datetime
-                       ) -> StoredBcpIssuance:
-    """Store one pushed outbox record in the caller's write transaction (idempotent by UUID)."""
+def store_bcp_issuance(session: Session, principal: Principal, record: dict[str, Any], now: datetime,
+                       batch: BcpBatch | None = None) -> StoredBcpIssuance:
+    """Store one pushed outbox record in the caller's write transaction (idempotent by UUID).
+
+    ``batch``: the :class:`BcpBatch` of the push the record belongs to (loaded in this same
+    transaction); without one, a batch of this record alone.
+    """
+    if batch is None:
+        batch = BcpBatch(session, principal, [record])
     client_uuid = str(record["uuid"])
-    found = existing(session, principal.municipality_code, client_uuid)
+    found = batch.existing(client_uuid)
     if found is not None:
         return found
     try:
@@ -208,23 +464,21 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
                       "The certificate belongs to another municipality")
     if not serials or len(set(serials)) != len(serials) or len(serials) != request.copies:
         raise _reject(422, "bad_record", "発行番号の数が部数と一致しません。", "Serials do not match the copies")
-    user_id = str(record.get("user_id") or principal.user_id)[:64]
-    staff = session.scalars(select(Staff).where(Staff.municipality_code == principal.municipality_code,
-                                                Staff.user_id == user_id)).one_or_none()
-    if staff is None:
+    user_id = _user_id(record, principal)
+    if not batch.staff_exists(user_id):
         raise _reject(422, "unknown_user", f"職員ID {user_id} はこの団体に登録されていません。",
                       f"Unknown staff user {user_id!r}")
-    _check_serials(session, principal, serials, issued_at)
-    keys = _terminal_keys(session, principal)
+    batch.check_serials(serials, issued_at)
     for c in copies:
-        verdict = verify_token(str(c["qr_token"]), keys, replace(printed, issue_number=str(c["issue_number"])))
+        verdict = verify_token(str(c["qr_token"]), batch.keys, replace(printed, issue_number=str(c["issue_number"])))
         if not verdict.valid:
             raise _reject(422, f"signature_{verdict.reason_code}", verdict.message_ja, verdict.message_en)
     release = None
     if record.get("release"):
         rel = record["release"]
         release = SupportRelease(str(rel["measure_id"]), str(rel.get("supervisor", "")), str(rel["reason"]))
-    codes, detail = conflicts_for(session, principal.municipality_code, request, printed, issued_at, release)
+    releases = (release,) if release else ()
+    codes, detail = _conflicts(batch.context(request, issued_at, releases), request, printed, issued_at)
 
     issuance_id = str(uuidlib.uuid4())
     session.add(
@@ -297,7 +551,9 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
         detail={"client_uuid": client_uuid, "synced_at": now.isoformat(), "cert_type": request.cert_type.value,
                 "conflicts": codes, "stale_override": record.get("stale_override")},
     )
-    return StoredBcpIssuance(issuance_id, False, tuple(codes))
+    result = StoredBcpIssuance(issuance_id, False, tuple(codes))
+    batch.stored(client_uuid, result, serials)
+    return result
 
 
 RESOLUTION_OUTCOMES = {"no_problem": "問題なし", "recall": "回収要", "other": "その他"}

@@ -1,7 +1,8 @@
 """BCP sync back and conflict review.
 
 * ``POST /api/v1/bcp/issuances`` — a batch of outbox records; each one is stored exactly once
-  (by its client UUID) in its own transaction and reconciled; the answer lists, per record,
+  (by its client UUID) and reconciled, the batch in one write transaction with a savepoint per
+  record (a refused record changes nothing); the answer lists, per record,
   ``stored`` / ``duplicate`` / ``rejected`` (with a code), and any conflict codes.
   ``?municipality=CODE``: a partner's records (相互バックアップ, see ``server_stub.mutual_backup``).
 * ``GET /api/v1/bcp/conflicts?status=open`` and ``GET /api/v1/bcp/conflicts/{id}`` (supervisor).
@@ -26,6 +27,7 @@ from server_stub.db import begin_write
 from server_stub.models import BcpConflict, Issuance
 from server_stub.mutual_backup import PartnerQuery, acting_for
 from server_stub.reconcile import (
+    BcpBatch,
     BcpRejected,
     conflict_to_dict,
     resolve_conflict,
@@ -93,21 +95,26 @@ def push_issuances(body: BcpBatchIn, caller: CallerDep, session: SessionDep,
     between the two is recorded (otherwise 403 ``no_agreement`` and nothing is stored).
     """
     principal = acting_for(session, caller, municipality)
+    records = [rec.model_dump(mode="json") for rec in body.records]
     results: list[dict[str, Any]] = []
-    for rec in body.records:
-        record = rec.model_dump(mode="json")
-        now = now_jst()
-        begin_write(session)
+    begin_write(session)
+    # What the records share is loaded once, in the write transaction (so a concurrent push of
+    # the same records waits, then sees them stored); each record is stored or refused in its own
+    # savepoint; the batch commits once. An unexpected error rolls the whole batch back: the
+    # terminal pushes it again and nothing is stored twice.
+    batch = BcpBatch(session, principal, records)
+    for rec, record in zip(body.records, records, strict=True):
+        savepoint = session.begin_nested()
         try:
-            stored = store_bcp_issuance(session, principal, record, now)
-            session.commit()
+            stored = store_bcp_issuance(session, principal, record, now_jst(), batch)
+            savepoint.commit()
         except BcpRejected as exc:
-            session.rollback()
+            savepoint.rollback()
             results.append({"uuid": rec.uuid, "status": "rejected", "code": exc.code, "http_status": exc.status,
                             "message_ja": exc.message_ja, "message_en": exc.message_en})
             continue
         except ValueError as exc:
-            session.rollback()
+            savepoint.rollback()
             results.append({"uuid": rec.uuid, "status": "rejected", "code": "bad_record", "http_status": 422,
                             "message_ja": "BCP発行記録の内容が正しくありません。", "message_en": str(exc)})
             continue
@@ -117,6 +124,7 @@ def push_issuances(body: BcpBatchIn, caller: CallerDep, session: SessionDep,
             "issuance_id": stored.issuance_id,
             "conflicts": list(stored.conflict_codes),
         })
+    session.commit()
     return {"results": results}
 
 

@@ -129,7 +129,7 @@ def syncback(ctx: Context) -> list[Measurement]:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from client.outbox.push import OutboxPusher
+    from client.outbox.push import BATCH_SIZE, OutboxPusher
     from server_stub.db import make_engine
     from server_stub.models import Issuance, IssuedCopy
 
@@ -175,7 +175,7 @@ def syncback(ctx: Context) -> list[Measurement]:
     still_pending = terminal.outbox.count_pending()
     lost = max(0, total - added) + still_pending
     duplicated = max(0, added - total) + (all_copies - after[2])  # extra rows, or copies sharing a serial
-    notes = (f"{total:,} issuances pushed in batches of 20 (OutboxPusher default): stored {result.stored}, "
+    notes = (f"{total:,} issuances pushed in batches of {BATCH_SIZE} (OutboxPusher default): stored {result.stored}, "
              f"duplicates {result.duplicates}, rejected {result.rejected}, conflicts {len(result.conflicts)}; "
              f"{total / seconds:,.0f}/s; preparing them offline took {prep:.0f} s ({need / max(prep, 1e-9):,.0f}/s)")
     return [
