@@ -5,6 +5,8 @@ Shared by the BCP integration, fault and crash tests so each builds the same obj
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -62,6 +64,21 @@ def enrolled(tmp_path: Path, server_factory: Any, terminal_id: str, terminal_nam
     enroll(server_url=server.base_url, municipality_code=CODE, terminal_name=terminal_name, admin_user="admin1", admin_password="admin1pass",
            data_dir=data, keystore=KeyStore(), terminal_id=terminal_id)
     return db_url, server, data
+
+
+@contextlib.contextmanager
+def terminal_env(db_url: str, server_factory: Any, tmp_path: Path, lease: int = 30) -> Iterator[tuple[str, Any, Terminal]]:
+    """A seeded server on ``db_url`` and a terminal signed in as clerk1 with ``lease`` serials and a
+    bootstrapped replica: (db_url, server, terminal). The keys go to the test's keyring."""
+    seed(db_url)
+    server = server_factory(db_url)
+    terminal = Terminal.build(tmp_path / "t1", login(server.base_url), KeyStore())
+    try:
+        terminal.lease(lease)
+        terminal.bootstrap()
+        yield db_url, server, terminal
+    finally:
+        terminal.close()
 
 
 def login(base_url: str, user: str = "clerk1", password: str = "clerk1pass", terminal: str = "T001",

@@ -24,7 +24,6 @@ from client.domain.model import (
     Requester,
     RequesterKind,
 )
-from client.keystore import KeyStore
 from server_stub import audit
 from server_stub.auth import Principal
 from server_stub.context import build_context
@@ -33,18 +32,23 @@ from server_stub.models import AccessLogEntry, BcpConflict, Issuance, IssuedCopy
 from server_stub.reconcile import BcpBatch
 from server_stub.registry import add_support_measure, add_suppression
 from server_stub.tenants import params_of
-from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, protect, seed
+from tests.integration.bcp_env import (
+    CODE,
+    Terminal,
+    juminhyo,
+    login,
+    now_utc,
+    plain_subjects,
+    protect,
+    seed,
+    terminal_env,
+)
 
 
 @pytest.fixture
 def env(db_url: str, server_factory: Any, tmp_path: Path, memory_keyring: Any) -> Iterator[tuple[str, Any, Terminal]]:
-    seed(db_url)
-    server = server_factory(db_url)
-    terminal = Terminal.build(tmp_path / "t1", login(server.base_url), KeyStore())
-    terminal.lease(30)
-    terminal.bootstrap()
-    yield db_url, server, terminal
-    terminal.close()
+    with terminal_env(db_url, server_factory, tmp_path, lease=30) as env:
+        yield env
 
 
 def _mixed_records(db_url: str, t: Terminal) -> list[dict[str, Any]]:

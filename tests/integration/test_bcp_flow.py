@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -27,20 +28,15 @@ from tests.integration.bcp_env import (
     now_utc,
     plain_subjects,
     protect,
-    seed,
+    terminal_env,
     terminal_signed,
 )
 
 
 @pytest.fixture
-def env(db_url: str, server_factory, tmp_path: Path, memory_keyring) -> Iterator[tuple[str, object, Terminal]]:
-    seed(db_url)
-    server = server_factory(db_url)
-    terminal = Terminal.build(tmp_path / "t1", login(server.base_url), KeyStore())
-    terminal.lease(30)
-    terminal.bootstrap()
-    yield db_url, server, terminal
-    terminal.close()
+def env(db_url: str, server_factory: Any, tmp_path: Path, memory_keyring: Any) -> Iterator[tuple[str, Any, Terminal]]:
+    with terminal_env(db_url, server_factory, tmp_path, lease=30) as env:
+        yield env
 
 
 def server_counts(db_url: str) -> tuple[int, int, list[int]]:

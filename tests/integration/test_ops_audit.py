@@ -17,27 +17,30 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from client.keystore import KeyStore
 from client.outbox.access_upload import AccessLogRefused, upload_access_log
 from client.outbox.store import access_log
 from server_stub import audit
 from server_stub.clock import JST
 from server_stub.db import make_engine, make_sessionmaker
 from server_stub.models import AccessLogEntry
-from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, protect, seed
+from tests.integration.bcp_env import (
+    CODE,
+    Terminal,
+    juminhyo,
+    login,
+    now_utc,
+    plain_subjects,
+    protect,
+    terminal_env,
+)
 
 SERVER_BIN = Path(sys.executable).with_name("madoguchi-server")
 
 
 @pytest.fixture
 def env(db_url: str, server_factory: Any, tmp_path: Path, memory_keyring: Any) -> Iterator[tuple[str, Any, Terminal]]:
-    seed(db_url)
-    server = server_factory(db_url)
-    terminal = Terminal.build(tmp_path / "t1", login(server.base_url), KeyStore())
-    terminal.lease(20)
-    terminal.bootstrap()
-    yield db_url, server, terminal
-    terminal.close()
+    with terminal_env(db_url, server_factory, tmp_path, lease=20) as env:
+        yield env
 
 
 def _bcp_rows(db_url: str) -> list[AccessLogEntry]:
