@@ -165,6 +165,27 @@ def test_checksum_mismatch_is_repaired(
     assert sync.compare_checksums().matches
 
 
+def test_a_replica_built_by_an_older_version_is_rebuilt(
+    server: Any, seeded_db: str, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """After an upgrade that changes the replica's tables, the old file is not read with the new
+    queries: the first pull rebuilds it (the outbox is another file and is not touched)."""
+    from client.replica.store import set_meta
+    from client.secure_db import cipher_profile
+
+    store = new_store(tmp_path / "client", memory_keyring)
+    sync = ReplicaSync(store, signed_client(server.base_url))
+    sync.bootstrap()
+    with store.write() as conn:
+        set_meta(conn, schema_version="3")
+    store.close()
+    result = sync.pull()
+    assert result.action == "repair" and "schema '3'" in result.repaired_because
+    assert_same_state(store, seeded_db)
+    assert cipher_profile(store.path) == 2
+    assert sync.pull().action == "noop"
+
+
 def test_staff_token_and_terminal_signature_both_authenticate(
     server: Any, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
