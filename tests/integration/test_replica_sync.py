@@ -184,6 +184,12 @@ def test_a_replica_built_by_an_older_version_is_rebuilt(
     assert_same_state(store, seeded_db)
     assert cipher_profile(store.path) == 2
     assert sync.pull().action == "noop"
+    # every index was built during the load (each kind's as soon as it was complete)
+    from client.replica.schema import INDEXES
+
+    with store.read() as conn:
+        names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {ddl.split(" EXISTS ")[1].split(" ON ")[0] for ddl in INDEXES} <= names
 
 
 def test_staff_token_and_terminal_signature_both_authenticate(
