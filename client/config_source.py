@@ -13,6 +13,7 @@ read through an injected reader so the merge is testable on Linux.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import sys
 import tomllib
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 
 REGISTRY_KEY = r"Software\Madoguchi"
 ENV_PREFIX = "MADOGUCHI_"
@@ -119,6 +122,22 @@ def _positive_int(raw: object) -> int:
     return value
 
 
+def _positive_seconds(raw: object) -> float:
+    """Seconds, fractions allowed (``1.2``): a positive finite number."""
+    if isinstance(raw, bool):
+        raise _Invalid("expected a number of seconds, got a boolean", "秒数(数値)で指定してください")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        try:
+            value = float(_text(raw))
+        except ValueError:
+            raise _Invalid(f"expected a number of seconds, got {raw!r}", f"秒数(数値)で指定してください: {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise _Invalid(f"must be greater than zero, got {raw!r}", f"0より大きい値で指定してください: {raw!r}")
+    return value
+
+
 def _setting(
     default: Any,
     parse: Callable[[object], Any],
@@ -148,6 +167,8 @@ class ClientConfig:
     sync_interval_seconds: int = _setting(60, _positive_int)
     probe_interval_seconds: int = _setting(5, _positive_int)
     probe_timeout_seconds: int = _setting(3, _positive_int)
+    # a search or resident detail waits this long on the active line before the other line is tried
+    interactive_timeout_seconds: float = _setting(INTERACTIVE_TIMEOUT_SECONDS, _positive_seconds)
     bcp_window_seconds: int = _setting(10, _positive_int)
     data_dir: Path | None = _setting(None, _path, registry="DataDir")
 

@@ -156,6 +156,15 @@ class ConnectivityMachine:
                 return None
             return max(h.failing_since for h in self._health if h.failing_since is not None)
 
+    def line_up(self, endpoint: str) -> bool:
+        """Not known to be failing: its last probe or request succeeded (or none has failed yet).
+        An endpoint the machine does not watch counts as up (nothing is known against it)."""
+        with self._lock:
+            for h in self._health:
+                if h.url == endpoint:
+                    return h.up
+            return True
+
     def degraded(self) -> bool:
         """Any line failing, or not on the primary: probe faster until the machine is back ONLINE."""
         with self._lock:

@@ -134,7 +134,10 @@ class Continuity:
     # -- reactions ---------------------------------------------------------------------------
 
     def follow_active_endpoint(self, remote: Any) -> None:
-        """Keep a data-centre client's preferred line (``active_url``) on the machine's choice."""
+        """Keep a data-centre client's preferred line (``active_url``) on the machine's choice, and
+        let it ask which lines are up (``line_up``): an interactive GET only gets its short first
+        try when another line could answer it (client.line_timeouts)."""
+        remote.line_up = self.machine.line_up
 
         def follow(event: Event | SyncBackReport) -> None:
             if isinstance(event, ModeChanged) and self.machine.active_endpoint is not None:

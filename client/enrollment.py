@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from client.keystore import KeyStore, LocalDataError, public_key_raw_b64
+from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.remote.http import DataCentreClient
 from client.remote.terminal_auth import TerminalSigner
 from client.replica.store import ReplicaStore
@@ -102,13 +103,14 @@ def write_default_config(data_dir: Path, enrolment: Enrolment) -> Path | None:
 
 
 def terminal_client(data_dir: Path, keystore: KeyStore, *, ca_bundle: Path | None = None,
-                    timeout: float = 30.0) -> DataCentreClient:
+                    timeout: float = 30.0,
+                    interactive_timeout: float = INTERACTIVE_TIMEOUT_SECONDS) -> DataCentreClient:
     """A client that authenticates as this enrolled terminal (request signatures)."""
     enrolment = Enrolment.load(data_dir)
     key = keystore.terminal_private_key(data_dir)
     signer = TerminalSigner(enrolment.municipality_code, enrolment.terminal_id, key)
     return DataCentreClient(enrolment.server_url, enrolment.secondary_url, ca_bundle=ca_bundle,
-                            timeout=timeout, signer=signer)
+                            timeout=timeout, interactive_timeout=interactive_timeout, signer=signer)
 
 
 def enroll(

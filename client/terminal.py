@@ -26,6 +26,7 @@ from client.connectivity import BcpPolicy, ConnectivityMachine, ConnectivityPoli
 from client.continuity import Continuity, http_probe, start_scheduler
 from client.enrollment import OUTBOX_FILE, Enrolment, outbox_key_name, terminal_client
 from client.keystore import KeyStore
+from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.logging_setup import ModeHistoryRecorder
 from client.mutual_backup import MutualBackupBackend, PartnerDesks, merge_push
 from client.ops_reporting import OutageTracker, ResponseSampler, TimedRemote
@@ -189,6 +190,7 @@ def build_terminal(
     bcp_policy: str = "municipality",
     bcp_window_seconds: float = 10.0,
     probe_timeout_seconds: float = 3.0,
+    interactive_timeout_seconds: float = INTERACTIVE_TIMEOUT_SECONDS,
     ca_bundle: Path | None = None,
     router: Any = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -208,7 +210,7 @@ def build_terminal(
     keystore = keystore if keystore is not None else KeyStore()
     enrolment = Enrolment.load(data_dir)
     code = enrolment.municipality_code
-    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle)
+    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
     store = ReplicaStore(data_dir, code, keystore)
     if drill:
         outbox = Outbox.open(data_dir / DRILL_OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code) + "-drill"))

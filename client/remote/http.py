@@ -4,7 +4,10 @@ Every failure becomes one of two families (see :mod:`client.remote.errors`): ``L
 when the answer did not arrive (connect error, timeout, reset, body cut short, garbled body) and
 ``RemoteRejectedError`` when the server answered with an error status. GETs are idempotent, so a
 GET that fails on the line is retried once on the other endpoint; a POST moves on only when the
-connection could not even be established (it was never sent).
+connection could not even be established (it was never sent). An interactive GET (a search, a
+resident, health) waits only ``interactive_timeout`` on the active line before it moves on
+(:mod:`client.line_timeouts`), so a silent line costs the clerk about a second, not the prober's
+round; bulk GETs (replica pages, checksum) keep the long timeout.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
+from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
 from client.remote.errors import (
     AuthenticationRequiredError,
     GarbledResponseError,
@@ -89,6 +93,7 @@ class DataCentreClient:
         ca_bundle: Path | None = None,
         timeout: float = 30.0,
         connect_timeout: float = 3.0,
+        interactive_timeout: float | None = INTERACTIVE_TIMEOUT_SECONDS,
         token: str | None = None,
         signer: TerminalSigner | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -111,6 +116,10 @@ class DataCentreClient:
         self.signer = signer
         self.active_url = self.urls[0]
         self.on_line_event: Callable[[str, bool], None] | None = None  # (base url, ok)
+        # the short first try of interactive GETs (None: always the long timeout)
+        self.interactive_timeout = interactive_timeout
+        self.connect_timeout = connect_timeout
+        self.line_up: Callable[[str], bool] | None = None  # the connectivity machine's view, if wired
 
     def close(self) -> None:
         self._client.close()
@@ -139,12 +148,14 @@ class DataCentreClient:
                     json_body: Any = None) -> tuple[httpx.Response, bytes]:
         params = {k: v for k, v in (params or {}).items() if v is not None}
         order = [self.active_url] + [u for u in self.urls if u != self.active_url]
+        timeouts = attempt_timeouts(method, path, order, interactive_seconds=self.interactive_timeout,
+                                    connect_seconds=self.connect_timeout, line_up=self.line_up)
         last: LineDownError | None = None
-        for base in order:
+        for base, timeout in zip(order, timeouts, strict=True):
             url = base + path
             try:
                 response = self._client.request(method, url, params=params, json=json_body,
-                                                 headers=self._headers(method, url, params))
+                                                 headers=self._headers(method, url, params), timeout=timeout)
                 body = response.content  # read fully: a cut body raises here
             except httpx.ConnectError as exc:
                 last = LineDownError(message_en=f"cannot connect to {base}", detail=repr(exc))

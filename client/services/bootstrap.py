@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.services.backend import BackendRouter, OnlineBackend
 from client.services.counter import CounterService
 from client.services.errors import ConfigurationError
@@ -52,6 +53,7 @@ def build_counter_service(
         ca_bundle=getattr(config, "ca_bundle", None),
         client_cert=getattr(config, "client_cert", None),
         timeout=timeout,
+        interactive_timeout=float(getattr(config, "interactive_timeout_seconds", INTERACTIVE_TIMEOUT_SECONDS)),
     )
     return CounterService(
         BackendRouter(OnlineBackend(api)),

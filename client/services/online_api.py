@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
 from client.services.errors import (
     ConfigurationError,
     LineDownError,
@@ -107,8 +108,10 @@ def error_for_response(response: httpx.Response) -> ServiceError:
 class OnlineApi:
     """JSON over HTTPS to one of the configured endpoints (primary first, then secondary).
 
-    Only a connection that could not be established moves on to the next URL, so a POST is
-    never sent twice. Thread-safe: httpx.Client may be shared between worker threads.
+    A POST moves on to the next URL only when the connection could not be established, so it is
+    never sent twice. A GET is idempotent: any line failure moves it on, and an interactive one
+    (search, resident detail) waits only ``interactive_timeout`` on the active line before it does
+    (:mod:`client.line_timeouts`). Thread-safe: httpx.Client may be shared between worker threads.
     """
 
     def __init__(
@@ -120,6 +123,7 @@ class OnlineApi:
         client_key: Path | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
+        interactive_timeout: float | None = INTERACTIVE_TIMEOUT_SECONDS,
     ) -> None:
         self.urls = [check_url(u) for u in urls if u]
         if not self.urls:
@@ -134,6 +138,10 @@ class OnlineApi:
         self.active_url = self.urls[0]
         # (base url, ok): fed to the connectivity state machine; ok=False only for line failures
         self.on_line_event: Callable[[str, bool], None] | None = None
+        # the short first try of interactive GETs (None: always the long timeout)
+        self.interactive_timeout = interactive_timeout
+        self.connect_timeout = connect_timeout
+        self.line_up: Callable[[str], bool] | None = None  # the connectivity machine's view, if wired
 
     def _note(self, base: str, ok: bool) -> None:
         if self.on_line_event is not None:
@@ -150,15 +158,25 @@ class OnlineApi:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         order = [self.active_url] + [u for u in self.urls if u != self.active_url]
+        timeouts = attempt_timeouts(method, path, order, interactive_seconds=self.interactive_timeout,
+                                    connect_seconds=self.connect_timeout, line_up=self.line_up)
         last: Exception | None = None
-        for base in order:
+        for base, timeout in zip(order, timeouts, strict=True):
             try:
-                response = self._client.request(method, base + path, params=params, json=json, headers=headers)
+                response = self._client.request(method, base + path, params=params, json=json, headers=headers,
+                                                timeout=timeout)
             except httpx.ConnectError as exc:  # never reached the server: safe to try the next one
                 log.warning("cannot connect to %s: %s", base, exc)
                 self._note(base, False)
                 last = exc
                 continue
+            except httpx.TransportError as exc:
+                log.warning("%s %s failed: %r", method, base + path, exc)
+                self._note(base, False)
+                last = exc
+                if method == "GET":  # idempotent: the other line may answer it
+                    continue
+                raise LineDownError(detail=repr(exc), message_en=f"{method} {path} failed") from exc
             except httpx.HTTPError as exc:
                 log.warning("%s %s failed: %r", method, base + path, exc)
                 self._note(base, False)
@@ -202,4 +220,7 @@ class OnlineApi:
         other.token = None
         other.active_url = self.active_url
         other.on_line_event = self.on_line_event
+        other.interactive_timeout = self.interactive_timeout
+        other.connect_timeout = self.connect_timeout
+        other.line_up = self.line_up
         return other

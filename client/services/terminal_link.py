@@ -49,6 +49,7 @@ def attach_terminal(
         bcp_policy=config.bcp_policy,
         bcp_window_seconds=float(config.bcp_window_seconds),
         probe_timeout_seconds=float(config.probe_timeout_seconds),
+        interactive_timeout_seconds=float(config.interactive_timeout_seconds),
         ca_bundle=config.ca_bundle,
         router=service.router,
         drill=drill,  # 防災訓練: 見本 certificates, separate drill outbox, stays in BCP

@@ -75,6 +75,17 @@ def test_toml_overrides_registry_and_env_overrides_toml(tmp_path: Path) -> None:
     assert cfg.sync_interval_seconds == 30 and cfg.probe_timeout_seconds == 2
 
 
+def test_interactive_timeout_takes_fractions_of_a_second(tmp_path: Path) -> None:
+    assert _load(tmp_path).interactive_timeout_seconds == 1.2
+    assert _load(tmp_path, toml="interactive_timeout_seconds = 0.8\n").interactive_timeout_seconds == 0.8
+    assert _load(tmp_path, toml="interactive_timeout_seconds = 2\n").interactive_timeout_seconds == 2.0
+    cfg = _load(tmp_path, env={"MADOGUCHI_INTERACTIVE_TIMEOUT_SECONDS": "1.5"})
+    assert cfg.interactive_timeout_seconds == 1.5
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, toml="interactive_timeout_seconds = true\n")
+    assert info.value.setting == "interactive_timeout_seconds" and info.value.source != "environment"
+
+
 def test_registry_ignored_off_windows_without_reader(tmp_path: Path) -> None:
     assert RegistrySource(platform="linux").values() == {}
 
@@ -88,6 +99,10 @@ def test_registry_ignored_off_windows_without_reader(tmp_path: Path) -> None:
         ({"MADOGUCHI_SYNC_INTERVAL_SECONDS": "0"}, "sync_interval_seconds"),
         ({"MADOGUCHI_IDLE_LOCK_MINUTES": "ten"}, "idle_lock_minutes"),
         ({"MADOGUCHI_TERMINAL_ID": "has space"}, "terminal_id"),
+        ({"MADOGUCHI_INTERACTIVE_TIMEOUT_SECONDS": "0"}, "interactive_timeout_seconds"),
+        ({"MADOGUCHI_INTERACTIVE_TIMEOUT_SECONDS": "-1.5"}, "interactive_timeout_seconds"),
+        ({"MADOGUCHI_INTERACTIVE_TIMEOUT_SECONDS": "nan"}, "interactive_timeout_seconds"),
+        ({"MADOGUCHI_INTERACTIVE_TIMEOUT_SECONDS": "soon"}, "interactive_timeout_seconds"),
     ],
 )
 def test_bad_values_name_setting_and_source(tmp_path: Path, env: dict[str, str], setting: str) -> None:

@@ -1,0 +1,48 @@
+"""Which requests get the short first try on the active line (client.line_timeouts)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from client.line_timeouts import attempt_timeouts, is_interactive
+
+P, S = "https://dc1.example.jp", "https://dc2.example.jp"
+
+
+@pytest.mark.parametrize(("method", "path", "interactive"), [
+    ("GET", "/api/v1/residents/search", True),
+    ("GET", "/api/v1/residents/123456789012", True),
+    ("GET", "/health", True),
+    ("GET", "/api/v1/municipality", True),
+    ("GET", "/api/v1/issuances/abc/", True),  # one issuance, not the history list
+    ("GET", "/api/v1/replica/snapshot", False),
+    ("GET", "/api/v1/replica/changes", False),
+    ("GET", "/api/v1/replica/checksum", False),
+    ("GET", "/api/v1/bcp/conflicts", False),
+    ("GET", "/api/v1/day-close", False),
+    ("GET", "/api/v1/issuances/", False),  # the history list
+    ("GET", "/api/v1/ops/sla", False),
+    ("POST", "/api/v1/residents/search", False),
+    ("POST", "/api/v1/issuances", False),
+])
+def test_interactive_requests(method: str, path: str, interactive: bool) -> None:
+    assert is_interactive(method, path) is interactive
+
+
+def test_short_first_try_only_with_a_line_to_fall_back_on() -> None:
+    short = attempt_timeouts("GET", "/api/v1/residents/search", [P, S], interactive_seconds=1.2, connect_seconds=3.0)
+    assert isinstance(short[0], httpx.Timeout) and short[1] is httpx.USE_CLIENT_DEFAULT
+    assert short[0].read == 1.2 and short[0].connect == 1.2
+    # one line only, the other line known down, a bulk read, a POST, or the setting off: the long timeout
+    for timeouts in (
+        attempt_timeouts("GET", "/health", [P], interactive_seconds=1.2, connect_seconds=3.0),
+        attempt_timeouts("GET", "/health", [S, P], interactive_seconds=1.2, connect_seconds=3.0,
+                         line_up=lambda url: url != P),
+        attempt_timeouts("GET", "/api/v1/replica/checksum", [P, S], interactive_seconds=1.2, connect_seconds=3.0),
+        attempt_timeouts("POST", "/api/v1/issuances", [P, S], interactive_seconds=1.2, connect_seconds=3.0),
+        attempt_timeouts("GET", "/health", [P, S], interactive_seconds=None, connect_seconds=3.0),
+    ):
+        assert all(t is httpx.USE_CLIENT_DEFAULT for t in timeouts)
+    connect = attempt_timeouts("GET", "/health", [P, S], interactive_seconds=5.0, connect_seconds=2.0)[0]
+    assert isinstance(connect, httpx.Timeout) and (connect.connect, connect.read) == (2.0, 5.0)
