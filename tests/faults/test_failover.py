@@ -3,6 +3,7 @@ BCP → issuances → lines back → sync back → ONLINE, with nothing lost or 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from client.continuity import Continuity, http_probe
 from client.keystore import KeyStore
 from client.outbox.push import OutboxPusher
 from client.remote.errors import LineDownError
+from client.services.backend import OnlineBackend
+from client.services.online_api import OnlineApi
 from server_stub.db import make_engine
 from server_stub.models import Issuance, IssuedCopy
 from tests.faults.proxy import FaultProxy
-from tests.integration.bcp_env import Terminal, juminhyo, login, now_utc, plain_subjects, seed
+from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, seed
 
 
 class FakeClock:
@@ -182,3 +185,94 @@ def test_half_open_primary_is_detected_by_probe_timeout(rig: dict[str, Any]) -> 
     rig["continuity"].probe_all()
     assert rig["machine"].mode is LinkMode.SECONDARY
     assert rig["machine"].active_endpoint == rig["secondary"].url
+
+
+# -- a silent primary during the clerk's requests (DESIGN §6: on the secondary within 2 s) -------
+
+SILENT_BAR_S = 2.0
+
+
+def test_half_open_primary_moves_a_search_to_the_secondary_within_two_seconds(rig: dict[str, Any]) -> None:
+    remote = rig["terminal"].remote
+    primary, secondary, machine = rig["primary"], rig["secondary"], rig["machine"]
+    subject = plain_subjects(rig["db_url"], 1)[0]
+    assert remote.get("/api/v1/residents/search", q=subject)["results"]  # warm, on the primary
+    assert remote.active_url == primary.url and machine.mode is LinkMode.ONLINE
+
+    primary.set_mode("half_open")  # the kept-alive connection goes silent too
+    started = time.perf_counter()
+    body = remote.get("/api/v1/residents/search", q=subject)
+    elapsed = time.perf_counter() - started
+    assert [r["atena_no"] for r in body["results"]] == [subject]
+    assert elapsed < SILENT_BAR_S, f"search took {elapsed:.2f} s"
+    assert machine.mode is LinkMode.SECONDARY and machine.active_endpoint == secondary.url
+    assert remote.active_url == secondary.url
+
+    before = primary.connections
+    started = time.perf_counter()
+    remote.get(f"/api/v1/residents/{subject}")  # the next request goes straight to the secondary
+    assert time.perf_counter() - started < 1.0
+    assert primary.connections == before
+
+
+def test_half_open_primary_moves_the_counter_search_to_the_secondary(rig: dict[str, Any]) -> None:
+    primary, secondary, machine, continuity = rig["primary"], rig["secondary"], rig["machine"], rig["continuity"]
+    api = OnlineApi([primary.url, secondary.url], timeout=10.0, connect_timeout=2.0)
+    api.on_line_event = continuity.on_request
+    continuity.follow_active_endpoint(api)
+    backend = OnlineBackend(api)
+    try:
+        backend.sign_in(CODE, "clerk1", "clerk1pass", "T001")
+        subject = plain_subjects(rig["db_url"], 1)[0]
+        assert [r.atena_no for r in backend.search(subject)] == [subject]
+
+        primary.set_mode("half_open")
+        started = time.perf_counter()
+        found = backend.search(subject)
+        elapsed = time.perf_counter() - started
+        assert [r.atena_no for r in found] == [subject]
+        assert elapsed < SILENT_BAR_S, f"search took {elapsed:.2f} s"
+        assert machine.active_endpoint == secondary.url and api.active_url == secondary.url
+        assert backend.resident(subject).resident.atena_no == subject
+    finally:
+        api.close()
+
+
+def test_slow_but_live_bulk_reads_are_not_cut_off(rig: dict[str, Any]) -> None:
+    remote = rig["terminal"].remote
+    primary, secondary, machine = rig["primary"], rig["secondary"], rig["machine"]
+    primary.delay = 1.6  # slower than the interactive timeout (1.2 s), well within the long one
+    primary.set_mode("delay")
+    used = secondary.connections
+    started = time.perf_counter()
+    checksum = remote.replica_checksum()
+    page = remote.replica_snapshot(None, 50)
+    elapsed = time.perf_counter() - started
+    assert checksum["kinds"] and len(page["records"]) == 50
+    assert elapsed >= 2 * primary.delay  # both waited out the slow line ...
+    assert secondary.connections == used  # ... and neither was resent on the secondary
+    assert machine.mode is LinkMode.ONLINE and remote.active_url == primary.url
+
+    # an interactive GET on the same slow line is a line failure: answered by the secondary
+    started = time.perf_counter()
+    remote.get("/health")
+    assert time.perf_counter() - started < SILENT_BAR_S
+    assert machine.mode is LinkMode.SECONDARY and remote.active_url == secondary.url
+
+
+def test_a_slow_secondary_is_waited_for_when_the_primary_is_down(rig: dict[str, Any]) -> None:
+    """No short first try without a line to fall back on: it would only trade a slow answer for none."""
+    remote = rig["terminal"].remote
+    primary, secondary, machine = rig["primary"], rig["secondary"], rig["machine"]
+    subject = plain_subjects(rig["db_url"], 1)[0]
+    primary.set_mode("cut")
+    remote.get("/health")  # refused on the primary, answered by the secondary
+    assert machine.mode is LinkMode.SECONDARY and remote.active_url == secondary.url
+    secondary.delay = 1.6
+    secondary.set_mode("delay")
+    tried = primary.connections
+    started = time.perf_counter()
+    body = remote.get("/api/v1/residents/search", q=subject)
+    assert [r["atena_no"] for r in body["results"]] == [subject]
+    assert time.perf_counter() - started >= secondary.delay
+    assert primary.connections == tried and machine.mode is LinkMode.SECONDARY

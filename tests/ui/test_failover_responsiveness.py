@@ -4,6 +4,7 @@ is answered by the replica afterwards, and no tick of the GUI loop is late by mo
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,11 @@ def test_gui_stays_responsive_through_failover(qtbot: Any, tmp_path: Path, serve
         qtbot.addWidget(window)
         qtbot.waitExposed(window)
         assert service.mode == "online"
+        # Measure from a collected heap: a full (generation-2) collection scales with every object
+        # the earlier tests of this pytest process left behind, and one of ~130 ms landed in the
+        # window when tests/faults/test_failover.py ran first. That is the test process, not the
+        # counter: the GUI is judged on its own work here.
+        gc.collect()
         beat = Heartbeat()
         beat.start()
         started = time.perf_counter()
