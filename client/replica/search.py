@@ -84,6 +84,39 @@ def _where(q: Query) -> tuple[str, tuple[object, ...]]:
     return "0", ()
 
 
+def _alternatives(q: Query) -> list[tuple[str, tuple[object, ...]]] | None:
+    """The OR of a kana or name query as separate index ranges (None: one condition).
+
+    A common family name matches a quarter of a city: as one OR condition SQLite collects every
+    match from both indexes and sorts them before the LIMIT (1.6 s for サトウ in the 400,000
+    city). Each range alone is read in index order and stops at the limit.
+    """
+    if q.kind is QueryKind.KANA:
+        k = q.kana_key
+        return [("kana_key >= ? AND kana_key < ?", (k, k + _MAX)),
+                ("given_kana_key >= ? AND given_kana_key < ?", (k, k + _MAX))]
+    if q.kind is QueryKind.NAME:
+        k, a = q.name_key, q.text
+        return [("name_key >= ? AND name_key < ?", (k, k + _MAX)),
+                ("alias_key >= ? AND alias_key < ? AND alias_key != ''", (a, a + _MAX))]
+    return None
+
+
+def _match_sql(q: Query, limit: int) -> tuple[str, tuple[object, ...]]:
+    """SQL for the keys of the first ``limit`` matches, ordered by kana key then 宛名番号."""
+    parts = _alternatives(q)
+    if parts is None:
+        where, params = _where(q)
+        return f"SELECT key FROM resident_keys WHERE {where} ORDER BY kana_key, key LIMIT ?", (*params, limit)
+    selects: list[str] = []
+    values: list[object] = []
+    for where, params in parts:
+        selects.append(f"SELECT * FROM (SELECT kana_key, key FROM resident_keys WHERE {where} "
+                       "ORDER BY kana_key, key LIMIT ?)")
+        values.extend((*params, limit))
+    return (f"SELECT key FROM ({' UNION '.join(selects)}) ORDER BY kana_key, key LIMIT ?", (*values, limit))
+
+
 class ReplicaSearch:
     """Search one municipality's replica."""
 
@@ -109,10 +142,9 @@ class ReplicaSearch:
 
     @staticmethod
     def _run(conn: Connection, q: Query, limit: int) -> list[ReplicaHit]:
-        where, params = _where(q)
         # 1. match, order and limit on the covering indexes only
-        keys = [k for (k,) in conn.exec_driver_sql(
-            f"SELECT key FROM resident_keys WHERE {where} ORDER BY kana_key, key LIMIT ?", (*params, int(limit)))]
+        sql, params = _match_sql(q, int(limit))
+        keys = [k for (k,) in conn.exec_driver_sql(sql, params)]
         if not keys:
             return []
         # 2. read just those rows, and whether a 支援措置 protects them
