@@ -192,7 +192,7 @@ def _plain_engine(path: Path) -> Any:
 
     from sqlalchemy import create_engine, event
 
-    from client.secure_db import CACHE_KIB, NEW_PROFILE, PROFILES
+    from client.secure_db import CACHE_PAGES, NEW_PROFILE, PROFILES
 
     def creator() -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -201,7 +201,7 @@ def _plain_engine(path: Path) -> Any:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # same page cache as the SQLCipher engine
+        conn.execute(f"PRAGMA cache_size = {CACHE_PAGES}")  # same page cache as the SQLCipher engine
         return conn
 
     engine = create_engine("sqlite://", creator=creator)

@@ -110,9 +110,13 @@ def _cipher_vs_plain(ctx: Context, store: Any, qs: list[tuple[str, str]]) -> Mea
     plain_path = ctx.workdir / "replica-plain.db"
     if plain_path.exists():
         plain_path.unlink()
+    from client.secure_db import PROFILES, cipher_profile
+
     conn = raw_connect(store.path, store.key())
     try:
         conn.execute(f"ATTACH DATABASE '{plain_path}' AS plain KEY ''")
+        # the plain copy gets the replica's page size: only the encryption differs
+        conn.execute(f"PRAGMA plain.page_size = {PROFILES[cipher_profile(store.path) or 1][0]}")
         conn.execute("SELECT sqlcipher_export('plain')")
         conn.execute("DETACH DATABASE plain")
     finally:

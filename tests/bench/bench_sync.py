@@ -154,7 +154,7 @@ def _plain_engine(path: Path) -> Any:
     from sqlalchemy import create_engine, event
     from sqlcipher3 import dbapi2
 
-    from client.secure_db import CACHE_KIB, NEW_PROFILE, PROFILES
+    from client.secure_db import CACHE_PAGES, NEW_PROFILE, PROFILES
 
     def creator() -> Any:
         conn = dbapi2.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
@@ -162,7 +162,7 @@ def _plain_engine(path: Path) -> Any:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute(f"PRAGMA cache_size = {CACHE_PAGES}")
         return conn
 
     engine = create_engine("sqlite://", module=dbapi2, creator=creator)
