@@ -227,23 +227,44 @@ def bench_cipher_ratio(server: Any, work: Path, pages: int = 40, page_size: int 
             break
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    engines = {"sqlcipher": open_encrypted(work / "c.db", os.urandom(32), create=True),
-               "plain": _plain_engine(work / "p.db")}
     out: dict[str, Any] = {"records": sum(len(p) for p in fetched)}
-    for name, engine in engines.items():
-        with engine.begin() as conn:
-            create_tables(conn)
-            create_indexes(conn)  # steady-state apply: indexes in place, as for deltas
-        started = time.perf_counter()
-        for records in fetched:
+    engines: dict[str, Any] = {}
+    for rep in range(3):  # fresh files each time, the two kinds in turns; the best of three counts
+        for engine in engines.values():
+            engine.dispose()
+        engines = {"sqlcipher": open_encrypted(work / f"c{rep}.db", os.urandom(32), create=True),
+                   "plain": _plain_engine(work / f"p{rep}.db")}
+        for name in (("sqlcipher", "plain") if rep % 2 == 0 else ("plain", "sqlcipher")):
+            engine = engines[name]
             with engine.begin() as conn:
-                apply_records(conn, records, unique=True)
-        out[f"{name}_apply_s"] = time.perf_counter() - started
+                create_tables(conn)
+                create_indexes(conn)  # steady-state apply: indexes in place, as for deltas
+            started = time.perf_counter()
+            for records in fetched:
+                with engine.begin() as conn:
+                    apply_records(conn, records, unique=True)
+            seconds = time.perf_counter() - started
+            out[f"{name}_apply_s"] = min(seconds, out.get(f"{name}_apply_s", seconds))
     queries = search_queries(_EngineStore(engines["plain"]), 300)
     for name, engine in engines.items():
         out[f"{name}_search"] = bench_search(_EngineStore(engine), queries)
     for engine in engines.values():
         engine.dispose()
+    # the bootstrap's way: empty tables, the pages loaded, then the indexes built (fresh files)
+    engines = {"sqlcipher": open_encrypted(work / "load-c.db", os.urandom(32), create=True),
+               "plain": _plain_engine(work / "load-p.db")}
+    for name, engine in engines.items():
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            create_tables(conn)
+        for records in fetched:
+            with engine.begin() as conn:
+                apply_records(conn, records, unique=True)
+        with engine.begin() as conn:
+            create_indexes(conn)
+        out[f"{name}_load_s"] = time.perf_counter() - started
+        engine.dispose()
+    out["load_ratio"] = out["sqlcipher_load_s"] / out["plain_load_s"]
     out["apply_ratio"] = out["sqlcipher_apply_s"] / out["plain_apply_s"]
     out["search_ratio"] = out["sqlcipher_search"]["p95_ms"] / max(out["plain_search"]["p95_ms"], 1e-6)
     out["bar"] = BARS["cipher_ratio"]
