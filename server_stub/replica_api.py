@@ -23,40 +23,45 @@ seal ``[atena_no, card_no, active]``, tax ``[atena_no, tax_year]``, suppression 
 household_no]``.
 Bodies are JSON, gzip-compressed when the client accepts it; ``records`` is the last member and
 ``checksum`` is the SHA-256 of its exact bytes, so a damaged page is detected without re-encoding.
+With ``format=lines`` snapshot and change pages come in the line format of
+``server_stub.replica_wire`` (what terminals ask for). The records themselves are built in
+``server_stub.replica_records``.
 """
 
 
 import base64
-import collections
-import functools
 import gzip
 import hashlib
 import json
-import operator
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from server_stub.form_params import replica_data as form_parameter_data
 from server_stub.models import (
     ChangeLogEntry,
     Counter,
-    Deputy,
-    FormParameter,
-    Household,
     Municipality,
-    Resident,
-    SealRegistration,
-    Staff,
-    SupportMeasure,
-    SupportMeasurePerson,
-    Suppression,
-    TaxSummary,
+)
+from server_stub.replica_records import (
+    KIND_SPECS,
+    POSITIONAL_FIELDS,
+    RowList,
+    canonical_json,
+    fetch_by_keys,
+    fetch_rows,
+    municipality_column,
+    parse_tax_key,
+    rec_dict,
+    record_digest,
+    rows_to_records,
+    rows_to_recs,
+    select_columns,
+    table_of,
+    tax_key,
 )
 from server_stub.replica_wire import LINES_MEDIA_TYPE, lines_body
 from server_stub.terminal_signature import CallerRefused, caller_municipality
@@ -81,352 +86,11 @@ SNAPSHOT_KINDS = (
 NOT_REPLICATED = frozenset({"terminal"})
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def record_digest(key: str, text: str) -> int:
-    """SHA-256(key, data text) as an integer; a kind's digest is the sum mod 2**256 (order-free)."""
-    return int.from_bytes(hashlib.sha256((key + "\n" + text).encode()).digest(), "big")
-
-
-def _iso(v: date | datetime | str | None) -> str | None:
-    if v is None or isinstance(v, str):  # str: a DATE as stored by SQLite (see _columns)
-        return v
-    if isinstance(v, datetime) and v.tzinfo is None:
-        v = v.replace(tzinfo=UTC)
-    return v.isoformat()
-
-
-def _b64(v: bytes | None) -> str:
-    return base64.b64encode(v or b"").decode("ascii")
-
-
-# ---------------------------------------------------------------------------------------------
-# Row → record data (field names and encodings of client.domain.model … .to_dict())
-# ---------------------------------------------------------------------------------------------
-
-
-def household_data(r: Any) -> dict[str, Any]:
-    return {
-        "household_no": r.household_no,
-        "head_atena_no": r.head_atena_no or "",
-        "address": r.address or "",
-        "katagaki": r.katagaki or "",
-        "postal_code": r.postal_code or "",
-    }
-
-
-def seal_data(r: Any) -> dict[str, Any]:
-    return {
-        "registration_no": r.registration_no,
-        "card_no": r.card_no,
-        "atena_no": r.atena_no,
-        "registered_on": _iso(r.registered_on),
-        "active": r.status == "active",
-        "seal_image_png": _b64(r.seal_image_png),
-    }
-
-
-def suppression_data(r: Any) -> dict[str, Any]:
-    return {
-        "suppression_id": r.suppression_id,
-        "process": r.process,
-        "level": r.level,
-        "atena_no": r.atena_no,
-        "household_no": r.household_no,
-        "start": _iso(r.start),
-        "end": _iso(r.end),
-        "reason": r.reason or "",
-        "released_until": _iso(r.released_until),
-    }
-
-
-def staff_data(r: Any) -> dict[str, Any]:
-    """Offline sign-in needs the argon2id hash and the role; nothing else about the account."""
-    return {
-        "user_id": r.user_id,
-        "name": r.name,
-        "role": r.role,
-        "password_hash": r.password_hash,
-        "active": bool(r.active) and not bool(r.locked),
-    }
-
-
-def tax_key(atena_no: str, tax_year: int) -> str:
-    return f"{atena_no}:{int(tax_year)}"
-
-
-def parse_tax_key(key: str) -> tuple[str, int]:
-    for sep in (":", "/", "|", "-", "_"):
-        if sep in key:
-            atena, _, year = key.rpartition(sep)
-            if year.isdigit():
-                return atena, int(year)
-    raise ValueError(f"not a tax key: {key!r}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading records by kind
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    table: Table
-    key_cols: tuple[str, ...]
-
-
-def _t(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
-
-
-KIND_SPECS: dict[str, KindSpec] = {
-    "municipality": KindSpec(_t(Municipality), ("code",)),
-    "staff": KindSpec(_t(Staff), ("user_id",)),
-    "household": KindSpec(_t(Household), ("household_no",)),
-    "resident": KindSpec(_t(Resident), ("atena_no",)),
-    "seal": KindSpec(_t(SealRegistration), ("registration_no",)),
-    "tax": KindSpec(_t(TaxSummary), ("atena_no", "tax_year")),
-    "support_measure": KindSpec(_t(SupportMeasure), ("measure_id",)),
-    "suppression": KindSpec(_t(Suppression), ("suppression_id",)),
-    "form_parameter": KindSpec(_t(FormParameter), ("form_id",)),
-}
-
-
-def _muni_col(spec: KindSpec) -> Any:
-    return spec.table.c.code if "code" in spec.key_cols else spec.table.c.municipality_code
-
-
-def _key_of(kind: str, row: Any) -> str:
-    if kind == "tax":
-        return tax_key(row.atena_no, row.tax_year)
-    return str(getattr(row, KIND_SPECS[kind].key_cols[0]))
-
-
-def _key_values(kind: str, key: str) -> tuple[Any, ...]:
-    if kind == "tax":
-        return parse_tax_key(key)
-    return (key,)
-
-
-def _municipality_data(session: Session, row: Any) -> dict[str, Any]:
-    deputies = session.execute(
-        select(_t(Deputy)).where(_t(Deputy).c.municipality_code == row.code).order_by(_t(Deputy).c.start)
-    ).all()
-    return {
-        "code": row.code,
-        "name": row.name,
-        "prefecture": row.prefecture,
-        "mayor_title": row.mayor_title,
-        "mayor_name": row.mayor_name,
-        "deputies": [
-            {"title": d.title, "name": d.name, "start": _iso(d.start), "end": _iso(d.end)} for d in deputies
-        ],
-        "seal_image_png": _b64(row.seal_image_png),
-        "fees": json.loads(row.fees_json or "{}"),
-        "exemption_reasons": json.loads(row.exemption_reasons_json or "[]"),
-        "bcp_policy": row.bcp_policy,
-        "replica_max_age_hours": int(row.replica_max_age_hours),
-        "print_sex_on_inkan": bool(row.print_sex_on_inkan),
-    }
-
-
-def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict[str, Any]]:
-    by_measure: dict[str, dict[str, list[str]]] = {}
-    for p in persons:
-        by_measure.setdefault(p.measure_id, {}).setdefault(p.role, []).append(p.atena_no)
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        roles = by_measure.get(r.measure_id, {})
-        out[r.measure_id] = {
-            "measure_id": r.measure_id,
-            "protected_atena_nos": sorted(roles.get("protected", [])),
-            "perpetrator_names": list(json.loads(r.perpetrator_names_json or "[]")),
-            "perpetrator_atena_nos": sorted(roles.get("perpetrator", [])),
-            "start": _iso(r.start),
-            "end": _iso(r.end),
-            "provisional": bool(r.provisional),
-            "processes": [p for p in (r.processes or "").split(",") if p],
-        }
-    return out
-
-
-def data_text(data: dict[str, Any]) -> str:
-    """The record's data as sent and stored: compact JSON, keys in the (fixed) order built here.
-
-    orjson writes exactly what ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``
-    writes for these values (str, int, bool, None, lists, dicts), about ten times faster.
-    """
-    return orjson.dumps(data).decode()
-
-
-def _index(kind: str, r: Any) -> list[Any] | None:
-    """Columns the client indexes, as the server computed them (same client.domain functions)."""
-    if kind == "resident":
-        return [r.household_no, r.status, r.kana_key, r.given_kana_key or "", r.name_key, r.alias or "",
-                r.address_key or "", r.birth]
-    if kind == "seal":
-        return [r.atena_no, r.card_no, 1 if r.status == "active" else 0]
-    if kind == "tax":
-        return [r.atena_no, int(r.tax_year)]
-    if kind == "suppression":
-        return [r.atena_no, r.household_no]
-    return None
-
-
-_DATA_BUILDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "household": household_data,
-    "seal": seal_data,
-    "suppression": suppression_data,
-    "staff": staff_data,
-    "form_parameter": form_parameter_data,
-}
-
-
-# A record as built: (kind, key, op, index or None, data as UTF-8 JSON bytes or None for a delete).
-# The JSON page format turns it into ``{kind, key, op, data (text), index?}``; the line format
-# (replica_wire) writes the bytes as they are.
-Rec = tuple[str, str, str, list[Any] | None, bytes | None]
-
-
-def rec_dict(rec: Rec) -> dict[str, Any]:
-    kind, key, op, index, data = rec
-    out: dict[str, Any] = {"kind": kind, "key": key, "op": op, "data": data.decode() if data is not None else None}
-    if index is not None:
-        out["index"] = index
-    return out
-
-
-def rows_to_records(session: Session, code: str, kind: str, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Records (op upsert) for rows of one kind: ``{kind, key, op, data (JSON text), index?}``."""
-    return [rec_dict(r) for r in rows_to_recs(session, code, kind, rows)]
-
-
-def rows_to_recs(session: Session, code: str, kind: str, rows: Sequence[Any]) -> list[Rec]:
-    """Records (op upsert) for rows of one kind, as ``Rec`` tuples."""
-    dumps = orjson.dumps
-    if kind == "support_measure":
-        ids = [r.measure_id for r in rows]
-        smp = _t(SupportMeasurePerson)
-        persons = (
-            session.execute(select(smp).where(smp.c.municipality_code == code, smp.c.measure_id.in_(ids))).all()
-            if ids
-            else []
-        )
-        datas = _measure_data(rows, persons)
-        return [(kind, r.measure_id, "upsert", None, dumps(datas[r.measure_id])) for r in rows]
-    if kind == "municipality":
-        return [(kind, r.code, "upsert", None, dumps(_municipality_data(session, r))) for r in rows]
-    if kind == "resident":
-        return _resident_recs(rows)
-    if kind == "tax":
-        return _tax_recs(rows)
-    build = _DATA_BUILDERS[kind]
-    return [(kind, _key_of(kind, r), "upsert", _index(kind, r), dumps(build(r))) for r in rows]
-
-
-_RESIDENT_FIELDS = (
-    "atena_no", "household_no", "name", "kana", "birth", "sex", "relation", "is_head", "address", "katagaki",
-    "postal_code", "honseki", "hittousha", "former_surname", "alias", "became_resident_on", "jutei_on",
-    "notified_on", "previous_address", "status", "removed_on", "removal_reason", "is_foreign", "nationality",
-    "residence_status", "residence_period_end", "kana_key", "given_kana_key", "name_key", "address_key",
-)
-
-
-def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
-    """Residents as ``Resident.to_dict()`` without 個人番号 and 住民票コード (never replicated);
-    positional row access (this is the bulk of every snapshot)."""
-    if not rows:
-        return []
-    names = _fields(rows)
-    pick = operator.itemgetter(*[names.index(f) for f in _RESIDENT_FIELDS])
-    dumps = orjson.dumps
-    out: list[Rec] = []
-    for row in rows:
-        (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
-         former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
-         rend, kana_key, given_key, name_key, address_key) = pick(row)
-        data = {
-            "atena_no": atena, "household_no": hh, "name": name, "kana": kana, "birth": birth, "sex": sex,
-            "relation": relation, "is_head": bool(is_head), "address": address, "katagaki": katagaki or "",
-            "postal_code": postal or "", "honseki": honseki or "", "hittousha": hittousha or "",
-            "former_surname": former or "", "alias": alias or "",
-            "became_resident_on": _date_text(became),
-            "jutei_on": _date_text(jutei),
-            "notified_on": _date_text(notified),
-            "previous_address": prev or "", "status": status,
-            "removed_on": _date_text(removed),
-            "removal_reason": reason or "", "my_number": None, "juminhyo_code": None,
-            "is_foreign": bool(foreign), "nationality": nationality or "", "residence_status": rstatus or "",
-            "residence_period_end": _date_text(rend),
-        }
-        out.append(("resident", atena, "upsert",
-                    [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth],
-                    dumps(data)))
-    return out
-
-
-_TAX_FIELDS = ("atena_no", "tax_year", "resided_on_jan1", "total_income", "salary_income", "deductions",
-               "taxable_income", "municipal_tax", "prefectural_tax", "dependents")
-_TAX_TEMPLATE = (b'{"atena_no":"%s","tax_year":%d,"resided_on_jan1":%s,"total_income":%d,"salary_income":%d,'
-                 b'"deductions":%d,"taxable_income":%d,"municipal_tax":%d,"prefectural_tax":%d,"dependents":%d}')
-
-
-def tax_data(atena: str, year: int, jan1: Any, total: Any, salary: Any, ded: Any, taxable: Any, muni: Any,
-             pref: Any, dep: Any) -> bytes:
-    """``TaxSummary.to_dict()`` as compact JSON — byte for byte what orjson writes for that dict,
-    formatted directly when the 宛名番号 needs no escaping (the largest kind: a city has 900,000)."""
-    if atena.isascii() and atena.isalnum():
-        return _TAX_TEMPLATE % (atena.encode(), year, b"true" if jan1 else b"false", int(total), int(salary),
-                                int(ded), int(taxable), int(muni), int(pref), int(dep))
-    return orjson.dumps({"atena_no": atena, "tax_year": year, "resided_on_jan1": bool(jan1),
-                         "total_income": int(total), "salary_income": int(salary), "deductions": int(ded),
-                         "taxable_income": int(taxable), "municipal_tax": int(muni), "prefectural_tax": int(pref),
-                         "dependents": int(dep)})
-
-
-# The kinds whose builders read rows by position: only the columns they use are selected.
-_POSITIONAL_FIELDS: dict[str, tuple[str, ...]] = {"resident": _RESIDENT_FIELDS, "tax": _TAX_FIELDS}
-
-
-def _tax_recs(rows: Sequence[Any]) -> list[Rec]:
-    """Tax summaries as ``TaxSummary.to_dict()``; positional row access."""
-    if not rows:
-        return []
-    names = _fields(rows)
-    pick = operator.itemgetter(*[names.index(f) for f in _TAX_FIELDS])
-    out: list[Rec] = []
-    for row in rows:
-        atena, year, *values = pick(row)
-        year = int(year)
-        out.append(("tax", f"{atena}:{year}", "upsert", [atena, year], tax_data(atena, year, *values)))
-    return out
-
-
-def fetch_by_keys(session: Session, code: str, kind: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Current records for ``keys`` of one kind; missing keys are absent (deleted)."""
-    spec = KIND_SPECS[kind]
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        cols = [spec.table.c[c] for c in spec.key_cols]
-        if kind == "tax":
-            where = tuple_(*cols).in_([_key_values(kind, k) for k in chunk])
-        else:
-            where = cols[0].in_(list(chunk))
-        stmt = select(spec.table).where(_muni_col(spec) == code, where)
-        rows = session.execute(stmt).all()
-        for rec in rows_to_records(session, code, kind, rows):
-            found[rec["key"]] = rec
-    return found
-
-
 def current_seq(session: Session, code: str) -> int:
-    c = _t(Counter)
+    c = table_of(Counter)
     value = session.execute(select(c.c.value).where(c.c.municipality_code == code, c.c.name == CHANGE_SEQ)).scalar()
     if value is None:
-        cl = _t(ChangeLogEntry)
+        cl = table_of(ChangeLogEntry)
         from sqlalchemy import func
 
         value = session.execute(select(func.max(cl.c.seq)).where(cl.c.municipality_code == code)).scalar()
@@ -459,64 +123,11 @@ def decode_cursor(cursor: str) -> tuple[int, list[Any] | None, int]:
     return k, a, s
 
 
-def _columns(session: Session, spec: KindSpec, kind: str = "") -> list[Any]:
-    """The table's columns (for resident and tax only those the record needs); on SQLite, DATE
-    columns come back as their stored ISO text (no parsing)."""
-    from sqlalchemy import Date, String, type_coerce
-
-    wanted = _POSITIONAL_FIELDS.get(kind)
-    columns = [c for c in spec.table.columns if wanted is None or c.name in wanted]
-    if session.get_bind().dialect.name != "sqlite":
-        return columns
-    return [type_coerce(c, String()).label(c.name) if isinstance(c.type, Date) else c for c in columns]
-
-
-@functools.lru_cache(maxsize=64)
-def _row_type(names: tuple[str, ...]) -> Any:
-    return collections.namedtuple("SnapshotRow", names)  # type: ignore[misc]
-
-
-class RowList(list):  # type: ignore[type-arg]
-    """Plain DB-API row tuples with the column names in ``fields``."""
-
-    fields: tuple[str, ...] = ()
-
-
-def fetch_rows(session: Session, stmt: Any, *, named: bool = True) -> Any:
-    """The rows of ``stmt`` read straight from the DB-API cursor: named tuples, or with
-    ``named=False`` plain tuples in a ``RowList`` that knows the column names.
-
-    Snapshot pages read 1.6 million rows for a city of 400,000: SQLAlchemy's ``Row`` processing
-    (and even building a named tuple per row) costs more than the database read itself. The
-    values are the driver's own (on SQLite, DATE columns are already text through ``_columns``;
-    booleans arrive as 0/1 and every builder converts them with ``bool()``).
-    """
-    result = session.execute(stmt)
-    cursor = result.cursor  # type: ignore[attr-defined]
-    names = tuple(d[0] for d in cursor.description)
-    rows = cursor.fetchall()
-    result.close()
-    if not named:
-        out = RowList(rows)
-        out.fields = names
-        return out
-    make = _row_type(names)._make
-    return [make(r) for r in rows]
-
-
-def _fields(rows: Any) -> list[str]:
-    return list(rows.fields) if isinstance(rows, RowList) else list(rows[0]._fields)
-
-
-def _date_text(v: Any) -> str | None:
-    return None if v is None else v if isinstance(v, str) else v.isoformat()
-
-
 def _count(session: Session, code: str, kind: str) -> int:
     from sqlalchemy import func
 
     spec = KIND_SPECS[kind]
-    return int(session.execute(select(func.count()).select_from(spec.table).where(_muni_col(spec) == code)).scalar() or 0)
+    return int(session.execute(select(func.count()).select_from(spec.table).where(municipality_column(spec) == code)).scalar() or 0)
 
 
 def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *, raw: bool = False) -> dict[str, Any]:
@@ -533,11 +144,11 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *
         kind = SNAPSHOT_KINDS[kind_index]
         spec = KIND_SPECS[kind]
         cols = [spec.table.c[c] for c in spec.key_cols]
-        stmt = select(*_columns(session, spec, kind)).where(_muni_col(spec) == code)
+        stmt = select(*select_columns(session, spec, kind)).where(municipality_column(spec) == code)
         if after is not None:
             stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
         want = limit - len(records)
-        rows = fetch_rows(session, stmt.order_by(*cols).limit(want), named=kind not in _POSITIONAL_FIELDS)
+        rows = fetch_rows(session, stmt.order_by(*cols).limit(want), named=kind not in POSITIONAL_FIELDS)
         recs = rows_to_recs(session, code, kind, rows)
         records.extend(recs if raw else [rec_dict(r) for r in recs])
         if len(rows) < want:
@@ -558,7 +169,7 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *
 
 def changes_page(session: Session, code: str, since: int, limit: int) -> dict[str, Any]:
     limit = max(1, min(int(limit), MAX_PAGE))
-    cl = _t(ChangeLogEntry)
+    cl = table_of(ChangeLogEntry)
     rows = session.execute(
         select(cl.c.seq, cl.c.kind, cl.c.key, cl.c.op)
         .where(cl.c.municipality_code == code, cl.c.seq > since)
@@ -607,7 +218,7 @@ def checksums(session: Session, code: str) -> dict[str, Any]:
         cols = [spec.table.c[c] for c in spec.key_cols]
         after: list[Any] | None = None
         while True:
-            stmt = select(spec.table).where(_muni_col(spec) == code)
+            stmt = select(spec.table).where(municipality_column(spec) == code)
             if after is not None:
                 stmt = stmt.where(tuple_(*cols) > tuple_(*after)) if len(cols) > 1 else stmt.where(cols[0] > after[0])
             rows = session.execute(stmt.order_by(*cols).limit(5000)).all()
@@ -762,7 +373,7 @@ def recorded_partners(session: Session, code: str) -> list[dict[str, Any]]:
     codes = sorted({r.c for r in rows if r.c != code})
     if not codes:
         return []
-    m = _t(Municipality)
+    m = table_of(Municipality)
     names = dict(session.execute(select(m.c.code, m.c.name).where(m.c.code.in_(codes))).all())
     return [{"municipality_code": c, "name": names.get(c, "")} for c in codes if c in names]
 

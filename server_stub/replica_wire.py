@@ -35,11 +35,11 @@ FORMATS = ("json", "lines")
 
 def lines_body(page: dict[str, Any]) -> bytes:
     """A page (``{records, …}`` as built by ``snapshot_page``/``changes_page``: record dicts or
-    ``replica_api.Rec`` tuples) in the line format."""
+    ``replica_records.Rec`` tuples) in the line format."""
     dumps = orjson.dumps
     lines = []
     for rec in page["records"]:
-        if isinstance(rec, tuple):  # replica_api.Rec: (kind, key, op, index, data bytes)
+        if isinstance(rec, tuple):  # replica_records.Rec: (kind, key, op, index, data bytes)
             kind, key, op, index, data = rec
             lines.append(dumps([kind, key, op, index]) + b"\t" + (data if data is not None else b""))
             continue

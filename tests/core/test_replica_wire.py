@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from client.remote.wire import PageFormatError, parse_lines_page, parse_record_lines, split_lines_page
-from server_stub.replica_api import data_text, rec_dict, tax_data
+from server_stub.replica_records import data_text, rec_dict, tax_data
 from server_stub.replica_wire import lines_body
 
 AWKWARD = "𠮷野\t太郎\n「髙橋」\\ \"quoted\" \u2028 \x01 é"
