@@ -118,7 +118,9 @@ def test_random_timed_kills_during_bootstrap_converge(env: ServerEnv, tmp_path: 
     rng = random.Random(20261123)
     kills = 0
     for _ in range(4):
-        proc = _worker(env, data, "bootstrap", page_sleep=0.02, page_size=60)
+        # ≈ 20 pages of 60 at 0.1 s each: the bootstrap outlasts the kill (the pipeline alone
+        # builds this town's replica in well under the 0.4 s a kill may come at)
+        proc = _worker(env, data, "bootstrap", page_sleep=0.1, page_size=60)
         time.sleep(rng.uniform(0.4, 1.2))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
