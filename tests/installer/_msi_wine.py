@@ -69,6 +69,16 @@ class WinePrefix:
         return env
 
     def run(self, *args: str, timeout: float = 300) -> WineResult:
+        result = self._run_once(*args, timeout=timeout)
+        if result.returncode != 0 and "ShellExecuteEx failed" in result.stdout and result.seconds < 5:
+            # Wine could not even start the program (seen once in CI right after an msiexec:
+            # "Internal error" in 0.06 s) — nothing ran; let the wineserver settle and try again
+            if WINESERVER:
+                subprocess.run([WINESERVER, "-w"], env=self.env, stdin=subprocess.DEVNULL, timeout=120, check=False)
+            result = self._run_once(*args, timeout=timeout)
+        return result
+
+    def _run_once(self, *args: str, timeout: float) -> WineResult:
         self._count += 1
         out = self.logs / f"{self._count:03d}.out"
         err = self.logs / f"{self._count:03d}.err"
