@@ -213,15 +213,6 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
     return out
 
 
-def data_text(data: dict[str, Any]) -> str:
-    """The record's data as sent and stored: compact JSON, keys in the (fixed) order built here.
-
-    orjson writes exactly what ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``
-    writes for these values (str, int, bool, None, lists, dicts), about ten times faster.
-    """
-    return orjson.dumps(data).decode()
-
-
 def _index(kind: str, r: Any) -> list[Any] | None:
     """Columns the client indexes, as the server computed them (same client.domain functions)."""
     if kind == "resident":

@@ -69,9 +69,6 @@ class PendingRecords:
         self.raw = raw
         self.count = count
 
-    def __len__(self) -> int:
-        return self.count
-
     def parse(self) -> list[RecordTuple]:
         return parse_record_lines(self.raw, self.count)
 

@@ -55,6 +55,7 @@ def _birth_pattern(pd: PartialDate) -> str:
 
 
 def _where(q: Query) -> tuple[str, tuple[object, ...]]:
+    """The single condition of a query (kana and name queries: ``_alternatives``)."""
     if q.kind is QueryKind.ATENA_NO:
         return "key = ?", (q.atena_no,)
     if q.kind is QueryKind.BIRTH_DATE and q.birth is not None:
@@ -66,14 +67,6 @@ def _where(q: Query) -> tuple[str, tuple[object, ...]]:
             return ("((birth >= ? AND birth < ?) OR (birth >= ? AND birth < ?)) AND birth LIKE ? ESCAPE '\\'",
                     (y + "-", y + ".", "~" + y + "-", "~" + y + ".", pattern))
         return "birth LIKE ? ESCAPE '\\'", (pattern,)
-    if q.kind is QueryKind.KANA:
-        k = q.kana_key
-        return ("((kana_key >= ? AND kana_key < ?) OR (given_kana_key >= ? AND given_kana_key < ?))",
-                (k, k + _MAX, k, k + _MAX))
-    if q.kind is QueryKind.NAME:
-        k, a = q.name_key, q.text
-        return ("((name_key >= ? AND name_key < ?) OR (alias_key >= ? AND alias_key < ? AND alias_key != ''))",
-                (k, k + _MAX, a, a + _MAX))
     if q.kind is QueryKind.ADDRESS:
         key = q.address_key
         if len(key) >= 3 and not any(c in key for c in "%_\\"):

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from client.remote.wire import PageFormatError, parse_lines_page, parse_record_lines, split_lines_page
-from server_stub.replica_records import data_text, rec_dict, tax_data
+from server_stub.replica_records import rec_dict, tax_data
 from server_stub.replica_wire import lines_body
 
 AWKWARD = "𠮷野\t太郎\n「髙橋」\\ \"quoted\" \u2028 \x01 é"
@@ -17,6 +17,10 @@ AWKWARD = "𠮷野\t太郎\n「髙橋」\\ \"quoted\" \u2028 \x01 é"
 
 def _page(records: list) -> dict:
     return {"records": records, "next_cursor": "abc", "as_of_seq": 7, "total": None, "server_time": "t"}
+
+
+def data_text(data: dict) -> str:
+    return orjson.dumps(data).decode()  # how replica_records writes every record's data
 
 
 def test_record_text_is_what_json_dumps_writes() -> None:
