@@ -64,19 +64,25 @@ class CounterBackend(Protocol):
     def day_close(self, day: date, municipality_name: str) -> DayCloseReport: ...
 
 
+def reasons_from_dicts(items: Any) -> tuple[Reason, ...]:
+    """Reasons as the server sends them (missing fields defaulted, non-objects skipped)."""
+    return tuple(
+        Reason(
+            code=str(r.get("code", "")),
+            message_ja=str(r.get("message_ja", "")),
+            message_en=str(r.get("message_en", "")),
+            blocking=bool(r.get("blocking", True)),
+        )
+        for r in items or ()
+        if isinstance(r, dict)
+    )
+
+
 def decision_from_dict(d: dict[str, Any]) -> Decision:
     content = d.get("content")
     return Decision(
         outcome=Outcome(d["outcome"]),
-        reasons=tuple(
-            Reason(
-                code=str(r.get("code", "")),
-                message_ja=str(r.get("message_ja", "")),
-                message_en=str(r.get("message_en", "")),
-                blocking=bool(r.get("blocking", True)),
-            )
-            for r in d.get("reasons", ())
-        ),
+        reasons=reasons_from_dicts(d.get("reasons")),
         content=CertificateContent.from_dict(content) if content else None,
         fee_yen=int(d.get("fee_yen", 0)),
         exemption_reason=str(d.get("exemption_reason", "")),

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from client.domain.model import CertificateContent, Reason
+from client.services.backend import reasons_from_dicts
 from client.services.errors import ServiceError
 from client.services.online_api import OnlineApi
 
@@ -186,16 +187,7 @@ def conflict_from_dict(d: dict[str, Any]) -> BcpConflict:
         bcp_content=content,
         bcp_data_as_of=as_of,
         server_outcome=str(server.get("outcome", "")),
-        server_reasons=tuple(
-            Reason(
-                code=str(r.get("code", "")),
-                message_ja=str(r.get("message_ja", "")),
-                message_en=str(r.get("message_en", "")),
-                blocking=bool(r.get("blocking", True)),
-            )
-            for r in server.get("reasons", ())
-            if isinstance(r, dict)
-        ),
+        server_reasons=reasons_from_dicts(server.get("reasons")),
         server_content=_content(server.get("content")),
         differences=tuple(
             ConflictDifference(
