@@ -5,7 +5,7 @@
                                         [--sign-pass-file FILE] [--timestamp-url URL]
 
 Steps: stage the payload (application, launcher, Windows wheels, optional runtime), generate the
-WiX includes from client/config_source.py, run wixl, add the public properties to
+WiX includes from client/lifecycle/config.py, run wixl, add the public properties to
 SecureCustomProperties, sign with osslsigncode when a certificate and key are given.
 """
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from client.config_source import REGISTRY_KEY, MsiProperty, msi_properties  # noqa: E402
+from client.lifecycle.config import REGISTRY_KEY, MsiProperty, msi_properties  # noqa: E402
 from installer import payload, wheels, wxs  # noqa: E402
 from installer.msitables import MsiToolError, allow_same_version_upgrades, set_secure_custom_properties  # noqa: E402
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from client.config_source import MsiProperty
+from client.lifecycle.config import MsiProperty
 
 # A fixed namespace for the payload's component GUIDs: never change it.
 COMPONENT_NAMESPACE = uuid.UUID("b0f4d6a2-61c3-4f5e-9a7d-2c8e1f3b5d70")

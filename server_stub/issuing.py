@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from client.certificate.signing import content_digest, sign_certificate
 from client.domain.model import Decision, IssuanceRequest, JuminhyoItem, SupportRelease
 from client.domain.numbering import format_issue_number
 from client.domain.rules import evaluate
-from client.signing import content_digest, sign_certificate
 from server_stub import audit, counters
 from server_stub.auth import Principal
 from server_stub.clock import to_utc

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.certificate.signing import verify_token
 from client.domain import rules
 from client.domain.model import (
     CertificateContent,
@@ -44,7 +45,6 @@ from client.domain.model import (
     SupportRelease,
 )
 from client.domain.model import Resident as ResidentDC
-from client.signing import verify_token
 from server_stub import audit, convert
 from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.certificate.signing import generate_keypair, key_id_for
 from client.domain.checkdigits import is_valid_municipality_code
 from client.domain.model import Deputy as DeputyParams
 from client.domain.model import MunicipalityParams, Role
-from client.signing import generate_keypair, key_id_for
 from server_stub import changes, counters
 from server_stub.models import Deputy, Municipality, Staff
 from server_stub.passwords import hash_password
@@ -49,7 +49,7 @@ def create_municipality(
     if signing_private_key is None:
         private, public = generate_keypair()
     else:
-        from client.signing import public_key_for
+        from client.certificate.signing import public_key_for
 
         private, public = signing_private_key, public_key_for(signing_private_key)
     muni = Municipality(

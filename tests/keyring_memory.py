@@ -1,5 +1,5 @@
 """The in-memory keyring backend the tests install (the same class the headless demo uses)."""
 
-from client.memory_keyring import MemoryKeyring
+from client.local.memory_keyring import MemoryKeyring
 
 __all__ = ["MemoryKeyring"]

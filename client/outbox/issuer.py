@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from client.certificate.signing import content_digest, sign_certificate
 from client.domain import rules
 from client.domain.model import CertificateContent, Decision, EvaluationContext, IssuanceRequest
 from client.domain.numbering import format_issue_number
 from client.outbox.store import Outbox, OutboxRecord
-from client.signing import content_digest, sign_certificate
 
 
 class ContextSource(Protocol):

@@ -117,7 +117,7 @@ def push_terminal_outbox(data_dir: Any, keystore: Any, remote: Poster, municipal
     from datetime import UTC
     from pathlib import Path
 
-    from client.enrollment import OUTBOX_FILE, outbox_key_name
+    from client.local.files import OUTBOX_FILE, outbox_key_name
 
     path = Path(data_dir) / OUTBOX_FILE
     if not path.exists():

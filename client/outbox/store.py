@@ -30,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from client.secure_db import open_encrypted
+from client.local.files import partner_outbox_key_name, partner_outbox_path
+from client.local.secure_db import open_encrypted
 
 metadata = MetaData()
 
@@ -395,3 +396,13 @@ class Outbox:
     def clear_offline_failures(self, user_id: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(offline_signin).where(offline_signin.c.user_id == user_id).values(failures=0, locked=0))
+
+
+def count_partner_pending(data_dir: Path, keystore: Any, code: str) -> int:
+    """Unsynced issuances in a partner municipality's outbox on this terminal (相互バックアップ)."""
+    outbox = Outbox.open(partner_outbox_path(data_dir, code), keystore.database_key(partner_outbox_key_name(code)),
+                         create=False)
+    try:
+        return outbox.count_pending()
+    finally:
+        outbox.close()

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from client.certificate.signing import TokenFormatError, content_digest, decode_token
 from client.domain.model import CertificateContent, Mode, PrintedPerson
 from client.domain.wareki import to_wareki
 from client.printing.embed import attach_certificate
@@ -38,7 +39,6 @@ from client.printing.forms import (
 from client.printing.painter import PAD, Painter
 from client.printing.qr import qr_image
 from client.printing.textfit import LINE_SPACING
-from client.signing import TokenFormatError, content_digest, decode_token
 
 # Plain Flate streams: ASCII85 on top only makes images bigger and costs ~5 ms per certificate.
 # (A process-wide reportlab setting; harmless for other reportlab users.)

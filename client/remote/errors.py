@@ -3,16 +3,16 @@
 ``LineDownError`` (and its subclasses) means the server could not be reached or its answer did
 not arrive intact: the connectivity state machine counts it. ``RemoteRejectedError`` means the
 server answered and said no (HTTP 4xx/5xx with a reason): the line is fine.
-Both subclass the service errors, so callers catching those catch these too.
+Both subclass the shared roots in ``client.errors``, so callers catching those catch these too.
 """
 
 from __future__ import annotations
 
-from client.services.errors import LineDownError as _ServiceLineDownError
-from client.services.errors import RejectedError as _ServiceRejectedError
+from client.errors import LineDownError as _LineDownError
+from client.errors import RejectedError as _RejectedError
 
 
-class LineDownError(_ServiceLineDownError):
+class LineDownError(_LineDownError):
     """Connect failure, timeout, reset, or a body cut short: the line (or the server) is down."""
 
     default_ja = "データセンターに接続できません。回線の状態を確認してください。"
@@ -30,7 +30,7 @@ class GarbledResponseError(LineDownError):
     default_ja = "データセンターからの応答が壊れていました(チェックサム不一致)。再試行します。"
 
 
-class RemoteRejectedError(_ServiceRejectedError):
+class RemoteRejectedError(_RejectedError):
     """The server answered with an error status; ``status`` and ``code`` say which."""
 
     def __init__(self, message_ja: str = "", message_en: str = "", *, status: int = 0, code: str = "",

@@ -6,7 +6,7 @@ when the answer did not arrive (connect error, timeout, reset, body cut short, g
 GET that fails on the line is retried once on the other endpoint; a POST moves on only when the
 connection could not even be established (it was never sent). An interactive GET (a search, a
 resident, health) waits only ``interactive_timeout`` on the active line before it moves on
-(:mod:`client.line_timeouts`), so a silent line costs the clerk about a second, not the prober's
+(:mod:`client.remote.line_timeouts`), so a silent line costs the clerk about a second, not the prober's
 round; bulk GETs (replica pages, checksum) keep the long timeout.
 """
 
@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
-from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
 from client.remote.errors import (
     AuthenticationRequiredError,
     GarbledResponseError,
@@ -32,6 +31,7 @@ from client.remote.errors import (
     RemoteRejectedError,
     TruncatedResponseError,
 )
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
 from client.remote.terminal_auth import TerminalSigner
 from client.remote.wire import (
     LINES_MEDIA_TYPE,

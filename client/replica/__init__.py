@@ -2,8 +2,8 @@
 
 How the parts fit (every object takes its dependencies in its constructor)::
 
-    keystore = KeyStore()                                   # client.keystore: refuses insecure keyrings
-    client = terminal_client(data_dir, keystore)            # client.enrollment: signed as this terminal
+    keystore = KeyStore()                                   # client.local.keystore: refuses insecure keyrings
+    client = terminal_client(data_dir, keystore)            # client.lifecycle.enrollment: signed as this terminal
     store = ReplicaStore(data_dir, code, keystore)          # replica-<code>.db under key replica-<code>
     sync = ReplicaSync(store, client, progress=callback)    # bootstrap() / pull() / compare_checksums()
     scheduler = ReplicaScheduler([sync, *partner_syncs(client, data_dir, keystore)],
@@ -13,7 +13,7 @@ How the parts fit (every object takes its dependencies in its constructor)::
     lookups = ReplicaLookups(store)                         # EvaluationContext for BCP, staff for offline sign-in
     replica_status(store, now)                              # as-of, age, state (never raises)
 
-Errors are ``client.keystore.LocalDataError`` subclasses (WrongKeyError, CorruptDatabaseError,
+Errors are ``client.local.keystore.LocalDataError`` subclasses (WrongKeyError, CorruptDatabaseError,
 MissingKeyError, DiskFullError, ReplicaNotReadyError …) and, from the network,
 ``client.remote.errors.LineDownError`` / ``RemoteRejectedError``.
 """

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from client.domain.kana import name_search_keys
 from client.domain.search_query import address_search_key, name_search_key
-from client.keystore import LocalDataError
+from client.local.keystore import LocalDataError
 from client.remote.wire import canonical_json
 from client.replica.schema import KIND_TABLES
 

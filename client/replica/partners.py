@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.remote.http import DataCentreClient
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync
@@ -30,9 +30,9 @@ def partner_syncs(client: DataCentreClient, data_dir: Path, keystore: KeyStore, 
 
 def prune_ended_partners(data_dir: Path, own_code: str, current: list[str], keystore: KeyStore) -> list[str]:
     """Remove replicas (files and keys) of municipalities that are no longer partners."""
+    from client.local.secure_db import remove_database
     from client.replica.status import replica_codes
     from client.replica.store import replica_key_name
-    from client.secure_db import remove_database
 
     removed = []
     for code in replica_codes(data_dir):

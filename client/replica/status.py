@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from client.keystore import KeyStore, LocalDataError
+from client.local.keystore import KeyStore, LocalDataError
 from client.replica.store import ReplicaStore, get_meta
 
 _REPLICA_FILE = re.compile(r"^replica-(\d{6})\.db$")

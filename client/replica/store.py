@@ -20,9 +20,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from client.keystore import KeyStore, LocalDataError, MissingKeyError
-from client.replica.schema import SCHEMA_VERSION, create_indexes, create_tables
-from client.secure_db import (
+from client.local.keystore import KeyStore, LocalDataError, MissingKeyError
+from client.local.secure_db import (
     CorruptDatabaseError,
     DatabaseFileMissingError,
     classify_error,
@@ -30,6 +29,7 @@ from client.secure_db import (
     raw_connect,
     remove_database,
 )
+from client.replica.schema import SCHEMA_VERSION, create_indexes, create_tables
 
 log = logging.getLogger(__name__)
 

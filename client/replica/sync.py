@@ -23,14 +23,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from client.keystore import LocalDataError, MissingKeyError
+from client.local.keystore import LocalDataError, MissingKeyError
+from client.local.secure_db import CorruptDatabaseError, WrongKeyError, classify_error
 from client.remote.errors import GarbledResponseError, TruncatedResponseError
 from client.remote.http import DataCentreClient
 from client.remote.wire import PageFormatError, PendingRecords, combine, text_digest
 from client.replica.apply import apply_records
 from client.replica.schema import ALL_KINDS, KIND_TABLES, create_kind_indexes
 from client.replica.store import ReplicaNotReadyError, ReplicaStore, get_meta, set_meta
-from client.secure_db import CorruptDatabaseError, WrongKeyError, classify_error
 
 log = logging.getLogger(__name__)
 

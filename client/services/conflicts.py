@@ -16,7 +16,7 @@ from typing import Any
 
 from client.domain.model import CertificateContent, Reason
 from client.services.backend import reasons_from_dicts
-from client.services.errors import ServiceError
+from client.services.errors import ClerkError
 from client.services.online_api import OnlineApi
 
 API = "/api/v1/bcp"
@@ -54,7 +54,7 @@ FIELD_LABELS: dict[str, str] = {
 _SERVER_OUTCOME_LABELS = {"allow": "交付可", "deny": "交付不可", "needs_release": "解除が必要"}
 
 
-class UnsyncedBcpError(ServiceError):
+class UnsyncedBcpError(ClerkError):
     """The 日計表 may not be closed while BCP issuances wait in the outbox (without a supervisor)."""
 
     default_ja = "BCPモードで発行した記録がまだ同期されていません。"
@@ -204,11 +204,11 @@ def conflict_from_dict(d: dict[str, Any]) -> BcpConflict:
 def check_resolution(outcome: str, note: str) -> str:
     """Validate a resolution before it goes to the server; returns the stripped note."""
     if outcome not in OUTCOME_LABELS:
-        raise ServiceError("処理結果は「問題なし」「回収要」「その他」から選んでください。",
+        raise ClerkError("処理結果は「問題なし」「回収要」「その他」から選んでください。",
                            f"unknown conflict outcome {outcome!r}")
     note = note.strip()
     if outcome == "other" and not note:
-        raise ServiceError("「その他」の場合は内容を記入してください。", "a note is required for outcome 'other'")
+        raise ClerkError("「その他」の場合は内容を記入してください。", "a note is required for outcome 'other'")
     return note
 
 
@@ -220,7 +220,7 @@ class ConflictClient:
 
     def list(self, status: str = "open") -> list[BcpConflict]:
         if status not in ("open", "resolved", "all"):
-            raise ServiceError(message_en=f"unknown conflict status filter {status!r}")
+            raise ClerkError(message_en=f"unknown conflict status filter {status!r}")
         d = self.api.get(f"{API}/conflicts", status=status)
         return [conflict_from_dict(c) for c in (d or {}).get("conflicts", ())]
 

@@ -19,15 +19,16 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 
+from client.certificate.signing import generate_keypair, sign_certificate
 from client.domain.model import Decision, IssuanceRequest, MunicipalityParams, SupportRelease
 from client.services.backend import BackendRouter, CounterBackend
 from client.services.conflicts import BcpConflict, ConflictClient, UnsyncedBcpError, unsynced_note
 from client.services.day_close_pdf import render_day_close_pdf
 from client.services.errors import (
+    ClerkError,
     LineDownError,
     PermissionDeniedError,
     RenderError,
-    ServiceError,
     SessionExpiredError,
     SignInError,
 )
@@ -40,7 +41,6 @@ from client.services.records import (
     ResidentSummary,
     StaffUser,
 )
-from client.signing import generate_keypair, sign_certificate
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ class CounterService:
         for i, cert in enumerate(outcome.certificates, start=1):
             try:
                 result = self._render(cert.content, cert.qr_token)
-            except ServiceError:
+            except ClerkError:
                 raise
             except Exception as exc:
                 raise _render_error(exc, f"render failed for {cert.issue_number}") from exc
@@ -289,7 +289,7 @@ class CounterService:
         try:
             private_key, _public = generate_keypair()  # throwaway key: a preview verifies as nothing
             result = self._render(content, sign_certificate(content, private_key, "preview"))
-        except ServiceError:
+        except ClerkError:
             raise
         except Exception as exc:
             raise _render_error(exc, "preview render failed") from exc
@@ -317,7 +317,7 @@ class CounterService:
     def _check_reason(reason: str) -> str:
         reason = reason.strip()
         if not reason:
-            raise ServiceError("理由を入力してください。", "reason required")
+            raise ClerkError("理由を入力してください。", "reason required")
         return reason
 
     def void(self, issuance_id: str, reason: str, grant: SupervisorGrant | None = None) -> None:

@@ -17,15 +17,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
 from client.services.errors import (
+    ClerkError,
     ConfigurationError,
     LineDownError,
     NotFoundError,
     PermissionDeniedError,
     ProtectedResidentError,
     RejectedError,
-    ServiceError,
     SessionExpiredError,
 )
 
@@ -85,7 +85,7 @@ def _server_message(response: httpx.Response) -> tuple[str, str, str]:
     return str(d.get("code", "")), str(d.get("message_ja", "")), str(d.get("message_en", d.get("message", "")))
 
 
-def error_for_response(response: httpx.Response) -> ServiceError:
+def error_for_response(response: httpx.Response) -> ClerkError:
     code, ja, en = _server_message(response)
     status = response.status_code
     what = f"{response.request.method} {response.request.url.path} -> HTTP {status}"
@@ -111,7 +111,7 @@ class OnlineApi:
     A POST moves on to the next URL only when the connection could not be established, so it is
     never sent twice. A GET is idempotent: any line failure moves it on, and an interactive one
     (search, resident detail) waits only ``interactive_timeout`` on the active line before it does
-    (:mod:`client.line_timeouts`). Thread-safe: httpx.Client may be shared between worker threads.
+    (:mod:`client.remote.line_timeouts`). Thread-safe: httpx.Client may be shared between worker threads.
     """
 
     def __init__(

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from client.services.conflicts import OUTCOME_LABELS, BcpConflict, check_resolution
 from client.services.counter import JST, CounterService, SupervisorGrant
-from client.services.errors import ServiceError
+from client.services.errors import ClerkError
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 
@@ -290,7 +290,7 @@ class ConflictDialog(QDialog):
         outcome, note = self.outcome, self.note_edit.toPlainText()
         try:
             note = check_resolution(outcome, note)
-        except ServiceError as exc:
+        except ClerkError as exc:
             self.message_label.setText(exc.message_ja)
             (self.note_edit if outcome == "other" else self.outcome_buttons["no_problem"]).setFocus()
             return

@@ -133,7 +133,7 @@ def _paint_or_log(printer: QPrinter, pdfs: Sequence[bytes]) -> None:
 
 
 def _terminal_choice() -> PrinterChoice:
-    from client.config_source import default_home
+    from client.lifecycle.config import default_home
 
     try:
         return load_printer_choice(default_home(os.environ))

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select, text
 
-from client.signing import verify_token
+from client.certificate.signing import verify_token
 from server_stub import __version__, audit
 from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep
 from server_stub.api.schemas import VerifyIn

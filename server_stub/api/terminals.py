@@ -47,7 +47,7 @@ def post_enroll(body: EnrollIn, principal: AdminDep, session: SessionDep) -> dic
     )).one_or_none()
     if existing is not None:
         raise ApiError(409, "terminal_exists", "この端末IDはすでに登録されています。", "Terminal id already enrolled")
-    from client.signing import key_id_for
+    from client.certificate.signing import key_id_for
 
     if session.scalars(select(Terminal).where(Terminal.key_id == key_id_for(public))).first() is not None:
         raise ApiError(409, "key_exists", "この公開鍵はすでに登録されています。", "Public key already enrolled")

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from client.signing import key_id_for, public_key_for
+from client.certificate.signing import key_id_for, public_key_for
 from server_stub import changes
 from server_stub.db import begin_write
 from server_stub.models import Municipality, Terminal

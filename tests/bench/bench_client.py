@@ -57,9 +57,9 @@ class _Rig:
     wired the way the application wires them, with the shipped defaults."""
 
     def __init__(self, ctx: Context, router: Any | None = None) -> None:
-        from client.config_source import ClientConfig
-        from client.connectivity import ConnectivityMachine, ConnectivityPolicy
-        from client.continuity import Continuity, http_probe, start_scheduler
+        from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy
+        from client.continuity.orchestrator import Continuity, http_probe, start_scheduler
+        from client.lifecycle.config import ClientConfig
         from tests.faults.proxy import FaultProxy
 
         defaults = ClientConfig()
@@ -122,8 +122,8 @@ def _secondary_trial(ctx: Context, fault: str) -> float:
 def _bcp_trial(ctx: Context) -> tuple[float, float, list[tuple[float, str, str]]]:
     """Cut both lines while a clerk tries to issue every 200 ms through the counter service; seconds
     until the machine is in BCP, and until the first certificate PDF is issued from the replica."""
-    from client.connectivity import LinkMode
-    from client.services.errors import ServiceError
+    from client.continuity.machine import LinkMode
+    from client.services.errors import ClerkError
     from tests.bench.bench_issue import _bcp_service, _bcp_terminal, _juminhyo, _subjects
 
     terminal = _bcp_terminal(ctx)
@@ -153,7 +153,7 @@ def _bcp_trial(ctx: Context) -> tuple[float, float, list[tuple[float, str, str]]
                 if mode == "bcp":
                     issued = time.monotonic() - cut
                     break
-            except ServiceError:
+            except ClerkError:
                 pass
             time.sleep(0.2)
         if issued is None:
@@ -173,7 +173,7 @@ def failover(ctx: Context) -> list[Measurement]:
                                                "back within the failing request", on="max")]
     rows[0].value, rows[0].unit, rows[0].bar = round(max(cut), 2), "s", SECONDARY_S
     rows[0].p50, rows[0].p95, rows[0].p99 = round(statistics.median(cut), 2), round(max(cut), 2), None
-    from client.config_source import ClientConfig
+    from client.lifecycle.config import ClientConfig
 
     interactive = ClientConfig().interactive_timeout_seconds
     silent = [_secondary_trial(ctx, "half_open") for _ in range(trials)]

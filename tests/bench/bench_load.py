@@ -121,7 +121,7 @@ def enroll_terminals(base_url: str, count: int) -> None:
     """Enrol the load terminals L000… (admin, each with its own Ed25519 key); already there is fine."""
     import base64
 
-    from client.signing import generate_keypair
+    from client.certificate.signing import generate_keypair
 
     with httpx.Client(base_url=base_url, timeout=30.0, trust_env=False) as client:
         r = client.post("/api/v1/auth/login", json={"municipality_code": CITY, "user_id": "admin1",

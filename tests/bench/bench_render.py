@@ -21,9 +21,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from client.certificate.signing import generate_keypair, key_id_for, sign_certificate  # noqa: E402
 from client.domain.model import Layout  # noqa: E402
 from client.printing.render import render_certificate  # noqa: E402
-from client.signing import generate_keypair, key_id_for, sign_certificate  # noqa: E402
 from tests.fixtures.certificates import all_forms, juminhyo  # noqa: E402
 
 RENDER_TARGET_MS = 40.0

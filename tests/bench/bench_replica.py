@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.replica.apply import apply_records
 from client.replica.schema import create_indexes, create_tables
 from client.replica.search import ReplicaSearch
@@ -192,7 +192,7 @@ def _plain_engine(path: Path) -> Any:
 
     from sqlalchemy import create_engine, event
 
-    from client.secure_db import CACHE_PAGES, NEW_PROFILE, PROFILES
+    from client.local.secure_db import CACHE_PAGES, NEW_PROFILE, PROFILES
 
     def creator() -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -215,7 +215,7 @@ def _plain_engine(path: Path) -> Any:
 
 def bench_cipher_ratio(server: Any, work: Path, pages: int = 40, page_size: int = 5000) -> dict[str, Any]:
     """Apply the same pages and run the same searches on SQLCipher and on plain SQLite."""
-    from client.secure_db import open_encrypted
+    from client.local.secure_db import open_encrypted
 
     client = signed_client(server.base_url)
     fetched, cursor = [], None

@@ -103,14 +103,14 @@ def replica_search(ctx: Context) -> list[Measurement]:
 
 def _cipher_vs_plain(ctx: Context, store: Any, qs: list[tuple[str, str]]) -> Measurement:
     """The same queries through the same SQL on the SQLCipher replica and a plain export of it."""
+    from client.local.secure_db import raw_connect
     from client.replica.search import ReplicaSearch
-    from client.secure_db import raw_connect
     from tests.bench.bench_sync import _plain_engine
 
     plain_path = ctx.workdir / "replica-plain.db"
     if plain_path.exists():
         plain_path.unlink()
-    from client.secure_db import PROFILES, cipher_profile
+    from client.local.secure_db import PROFILES, cipher_profile
 
     conn = raw_connect(store.path, store.key())
     try:

@@ -154,7 +154,7 @@ def _plain_engine(path: Path) -> Any:
     from sqlalchemy import create_engine, event
     from sqlcipher3 import dbapi2
 
-    from client.secure_db import CACHE_PAGES, NEW_PROFILE, PROFILES
+    from client.local.secure_db import CACHE_PAGES, NEW_PROFILE, PROFILES
 
     def creator() -> Any:
         conn = dbapi2.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
@@ -205,7 +205,7 @@ def _apply_all(engine: Any, pages: list[list[dict[str, Any]]]) -> tuple[float, f
 
 
 def wire_and_apply(ctx: Context) -> list[Measurement]:
-    from client.secure_db import open_encrypted
+    from client.local.secure_db import open_encrypted
 
     pages, wire = _town_pages(ctx)
     records = [r for page in pages for r in page]

@@ -282,7 +282,7 @@ class Context:
     # -- client side -------------------------------------------------------------------------------
 
     def keystore(self) -> Any:
-        from client.keystore import KeyStore
+        from client.local.keystore import KeyStore
         from tests.faults.replica_support import FileKeyring
 
         return KeyStore(FileKeyring(self.keyring_path))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     url, data_dir, keyring_path, code = argv[:4]
-    from client.keystore import KeyStore
+    from client.local.keystore import KeyStore
     from client.remote.http import DataCentreClient
     from client.replica.store import ReplicaStore
     from client.replica.sync import ReplicaSync

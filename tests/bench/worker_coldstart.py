@@ -1,6 +1,6 @@
 """Subprocess for the cold-start benchmark: ``madoguchi gui`` up to the sign-in screen.
 
-Runs the real entry point (``client.cli.main(["gui"])``) with ``SignInDialog.exec`` replaced by:
+Runs the real entry point (``client.cli(["gui"])``) with ``SignInDialog.exec`` replaced by:
 show the dialog, let Qt paint it, print the wall-clock time, and answer "rejected" so the
 application exits. The parent subtracts the time it started the process.
 """

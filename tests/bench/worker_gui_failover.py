@@ -26,10 +26,11 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from client.config_source import ClientConfig
-    from client.connectivity import ConnectivityMachine, ConnectivityPolicy, LinkMode
-    from client.continuity import Continuity, http_probe, start_scheduler
-    from client.keystore import KeyStore
+    from client.certificate.signing import key_id_for, public_key_for
+    from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy, LinkMode
+    from client.continuity.orchestrator import Continuity, http_probe, start_scheduler
+    from client.lifecycle.config import ClientConfig
+    from client.local.keystore import KeyStore
     from client.outbox.issuer import BcpIssuer
     from client.outbox.store import Outbox
     from client.replica.lookups import ReplicaLookups
@@ -39,7 +40,6 @@ def main(argv: list[str]) -> int:
     from client.services.bcp_backend import BcpBackend
     from client.services.counter import CounterService
     from client.services.online_api import OnlineApi
-    from client.signing import key_id_for, public_key_for
     from client.ui.app import CounterApp
     from client.ui.mode_banner import ModeBridge
     from server_stub.seed.demo import demo_terminal_private_key

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from client.config_source import (
+from client.lifecycle.config import (
     REGISTRY_KEY,
     ClientConfig,
     ConfigError,

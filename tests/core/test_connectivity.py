@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from client.connectivity import (
+from client.continuity.machine import (
     BcpConfirmationNeeded,
     BcpPolicy,
     ConnectivityMachine,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from client.connectivity import ConnectivityMachine, ConnectivityPolicy, LinkMode
-from client.continuity import Continuity
+from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy, LinkMode
+from client.continuity.orchestrator import Continuity
 
 P, S = "https://primary.example", "https://secondary.example"
 

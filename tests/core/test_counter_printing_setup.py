@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from client.config_source import ClientConfig
+from client.composition.counter_service import build_counter_service
+from client.lifecycle.config import ClientConfig
 from client.printing.errors import UndrawableCharactersError
 from client.printing.printer_choice import PrinterChoice, save_printer_choice
-from client.services.bootstrap import build_counter_service
 from client.services.counter import _render_error
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from client.decommission import (
+from client.lifecycle.decommission import (
     OutboxNotEmptyError,
     OutboxUnreadableError,
     UnsafeDataDirError,
@@ -101,7 +101,7 @@ def _enrolled_terminal(data_dir: Path, keyring_backend: object) -> None:
     import json
     from datetime import UTC, datetime, timedelta
 
-    from client.keystore import KeyStore
+    from client.local.keystore import KeyStore
     from client.outbox.store import Lease, Outbox
 
     now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -132,7 +132,7 @@ def test_cli_refuses_with_pending_outbox_then_erases_after_sync(
     from datetime import UTC, datetime
 
     from client.cli import main
-    from client.keystore import KeyStore
+    from client.local.keystore import KeyStore
     from client.outbox.store import Outbox
 
     data = tmp_path / "Madoguchi"

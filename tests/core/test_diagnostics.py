@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from client import cli
-from client.logging_setup import LOG_FILE, redact, remove_logging, setup_logging
+from client.lifecycle.logging_setup import LOG_FILE, redact, remove_logging, setup_logging
 
 
 def test_redact_masks_names_numbers_and_known_tokens() -> None:

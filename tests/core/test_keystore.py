@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from keyrings.alt.file import EncryptedKeyring, PlaintextKeyring
 
-from client.keystore import (
+from client.local.keystore import (
     TERMINAL_KEY_FILE,
     KeyringUnavailableError,
     KeyStore,

@@ -1,11 +1,11 @@
-"""Which requests get the short first try on the active line (client.line_timeouts)."""
+"""Which requests get the short first try on the active line (client.remote.line_timeouts)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from client.line_timeouts import attempt_timeouts, is_interactive
+from client.remote.line_timeouts import attempt_timeouts, is_interactive
 
 P, S = "https://dc1.example.jp", "https://dc2.example.jp"
 

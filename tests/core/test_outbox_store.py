@@ -126,7 +126,7 @@ def test_file_holds_no_plaintext(tmp_path: Path):
 
 
 def test_wrong_key_is_told_apart(tmp_path: Path):
-    from client.secure_db import WrongKeyError
+    from client.local.secure_db import WrongKeyError
 
     path = tmp_path / "outbox.db"
     box = Outbox.open(path, os.urandom(32))

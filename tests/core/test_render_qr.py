@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from client.certificate.signing import verify_token
 from client.domain.model import CertificateContent, Layout
 from client.printing.forms import default_library
 from client.printing.render import render_certificate
-from client.signing import verify_token
 from tests.fixtures.certificates import FIXED_KEYS, all_forms, juminhyo, sign
 from tests.fixtures.pdftools import pdftoppm_png, zbar_decode
 

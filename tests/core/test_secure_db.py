@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from client.secure_db import (
+from client.local.secure_db import (
     CorruptDatabaseError,
     DatabaseFileMissingError,
     DiskFullError,
@@ -149,7 +149,7 @@ def test_remove_database_removes_sidecars(tmp_path: Path) -> None:
 
 
 def test_check_integrity_reads_every_page(tmp_path: Path) -> None:
-    from client.secure_db import check_integrity
+    from client.local.secure_db import check_integrity
 
     key = secrets.token_bytes(32)
     path = tmp_path / "a.db"
@@ -164,7 +164,7 @@ def test_check_integrity_reads_every_page(tmp_path: Path) -> None:
 
 
 def test_new_files_use_cipher_profile_2_and_say_so_in_the_sidecar(tmp_path: Path) -> None:
-    from client.secure_db import cipher_profile
+    from client.local.secure_db import cipher_profile
 
     key = secrets.token_bytes(32)
     path = tmp_path / "p2.db"
@@ -182,7 +182,7 @@ def test_profile_1_files_made_before_profile_2_still_open(tmp_path: Path) -> Non
     readable: it may hold BCP issuances not yet synced."""
     from sqlcipher3 import dbapi2
 
-    from client.secure_db import cipher_profile, key_check_value
+    from client.local.secure_db import cipher_profile, key_check_value
 
     key = secrets.token_bytes(32)
     path = tmp_path / "old.db"
@@ -203,7 +203,7 @@ def test_profile_1_files_made_before_profile_2_still_open(tmp_path: Path) -> Non
 
 
 def test_a_lost_sidecar_is_rewritten_with_the_profile_that_reads_the_file(tmp_path: Path) -> None:
-    from client.secure_db import cipher_profile
+    from client.local.secure_db import cipher_profile
 
     key = secrets.token_bytes(32)
     path = tmp_path / "a.db"
@@ -221,7 +221,7 @@ def test_a_lost_sidecar_is_rewritten_with_the_profile_that_reads_the_file(tmp_pa
 
 
 def test_a_sidecar_naming_an_unknown_profile_is_reported_not_guessed(tmp_path: Path) -> None:
-    from client.secure_db import key_check_value
+    from client.local.secure_db import key_check_value
 
     key = secrets.token_bytes(32)
     path = tmp_path / "a.db"

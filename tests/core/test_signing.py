@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from client.signing import (
+from client.certificate.signing import (
     SigningError,
     TokenFormatError,
     content_digest,

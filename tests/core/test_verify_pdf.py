@@ -17,14 +17,14 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 from reportlab.pdfgen.canvas import Canvas
 
+from client.certificate.public_keys import cache_path, keys_document
+from client.certificate.signing import generate_keypair, key_id_for, sign_certificate
 from client.cli import main
 from client.domain.model import CertificateContent, Layout
 from client.printing.embed import ATTACHMENT_NAME
-from client.printing.public_keys import cache_path, keys_document
 from client.printing.qr import qr_image
 from client.printing.render import render_certificate
-from client.printing.verify_pdf import verify_pdf
-from client.signing import generate_keypair, key_id_for, sign_certificate
+from client.verification.verify_pdf import verify_pdf
 from tests.fixtures.certificates import FIXED_KEYS, juminhyo, person, sign
 
 

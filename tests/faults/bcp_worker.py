@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.outbox.push import OutboxPusher
 from client.remote.http import DataCentreClient
 from tests.faults.replica_support import FileKeyring

@@ -18,7 +18,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 from sqlalchemy import delete, select, update
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.remote.http import DataCentreClient
 from client.remote.terminal_auth import TerminalSigner
 from client.replica.schema import ALL_KINDS, KIND_TABLES

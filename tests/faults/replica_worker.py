@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync, SyncHooks
 from tests.faults.replica_support import CITY, FileKeyring, signed_client

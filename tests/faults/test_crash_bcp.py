@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.outbox.push import OutboxPusher
 from client.outbox.store import serials_used
 from server_stub.db import make_engine

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from client.connectivity import ConnectivityMachine, ConnectivityPolicy, LinkMode
-from client.continuity import Continuity, http_probe
-from client.keystore import KeyStore
+from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy, LinkMode
+from client.continuity.orchestrator import Continuity, http_probe
+from client.local.keystore import KeyStore
 from client.outbox.push import OutboxPusher
 from client.remote.errors import LineDownError
 from client.services.backend import OnlineBackend

@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
+from client.local.secure_db import CorruptDatabaseError, DiskFullError, MissingKeyError, WrongKeyError
 from client.outbox.store import Outbox
 from client.remote.errors import GarbledResponseError, LineDownError, TruncatedResponseError
 from client.remote.http import DataCentreClient
 from client.replica.status import replica_status
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync, SyncHooks
-from client.secure_db import CorruptDatabaseError, DiskFullError, MissingKeyError, WrongKeyError
 from tests.faults.proxy import FaultProxy
 from tests.faults.replica_support import (
     CITY,

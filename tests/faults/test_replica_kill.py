@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync
 from tests.faults.replica_support import (

@@ -101,14 +101,14 @@ def test_launcher_finds_the_installed_package(extracted: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     done = subprocess.run(
         [str(base_python), "-I", "-S", str(extracted / "madoguchi.pyw"), "--launcher-check",
-         "httpx", "client.config_source"],
+         "httpx", "client.lifecycle.config"],
         capture_output=True, text=True, cwd="/", env=env, timeout=60,
     )
     assert done.returncode == 0, done.stderr
     found = dict(line.split("=", 1) for line in done.stdout.splitlines())
     assert Path(found["client"]) == (extracted / "app" / "client" / "__init__.py").resolve()
     assert Path(found["httpx"]).is_relative_to((extracted / "site").resolve())
-    assert Path(found["client.config_source"]).is_relative_to((extracted / "app").resolve())
+    assert Path(found["client.lifecycle.config"]).is_relative_to((extracted / "app").resolve())
 
 
 def test_launcher_failure_is_logged_for_support(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _msi_build import WXS_SOURCE, Built
 
-from client.config_source import REGISTRY_KEY, msi_properties
+from client.lifecycle.config import REGISTRY_KEY, msi_properties
 from installer.msitables import export_raw, properties, read_table, table_names
 
 pytestmark = pytest.mark.msi

@@ -12,7 +12,7 @@ import pytest
 from _msi_build import BASE_VERSION, NEXT_VERSION, OLDER_VERSION, Built, exit_code_exe
 from _msi_wine import ERROR_INSTALL_FAILURE, WinePrefix, WineResult
 
-from client.config_source import REGISTRY_KEY, ClientConfig, RegistrySource, load_config
+from client.lifecycle.config import REGISTRY_KEY, ClientConfig, RegistrySource, load_config
 
 pytestmark = pytest.mark.msi
 

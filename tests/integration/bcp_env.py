@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.certificate.signing import key_id_for, public_key_for
 from client.domain.model import (
     CertificateType,
     IdentityDocument,
@@ -22,7 +23,7 @@ from client.domain.model import (
     Requester,
     RequesterKind,
 )
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.outbox.issuer import BcpIssuer
 from client.outbox.push import OutboxPusher
 from client.outbox.store import Lease, Outbox
@@ -30,7 +31,6 @@ from client.remote.http import DataCentreClient
 from client.replica.lookups import ReplicaLookups
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync
-from client.signing import key_id_for, public_key_for
 from server_stub.changes import record_change
 from server_stub.db import make_engine, make_sessionmaker, write_session
 from server_stub.models import Resident, SupportMeasure, SupportMeasurePerson, Suppression
@@ -53,7 +53,7 @@ def enrolled(tmp_path: Path, server_factory: Any, terminal_id: str, terminal_nam
 
     The keys go to the keyring the test installed (``memory_keyring``).
     """
-    from client.enrollment import enroll
+    from client.lifecycle.enrollment import enroll
     from server_stub.migrate import upgrade
 
     db_url = f"sqlite:///{tmp_path / 'server.db'}"

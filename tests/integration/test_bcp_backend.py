@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
 from client.services.bcp_backend import BcpBackend

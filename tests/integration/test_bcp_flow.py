@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from client.certificate.signing import verify_token
 from client.domain.model import Outcome
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.outbox.issuer import BcpRefused
 from client.outbox.store import NoSerialsError, records
 from client.remote.errors import RemoteRejectedError
-from client.signing import verify_token
 from server_stub.db import make_engine
 from server_stub.models import Issuance, IssuedCopy
 from tests.integration.bcp_env import (

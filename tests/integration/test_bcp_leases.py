@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.outbox.leases import LeaseKeeper
 from server_stub.migrate import upgrade
 from tests.integration.bcp_env import (

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from client.domain.content import CERT_INKAN, CERT_JUMINHYO
 from client.domain.model import CertificateContent, Mode
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.outbox.issuer import BcpRefused
 from client.printing.render import render_certificate
 from client.remote.wire import combine, text_digest

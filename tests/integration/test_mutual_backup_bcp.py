@@ -19,17 +19,18 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session as DbSession
 
-from client.config_source import ClientConfig
-from client.connectivity import LinkMode
-from client.mutual_backup import PartnerRemote, partner_outbox_path
+from client.composition.counter_service import build_counter_service
+from client.composition.terminal_link import attach_terminal, confirm_bcp
+from client.continuity.machine import LinkMode
+from client.continuity.partner_desks import PartnerRemote
+from client.lifecycle.config import ClientConfig
+from client.local.files import partner_outbox_path
 from client.outbox.leases import LEASE_PATH
 from client.outbox.push import PUSH_PATH
 from client.remote.errors import RemoteRejectedError
 from client.remote.http import DataCentreClient
-from client.services.bootstrap import build_counter_service
 from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError, RejectedError, SessionExpiredError, SignInError
-from client.services.terminal_link import attach_terminal, confirm_bcp
 from server_stub.db import make_engine, make_sessionmaker, write_session
 from server_stub.models import AccessLogEntry, BcpConflict, Issuance, SerialLease
 from server_stub.tenants import create_staff
@@ -301,7 +302,7 @@ def test_cli_status_sync_and_decommission_know_the_partner_outbox(env: Env, monk
     import json
 
     from client.cli import main
-    from client.decommission import real_outbox_count, terminal_database_keys
+    from client.lifecycle.decommission import real_outbox_count, terminal_database_keys
 
     subject = plain_subjects(env.db_url, 1, code=TOWN)[0]
     _with_partner(env)

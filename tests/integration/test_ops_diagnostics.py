@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from client import cli
-from client.connectivity import LinkMode, ModeChanged
-from client.keystore import KeyStore
-from client.logging_setup import LOG_FILE, ModeHistoryRecorder, remove_logging, setup_logging
+from client.continuity.machine import LinkMode, ModeChanged
+from client.lifecycle.logging_setup import LOG_FILE, ModeHistoryRecorder, remove_logging, setup_logging
+from client.local.keystore import KeyStore
 from server_stub.db import make_engine, make_sessionmaker
 from server_stub.models import Resident
 from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, seed

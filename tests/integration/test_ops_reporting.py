@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from client.connectivity import ConnectivityMachine, ConnectivityPolicy
-from client.ops_reporting import OutageTracker, ResponseSampler, TimedRemote, operation_of
+from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy
+from client.continuity.service_levels import OutageTracker, ResponseSampler, TimedRemote, operation_of
 from server_stub.clock import JST
 from tests.integration.conftest import CITY_CODE, login
 

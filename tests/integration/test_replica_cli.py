@@ -47,7 +47,7 @@ def _terminals(db_url: str) -> list[Any]:
 
 def test_enroll_sync_status(replica_env: ServerEnv, tmp_path: Path, memory_keyring: MemoryKeyring,
                             monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from client.keystore import KeyStore
+    from client.local.keystore import KeyStore
     from client.replica.store import ReplicaStore
 
     data = tmp_path / "terminal"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.remote.errors import RemoteRejectedError
 from client.replica.lookups import ReplicaLookups
 from client.replica.partners import partner_codes, partner_syncs, prune_ended_partners

@@ -170,8 +170,8 @@ def test_a_replica_built_by_an_older_version_is_rebuilt(
 ) -> None:
     """After an upgrade that changes the replica's tables, the old file is not read with the new
     queries: the first pull rebuilds it (the outbox is another file and is not touched)."""
+    from client.local.secure_db import cipher_profile
     from client.replica.store import set_meta
-    from client.secure_db import cipher_profile
 
     store = new_store(tmp_path / "client", memory_keyring)
     sync = ReplicaSync(store, signed_client(server.base_url))

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from client.certificate.signing import verify_token
 from client.domain.model import CertificateContent
-from client.signing import verify_token
 from server_stub.audit import verify_chain
 from server_stub.models import AccessLogEntry, ChangeLogEntry, Issuance, Staff
 from tests.integration.conftest import CITY_CODE, login
@@ -192,7 +192,7 @@ def test_serial_leases_share_the_issue_counter(city_clerk: Any, factory: Any) ->
 def test_enroll_terminal_publishes_its_key(server: Any) -> None:
     import base64
 
-    from client.signing import generate_keypair, key_id_for
+    from client.certificate.signing import generate_keypair, key_id_for
 
     admin = login(server.base_url, CITY_CODE, "admin1", terminal_id="")
     _priv, pub = generate_keypair()

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.services.conflicts import UnsyncedBcpError
-from client.services.errors import PermissionDeniedError, RejectedError, ServiceError
+from client.services.errors import ClerkError, PermissionDeniedError, RejectedError
 from tests.fixtures.counter_server import CLERK, SUPERVISOR, make_service
 from tests.integration.bcp_env import Terminal, juminhyo, login, now_utc, plain_subjects, protect
 
@@ -73,10 +73,10 @@ def test_supervisor_reviews_and_resolves_a_real_conflict(conflict_env: tuple[Any
     assert any(r.code.startswith("support_measure") and r.message_ja for r in conflict.server_reasons)
     assert service.conflict(conflict.id, grant) == conflict
 
-    with pytest.raises(ServiceError) as missing:
+    with pytest.raises(ClerkError) as missing:
         service.resolve_conflict(conflict.id, "other", "  ", grant)
     assert "その他" in missing.value.message_ja
-    with pytest.raises(ServiceError):
+    with pytest.raises(ClerkError):
         service.resolve_conflict(conflict.id, "ignore", "", grant)
     assert service.conflict(conflict.id, grant).is_open  # nothing reached the server
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from client.config_source import ClientConfig
-from client.enrollment import enroll
-from client.keystore import KeyStore
-from client.services.bootstrap import build_counter_service
+from client.composition.counter_service import build_counter_service
+from client.composition.terminal_link import attach_terminal, confirm_bcp
+from client.lifecycle.config import ClientConfig
+from client.lifecycle.enrollment import enroll
+from client.local.keystore import KeyStore
 from client.services.errors import PermissionDeniedError, SignInError
-from client.services.terminal_link import attach_terminal, confirm_bcp
 from server_stub.migrate import upgrade
 from tests.integration.bcp_env import CODE, plain_subjects, seed
 

@@ -152,9 +152,9 @@ def test_a_household_member_at_the_counter_is_chosen_from_the_household() -> Non
 
 
 def test_an_enrolled_terminal_signs_in_as_enrolled(tmp_path: Any) -> None:
-    from client.config_source import ClientConfig
-    from client.enrollment import Enrolment
-    from client.services.bootstrap import build_counter_service
+    from client.composition.counter_service import build_counter_service
+    from client.lifecycle.config import ClientConfig
+    from client.lifecycle.enrollment import Enrolment
 
     configured = ClientConfig(server_url="https://dc.example.jp", municipality_code="132403", terminal_id="T009",
                               data_dir=tmp_path)

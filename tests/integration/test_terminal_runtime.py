@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from client.connectivity import LinkMode
-from client.keystore import KeyStore
-from client.terminal import build_terminal
+from client.continuity.machine import LinkMode
+from client.continuity.runtime import build_terminal
+from client.local.keystore import KeyStore
 from tests.integration.bcp_env import CODE, enrolled, juminhyo, plain_subjects
 
 
@@ -76,7 +76,7 @@ def test_drill_issues_samples_and_never_touches_the_real_outbox(tmp_path: Path, 
                                                                 memory_keyring) -> None:
     from pypdf import PdfReader
 
-    from client.enrollment import OUTBOX_FILE
+    from client.local.files import OUTBOX_FILE
     from client.printing.render import render_certificate
 
     db_url, server, data = enrolled(tmp_path, server_factory, "T105", "訓練")
@@ -138,9 +138,9 @@ def test_sync_back_reports_response_times_and_the_outage(tmp_path: Path, server_
 def test_counter_in_drill_mode_issues_samples_from_the_replica(tmp_path: Path, server_factory,
                                                                 memory_keyring) -> None:
     from client.cli import build_parser
-    from client.config_source import ClientConfig
-    from client.services.bootstrap import build_counter_service
-    from client.services.terminal_link import attach_terminal
+    from client.composition.counter_service import build_counter_service
+    from client.composition.terminal_link import attach_terminal
+    from client.lifecycle.config import ClientConfig
 
     assert build_parser().parse_args(["gui", "--drill"]).drill
     db_url, server, data = enrolled(tmp_path, server_factory, "T107", "訓練2")

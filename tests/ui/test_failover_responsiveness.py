@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from client.config_source import ClientConfig
-from client.enrollment import enroll
-from client.keystore import KeyStore
-from client.services.bootstrap import build_counter_service
-from client.services.terminal_link import attach_terminal
+from client.composition.counter_service import build_counter_service
+from client.composition.terminal_link import attach_terminal
+from client.lifecycle.config import ClientConfig
+from client.lifecycle.enrollment import enroll
+from client.local.keystore import KeyStore
 from client.ui.app import CounterApp
 from server_stub.migrate import upgrade
 from tests.faults.proxy import FaultProxy

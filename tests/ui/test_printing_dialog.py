@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from client.certificate.signing import verify_token
 from client.domain.model import Layout
 from client.printing.printer_choice import (
     PrinterChoice,
@@ -17,7 +18,6 @@ from client.printing.printer_choice import (
     save_printer_choice,
 )
 from client.printing.render import render_certificate
-from client.signing import verify_token
 from client.ui.printing_dialog import (
     PrintingError,
     build_preview_dialog,

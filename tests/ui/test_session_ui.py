@@ -53,7 +53,7 @@ def test_idle_lock_hides_the_screen_and_needs_the_password(qtbot: Any, counter_a
 def test_mode_banner_follows_events_from_any_thread(qtbot: Any, counter_app: Any) -> None:
     import threading
 
-    from client.connectivity import LinkMode, ModeChanged
+    from client.continuity.machine import LinkMode, ModeChanged
 
     counter_app.service.sign_in(*CLERK)
     window = counter_app.open_main_window()

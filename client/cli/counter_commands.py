@@ -1,4 +1,4 @@
-"""``madoguchi gui | issue | status``: registrars for client/cli.py (the same service the GUI uses).
+"""``madoguchi gui | issue | status``: registrars for client/cli/main.py (the same service the GUI uses).
 
 Staff credentials come from ``--user`` plus ``--password-stdin`` (never a password argument).
 """
@@ -28,7 +28,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _load_config(args: argparse.Namespace) -> Any:
-    from client.config_source import load_config
+    from client.lifecycle.config import load_config
 
     return load_config(args.config)
 
@@ -57,21 +57,21 @@ def register_gui(sub: Any) -> None:
 
 
 def run_gui_command(args: argparse.Namespace) -> int:
-    from client.config_source import ConfigError
-    from client.services.bootstrap import build_counter_service
-    from client.services.errors import ServiceError
+    from client.composition.counter_service import build_counter_service
+    from client.lifecycle.config import ConfigError
+    from client.services.errors import ClerkError
 
     try:
         config = _load_config(args)
         service = build_counter_service(config, render_in_process=True)
-    except (ConfigError, ServiceError) as exc:
+    except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_USAGE
     from client.ui.app import CounterApp, run_gui, server_description
 
     def link_terminal(app: CounterApp) -> None:
         """An enrolled terminal: BCP mode, the replica and the banner (online only otherwise)."""
-        from client.services.terminal_link import attach_terminal, confirm_bcp
+        from client.composition.terminal_link import attach_terminal, confirm_bcp
 
         try:
             runtime = attach_terminal(service, config, app.bridge.publish,
@@ -164,9 +164,9 @@ def _out_paths(out: Path, n: int) -> list[Path]:
 def run_issue(args: argparse.Namespace) -> int:
     import tempfile
 
-    from client.config_source import ConfigError
-    from client.services.bootstrap import build_counter_service
-    from client.services.errors import ServiceError
+    from client.composition.counter_service import build_counter_service
+    from client.lifecycle.config import ConfigError
+    from client.services.errors import ClerkError
 
     password = _read_password(args)
     if not password:
@@ -202,9 +202,9 @@ def run_issue(args: argparse.Namespace) -> int:
             for cert, target in zip(outcome.certificates, paths, strict=True):
                 assert cert.pdf_path is not None
                 shutil.move(str(cert.pdf_path), target)
-    except (ConfigError, ServiceError) as exc:
+    except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED if isinstance(exc, ServiceError) else EXIT_USAGE
+        return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
     except ValueError as exc:
         _err("指定に誤りがあります。", str(exc))
         return EXIT_USAGE
@@ -276,7 +276,7 @@ def collect_status(config: Any) -> dict[str, Any]:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from client.config_source import ConfigError
+    from client.lifecycle.config import ConfigError
 
     try:
         config = _load_config(args)

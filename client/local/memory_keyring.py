@@ -1,6 +1,6 @@
 """An in-memory keyring backend: secrets live only for the process (tests, the headless demo).
 
-``client.keystore.check_backend`` accepts it; unlike keyrings.alt's file backends nothing is ever
+``client.local.keystore.check_backend`` accepts it; unlike keyrings.alt's file backends nothing is ever
 written in plain text. A real terminal uses the OS keyring (Windows Credential Manager).
 """
 

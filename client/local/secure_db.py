@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlcipher3 import dbapi2
 
-from client.keystore import LocalDataError, MissingKeyError
+from client.local.keystore import LocalDataError, MissingKeyError
 
 __all__ = [
     "CorruptDatabaseError",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 
 REGISTRY_KEY = r"Software\Madoguchi"
 ENV_PREFIX = "MADOGUCHI_"

@@ -28,11 +28,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from client.local.files import (
+    partner_outbox_codes,
+    partner_outbox_key_name,
+    partner_outbox_path,
+    replica_file,
+)
 from client.outbox.access_upload import AccessLogRefused, upload_access_log
 from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper, LeaseReport
 from client.outbox.push import OutboxPusher, PushResult
-from client.outbox.store import Outbox
+from client.outbox.store import Outbox, count_partner_pending
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
 from client.replica.store import ReplicaStore
@@ -44,14 +50,6 @@ log = logging.getLogger(__name__)
 
 PARTNER_LEASE_BLOCK = 50  # serials held per partner (a partner's staff issue little from here)
 PARTNER_LEASE_LOW_WATER = 10
-
-
-def partner_outbox_path(data_dir: Path, code: str) -> Path:
-    return Path(data_dir) / f"outbox-partner-{code}.db"
-
-
-def partner_outbox_key_name(code: str) -> str:
-    return f"outbox-partner-{code}"
 
 
 class JsonRemote(Protocol):
@@ -79,15 +77,7 @@ def partner_replica_codes(data_dir: Path, own_code: str) -> list[str]:
     from client.replica.status import replica_codes
 
     return [c for c in replica_codes(data_dir)
-            if c != own_code and (Path(data_dir) / f"replica-{c}.db").exists()]
-
-
-def partner_outbox_codes(data_dir: Path) -> list[str]:
-    prefix, suffix = "outbox-partner-", ".db"
-    if not Path(data_dir).is_dir():
-        return []
-    return sorted(p.name[len(prefix):-len(suffix)] for p in Path(data_dir).iterdir()
-                  if p.name.startswith(prefix) and p.name.endswith(suffix))
+            if c != own_code and replica_file(data_dir, c).exists()]
 
 
 @dataclass
@@ -156,7 +146,7 @@ class PartnerDesks:
             desk = self._desks.get(code)
             if desk is not None:
                 return desk
-            if code == self.own_code or not (self.data_dir / f"replica-{code}.db").exists():
+            if code == self.own_code or not replica_file(self.data_dir, code).exists():
                 return None
             desk = self._open(code)
             self._desks[code] = desk
@@ -265,15 +255,6 @@ def push_partner_outbox(data_dir: Path, keystore: Any, remote: JsonRemote, code:
 
 def push_partner_outboxes(data_dir: Path, keystore: Any, remote: JsonRemote) -> dict[str, PushResult]:
     return {code: push_partner_outbox(data_dir, keystore, remote, code) for code in partner_outbox_codes(data_dir)}
-
-
-def count_partner_pending(data_dir: Path, keystore: Any, code: str) -> int:
-    outbox = Outbox.open(partner_outbox_path(data_dir, code), keystore.database_key(partner_outbox_key_name(code)),
-                         create=False)
-    try:
-        return outbox.count_pending()
-    finally:
-        outbox.close()
 
 
 class MutualBackupBackend:

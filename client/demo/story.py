@@ -118,7 +118,7 @@ def _start_process(server: DemoServer, demo_dir: Path) -> None:
 
 
 def demo_config(server: DemoServer, demo_dir: Path = DEMO_DIR) -> Any:
-    from client.config_source import ClientConfig
+    from client.lifecycle.config import ClientConfig
 
     return ClientConfig(
         server_url=server.url,
@@ -188,7 +188,7 @@ def step_day_close(ctx: DemoContext) -> str:
 
 
 def _bcp_steps() -> list[Step]:
-    from client.demo_bcp import BCP_STEPS
+    from client.demo.bcp_story import BCP_STEPS
 
     return [Step(name, run) for name, run in BCP_STEPS]
 
@@ -204,7 +204,7 @@ HEADLESS_STEPS: list[Step] = [
 
 
 def run_headless(server: DemoServer, steps: list[Step] | None = None, demo_dir: Path = DEMO_DIR) -> int:
-    from client.services.bootstrap import build_counter_service
+    from client.composition.counter_service import build_counter_service
 
     out_dir = demo_dir / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.headless or not has_display():
             return run_headless(server)
-        from client.services.bootstrap import build_counter_service
+        from client.composition.counter_service import build_counter_service
         from client.ui.app import run_gui, server_description
 
         config = demo_config(server)

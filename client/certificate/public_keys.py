@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from client.signing import key_id_for
+from client.certificate.signing import key_id_for
 
 KEYS_PATH = "/api/v1/keys"
 CACHE_FILE = "public_keys.json"

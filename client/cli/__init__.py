@@ -23,7 +23,7 @@ Registrar = Callable[[Any], None]  # receives the subparsers action
 
 
 def _home() -> Path:
-    from client.config_source import default_home
+    from client.lifecycle.config import default_home
 
     return default_home(os.environ)
 
@@ -57,7 +57,7 @@ def register_verify(sub: Any) -> None:
 
 
 def _keys_for(args: argparse.Namespace) -> dict[str, bytes] | None:
-    from client.printing.public_keys import (
+    from client.certificate.public_keys import (
         PublicKeysError,
         fetch_keys,
         load_cached_keys,
@@ -95,10 +95,10 @@ def _keys_for(args: argparse.Namespace) -> dict[str, bytes] | None:
 
 def _with_server_record(verdict: Any, pdf: bytes, args: argparse.Namespace) -> Any:
     """A signature-valid certificate that the server has voided (取消) is not valid any more."""
-    from client.printing.public_keys import PublicKeysError
-    from client.printing.verify_pdf import embedded_token
-    from client.printing.verify_remote import fetch_record
-    from client.signing import Verdict
+    from client.certificate.public_keys import PublicKeysError
+    from client.certificate.signing import Verdict
+    from client.verification.verify_pdf import embedded_token
+    from client.verification.verify_remote import fetch_record
 
     qr_token = embedded_token(pdf)
     if qr_token is None:
@@ -125,7 +125,7 @@ def _with_server_record(verdict: Any, pdf: bytes, args: argparse.Namespace) -> A
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from client.printing.verify_pdf import verify_pdf
+    from client.verification.verify_pdf import verify_pdf
 
     try:
         pdf = args.file.read_bytes()
@@ -159,25 +159,25 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def _counter_registrars() -> list[Registrar]:
-    from client.services.cli_commands import REGISTRARS as COUNTER  # gui, issue, status (counter services)
+    from client.cli.counter_commands import REGISTRARS as COUNTER  # gui, issue, status (counter services)
 
     return list(COUNTER)
 
 
 def _replica_registrars() -> list[Registrar]:
-    from client.replica.cli_commands import REGISTRARS as REPLICA  # enroll, sync, status (replica-aware)
+    from client.cli.replica_commands import REGISTRARS as REPLICA  # enroll, sync, status (replica-aware)
 
     return list(REPLICA)
 
 
 def _decommission_registrars() -> list[Registrar]:
-    from client.decommission import register_decommission  # sync first, then erase data and keys
+    from client.lifecycle.decommission import register_decommission  # sync first, then erase data and keys
 
     return [register_decommission]
 
 
 def _ops_registrars() -> list[Registrar]:
-    from client.diagnostics import register_diagnostics  # diagnostics bundle (owner: operations)
+    from client.lifecycle.diagnostics import register_diagnostics  # diagnostics bundle (owner: operations)
 
     return [register_diagnostics]
 
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = [DEFAULT_COMMAND]  # `madoguchi` alone opens the counter window
     args = parser.parse_args(argv)  # exits with 2 on a usage error
     # rotating log files under the data directory (owner: operations)
-    from client.logging_setup import logging_for_cli
+    from client.lifecycle.logging_setup import logging_for_cli
 
     with logging_for_cli(getattr(args, "data_dir", None), getattr(args, "config", None)):
         return int(args.func(args))

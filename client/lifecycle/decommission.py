@@ -157,7 +157,7 @@ def decommission(
 # ``madoguchi decommission``: the real outbox and keyring behind the two callables
 # ---------------------------------------------------------------------------------------------
 
-TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"  # client.keystore's entry for the terminal key
+TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"  # client.local.keystore's entry for the terminal key
 
 
 def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> list[str]:
@@ -172,14 +172,14 @@ def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> lis
             code = path.name.removeprefix("replica-").removesuffix(".db").removesuffix(".building")
             if f"replica-{code}" not in names:
                 names.append(f"replica-{code}")
-        from client.mutual_backup import partner_outbox_codes, partner_outbox_key_name
+        from client.local.files import partner_outbox_codes, partner_outbox_key_name
 
         names.extend(partner_outbox_key_name(code) for code in partner_outbox_codes(data_dir))
     return names
 
 
 def _enrolled_code(data_dir: Path) -> str | None:
-    from client.enrollment import Enrolment, NotEnrolledError
+    from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
     try:
         return Enrolment.load(data_dir).municipality_code
@@ -189,10 +189,9 @@ def _enrolled_code(data_dir: Path) -> str | None:
 
 def real_outbox_count(data_dir: Path, municipality_code: str | None) -> Callable[[], int]:
     def count() -> int:
-        from client.enrollment import OUTBOX_FILE
-        from client.keystore import KeyStore
-        from client.mutual_backup import count_partner_pending, partner_outbox_codes
-        from client.outbox.store import Outbox
+        from client.local.files import OUTBOX_FILE, partner_outbox_codes
+        from client.local.keystore import KeyStore
+        from client.outbox.store import Outbox, count_partner_pending
 
         # mutual backup: a partner's BCP issuances made here wait in their own outbox files
         partners = sum(count_partner_pending(data_dir, KeyStore(), code) for code in partner_outbox_codes(data_dir))
@@ -216,7 +215,7 @@ def real_keyring_delete(data_dir: Path, municipality_code: str | None) -> Callab
     def delete() -> None:
         import keyring.errors
 
-        from client.keystore import SERVICE, KeyStore, check_backend
+        from client.local.keystore import SERVICE, KeyStore, check_backend
 
         store = KeyStore()
         for name in names:
@@ -246,7 +245,7 @@ def register_decommission(sub: Any) -> None:
 def run_decommission(args: Any) -> int:
     import sys
 
-    from client.config_source import ConfigError, load_config
+    from client.lifecycle.config import ConfigError, load_config
 
     try:
         data_dir = args.data_dir or load_config(args.config).data_dir

@@ -21,10 +21,10 @@ import hashlib
 import json
 import re
 
+from client.certificate.signing import Verdict, verify_token
 from client.domain.model import CertificateContent
 from client.printing.embed import EmbeddedCertificate, EmbeddedDataError, read_certificate_pdf
 from client.printing.qr import qr_image
-from client.signing import Verdict, verify_token
 
 _SPACE = re.compile(r"\s+")
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.services.backend import BackendRouter, OnlineBackend
 from client.services.counter import CounterService
 from client.services.errors import ConfigurationError
@@ -17,9 +17,9 @@ DEFAULT_TERMINAL_ID = "T01"
 
 
 def _enrolment(data_dir: Path) -> Any:
-    """The terminal's enrolment record (client.enrollment), or None when not enrolled."""
+    """The terminal's enrolment record (client.lifecycle.enrollment), or None when not enrolled."""
     try:
-        from client.enrollment import Enrolment, NotEnrolledError
+        from client.lifecycle.enrollment import Enrolment, NotEnrolledError
     except ImportError:
         return None
     try:
@@ -31,7 +31,7 @@ def _enrolment(data_dir: Path) -> Any:
 def build_counter_service(
     config: Any, *, out_dir: Path | None = None, timeout: float = 10.0, render_in_process: bool = False
 ) -> CounterService:
-    """A CounterService for ``config`` (a ``client.config_source.ClientConfig``).
+    """A CounterService for ``config`` (a ``client.lifecycle.config.ClientConfig``).
 
     ``render_in_process`` renders certificates in a separate process (the GUI: no GIL contention
     with the GUI thread). Online mode only; the lead registers the replica-backed backend on ``service.router`` for BCP.

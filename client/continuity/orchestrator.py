@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from client.connectivity import ConnectivityMachine, Event, LinkMode, ModeChanged
+from client.continuity.machine import ConnectivityMachine, Event, LinkMode, ModeChanged
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class Continuity:
     def follow_active_endpoint(self, remote: Any) -> None:
         """Keep a data-centre client's preferred line (``active_url``) on the machine's choice, and
         let it ask which lines are up (``line_up``): an interactive GET only gets its short first
-        try when another line could answer it (client.line_timeouts)."""
+        try when another line could answer it (client.remote.line_timeouts)."""
         remote.line_up = self.machine.line_up
 
         def follow(event: Event | SyncBackReport) -> None:

@@ -1,4 +1,4 @@
-"""``madoguchi enroll | sync | status``: registrars for client/cli.py.
+"""``madoguchi enroll | sync | status``: registrars for client/cli/main.py.
 
 Errors are printed in plain words (Japanese for the clerk, English for the log) with exit code 1;
 a usage problem exits with 2.
@@ -28,7 +28,7 @@ def _err(exc: BaseException) -> int:
 def _data_dir(args: argparse.Namespace) -> Path:
     if getattr(args, "data_dir", None):
         return Path(args.data_dir)
-    from client.config_source import load_config
+    from client.lifecycle.config import load_config
 
     config = load_config(getattr(args, "config", None))
     return Path(config.data_dir) if config.data_dir else Path(".")
@@ -82,9 +82,9 @@ def register_enroll(sub: Any) -> None:
 
 
 def run_enroll(args: argparse.Namespace) -> int:
-    from client.enrollment import enroll
-    from client.keystore import KeyStore, LocalDataError
-    from client.services.errors import ServiceError
+    from client.lifecycle.enrollment import enroll
+    from client.local.keystore import KeyStore, LocalDataError
+    from client.services.errors import ClerkError
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("管理者パスワード: ")
     progress = CliProgress()
@@ -94,7 +94,7 @@ def run_enroll(args: argparse.Namespace) -> int:
                         terminal_name=args.terminal, terminal_id=args.terminal_id, admin_user=args.admin,
                         admin_password=password, data_dir=_data_dir(args), keystore=keystore,
                         ca_bundle=args.ca_bundle, force=args.force, page_size=args.page_size, progress=progress)
-    except (LocalDataError, ServiceError) as exc:
+    except (LocalDataError, ClerkError) as exc:
         progress.done()
         return _err(exc)
     progress.done()
@@ -138,11 +138,11 @@ def _sync_partners(client: Any, data_dir: Path, keystore: Any, own: str, args: a
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from client.enrollment import Enrolment, terminal_client
-    from client.keystore import KeyStore, LocalDataError
+    from client.lifecycle.enrollment import Enrolment, terminal_client
+    from client.local.keystore import KeyStore, LocalDataError
     from client.replica.store import ReplicaStore
     from client.replica.sync import ReplicaSync
-    from client.services.errors import ServiceError
+    from client.services.errors import ClerkError
 
     progress = CliProgress()
     out: dict[str, Any] = {}
@@ -163,7 +163,7 @@ def run_sync(args: argparse.Namespace) -> int:
                 out["outbox"] = {"stored": pushed.stored, "duplicates": pushed.duplicates,
                                  "rejected": pushed.rejected, "conflicts": len(pushed.conflicts),
                                  "remaining": pushed.remaining}
-            from client.mutual_backup import push_partner_outboxes
+            from client.continuity.partner_desks import push_partner_outboxes
 
             # mutual backup: what partners' staff issued here goes to the partner municipalities
             partner_pushed = push_partner_outboxes(data_dir, keystore, client)
@@ -184,7 +184,7 @@ def run_sync(args: argparse.Namespace) -> int:
         finally:
             client.close()
             store.close()
-    except (LocalDataError, ServiceError) as exc:
+    except (LocalDataError, ClerkError) as exc:
         progress.done()
         return _err(exc)
     progress.done()
@@ -245,8 +245,9 @@ def _probe(url: str, ca_bundle: Path | None) -> dict[str, Any]:
 
 
 def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[str, Any]:
-    from client.enrollment import OUTBOX_FILE, Enrolment, NotEnrolledError, outbox_key_name
-    from client.keystore import KeyStore, LocalDataError
+    from client.lifecycle.enrollment import Enrolment, NotEnrolledError
+    from client.local.files import OUTBOX_FILE, outbox_key_name
+    from client.local.keystore import KeyStore, LocalDataError
     from client.replica.status import all_replica_status
 
     status: dict[str, Any] = {"data_dir": str(data_dir), "checked_at": now.isoformat()}
@@ -274,7 +275,8 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
         status.update(replicas=[], outbox={"error": exc.message_en, "message_ja": exc.message_ja})
         return status
     status["replicas"] = all_replica_status(data_dir, keystore, now)
-    from client.mutual_backup import count_partner_pending, partner_outbox_codes
+    from client.local.files import partner_outbox_codes
+    from client.outbox.store import count_partner_pending
 
     partner_outboxes: dict[str, Any] = {}  # mutual backup: partners' BCP issuances made here
     for partner in partner_outbox_codes(data_dir):
@@ -303,7 +305,7 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from client.config_source import ConfigError, load_config
+    from client.lifecycle.config import ConfigError, load_config
 
     try:
         config = load_config(args.config)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from client.printing.public_keys import PublicKeysError
+from client.certificate.public_keys import PublicKeysError
 
 VERIFY_PATH = "/api/v1/verify"
 

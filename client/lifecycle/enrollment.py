@@ -22,15 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from client.keystore import KeyStore, LocalDataError, public_key_raw_b64
-from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
+from client.local.files import OUTBOX_FILE, outbox_key_name
+from client.local.keystore import KeyStore, LocalDataError, public_key_raw_b64
 from client.remote.http import DataCentreClient
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.remote.terminal_auth import TerminalSigner
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync, SyncProgress, SyncResult
 
 ENROLMENT_FILE = "terminal.json"
-OUTBOX_FILE = "outbox.db"
 
 
 class AlreadyEnrolledError(LocalDataError):
@@ -76,10 +76,6 @@ class Enrolment:
 class EnrolmentResult:
     enrolment: Enrolment
     bootstrap: SyncResult
-
-
-def outbox_key_name(code: str) -> str:
-    return f"outbox-{code}"
 
 
 def _toml_string(value: str) -> str:

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from client.logging_setup import LOG_FILE, log_dir, read_mode_history, redact
+from client.lifecycle.logging_setup import LOG_FILE, log_dir, read_mode_history, redact
 
 BUNDLE_VERSION = 1
 LOG_TAIL_BYTES = 1024 * 1024  # per log file
@@ -49,7 +49,7 @@ def _foreign_name_tokens(data_dir: Path) -> set[str]:
     """ASCII words of residents' names and aliases in the local replicas (best effort: needs the keys)."""
     tokens: set[str] = set()
     try:
-        from client.keystore import KeyStore
+        from client.local.keystore import KeyStore
         from client.replica.status import replica_codes
         from client.replica.store import ReplicaStore
 
@@ -77,10 +77,10 @@ def _sync_state(data_dir: Path, config: Any, now: datetime, *, probe: bool) -> d
     """``madoguchi status`` (endpoints probed), or only the local replicas when offline."""
     try:
         if probe:
-            from client.replica.cli_commands import collect_status
+            from client.cli.replica_commands import collect_status
 
             return collect_status(data_dir, config, now)
-        from client.keystore import KeyStore
+        from client.local.keystore import KeyStore
         from client.replica.status import all_replica_status
 
         return {"checked_at": now.isoformat(), "replicas": all_replica_status(data_dir, KeyStore(), now)}
@@ -160,7 +160,7 @@ def register_diagnostics(sub: Any) -> None:
 
 
 def run_diagnostics(args: argparse.Namespace) -> int:
-    from client.config_source import ConfigError, load_config
+    from client.lifecycle.config import ConfigError, load_config
 
     config: Any = None
     try:

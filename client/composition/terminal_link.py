@@ -1,6 +1,6 @@
 """Connect the counter services to an enrolled terminal's continuity (BCP) runtime.
 
-When the terminal is enrolled (``client.enrollment``), the lead's ``client.terminal.build_terminal``
+When the terminal is enrolled (``client.lifecycle.enrollment``), the lead's ``client.continuity.runtime.build_terminal``
 registers the replica-backed ``bcp`` backend on the counter's router and runs the connectivity
 state machine; this module feeds the counter's own online requests into that machine, keeps the
 online client on the machine's active line, and reports (mode, replica as-of, pending count) to a
@@ -33,7 +33,7 @@ def attach_terminal(
     drill: bool = False,
 ) -> Any:
     """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled."""
-    from client.enrollment import Enrolment, NotEnrolledError
+    from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
     data_dir = Path(config.data_dir)
     try:
@@ -41,7 +41,7 @@ def attach_terminal(
     except NotEnrolledError:
         log.info("terminal not enrolled in %s: online only", data_dir)
         return None
-    from client.terminal import build_terminal
+    from client.continuity.runtime import build_terminal
 
     runtime = build_terminal(
         data_dir,
@@ -63,7 +63,7 @@ def attach_terminal(
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
 
     def listener(event: object) -> None:
-        from client.connectivity import BcpConfirmationNeeded
+        from client.continuity.machine import BcpConfirmationNeeded
 
         if isinstance(event, BcpConfirmationNeeded):
             if on_confirmation_needed is not None:

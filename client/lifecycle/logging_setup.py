@@ -140,13 +140,13 @@ def setup_logging_for_cli(data_dir: Path | None = None, config_path: Path | None
     """
     if data_dir is None:
         try:
-            from client.config_source import load_config
+            from client.lifecycle.config import load_config
 
             data_dir = load_config(config_path).data_dir
         except Exception:
             import os
 
-            from client.config_source import default_home
+            from client.lifecycle.config import default_home
 
             data_dir = default_home(os.environ)
     return setup_logging(Path(data_dir)) if data_dir is not None else None

@@ -6,9 +6,9 @@ here and passed in, nothing reaches for globals):
 * one terminal-signed data-centre client (replica pull, serial leases, outbox push) whose
   request outcomes feed the connectivity state machine,
 * the replica, the outbox, the BCP issuer and the BCP counter backend,
-* the desks of mutual-backup partners whose replicas are here (``client.mutual_backup``): in BCP
+* the desks of mutual-backup partners whose replicas are here (``client.continuity.partner_desks``): in BCP
   mode a partner's staff sign in against that replica and issue with the partner's serials,
-* the state machine and :class:`~client.continuity.Continuity`, which moves the counter's
+* the state machine and :class:`~client.continuity.orchestrator.Continuity`, which moves the counter's
   backend router between ``online`` and ``bcp`` and syncs back on recovery.
 """
 
@@ -22,30 +22,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from client.connectivity import BcpPolicy, ConnectivityMachine, ConnectivityPolicy
-from client.continuity import Continuity, http_probe, start_scheduler
-from client.enrollment import OUTBOX_FILE, Enrolment, outbox_key_name, terminal_client
-from client.keystore import KeyStore
-from client.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
-from client.logging_setup import ModeHistoryRecorder
-from client.mutual_backup import MutualBackupBackend, PartnerDesks, merge_push
-from client.ops_reporting import OutageTracker, ResponseSampler, TimedRemote
+from client.certificate.signing import key_id_for, public_key_for
+from client.continuity.machine import BcpPolicy, ConnectivityMachine, ConnectivityPolicy
+from client.continuity.orchestrator import Continuity, http_probe, start_scheduler
+from client.continuity.partner_desks import MutualBackupBackend, PartnerDesks, merge_push
+from client.continuity.service_levels import OutageTracker, ResponseSampler, TimedRemote
+from client.lifecycle.enrollment import Enrolment, terminal_client
+from client.lifecycle.logging_setup import ModeHistoryRecorder
+from client.local.files import DRILL_OUTBOX_FILE, OUTBOX_FILE, drill_outbox_key_name, outbox_key_name
+from client.local.keystore import KeyStore
 from client.outbox.access_upload import upload_access_log
 from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
 from client.outbox.push import OutboxPusher, PushResult
 from client.outbox.store import Lease, Outbox
 from client.remote.http import DataCentreClient
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync
 from client.services.bcp_backend import BcpBackend
-from client.signing import key_id_for, public_key_for
 
 log = logging.getLogger(__name__)
 
-DRILL_OUTBOX_FILE = "outbox-drill.db"
 DRILL_SERIALS = (900_000_001, 999_999_999)  # 見本 numbers: never leased, never pushed
 
 
@@ -213,7 +213,7 @@ def build_terminal(
     remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
     store = ReplicaStore(data_dir, code, keystore)
     if drill:
-        outbox = Outbox.open(data_dir / DRILL_OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code) + "-drill"))
+        outbox = Outbox.open(data_dir / DRILL_OUTBOX_FILE, keystore.ensure_database_key(drill_outbox_key_name(code)))
         outbox.add_lease(Lease("drill", DRILL_SERIALS[0], DRILL_SERIALS[1], datetime(9999, 12, 31, tzinfo=UTC)))
     else:
         outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code)))

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from client.connectivity import LinkMode
+from client.continuity.machine import LinkMode
 
 
 def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
@@ -27,10 +27,10 @@ def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
 
 
 def step_enrol_terminal(ctx: Any) -> str:
-    from client.enrollment import enroll
-    from client.keystore import KeyStore
-    from client.memory_keyring import MemoryKeyring
-    from client.terminal import build_terminal
+    from client.continuity.runtime import build_terminal
+    from client.lifecycle.enrollment import enroll
+    from client.local.keystore import KeyStore
+    from client.local.memory_keyring import MemoryKeyring
 
     keystore = KeyStore(MemoryKeyring())
     data_dir = ctx.out_dir.parent / "terminal"
@@ -113,7 +113,7 @@ def step_protect_during_outage(ctx: Any) -> str:
 
 
 def step_line_back(ctx: Any) -> str:
-    from client.demo import restart_server
+    from client.demo.story import restart_server
 
     rt = ctx.facts["terminal"]
     restart_server(ctx.server)

@@ -1,0 +1,1 @@
+"""Certificate signatures: the signed QR payload and the public keys it is checked against."""

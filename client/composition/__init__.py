@@ -1,0 +1,1 @@
+"""Building the counter: the object graph of services, backends and the enrolled terminal's runtime."""

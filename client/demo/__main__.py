@@ -1,0 +1,5 @@
+"""``python -m client.demo``."""
+
+from client.demo.story import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The terminal's life: configuration, enrolment, diagnostics, logging, decommissioning."""

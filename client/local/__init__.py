@@ -1,0 +1,1 @@
+"""Local secrets and encrypted files: SQLCipher databases and the OS keyring."""
