@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import cert_label
 from client.services.records import HistoryEntry, IssuanceOutcome
+from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 
@@ -165,13 +166,13 @@ class HistoryDialog(QDialog):
         if self.entries:
             self.table.selectRow(0)
         self.message_label.setText(self.tr("{n}件").format(n=len(self.entries)))
-        self.loaded.emit(len(self.entries))
+        emit(self.loaded, len(self.entries))
 
     def _failed(self, exc: BaseException) -> None:
         ja, en = describe_error(exc)
         log.warning("history: %s", en)
         self.message_label.setText(ja)
-        self.loaded.emit(-1)
+        emit(self.loaded, -1)
 
     def selected(self) -> HistoryEntry | None:
         row = self.table.currentRow()
@@ -240,6 +241,6 @@ class HistoryDialog(QDialog):
         )
 
     def _done(self, what: str, message: str) -> None:
-        self.changed.emit(what)
+        emit(self.changed, what)
         self.reload()
         self.message_label.setText(message)

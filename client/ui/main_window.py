@@ -28,6 +28,7 @@ from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError
 from client.services.records import ResidentDetail, ResidentSummary
 from client.ui.mode_banner import ModeBanner
+from client.ui.qt_signals import emit
 from client.ui.resident_views import DetailPane, ResultsModel
 from client.ui.taskman import TaskManager, describe_error
 
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
                 key = action.shortcut().toString()
                 button.setText(f"{key} {label}")
                 button.setAccessibleName(label)
-        self.results_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(ResultsModel.COLUMNS) - 1)
+        emit(self.results_model.headerDataChanged, Qt.Orientation.Horizontal, 0, len(ResultsModel.COLUMNS) - 1)
         self.banner.refresh()
         self.update_user_label()
 
@@ -283,7 +284,7 @@ class MainWindow(QMainWindow):
         if not query:
             self.results_model.set_rows([])
             self.show_message("")
-            self.search_finished.emit(0)
+            emit(self.search_finished, 0)
             return
         hint = self._query_hint(query)
         if hint is None:
@@ -301,7 +302,7 @@ class MainWindow(QMainWindow):
         if parsed.error:
             self.results_model.set_rows([])
             self.show_message(parsed.error, error=True)
-            self.search_finished.emit(-1)
+            emit(self.search_finished, -1)
             return None
         return {
             "atena_no": self.tr("宛名番号で検索"),
@@ -318,7 +319,7 @@ class MainWindow(QMainWindow):
         self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
         if rows and self.results_view.currentIndex().row() < 0:
             self.results_view.selectRow(0)
-        self.search_finished.emit(len(rows))
+        emit(self.search_finished, len(rows))
 
     def _search_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._search_seq:
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         ja, en = describe_error(exc)
         log.warning("search failed: %s", en)
         self.show_message(ja, error=True)
-        self.search_finished.emit(-1)
+        emit(self.search_finished, -1)
 
     def _search_enter(self) -> None:
         if self._debounce.isActive():
@@ -361,7 +362,7 @@ class MainWindow(QMainWindow):
             return
         self.current_detail = detail
         self.detail_pane.show_detail(detail)
-        self.detail_loaded.emit(detail.resident.atena_no)
+        emit(self.detail_loaded, detail.resident.atena_no)
 
     def _detail_failed(self, seq: int, summary: ResidentSummary, exc: BaseException) -> None:
         if seq != self._detail_seq:
@@ -372,7 +373,7 @@ class MainWindow(QMainWindow):
             self.detail_pane.show_protected(summary, ja)
         else:
             self.show_message(ja, error=True)
-        self.detail_loaded.emit(summary.atena_no)
+        emit(self.detail_loaded, summary.atena_no)
 
     # -- dialogs ---------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from datetime import datetime
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from client.ui.qt_signals import emit
+
 _STYLES = {
     "online": ("#e6f4ea", "#1e4620"),
     "secondary": ("#fff4d6", "#5c4400"),
@@ -135,11 +137,11 @@ class ModeBridge(QObject):
     def publish(self, mode: str, replica_as_of: datetime | None = None, pending_count: int = 0) -> None:
         """Callable from any thread (a Qt signal crosses threads as a queued call)."""
         self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count))
-        self.state_changed.emit(*self.last)
+        emit(self.state_changed, *self.last)
 
     def ask_confirmation(self) -> None:
         """Thread-safe: the connectivity machine waits for a supervisor to declare BCP mode."""
-        self.confirmation_needed.emit()
+        emit(self.confirmation_needed)
 
     def on_event(self, event: object) -> None:
         """A listener for the connectivity machine: uses ``event.new`` (the new mode) if present."""
