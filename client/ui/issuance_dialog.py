@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from client.domain.model import (
     CertificateType,
     Decision,
+    IdentityDocument,
     Outcome,
     RequesterKind,
     Resident,
@@ -40,6 +41,7 @@ from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import REQUESTER_JA, birth_text
 from client.services.issuance_form import IDENTITY_DOCUMENTS, JUMINHYO_OPTIONS, IssuanceForm
 from client.services.records import IssuanceOutcome
+from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 from client.ui.verdict_panel import VerdictPanel
@@ -156,7 +158,7 @@ class IssuanceDialog(QDialog):
         for doc, label in IDENTITY_DOCUMENTS:
             self.identity_combo.addItem(self.tr(label), doc)
         self.identity_combo.currentIndexChanged.connect(
-            lambda _i: self._edit(lambda f: setattr(f, "identity_document", self.identity_combo.currentData()))
+            lambda _i: self._edit(lambda f: setattr(f, "identity_document", self.identity_document_choice()))
         )
         self.poa_check = QCheckBox(self.tr("委任状あり"), self)
         self.poa_check.setObjectName("powerOfAttorneyCheck")
@@ -328,13 +330,25 @@ class IssuanceDialog(QDialog):
         self.preview_button.setEnabled(False)
         self._debounce.start()
 
+    # Qt hands a StrEnum stored as item data back as a plain ``str``; the form and the rule
+    # engine compare members by identity, so every combo choice is converted back here.
+
+    def cert_type_choice(self) -> CertificateType:
+        return CertificateType(self.type_combo.currentData())
+
+    def requester_kind_choice(self) -> RequesterKind:
+        return RequesterKind(self.kind_combo.currentData())
+
+    def identity_document_choice(self) -> IdentityDocument:
+        return IdentityDocument(self.identity_combo.currentData())
+
     def _type_changed(self, _index: int) -> None:
-        self.form.cert_type = self.type_combo.currentData()
+        self.form.cert_type = self.cert_type_choice()
         self._sync_visibility()
         self._edit(lambda f: None)
 
     def _kind_changed(self, _index: int) -> None:
-        self.form.requester_kind = self.kind_combo.currentData()
+        self.form.requester_kind = self.requester_kind_choice()
         if self.form.needs_household_requester:
             self.form.choose_household_requester(self.member_requester_combo.currentData())
         self._sync_visibility()
@@ -376,7 +390,7 @@ class IssuanceDialog(QDialog):
         self.release_button.setVisible(decision.outcome is Outcome.NEEDS_RELEASE and self.form.release is None)
         self.issue_button.setEnabled(decision.allowed and self.outcome is None and not self._busy)
         self.preview_button.setEnabled(decision.allowed and decision.content is not None)
-        self.evaluated.emit(decision)
+        emit(self.evaluated, decision)
 
     def _evaluate_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._seq:
@@ -386,7 +400,7 @@ class IssuanceDialog(QDialog):
         self.decision = None
         self.verdict.show_error(ja)
         self.issue_button.setEnabled(False)
-        self.failed.emit(ja)
+        emit(self.failed, ja)
 
     # -- supervisor release -----------------------------------------------------------------------------
 
@@ -431,7 +445,7 @@ class IssuanceDialog(QDialog):
 
         def show(path: Path) -> None:
             self.result_label.setText(self.tr("プレビュー: {path}").format(path=path))
-            self.previewed.emit(str(path))
+            emit(self.previewed, str(path))
             if self.previewer is not None:
                 self.previewer(self, path)
 
@@ -461,7 +475,7 @@ class IssuanceDialog(QDialog):
         self.close_button.setFocus()
         if self.printer is not None:
             self.printer(self, list(outcome.pdf_paths))
-        self.issued.emit(outcome)
+        emit(self.issued, outcome)
 
     def _issue_failed(self, exc: BaseException) -> None:
         self._busy = False
@@ -469,4 +483,4 @@ class IssuanceDialog(QDialog):
         log.error("issue failed: %s", en)
         self.result_label.setText(ja)
         self.issue_button.setEnabled(self.decision is not None and self.decision.allowed)
-        self.failed.emit(ja)
+        emit(self.failed, ja)
