@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         self._search_seq += 1
         seq = self._search_seq
         if not query:
-            self.results_model.set_rows([])
+            self.clear_results()
             self.show_message("")
             emit(self.search_finished, 0)
             return
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         """How the input will be searched (the domain's classification); None when it cannot be."""
         parsed = classify_query(query)
         if parsed.error:
-            self.results_model.set_rows([])
+            self.clear_results()
             self.show_message(parsed.error, error=True)
             emit(self.search_finished, -1)
             return None
@@ -315,7 +315,10 @@ class MainWindow(QMainWindow):
     def _search_done(self, seq: int, rows: list[ResidentSummary]) -> None:
         if seq != self._search_seq:
             return  # a newer query is on its way
-        self.results_model.set_rows(rows)
+        if not rows:
+            self.clear_results()
+        else:
+            self.results_model.set_rows(rows)
         self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
         if rows and self.results_view.currentIndex().row() < 0:
             self.results_view.selectRow(0)
@@ -326,6 +329,7 @@ class MainWindow(QMainWindow):
             return
         ja, en = describe_error(exc)
         log.warning("search failed: %s", en)
+        self.clear_results()  # the old rows do not answer the new query
         self.show_message(ja, error=True)
         emit(self.search_finished, -1)
 
@@ -337,6 +341,14 @@ class MainWindow(QMainWindow):
             self.results_view.setFocus()
             if self.results_view.currentIndex().row() < 0:
                 self.results_view.selectRow(0)
+
+    def clear_results(self) -> None:
+        """No rows and no person: F5 cannot issue for someone the clerk no longer sees."""
+        self.results_model.set_rows([])
+        self._detail_seq += 1  # a detail still on its way is for the old person
+        self.current_summary = None
+        self.current_detail = None
+        self.detail_pane.clear()
 
     # -- detail --------------------------------------------------------------------------------
 
