@@ -320,6 +320,10 @@ class IssuanceDialog(QDialog):
     def _edit(self, change: Callable[[IssuanceForm], None]) -> None:
         change(self.form)
         self.outcome = None
+        if self.form.drop_stale_release():
+            self.grant = None
+            self.result_label.setText(self.tr(
+                "請求の内容が変わったため、支援措置の解除は無効になりました。必要なら改めて解除を受けてください。"))
         self._schedule()
 
     def _schedule(self) -> None:
@@ -423,7 +427,8 @@ class IssuanceDialog(QDialog):
 
         def granted(grant: SupervisorGrant) -> None:
             self.grant = grant
-            self.form.release = SupportRelease(measure_id=measure_id, supervisor=grant.user.user_id, reason=reason)
+            self.form.grant_release(
+                SupportRelease(measure_id=measure_id, supervisor=grant.user.user_id, reason=reason))
             self.release_button.hide()
             self.result_label.setText(self.tr("{name} が解除しました。理由: {reason}").format(
                 name=grant.user.name, reason=reason))
