@@ -40,6 +40,7 @@ from client.services.records import (
     ResidentSummary,
     StaffUser,
 )
+from client.services.unprinted import UNPRINTED_FILE, UnprintedStore
 from client.signing import generate_keypair, sign_certificate
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class CounterService:
         self.pending_bcp: Callable[[], int] = pending_bcp or (lambda: 0)
         self._session: Session | None = None
         self._lock = threading.Lock()
+        self.unprinted = UnprintedStore(self.out_dir / UNPRINTED_FILE)  # issued, paper still missing
 
     def close(self) -> None:
         """Release what the service holds (the render process, if any)."""
@@ -348,6 +350,11 @@ class CounterService:
         report = self.backend.day_close(day, session.municipality.name)
         if pending > 0 and ack is not None:
             report = replace(report, notes=(*report.notes, unsynced_note(pending, ack.user.name)))
+        waiting = self.unprinted.all()
+        if waiting:  # recorded (and counted above) but not handed over: the fee was not taken
+            report = replace(report, notes=(*report.notes, (
+                f"未印刷の交付 {len(waiting)} 件(手数料 {sum(w.fee_yen for w in waiting):,}円 未収): "
+                + "、".join(n for w in waiting for n in w.issue_numbers))))
         return report
 
     def day_close_pdf(

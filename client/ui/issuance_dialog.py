@@ -49,12 +49,13 @@ from client.ui.verdict_panel import VerdictPanel
 log = logging.getLogger(__name__)
 
 EVALUATE_DEBOUNCE_MS = 200
-PdfPrinter = Callable[[QWidget, list[Path]], None]
+PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
 
 class IssuanceDialog(QDialog):
     evaluated = Signal(object)  # Decision
-    issued = Signal(object)  # IssuanceOutcome
+    issued = Signal(object)  # IssuanceOutcome, printed (handed over)
+    not_printed = Signal(object)  # IssuanceOutcome recorded but not printed (未印刷)
     failed = Signal(str)  # Japanese message
     previewed = Signal(str)  # path of the preview PDF (見本)
 
@@ -79,6 +80,7 @@ class IssuanceDialog(QDialog):
         self.decision: Decision | None = None
         self.grant: SupervisorGrant | None = None
         self.outcome: IssuanceOutcome | None = None
+        self.unprinted = False  # issued and recorded, but the paper did not come out (未印刷)
         self._seq = 0
         self._busy = False
         self.setObjectName("issuanceDialog")
@@ -320,6 +322,7 @@ class IssuanceDialog(QDialog):
     def _edit(self, change: Callable[[IssuanceForm], None]) -> None:
         change(self.form)
         self.outcome = None
+        self.unprinted = False  # a new request; an unprinted one stays printable from the 交付履歴
         if self.form.drop_stale_release():
             self.grant = None
             self.result_label.setText(self.tr(
@@ -457,6 +460,9 @@ class IssuanceDialog(QDialog):
         self.taskman.run_network(lambda: self.service.preview(d), show, self._issue_failed)
 
     def issue(self) -> None:
+        if self.outcome is not None and self.unprinted and not self._busy:
+            self.print_again()
+            return
         d = self.decision
         if self._busy or d is None or not d.allowed or self.outcome is not None:
             return
@@ -471,16 +477,58 @@ class IssuanceDialog(QDialog):
     def _issued(self, outcome: IssuanceOutcome) -> None:
         self._busy = False
         self.outcome = outcome
-        numbers = "\n".join(c.issue_number for c in outcome.certificates)
-        self.result_label.setText(self.tr("交付しました。発行番号:\n{numbers}").format(numbers=numbers))
+        self.close_button.setText(self.tr("Esc 閉じる"))
+        printed = True
+        if self.printer is not None:
+            printed = self.printer(self, list(outcome.pdf_paths)) is not False
+        if not printed:
+            self._not_printed(outcome)
+            return
+        self._handed_over(outcome)
+
+    def _numbers(self, outcome: IssuanceOutcome) -> str:
+        return "\n".join(c.issue_number for c in outcome.certificates)
+
+    def _handed_over(self, outcome: IssuanceOutcome) -> None:
+        self.unprinted = False
+        self.result_label.setText(self.tr("交付しました。発行番号:\n{numbers}").format(numbers=self._numbers(outcome)))
         alerts = [a for c in outcome.certificates for a in c.alerts]
         if alerts:
             self.result_label.setText(self.result_label.text() + "\n⚠ " + "\n⚠ ".join(alerts))
-        self.close_button.setText(self.tr("Esc 閉じる"))
+        self.issue_button.setText(self.tr("F12 発行・印刷"))
+        self.issue_button.setEnabled(False)
         self.close_button.setFocus()
-        if self.printer is not None:
-            self.printer(self, list(outcome.pdf_paths))
         emit(self.issued, outcome)
+
+    def _not_printed(self, outcome: IssuanceOutcome) -> None:
+        """Recorded in the 交付履歴 with its numbers, but no paper: not handed over, fee not taken.
+
+        The clerk prints the same certificates now (F12) or later from the 交付履歴 (F6), without a
+        supervisor and without a new number."""
+        self.unprinted = True
+        self.service.unprinted.add(outcome)
+        self.result_label.setText(self.tr(
+            "発行を記録しましたが、印刷されていません(未印刷)。まだ交付していません。手数料は受け取らないでください。\n"
+            "発行番号:\n{numbers}\nF12 で印刷します(交付履歴 F6 からも印刷できます。番号は変わりません)。"
+        ).format(numbers=self._numbers(outcome)))
+        self.issue_button.setText(self.tr("F12 印刷(未印刷)"))
+        self.issue_button.setEnabled(True)
+        self.issue_button.setFocus()
+        emit(self.not_printed, outcome)
+
+    def print_again(self) -> None:
+        outcome = self.outcome
+        if outcome is None or self.printer is None:
+            return
+        try:
+            paths = self.service.unprinted.paths_to_print(outcome.issuance_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the clerk
+            self.result_label.setText(describe_error(exc)[0])
+            return
+        if self.printer(self, paths) is False:
+            return  # still 未印刷; the message stays
+        self.service.unprinted.printed(outcome.issuance_id)
+        self._handed_over(outcome)
 
     def _issue_failed(self, exc: BaseException) -> None:
         self._busy = False

@@ -35,7 +35,7 @@ from client.ui.taskman import TaskManager, describe_error
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 250
-PdfPrinter = Callable[[QWidget, list[Path]], None]
+PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
 
 
@@ -406,6 +406,9 @@ class MainWindow(QMainWindow):
         dialog.issued.connect(lambda outcome: self.show_message(
             self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))
         ))
+        dialog.not_printed.connect(lambda outcome: self.show_message(
+            self.tr("未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます").format(
+                n=", ".join(c.issue_number for c in outcome.certificates)), error=True))
         self.issuance_dialog = dialog
         dialog.open()
 

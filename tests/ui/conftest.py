@@ -20,11 +20,12 @@ class PrintRecorder:
 
     def __init__(self) -> None:
         self.calls: list[list[Path]] = []
-
         self.previews: list[Path] = []
+        self.prints = True  # False: the paper did not come out (the preview was closed)
 
-    def append_call(self, _parent: Any, paths: list[Path]) -> None:
+    def append_call(self, _parent: Any, paths: list[Path]) -> bool:
         self.calls.append(list(paths))
+        return self.prints
 
     def preview(self, _parent: Any, path: Path) -> None:
         self.previews.append(path)
