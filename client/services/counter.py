@@ -102,6 +102,8 @@ class CounterService:
         self._session: Session | None = None
         self._lock = threading.Lock()
         self.unprinted = UnprintedStore(self.out_dir / UNPRINTED_FILE)  # issued, paper still missing
+        # called (on the calling thread) after something the banner shows changed: "issued"
+        self.change_listeners: list[Callable[[str], None]] = []
 
     def close(self) -> None:
         """Release what the service holds (the render process, if any)."""
@@ -249,6 +251,7 @@ class CounterService:
         self.session  # noqa: B018
         backend = grant.backend if (grant is not None and release is not None) else self.backend
         outcome = backend.issue(request, release, self.printer_id)
+        self._changed("issued")  # recorded (outbox or server) even if rendering fails below
         log.info(
             "issued %s: type=%s subject=%s copies=%d numbers=%s",
             outcome.issuance_id,
@@ -258,6 +261,13 @@ class CounterService:
             [c.issue_number for c in outcome.certificates],
         )
         return self._render_outcome(outcome, out_dir)
+
+    def _changed(self, what: str) -> None:
+        for listener in list(self.change_listeners):
+            try:
+                listener(what)
+            except Exception:  # noqa: BLE001 - a listener (the banner) must not undo an issuance
+                log.exception("change listener failed after %s", what)
 
     def _render_outcome(self, outcome: IssuanceOutcome, out_dir: Path | None) -> IssuanceOutcome:
         target = Path(out_dir) if out_dir is not None else self.out_dir / self._clock().strftime("%Y%m%d")

@@ -19,7 +19,8 @@ from client.services.counter import CounterService
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[str, datetime | None, int], None]
+# (mode, replica as-of, issuances waiting to sync, BCP serials left on this terminal)
+Publish = Callable[[str, datetime | None, int, "int | None"], None]
 
 
 def attach_terminal(
@@ -60,7 +61,12 @@ def attach_terminal(
             pending = runtime.pending_count()  # with partners' issuances made here (相互バックアップ)
         except Exception:  # noqa: BLE001 — the banner must not break on a busy outbox
             pending = 0
-        publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
+        serials: int | None
+        try:
+            serials = runtime.outbox.serials_available(runtime.clock())
+        except Exception:  # noqa: BLE001
+            serials = None
+        publish(runtime.machine.mode.value, runtime.store_as_of(), pending, serials)
 
     def listener(event: object) -> None:
         from client.connectivity import BcpConfirmationNeeded
@@ -73,6 +79,9 @@ def attach_terminal(
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
     runtime.continuity.listeners.append(listener)
+    # the banner's figures change without a mode change too: a BCP issuance, a scheduled pull
+    service.change_listeners.append(lambda _what: report())
+    runtime.upkeep_listeners.append(report)
     api = getattr(service.router.backend("online"), "api", None)
     if api is not None:
         api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too

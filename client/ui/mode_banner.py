@@ -1,7 +1,9 @@
 """The persistent banner: connection mode, replica as-of time and age, issuances waiting to sync.
 
-Fed by ``update_state(mode, replica_as_of, pending_count)`` on the GUI thread; ``ModeBridge``
-turns plain events raised on any thread (the connectivity state machine) into that call.
+Fed by ``update_state(mode, replica_as_of, pending_count, serials_available)`` on the GUI thread;
+``ModeBridge`` turns plain events raised on any thread (the connectivity state machine, a BCP
+issuance, a scheduled replica pull) into that call. ``serials_available`` is None on a terminal
+that is not enrolled (online only).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ _STYLES = {
     "bcp": ("#fde2e1", "#7a1212"),
     "recovering": ("#e3ecfa", "#123c7a"),
 }
+
+
+SERIALS_LOW = 50  # below this the banner shows the BCP serials left even online (refill pending)
 
 
 def _age_text(as_of: datetime, now: datetime) -> str:
@@ -50,17 +55,22 @@ class ModeBanner(QWidget):
         self.mode_label.setFont(font)
         self.detail_label = QLabel(self)
         self.detail_label.setObjectName("modeDetail")
+        self.serials_label = QLabel(self)
+        self.serials_label.setObjectName("serialsLabel")
+        self.serials_label.hide()
         self.confirm_button = QPushButton(self)
         self.confirm_button.setObjectName("confirmBcpButton")
         self.confirm_button.hide()
         layout.addWidget(self.mode_label)
         layout.addWidget(self.confirm_button)
         layout.addStretch(1)
+        layout.addWidget(self.serials_label)
         layout.addWidget(self.detail_label)
         self.awaiting_confirmation = False
         self.mode = "online"
         self.replica_as_of: datetime | None = None
         self.pending_count = 0
+        self.serials_available: int | None = None
         self.setAccessibleName(self.tr("接続状態"))
         self._age_timer = QTimer(self)  # the replica's age keeps growing while nothing is published
         self._age_timer.setInterval(30_000)
@@ -81,12 +91,26 @@ class ModeBanner(QWidget):
             "recovering": self.tr("復旧中(同期しています)"),
         }.get(mode, mode)
 
-    @Slot(str, object, int)
-    def update_state(self, mode: str, replica_as_of: datetime | None, pending_count: int) -> None:
+    @Slot(str, object, int, object)
+    def update_state(self, mode: str, replica_as_of: datetime | None, pending_count: int,
+                     serials_available: int | None = None) -> None:
         self.mode = str(mode)
         self.replica_as_of = replica_as_of
         self.pending_count = int(pending_count)
+        self.serials_available = None if serials_available is None else int(serials_available)
         self.refresh()
+
+    def serials_text(self) -> str:
+        """The BCP serials left, when the clerk needs to know (BCP mode, or running low)."""
+        n = self.serials_available
+        if n is None:
+            return ""
+        if n <= 0:
+            return self.tr("BCP用発行番号なし — BCPモードでは交付できません")
+        if self.mode in ("bcp", "recovering") or n < SERIALS_LOW:
+            text = self.tr("発行番号 残り {n}").format(n=n)
+            return text + (self.tr("(残りわずか)") if n < SERIALS_LOW else "")
+        return ""
 
     @Slot()
     def ask_confirmation(self) -> None:
@@ -120,23 +144,32 @@ class ModeBanner(QWidget):
             )
         if self.pending_count or self.mode in ("bcp", "recovering"):
             parts.append(self.tr("未送信 {n}件").format(n=self.pending_count))
+        serials = self.serials_text()
+        low = self.serials_available is not None and self.serials_available < SERIALS_LOW
+        self.serials_label.setStyleSheet(
+            "color: white; background: #b00020; font-weight: bold; padding: 2px 6px;" if low else "")
+        self.serials_label.setText(serials)
+        self.serials_label.setVisible(bool(serials))
         self.detail_label.setText("  ".join(parts))
-        self.setAccessibleDescription(f"{self.mode_label.text()} {self.detail_label.text()}")
+        self.setAccessibleDescription(f"{self.mode_label.text()} {self.detail_label.text()} {serials}".strip())
 
 
 class ModeBridge(QObject):
     """Thread-safe entry for plain-Python mode events; re-emits them on the GUI thread."""
 
-    state_changed = Signal(str, object, int)
+    state_changed = Signal(str, object, int, object)
     confirmation_needed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.last: tuple[str, datetime | None, int] | None = None  # replayed to a banner that connects later
+        # replayed to a banner that connects later
+        self.last: tuple[str, datetime | None, int, int | None] | None = None
 
-    def publish(self, mode: str, replica_as_of: datetime | None = None, pending_count: int = 0) -> None:
+    def publish(self, mode: str, replica_as_of: datetime | None = None, pending_count: int = 0,
+                serials_available: int | None = None) -> None:
         """Callable from any thread (a Qt signal crosses threads as a queued call)."""
-        self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count))
+        self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count),
+                     None if serials_available is None else int(serials_available))
         emit(self.state_changed, *self.last)
 
     def ask_confirmation(self) -> None:
