@@ -98,7 +98,7 @@ class CounterApp:
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
         window.confirm_bcp = self.confirm_bcp
         window.update_user_label()
-        window.show()
+        window.show_initial()
         window.activateWindow()
         window.raise_()
         self.window = window

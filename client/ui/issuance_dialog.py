@@ -172,7 +172,9 @@ class IssuanceDialog(QDialog):
         rform.addRow(self.tr("区分"), self.kind_combo)
         rform.addRow(self.tr("氏名"), self.requester_name_edit)
         rform.addRow(self.tr("来庁した世帯員"), self.member_requester_combo)
-        rform.addRow(self.tr("本人確認"), self.identity_combo)
+        identity_label = QLabel(self.tr("本人確認(&I)"), self)
+        identity_label.setBuddy(self.identity_combo)  # Alt+I from anywhere in the dialog
+        rform.addRow(identity_label, self.identity_combo)
         rform.addRow("", self.poa_check)
         rform.addRow(self.tr("利用目的"), self.purpose_edit)
         rform.addRow(self.tr("資格"), self.qualification_edit)
@@ -273,6 +275,9 @@ class IssuanceDialog(QDialog):
         for child in self.findChildren(QWidget):
             if isinstance(child, (QLineEdit, QComboBox, QSpinBox, QCheckBox)):
                 child.installEventFilter(self)
+        # 本人確認 is needed for every request: the next stop after the certificate type
+        QWidget.setTabOrder(self.type_combo, self.identity_combo)
+        QWidget.setTabOrder(self.identity_combo, self.kind_combo)
         self._sync_visibility()
         self.verdict.show_pending()
         self.evaluate()

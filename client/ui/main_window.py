@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -35,6 +35,7 @@ from client.ui.taskman import TaskManager, describe_error
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 250
+SEARCH_LIMIT = 50  # rows shown; one more is asked for to know that there are more
 PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
 
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         printer: PdfPrinter | None = None,
         previewer: PdfPreviewer | None = None,
         toggle_language: Callable[[], None] | None = None,
+        settings: QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -64,7 +66,9 @@ class MainWindow(QMainWindow):
         self.current_summary: ResidentSummary | None = None
         self.current_detail: ResidentDetail | None = None
         self.setObjectName("mainWindow")
+        self.settings = settings if settings is not None else QSettings()  # per-user UI state
         self.resize(1200, 760)
+        self.quit_box: QMessageBox | None = None
 
         self.banner = ModeBanner(self)
         self.search_edit = QLineEdit(self)
@@ -147,7 +151,7 @@ class MainWindow(QMainWindow):
             ("conflicts", "F4", self.open_conflicts),
             ("language", "F11", self.toggle_language),
             ("help", "F1", self.show_keys),
-            ("quit", "Ctrl+Q", self.close),
+            ("quit", "Ctrl+Q", self.request_quit),
         )
         menu = self.menuBar().addMenu("")
         self._menu = menu
@@ -270,6 +274,49 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(accepted)
         dialog.open()
 
+    # -- window state and quitting ----------------------------------------------------------------
+
+    GEOMETRY_KEY = "mainWindow/geometry"
+    STATE_KEY = "mainWindow/state"
+
+    def show_initial(self) -> None:
+        """Where the clerk left the window last time; maximised the first time (any screen size)."""
+        geometry = self.settings.value(self.GEOMETRY_KEY)
+        if geometry is not None and self.restoreGeometry(geometry):
+            state = self.settings.value(self.STATE_KEY)
+            if state is not None:
+                self.restoreState(state)
+            self.show()
+        else:
+            self.showMaximized()
+
+    def save_window_state(self) -> None:
+        self.settings.setValue(self.GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(self.STATE_KEY, self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_window_state()
+        super().closeEvent(event)
+
+    def request_quit(self) -> None:
+        """Ctrl+Q asks first (default: stay); an open dialog or a half-typed request is not lost."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("終了の確認"),
+                          self.tr("窓口アプリを終了しますか?"), parent=self)
+        box.setObjectName("quitBox")
+        yes = box.addButton(self.tr("終了する"), QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(self.tr("戻る"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        self.quit_box = box
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is yes:
+                self.close()
+
+        box.finished.connect(answered)
+        box.open()
+
     def request_lock(self) -> None:
         locker = getattr(self, "idle_lock", None)
         if locker is not None:
@@ -291,7 +338,7 @@ class MainWindow(QMainWindow):
             return
         self.show_message(hint + " — " + self.tr("検索しています…"))
         self.taskman.run_network(
-            lambda: self.service.search(query),
+            lambda: self.service.search(query, limit=SEARCH_LIMIT + 1),
             on_done=lambda rows: self._search_done(seq, rows),
             on_error=lambda exc: self._search_failed(seq, exc),
         )
@@ -315,11 +362,18 @@ class MainWindow(QMainWindow):
     def _search_done(self, seq: int, rows: list[ResidentSummary]) -> None:
         if seq != self._search_seq:
             return  # a newer query is on its way
+        more = len(rows) > SEARCH_LIMIT
+        rows = rows[:SEARCH_LIMIT]
         if not rows:
             self.clear_results()
         else:
             self.results_model.set_rows(rows)
-        self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
+        if more:
+            self.show_message(self.tr(
+                "{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。"
+            ).format(n=SEARCH_LIMIT), error=True)
+        else:
+            self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
         if rows and self.results_view.currentIndex().row() < 0:
             self.results_view.selectRow(0)
         emit(self.search_finished, len(rows))

@@ -31,6 +31,17 @@ class PrintRecorder:
         self.previews.append(path)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Per-user UI state (window geometry) goes to a temporary INI file, never the tester's home."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return seed_template(tmp_path_factory.mktemp("counter-template"))
