@@ -122,6 +122,15 @@ class CounterService:
         return self.router.mode
 
     @property
+    def drill(self) -> bool:
+        """防災訓練: the terminal's BCP backend issues 見本 only (``madoguchi gui --drill``)."""
+        try:
+            bcp = self.router.backend("bcp")
+        except KeyError:
+            return False
+        return bool(getattr(bcp, "training", False))
+
+    @property
     def session(self) -> Session:
         session = self._session
         if session is None:

@@ -32,8 +32,12 @@ def attach_terminal(
     start: bool = True,
     on_confirmation_needed: Callable[[], None] | None = None,
     drill: bool = False,
+    on_sync_back: Callable[[int, int], None] | None = None,
 ) -> Any:
-    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled."""
+    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled.
+
+    ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
+    """
     from client.enrollment import Enrolment, NotEnrolledError
 
     data_dir = Path(config.data_dir)
@@ -75,6 +79,10 @@ def attach_terminal(
             if on_confirmation_needed is not None:
                 on_confirmation_needed()
             return
+        from client.continuity import SyncBackReport
+
+        if isinstance(event, SyncBackReport) and on_sync_back is not None and not event.error:
+            on_sync_back(event.pushed, event.conflicts)  # (issuances sent, conflicts for a supervisor)
         report(event)
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait

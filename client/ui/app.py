@@ -92,6 +92,7 @@ class CounterApp:
         if self.bridge.last is None:
             self.bridge.publish(self.service.mode)
         connect_banner(self.bridge, window.banner)
+        self.bridge.synced_back.connect(window.on_synced_back, Qt.ConnectionType.QueuedConnection)
         self.idle_lock = IdleLockController(
             self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
         )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,6 +38,47 @@ SEARCH_DEBOUNCE_MS = 250
 SEARCH_LIMIT = 50  # rows shown; one more is asked for to know that there are more
 PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
+
+
+class ModeFrame(QWidget):
+    """The central widget: a border (and tint) in the mode's colour around everything the clerk sees.
+
+    Painted, not styled: a style sheet on the central widget would re-polish every child at the
+    moment of a line cut, on the GUI thread."""
+
+    FRAMES: dict[str, tuple[str, int, str]] = {  # mode → (border colour, width, background)
+        "secondary": ("#d9a400", 4, ""),
+        "bcp": ("#b00020", 8, "#fff3f3"),
+        "recovering": ("#1f5fbf", 6, "#f3f7ff"),
+    }
+    DRILL = ("#6a2aa8", 8, "#f7f1fc")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("counterFrame")
+        self.border: tuple[str, int, str] | None = None
+        self.dashed = False
+
+    def set_mode(self, mode: str, *, drill: bool = False) -> None:
+        self.dashed = drill and mode != "online"
+        self.border = self.DRILL if self.dashed else self.FRAMES.get(mode)
+        self.setProperty("mode", mode)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.border is None:
+            return
+        colour, width, background = self.border
+        painter = QPainter(self)
+        if background:
+            painter.fillRect(self.rect(), QColor(background))
+        pen = QPen(QColor(colour), width)
+        pen.setStyle(Qt.PenStyle.DashLine if self.dashed else Qt.PenStyle.SolidLine)
+        painter.setPen(pen)
+        half = width // 2
+        painter.drawRect(self.rect().adjusted(half, half, -half - 1, -half - 1))
+        painter.end()
 
 
 class MainWindow(QMainWindow):
@@ -110,7 +151,9 @@ class MainWindow(QMainWindow):
         search_row.addWidget(self.search_edit, 1)
 
         self.key_bar = QHBoxLayout()
-        central = QWidget(self)
+        central = ModeFrame(self)
+        self.central_frame = central
+        self.mode_notice: QMessageBox | None = None
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.banner)
@@ -133,6 +176,9 @@ class MainWindow(QMainWindow):
 
         self.confirm_bcp: Callable[[str, str], str] | None = None  # set on an enrolled terminal
         self.banner.confirm_button.clicked.connect(self.request_bcp)
+        self.banner.mode_changed.connect(self._mode_changed)
+        self.banner.set_drill(service.drill)
+        self._paint_frame(self.banner.mode)
         self._build_actions()
         self.retranslate()
         self.search_edit.setFocus()
@@ -273,6 +319,53 @@ class MainWindow(QMainWindow):
 
         dialog.accepted.connect(accepted)
         dialog.open()
+
+    # -- the mode, impossible to miss ------------------------------------------------------------
+
+    def _paint_frame(self, mode: str) -> None:
+        """The whole window's frame takes the mode's colour (BCP: thick red; drill: dashed purple)."""
+        self.central_frame.set_mode(mode, drill=self.banner.drill)
+
+    def _mode_changed(self, old: str, new: str) -> None:
+        self._paint_frame(new)
+        if new == "bcp" and self.banner.drill:
+            self._notice(self.tr("防災訓練"), self.tr(
+                "防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。"))
+        elif new == "bcp":
+            as_of = self.banner.replica_as_of
+            when = as_of.strftime("%m/%d %H:%M") if as_of is not None else self.tr("不明")
+            self._notice(self.tr("BCPモード(縮退運用)"), self.tr(
+                "BCPモード(縮退運用)に切り替わりました。\n"
+                "データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。\n"
+                "支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。").format(time=when))
+        elif new == "online" and old in ("bcp", "recovering"):
+            self._notice(self.tr("オンラインに復旧"), self.tr(
+                "データセンターとの接続が戻りました。オンラインで交付します。\nBCP中の交付を送信しています…"))
+
+    def on_synced_back(self, pushed: int, conflicts: int) -> None:
+        """Recovery: what the sync back sent and how many BCP issuances wait for a supervisor."""
+        text = self.tr("データセンターとの接続が戻りました。オンラインで交付します。\n"
+                       "BCP中の交付 {pushed}件を送信しました。").format(pushed=pushed)
+        if conflicts:
+            text += "\n" + self.tr("照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。").format(
+                n=conflicts)
+        else:
+            text += "\n" + self.tr("係長の確認が必要な交付はありません。")
+        self._notice(self.tr("オンラインに復旧"), text)
+
+    def _notice(self, title: str, text: str) -> None:
+        """One non-blocking notice at a time (a newer one replaces the text of the open one)."""
+        box = self.mode_notice
+        if box is None or not box.isVisible():
+            box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("modeNotice")
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            self.mode_notice = box
+            box.show()
+        else:
+            box.setWindowTitle(title)
+            box.setText(text)
+        self.show_message(text.replace("\n", " "), error=self.banner.mode == "bcp")
 
     # -- window state and quitting ----------------------------------------------------------------
 

@@ -21,6 +21,7 @@ _STYLES = {
     "secondary": ("#fff4d6", "#5c4400"),
     "bcp": ("#fde2e1", "#7a1212"),
     "recovering": ("#e3ecfa", "#123c7a"),
+    "drill": ("#ede4f7", "#4a1a7a"),
 }
 
 
@@ -40,6 +41,8 @@ def _age_text(as_of: datetime, now: datetime) -> str:
 
 
 class ModeBanner(QWidget):
+    mode_changed = Signal(str, str)  # (old, new): the window reacts (frame colour, a notice)
+
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now().astimezone())
@@ -67,6 +70,7 @@ class ModeBanner(QWidget):
         layout.addWidget(self.serials_label)
         layout.addWidget(self.detail_label)
         self.awaiting_confirmation = False
+        self.drill = False  # 防災訓練: BCP mode on purpose, 見本 certificates only
         self.mode = "online"
         self.replica_as_of: datetime | None = None
         self.pending_count = 0
@@ -83,7 +87,13 @@ class ModeBanner(QWidget):
             self.refresh()
         super().changeEvent(event)
 
+    def set_drill(self, drill: bool) -> None:
+        self.drill = bool(drill)
+        self.refresh()
+
     def mode_text(self, mode: str) -> str:
+        if self.drill:
+            return self.tr("防災訓練(BCPモードの練習) — 見本のみ・送信されません")
         return {
             "online": self.tr("オンライン(主回線)"),
             "secondary": self.tr("オンライン(副回線)"),
@@ -94,11 +104,14 @@ class ModeBanner(QWidget):
     @Slot(str, object, int, object)
     def update_state(self, mode: str, replica_as_of: datetime | None, pending_count: int,
                      serials_available: int | None = None) -> None:
+        old = self.mode
         self.mode = str(mode)
         self.replica_as_of = replica_as_of
         self.pending_count = int(pending_count)
         self.serials_available = None if serials_available is None else int(serials_available)
         self.refresh()
+        if old != self.mode:
+            emit(self.mode_changed, old, self.mode)
 
     def serials_text(self) -> str:
         """The BCP serials left, when the clerk needs to know (BCP mode, or running low)."""
@@ -124,6 +137,8 @@ class ModeBanner(QWidget):
         if self.mode in ("bcp", "recovering"):
             self.awaiting_confirmation = False
         bg, fg = _STYLES.get(self.mode, _STYLES["bcp"])
+        if self.drill:
+            bg, fg = _STYLES["drill"]
         if self.awaiting_confirmation:
             bg, fg = _STYLES["bcp"]
         self.setStyleSheet(f"#modeBanner {{ background: {bg}; }} QLabel {{ color: {fg}; }}")
@@ -159,6 +174,7 @@ class ModeBridge(QObject):
 
     state_changed = Signal(str, object, int, object)
     confirmation_needed = Signal()
+    synced_back = Signal(int, int)  # (issuances sent, conflicts waiting for a supervisor)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -171,6 +187,10 @@ class ModeBridge(QObject):
         self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count),
                      None if serials_available is None else int(serials_available))
         emit(self.state_changed, *self.last)
+
+    def sync_back_done(self, pushed: int, conflicts: int) -> None:
+        """Thread-safe: a sync back finished (the recovery notice says what was sent and what waits)."""
+        emit(self.synced_back, int(pushed), int(conflicts))
 
     def ask_confirmation(self) -> None:
         """Thread-safe: the connectivity machine waits for a supervisor to declare BCP mode."""
