@@ -43,19 +43,24 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def install_fonts(app: QApplication) -> None:
-    """Make the shipped IPAex Gothic the UI font, so Japanese renders on any machine."""
+    """Make the shipped IPAex Gothic the UI font, so Japanese renders on any machine, with IPAmj
+    Mincho behind it for 外字 (𠮷, 﨑 …) that IPAex lacks — drawn, never a box."""
     if app.property("madoguchi_fonts"):
         return
-    family = None
-    for name in ("ipaexg.ttf", "ipaexm.ttf"):
+    families: list[str] = []
+    for name in ("ipaexg.ttf", "ipaexm.ttf", "ipamjm.ttf"):
         path = _FONTS_DIR / name
         if path.is_file():
             font_id = QFontDatabase.addApplicationFont(str(path))
-            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-            if families and family is None:
-                family = families[0]
-    if family:
-        font = QFont(family)
+            loaded = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+            if loaded:
+                families.append(loaded[0])
+            else:
+                log.warning("font %s could not be loaded", path)
+    if families:
+        ui = [families[0]] + [f for f in families[1:] if "mj" in f.lower()]  # Gothic, then the 外字 font
+        font = QFont(families[0])
+        font.setFamilies(ui)
         font.setPointSize(max(app.font().pointSize(), 10))
         app.setFont(font)
     app.setProperty("madoguchi_fonts", True)
