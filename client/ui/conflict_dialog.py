@@ -61,7 +61,7 @@ def bcp_side_text(c: BcpConflict) -> str:
     else:
         lines += [
             f"証明書: {content.title}",
-            f"発行番号: {content.issue_number}",
+            f"発行番号: {'、'.join(c.bcp_issue_numbers) or '(記録なし)'}",
             f"交付日時: {_when(content.issued_at)}",
             f"住所: {content.address}{(' ' + content.katagaki) if content.katagaki else ''}",
             "記載者:",
