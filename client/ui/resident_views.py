@@ -181,7 +181,7 @@ class DetailPane(QFrame):
         self.show_loading(summary)
         self.stop_label.setText(
             self.tr("支援措置対象者 — 内容は表示されません。") + "\n" + message_ja + "\n"
-            + self.tr("交付の請求があるときは F5 で請求内容を入力し、支援措置責任者の解除(F8)を受けてください。")
+            + self.tr("請求は F5 で入力し、F8 で支援措置責任者の解除を受けます。")
         )
         self.stop_label.show()
 

@@ -62,7 +62,7 @@ class VerdictPanel(QWidget):
             # one state, the reasons, one way forward (not 交付できません beside a release button)
             text = self.tr("停止 — 支援措置の対象者です。")
             text += "\n" + "\n".join(blocking)
-            text += "\n" + self.tr("交付には支援措置責任者の解除が必要です。責任者が請求者を確認し、F8 で解除します。")
+            text += "\n" + self.tr("F8: 支援措置責任者が請求者を確認して解除します。")
             self._set("needs_release", text)
         else:
             self._set("deny", self.tr("交付できません。") + "\n" + "\n".join(blocking or warnings))

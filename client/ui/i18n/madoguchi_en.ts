@@ -273,8 +273,8 @@
     </message>
     <message>
       <location filename="../resident_views.py" line="184" />
-      <source>交付の請求があるときは F5 で請求内容を入力し、支援措置責任者の解除(F8)を受けてください。</source>
-      <translation>For a request, enter it with F5 and have the support-measure supervisor release it (F8).</translation>
+      <source>請求は F5 で入力し、F8 で支援措置責任者の解除を受けます。</source>
+      <translation>Enter a request with F5; the support-measure supervisor releases it with F8.</translation>
     </message>
     <message>
       <source>続柄</source>
@@ -1353,8 +1353,8 @@ BCP中の交付 {pushed}件を送信しました。</source>
     </message>
     <message>
       <location filename="../verdict_panel.py" line="65" />
-      <source>交付には支援措置責任者の解除が必要です。責任者が請求者を確認し、F8 で解除します。</source>
-      <translation>Issuing needs a release by the support-measure supervisor, who checks the requester and releases with F8.</translation>
+      <source>F8: 支援措置責任者が請求者を確認して解除します。</source>
+      <translation>F8: the support-measure supervisor checks the requester and releases.</translation>
     </message>
     <message>
       <location filename="../verdict_panel.py" line="68" />
