@@ -528,7 +528,9 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
                 client_uuid=client_uuid,
                 subject_atena_no=request.subject_atena_no,
                 codes=",".join(codes),
-                detail_json=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                # the printed numbers: the stored content is the certificate before numbering
+                detail_json=json.dumps({**detail, "bcp": {**detail["bcp"], "issue_numbers": [
+                    str(c["issue_number"]) for c in copies]}}, ensure_ascii=False, sort_keys=True),
                 created_at=to_utc(now),
                 status="open",
                 outcome="",

@@ -76,7 +76,8 @@ def run_gui_command(args: argparse.Namespace) -> int:
         try:
             runtime = attach_terminal(service, config, app.bridge.publish,
                                       on_confirmation_needed=app.bridge.ask_confirmation,
-                                      drill=bool(getattr(args, "drill", False)))
+                                      drill=bool(getattr(args, "drill", False)),
+                                      on_sync_back=app.bridge.sync_back_done)
         except Exception as exc:  # noqa: BLE001 — the counter still works online
             _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
             return

@@ -19,7 +19,8 @@ from client.services.counter import CounterService
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[str, datetime | None, int], None]
+# (mode, replica as-of, issuances waiting to sync, BCP serials left on this terminal)
+Publish = Callable[[str, datetime | None, int, "int | None"], None]
 
 
 def attach_terminal(
@@ -31,8 +32,12 @@ def attach_terminal(
     start: bool = True,
     on_confirmation_needed: Callable[[], None] | None = None,
     drill: bool = False,
+    on_sync_back: Callable[[int, int], None] | None = None,
 ) -> Any:
-    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled."""
+    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled.
+
+    ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
+    """
     from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
     data_dir = Path(config.data_dir)
@@ -60,7 +65,12 @@ def attach_terminal(
             pending = runtime.pending_count()  # with partners' issuances made here (相互バックアップ)
         except Exception:  # noqa: BLE001 — the banner must not break on a busy outbox
             pending = 0
-        publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
+        serials: int | None
+        try:
+            serials = runtime.outbox.serials_available(runtime.clock())
+        except Exception:  # noqa: BLE001
+            serials = None
+        publish(runtime.machine.mode.value, runtime.store_as_of(), pending, serials)
 
     def listener(event: object) -> None:
         from client.continuity.machine import BcpConfirmationNeeded
@@ -69,10 +79,17 @@ def attach_terminal(
             if on_confirmation_needed is not None:
                 on_confirmation_needed()
             return
+        from client.continuity.orchestrator import SyncBackReport
+
+        if isinstance(event, SyncBackReport) and on_sync_back is not None and not event.error:
+            on_sync_back(event.pushed, event.conflicts)  # (issuances sent, conflicts for a supervisor)
         report(event)
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
     runtime.continuity.listeners.append(listener)
+    # the banner's figures change without a mode change too: a BCP issuance, a scheduled pull
+    service.change_listeners.append(lambda _what: report())
+    runtime.upkeep_listeners.append(report)
     api = getattr(service.router.backend("online"), "api", None)
     if api is not None:
         api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too

@@ -67,6 +67,8 @@ class TerminalRuntime:
     sampler: ResponseSampler | None = None
     partners: PartnerDesks | None = None  # mutual backup (相互バックアップ); None in a drill
     counter_backend: Any = None  # what the router's "bcp" slot holds (partner-aware when not a drill)
+    # called after each scheduled upkeep (replica pulled, leases refilled), on the scheduler's thread
+    upkeep_listeners: list[Callable[[], None]] = field(default_factory=list)
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
@@ -144,9 +146,13 @@ class TerminalRuntime:
             return
 
         def online_upkeep() -> None:
-            self.pull_replica()
-            self.pull_partners()
-            self.refill_leases()
+            try:
+                self.pull_replica()
+                self.pull_partners()
+                self.refill_leases()
+            finally:
+                for listener in list(self.upkeep_listeners):
+                    listener()
 
         self.scheduler = start_scheduler(self.continuity, probe_seconds=probe_seconds, replica_pull=online_upkeep,
                                          pull_seconds=pull_seconds)

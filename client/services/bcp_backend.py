@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from client.domain.blocks import check_access
-from client.domain.model import Decision, IssuanceRequest, Mode, Role, SupportRelease
+from client.domain.model import Decision, IssuanceRequest, Mode, Outcome, Reason, Role, SupportRelease
 from client.outbox.issuer import BcpIssuer, BcpRefused
 from client.outbox.store import Outbox
 from client.replica.lookups import ReplicaLookups
@@ -147,7 +147,21 @@ class BcpBackend:
     def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:
         request = self._drilled(request)
         reason = self.stale_override[0] if self.stale_override else ""
-        return self.issuer.evaluate(request, self.clock(), stale_override_reason=reason)
+        now = self.clock()
+        decision = self.issuer.evaluate(request, now, stale_override_reason=reason)
+        if not decision.allowed:
+            return decision
+        available = self.outbox.serials_available(now)
+        if available >= request.copies:
+            return decision
+        # Every copy needs a leased 発行番号: say so now, not after F12 (fails closed like the rest).
+        short = Reason(
+            code="bcp_no_serials",
+            message_ja=(f"BCP用の発行番号が不足しています(必要 {request.copies}、残り {available})。"
+                        "回線が復旧するまで交付できません。他の端末で交付してください。"),
+            message_en=f"not enough leased BCP serials (need {request.copies}, {available} left)",
+        )
+        return replace(decision, outcome=Outcome.DENY, reasons=(short, *decision.reasons), content=None, fee_yen=0)
 
     def issue(self, request: IssuanceRequest, release: SupportRelease | None, printer_id: str) -> IssuanceOutcome:
         reason, by = self.stale_override or ("", "")

@@ -109,6 +109,7 @@ class BcpConflict:
     resolved_by: str = ""
     resolved_at: datetime | None = None
     bcp_content: CertificateContent | None = None
+    bcp_issue_numbers: tuple[str, ...] = ()  # the 発行番号 printed, one per copy
     bcp_data_as_of: datetime | None = None
     server_outcome: str = ""
     server_reasons: tuple[Reason, ...] = ()
@@ -185,6 +186,8 @@ def conflict_from_dict(d: dict[str, Any]) -> BcpConflict:
         resolved_by=str(d.get("resolved_by") or ""),
         resolved_at=_dt(d.get("resolved_at")),
         bcp_content=content,
+        bcp_issue_numbers=tuple(str(n) for n in bcp.get("issue_numbers") or () if n)
+        or ((content.issue_number,) if content is not None and content.issue_number else ()),
         bcp_data_as_of=as_of,
         server_outcome=str(server.get("outcome", "")),
         server_reasons=reasons_from_dicts(server.get("reasons")),

@@ -41,6 +41,7 @@ from client.services.records import (
     ResidentSummary,
     StaffUser,
 )
+from client.services.unprinted import UNPRINTED_FILE, UnprintedStore
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,9 @@ class CounterService:
         self.pending_bcp: Callable[[], int] = pending_bcp or (lambda: 0)
         self._session: Session | None = None
         self._lock = threading.Lock()
+        self.unprinted = UnprintedStore(self.out_dir / UNPRINTED_FILE)  # issued, paper still missing
+        # called (on the calling thread) after something the banner shows changed: "issued"
+        self.change_listeners: list[Callable[[str], None]] = []
 
     def close(self) -> None:
         """Release what the service holds (the render process, if any)."""
@@ -116,6 +120,15 @@ class CounterService:
     @property
     def mode(self) -> str:
         return self.router.mode
+
+    @property
+    def drill(self) -> bool:
+        """防災訓練: the terminal's BCP backend issues 見本 only (``madoguchi gui --drill``)."""
+        try:
+            bcp = self.router.backend("bcp")
+        except KeyError:
+            return False
+        return bool(getattr(bcp, "training", False))
 
     @property
     def session(self) -> Session:
@@ -247,6 +260,7 @@ class CounterService:
         self.session  # noqa: B018
         backend = grant.backend if (grant is not None and release is not None) else self.backend
         outcome = backend.issue(request, release, self.printer_id)
+        self._changed("issued")  # recorded (outbox or server) even if rendering fails below
         log.info(
             "issued %s: type=%s subject=%s copies=%d numbers=%s",
             outcome.issuance_id,
@@ -256,6 +270,13 @@ class CounterService:
             [c.issue_number for c in outcome.certificates],
         )
         return self._render_outcome(outcome, out_dir)
+
+    def _changed(self, what: str) -> None:
+        for listener in list(self.change_listeners):
+            try:
+                listener(what)
+            except Exception:  # noqa: BLE001 - a listener (the banner) must not undo an issuance
+                log.exception("change listener failed after %s", what)
 
     def _render_outcome(self, outcome: IssuanceOutcome, out_dir: Path | None) -> IssuanceOutcome:
         target = Path(out_dir) if out_dir is not None else self.out_dir / self._clock().strftime("%Y%m%d")
@@ -348,6 +369,11 @@ class CounterService:
         report = self.backend.day_close(day, session.municipality.name)
         if pending > 0 and ack is not None:
             report = replace(report, notes=(*report.notes, unsynced_note(pending, ack.user.name)))
+        waiting = self.unprinted.all()
+        if waiting:  # recorded (and counted above) but not handed over: the fee was not taken
+            report = replace(report, notes=(*report.notes, (
+                f"未印刷の交付 {len(waiting)} 件(手数料 {sum(w.fee_yen for w in waiting):,}円 未収): "
+                + "、".join(n for w in waiting for n in w.issue_numbers))))
         return report
 
     def day_close_pdf(

@@ -8,7 +8,7 @@ stays testable without widgets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from client.domain.model import (
     CertificateType,
@@ -67,6 +67,9 @@ class IssuanceForm:
     copies: int = 1
     exemption_reason: str = ""
     release: SupportRelease | None = None
+    # the request the 支援措置責任者 released for (copies and fee exemption aside): a release
+    # answers for that request only, never for a changed requester, type, person or item
+    released_for: IssuanceRequest | None = None
 
     def __post_init__(self) -> None:
         if not self.chosen_members:
@@ -145,6 +148,24 @@ class IssuanceForm:
             self.items.add(item)
         else:
             self.items.discard(item)
+
+    # -- 支援措置 release ------------------------------------------------------------------------
+
+    def _release_key(self) -> IssuanceRequest:
+        return replace(self.to_request(), copies=1, exemption_reason="")
+
+    def grant_release(self, release: SupportRelease) -> None:
+        """The supervisor released the block for the request as it stands now."""
+        self.release = release
+        self.released_for = self._release_key()
+
+    def drop_stale_release(self) -> bool:
+        """Forget a release given for another request; True when one was dropped."""
+        if self.release is None or self.released_for == self._release_key():
+            return False
+        self.release = None
+        self.released_for = None
+        return True
 
     # -- the request -----------------------------------------------------------------------------
 

@@ -43,19 +43,24 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def install_fonts(app: QApplication) -> None:
-    """Make the shipped IPAex Gothic the UI font, so Japanese renders on any machine."""
+    """Make the shipped IPAex Gothic the UI font, so Japanese renders on any machine, with IPAmj
+    Mincho behind it for 外字 (𠮷, 﨑 …) that IPAex lacks — drawn, never a box."""
     if app.property("madoguchi_fonts"):
         return
-    family = None
-    for name in ("ipaexg.ttf", "ipaexm.ttf"):
+    families: list[str] = []
+    for name in ("ipaexg.ttf", "ipaexm.ttf", "ipamjm.ttf"):
         path = _FONTS_DIR / name
         if path.is_file():
             font_id = QFontDatabase.addApplicationFont(str(path))
-            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-            if families and family is None:
-                family = families[0]
-    if family:
-        font = QFont(family)
+            loaded = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+            if loaded:
+                families.append(loaded[0])
+            else:
+                log.warning("font %s could not be loaded", path)
+    if families:
+        ui = [families[0]] + [f for f in families[1:] if "mj" in f.lower()]  # Gothic, then the 外字 font
+        font = QFont(families[0])
+        font.setFamilies(ui)
         font.setPointSize(max(app.font().pointSize(), 10))
         app.setFont(font)
     app.setProperty("madoguchi_fonts", True)
@@ -92,13 +97,14 @@ class CounterApp:
         if self.bridge.last is None:
             self.bridge.publish(self.service.mode)
         connect_banner(self.bridge, window.banner)
+        self.bridge.synced_back.connect(window.on_synced_back, Qt.ConnectionType.QueuedConnection)
         self.idle_lock = IdleLockController(
             self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
         )
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
         window.confirm_bcp = self.confirm_bcp
         window.update_user_label()
-        window.show()
+        window.show_initial()
         window.activateWindow()
         window.raise_()
         self.window = window

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from client.services.conflicts import OUTCOME_LABELS, BcpConflict, check_resolution
 from client.services.counter import JST, CounterService, SupervisorGrant
 from client.services.errors import ClerkError
+from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 
@@ -60,7 +61,7 @@ def bcp_side_text(c: BcpConflict) -> str:
     else:
         lines += [
             f"証明書: {content.title}",
-            f"発行番号: {content.issue_number}",
+            f"発行番号: {'、'.join(c.bcp_issue_numbers) or '(記録なし)'}",
             f"交付日時: {_when(content.issued_at)}",
             f"住所: {content.address}{(' ' + content.katagaki) if content.katagaki else ''}",
             "記載者:",
@@ -253,7 +254,7 @@ class ConflictDialog(QDialog):
         notice, self._notice = self._notice, ""
         self.message_label.setText(f"{notice} {text}" if notice else text)
         self._show_detail()
-        self.loaded.emit(len(self.conflicts))
+        emit(self.loaded, len(self.conflicts))
 
     def selected(self) -> BcpConflict | None:
         row = self.table.currentRow()
@@ -301,7 +302,7 @@ class ConflictDialog(QDialog):
             self.note_edit.clear()
             self._notice = self.tr("{atena} を「{outcome}」として記録しました。").format(
                 atena=resolved.subject_atena_no, outcome=resolved.outcome_ja)
-            self.resolved.emit(resolved)
+            emit(self.resolved, resolved)
             self.reload()
 
         self.taskman.run_network(

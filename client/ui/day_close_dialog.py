@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from client.services.conflicts import UnsyncedBcpError
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.records import DayCloseReport
+from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 
@@ -148,7 +149,7 @@ class DayCloseDialog(QDialog):
                     item.setFont(font)
                 self.table.setItem(i, col, item)
         self.message_label.setText("")
-        self.report_ready.emit(report)
+        emit(self.report_ready, report)
 
     def _failed(self, exc: BaseException) -> None:
         ja, en = describe_error(exc)
@@ -194,7 +195,7 @@ class DayCloseDialog(QDialog):
         def done(result: tuple[DayCloseReport, Path]) -> None:
             self.report, self.pdf_path = result
             self.message_label.setText(self.tr("日計表を保存しました: {path}").format(path=self.pdf_path))
-            self.pdf_ready.emit(str(self.pdf_path))
+            emit(self.pdf_ready, str(self.pdf_path))
 
         ack = self.ack
         self.taskman.run_network(lambda: self.service.day_close_pdf(day, ack=ack), done, self._failed)

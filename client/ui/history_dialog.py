@@ -27,18 +27,19 @@ from PySide6.QtWidgets import (
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import cert_label
 from client.services.records import HistoryEntry, IssuanceOutcome
+from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
-PdfPrinter = Callable[[QWidget, list[Path]], None]
+PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 
 _STATUS_JA = {"issued": "交付", "voided": "取消", "reprinted": "再発行済"}
 
 
 class HistoryDialog(QDialog):
     loaded = Signal(int)
-    changed = Signal(str)  # "voided" | "reprinted"
+    changed = Signal(str)  # "voided" | "reprinted" | "printed"
 
     COLUMNS = ("時刻", "証明書", "対象者", "発行番号", "通数", "手数料", "免除事由", "職員", "端末", "状態")
 
@@ -94,6 +95,11 @@ class HistoryDialog(QDialog):
         self.reprint_button = QPushButton(self.tr("F4 再発行"), self)
         self.reprint_button.setObjectName("reprintButton")
         self.reprint_button.setAccessibleName(self.tr("再発行"))
+        self.print_button = QPushButton(self.tr("F2 印刷(未印刷分)"), self)
+        self.print_button.setObjectName("printUnprintedButton")
+        self.print_button.setAccessibleName(self.tr("未印刷の証明書を印刷"))
+        self.print_button.clicked.connect(self.print_unprinted_selected)
+        QShortcut(QKeySequence("F2"), self, self.print_unprinted_selected)
         self.reload_button = QPushButton(self.tr("F5 更新"), self)
         self.reload_button.setAccessibleName(self.tr("更新"))
         close = QPushButton(self.tr("Esc 閉じる"), self)
@@ -114,6 +120,7 @@ class HistoryDialog(QDialog):
         top.addWidget(self.resident_check)
         top.addStretch(1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.void_button)
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.reload_button)
@@ -146,6 +153,7 @@ class HistoryDialog(QDialog):
     def _loaded(self, entries: list[HistoryEntry]) -> None:
         self.entries = sorted(entries, key=lambda e: (e.issued_at is None, e.issued_at), reverse=True)
         self.table.setRowCount(len(self.entries))
+        unprinted = {u.issuance_id for u in self.service.unprinted.all()}
         for row, e in enumerate(self.entries):
             values = (
                 e.issued_at.strftime("%H:%M:%S") if e.issued_at else "",
@@ -157,7 +165,8 @@ class HistoryDialog(QDialog):
                 e.exemption_reason,
                 e.user_id,
                 e.terminal_id,
-                self.tr(_STATUS_JA.get(e.status, e.status)),
+                self.tr("未印刷") if e.issuance_id in unprinted and not e.voided
+                else self.tr(_STATUS_JA.get(e.status, e.status)),
             )
             for col, text in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(text))
@@ -165,13 +174,13 @@ class HistoryDialog(QDialog):
         if self.entries:
             self.table.selectRow(0)
         self.message_label.setText(self.tr("{n}件").format(n=len(self.entries)))
-        self.loaded.emit(len(self.entries))
+        emit(self.loaded, len(self.entries))
 
     def _failed(self, exc: BaseException) -> None:
         ja, en = describe_error(exc)
         log.warning("history: %s", en)
         self.message_label.setText(ja)
-        self.loaded.emit(-1)
+        emit(self.loaded, -1)
 
     def selected(self) -> HistoryEntry | None:
         row = self.table.currentRow()
@@ -239,7 +248,25 @@ class HistoryDialog(QDialog):
             do_reprint,
         )
 
+    def print_unprinted_selected(self) -> None:
+        """未印刷: print the certificates as issued (same numbers); no supervisor, nothing voided."""
+        entry = self.selected()
+        if entry is None or entry.voided:
+            self.message_label.setText(self.tr("印刷する交付を選んでください。"))
+            return
+        try:
+            paths = self.service.unprinted.paths_to_print(entry.issuance_id)
+        except Exception as exc:  # noqa: BLE001 - the clerk is told (not unprinted, file gone)
+            self.message_label.setText(describe_error(exc)[0])
+            return
+        if self.printer is None or self.printer(self, paths) is False:
+            self.message_label.setText(self.tr("印刷されませんでした(未印刷のままです)。"))
+            return
+        self.service.unprinted.printed(entry.issuance_id)
+        self._done("printed", self.tr("印刷しました。交付してください: {numbers}").format(
+            numbers=" ".join(entry.issue_numbers)))
+
     def _done(self, what: str, message: str) -> None:
-        self.changed.emit(what)
+        emit(self.changed, what)
         self.reload()
         self.message_label.setText(message)

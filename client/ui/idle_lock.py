@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from client.services.counter import CounterService
 from client.services.idle_lock import IdleLockPolicy
+from client.ui.qt_signals import emit
 from client.ui.taskman import TaskManager
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class IdleLockController(QObject):
         self.dialog = dialog
         dialog.open()
         dialog.password_edit.setFocus()
-        self.locked.emit()
+        emit(self.locked)
 
     def _try_unlock(self) -> None:
         dialog = self.dialog
@@ -166,4 +167,4 @@ class IdleLockController(QObject):
         if callable(focus_search):
             focus_search()
         log.info("session unlocked")
-        self.unlocked.emit()
+        emit(self.unlocked)

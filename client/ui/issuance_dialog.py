@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from client.domain.model import (
     CertificateType,
     Decision,
+    IdentityDocument,
     Outcome,
     RequesterKind,
     Resident,
@@ -40,6 +41,7 @@ from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import REQUESTER_JA, birth_text
 from client.services.issuance_form import IDENTITY_DOCUMENTS, JUMINHYO_OPTIONS, IssuanceForm
 from client.services.records import IssuanceOutcome
+from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
 from client.ui.taskman import TaskManager, describe_error
 from client.ui.verdict_panel import VerdictPanel
@@ -47,12 +49,13 @@ from client.ui.verdict_panel import VerdictPanel
 log = logging.getLogger(__name__)
 
 EVALUATE_DEBOUNCE_MS = 200
-PdfPrinter = Callable[[QWidget, list[Path]], None]
+PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
 
 class IssuanceDialog(QDialog):
     evaluated = Signal(object)  # Decision
-    issued = Signal(object)  # IssuanceOutcome
+    issued = Signal(object)  # IssuanceOutcome, printed (handed over)
+    not_printed = Signal(object)  # IssuanceOutcome recorded but not printed (未印刷)
     failed = Signal(str)  # Japanese message
     previewed = Signal(str)  # path of the preview PDF (見本)
 
@@ -77,6 +80,7 @@ class IssuanceDialog(QDialog):
         self.decision: Decision | None = None
         self.grant: SupervisorGrant | None = None
         self.outcome: IssuanceOutcome | None = None
+        self.unprinted = False  # issued and recorded, but the paper did not come out (未印刷)
         self._seq = 0
         self._busy = False
         self.setObjectName("issuanceDialog")
@@ -156,7 +160,7 @@ class IssuanceDialog(QDialog):
         for doc, label in IDENTITY_DOCUMENTS:
             self.identity_combo.addItem(self.tr(label), doc)
         self.identity_combo.currentIndexChanged.connect(
-            lambda _i: self._edit(lambda f: setattr(f, "identity_document", self.identity_combo.currentData()))
+            lambda _i: self._edit(lambda f: setattr(f, "identity_document", self.identity_document_choice()))
         )
         self.poa_check = QCheckBox(self.tr("委任状あり"), self)
         self.poa_check.setObjectName("powerOfAttorneyCheck")
@@ -168,7 +172,9 @@ class IssuanceDialog(QDialog):
         rform.addRow(self.tr("区分"), self.kind_combo)
         rform.addRow(self.tr("氏名"), self.requester_name_edit)
         rform.addRow(self.tr("来庁した世帯員"), self.member_requester_combo)
-        rform.addRow(self.tr("本人確認"), self.identity_combo)
+        identity_label = QLabel(self.tr("本人確認(&I)"), self)
+        identity_label.setBuddy(self.identity_combo)  # Alt+I from anywhere in the dialog
+        rform.addRow(identity_label, self.identity_combo)
         rform.addRow("", self.poa_check)
         rform.addRow(self.tr("利用目的"), self.purpose_edit)
         rform.addRow(self.tr("資格"), self.qualification_edit)
@@ -269,6 +275,9 @@ class IssuanceDialog(QDialog):
         for child in self.findChildren(QWidget):
             if isinstance(child, (QLineEdit, QComboBox, QSpinBox, QCheckBox)):
                 child.installEventFilter(self)
+        # 本人確認 is needed for every request: the next stop after the certificate type
+        QWidget.setTabOrder(self.type_combo, self.identity_combo)
+        QWidget.setTabOrder(self.identity_combo, self.kind_combo)
         self._sync_visibility()
         self.verdict.show_pending()
         self.evaluate()
@@ -318,6 +327,11 @@ class IssuanceDialog(QDialog):
     def _edit(self, change: Callable[[IssuanceForm], None]) -> None:
         change(self.form)
         self.outcome = None
+        self.unprinted = False  # a new request; an unprinted one stays printable from the 交付履歴
+        if self.form.drop_stale_release():
+            self.grant = None
+            self.result_label.setText(self.tr(
+                "請求の内容が変わったため、支援措置の解除は無効になりました。必要なら改めて解除を受けてください。"))
         self._schedule()
 
     def _schedule(self) -> None:
@@ -328,13 +342,25 @@ class IssuanceDialog(QDialog):
         self.preview_button.setEnabled(False)
         self._debounce.start()
 
+    # Qt hands a StrEnum stored as item data back as a plain ``str``; the form and the rule
+    # engine compare members by identity, so every combo choice is converted back here.
+
+    def cert_type_choice(self) -> CertificateType:
+        return CertificateType(self.type_combo.currentData())
+
+    def requester_kind_choice(self) -> RequesterKind:
+        return RequesterKind(self.kind_combo.currentData())
+
+    def identity_document_choice(self) -> IdentityDocument:
+        return IdentityDocument(self.identity_combo.currentData())
+
     def _type_changed(self, _index: int) -> None:
-        self.form.cert_type = self.type_combo.currentData()
+        self.form.cert_type = self.cert_type_choice()
         self._sync_visibility()
         self._edit(lambda f: None)
 
     def _kind_changed(self, _index: int) -> None:
-        self.form.requester_kind = self.kind_combo.currentData()
+        self.form.requester_kind = self.requester_kind_choice()
         if self.form.needs_household_requester:
             self.form.choose_household_requester(self.member_requester_combo.currentData())
         self._sync_visibility()
@@ -376,7 +402,7 @@ class IssuanceDialog(QDialog):
         self.release_button.setVisible(decision.outcome is Outcome.NEEDS_RELEASE and self.form.release is None)
         self.issue_button.setEnabled(decision.allowed and self.outcome is None and not self._busy)
         self.preview_button.setEnabled(decision.allowed and decision.content is not None)
-        self.evaluated.emit(decision)
+        emit(self.evaluated, decision)
 
     def _evaluate_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._seq:
@@ -386,7 +412,7 @@ class IssuanceDialog(QDialog):
         self.decision = None
         self.verdict.show_error(ja)
         self.issue_button.setEnabled(False)
-        self.failed.emit(ja)
+        emit(self.failed, ja)
 
     # -- supervisor release -----------------------------------------------------------------------------
 
@@ -409,7 +435,8 @@ class IssuanceDialog(QDialog):
 
         def granted(grant: SupervisorGrant) -> None:
             self.grant = grant
-            self.form.release = SupportRelease(measure_id=measure_id, supervisor=grant.user.user_id, reason=reason)
+            self.form.grant_release(
+                SupportRelease(measure_id=measure_id, supervisor=grant.user.user_id, reason=reason))
             self.release_button.hide()
             self.result_label.setText(self.tr("{name} が解除しました。理由: {reason}").format(
                 name=grant.user.name, reason=reason))
@@ -431,13 +458,16 @@ class IssuanceDialog(QDialog):
 
         def show(path: Path) -> None:
             self.result_label.setText(self.tr("プレビュー: {path}").format(path=path))
-            self.previewed.emit(str(path))
+            emit(self.previewed, str(path))
             if self.previewer is not None:
                 self.previewer(self, path)
 
         self.taskman.run_network(lambda: self.service.preview(d), show, self._issue_failed)
 
     def issue(self) -> None:
+        if self.outcome is not None and self.unprinted and not self._busy:
+            self.print_again()
+            return
         d = self.decision
         if self._busy or d is None or not d.allowed or self.outcome is not None:
             return
@@ -452,16 +482,58 @@ class IssuanceDialog(QDialog):
     def _issued(self, outcome: IssuanceOutcome) -> None:
         self._busy = False
         self.outcome = outcome
-        numbers = "\n".join(c.issue_number for c in outcome.certificates)
-        self.result_label.setText(self.tr("交付しました。発行番号:\n{numbers}").format(numbers=numbers))
+        self.close_button.setText(self.tr("Esc 閉じる"))
+        printed = True
+        if self.printer is not None:
+            printed = self.printer(self, list(outcome.pdf_paths)) is not False
+        if not printed:
+            self._not_printed(outcome)
+            return
+        self._handed_over(outcome)
+
+    def _numbers(self, outcome: IssuanceOutcome) -> str:
+        return "\n".join(c.issue_number for c in outcome.certificates)
+
+    def _handed_over(self, outcome: IssuanceOutcome) -> None:
+        self.unprinted = False
+        self.result_label.setText(self.tr("交付しました。発行番号:\n{numbers}").format(numbers=self._numbers(outcome)))
         alerts = [a for c in outcome.certificates for a in c.alerts]
         if alerts:
             self.result_label.setText(self.result_label.text() + "\n⚠ " + "\n⚠ ".join(alerts))
-        self.close_button.setText(self.tr("Esc 閉じる"))
+        self.issue_button.setText(self.tr("F12 発行・印刷"))
+        self.issue_button.setEnabled(False)
         self.close_button.setFocus()
-        if self.printer is not None:
-            self.printer(self, list(outcome.pdf_paths))
-        self.issued.emit(outcome)
+        emit(self.issued, outcome)
+
+    def _not_printed(self, outcome: IssuanceOutcome) -> None:
+        """Recorded in the 交付履歴 with its numbers, but no paper: not handed over, fee not taken.
+
+        The clerk prints the same certificates now (F12) or later from the 交付履歴 (F6), without a
+        supervisor and without a new number."""
+        self.unprinted = True
+        self.service.unprinted.add(outcome)
+        self.result_label.setText(self.tr(
+            "発行を記録しましたが、印刷されていません(未印刷)。まだ交付していません。手数料は受け取らないでください。\n"
+            "発行番号:\n{numbers}\nF12 で印刷します(交付履歴 F6 からも印刷できます。番号は変わりません)。"
+        ).format(numbers=self._numbers(outcome)))
+        self.issue_button.setText(self.tr("F12 印刷(未印刷)"))
+        self.issue_button.setEnabled(True)
+        self.issue_button.setFocus()
+        emit(self.not_printed, outcome)
+
+    def print_again(self) -> None:
+        outcome = self.outcome
+        if outcome is None or self.printer is None:
+            return
+        try:
+            paths = self.service.unprinted.paths_to_print(outcome.issuance_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the clerk
+            self.result_label.setText(describe_error(exc)[0])
+            return
+        if self.printer(self, paths) is False:
+            return  # still 未印刷; the message stays
+        self.service.unprinted.printed(outcome.issuance_id)
+        self._handed_over(outcome)
 
     def _issue_failed(self, exc: BaseException) -> None:
         self._busy = False
@@ -469,4 +541,4 @@ class IssuanceDialog(QDialog):
         log.error("issue failed: %s", en)
         self.result_label.setText(ja)
         self.issue_button.setEnabled(self.decision is not None and self.decision.allowed)
-        self.failed.emit(ja)
+        emit(self.failed, ja)

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,14 +28,57 @@ from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError
 from client.services.records import ResidentDetail, ResidentSummary
 from client.ui.mode_banner import ModeBanner
+from client.ui.qt_signals import emit
 from client.ui.resident_views import DetailPane, ResultsModel
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 250
-PdfPrinter = Callable[[QWidget, list[Path]], None]
+SEARCH_LIMIT = 50  # rows shown; one more is asked for to know that there are more
+PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
+
+
+class ModeFrame(QWidget):
+    """The central widget: a border (and tint) in the mode's colour around everything the clerk sees.
+
+    Painted, not styled: a style sheet on the central widget would re-polish every child at the
+    moment of a line cut, on the GUI thread."""
+
+    FRAMES: dict[str, tuple[str, int, str]] = {  # mode → (border colour, width, background)
+        "secondary": ("#d9a400", 4, ""),
+        "bcp": ("#b00020", 8, "#fff3f3"),
+        "recovering": ("#1f5fbf", 6, "#f3f7ff"),
+    }
+    DRILL = ("#6a2aa8", 8, "#f7f1fc")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("counterFrame")
+        self.border: tuple[str, int, str] | None = None
+        self.dashed = False
+
+    def set_mode(self, mode: str, *, drill: bool = False) -> None:
+        self.dashed = drill and mode != "online"
+        self.border = self.DRILL if self.dashed else self.FRAMES.get(mode)
+        self.setProperty("mode", mode)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.border is None:
+            return
+        colour, width, background = self.border
+        painter = QPainter(self)
+        if background:
+            painter.fillRect(self.rect(), QColor(background))
+        pen = QPen(QColor(colour), width)
+        pen.setStyle(Qt.PenStyle.DashLine if self.dashed else Qt.PenStyle.SolidLine)
+        painter.setPen(pen)
+        half = width // 2
+        painter.drawRect(self.rect().adjusted(half, half, -half - 1, -half - 1))
+        painter.end()
 
 
 class MainWindow(QMainWindow):
@@ -50,6 +93,7 @@ class MainWindow(QMainWindow):
         printer: PdfPrinter | None = None,
         previewer: PdfPreviewer | None = None,
         toggle_language: Callable[[], None] | None = None,
+        settings: QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,7 +107,9 @@ class MainWindow(QMainWindow):
         self.current_summary: ResidentSummary | None = None
         self.current_detail: ResidentDetail | None = None
         self.setObjectName("mainWindow")
+        self.settings = settings if settings is not None else QSettings()  # per-user UI state
         self.resize(1200, 760)
+        self.quit_box: QMessageBox | None = None
 
         self.banner = ModeBanner(self)
         self.search_edit = QLineEdit(self)
@@ -105,7 +151,9 @@ class MainWindow(QMainWindow):
         search_row.addWidget(self.search_edit, 1)
 
         self.key_bar = QHBoxLayout()
-        central = QWidget(self)
+        central = ModeFrame(self)
+        self.central_frame = central
+        self.mode_notice: QMessageBox | None = None
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.banner)
@@ -128,6 +176,9 @@ class MainWindow(QMainWindow):
 
         self.confirm_bcp: Callable[[str, str], str] | None = None  # set on an enrolled terminal
         self.banner.confirm_button.clicked.connect(self.request_bcp)
+        self.banner.mode_changed.connect(self._mode_changed)
+        self.banner.set_drill(service.drill)
+        self._paint_frame(self.banner.mode)
         self._build_actions()
         self.retranslate()
         self.search_edit.setFocus()
@@ -146,7 +197,7 @@ class MainWindow(QMainWindow):
             ("conflicts", "F4", self.open_conflicts),
             ("language", "F11", self.toggle_language),
             ("help", "F1", self.show_keys),
-            ("quit", "Ctrl+Q", self.close),
+            ("quit", "Ctrl+Q", self.request_quit),
         )
         menu = self.menuBar().addMenu("")
         self._menu = menu
@@ -198,7 +249,7 @@ class MainWindow(QMainWindow):
                 key = action.shortcut().toString()
                 button.setText(f"{key} {label}")
                 button.setAccessibleName(label)
-        self.results_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(ResultsModel.COLUMNS) - 1)
+        emit(self.results_model.headerDataChanged, Qt.Orientation.Horizontal, 0, len(ResultsModel.COLUMNS) - 1)
         self.banner.refresh()
         self.update_user_label()
 
@@ -269,6 +320,96 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(accepted)
         dialog.open()
 
+    # -- the mode, impossible to miss ------------------------------------------------------------
+
+    def _paint_frame(self, mode: str) -> None:
+        """The whole window's frame takes the mode's colour (BCP: thick red; drill: dashed purple)."""
+        self.central_frame.set_mode(mode, drill=self.banner.drill)
+
+    def _mode_changed(self, old: str, new: str) -> None:
+        self._paint_frame(new)
+        if new == "bcp" and self.banner.drill:
+            self._notice(self.tr("防災訓練"), self.tr(
+                "防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。"))
+        elif new == "bcp":
+            as_of = self.banner.replica_as_of
+            when = as_of.strftime("%m/%d %H:%M") if as_of is not None else self.tr("不明")
+            self._notice(self.tr("BCPモード(縮退運用)"), self.tr(
+                "BCPモード(縮退運用)に切り替わりました。\n"
+                "データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。\n"
+                "支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。").format(time=when))
+        elif new == "online" and old in ("bcp", "recovering"):
+            self._notice(self.tr("オンラインに復旧"), self.tr(
+                "データセンターとの接続が戻りました。オンラインで交付します。\nBCP中の交付を送信しています…"))
+
+    def on_synced_back(self, pushed: int, conflicts: int) -> None:
+        """Recovery: what the sync back sent and how many BCP issuances wait for a supervisor."""
+        text = self.tr("データセンターとの接続が戻りました。オンラインで交付します。\n"
+                       "BCP中の交付 {pushed}件を送信しました。").format(pushed=pushed)
+        if conflicts:
+            text += "\n" + self.tr("照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。").format(
+                n=conflicts)
+        else:
+            text += "\n" + self.tr("係長の確認が必要な交付はありません。")
+        self._notice(self.tr("オンラインに復旧"), text)
+
+    def _notice(self, title: str, text: str) -> None:
+        """One non-blocking notice at a time (a newer one replaces the text of the open one)."""
+        box = self.mode_notice
+        if box is None or not box.isVisible():
+            box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("modeNotice")
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            self.mode_notice = box
+            box.show()
+        else:
+            box.setWindowTitle(title)
+            box.setText(text)
+        self.show_message(text.replace("\n", " "), error=self.banner.mode == "bcp")
+
+    # -- window state and quitting ----------------------------------------------------------------
+
+    GEOMETRY_KEY = "mainWindow/geometry"
+    STATE_KEY = "mainWindow/state"
+
+    def show_initial(self) -> None:
+        """Where the clerk left the window last time; maximised the first time (any screen size)."""
+        geometry = self.settings.value(self.GEOMETRY_KEY)
+        if geometry is not None and self.restoreGeometry(geometry):
+            state = self.settings.value(self.STATE_KEY)
+            if state is not None:
+                self.restoreState(state)
+            self.show()
+        else:
+            self.showMaximized()
+
+    def save_window_state(self) -> None:
+        self.settings.setValue(self.GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(self.STATE_KEY, self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_window_state()
+        super().closeEvent(event)
+
+    def request_quit(self) -> None:
+        """Ctrl+Q asks first (default: stay); an open dialog or a half-typed request is not lost."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("終了の確認"),
+                          self.tr("窓口アプリを終了しますか?"), parent=self)
+        box.setObjectName("quitBox")
+        yes = box.addButton(self.tr("終了する"), QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(self.tr("戻る"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        self.quit_box = box
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is yes:
+                self.close()
+
+        box.finished.connect(answered)
+        box.open()
+
     def request_lock(self) -> None:
         locker = getattr(self, "idle_lock", None)
         if locker is not None:
@@ -281,16 +422,16 @@ class MainWindow(QMainWindow):
         self._search_seq += 1
         seq = self._search_seq
         if not query:
-            self.results_model.set_rows([])
+            self.clear_results()
             self.show_message("")
-            self.search_finished.emit(0)
+            emit(self.search_finished, 0)
             return
         hint = self._query_hint(query)
         if hint is None:
             return
         self.show_message(hint + " — " + self.tr("検索しています…"))
         self.taskman.run_network(
-            lambda: self.service.search(query),
+            lambda: self.service.search(query, limit=SEARCH_LIMIT + 1),
             on_done=lambda rows: self._search_done(seq, rows),
             on_error=lambda exc: self._search_failed(seq, exc),
         )
@@ -299,9 +440,9 @@ class MainWindow(QMainWindow):
         """How the input will be searched (the domain's classification); None when it cannot be."""
         parsed = classify_query(query)
         if parsed.error:
-            self.results_model.set_rows([])
+            self.clear_results()
             self.show_message(parsed.error, error=True)
-            self.search_finished.emit(-1)
+            emit(self.search_finished, -1)
             return None
         return {
             "atena_no": self.tr("宛名番号で検索"),
@@ -314,19 +455,30 @@ class MainWindow(QMainWindow):
     def _search_done(self, seq: int, rows: list[ResidentSummary]) -> None:
         if seq != self._search_seq:
             return  # a newer query is on its way
-        self.results_model.set_rows(rows)
-        self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
+        more = len(rows) > SEARCH_LIMIT
+        rows = rows[:SEARCH_LIMIT]
+        if not rows:
+            self.clear_results()
+        else:
+            self.results_model.set_rows(rows)
+        if more:
+            self.show_message(self.tr(
+                "{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。"
+            ).format(n=SEARCH_LIMIT), error=True)
+        else:
+            self.show_message(self.tr("{n}件 見つかりました").format(n=len(rows)) if rows else self.tr("該当者はいません"))
         if rows and self.results_view.currentIndex().row() < 0:
             self.results_view.selectRow(0)
-        self.search_finished.emit(len(rows))
+        emit(self.search_finished, len(rows))
 
     def _search_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._search_seq:
             return
         ja, en = describe_error(exc)
         log.warning("search failed: %s", en)
+        self.clear_results()  # the old rows do not answer the new query
         self.show_message(ja, error=True)
-        self.search_finished.emit(-1)
+        emit(self.search_finished, -1)
 
     def _search_enter(self) -> None:
         if self._debounce.isActive():
@@ -336,6 +488,14 @@ class MainWindow(QMainWindow):
             self.results_view.setFocus()
             if self.results_view.currentIndex().row() < 0:
                 self.results_view.selectRow(0)
+
+    def clear_results(self) -> None:
+        """No rows and no person: F5 cannot issue for someone the clerk no longer sees."""
+        self.results_model.set_rows([])
+        self._detail_seq += 1  # a detail still on its way is for the old person
+        self.current_summary = None
+        self.current_detail = None
+        self.detail_pane.clear()
 
     # -- detail --------------------------------------------------------------------------------
 
@@ -361,7 +521,7 @@ class MainWindow(QMainWindow):
             return
         self.current_detail = detail
         self.detail_pane.show_detail(detail)
-        self.detail_loaded.emit(detail.resident.atena_no)
+        emit(self.detail_loaded, detail.resident.atena_no)
 
     def _detail_failed(self, seq: int, summary: ResidentSummary, exc: BaseException) -> None:
         if seq != self._detail_seq:
@@ -372,7 +532,7 @@ class MainWindow(QMainWindow):
             self.detail_pane.show_protected(summary, ja)
         else:
             self.show_message(ja, error=True)
-        self.detail_loaded.emit(summary.atena_no)
+        emit(self.detail_loaded, summary.atena_no)
 
     # -- dialogs ---------------------------------------------------------------------------------
 
@@ -393,6 +553,9 @@ class MainWindow(QMainWindow):
         dialog.issued.connect(lambda outcome: self.show_message(
             self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))
         ))
+        dialog.not_printed.connect(lambda outcome: self.show_message(
+            self.tr("未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます").format(
+                n=", ".join(c.issue_number for c in outcome.certificates)), error=True))
         self.issuance_dialog = dialog
         dialog.open()
 

@@ -34,15 +34,14 @@ def preview_pdf(parent: QWidget, path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def print_pdfs(parent: QWidget, paths: list[Path]) -> None:
+def print_pdfs(parent: QWidget, paths: list[Path]) -> bool:
+    """Print; False when nothing was printed (the preview closed without printing, an error)."""
     module = _printing_module()
     fn = getattr(module, "print_pdfs", None) if module else None
     if callable(fn):
-        fn(parent, paths)
-        return
+        return bool(fn(parent, paths))
     single = getattr(module, "print_pdf", None) if module else None
     if callable(single):
-        for p in paths:
-            single(parent, p)
-        return
+        return all([bool(single(parent, p)) for p in paths])
     log.warning("no printing dialog available; PDFs left at %s", [str(p) for p in paths])
+    return False

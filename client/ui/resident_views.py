@@ -180,8 +180,8 @@ class DetailPane(QFrame):
     def show_protected(self, summary: ResidentSummary, message_ja: str) -> None:
         self.show_loading(summary)
         self.stop_label.setText(
-            self.tr("支援措置対象者 — 照会・交付はできません。") + "\n" + message_ja + "\n"
-            + self.tr("支援措置責任者の解除が必要です(F5 交付 → 解除申請)。")
+            self.tr("支援措置対象者 — 内容は表示されません。") + "\n" + message_ja + "\n"
+            + self.tr("請求は F5 で入力し、F8 で支援措置責任者の解除を受けます。")
         )
         self.stop_label.show()
 

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from client.ui.qt_signals import emit
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -41,7 +43,7 @@ class TaskManager(QObject):
         """Run ``closure`` on the GUI thread soon (callable from any thread)."""
         with self._lock:
             self._closures.append(closure)
-        self._closures_pending.emit()
+        emit(self._closures_pending)
 
     def run_network(self, fn: Callable[[], T], on_done: OnDone[T] | None = None, on_error: OnError | None = None) -> Future[T]:
         return self._submit(self._net, fn, on_done, on_error)

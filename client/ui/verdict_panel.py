@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from client.domain.model import Decision, Outcome
+from client.domain.model import Decision, Outcome, Reason
 
 _STYLE = {
     "allow": "background: #e6f4ea; color: #1e4620;",
@@ -12,6 +13,13 @@ _STYLE = {
     "needs_release": "background: #b00020; color: white;",
     "pending": "background: #eeeeee; color: #333333;",
 }
+
+
+def reason_text(reason: Reason) -> str:
+    """The reason in the UI language: the server and the rule engine send both (ja, en)."""
+    if QLocale().language() == QLocale.Language.English and reason.message_en:
+        return reason.message_en
+    return reason.message_ja
 
 
 class VerdictPanel(QWidget):
@@ -43,17 +51,18 @@ class VerdictPanel(QWidget):
         self.fee_label.setText("")
 
     def show_decision(self, decision: Decision, copies: int) -> None:
-        blocking = [r.message_ja for r in decision.reasons if r.blocking]
-        warnings = [r.message_ja for r in decision.warnings]
+        blocking = [reason_text(r) for r in decision.reasons if r.blocking]
+        warnings = [reason_text(r) for r in decision.warnings]
         if decision.outcome is Outcome.ALLOW:
             text = self.tr("交付できます。")
             if warnings:
                 text += "\n" + "\n".join(f"⚠ {w}" for w in warnings)
             self._set("allow", text)
         elif decision.outcome is Outcome.NEEDS_RELEASE:
-            text = self.tr("停止 — 支援措置の対象です。交付できません。")
+            # one state, the reasons, one way forward (not 交付できません beside a release button)
+            text = self.tr("停止 — 支援措置の対象者です。")
             text += "\n" + "\n".join(blocking)
-            text += "\n" + self.tr("支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。")
+            text += "\n" + self.tr("F8: 支援措置責任者が請求者を確認して解除します。")
             self._set("needs_release", text)
         else:
             self._set("deny", self.tr("交付できません。") + "\n" + "\n".join(blocking or warnings))

@@ -20,14 +20,26 @@ class PrintRecorder:
 
     def __init__(self) -> None:
         self.calls: list[list[Path]] = []
-
         self.previews: list[Path] = []
+        self.prints = True  # False: the paper did not come out (the preview was closed)
 
-    def append_call(self, _parent: Any, paths: list[Path]) -> None:
+    def append_call(self, _parent: Any, paths: list[Path]) -> bool:
         self.calls.append(list(paths))
+        return self.prints
 
     def preview(self, _parent: Any, path: Path) -> None:
         self.previews.append(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Per-user UI state (window geometry) goes to a temporary INI file, never the tester's home."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
@@ -41,6 +42,13 @@ def shoot(widget: QWidget, path: Path) -> None:
     if not widget.grab().save(str(path)):
         raise RuntimeError(f"could not save {path}")
     print(f"saved {path}", flush=True)
+
+
+def sized(window: QWidget, width: int, height: int) -> None:
+    """A fixed window size for the shot (no window manager under Xvfb to maximise it)."""
+    window.showNormal()
+    window.resize(width, height)
+    wait_for(lambda: (window.width(), window.height()) == (width, height))
 
 
 def open_resident(window: object, kana: str, atena: str) -> None:
@@ -76,10 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     signin.close()
 
     window = app.open_main_window()
-    window.resize(1240, 780)
+    sized(window, 1366, 768)  # the small counter laptop
     open_resident(window, args.kana, args.atena)
     wait_for(lambda: window.current_detail is not None)
     shoot(window, args.out / "02-search-results.png")
+    sized(window, 1920, 1080)
+    shoot(window, args.out / "02b-search-results-1920x1080.png")
+    sized(window, 1366, 768)
 
     window.open_issuance()
     dialog = window.issuance_dialog
@@ -117,7 +128,29 @@ def main(argv: list[str] | None = None) -> int:
     shoot(close, args.out / "08-day-close.png")
     close.close()
 
+    # BCP mode as the window shows it (frame, banner with data time, 未送信 and serials left). This
+    # terminal is not enrolled, so only the mode display is switched; the data still come online.
+    app.bridge.publish("bcp", datetime.now().astimezone() - timedelta(minutes=35), 2, 37)
+    wait_for(lambda: window.banner.mode == "bcp")
+    if window.mode_notice is not None:
+        shoot(window.mode_notice, args.out / "10b-bcp-notice.png")
+        window.mode_notice.close()
+    shoot(window, args.out / "10-bcp-mode.png")
+    app.bridge.publish("bcp", datetime.now().astimezone() - timedelta(minutes=35), 2, 0)
+    wait_for(lambda: window.banner.serials_available == 0)
+    shoot(window, args.out / "11-bcp-no-serials.png")
+
     app.languages.set_language("en")
+    sized(window, 1920, 1080)
+    app.bridge.publish("bcp", datetime.now().astimezone() - timedelta(minutes=35), 2, 37)
+    settle()
+    shoot(window, args.out / "10c-bcp-mode-english-1920x1080.png")
+    app.bridge.publish("online", datetime.now().astimezone(), 0, 200)
+    wait_for(lambda: window.banner.mode == "online")
+    if window.mode_notice is not None:
+        window.mode_notice.close()
+    sized(window, 1366, 768)
+    window.show_message("")
     settle()
     shoot(window, args.out / "09-main-window-english.png")
     app.shutdown()

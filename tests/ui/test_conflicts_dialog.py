@@ -56,6 +56,10 @@ def test_supervisor_reviews_both_sides_and_resolves(
     assert "BCPで交付した内容" in bcp and conflict.bcp_content.address in bcp
     assert all(p.name in bcp for p in conflict.bcp_content.persons)
     assert "データ基準時刻: 20" in bcp
+    # the 発行番号 printed in BCP mode (it was empty: the stored content is the unnumbered certificate)
+    numbers = {h.issuance_id: h.issue_numbers for h in service.history(atena_no=subject)}[conflict.issuance_id]
+    assert numbers and conflict.bcp_issue_numbers == numbers
+    assert f"発行番号: {'、'.join(numbers)}" in bcp
     server = dialog.server_view.toPlainText()
     assert f"判定: {conflict.server_outcome_ja}" in server and conflict.server_outcome_ja != "交付可"
     assert conflict.server_reasons and all(r.message_ja in server for r in conflict.server_reasons)

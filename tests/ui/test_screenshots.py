@@ -23,7 +23,8 @@ from tests.fixtures.counter_server import pick_household_head, protect_resident
 ARTIFACTS = REPO_ROOT / "artifacts" / "screenshots"
 EXPECTED = ("01-sign-in.png", "02-search-results.png", "03-issuance-dialog.png", "04-issued.png",
             "05-support-measure-stop.png", "06-issuance-needs-release.png", "07-history.png", "08-day-close.png",
-            "09-main-window-english.png")
+            "09-main-window-english.png", "02b-search-results-1920x1080.png", "10-bcp-mode.png",
+            "10c-bcp-mode-english-1920x1080.png", "11-bcp-no-serials.png")
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def xvfb_display() -> Iterator[str]:
             break
     else:
         pytest.skip("no free X display number")
-    proc = subprocess.Popen([exe, f":{n}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen([exe, f":{n}", "-screen", "0", "1920x1200x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while not Path(f"/tmp/.X11-unix/X{n}").exists():
@@ -54,14 +55,16 @@ def xvfb_display() -> Iterator[str]:
             proc.kill()
 
 
-def test_screenshots_of_the_counter_ui(xvfb_display: str, counter_db: str, server_factory: Any) -> None:
+def test_screenshots_of_the_counter_ui(xvfb_display: str, counter_db: str, server_factory: Any,
+                                      tmp_path: Path) -> None:
     picked = pick_household_head(counter_db, min_members=3)
     protected = pick_household_head(counter_db, min_members=1, exclude=frozenset({picked.atena_no}))
     protect_resident(counter_db, protected.atena_no)
     server = server_factory(counter_db)
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
-    env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb"}
+    env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb",
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}  # the window's QSettings, not the tester's
     cmd = [sys.executable, "-m", "tests.ui.screenshot_tour", "--server", server.base_url, "--out", str(ARTIFACTS),
            "--kana", picked.kana, "--atena", picked.atena_no,
            "--protected-kana", protected.kana, "--protected-atena", protected.atena_no]

@@ -3,242 +3,242 @@
   <context>
     <name>ConflictDialog</name>
     <message>
-      <location filename="../conflict_dialog.py" line="112" />
+      <location filename="../conflict_dialog.py" line="113" />
       <source>BCP照合結果の確認(係長)</source>
-      <translation type="unfinished" />
+      <translation>BCP reconciliation review (supervisor)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="117" />
+      <location filename="../conflict_dialog.py" line="118" />
       <source>表示する照合結果</source>
-      <translation type="unfinished" />
+      <translation>Results to show</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="124" />
+      <location filename="../conflict_dialog.py" line="125" />
       <source>照合で見つかった競合の一覧</source>
-      <translation type="unfinished" />
+      <translation>Conflicts found by the reconciliation</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="135" />
+      <location filename="../conflict_dialog.py" line="136" />
       <source>BCPで交付した内容</source>
-      <translation type="unfinished" />
+      <translation>Issued in BCP mode</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="139" />
+      <location filename="../conflict_dialog.py" line="140" />
       <source>サーバーの判定</source>
-      <translation type="unfinished" />
+      <translation>Server's decision</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="147" />
+      <location filename="../conflict_dialog.py" line="148" />
       <source>処理結果</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="158" />
-      <source>処理内容の記入(「その他」は必須)</source>
-      <translation type="unfinished" />
+      <translation>Outcome</translation>
     </message>
     <message>
       <location filename="../conflict_dialog.py" line="159" />
+      <source>処理内容の記入(「その他」は必須)</source>
+      <translation>Note (required for “Other”)</translation>
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="160" />
       <source>処理内容(「その他」の場合は必須)</source>
-      <translation type="unfinished" />
+      <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="162" />
+      <location filename="../conflict_dialog.py" line="163" />
       <source>F12 処理を記録</source>
-      <translation type="unfinished" />
+      <translation>F12 Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="164" />
+      <location filename="../conflict_dialog.py" line="165" />
       <source>処理結果を記録</source>
-      <translation type="unfinished" />
+      <translation>Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="169" />
+      <location filename="../conflict_dialog.py" line="170" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="170" />
+      <location filename="../conflict_dialog.py" line="171" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="178" />
+      <location filename="../conflict_dialog.py" line="179" />
       <source>表示</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="200" />
-      <location filename="../conflict_dialog.py" line="204" />
-      <source>BCP照合結果の確認</source>
-      <translation type="unfinished" />
+      <translation>Show</translation>
     </message>
     <message>
       <location filename="../conflict_dialog.py" line="201" />
+      <location filename="../conflict_dialog.py" line="205" />
+      <source>BCP照合結果の確認</source>
+      <translation>BCP reconciliation review</translation>
+    </message>
+    <message>
+      <location filename="../conflict_dialog.py" line="202" />
       <source>BCPモードで交付した証明書の照合結果を確認します。係長の承認が必要です。</source>
-      <translation type="unfinished" />
+      <translation>Review the reconciliation of certificates issued in BCP mode. A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="206" />
+      <location filename="../conflict_dialog.py" line="207" />
       <source>係長の承認が必要です。</source>
-      <translation type="unfinished" />
+      <translation>A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="238" />
+      <location filename="../conflict_dialog.py" line="239" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="250" />
+      <location filename="../conflict_dialog.py" line="251" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="252" />
+      <location filename="../conflict_dialog.py" line="253" />
       <source>該当する照合結果はありません。</source>
-      <translation type="unfinished" />
+      <translation>No reconciliation results.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="288" />
+      <location filename="../conflict_dialog.py" line="289" />
       <source>処理する照合結果を選んでください。</source>
-      <translation type="unfinished" />
+      <translation>Select a reconciliation result to process.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="298" />
+      <location filename="../conflict_dialog.py" line="299" />
       <source>記録しています…</source>
-      <translation type="unfinished" />
+      <translation>Recording…</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="302" />
+      <location filename="../conflict_dialog.py" line="303" />
       <source>{atena} を「{outcome}」として記録しました。</source>
-      <translation type="unfinished" />
+      <translation>Recorded {atena} as “{outcome}”.</translation>
     </message>
   </context>
   <context>
     <name>DayCloseDialog</name>
     <message>
-      <location filename="../day_close_dialog.py" line="48" />
+      <location filename="../day_close_dialog.py" line="49" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="55" />
-      <location filename="../day_close_dialog.py" line="95" />
+      <location filename="../day_close_dialog.py" line="56" />
+      <location filename="../day_close_dialog.py" line="96" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="64" />
+      <location filename="../day_close_dialog.py" line="65" />
       <source>日計表の内訳</source>
       <translation>Day close breakdown</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="65" />
+      <location filename="../day_close_dialog.py" line="66" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="65" />
+      <location filename="../day_close_dialog.py" line="66" />
       <source>件数</source>
       <translation>Issuances</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="65" />
+      <location filename="../day_close_dialog.py" line="66" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="65" />
+      <location filename="../day_close_dialog.py" line="66" />
       <source>手数料(円)</source>
       <translation>Fees (yen)</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="76" />
+      <location filename="../day_close_dialog.py" line="77" />
       <source>係長の確認で締める</source>
-      <translation type="unfinished" />
+      <translation>Close with a supervisor's confirmation</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="78" />
+      <location filename="../day_close_dialog.py" line="79" />
       <source>未同期のBCP発行を係長が確認して締める</source>
-      <translation type="unfinished" />
+      <translation>A supervisor confirms the unsynced BCP issuances and closes</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="82" />
+      <location filename="../day_close_dialog.py" line="83" />
       <source>F12 PDF作成</source>
       <translation>F12 Make PDF</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="84" />
+      <location filename="../day_close_dialog.py" line="85" />
       <source>日計表のPDFを作成</source>
       <translation>Make the day close PDF</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="86" />
+      <location filename="../day_close_dialog.py" line="87" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="87" />
+      <location filename="../day_close_dialog.py" line="88" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="120" />
+      <location filename="../day_close_dialog.py" line="121" />
       <source>集計しています…</source>
       <translation>Totalling…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="126" />
+      <location filename="../day_close_dialog.py" line="127" />
       <source>合計 {count}件 {copies}通 手数料 {fee}円(取消 {voided}件は除く)</source>
       <translation>Total {count} issuances, {copies} copies, fees {fee} yen (excluding {voided} voided)</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="133" />
+      <location filename="../day_close_dialog.py" line="134" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="134" />
+      <location filename="../day_close_dialog.py" line="135" />
       <source>免除事由</source>
       <translation>Exemption reason</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="135" />
+      <location filename="../day_close_dialog.py" line="136" />
       <source>端末</source>
       <translation>Terminal</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="136" />
+      <location filename="../day_close_dialog.py" line="137" />
       <source>職員</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="137" />
+      <location filename="../day_close_dialog.py" line="138" />
       <source>動作モード</source>
       <translation>Mode</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="168" />
-      <source>未同期のBCP発行の確認</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../day_close_dialog.py" line="169" />
+      <source>未同期のBCP発行の確認</source>
+      <translation>Unsynced BCP issuances</translation>
+    </message>
+    <message>
+      <location filename="../day_close_dialog.py" line="170" />
       <source>BCPモードで発行した {n} 件がまだ同期されていません。係長が確認のうえ日計を締めます(日計表に未同期の件数が記載されます)。</source>
-      <translation type="unfinished" />
+      <translation>{n} BCP issuances are not synced yet. A supervisor confirms before the day is closed (the day close lists the unsynced count).</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="173" />
+      <location filename="../day_close_dialog.py" line="174" />
       <source>未同期のBCP発行を確認</source>
-      <translation type="unfinished" />
+      <translation>Confirm the unsynced BCP issuances</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="192" />
+      <location filename="../day_close_dialog.py" line="193" />
       <source>PDFを作成しています…</source>
       <translation>Making the PDF…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="196" />
+      <location filename="../day_close_dialog.py" line="197" />
       <source>日計表を保存しました: {path}</source>
       <translation>Day close saved: {path}</translation>
     </message>
@@ -268,13 +268,13 @@
     </message>
     <message>
       <location filename="../resident_views.py" line="183" />
-      <source>支援措置対象者 — 照会・交付はできません。</source>
-      <translation>Protected person (support measure) — no viewing, no issuance.</translation>
+      <source>支援措置対象者 — 内容は表示されません。</source>
+      <translation>Protected person (support measure) — details are not shown.</translation>
     </message>
     <message>
       <location filename="../resident_views.py" line="184" />
-      <source>支援措置責任者の解除が必要です(F5 交付 → 解除申請)。</source>
-      <translation>A support-measure supervisor must release it (F5 Issue → release).</translation>
+      <source>請求は F5 で入力し、F8 で支援措置責任者の解除を受けます。</source>
+      <translation>Enter a request with F5; the support-measure supervisor releases it with F8.</translation>
     </message>
     <message>
       <source>続柄</source>
@@ -316,112 +316,142 @@
   <context>
     <name>HistoryDialog</name>
     <message>
-      <location filename="../history_dialog.py" line="61" />
+      <location filename="../history_dialog.py" line="62" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="68" />
-      <location filename="../history_dialog.py" line="112" />
+      <location filename="../history_dialog.py" line="69" />
+      <location filename="../history_dialog.py" line="118" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="70" />
-      <location filename="../history_dialog.py" line="72" />
+      <location filename="../history_dialog.py" line="71" />
+      <location filename="../history_dialog.py" line="73" />
       <source>選択中の住民のみ</source>
       <translation>Selected resident only</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="78" />
+      <location filename="../history_dialog.py" line="79" />
       <source>交付履歴の一覧</source>
       <translation>Issuance list</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="91" />
+      <location filename="../history_dialog.py" line="92" />
       <source>F3 取消</source>
       <translation>F3 Void</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="93" />
+      <location filename="../history_dialog.py" line="94" />
       <source>取消</source>
       <translation>Voided</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="94" />
+      <location filename="../history_dialog.py" line="95" />
       <source>F4 再発行</source>
       <translation>F4 Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="96" />
-      <location filename="../history_dialog.py" line="236" />
+      <location filename="../history_dialog.py" line="97" />
+      <location filename="../history_dialog.py" line="245" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="97" />
+      <location filename="../history_dialog.py" line="98" />
+      <source>F2 印刷(未印刷分)</source>
+      <translation>F2 Print (not printed yet)</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="100" />
+      <source>未印刷の証明書を印刷</source>
+      <translation>Print the unprinted certificates</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="103" />
       <source>F5 更新</source>
       <translation>F5 Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="98" />
+      <location filename="../history_dialog.py" line="104" />
       <source>更新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="99" />
+      <location filename="../history_dialog.py" line="105" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="100" />
+      <location filename="../history_dialog.py" line="106" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="141" />
+      <location filename="../history_dialog.py" line="148" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="167" />
+      <location filename="../history_dialog.py" line="168" />
+      <source>未印刷</source>
+      <translation>Not printed</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="176" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="202" />
+      <location filename="../history_dialog.py" line="211" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="208" />
+      <location filename="../history_dialog.py" line="217" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="213" />
+      <location filename="../history_dialog.py" line="222" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="214" />
+      <location filename="../history_dialog.py" line="223" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="221" />
+      <location filename="../history_dialog.py" line="230" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="229" />
+      <location filename="../history_dialog.py" line="238" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="237" />
+      <location filename="../history_dialog.py" line="246" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="255" />
+      <source>印刷する交付を選んでください。</source>
+      <translation>Select the issuance to print.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="263" />
+      <source>印刷されませんでした(未印刷のままです)。</source>
+      <translation>Nothing was printed (still not printed).</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="266" />
+      <source>印刷しました。交付してください: {numbers}</source>
+      <translation>Printed. Hand it over: {numbers}</translation>
     </message>
     <message>
       <source>時刻</source>
@@ -475,7 +505,7 @@
   <context>
     <name>IdleLockController</name>
     <message>
-      <location filename="../idle_lock.py" line="150" />
+      <location filename="../idle_lock.py" line="151" />
       <source>パスワードが正しくありません。</source>
       <translation>The password is not correct.</translation>
     </message>
@@ -483,210 +513,232 @@
   <context>
     <name>IssuanceDialog</name>
     <message>
-      <location filename="../issuance_dialog.py" line="83" />
+      <location filename="../issuance_dialog.py" line="87" />
       <source>証明書の交付</source>
       <translation>Issue a certificate</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="97" />
+      <location filename="../issuance_dialog.py" line="101" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="103" />
+      <location filename="../issuance_dialog.py" line="107" />
       <source>対象者</source>
       <translation>Persons</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="105" />
-      <location filename="../issuance_dialog.py" line="107" />
+      <location filename="../issuance_dialog.py" line="109" />
+      <location filename="../issuance_dialog.py" line="111" />
       <source>世帯全員</source>
       <translation>Whole household</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="122" />
+      <location filename="../issuance_dialog.py" line="126" />
       <source>記載事項(特別の請求があるもののみ)</source>
       <translation>Items (only when specially requested)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="134" />
+      <location filename="../issuance_dialog.py" line="138" />
       <source>請求者</source>
       <translation>Requester</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="138" />
+      <location filename="../issuance_dialog.py" line="142" />
       <source>請求者の区分</source>
       <translation>Requester kind</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="142" />
+      <location filename="../issuance_dialog.py" line="146" />
       <source>請求者の氏名</source>
       <translation>Requester's name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="145" />
-      <location filename="../issuance_dialog.py" line="170" />
+      <location filename="../issuance_dialog.py" line="149" />
+      <location filename="../issuance_dialog.py" line="174" />
       <source>来庁した世帯員</source>
       <translation>Household member at the counter</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="155" />
+      <location filename="../issuance_dialog.py" line="159" />
       <source>本人確認書類</source>
       <translation>Identity document</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="161" />
+      <location filename="../issuance_dialog.py" line="165" />
       <source>委任状あり</source>
       <translation>Power of attorney presented</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="163" />
+      <location filename="../issuance_dialog.py" line="167" />
       <source>委任状</source>
       <translation>Power of attorney</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="165" />
-      <location filename="../issuance_dialog.py" line="173" />
+      <location filename="../issuance_dialog.py" line="169" />
+      <location filename="../issuance_dialog.py" line="179" />
       <source>利用目的</source>
       <translation>Purpose</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="166" />
-      <location filename="../issuance_dialog.py" line="174" />
+      <location filename="../issuance_dialog.py" line="170" />
+      <location filename="../issuance_dialog.py" line="180" />
       <source>資格</source>
       <translation>Qualification</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="167" />
-      <location filename="../issuance_dialog.py" line="175" />
+      <location filename="../issuance_dialog.py" line="171" />
+      <location filename="../issuance_dialog.py" line="181" />
       <source>請求機関</source>
       <translation>Requesting agency</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="168" />
+      <location filename="../issuance_dialog.py" line="172" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="169" />
+      <location filename="../issuance_dialog.py" line="173" />
       <source>氏名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="171" />
-      <source>本人確認</source>
-      <translation>Identity check</translation>
+      <location filename="../issuance_dialog.py" line="175" />
+      <source>本人確認(&amp;I)</source>
+      <translation>&amp;Identity check</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="180" />
-      <location filename="../issuance_dialog.py" line="205" />
+      <location filename="../issuance_dialog.py" line="186" />
+      <location filename="../issuance_dialog.py" line="211" />
       <source>印鑑登録証番号</source>
       <translation>Seal registration card no.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="183" />
-      <location filename="../issuance_dialog.py" line="206" />
+      <location filename="../issuance_dialog.py" line="189" />
+      <location filename="../issuance_dialog.py" line="212" />
       <source>課税年度</source>
       <translation>Tax year</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="193" />
-      <location filename="../issuance_dialog.py" line="207" />
+      <location filename="../issuance_dialog.py" line="199" />
+      <location filename="../issuance_dialog.py" line="213" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="198" />
+      <location filename="../issuance_dialog.py" line="204" />
       <source>手数料免除事由</source>
       <translation>Fee exemption reason</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="199" />
+      <location filename="../issuance_dialog.py" line="205" />
       <source>なし(有料)</source>
       <translation>None (fee payable)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="208" />
+      <location filename="../issuance_dialog.py" line="214" />
       <source>手数料免除</source>
       <translation>Fee exemption</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="215" />
+      <location filename="../issuance_dialog.py" line="221" />
       <source>支援措置責任者による解除(F8)</source>
       <translation>Release by the support-measure supervisor (F8)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="217" />
+      <location filename="../issuance_dialog.py" line="223" />
       <source>支援措置責任者による解除</source>
       <translation>Release by the support-measure supervisor</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="225" />
+      <location filename="../issuance_dialog.py" line="231" />
       <source>F10 プレビュー</source>
       <translation>F10 Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="227" />
+      <location filename="../issuance_dialog.py" line="233" />
       <source>プレビュー</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="228" />
+      <location filename="../issuance_dialog.py" line="234" />
+      <location filename="../issuance_dialog.py" line="503" />
       <source>F12 発行・印刷</source>
       <translation>F12 Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="230" />
+      <location filename="../issuance_dialog.py" line="236" />
       <source>発行・印刷</source>
       <translation>Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="231" />
-      <location filename="../issuance_dialog.py" line="460" />
+      <location filename="../issuance_dialog.py" line="237" />
+      <location filename="../issuance_dialog.py" line="485" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="233" />
+      <location filename="../issuance_dialog.py" line="239" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="252" />
+      <location filename="../issuance_dialog.py" line="258" />
       <source>証明書(&amp;T)</source>
       <translation>Certificate (&amp;T)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="398" />
+      <location filename="../issuance_dialog.py" line="334" />
+      <source>請求の内容が変わったため、支援措置の解除は無効になりました。必要なら改めて解除を受けてください。</source>
+      <translation>The request changed, so the support-measure release no longer applies. Ask for a release again if needed.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="424" />
       <source>支援措置の解除</source>
       <translation>Release a support measure</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="399" />
+      <location filename="../issuance_dialog.py" line="425" />
       <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
       <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="414" />
+      <location filename="../issuance_dialog.py" line="441" />
       <source>{name} が解除しました。理由: {reason}</source>
       <translation>Released by {name}. Reason: {reason}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="433" />
+      <location filename="../issuance_dialog.py" line="460" />
       <source>プレビュー: {path}</source>
       <translation>Preview: {path}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="446" />
+      <location filename="../issuance_dialog.py" line="476" />
       <source>発行しています…</source>
       <translation>Issuing…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="456" />
+      <location filename="../issuance_dialog.py" line="499" />
       <source>交付しました。発行番号:
 {numbers}</source>
       <translation>Issued. Issue numbers:
 {numbers}</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="516" />
+      <source>発行を記録しましたが、印刷されていません(未印刷)。まだ交付していません。手数料は受け取らないでください。
+発行番号:
+{numbers}
+F12 で印刷します(交付履歴 F6 からも印刷できます。番号は変わりません)。</source>
+      <translation>Issued and recorded, but not printed. Not handed over yet: do not take the fee.
+Issue numbers:
+{numbers}
+F12 prints (also from the issuance history, F6; the numbers stay the same).</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="519" />
+      <source>F12 印刷(未印刷)</source>
+      <translation>F12 Print (not printed yet)</translation>
     </message>
     <message>
       <source>世帯主・続柄</source>
@@ -780,28 +832,28 @@
   <context>
     <name>LockDialog</name>
     <message>
-      <location filename="../idle_lock.py" line="48" />
+      <location filename="../idle_lock.py" line="49" />
       <source>ロック中</source>
       <translation>Locked</translation>
     </message>
     <message>
-      <location filename="../idle_lock.py" line="50" />
+      <location filename="../idle_lock.py" line="51" />
       <source>画面をロックしました。</source>
       <translation>The screen is locked.</translation>
     </message>
     <message>
-      <location filename="../idle_lock.py" line="55" />
+      <location filename="../idle_lock.py" line="56" />
       <source>{user} のパスワードを入力してください。</source>
       <translation>Enter the password of {user}.</translation>
     </message>
     <message>
-      <location filename="../idle_lock.py" line="60" />
+      <location filename="../idle_lock.py" line="61" />
       <source>パスワード</source>
       <translation>Password</translation>
     </message>
     <message>
-      <location filename="../idle_lock.py" line="64" />
-      <location filename="../idle_lock.py" line="66" />
+      <location filename="../idle_lock.py" line="65" />
+      <location filename="../idle_lock.py" line="67" />
       <source>ロック解除</source>
       <translation>Unlock</translation>
     </message>
@@ -809,221 +861,330 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="173" />
+      <location filename="../main_window.py" line="224" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="174" />
+      <location filename="../main_window.py" line="225" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="175" />
+      <location filename="../main_window.py" line="226" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="176" />
+      <location filename="../main_window.py" line="227" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="177" />
+      <location filename="../main_window.py" line="228" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="178" />
+      <location filename="../main_window.py" line="229" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="179" />
+      <location filename="../main_window.py" line="230" />
       <source>BCP照合結果(係長)</source>
-      <translation type="unfinished" />
+      <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="231" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="181" />
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="232" />
+      <location filename="../main_window.py" line="294" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="233" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="186" />
+      <location filename="../main_window.py" line="237" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="187" />
+      <location filename="../main_window.py" line="238" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="188" />
+      <location filename="../main_window.py" line="239" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="189" />
+      <location filename="../main_window.py" line="240" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="190" />
+      <location filename="../main_window.py" line="241" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="191" />
+      <location filename="../main_window.py" line="242" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="192" />
+      <location filename="../main_window.py" line="243" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="293" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="293" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="303" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="306" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="256" />
+      <location filename="../main_window.py" line="307" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="265" />
+      <location filename="../main_window.py" line="316" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="291" />
+      <location filename="../main_window.py" line="332" />
+      <source>防災訓練</source>
+      <translation>Disaster drill</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="333" />
+      <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
+      <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="336" />
+      <source>不明</source>
+      <translation>unknown</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="337" />
+      <source>BCPモード(縮退運用)</source>
+      <translation>BCP mode (degraded operation)</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="338" />
+      <source>BCPモード(縮退運用)に切り替わりました。
+データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
+支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
+      <translation>BCP mode (degraded operation) has started.
+The data centre cannot be reached: certificates are issued from this terminal's replica (data as of {time}).
+Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="342" />
+      <location filename="../main_window.py" line="354" />
+      <source>オンラインに復旧</source>
+      <translation>Back online</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="343" />
+      <source>データセンターとの接続が戻りました。オンラインで交付します。
+BCP中の交付を送信しています…</source>
+      <translation>The data centre answers again; issuing online.
+Sending the issuances made in BCP mode…</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="347" />
+      <source>データセンターとの接続が戻りました。オンラインで交付します。
+BCP中の交付 {pushed}件を送信しました。</source>
+      <translation>The data centre answers again; issuing online.
+{pushed} issuances made in BCP mode were sent.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="350" />
+      <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
+      <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="353" />
+      <source>係長の確認が必要な交付はありません。</source>
+      <translation>Nothing waits for a supervisor's review.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="397" />
+      <source>終了の確認</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="398" />
+      <source>窓口アプリを終了しますか?</source>
+      <translation>Quit the counter application?</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="400" />
+      <source>終了する</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="401" />
+      <source>戻る</source>
+      <translation>Back</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="432" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="307" />
+      <location filename="../main_window.py" line="448" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="308" />
+      <location filename="../main_window.py" line="449" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="309" />
+      <location filename="../main_window.py" line="450" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="310" />
+      <location filename="../main_window.py" line="451" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="311" />
+      <location filename="../main_window.py" line="452" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="466" />
+      <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
+      <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="469" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="469" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="383" />
+      <location filename="../main_window.py" line="543" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="394" />
+      <location filename="../main_window.py" line="554" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="557" />
+      <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
+      <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
     </message>
   </context>
   <context>
     <name>ModeBanner</name>
     <message>
-      <location filename="../mode_banner.py" line="62" />
+      <location filename="../mode_banner.py" line="78" />
       <source>接続状態</source>
       <translation>Connection state</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="76" />
+      <location filename="../mode_banner.py" line="96" />
+      <source>防災訓練(BCPモードの練習) — 見本のみ・送信されません</source>
+      <translation>Disaster drill (BCP practice) — samples only, nothing is sent</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="98" />
       <source>オンライン(主回線)</source>
       <translation>Online (primary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="77" />
+      <location filename="../mode_banner.py" line="99" />
       <source>オンライン(副回線)</source>
       <translation>Online (secondary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="78" />
+      <location filename="../mode_banner.py" line="100" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="79" />
+      <location filename="../mode_banner.py" line="101" />
       <source>復旧中(同期しています)</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="106" />
+      <location filename="../mode_banner.py" line="122" />
+      <source>BCP用発行番号なし — BCPモードでは交付できません</source>
+      <translation>No BCP serial numbers left — cannot issue in BCP mode</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="124" />
+      <source>発行番号 残り {n}</source>
+      <translation>{n} serial numbers left</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="125" />
+      <source>(残りわずか)</source>
+      <translation> (running low)</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="147" />
       <source>全回線断 — BCPモードへの移行に係長の確認が必要です</source>
       <translation>All lines down — a supervisor must confirm the switch to BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="108" />
+      <location filename="../mode_banner.py" line="149" />
       <source>F8 BCPへ移行(係長)</source>
       <translation>F8 Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="109" />
+      <location filename="../mode_banner.py" line="150" />
       <source>BCPモードへ移行する(係長の確認)</source>
       <translation>Declare BCP mode (supervisor's confirmation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="115" />
+      <location filename="../mode_banner.py" line="156" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="120" />
+      <location filename="../mode_banner.py" line="161" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
@@ -1161,52 +1322,52 @@
   <context>
     <name>VerdictPanel</name>
     <message>
-      <location filename="../verdict_panel.py" line="23" />
+      <location filename="../verdict_panel.py" line="31" />
       <source>判定</source>
       <translation>Verdict</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="27" />
+      <location filename="../verdict_panel.py" line="35" />
       <source>手数料</source>
       <translation>Fee</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="39" />
+      <location filename="../verdict_panel.py" line="47" />
       <source>判定しています…</source>
       <translation>Checking…</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="42" />
+      <location filename="../verdict_panel.py" line="50" />
       <source>判定できません。</source>
       <translation>No verdict.</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="49" />
+      <location filename="../verdict_panel.py" line="57" />
       <source>交付できます。</source>
       <translation>Can be issued.</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="54" />
-      <source>停止 — 支援措置の対象です。交付できません。</source>
-      <translation>STOP — a support measure applies. Cannot be issued.</translation>
+      <location filename="../verdict_panel.py" line="63" />
+      <source>停止 — 支援措置の対象者です。</source>
+      <translation>Stop — this person is under a support measure.</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="56" />
-      <source>支援措置責任者が内容を確認し、解除する場合のみ交付できます(F8)。</source>
-      <translation>Only if the support-measure supervisor reviews and releases it (F8).</translation>
+      <location filename="../verdict_panel.py" line="65" />
+      <source>F8: 支援措置責任者が請求者を確認して解除します。</source>
+      <translation>F8: the support-measure supervisor checks the requester and releases.</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="59" />
+      <location filename="../verdict_panel.py" line="68" />
       <source>交付できません。</source>
       <translation>Cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="63" />
+      <location filename="../verdict_panel.py" line="72" />
       <source>手数料 免除({reason}) {copies}通</source>
       <translation>Fee exempt ({reason}), {copies} copies</translation>
     </message>
     <message>
-      <location filename="../verdict_panel.py" line="66" />
+      <location filename="../verdict_panel.py" line="75" />
       <source>手数料 {fee}円({copies}通)</source>
       <translation>Fee {fee} yen ({copies} copies)</translation>
     </message>
