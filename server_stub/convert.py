@@ -89,6 +89,8 @@ def support_measure(row: SupportMeasure, persons: Iterable[SupportMeasurePerson]
         protected_atena_nos=tuple(sorted(p.atena_no for p in mine if p.role == "protected")),
         perpetrator_names=tuple(json.loads(row.perpetrator_names_json or "[]")),
         perpetrator_atena_nos=tuple(sorted(p.atena_no for p in mine if p.role == "perpetrator")),
+        perpetrator_births=tuple(PartialDate.parse_str(b) if b else None
+                                 for b in json.loads(row.perpetrator_births_json or "[]")),
         start=row.start,
         end=row.end,
         provisional=bool(row.provisional),

@@ -205,6 +205,7 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
             "protected_atena_nos": sorted(roles.get("protected", [])),
             "perpetrator_names": list(json.loads(r.perpetrator_names_json or "[]")),
             "perpetrator_atena_nos": sorted(roles.get("perpetrator", [])),
+            "perpetrator_births": list(json.loads(r.perpetrator_births_json or "[]")),
             "start": _iso(r.start),
             "end": _iso(r.end),
             "provisional": bool(r.provisional),

@@ -170,6 +170,10 @@ def _dt(v: str | None) -> datetime | None:
     return datetime.fromisoformat(v) if v else None
 
 
+def _pd(v: str | None) -> PartialDate | None:
+    return PartialDate.parse_str(v) if v else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Residents and what hangs off them
 # ---------------------------------------------------------------------------------------------
@@ -295,6 +299,8 @@ class SupportMeasure(Serializable):
     protected_atena_nos: tuple[str, ...]  # 支援対象者 and jointly protected persons (併せて支援)
     perpetrator_names: tuple[str, ...] = ()  # 加害者 氏名 (as written)
     perpetrator_atena_nos: tuple[str, ...] = ()  # 加害者 if a resident here
+    # 生年月日 of each name in ``perpetrator_names`` (same order; None where unknown)
+    perpetrator_births: tuple[PartialDate | None, ...] = ()
     start: date | None = None
     end: date | None = None  # 1 year by default; extendable
     provisional: bool = False  # 仮支援措置 (application under review) blocks too
@@ -314,6 +320,7 @@ class SupportMeasure(Serializable):
             protected_atena_nos=tuple(d.get("protected_atena_nos", ())),
             perpetrator_names=tuple(d.get("perpetrator_names", ())),
             perpetrator_atena_nos=tuple(d.get("perpetrator_atena_nos", ())),
+            perpetrator_births=tuple(_pd(b) for b in d.get("perpetrator_births", ())),
             start=_d(d.get("start")),
             end=_d(d.get("end")),
             provisional=bool(d.get("provisional", False)),
@@ -427,6 +434,15 @@ class Requester(Serializable):
     acting_for_atena_no: str | None = None  # the person an agent acts for
     requester_atena_no: str | None = None  # when the requester is a resident here
     by_post: bool = False  # 郵送請求 (request received by post)
+    birth: PartialDate | None = None  # 請求者の生年月日 (from the identity document)
+    address: str = ""  # 請求者（申出者）の住所 (第三者・職務上請求)
+    registration_no: str = ""  # 特定事務受任者の登録番号 (職務上請求)
+    client_name: str = ""  # 依頼者 氏名 (職務上請求: on whose behalf)
+    client_birth: PartialDate | None = None  # 依頼者 生年月日 when known
+    client_atena_no: str | None = None  # 依頼者 when a resident here
+    special_reason: str = ""  # 特別の請求: why items beyond 基礎証明事項 are needed (第三者)
+    special_accepted: bool = False  # the clerk accepted that reason
+    legal_basis: str = ""  # 法令上の根拠 (公用: 番号法19条各号 for 個人番号)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Requester:
@@ -441,6 +457,15 @@ class Requester(Serializable):
             acting_for_atena_no=d.get("acting_for_atena_no"),
             requester_atena_no=d.get("requester_atena_no"),
             by_post=bool(d.get("by_post", False)),
+            birth=_pd(d.get("birth")),
+            address=d.get("address", ""),
+            registration_no=d.get("registration_no", ""),
+            client_name=d.get("client_name", ""),
+            client_birth=_pd(d.get("client_birth")),
+            client_atena_no=d.get("client_atena_no"),
+            special_reason=d.get("special_reason", ""),
+            special_accepted=bool(d.get("special_accepted", False)),
+            legal_basis=d.get("legal_basis", ""),
         )
 
 
@@ -505,6 +530,9 @@ class EvaluationContext:
     replica_as_of: datetime | None = None  # BCP only
     stale_override_reason: str = ""  # supervisor override of the replica age limit (BCP)
     pending_change_atena_nos: frozenset[str] = frozenset()  # BCP: residents with changes in flight
+    # 加害者 of the loaded 支援措置 who are residents here, with everyone in their households
+    # (for matching a requester acting for the 加害者); online only (BCP blocks every measure)
+    perpetrator_households: tuple[Resident, ...] = ()
     # form id → 様式パラメータ (認証文 override, 備考 line, enabled); absent forms use the defaults
     form_parameters: dict[str, FormParameters] = field(default_factory=dict)
 

@@ -204,8 +204,8 @@ CATALOGUE: dict[str, ReasonSpec] = {
         releasable=True,
     ),
     SUPPORT_MEASURE_PERPETRATOR: ReasonSpec(
-        "支援措置の加害者（またはその代理人）からの請求のため交付できません。",
-        "Request by a support-measure perpetrator or someone acting for them: refused.",
+        "支援措置の加害者（その同一世帯員・代理人・職務上請求の依頼者を含む）からの請求のため交付できません。",
+        "Request by a support-measure perpetrator (or their household, agent or client): refused.",
     ),
     SUPPORT_MEASURE_VICTIM_BY_AGENT: ReasonSpec(
         "支援措置の対象者本人名義の代理人請求は交付できません。本人が窓口で請求してください。",

@@ -312,6 +312,7 @@ def _check_blocks(request: IssuanceRequest, ctx: EvaluationContext, persons: lis
         mode=ctx.mode,
         requester=request.requester,
         subject_atena_no=ctx.subject.atena_no,
+        perpetrator_households=ctx.perpetrator_households,
     )
     out.extend(support.reasons)
     printed = {ctx.subject.atena_no} | {p.atena_no for p in persons}

@@ -145,6 +145,8 @@ class SupportMeasure(Base):
     municipality_code: Mapped[str] = mapped_column(ForeignKey(MC))
     measure_id: Mapped[str] = mapped_column(String(32))
     perpetrator_names_json: Mapped[str] = mapped_column(Text, default="[]")  # 加害者 氏名
+    # 加害者 生年月日 (PartialDate text or null), in the order of the names
+    perpetrator_births_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     start: Mapped[date | None] = mapped_column(Date, nullable=True)
     end: Mapped[date | None] = mapped_column(Date, nullable=True)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # 仮支援措置

@@ -1,0 +1,83 @@
+"""Issue 16 rules decided by the server, through the real API over HTTP (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from server_stub.db import begin_write
+from server_stub.models import Issuance, Resident
+from server_stub.registry import add_support_measure
+from tests.integration.conftest import CITY_CODE
+from tests.integration.helpers import counts, pick_residents
+
+
+def _two_member_household(factory: Any, exclude: set[str]) -> list[Resident]:
+    with factory() as s:
+        sizes = (select(Resident.household_no).where(Resident.municipality_code == CITY_CODE,
+                                                     Resident.status == "resident")
+                 .group_by(Resident.household_no).having(func.count() >= 2))
+        rows = s.scalars(select(Resident).where(Resident.municipality_code == CITY_CODE,
+                                                Resident.household_no.in_(sizes), Resident.status == "resident")
+                         .order_by(Resident.household_no, Resident.atena_no)).all()
+    for row in rows:
+        if row.household_no in exclude:
+            continue
+        members = [r for r in rows if r.household_no == row.household_no]
+        return members
+    raise AssertionError("no household with two members")
+
+
+def _protect_from(factory: Any, victim: Resident, perp: Resident, name_as_written: str) -> None:
+    with factory() as s:
+        begin_write(s)
+        add_support_measure(s, CITY_CODE, measure_id="SM-PERP-1", protected=[victim.atena_no],
+                            now=datetime.now(UTC), perpetrator_names=[name_as_written],
+                            perpetrator_births=[perp.birth], perpetrator_atena_nos=[perp.atena_no],
+                            start=date(2026, 1, 1), end=date(2099, 12, 31))
+        s.commit()
+
+
+def _third_party(name: str, **kw: Any) -> dict[str, Any]:
+    return {"kind": "third_party", "name": name, "identity_document": "drivers_license",
+            "purpose": "債権回収のため", "address": "大阪府大阪市北区梅田1-1-1", **kw}
+
+
+def test_perpetrator_variants_household_and_client_are_refused_through_the_api(
+        city_supervisor: Any, factory: Any) -> None:
+    victim = pick_residents(factory, CITY_CODE)[0]
+    perp, housemate = _two_member_household(factory, {victim.household_no})[:2]
+    # the 加害者's name as the victim wrote it: one character off (籐 for 藤 and the like)
+    written = perp.name.replace("藤", "籐") if "藤" in perp.name else perp.name.replace(" ", "\u3000")
+    _protect_from(factory, victim, perp, written)
+    release = {"measure_id": "SM-PERP-1", "reason": "窓口で事情を確認済み"}
+    variant_name = perp.name.replace("藤", "籐").replace("高", "髙")
+    cases = {
+        "variant name": _third_party(variant_name),
+        "name with birth": _third_party(perp.name, birth=perp.birth),
+        "household member": _third_party(housemate.name, birth=housemate.birth),
+        "household member by atena": _third_party("別名", requester_atena_no=housemate.atena_no),
+        "client of a 弁護士": {"kind": "professional", "name": "弁護 士郎", "identity_document": "official_id",
+                             "purpose": "訴訟のため", "qualification": "弁護士", "registration_no": "12345",
+                             "client_name": variant_name, "client_birth": perp.birth},
+    }
+    for label, requester in cases.items():
+        body = {"request": {"cert_type": "juminhyo", "subject_atena_no": victim.atena_no, "requester": requester},
+                "release": release}
+        r = city_supervisor.post("/api/v1/issuances", json=body)
+        assert r.status_code == 409, (label, r.text)
+        codes = [x["code"] for x in r.json()["detail"]["decision"]["reasons"]]
+        assert "support_measure_perpetrator" in codes, (label, codes)
+        assert r.json()["detail"]["decision"]["outcome"] == "deny", label
+    assert counts(factory) == (0, 0)
+    # a namesake with another birth date is not the 加害者: the release lets it through
+    other = _third_party(perp.name, birth="1901-01-01")
+    r = city_supervisor.post("/api/v1/issuances", json={"request": {
+        "cert_type": "juminhyo", "subject_atena_no": victim.atena_no, "requester": other}, "release": release})
+    assert r.status_code == 201, r.text
+    with factory() as s:
+        row = s.scalars(select(Issuance)).one()
+        assert json.loads(row.request_json)["requester"]["address"] == "大阪府大阪市北区梅田1-1-1"
