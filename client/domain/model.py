@@ -63,6 +63,12 @@ class RequesterKind(enum.StrEnum):
     OFFICIAL = "official"  # 公用 (国・地方公共団体の機関, 12条の2)
 
 
+# 特定事務受任者 (住基法12条の3第2項): exactly these eight qualifications may make a 職務上請求.
+SPECIFIED_PROFESSIONS: tuple[str, ...] = (
+    "弁護士", "司法書士", "土地家屋調査士", "税理士", "社会保険労務士", "弁理士", "海事代理士", "行政書士",
+)
+
+
 class IdentityDocument(enum.StrEnum):
     """窓口での本人確認書類."""
 
@@ -485,6 +491,7 @@ class IssuanceRequest(Serializable):
     copies: int = 1
     exemption_reason: str = ""  # 手数料免除事由, empty = pays
     training: bool = False  # 「見本」 certificates (drill mode)
+    deliver_by_post: bool = False  # 郵送交付: sent to the subject's 住所, not handed over at the counter
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> IssuanceRequest:
@@ -501,6 +508,7 @@ class IssuanceRequest(Serializable):
             copies=int(d.get("copies", 1)),
             exemption_reason=d.get("exemption_reason", ""),
             training=bool(d.get("training", False)),
+            deliver_by_post=bool(d.get("deliver_by_post", False)),
         )
 
 

@@ -38,11 +38,18 @@ REQUESTER_NOT_IN_HOUSEHOLD = "requester_not_in_household"
 POWER_OF_ATTORNEY_MISSING = "power_of_attorney_missing"
 PURPOSE_MISSING = "purpose_missing"
 QUALIFICATION_MISSING = "qualification_missing"
+QUALIFICATION_NOT_SPECIFIED = "qualification_not_specified"
+REGISTRATION_NO_MISSING = "registration_no_missing"
+CLIENT_MISSING = "client_missing"
+APPLICANT_ADDRESS_MISSING = "applicant_address_missing"
+SPECIAL_REQUEST_NOT_ACCEPTED = "special_request_not_accepted"
 OFFICIAL_AGENCY_MISSING = "official_agency_missing"
 THIRD_PARTY_MY_NUMBER = "third_party_my_number"
 THIRD_PARTY_JUMINHYO_CODE = "third_party_juminhyo_code"
 REQUESTER_NOT_ALLOWED = "requester_not_allowed"
 AGENT_MY_NUMBER_BY_POST = "agent_my_number_by_post"
+AGENT_MY_NUMBER_COUNTER = "agent_my_number_counter"
+OFFICIAL_MY_NUMBER_BASIS_MISSING = "official_my_number_basis_missing"
 # --- 印鑑登録証明 ---------------------------------------------------------------------------------
 INKAN_CARD_MISSING = "inkan_card_missing"
 INKAN_NOT_REGISTERED = "inkan_not_registered"
@@ -136,6 +143,27 @@ CATALOGUE: dict[str, ReasonSpec] = {
         "職務上請求には資格（弁護士・司法書士・行政書士 等）の記載が必要です。",
         "A professional request needs the professional qualification.",
     ),
+    QUALIFICATION_NOT_SPECIFIED: ReasonSpec(
+        "「{qualification}」は職務上請求のできる資格ではありません（{allowed}）。第三者請求として受け付けてください。",
+        "'{qualification}' is not one of the eight qualifications for a professional request ({allowed}).",
+    ),
+    REGISTRATION_NO_MISSING: ReasonSpec(
+        "職務上請求には資格の登録番号の記載が必要です。",
+        "A professional request needs the professional's registration number.",
+    ),
+    CLIENT_MISSING: ReasonSpec(
+        "職務上請求には依頼者の氏名（名称）の記載が必要です。",
+        "A professional request needs the client (on whose behalf) named.",
+    ),
+    APPLICANT_ADDRESS_MISSING: ReasonSpec(
+        "第三者・職務上請求には申出者の氏名と住所（事務所の所在地）の記載が必要です。",
+        "Third-party and professional requests need the applicant's name and address.",
+    ),
+    SPECIAL_REQUEST_NOT_ACCEPTED: ReasonSpec(
+        "第三者には基礎証明事項のみ記載します。{items}の記載は、特別の請求の理由を記録し認めた場合に限ります。",
+        "Third parties get the basic items only; {items_en} need a special request whose reason is "
+        "recorded and accepted.",
+    ),
     OFFICIAL_AGENCY_MISSING: ReasonSpec(
         "公用請求には請求機関名が必要です。",
         "An official request needs the requesting agency.",
@@ -153,9 +181,18 @@ CATALOGUE: dict[str, ReasonSpec] = {
         "{cert_en} cannot be requested by requester kind {kind_en}.",
     ),
     AGENT_MY_NUMBER_BY_POST: ReasonSpec(
-        "代理人への個人番号入り住民票は窓口で交付せず、本人の住所あてに郵送してください。",
-        "A juminhyo with My Number requested by an agent goes by post to the subject's address.",
+        "個人番号入りの住民票は代理人に渡さず、本人の住所（{address}）あてに郵送します。",
+        "The juminhyo with My Number goes by post to the subject's address ({address}), not to the agent.",
         blocking=False,
+    ),
+    AGENT_MY_NUMBER_COUNTER: ReasonSpec(
+        "任意代理人には個人番号入りの住民票を窓口で交付できません。本人の住所あての郵送交付を選んでください。",
+        "An agent cannot receive a juminhyo with My Number at the counter; choose delivery by post "
+        "to the subject's address.",
+    ),
+    OFFICIAL_MY_NUMBER_BASIS_MISSING: ReasonSpec(
+        "公用請求で個人番号を記載するには、番号法19条に基づく根拠（号・事務）の記録が必要です。",
+        "An official request for the My Number needs its legal basis (My Number Act art. 19) recorded.",
     ),
     INKAN_CARD_MISSING: ReasonSpec(
         "印鑑登録証明書の交付には印鑑登録証の提示が必要です。",

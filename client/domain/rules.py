@@ -35,6 +35,7 @@ from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
 from client.domain.form_params import form_id_for
 from client.domain.household import household_order
 from client.domain.model import (
+    SPECIFIED_PROFESSIONS,
     CertificateType,
     Decision,
     EvaluationContext,
@@ -46,6 +47,7 @@ from client.domain.model import (
     Outcome,
     Process,
     Reason,
+    Requester,
     RequesterKind,
     Resident,
     ResidentStatus,
@@ -70,6 +72,9 @@ _ITEM_LABELS = {
     JuminhyoItem.PREVIOUS_ADDRESS: ("前住所", "previous address"),
 }
 _THIRD_PARTIES = frozenset({RequesterKind.THIRD_PARTY, RequesterKind.PROFESSIONAL})
+# Items outside the 基礎証明事項 (12条の3第7項) a third party gets only on an accepted 特別の請求;
+# 個人番号 and 住民票コード are never given to a third party (separate reasons).
+BEYOND_BASIC_ITEMS = frozenset({JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI})
 
 
 def _cert_values(cert: CertificateType) -> dict[str, str]:
@@ -164,8 +169,11 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
     elif kind in _THIRD_PARTIES:
         if not req.purpose.strip():
             out.append(R.make(R.PURPOSE_MISSING))
-        if kind is RequesterKind.PROFESSIONAL and not req.qualification.strip():
-            out.append(R.make(R.QUALIFICATION_MISSING))
+        if not req.name.strip() or not req.address.strip():
+            out.append(R.make(R.APPLICANT_ADDRESS_MISSING))
+        if kind is RequesterKind.PROFESSIONAL:
+            _check_professional(req, out)
+        _check_special_request(request, out)
     elif kind is RequesterKind.OFFICIAL:
         if not req.agency.strip():
             out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
@@ -174,8 +182,41 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
             out.append(R.make(R.THIRD_PARTY_MY_NUMBER))
         if JuminhyoItem.JUMINHYO_CODE in request.items:
             out.append(R.make(R.THIRD_PARTY_JUMINHYO_CODE))
-    if kind is RequesterKind.AGENT and JuminhyoItem.MY_NUMBER in request.items and cert in JUMINHYO_LIKE:
-        out.append(R.make(R.AGENT_MY_NUMBER_BY_POST))
+    my_number = JuminhyoItem.MY_NUMBER in request.items and cert in JUMINHYO_LIKE
+    if kind is RequesterKind.AGENT and my_number:
+        # 任意代理人: not handed over at the counter; sent by post to the subject's 住所
+        if request.deliver_by_post:
+            out.append(R.make(R.AGENT_MY_NUMBER_BY_POST, address=f"{subject.address}{subject.katagaki}"))
+        else:
+            out.append(R.make(R.AGENT_MY_NUMBER_COUNTER))
+    if kind is RequesterKind.OFFICIAL and my_number and not req.legal_basis.strip():
+        out.append(R.make(R.OFFICIAL_MY_NUMBER_BASIS_MISSING))
+
+
+def _check_professional(req: Requester, out: list[Reason]) -> None:
+    """職務上請求 (12条の3第2項): one of the eight 特定事務受任者, with 登録番号 and 依頼者."""
+    qualification = req.qualification.strip()
+    if not qualification:
+        out.append(R.make(R.QUALIFICATION_MISSING))
+    elif qualification not in SPECIFIED_PROFESSIONS:
+        out.append(R.make(R.QUALIFICATION_NOT_SPECIFIED, qualification=qualification,
+                          allowed="・".join(SPECIFIED_PROFESSIONS)))
+    if not req.registration_no.strip():
+        out.append(R.make(R.REGISTRATION_NO_MISSING))
+    if not req.client_name.strip():
+        out.append(R.make(R.CLIENT_MISSING))
+
+
+def _check_special_request(request: IssuanceRequest, out: list[Reason]) -> None:
+    """A third party gets 基礎証明事項 only (12条の3第7項) unless a 特別の請求 is justified and accepted."""
+    beyond = [i for i in request.items if i in BEYOND_BASIC_ITEMS]
+    if not beyond:
+        return
+    names = "・".join(_ITEM_LABELS[i][0] for i in sorted(beyond))
+    names_en = ", ".join(_ITEM_LABELS[i][1] for i in sorted(beyond))
+    req = request.requester
+    if not req.special_reason.strip() or not req.special_accepted:
+        out.append(R.make(R.SPECIAL_REQUEST_NOT_ACCEPTED, items=names, items_en=names_en))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ class IssuanceRequestIn(_Model):
     copies: Annotated[int, Field(ge=1, le=20)] = 1
     exemption_reason: Annotated[str, StringConstraints(max_length=64)] = ""
     training: bool = False
+    deliver_by_post: bool = False  # 郵送交付 to the subject's 住所
 
     def to_domain(self) -> IssuanceRequest:
         data: dict[str, Any] = self.model_dump(mode="json")

@@ -81,3 +81,54 @@ def test_perpetrator_variants_household_and_client_are_refused_through_the_api(
     with factory() as s:
         row = s.scalars(select(Issuance)).one()
         assert json.loads(row.request_json)["requester"]["address"] == "大阪府大阪市北区梅田1-1-1"
+
+
+def _req(atena_no: str, requester: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    return {"request": {"cert_type": "juminhyo", "subject_atena_no": atena_no, "requester": requester, **kw}}
+
+
+def test_my_number_is_never_stored_and_agents_get_it_by_post_only(city_clerk: Any, factory: Any) -> None:
+    from server_stub.models import AccessLogEntry, IssuedCopy
+
+    person = pick_residents(factory, CITY_CODE)[0]
+    assert person.my_number
+    me = {"kind": "self", "name": person.name, "identity_document": "my_number_card",
+          "requester_atena_no": person.atena_no}
+    r = city_clerk.post("/api/v1/issuances", json=_req(person.atena_no, me, items=["my_number"]))
+    assert r.status_code == 201, r.text
+    printed = r.json()["certificates"][0]["content"]["persons"][0]
+    assert printed["my_number"] == person.my_number  # printed on the certificate itself
+    # 任意代理人: refused at the counter, offered (and accepted) by post to the subject's address
+    agent = {"kind": "agent", "name": "代理 花子", "identity_document": "drivers_license",
+             "has_power_of_attorney": True, "acting_for_atena_no": person.atena_no}
+    r = city_clerk.post("/api/v1/issuances", json=_req(person.atena_no, agent, items=["my_number"]))
+    assert r.status_code == 409
+    assert [x["code"] for x in r.json()["detail"]["decision"]["reasons"]] == ["agent_my_number_counter"]
+    r = city_clerk.post("/api/v1/issuances", json=_req(person.atena_no, agent, items=["my_number"],
+                                                        deliver_by_post=True))
+    assert r.status_code == 201, r.text
+    warning = r.json()["decision"]["reasons"][0]
+    assert warning["code"] == "agent_my_number_by_post" and person.address in warning["message_ja"]
+    # 公用 needs the 番号法19条 basis, which is kept with the request
+    official = {"kind": "official", "agency": "桜ヶ丘年金事務所"}
+    r = city_clerk.post("/api/v1/issuances", json=_req(person.atena_no, official, items=["my_number"]))
+    assert r.status_code == 409
+    assert "official_my_number_basis_missing" in [x["code"] for x in r.json()["detail"]["decision"]["reasons"]]
+    basis = "番号法19条8号・別表 年金に関する事務"
+    r = city_clerk.post("/api/v1/issuances", json=_req(person.atena_no, {**official, "legal_basis": basis},
+                                                        items=["my_number"]))
+    assert r.status_code == 201, r.text
+    history = city_clerk.get("/api/v1/issuances", params={"atena_no": person.atena_no}).json()["issuances"]
+    assert [h["delivery"] for h in history].count("post") == 1
+    assert all("my_number" in h["printed_items"] for h in history)
+    with factory() as s:
+        rows = s.scalars(select(Issuance)).all()
+        assert len(rows) == 3
+        stored = " ".join(f"{r.content_json} {r.request_json} {r.printed_items}" for r in rows)
+        stored += " ".join(f"{c.qr_token} {c.content_digest}" for c in s.scalars(select(IssuedCopy)))
+        stored += " ".join(e.detail_json + e.subject for e in s.scalars(select(AccessLogEntry)))
+        assert person.my_number not in stored
+        for row in rows:
+            persons = json.loads(row.content_json)["persons"]
+            assert persons[0]["my_number"] == "" and persons[0]["extra"]["my_number_printed"] == "1"
+        assert basis in " ".join(r.request_json for r in rows)
