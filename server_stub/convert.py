@@ -53,6 +53,11 @@ def resident(row: Resident) -> ResidentDC:
         nationality=row.nationality or "",
         residence_status=row.residence_status or "",
         residence_period_end=row.residence_period_end,
+        foreign_category=row.foreign_category or "",
+        residence_period=row.residence_period or "",
+        residence_card_no=row.residence_card_no or "",
+        moved_to_address=row.moved_to_address or "",
+        moved_out_notified_on=row.moved_out_notified_on,
     )
 
 

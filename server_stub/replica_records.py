@@ -284,6 +284,7 @@ _RESIDENT_FIELDS = (
     "postal_code", "honseki", "hittousha", "former_surname", "alias", "became_resident_on", "jutei_on",
     "notified_on", "previous_address", "status", "removed_on", "removal_reason", "is_foreign", "nationality",
     "residence_status", "residence_period_end", "kana_key", "given_kana_key", "name_key", "address_key",
+    "foreign_category", "residence_period", "residence_card_no", "moved_to_address", "moved_out_notified_on",
 )
 
 
@@ -299,7 +300,8 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
     for row in rows:
         (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
          former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
-         rend, kana_key, given_key, name_key, address_key) = pick(row)
+         rend, kana_key, given_key, name_key, address_key, category, period, card_no, moved_to,
+         moved_notified) = pick(row)
         data = {
             "atena_no": atena, "household_no": hh, "name": name, "kana": kana, "birth": birth, "sex": sex,
             "relation": relation, "is_head": bool(is_head), "address": address, "katagaki": katagaki or "",
@@ -313,6 +315,9 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
             "removal_reason": reason or "", "my_number": None, "juminhyo_code": None,
             "is_foreign": bool(foreign), "nationality": nationality or "", "residence_status": rstatus or "",
             "residence_period_end": _date_text(rend),
+            "foreign_category": category or "", "residence_period": period or "",
+            "residence_card_no": card_no or "", "moved_to_address": moved_to or "",
+            "moved_out_notified_on": _date_text(moved_notified),
         }
         out.append(("resident", atena, "upsert",
                     [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth],

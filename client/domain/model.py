@@ -91,6 +91,16 @@ class JuminhyoItem(enum.StrEnum):
     PREVIOUS_ADDRESS = "previous_address"  # 前住所 (printed by default; listed for 記載事項証明)
 
 
+class ForeignResidentCategory(enum.StrEnum):
+    """住基法30条の45の規定区分 (外国人住民)."""
+
+    MID_LONG_TERM = "中長期在留者"
+    SPECIAL_PERMANENT = "特別永住者"  # 特別永住者証明書; no 在留資格 nor 在留期間
+    TEMPORARY_REFUGE = "一時庇護許可者"
+    PROVISIONAL_STAY = "仮滞在許可者"
+    TRANSITIONAL = "経過滞在者"  # 出生による経過滞在者 又は 国籍喪失による経過滞在者
+
+
 class ResidentStatus(enum.StrEnum):
     RESIDENT = "resident"  # 住民
     MOVED_OUT = "moved_out"  # 転出 (除票)
@@ -215,8 +225,13 @@ class Resident(Serializable):
     juminhyo_code: str | None = None  # 住民票コード (never replicated)
     is_foreign: bool = False  # 外国人住民: dates shown in 西暦
     nationality: str = ""  # 国籍・地域
-    residence_status: str = ""  # 在留資格
-    residence_period_end: date | None = None  # 在留期間の満了日
+    residence_status: str = ""  # 在留資格 (never for 特別永住者)
+    residence_period_end: date | None = None  # 在留期間の満了の日
+    foreign_category: str = ""  # 30条の45規定区分 (ForeignResidentCategory value)
+    residence_period: str = ""  # 在留期間, e.g. 3年, 6月
+    residence_card_no: str = ""  # 在留カード等の番号 (特別永住者証明書番号 for 特別永住者)
+    moved_to_address: str = ""  # 転出先 (転出 除票)
+    moved_out_notified_on: date | None = None  # 転出届出日
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Resident:
@@ -249,6 +264,11 @@ class Resident(Serializable):
             nationality=d.get("nationality", ""),
             residence_status=d.get("residence_status", ""),
             residence_period_end=_d(d.get("residence_period_end")),
+            foreign_category=d.get("foreign_category", ""),
+            residence_period=d.get("residence_period", ""),
+            residence_card_no=d.get("residence_card_no", ""),
+            moved_to_address=d.get("moved_to_address", ""),
+            moved_out_notified_on=_d(d.get("moved_out_notified_on")),
         )
 
 

@@ -92,6 +92,11 @@ class Resident(Base):
     nationality: Mapped[str] = mapped_column(String(64), default="")
     residence_status: Mapped[str] = mapped_column(String(64), default="")  # 在留資格
     residence_period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    foreign_category: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 30条の45規定区分
+    residence_period: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 在留期間
+    residence_card_no: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 在留カード等の番号
+    moved_to_address: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 転出先
+    moved_out_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 転出届出日
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
