@@ -89,6 +89,9 @@ class JuminhyoItem(enum.StrEnum):
     JUMINHYO_CODE = "juminhyo_code"  # 住民票コード
     MY_NUMBER = "my_number"  # 個人番号
     PREVIOUS_ADDRESS = "previous_address"  # 前住所 (printed by default; listed for 記載事項証明)
+    # 外国人住民 (30条の45表の下欄; omitted unless specially requested, 30条の51 reading 12条5項):
+    FOREIGN_STATUS = "foreign_status"  # 30条の45規定区分・在留資格・在留期間・在留期間の満了の日
+    RESIDENCE_CARD_NO = "residence_card_no"  # 在留カード等の番号
 
 
 class ForeignResidentCategory(enum.StrEnum):
@@ -597,13 +600,23 @@ class PrintedPerson(Serializable):
     alias: str = ""
     nationality: str = ""
     residence_status: str = ""
+    foreign_category: str = ""  # 30条の45規定区分 (FOREIGN_STATUS requested)
+    residence_period: str = ""  # 在留期間
+    residence_period_end_text: str = ""  # 在留期間の満了の日
+    residence_card_no: str = ""  # 在留カード等の番号 (RESIDENCE_CARD_NO requested)
+    became_resident_label: str = ""  # 外国人住民となった年月日 for foreign residents (form default otherwise)
+    previous_address_label: str = ""  # 転入前住所 (no 転居 since) or 異動前住所
+    # JuminhyoItem values that apply to this person but were not requested (printed as 省略)
+    omitted_items: tuple[str, ...] = ()
     removal_text: str = ""  # 除票: e.g. 令和6年3月31日 転出
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PrintedPerson:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        values = {k: v for k, v in d.items() if k in known}
+        values["omitted_items"] = tuple(values.get("omitted_items", ()))
+        return cls(**values)
 
 
 @dataclass(frozen=True)

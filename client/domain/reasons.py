@@ -50,6 +50,7 @@ REQUESTER_NOT_ALLOWED = "requester_not_allowed"
 AGENT_MY_NUMBER_BY_POST = "agent_my_number_by_post"
 AGENT_MY_NUMBER_COUNTER = "agent_my_number_counter"
 OFFICIAL_MY_NUMBER_BASIS_MISSING = "official_my_number_basis_missing"
+RESIDENCE_PERIOD_EXPIRED = "residence_period_expired"
 # --- 印鑑登録証明 ---------------------------------------------------------------------------------
 INKAN_CARD_MISSING = "inkan_card_missing"
 INKAN_NOT_REGISTERED = "inkan_not_registered"
@@ -193,6 +194,11 @@ CATALOGUE: dict[str, ReasonSpec] = {
     OFFICIAL_MY_NUMBER_BASIS_MISSING: ReasonSpec(
         "公用請求で個人番号を記載するには、番号法19条に基づく根拠（号・事務）の記録が必要です。",
         "An official request for the My Number needs its legal basis (My Number Act art. 19) recorded.",
+    ),
+    RESIDENCE_PERIOD_EXPIRED: ReasonSpec(
+        "注意：{name}（宛名番号 {atena_no}）の在留期間の満了の日（{date}）が過ぎています。在留資格の更新等を確認してください。",
+        "Residence period of {name} ({atena_no}) expired on {date}; check renewal before issuing.",
+        blocking=False,
     ),
     INKAN_CARD_MISSING: ReasonSpec(
         "印鑑登録証明書の交付には印鑑登録証の提示が必要です。",

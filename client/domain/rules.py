@@ -32,6 +32,7 @@ from datetime import date
 from client.domain import reasons as R
 from client.domain.blocks import hours_between, support_measure_check, suppression_check
 from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
+from client.domain.foreign import period_expired
 from client.domain.form_params import form_id_for
 from client.domain.household import household_order
 from client.domain.model import (
@@ -70,11 +71,14 @@ _ITEM_LABELS = {
     JuminhyoItem.HONSEKI: ("本籍・筆頭者", "honseki"),
     JuminhyoItem.HEAD_RELATION: ("世帯主・続柄", "head and relation"),
     JuminhyoItem.PREVIOUS_ADDRESS: ("前住所", "previous address"),
+    JuminhyoItem.FOREIGN_STATUS: ("30条の45規定区分・在留資格・在留期間", "foreign resident status and period"),
+    JuminhyoItem.RESIDENCE_CARD_NO: ("在留カード等の番号", "residence card number"),
 }
 _THIRD_PARTIES = frozenset({RequesterKind.THIRD_PARTY, RequesterKind.PROFESSIONAL})
 # Items outside the 基礎証明事項 (12条の3第7項) a third party gets only on an accepted 特別の請求;
 # 個人番号 and 住民票コード are never given to a third party (separate reasons).
-BEYOND_BASIC_ITEMS = frozenset({JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI})
+BEYOND_BASIC_ITEMS = frozenset({JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI, JuminhyoItem.FOREIGN_STATUS,
+                                JuminhyoItem.RESIDENCE_CARD_NO})
 
 
 def _cert_values(cert: CertificateType) -> dict[str, str]:
@@ -289,6 +293,18 @@ def _check_item_data(request: IssuanceRequest, ctx: EvaluationContext, persons: 
                 out.append(R.make(R.ITEM_DATA_MISSING, item=ja, item_en=en, atena_no=p.atena_no))
 
 
+def _check_residence_periods(request: IssuanceRequest, ctx: EvaluationContext, persons: list[Resident],
+                             out: list[Reason]) -> None:
+    """A 在留期間 that has expired is an alert for the clerk (the record may need 職権 action)."""
+    if request.cert_type not in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, CertificateType.INKAN):
+        return
+    today = ctx.now.date()
+    for p in persons:
+        if p.status is ResidentStatus.RESIDENT and period_expired(p, today) and p.residence_period_end:
+            out.append(R.make(R.RESIDENCE_PERIOD_EXPIRED, name=p.name, atena_no=p.atena_no,
+                              date=p.residence_period_end.isoformat()))
+
+
 # ---------------------------------------------------------------------------------------------
 # 5. fee, 6. BCP
 # ---------------------------------------------------------------------------------------------
@@ -406,6 +422,7 @@ def evaluate(request: IssuanceRequest, ctx: EvaluationContext) -> Decision:
     elif request.cert_type is CertificateType.KAZEI:
         _check_kazei(request, ctx, reasons)
     _check_item_data(request, ctx, persons, reasons)
+    _check_residence_periods(request, ctx, persons, reasons)
     fee_per_copy, exemption = _fee(request, ctx, reasons)
     _check_bcp(request, ctx, persons, reasons)
     release_ids = _check_blocks(request, ctx, persons, reasons)

@@ -168,6 +168,8 @@ CASES: list[Case] = [
     Case("third party 続柄 with a reason not accepted", D, {R.SPECIAL_REQUEST_NOT_ACCEPTED}, req=dict(requester=third(special_reason="相続人の確定のため"), items=frozenset({HEADREL}))),
     Case("third party 本籍 on an accepted special request", A, set(), req=dict(requester=third(special_reason="相続登記に本籍の記載が必要", special_accepted=True), items=frozenset({HON}))),
     Case("third party without an address", D, {R.APPLICANT_ADDRESS_MISSING}, req=dict(requester=third(address=" "))),
+    Case("expired residence period", A, {R.RESIDENCE_PERIOD_EXPIRED}, subject=replace(HEAD, is_foreign=True, foreign_category="中長期在留者", residence_status="留学", residence_period_end=date(2026, 11, 22)), ctx=dict(household=())),
+    Case("special permanent resident has no period to expire", A, set(), subject=replace(HEAD, is_foreign=True, foreign_category="特別永住者", residence_period_end=date(2026, 11, 22)), ctx=dict(household=())),
     Case("professional outside the eight", D, {R.QUALIFICATION_NOT_SPECIFIED}, req=dict(requester=pro(qualification="不動産鑑定士"))),
     Case("professional without registration number", D, {R.REGISTRATION_NO_MISSING}, req=dict(requester=pro(registration_no=""))),
     Case("professional without client", D, {R.CLIENT_MISSING}, req=dict(requester=pro(client_name=""))),
