@@ -217,7 +217,7 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
 def _index(kind: str, r: Any) -> list[Any] | None:
     """Columns the client indexes, as the server computed them (same client.domain functions)."""
     if kind == "resident":
-        return [r.household_no, r.status, r.kana_key, r.given_kana_key or "", r.name_key, r.alias or "",
+        return [r.household_no, r.status, r.kana_key, r.given_kana_key or "", r.name_key, r.alias_key or "",
                 r.address_key or "", r.birth]
     if kind == "seal":
         return [r.atena_no, r.card_no, 1 if r.status == "active" else 0]
@@ -285,6 +285,7 @@ _RESIDENT_FIELDS = (
     "notified_on", "previous_address", "status", "removed_on", "removal_reason", "is_foreign", "nationality",
     "residence_status", "residence_period_end", "kana_key", "given_kana_key", "name_key", "address_key",
     "foreign_category", "residence_period", "residence_card_no", "moved_to_address", "moved_out_notified_on",
+    "alias_key",
 )
 
 
@@ -301,7 +302,7 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
         (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
          former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
          rend, kana_key, given_key, name_key, address_key, category, period, card_no, moved_to,
-         moved_notified) = pick(row)
+         moved_notified, alias_key) = pick(row)
         data = {
             "atena_no": atena, "household_no": hh, "name": name, "kana": kana, "birth": birth, "sex": sex,
             "relation": relation, "is_head": bool(is_head), "address": address, "katagaki": katagaki or "",
@@ -320,7 +321,7 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
             "moved_out_notified_on": _date_text(moved_notified),
         }
         out.append(("resident", atena, "upsert",
-                    [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth],
+                    [hh, status, kana_key, given_key or "", name_key, alias_key or "", address_key or "", birth],
                     dumps(data)))
     return out
 

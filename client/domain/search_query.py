@@ -79,8 +79,14 @@ def _clean(text: str) -> str:
 
 
 def name_search_key(name: str) -> str:
-    """Key for kanji (or mixed) name search: NFKC, no spaces, common 異体字 folded."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name)).translate(_VARIANTS)
+    """Key for kanji (or mixed) name search and for the 通称: NFKC, no spaces, common 異体字
+    folded, Latin letters upper-cased (alphabet names are found whatever the case typed)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", name)).translate(_VARIANTS).upper()
+
+
+def is_latin_name(key: str) -> bool:
+    """A name key of Latin letters only (an alphabet name: also found by its given name)."""
+    return bool(key) and key.isascii() and key.replace("-", "").replace("'", "").replace(".", "").isalpha()
 
 
 def _kanji_to_int(text: str) -> int:

@@ -36,6 +36,12 @@ JUMINHYO_OPTIONS: tuple[tuple[JuminhyoItem, str], ...] = (
     (JuminhyoItem.MY_NUMBER, "個人番号"),
 )
 
+# 外国人住民 options (30条の45表の下欄, omitted unless specially requested; 30条の51).
+FOREIGN_OPTIONS: tuple[tuple[JuminhyoItem, str], ...] = (
+    (JuminhyoItem.FOREIGN_STATUS, "30条の45規定区分・在留資格・在留期間"),
+    (JuminhyoItem.RESIDENCE_CARD_NO, "在留カード等の番号"),
+)
+
 IDENTITY_DOCUMENTS: tuple[tuple[IdentityDocument, str], ...] = (
     (IdentityDocument.NONE, "未確認"),
     (IdentityDocument.MY_NUMBER_CARD, "マイナンバーカード"),
@@ -99,6 +105,13 @@ class IssuanceForm:
     @property
     def shows_items(self) -> bool:
         return self.cert_type in _ITEM_TYPES
+
+    @property
+    def item_options(self) -> tuple[tuple[JuminhyoItem, str], ...]:
+        """The options that apply: the foreign-resident ones only when a foreign resident is printed."""
+        people = (self.subject, *self.household)
+        foreign = any(p.is_foreign for p in people)
+        return JUMINHYO_OPTIONS + (FOREIGN_OPTIONS if foreign else ())
 
     @property
     def needs_card_no(self) -> bool:

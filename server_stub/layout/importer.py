@@ -264,6 +264,7 @@ def _derived(kind: RecordKind, values: dict[str, Any], now: datetime) -> dict[st
     if kind is KOJIN:
         keys = name_search_keys(out["kana"])
         out["name_key"] = name_search_key(out["name"])
+        out["alias_key"] = name_search_key(out.get("alias") or "")
         out["kana_key"] = keys[0] if keys else ""
         out["given_kana_key"] = keys[1] if len(keys) > 1 else ""
         out["address_key"] = address_search_key(out["address"] + out["katagaki"])

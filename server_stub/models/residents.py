@@ -55,6 +55,7 @@ class Resident(Base):
         Index("ix_residents_birth", "municipality_code", "birth"),
         Index("ix_residents_address_key", "municipality_code", "address_key"),
         Index("ix_residents_alias", "municipality_code", "alias"),
+        Index("ix_residents_alias_key", "municipality_code", "alias_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -79,6 +80,7 @@ class Resident(Base):
     hittousha: Mapped[str] = mapped_column(String(100), default="")
     former_surname: Mapped[str] = mapped_column(String(50), default="")  # 旧氏
     alias: Mapped[str] = mapped_column(_key(100), default="")  # 通称
+    alias_key: Mapped[str] = mapped_column(_key(100), default="", server_default="")  # name_search_key(通称)
     became_resident_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     jutei_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -308,6 +308,7 @@ class _Generator:
             "hittousha": "" if foreign else (head_name if m["relation"] not in ("母", "父", "同居人") else m["name"]),
             "former_surname": m.get("former_surname", ""),
             "alias": m.get("alias", ""),
+            "alias_key": name_search_key(m.get("alias", "")),
             "became_resident_on": became,
             "jutei_on": jutei,
             "notified_on": notified,

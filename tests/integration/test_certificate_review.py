@@ -132,3 +132,27 @@ def test_my_number_is_never_stored_and_agents_get_it_by_post_only(city_clerk: An
             persons = json.loads(row.content_json)["persons"]
             assert persons[0]["my_number"] == "" and persons[0]["extra"]["my_number_printed"] == "1"
         assert basis in " ".join(r.request_json for r in rows)
+
+
+def test_search_finds_the_alias_and_alphabet_names_in_any_case_and_by_given_name(
+        city_clerk: Any, factory: Any) -> None:
+    from sqlalchemy import update
+
+    from client.domain.search_query import name_search_key
+
+    person = pick_residents(factory, CITY_CODE, is_foreign=True)[0]
+    with factory() as s:  # as the seed and the layout import store them
+        begin_write(s)
+        s.execute(update(Resident).where(Resident.id == person.id).values(
+            name="SMITH JOHN", name_key=name_search_key("SMITH JOHN"), alias="須美\u3000丈",
+            alias_key=name_search_key("須美\u3000丈")))
+        s.commit()
+
+    def found(q: str) -> list[str]:
+        r = city_clerk.get("/api/v1/residents/search", params={"q": q})
+        assert r.status_code == 200, r.text
+        return [hit["atena_no"] for hit in r.json()["results"]]
+
+    for q in ("須美 丈", "須美丈", "須美", "SMITH JOHN", "smith", "Smith John", "john", "JOHN"):
+        assert person.atena_no in found(q), q
+    assert person.atena_no not in found("jones")
