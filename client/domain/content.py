@@ -169,6 +169,9 @@ def printed_person(resident: Resident, cert: CertificateType, items: frozenset[J
         became_resident_label=FOREIGN_BECAME_LABEL if foreign else "",
         previous_address_label=("異動前住所" if moved_within else "転入前住所") if resident.previous_address else "",
         omitted_items=omitted_items(resident, cert, items),
+        moved_to_address=resident.moved_to_address if cert is CertificateType.JOHYO else "",
+        moved_out_notified_text=(_d(resident.moved_out_notified_on, foreign)
+                                 if cert is CertificateType.JOHYO else ""),
         removal_text=removal,
     )
 

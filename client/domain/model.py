@@ -609,6 +609,8 @@ class PrintedPerson(Serializable):
     # JuminhyoItem values that apply to this person but were not requested (printed as 省略)
     omitted_items: tuple[str, ...] = ()
     removal_text: str = ""  # 除票: e.g. 令和6年3月31日 転出
+    moved_to_address: str = ""  # 除票 (転出): 転出先
+    moved_out_notified_text: str = ""  # 除票 (転出): 転出届出日
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -51,6 +51,11 @@ AGENT_MY_NUMBER_BY_POST = "agent_my_number_by_post"
 AGENT_MY_NUMBER_COUNTER = "agent_my_number_counter"
 OFFICIAL_MY_NUMBER_BASIS_MISSING = "official_my_number_basis_missing"
 RESIDENCE_PERIOD_EXPIRED = "residence_period_expired"
+# --- 除票 (15条の4) ----------------------------------------------------------------------------
+JOHYO_DECEASED_SELF = "johyo_deceased_self"
+JOHYO_FORMER_HOUSEHOLD = "johyo_former_household"
+JOHYO_OFFICIAL_NUMBERS = "johyo_official_numbers"
+JOHYO_DISCARDED = "johyo_discarded"
 # --- 印鑑登録証明 ---------------------------------------------------------------------------------
 INKAN_CARD_MISSING = "inkan_card_missing"
 INKAN_NOT_REGISTERED = "inkan_not_registered"
@@ -194,6 +199,24 @@ CATALOGUE: dict[str, ReasonSpec] = {
     OFFICIAL_MY_NUMBER_BASIS_MISSING: ReasonSpec(
         "公用請求で個人番号を記載するには、番号法19条に基づく根拠（号・事務）の記録が必要です。",
         "An official request for the My Number needs its legal basis (My Number Act art. 19) recorded.",
+    ),
+    JOHYO_DECEASED_SELF: ReasonSpec(
+        "死亡により消除された方は本人として請求できません。請求者区分（代理人・第三者 等）を見直してください。",
+        "A deceased person cannot be the requester; choose agent or third party.",
+    ),
+    JOHYO_FORMER_HOUSEHOLD: ReasonSpec(
+        "除票は同一世帯員として請求できません。元の世帯員の方は第三者請求（15条の4第3項、利用目的の記載）になります。",
+        "Former household members request a johyo as third parties (art. 15-4(3), with a purpose).",
+    ),
+    JOHYO_OFFICIAL_NUMBERS: ReasonSpec(
+        "公用請求の除票には個人番号・住民票コードを記載できません（15条の4第2項）。",
+        "An official request for a johyo omits the My Number and juminhyo code (art. 15-4(2)).",
+    ),
+    JOHYO_DISCARDED: ReasonSpec(
+        "この除票（{removed}消除）は保存期間（5年）を経過して廃棄されたため交付できません。"
+        "必要な場合は廃棄証明（除票の不存在の証明）を交付してください。",
+        "This removed record ({removed}) was past its 5-year retention and discarded; "
+        "issue a certificate of disposal instead.",
     ),
     RESIDENCE_PERIOD_EXPIRED: ReasonSpec(
         "注意：{name}（宛名番号 {atena_no}）の在留期間の満了の日（{date}）が過ぎています。在留資格の更新等を確認してください。",

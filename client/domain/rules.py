@@ -35,6 +35,7 @@ from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
 from client.domain.foreign import period_expired
 from client.domain.form_params import form_id_for
 from client.domain.household import household_order
+from client.domain.wareki import to_wareki
 from client.domain.model import (
     SPECIFIED_PROFESSIONS,
     CertificateType,
@@ -155,9 +156,13 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
         if kind is RequesterKind.OFFICIAL and not req.agency.strip():
             out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
         return
+    if cert is CertificateType.JOHYO:
+        _check_johyo_requester(request, subject, ctx.now.date(), out)
     if kind is RequesterKind.SELF:
         if req.requester_atena_no is not None and req.requester_atena_no != subject.atena_no:
             out.append(R.make(R.REQUESTER_NOT_SUBJECT))
+    elif kind is RequesterKind.HOUSEHOLD and cert is CertificateType.JOHYO:
+        pass  # refused above: former household members are third parties (15条の4第3項)
     elif kind is RequesterKind.HOUSEHOLD:
         # 除票: a member of the household the person was removed from; otherwise a current member.
         members = {
@@ -195,6 +200,35 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
             out.append(R.make(R.AGENT_MY_NUMBER_COUNTER))
     if kind is RequesterKind.OFFICIAL and my_number and not req.legal_basis.strip():
         out.append(R.make(R.OFFICIAL_MY_NUMBER_BASIS_MISSING))
+
+
+def _check_johyo_requester(request: IssuanceRequest, subject: Resident, today: date, out: list[Reason]) -> None:
+    """住民票の除票 (住基法15条の4): 第1項 the person recorded or their agent — never a deceased person
+    as 本人; former household members are third parties (第3項); 公用 (第2項) omits 個人番号 and
+    住民票コード. 保存期間: 消除 before 平成26年6月20日 were kept 5 years and are gone."""
+    kind = request.requester.kind
+    if kind is RequesterKind.SELF and subject.status is ResidentStatus.DECEASED:
+        out.append(R.make(R.JOHYO_DECEASED_SELF))
+    if kind is RequesterKind.HOUSEHOLD:
+        out.append(R.make(R.JOHYO_FORMER_HOUSEHOLD))
+    if kind is RequesterKind.OFFICIAL and request.items & {JuminhyoItem.MY_NUMBER, JuminhyoItem.JUMINHYO_CODE}:
+        out.append(R.make(R.JOHYO_OFFICIAL_NUMBERS))
+    if subject.removed_on is not None and not johyo_retained(subject.removed_on, today):
+        out.append(R.make(R.JOHYO_DISCARDED, removed=to_wareki(subject.removed_on)))
+
+
+JOHYO_LONG_RETENTION_FROM = date(2014, 6, 20)  # 平成26年6月20日: 保存期間 150 years from here (5 before)
+
+
+def johyo_retained(removed_on: date, request_day: date) -> bool:
+    """Whether a 除票 消除 on ``removed_on`` is still kept (5 years before 平成26年6月20日, then 150)."""
+    if removed_on < JOHYO_LONG_RETENTION_FROM:
+        return False
+    try:
+        until = removed_on.replace(year=removed_on.year + 150)
+    except ValueError:  # 29 February
+        until = date(removed_on.year + 150, 3, 1)
+    return request_day < until
 
 
 def _check_professional(req: Requester, out: list[Reason]) -> None:

@@ -98,3 +98,18 @@ def test_omitted_items_print_as_shoryaku_never_as_an_empty_box() -> None:
     foreign = _pdf_text(_issue(FOREIGN))
     assert "30条の45規定区分省略" in foreign and "在留カード等の番号省略" in foreign
     assert "本籍" not in foreign  # a foreign resident has no 本籍: nothing to omit
+
+
+def test_johyo_of_a_move_out_shows_destination_notification_date_and_katagaki() -> None:
+    from client.domain.model import ResidentStatus
+
+    moved = resident(42, status=ResidentStatus.MOVED_OUT, removed_on=date(2026, 3, 31), removal_reason="転出",
+                     moved_to_address="大阪府大阪市中央区大手前2丁目1番22号", moved_out_notified_on=date(2026, 3, 20))
+    from client.domain.model import CertificateType
+
+    content = _issue(moved, cert_type=CertificateType.JOHYO)
+    text = _pdf_text(content)
+    assert "転出先" in text and "大阪府大阪市中央区大手前2丁目1番22号" in text
+    assert "転出届出日" in text and "令和8年3月20日" in text
+    assert "方書" in text and "桜ハイツ101" in text
+    assert "令和8年3月31日転出" in text

@@ -156,3 +156,34 @@ def test_search_finds_the_alias_and_alphabet_names_in_any_case_and_by_given_name
     for q in ("須美 丈", "須美丈", "須美", "SMITH JOHN", "smith", "Smith John", "john", "JOHN"):
         assert person.atena_no in found(q), q
     assert person.atena_no not in found("jones")
+
+
+def test_johyo_requesters_and_retention_through_the_api(city_clerk: Any, factory: Any) -> None:
+    from server_stub.registry import mark_removed
+
+    head, member = _two_member_household(factory, set())[:2]
+    now = datetime.now(UTC)
+    with factory() as s:
+        begin_write(s)
+        mark_removed(s, CITY_CODE, head.atena_no, status="deceased", removed_on=date(2025, 5, 1), reason="死亡", now=now)
+        mark_removed(s, CITY_CODE, member.atena_no, status="moved_out", removed_on=date(2014, 6, 19), reason="転出",
+                     now=now)
+        s.commit()
+
+    def codes(atena_no: str, requester: dict[str, Any]) -> tuple[int, list[str]]:
+        r = city_clerk.post("/api/v1/issuances", json={"request": {
+            "cert_type": "johyo", "subject_atena_no": atena_no, "requester": requester}})
+        if r.status_code == 201:
+            return 201, []
+        return r.status_code, [x["code"] for x in r.json()["detail"]["decision"]["reasons"]]
+
+    me = {"kind": "self", "name": head.name, "identity_document": "drivers_license"}
+    assert codes(head.atena_no, me) == (409, ["johyo_deceased_self"])
+    housemate = {"kind": "household", "name": member.name, "identity_document": "drivers_license",
+                 "requester_atena_no": member.atena_no}
+    assert codes(head.atena_no, housemate) == (409, ["johyo_former_household"])
+    heir = _third_party(member.name, requester_atena_no=member.atena_no, purpose="相続手続のため")
+    assert codes(head.atena_no, heir) == (201, [])
+    status, reasons = codes(member.atena_no, {"kind": "self", "name": member.name,
+                                              "identity_document": "drivers_license"})
+    assert status == 409 and reasons == ["johyo_discarded"]
