@@ -35,7 +35,6 @@ from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
 from client.domain.foreign import period_expired
 from client.domain.form_params import form_id_for
 from client.domain.household import household_order
-from client.domain.wareki import to_wareki
 from client.domain.model import (
     SPECIFIED_PROFESSIONS,
     CertificateType,
@@ -54,6 +53,7 @@ from client.domain.model import (
     Resident,
     ResidentStatus,
 )
+from client.domain.wareki import to_wareki
 
 MAX_COPIES = 20
 TAX_YEARS_BACK = 4  # current 年度 and the previous 4
