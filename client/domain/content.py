@@ -123,12 +123,17 @@ def printed_person(resident: Resident, cert: CertificateType, items: frozenset[J
         sex_text=_sex(resident.sex),
     )
     if cert is CertificateType.INKAN:
+        # 旧氏 whenever recorded (since 令和元年11月5日, not omissible); for foreign residents the
+        # 通称 and the 氏名の片仮名表記, in which a seal may also be registered
         return PrintedPerson(
             atena_no=base.atena_no,
             name=base.name,
             kana="",
             birth_text=base.birth_text,
             sex_text=base.sex_text if municipality.print_sex_on_inkan else "",
+            former_surname=resident.former_surname,
+            alias=resident.alias if foreign else "",
+            extra={"katakana_name": to_katakana(resident.kana)} if foreign and resident.kana else {},
         )
     if cert is CertificateType.KAZEI:
         return PrintedPerson(atena_no=base.atena_no, name=base.name, kana="", birth_text=base.birth_text, sex_text="")

@@ -113,3 +113,24 @@ def test_johyo_of_a_move_out_shows_destination_notification_date_and_katagaki() 
     assert "転出届出日" in text and "令和8年3月20日" in text
     assert "方書" in text and "桜ハイツ101" in text
     assert "令和8年3月31日転出" in text
+
+
+def test_inkan_prints_former_surname_alias_and_katakana_name() -> None:
+    from client.domain.model import CertificateType, SealRegistration
+
+    from tests.fixtures.certificates import inkan_png
+
+    def inkan_text(subject):  # type: ignore[no-untyped-def]
+        seal = SealRegistration("S-9", "C-9", subject.atena_no, date(2020, 1, 1), seal_image_png=inkan_png())
+        decision = evaluate(request(subject, cert_type=CertificateType.INKAN, inkan_card_no="C-9"),
+                            context(subject, (subject,), seal=seal))
+        assert decision.allowed and decision.content is not None, decision.reasons
+        return _pdf_text(decision.content)
+
+    married = resident(43, name="佐藤 花子", former_surname="鈴木", sex=Sex.FEMALE)
+    text = inkan_text(married)
+    assert "旧氏" in text and "鈴木" in text and "佐藤花子" in text
+    assert "旧氏" not in inkan_text(resident(44))  # nothing recorded, nothing printed
+    text = inkan_text(SPECIAL)
+    assert "通称" in text and "金田英子" in text
+    assert "氏名の片仮名表記" in text and "キンエイコ" in text
