@@ -117,7 +117,6 @@ def test_johyo_of_a_move_out_shows_destination_notification_date_and_katagaki() 
 
 def test_inkan_prints_former_surname_alias_and_katakana_name() -> None:
     from client.domain.model import CertificateType, SealRegistration
-
     from tests.fixtures.certificates import inkan_png
 
     def inkan_text(subject):  # type: ignore[no-untyped-def]
