@@ -156,6 +156,9 @@ def test_search_finds_the_alias_and_alphabet_names_in_any_case_and_by_given_name
     for q in ("須美 丈", "須美丈", "須美", "SMITH JOHN", "smith", "Smith John", "john", "JOHN"):
         assert person.atena_no in found(q), q
     assert person.atena_no not in found("jones")
+    # an impossible 和暦 date: the clerk is told the likely date, nothing is searched as an address
+    body = city_clerk.get("/api/v1/residents/search", params={"q": "平成31年5月1日"}).json()
+    assert body["results"] == [] and "令和元年5月1日" in body["error"], body
 
 
 def test_johyo_requesters_and_retention_through_the_api(city_clerk: Any, factory: Any) -> None:
