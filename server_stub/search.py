@@ -50,7 +50,7 @@ def _birth_condition(pd: PartialDate) -> ColumnElement[bool]:
     y = f"{pd.year:04d}" if pd.year is not None else "____"
     m = f"{pd.month:02d}" if pd.month is not None else "__"
     d = f"{pd.day:02d}" if pd.day is not None else "__"
-    return col.like(f"%{y}-{m}-{d}")
+    return col.like(f"%{y}-{m}-{d}%")  # a trailing era letter may follow (2019-??-??/H)
 
 
 def _base(code: str, condition: ColumnElement[bool], limit: int) -> Select[Any]:

@@ -143,6 +143,9 @@ def format_partial(pd: PartialDate, *, foreign: bool = False, gannen: bool = Tru
         return "年不詳" + tail
     if foreign or pd.year < ERAS[0].start.year:
         year_text = f"{pd.year}年"
+    elif pd.era in _BY_LETTER:  # written in that era: it keeps it (平成31年, 昭和64年1月)
+        era = _BY_LETTER[pd.era]
+        year_text = era.name + _year_text(pd.year - era.start.year + 1, gannen)
     else:
         era, n = _era_for_period(pd.year, pd.month)
         year_text = era.name + _year_text(n, gannen)
@@ -202,6 +205,8 @@ def _from_era(era: Era, y_text: str, month: int | None, day: int | None, approx:
     except PartialDateError as exc:
         raise WarekiError(str(exc)) from exc
     _check_within_era(era, pd)
+    if not pd.is_complete and pd.year is not None and _era_for_period(year, month)[0] is not era:
+        pd = PartialDate(year, month, day, approximate=approx, era=era.letter)  # 平成31年 stays 平成
     return pd
 
 

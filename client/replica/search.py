@@ -51,7 +51,7 @@ def _birth_pattern(pd: PartialDate) -> str:
     y = f"{pd.year:04d}" if pd.year is not None else "____"
     m = f"{pd.month:02d}" if pd.month is not None else "__"
     d = f"{pd.day:02d}" if pd.day is not None else "__"
-    return f"%{y}-{m}-{d}"
+    return f"%{y}-{m}-{d}%"  # a trailing era letter may follow (2019-??-??/H)
 
 
 def _where(q: Query) -> tuple[str, tuple[object, ...]]:

@@ -36,7 +36,7 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
-BirthText = Annotated[str, StringConstraints(max_length=11), AfterValidator(_check_partial_date)]
+BirthText = Annotated[str, StringConstraints(max_length=13), AfterValidator(_check_partial_date)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")]
 
 

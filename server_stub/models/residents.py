@@ -67,7 +67,7 @@ class Resident(Base):
     kana: Mapped[str] = mapped_column(String(100))  # 氏名カナ
     kana_key: Mapped[str] = mapped_column(_key(100))  # kana.normalize_for_search(kana)
     given_kana_key: Mapped[str] = mapped_column(_key(100), default="")  # given name only
-    birth: Mapped[str] = mapped_column(_key(11))  # PartialDate.to_str()
+    birth: Mapped[str] = mapped_column(_key(13))  # PartialDate.to_str() (era suffix: 2019-??-??/H)
     sex: Mapped[str] = mapped_column(String(1))
     relation: Mapped[str] = mapped_column(String(32))  # 続柄
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)

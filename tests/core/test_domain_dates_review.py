@@ -59,3 +59,25 @@ def test_an_impossible_date_is_a_message_for_the_clerk_not_an_address_search() -
     q = classify_query("令和2年2月30日")
     assert q.kind is QueryKind.BIRTH_DATE and q.error and "確認" in q.error
     assert classify_query("令和元年5月1日").searchable
+
+
+@pytest.mark.parametrize("text, printed, stored", [
+    ("平成31年", "平成31年月日不詳", "2019-??-??/H"),  # not 令和元年
+    ("令和元年", "令和元年月日不詳", "2019-??-??"),
+    ("昭和64年1月", "昭和64年1月日不詳", "1989-01-??/S"),  # not 平成元年1月
+    ("平成元年1月", "平成元年1月日不詳", "1989-01-??"),
+    ("大正15年頃", "大正15年頃", "~1926-??-??"),
+    ("昭和元年頃", "昭和元年頃", "~1926-??-??/S"),
+])
+def test_partial_dates_keep_the_era_they_were_written_in(text: str, printed: str, stored: str) -> None:
+    from client.domain.wareki import format_partial
+
+    pd = parse_date(text)
+    assert pd.to_str() == stored and PartialDate.parse_str(stored) == pd
+    assert format_partial(pd) == printed
+    assert len(stored) <= 13
+
+
+def test_partial_birth_with_era_is_found_by_its_year() -> None:
+    q = classify_query("平成31年")
+    assert q.kind is QueryKind.BIRTH_DATE and q.birth is not None and q.birth.year == 2019
