@@ -46,6 +46,7 @@ SPECIAL_ITEMS: frozenset[JuminhyoItem] = frozenset(
      JuminhyoItem.FOREIGN_STATUS, JuminhyoItem.RESIDENCE_CARD_NO}
 )
 FOREIGN_BECAME_LABEL = "外国人住民となった年月日"
+NO_HONSEKI = "本籍のない者"
 JUMINHYO_LIKE = frozenset({CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, CertificateType.JOHYO})
 
 
@@ -158,7 +159,8 @@ def printed_person(resident: Resident, cert: CertificateType, items: frozenset[J
         jutei_text=_d(resident.jutei_on, foreign) if full_record and moved_within else "",
         notified_text=_d(resident.notified_on, foreign) if full_record else "",
         previous_address=resident.previous_address if JuminhyoItem.PREVIOUS_ADDRESS in items else "",
-        honseki=resident.honseki if honseki else "",
+        # 7条5号: 本籍のない者・本籍の明らかでない者 are stated as such, never left blank
+        honseki=(resident.honseki or NO_HONSEKI) if honseki else "",
         hittousha=resident.hittousha if honseki else "",
         my_number=(resident.my_number or "") if JuminhyoItem.MY_NUMBER in items else "",
         juminhyo_code=(resident.juminhyo_code or "") if JuminhyoItem.JUMINHYO_CODE in items else "",

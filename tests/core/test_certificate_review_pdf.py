@@ -133,3 +133,10 @@ def test_inkan_prints_former_surname_alias_and_katakana_name() -> None:
     text = inkan_text(SPECIAL)
     assert "通称" in text and "金田英子" in text
     assert "氏名の片仮名表記" in text and "キンエイコ" in text
+
+
+def test_a_resident_without_honseki_is_stated_as_such() -> None:
+    nameless = resident(45, honseki="", hittousha="")
+    text = _pdf_text(_issue(nameless, items=frozenset({JuminhyoItem.HONSEKI})))
+    assert "本籍のない者" in text
+    assert "本籍のない者" not in _pdf_text(_issue(nameless))  # not requested: 省略
