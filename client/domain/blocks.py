@@ -73,6 +73,54 @@ def active_measures(
     ]
 
 
+def _one_month_after(day: date) -> date:
+    month = day.month % 12 + 1
+    year = day.year + (day.month == 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def recently_ended(
+    measures: Iterable[SupportMeasure], touched: set[str], today: date, process: Process
+) -> list[SupportMeasure]:
+    """Measures for ``touched`` whose period ended within the last month (not in force any more)."""
+    return [
+        m for m in measures
+        if m.end is not None and m.end < today <= _one_month_after(m.end) and not m.active_on(today)
+        and process in m.processes and touched.intersection(m.protected_atena_nos)
+    ]
+
+
+@dataclass(frozen=True)
+class MeasureAlert:
+    """A 支援措置 to follow up (標準仕様書: alerts a month before and a month after the end)."""
+
+    measure_id: str
+    kind: str  # "ending" (extension possible) | "ended" (lapsed within the month) | "provisional"
+    end: date | None
+    message_ja: str
+    message_en: str
+
+
+def measure_alerts(measures: Iterable[SupportMeasure], today: date) -> list[MeasureAlert]:
+    """Alerts for the 支援措置責任者: ending within a month (the extension window is open),
+    ended within the last month, and 仮支援措置 awaiting the decision."""
+    out: list[MeasureAlert] = []
+    for m in measures:
+        if m.provisional:
+            out.append(MeasureAlert(m.measure_id, "provisional", m.end,
+                                    f"仮支援措置（{m.measure_id}）の支援決定がまだです。",
+                                    f"Provisional support measure {m.measure_id} awaits its decision."))
+        elif m.end is not None and can_extend(m, today):
+            out.append(MeasureAlert(m.measure_id, "ending", m.end,
+                                    f"支援措置（{m.measure_id}）は{m.end.isoformat()}に終了します。延長の申出を確認してください。",
+                                    f"Support measure {m.measure_id} ends on {m.end.isoformat()}; extension possible."))
+        elif m.end is not None and m.end < today <= _one_month_after(m.end):
+            out.append(MeasureAlert(m.measure_id, "ended", m.end,
+                                    f"支援措置（{m.measure_id}）は{m.end.isoformat()}に終了しました。",
+                                    f"Support measure {m.measure_id} ended on {m.end.isoformat()}."))
+    return out
+
+
 def default_measure_end(start: date) -> date:
     """End of a 支援措置 period: one year less a day (R2.4.1 → R3.3.31; 2-29 → 2-28 next year)."""
     try:
@@ -158,12 +206,20 @@ def support_measure_check(
     subject_atena_no: str | None = None,
     perpetrator_households: Iterable[Resident] = (),
 ) -> BlockResult:
-    """Reasons from 支援措置 for a request or a view touching the ``touched`` 宛名番号."""
+    """Reasons from 支援措置 for a request or a view touching the ``touched`` 宛名番号.
+
+    A measure that ended within the last month is not in force, but its extension may still be
+    on the way (or, offline, not yet in the replica): online the clerk is warned; in BCP mode it
+    blocks like a measure in force (fails closed).
+    """
+    measures = tuple(measures)
     relevant = active_measures(measures, touched, today, process)
-    if not relevant:
-        return BlockResult()
-    if mode is Mode.BCP:
+    lapsed = recently_ended(measures, touched, today, process)
+    if mode is Mode.BCP and (relevant or lapsed):
         return BlockResult((R.make(R.SUPPORT_MEASURE_BCP),))
+    if not relevant:
+        return BlockResult(tuple(R.make(R.SUPPORT_MEASURE_RECENTLY_ENDED, end=m.end.isoformat())
+                                 for m in lapsed if m.end is not None))
     out: list[Reason] = []
     if requester is not None:
         households = tuple(perpetrator_households)

@@ -76,6 +76,7 @@ SUPPORT_MEASURE_VICTIM_BY_AGENT = "support_measure_victim_by_agent"
 SUPPORT_MEASURE_VICTIM_BY_POST = "support_measure_victim_by_post"
 SUPPORT_MEASURE_BCP = "support_measure_bcp"
 SUPPORT_MEASURE_RELEASED = "support_measure_released"
+SUPPORT_MEASURE_RECENTLY_ENDED = "support_measure_recently_ended"
 # --- 抑止 -----------------------------------------------------------------------------------------
 SUPPRESSED = "suppressed"
 SUPPRESSION_ALERT = "suppression_alert"
@@ -288,6 +289,11 @@ CATALOGUE: dict[str, ReasonSpec] = {
     SUPPORT_MEASURE_RELEASED: ReasonSpec(
         "支援措置は支援措置責任者（{supervisor}）により今回に限り解除されています。理由：{reason}",
         "Support measure released for this request by {supervisor}: {reason}",
+        blocking=False,
+    ),
+    SUPPORT_MEASURE_RECENTLY_ENDED: ReasonSpec(
+        "注意：この方の支援措置は{end}に期間が終了しています。延長の申出がないか支援措置担当に確認してください。",
+        "A support measure for this person ended on {end}; check with the supervisor that no extension is pending.",
         blocking=False,
     ),
     SUPPRESSED: ReasonSpec(

@@ -118,3 +118,16 @@ def test_measure_wire_form_keeps_births() -> None:
     assert again == m and again.perpetrator_births == (PartialDate(1975, 3, 3),)
     r = third(birth=PartialDate(1975, 3, 3), client_birth=PartialDate(1990, None, None), client_atena_no=PERP.atena_no)
     assert Requester.from_dict(r.to_dict()) == r
+
+
+def test_measure_alerts_a_month_before_and_after_the_end() -> None:
+    from client.domain.blocks import measure_alerts
+
+    today = date(2026, 11, 23)
+    ending = measure(measure_id="SM-E", start=date(2025, 12, 10), end=date(2026, 12, 9))
+    ended = measure(measure_id="SM-X", start=date(2025, 11, 10), end=date(2026, 11, 9))
+    long_ago = measure(measure_id="SM-O", start=date(2025, 1, 1), end=date(2025, 12, 31))
+    quiet = measure(measure_id="SM-Q", start=date(2026, 4, 1), end=date(2027, 3, 31))
+    provisional = measure(measure_id="SM-P", start=None, end=None, provisional=True)
+    alerts = {a.measure_id: a.kind for a in measure_alerts((ending, ended, long_ago, quiet, provisional), today)}
+    assert alerts == {"SM-E": "ending", "SM-X": "ended", "SM-P": "provisional"}

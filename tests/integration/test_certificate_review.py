@@ -190,3 +190,23 @@ def test_johyo_requesters_and_retention_through_the_api(city_clerk: Any, factory
     status, reasons = codes(member.atena_no, {"kind": "self", "name": member.name,
                                               "identity_document": "drivers_license"})
     assert status == 409 and reasons == ["johyo_discarded"]
+
+
+def test_support_measure_alerts_for_the_supervisor(city_clerk: Any, city_supervisor: Any, factory: Any) -> None:
+    from datetime import timedelta
+
+    from server_stub.clock import now_jst
+
+    victim = pick_residents(factory, CITY_CODE)[0]
+    today = now_jst().date()
+    with factory() as s:
+        begin_write(s)
+        add_support_measure(s, CITY_CODE, measure_id="SM-ENDING", protected=[victim.atena_no], now=datetime.now(UTC),
+                            start=today - timedelta(days=350), end=today + timedelta(days=10))
+        add_support_measure(s, CITY_CODE, measure_id="SM-ENDED", protected=[victim.atena_no], now=datetime.now(UTC),
+                            start=today - timedelta(days=370), end=today - timedelta(days=5))
+        s.commit()
+    assert city_clerk.get("/api/v1/support-measures/alerts").status_code == 403
+    body = city_supervisor.get("/api/v1/support-measures/alerts").json()
+    kinds = {a["measure_id"]: a["kind"] for a in body["alerts"]}
+    assert kinds.get("SM-ENDING") == "ending" and kinds.get("SM-ENDED") == "ended"
