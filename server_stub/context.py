@@ -66,6 +66,22 @@ def load_measures(session: Session, code: str, atena_nos: Iterable[str]) -> list
     return [convert.support_measure(m, persons) for m in sorted(measures, key=lambda m: m.measure_id)]
 
 
+def load_perpetrator_households(session: Session, code: str,
+                                measures: Iterable[SupportMeasureDC]) -> list[ResidentDC]:
+    """The 加害者 of ``measures`` who are residents here, and everyone in their households."""
+    perps = sorted({a for m in measures for a in m.perpetrator_atena_nos})
+    if not perps:
+        return []
+    households = select(Resident.household_no).where(Resident.municipality_code == code,
+                                                      Resident.atena_no.in_(perps))
+    rows = session.scalars(
+        select(Resident).where(Resident.municipality_code == code,
+                               or_(Resident.atena_no.in_(perps), Resident.household_no.in_(households)))
+        .order_by(Resident.atena_no)
+    ).all()
+    return [convert.resident(r) for r in rows]
+
+
 def load_suppressions(session: Session, code: str, atena_nos: Iterable[str],
                       household_nos: Iterable[str]) -> list[SuppressionDC]:
     a = sorted({x for x in atena_nos if x})
@@ -119,15 +135,17 @@ def build_context(
             )
         ).one_or_none()
         tax = convert.tax(tax_row) if tax_row else None
+    measures = tuple(load_measures(session, code, touched))
     return EvaluationContext(
         now=now,
         mode=Mode.ONLINE,
         municipality=params,
+        perpetrator_households=tuple(load_perpetrator_households(session, code, measures)),
         subject=subject,
         household=household,
         seal=seal,
         tax=tax,
-        support_measures=tuple(load_measures(session, code, touched)),
+        support_measures=measures,
         suppressions=tuple(load_suppressions(session, code, touched, {subject.household_no})),
         releases=releases,
         form_parameters=form_params.load(session, code),

@@ -53,6 +53,11 @@ def resident(row: Resident) -> ResidentDC:
         nationality=row.nationality or "",
         residence_status=row.residence_status or "",
         residence_period_end=row.residence_period_end,
+        foreign_category=row.foreign_category or "",
+        residence_period=row.residence_period or "",
+        residence_card_no=row.residence_card_no or "",
+        moved_to_address=row.moved_to_address or "",
+        moved_out_notified_on=row.moved_out_notified_on,
     )
 
 
@@ -89,6 +94,8 @@ def support_measure(row: SupportMeasure, persons: Iterable[SupportMeasurePerson]
         protected_atena_nos=tuple(sorted(p.atena_no for p in mine if p.role == "protected")),
         perpetrator_names=tuple(json.loads(row.perpetrator_names_json or "[]")),
         perpetrator_atena_nos=tuple(sorted(p.atena_no for p in mine if p.role == "perpetrator")),
+        perpetrator_births=tuple(PartialDate.parse_str(b) if b else None
+                                 for b in json.loads(row.perpetrator_births_json or "[]")),
         start=row.start,
         end=row.end,
         provisional=bool(row.provisional),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from client.certificate.signing import content_digest, sign_certificate
-from client.domain.model import Decision, IssuanceRequest, JuminhyoItem, SupportRelease
+from client.domain.model import CertificateContent, Decision, IssuanceRequest, JuminhyoItem, SupportRelease
 from client.domain.numbering import format_issue_number
 from client.domain.rules import evaluate
 from server_stub import audit, counters
@@ -43,11 +43,22 @@ def decide(session: Session, muni: Municipality, request: IssuanceRequest, now: 
     return evaluate(request, ctx)
 
 
+def stored_content(content: CertificateContent) -> CertificateContent:
+    """The content as the 交付履歴 keeps it: the 個人番号 itself is never stored, only the fact that
+    it was printed (``printed_items`` holds ``my_number``; each person printed with it is marked)."""
+    persons = tuple(
+        replace(p, my_number="", extra={**p.extra, "my_number_printed": "1"}) if p.my_number else p
+        for p in content.persons
+    )
+    return replace(content, persons=persons)
+
+
 def _log_detail(decision: Decision, releases: tuple[SupportRelease, ...], request: IssuanceRequest) -> dict[str, Any]:
     return {
         "cert_type": request.cert_type.value,
         "requester": request.requester.kind.value,
         "copies": request.copies,
+        "delivery": "post" if request.deliver_by_post else "counter",
         "outcome": decision.outcome.value,
         "reasons": [r.code for r in decision.reasons],
         "releases": [r.to_dict() for r in releases],
@@ -98,7 +109,7 @@ def issue(
         issued_at=to_utc(now),
         issued_on=issued_on,
         request_json=json.dumps(request.to_dict(), ensure_ascii=False, sort_keys=True),
-        content_json=base.canonical_json().decode(),
+        content_json=stored_content(base).canonical_json().decode(),
         release_measure_ids=",".join(r.measure_id for r in releases),
         release_reason=" / ".join(r.reason for r in releases),
         reprint_of=reprint_of,

@@ -18,10 +18,12 @@ from server_stub.models import Resident, SupportMeasure, SupportMeasurePerson, S
 def add_support_measure(session: Session, code: str, *, measure_id: str, protected: list[str], now: datetime,
                         perpetrator_names: list[str] | None = None, perpetrator_atena_nos: list[str] | None = None,
                         start: date | None = None, end: date | None = None, provisional: bool = False,
-                        processes: str = "hakko,shokai") -> None:
+                        processes: str = "hakko,shokai", perpetrator_births: list[str | None] | None = None) -> None:
+    """``perpetrator_births``: PartialDate text (or None) per name in ``perpetrator_names``."""
     session.add(SupportMeasure(
         municipality_code=code, measure_id=measure_id,
         perpetrator_names_json=json.dumps(perpetrator_names or [], ensure_ascii=False),
+        perpetrator_births_json=json.dumps(perpetrator_births or []),
         start=start, end=end, provisional=provisional, processes=processes,
     ))
     for atena_no in protected:

@@ -205,6 +205,7 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
             "protected_atena_nos": sorted(roles.get("protected", [])),
             "perpetrator_names": list(json.loads(r.perpetrator_names_json or "[]")),
             "perpetrator_atena_nos": sorted(roles.get("perpetrator", [])),
+            "perpetrator_births": list(json.loads(r.perpetrator_births_json or "[]")),
             "start": _iso(r.start),
             "end": _iso(r.end),
             "provisional": bool(r.provisional),
@@ -216,7 +217,7 @@ def _measure_data(rows: Sequence[Any], persons: Iterable[Any]) -> dict[str, dict
 def _index(kind: str, r: Any) -> list[Any] | None:
     """Columns the client indexes, as the server computed them (same client.domain functions)."""
     if kind == "resident":
-        return [r.household_no, r.status, r.kana_key, r.given_kana_key or "", r.name_key, r.alias or "",
+        return [r.household_no, r.status, r.kana_key, r.given_kana_key or "", r.name_key, r.alias_key or "",
                 r.address_key or "", r.birth]
     if kind == "seal":
         return [r.atena_no, r.card_no, 1 if r.status == "active" else 0]
@@ -283,6 +284,8 @@ _RESIDENT_FIELDS = (
     "postal_code", "honseki", "hittousha", "former_surname", "alias", "became_resident_on", "jutei_on",
     "notified_on", "previous_address", "status", "removed_on", "removal_reason", "is_foreign", "nationality",
     "residence_status", "residence_period_end", "kana_key", "given_kana_key", "name_key", "address_key",
+    "foreign_category", "residence_period", "residence_card_no", "moved_to_address", "moved_out_notified_on",
+    "alias_key",
 )
 
 
@@ -298,7 +301,8 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
     for row in rows:
         (atena, hh, name, kana, birth, sex, relation, is_head, address, katagaki, postal, honseki, hittousha,
          former, alias, became, jutei, notified, prev, status, removed, reason, foreign, nationality, rstatus,
-         rend, kana_key, given_key, name_key, address_key) = pick(row)
+         rend, kana_key, given_key, name_key, address_key, category, period, card_no, moved_to,
+         moved_notified, alias_key) = pick(row)
         data = {
             "atena_no": atena, "household_no": hh, "name": name, "kana": kana, "birth": birth, "sex": sex,
             "relation": relation, "is_head": bool(is_head), "address": address, "katagaki": katagaki or "",
@@ -312,9 +316,12 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
             "removal_reason": reason or "", "my_number": None, "juminhyo_code": None,
             "is_foreign": bool(foreign), "nationality": nationality or "", "residence_status": rstatus or "",
             "residence_period_end": _date_text(rend),
+            "foreign_category": category or "", "residence_period": period or "",
+            "residence_card_no": card_no or "", "moved_to_address": moved_to or "",
+            "moved_out_notified_on": _date_text(moved_notified),
         }
         out.append(("resident", atena, "upsert",
-                    [hh, status, kana_key, given_key or "", name_key, alias or "", address_key or "", birth],
+                    [hh, status, kana_key, given_key or "", name_key, alias_key or "", address_key or "", birth],
                     dumps(data)))
     return out
 

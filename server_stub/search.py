@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from client.domain.partial_date import PartialDate
-from client.domain.search_query import Query, QueryKind, address_search_key, classify_query
+from client.domain.search_query import Query, QueryKind, address_search_key, classify_query, is_latin_name
 from server_stub.models import Municipality, Resident
 
 __all__ = ["Query", "classify", "search"]
@@ -50,7 +50,7 @@ def _birth_condition(pd: PartialDate) -> ColumnElement[bool]:
     y = f"{pd.year:04d}" if pd.year is not None else "____"
     m = f"{pd.month:02d}" if pd.month is not None else "__"
     d = f"{pd.day:02d}" if pd.day is not None else "__"
-    return col.like(f"%{y}-{m}-{d}")
+    return col.like(f"%{y}-{m}-{d}%")  # a trailing era letter may follow (2019-??-??/H)
 
 
 def _base(code: str, condition: ColumnElement[bool], limit: int) -> Select[Any]:
@@ -76,7 +76,9 @@ def search(session: Session, code: str, q: Query, limit: int) -> list[Resident]:
     elif q.kind is QueryKind.KANA and q.kana_key:
         cond = or_(_prefix(Resident.kana_key, q.kana_key), _prefix(Resident.given_kana_key, q.kana_key))
     elif q.kind is QueryKind.NAME and q.name_key:
-        cond = or_(_prefix(Resident.name_key, q.name_key), _prefix(Resident.alias, q.text))
+        cond = or_(_prefix(Resident.name_key, q.name_key), _prefix(Resident.alias_key, q.name_key))
+        if is_latin_name(q.name_key):  # an alphabet name is also found by its given name (a scan)
+            cond = or_(cond, Resident.name_key.like("%" + _like_escape(q.name_key) + "%", escape="\\"))
     elif q.kind is QueryKind.ADDRESS and q.address_key:
         return _address_search(session, code, q.address_key, limit)
     if cond is None:

@@ -12,7 +12,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from client.domain.model import CertificateType, IdentityDocument, JuminhyoItem, RequesterKind
+from client.domain.model import (
+    SPECIFIED_PROFESSIONS,
+    CertificateType,
+    IdentityDocument,
+    JuminhyoItem,
+    Layout,
+    RequesterKind,
+    SupportRelease,
+)
+from client.domain.partial_date import PartialDate
+from client.domain.wareki import WarekiError, parse_date
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -117,6 +127,26 @@ def register_issue(sub: Any) -> None:
     p.add_argument("--power-of-attorney", action="store_true", help="委任状 presented (agent)")
     p.add_argument("--purpose", default="", help="利用目的 (third party, professional)")
     p.add_argument("--agency", default="", help="請求機関 (official use)")
+    p.add_argument("--legal-basis", default="", help="法令上の根拠 (official use; 番号法19条 for my_number)")
+    p.add_argument("--requester-atena", default=None, metavar="ATENA",
+                   help="宛名番号 of the requester when a resident here (同一世帯員, 第三者)")
+    p.add_argument("--requester-birth", default=None, help="requester's birth date (和暦 or 西暦)")
+    p.add_argument("--address", default="", help="申出者の住所 (third party, professional)")
+    p.add_argument("--qualification", default="", choices=("", *SPECIFIED_PROFESSIONS),
+                   help="特定事務受任者の資格 (professional): " + "・".join(SPECIFIED_PROFESSIONS))
+    p.add_argument("--registration-no", default="", help="登録番号 (professional)")
+    p.add_argument("--client-name", default="", help="依頼者 氏名 (professional)")
+    p.add_argument("--client-birth", default=None, help="依頼者 生年月日 (professional)")
+    p.add_argument("--client-atena", default=None, metavar="ATENA", help="依頼者 宛名番号 when a resident here")
+    p.add_argument("--special-reason", default="", help="特別の請求の理由 (third party: items beyond 基礎証明事項)")
+    p.add_argument("--special-accepted", action="store_true", help="the clerk accepted the 特別の請求")
+    p.add_argument("--by-post", action="store_true", help="郵送請求 (the request came by post)")
+    p.add_argument("--deliver-by-post", action="store_true",
+                   help="郵送交付 to the subject's address (個人番号入り住民票 for an agent)")
+    p.add_argument("--layout", choices=[lay.value for lay in Layout], default=None,
+                   help="kojin (個人票) or renki (世帯連記式); default: renki for several persons")
+    p.add_argument("--release-measure", default="", help="支援措置 ID to release (supervisor)")
+    p.add_argument("--release-reason", default="", help="reason recorded with the release")
     p.add_argument("--members", default="", help="'all' for 世帯全員, or comma-separated 宛名番号")
     p.add_argument("--include", default="", help=f"comma-separated items: {','.join(i.value for i in JuminhyoItem)}")
     p.add_argument("--card-no", default="", help="印鑑登録証 number (inkan)")
@@ -141,6 +171,20 @@ def _build_form(args: argparse.Namespace, detail: Any) -> Any:
     form.has_power_of_attorney = args.power_of_attorney
     form.purpose = args.purpose
     form.agency = args.agency
+    form.legal_basis = args.legal_basis
+    form.requester_atena_no = args.requester_atena
+    form.requester_birth = _birth(args.requester_birth)
+    form.applicant_address = args.address
+    form.qualification = args.qualification
+    form.registration_no = args.registration_no
+    form.client_name = args.client_name
+    form.client_birth = _birth(args.client_birth)
+    form.client_atena_no = args.client_atena
+    form.special_reason = args.special_reason
+    form.special_accepted = args.special_accepted
+    form.received_by_post = args.by_post
+    form.deliver_by_post = args.deliver_by_post
+    form.layout = Layout(args.layout) if args.layout else None
     form.inkan_card_no = args.card_no
     form.tax_year = args.tax_year
     form.copies = args.copies
@@ -156,6 +200,23 @@ def _build_form(args: argparse.Namespace, detail: Any) -> Any:
         if item:
             form.set_item(JuminhyoItem(item), True)
     return form
+
+
+def _birth(text: str | None) -> PartialDate | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except WarekiError as exc:
+        raise ValueError(f"not a date: {text!r} ({exc})") from exc
+
+
+def _release(args: argparse.Namespace) -> SupportRelease | None:
+    if not args.release_measure:
+        return None
+    if not args.release_reason.strip():
+        raise ValueError("--release-reason is required with --release-measure")
+    return SupportRelease(args.release_measure, args.user, args.release_reason.strip())
 
 
 def _out_paths(out: Path, n: int) -> list[Path]:
@@ -182,7 +243,8 @@ def run_issue(args: argparse.Namespace) -> int:
         service.sign_in(args.user, password)
         detail = service.resident(args.resident)
         request = _build_form(args, detail).to_request()
-        decision = service.evaluate(request)
+        release = _release(args)
+        decision = service.evaluate(request, release)
         if not decision.allowed:
             refusal: dict[str, Any] = {
                 "issued": False,
@@ -197,7 +259,7 @@ def run_issue(args: argparse.Namespace) -> int:
                     print(f"  - {r.message_ja} ({r.code})")
             return EXIT_REFUSED
         with tempfile.TemporaryDirectory(prefix="madoguchi-issue-") as tmp:
-            outcome = service.issue(request, out_dir=Path(tmp))
+            outcome = service.issue(request, out_dir=Path(tmp), release=release)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             paths = _out_paths(args.out, len(outcome.certificates))
             for cert, target in zip(outcome.certificates, paths, strict=True):
@@ -217,11 +279,15 @@ def run_issue(args: argparse.Namespace) -> int:
         "fee_yen": outcome.fee_yen,
         "subject": {"atena_no": detail.resident.atena_no, "name": detail.resident.name},
         "alerts": [a for c in outcome.certificates for a in c.alerts],
+        "warnings": [r.to_dict() for r in decision.warnings],
+        "delivery": "post" if request.deliver_by_post else "counter",
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(f"交付しました: {', '.join(result['issue_numbers'])}")
+        for r in decision.warnings:
+            print(f"  注意 / warning: {r.message_ja} ({r.code})")
         for path in paths:
             print(f"  {path}")
     return EXIT_OK

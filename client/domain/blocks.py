@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from client.domain import reasons as R
-from client.domain.kana import normalize_for_search
 from client.domain.model import (
     Mode,
     Process,
@@ -34,16 +33,13 @@ from client.domain.model import (
     Suppression,
     SuppressionLevel,
 )
+from client.domain.name_match import PersonKey
 
 
 @dataclass(frozen=True)
 class BlockResult:
     reasons: tuple[Reason, ...] = ()
     release_measure_ids: tuple[str, ...] = field(default_factory=tuple)  # still to be released
-
-
-def _name_key(name: str) -> str:
-    return normalize_for_search(name)
 
 
 def _aligned(now: datetime, other: datetime) -> tuple[datetime, datetime]:
@@ -77,6 +73,54 @@ def active_measures(
     ]
 
 
+def _one_month_after(day: date) -> date:
+    month = day.month % 12 + 1
+    year = day.year + (day.month == 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def recently_ended(
+    measures: Iterable[SupportMeasure], touched: set[str], today: date, process: Process
+) -> list[SupportMeasure]:
+    """Measures for ``touched`` whose period ended within the last month (not in force any more)."""
+    return [
+        m for m in measures
+        if m.end is not None and m.end < today <= _one_month_after(m.end) and not m.active_on(today)
+        and process in m.processes and touched.intersection(m.protected_atena_nos)
+    ]
+
+
+@dataclass(frozen=True)
+class MeasureAlert:
+    """A 支援措置 to follow up (標準仕様書: alerts a month before and a month after the end)."""
+
+    measure_id: str
+    kind: str  # "ending" (extension possible) | "ended" (lapsed within the month) | "provisional"
+    end: date | None
+    message_ja: str
+    message_en: str
+
+
+def measure_alerts(measures: Iterable[SupportMeasure], today: date) -> list[MeasureAlert]:
+    """Alerts for the 支援措置責任者: ending within a month (the extension window is open),
+    ended within the last month, and 仮支援措置 awaiting the decision."""
+    out: list[MeasureAlert] = []
+    for m in measures:
+        if m.provisional:
+            out.append(MeasureAlert(m.measure_id, "provisional", m.end,
+                                    f"仮支援措置（{m.measure_id}）の支援決定がまだです。",
+                                    f"Provisional support measure {m.measure_id} awaits its decision."))
+        elif m.end is not None and can_extend(m, today):
+            out.append(MeasureAlert(m.measure_id, "ending", m.end,
+                                    f"支援措置（{m.measure_id}）は{m.end.isoformat()}に終了します。延長の申出を確認してください。",
+                                    f"Support measure {m.measure_id} ends on {m.end.isoformat()}; extension possible."))
+        elif m.end is not None and m.end < today <= _one_month_after(m.end):
+            out.append(MeasureAlert(m.measure_id, "ended", m.end,
+                                    f"支援措置（{m.measure_id}）は{m.end.isoformat()}に終了しました。",
+                                    f"Support measure {m.measure_id} ended on {m.end.isoformat()}."))
+    return out
+
+
 def default_measure_end(start: date) -> date:
     """End of a 支援措置 period: one year less a day (R2.4.1 → R3.3.31; 2-29 → 2-28 next year)."""
     try:
@@ -108,14 +152,46 @@ def _is_released(measure: SupportMeasure, releases: Iterable[SupportRelease]) ->
     return None
 
 
-def _acts_for_perpetrator(requester: Requester, measure: SupportMeasure) -> bool:
+def _perpetrator_keys(measure: SupportMeasure, households: Iterable[Resident]) -> tuple[set[str], list[PersonKey]]:
+    """宛名番号 and identity keys that stand for the 加害者 of ``measure`` (their household included)."""
     perps = set(measure.perpetrator_atena_nos)
-    if requester.requester_atena_no is not None and requester.requester_atena_no in perps:
+    births = list(measure.perpetrator_births) + [None] * len(measure.perpetrator_names)
+    keys = [PersonKey(n, b) for n, b in zip(measure.perpetrator_names, births, strict=False) if n.strip()]
+    protected = set(measure.protected_atena_nos)
+    perp_households = {r.household_no for r in households if r.atena_no in perps}
+    atena_nos = set(perps)
+    for r in households:
+        if (r.atena_no in perps or r.household_no in perp_households) and r.atena_no not in protected:
+            atena_nos.add(r.atena_no)
+            keys.append(PersonKey(r.name, r.birth))
+            keys.extend(PersonKey(alt, r.birth) for alt in (r.kana, r.alias) if alt)
+    return atena_nos, keys
+
+
+def _requester_persons(requester: Requester) -> tuple[set[str], list[PersonKey]]:
+    """Everybody the request is made by or for: the requester, whom they act for, the 依頼者."""
+    atena_nos = {a for a in (requester.requester_atena_no, requester.acting_for_atena_no,
+                             requester.client_atena_no) if a}
+    keys: list[PersonKey] = []
+    if requester.name.strip():
+        keys.append(PersonKey(requester.name, requester.birth))
+    if requester.client_name.strip():
+        keys.append(PersonKey(requester.client_name, requester.client_birth))
+    return atena_nos, keys
+
+
+def acts_for_perpetrator(requester: Requester, measure: SupportMeasure,
+                         perpetrator_households: Iterable[Resident] = ()) -> bool:
+    """Is the request made by the 加害者, a member of their household, or someone acting for them?
+
+    By 宛名番号 where known; by the folded name key plus birth date (see ``name_match``) for the
+    requester, the person an agent acts for and the 依頼者 of a 職務上請求.
+    """
+    perp_atena, perp_keys = _perpetrator_keys(measure, perpetrator_households)
+    req_atena, req_keys = _requester_persons(requester)
+    if req_atena & perp_atena:
         return True
-    if requester.acting_for_atena_no is not None and requester.acting_for_atena_no in perps:
-        return True
-    names = {_name_key(n) for n in measure.perpetrator_names if n.strip()}
-    return bool(requester.name.strip()) and _name_key(requester.name) in names
+    return any(r.matches(p) for r in req_keys for p in perp_keys)
 
 
 def support_measure_check(
@@ -128,16 +204,26 @@ def support_measure_check(
     mode: Mode,
     requester: Requester | None = None,
     subject_atena_no: str | None = None,
+    perpetrator_households: Iterable[Resident] = (),
 ) -> BlockResult:
-    """Reasons from 支援措置 for a request or a view touching the ``touched`` 宛名番号."""
+    """Reasons from 支援措置 for a request or a view touching the ``touched`` 宛名番号.
+
+    A measure that ended within the last month is not in force, but its extension may still be
+    on the way (or, offline, not yet in the replica): online the clerk is warned; in BCP mode it
+    blocks like a measure in force (fails closed).
+    """
+    measures = tuple(measures)
     relevant = active_measures(measures, touched, today, process)
-    if not relevant:
-        return BlockResult()
-    if mode is Mode.BCP:
+    lapsed = recently_ended(measures, touched, today, process)
+    if mode is Mode.BCP and (relevant or lapsed):
         return BlockResult((R.make(R.SUPPORT_MEASURE_BCP),))
+    if not relevant:
+        return BlockResult(tuple(R.make(R.SUPPORT_MEASURE_RECENTLY_ENDED, end=m.end.isoformat())
+                                 for m in lapsed if m.end is not None))
     out: list[Reason] = []
     if requester is not None:
-        if any(_acts_for_perpetrator(requester, m) for m in relevant):
+        households = tuple(perpetrator_households)
+        if any(acts_for_perpetrator(requester, m, households) for m in relevant):
             out.append(R.make(R.SUPPORT_MEASURE_PERPETRATOR))
         protected = {a for m in relevant for a in m.protected_atena_nos}
         in_victims_name = subject_atena_no in protected or requester.acting_for_atena_no in protected

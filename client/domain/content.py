@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from client.domain.foreign import has_residence_status
 from client.domain.form_params import FormParameters, form_id_for
 from client.domain.household import head_of
 from client.domain.kana import to_katakana
@@ -41,8 +42,11 @@ CERT_KAZEI = "上記のとおり相違ないことを証明する。"
 DEFAULT_ITEMS: frozenset[JuminhyoItem] = frozenset({JuminhyoItem.PREVIOUS_ADDRESS})
 # Items that only print when specially requested (住基法12条5項).
 SPECIAL_ITEMS: frozenset[JuminhyoItem] = frozenset(
-    {JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI, JuminhyoItem.JUMINHYO_CODE, JuminhyoItem.MY_NUMBER}
+    {JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI, JuminhyoItem.JUMINHYO_CODE, JuminhyoItem.MY_NUMBER,
+     JuminhyoItem.FOREIGN_STATUS, JuminhyoItem.RESIDENCE_CARD_NO}
 )
+FOREIGN_BECAME_LABEL = "外国人住民となった年月日"
+NO_HONSEKI = "本籍のない者"
 JUMINHYO_LIKE = frozenset({CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, CertificateType.JOHYO})
 
 
@@ -71,11 +75,18 @@ def certification_text(request: IssuanceRequest, params: FormParameters | None =
 
 
 def issuer_for(municipality: MunicipalityParams, day: date) -> tuple[str, str]:
-    """(職名, 氏名): the 職務代理者 whose registered period covers ``day``, else the mayor."""
+    """(職名, 氏名): the 職務代理者 whose registered period covers ``day``, else the mayor.
+
+    The 職名 carries the prefecture (東京都桜ヶ丘市長), as the standard's issuer line does."""
+    title, name = municipality.mayor_title, municipality.mayor_name
     for deputy in municipality.deputies:
         if deputy.start <= day <= deputy.end:
-            return deputy.title, deputy.name
-    return municipality.mayor_title, municipality.mayor_name
+            title, name = deputy.title, deputy.name
+            break
+    prefecture = municipality.prefecture.strip()
+    if prefecture and not title.startswith(prefecture):
+        title = prefecture + title
+    return title, name
 
 
 def _d(value: date | None, foreign: bool) -> str:
@@ -84,6 +95,21 @@ def _d(value: date | None, foreign: bool) -> str:
 
 def _sex(sex: Sex) -> str:
     return "男" if sex is Sex.MALE else "女"
+
+
+def omitted_items(resident: Resident, cert: CertificateType, items: frozenset[JuminhyoItem]) -> tuple[str, ...]:
+    """The 12条5項 / 30条の51 items that apply to this person and were not asked for: the form
+    prints 省略 for them rather than an empty box (which would read as 'none')."""
+    if cert not in (CertificateType.JUMINHYO, CertificateType.JOHYO):
+        return ()
+    foreign_only = {JuminhyoItem.FOREIGN_STATUS, JuminhyoItem.RESIDENCE_CARD_NO}
+
+    def applies(item: JuminhyoItem) -> bool:
+        if item in foreign_only:
+            return resident.is_foreign
+        return not (item is JuminhyoItem.HONSEKI and resident.is_foreign)
+
+    return tuple(sorted(i.value for i in SPECIAL_ITEMS if i not in items and applies(i)))
 
 
 def printed_person(resident: Resident, cert: CertificateType, items: frozenset[JuminhyoItem],
@@ -98,20 +124,30 @@ def printed_person(resident: Resident, cert: CertificateType, items: frozenset[J
         sex_text=_sex(resident.sex),
     )
     if cert is CertificateType.INKAN:
+        # 旧氏 whenever recorded (since 令和元年11月5日, not omissible); for foreign residents the
+        # 通称 and the 氏名の片仮名表記, in which a seal may also be registered
         return PrintedPerson(
             atena_no=base.atena_no,
             name=base.name,
             kana="",
             birth_text=base.birth_text,
             sex_text=base.sex_text if municipality.print_sex_on_inkan else "",
+            former_surname=resident.former_surname,
+            alias=resident.alias if foreign else "",
+            extra={"katakana_name": to_katakana(resident.kana)} if foreign and resident.kana else {},
         )
     if cert is CertificateType.KAZEI:
         return PrintedPerson(atena_no=base.atena_no, name=base.name, kana="", birth_text=base.birth_text, sex_text="")
     full_record = cert in (CertificateType.JUMINHYO, CertificateType.JOHYO)
+    # 住所を定めた年月日 prints only after a 転居 (it differs from the day the person became a resident);
+    # the 前住所 is then the address before that 異動, otherwise the one before the 転入
+    moved_within = resident.jutei_on is not None and resident.jutei_on != resident.became_resident_on
     removal = ""
     if cert is CertificateType.JOHYO and resident.removed_on is not None:
         removal = f"{format_date(resident.removed_on, foreign=foreign)} {resident.removal_reason}".strip()
     honseki = JuminhyoItem.HONSEKI in items and not foreign
+    status_items = foreign and JuminhyoItem.FOREIGN_STATUS in items
+    with_status = status_items and has_residence_status(resident)  # a 特別永住者 has neither
     return PrintedPerson(
         atena_no=resident.atena_no,
         name=resident.name,
@@ -120,17 +156,29 @@ def printed_person(resident: Resident, cert: CertificateType, items: frozenset[J
         sex_text=base.sex_text,
         relation=resident.relation if JuminhyoItem.HEAD_RELATION in items else "",
         became_resident_text=_d(resident.became_resident_on, foreign) if full_record else "",
-        jutei_text=_d(resident.jutei_on, foreign) if full_record else "",
+        jutei_text=_d(resident.jutei_on, foreign) if full_record and moved_within else "",
         notified_text=_d(resident.notified_on, foreign) if full_record else "",
         previous_address=resident.previous_address if JuminhyoItem.PREVIOUS_ADDRESS in items else "",
-        honseki=resident.honseki if honseki else "",
+        # 7条5号: 本籍のない者・本籍の明らかでない者 are stated as such, never left blank
+        honseki=(resident.honseki or NO_HONSEKI) if honseki else "",
         hittousha=resident.hittousha if honseki else "",
         my_number=(resident.my_number or "") if JuminhyoItem.MY_NUMBER in items else "",
         juminhyo_code=(resident.juminhyo_code or "") if JuminhyoItem.JUMINHYO_CODE in items else "",
         former_surname=resident.former_surname if full_record else "",
         alias=resident.alias if full_record or foreign else "",
         nationality=resident.nationality if foreign else "",
-        residence_status=resident.residence_status if foreign and full_record else "",
+        residence_status=resident.residence_status if with_status else "",
+        foreign_category=resident.foreign_category if status_items else "",
+        residence_period=resident.residence_period if with_status else "",
+        residence_period_end_text=_d(resident.residence_period_end, True) if with_status else "",
+        residence_card_no=(resident.residence_card_no
+                           if foreign and JuminhyoItem.RESIDENCE_CARD_NO in items else ""),
+        became_resident_label=FOREIGN_BECAME_LABEL if foreign else "",
+        previous_address_label=("異動前住所" if moved_within else "転入前住所") if resident.previous_address else "",
+        omitted_items=omitted_items(resident, cert, items),
+        moved_to_address=resident.moved_to_address if cert is CertificateType.JOHYO else "",
+        moved_out_notified_text=(_d(resident.moved_out_notified_on, foreign)
+                                 if cert is CertificateType.JOHYO else ""),
         removal_text=removal,
     )
 

@@ -63,6 +63,12 @@ class RequesterKind(enum.StrEnum):
     OFFICIAL = "official"  # 公用 (国・地方公共団体の機関, 12条の2)
 
 
+# 特定事務受任者 (住基法12条の3第2項): exactly these eight qualifications may make a 職務上請求.
+SPECIFIED_PROFESSIONS: tuple[str, ...] = (
+    "弁護士", "司法書士", "土地家屋調査士", "税理士", "社会保険労務士", "弁理士", "海事代理士", "行政書士",
+)
+
+
 class IdentityDocument(enum.StrEnum):
     """窓口での本人確認書類."""
 
@@ -83,6 +89,19 @@ class JuminhyoItem(enum.StrEnum):
     JUMINHYO_CODE = "juminhyo_code"  # 住民票コード
     MY_NUMBER = "my_number"  # 個人番号
     PREVIOUS_ADDRESS = "previous_address"  # 前住所 (printed by default; listed for 記載事項証明)
+    # 外国人住民 (30条の45表の下欄; omitted unless specially requested, 30条の51 reading 12条5項):
+    FOREIGN_STATUS = "foreign_status"  # 30条の45規定区分・在留資格・在留期間・在留期間の満了の日
+    RESIDENCE_CARD_NO = "residence_card_no"  # 在留カード等の番号
+
+
+class ForeignResidentCategory(enum.StrEnum):
+    """住基法30条の45の規定区分 (外国人住民)."""
+
+    MID_LONG_TERM = "中長期在留者"
+    SPECIAL_PERMANENT = "特別永住者"  # 特別永住者証明書; no 在留資格 nor 在留期間
+    TEMPORARY_REFUGE = "一時庇護許可者"
+    PROVISIONAL_STAY = "仮滞在許可者"
+    TRANSITIONAL = "経過滞在者"  # 出生による経過滞在者 又は 国籍喪失による経過滞在者
 
 
 class ResidentStatus(enum.StrEnum):
@@ -170,6 +189,10 @@ def _dt(v: str | None) -> datetime | None:
     return datetime.fromisoformat(v) if v else None
 
 
+def _pd(v: str | None) -> PartialDate | None:
+    return PartialDate.parse_str(v) if v else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Residents and what hangs off them
 # ---------------------------------------------------------------------------------------------
@@ -205,8 +228,13 @@ class Resident(Serializable):
     juminhyo_code: str | None = None  # 住民票コード (never replicated)
     is_foreign: bool = False  # 外国人住民: dates shown in 西暦
     nationality: str = ""  # 国籍・地域
-    residence_status: str = ""  # 在留資格
-    residence_period_end: date | None = None  # 在留期間の満了日
+    residence_status: str = ""  # 在留資格 (never for 特別永住者)
+    residence_period_end: date | None = None  # 在留期間の満了の日
+    foreign_category: str = ""  # 30条の45規定区分 (ForeignResidentCategory value)
+    residence_period: str = ""  # 在留期間, e.g. 3年, 6月
+    residence_card_no: str = ""  # 在留カード等の番号 (特別永住者証明書番号 for 特別永住者)
+    moved_to_address: str = ""  # 転出先 (転出 除票)
+    moved_out_notified_on: date | None = None  # 転出届出日
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Resident:
@@ -239,6 +267,11 @@ class Resident(Serializable):
             nationality=d.get("nationality", ""),
             residence_status=d.get("residence_status", ""),
             residence_period_end=_d(d.get("residence_period_end")),
+            foreign_category=d.get("foreign_category", ""),
+            residence_period=d.get("residence_period", ""),
+            residence_card_no=d.get("residence_card_no", ""),
+            moved_to_address=d.get("moved_to_address", ""),
+            moved_out_notified_on=_d(d.get("moved_out_notified_on")),
         )
 
 
@@ -295,6 +328,8 @@ class SupportMeasure(Serializable):
     protected_atena_nos: tuple[str, ...]  # 支援対象者 and jointly protected persons (併せて支援)
     perpetrator_names: tuple[str, ...] = ()  # 加害者 氏名 (as written)
     perpetrator_atena_nos: tuple[str, ...] = ()  # 加害者 if a resident here
+    # 生年月日 of each name in ``perpetrator_names`` (same order; None where unknown)
+    perpetrator_births: tuple[PartialDate | None, ...] = ()
     start: date | None = None
     end: date | None = None  # 1 year by default; extendable
     provisional: bool = False  # 仮支援措置 (application under review) blocks too
@@ -314,6 +349,7 @@ class SupportMeasure(Serializable):
             protected_atena_nos=tuple(d.get("protected_atena_nos", ())),
             perpetrator_names=tuple(d.get("perpetrator_names", ())),
             perpetrator_atena_nos=tuple(d.get("perpetrator_atena_nos", ())),
+            perpetrator_births=tuple(_pd(b) for b in d.get("perpetrator_births", ())),
             start=_d(d.get("start")),
             end=_d(d.get("end")),
             provisional=bool(d.get("provisional", False)),
@@ -427,6 +463,15 @@ class Requester(Serializable):
     acting_for_atena_no: str | None = None  # the person an agent acts for
     requester_atena_no: str | None = None  # when the requester is a resident here
     by_post: bool = False  # 郵送請求 (request received by post)
+    birth: PartialDate | None = None  # 請求者の生年月日 (from the identity document)
+    address: str = ""  # 請求者（申出者）の住所 (第三者・職務上請求)
+    registration_no: str = ""  # 特定事務受任者の登録番号 (職務上請求)
+    client_name: str = ""  # 依頼者 氏名 (職務上請求: on whose behalf)
+    client_birth: PartialDate | None = None  # 依頼者 生年月日 when known
+    client_atena_no: str | None = None  # 依頼者 when a resident here
+    special_reason: str = ""  # 特別の請求: why items beyond 基礎証明事項 are needed (第三者)
+    special_accepted: bool = False  # the clerk accepted that reason
+    legal_basis: str = ""  # 法令上の根拠 (公用: 番号法19条各号 for 個人番号)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Requester:
@@ -441,6 +486,15 @@ class Requester(Serializable):
             acting_for_atena_no=d.get("acting_for_atena_no"),
             requester_atena_no=d.get("requester_atena_no"),
             by_post=bool(d.get("by_post", False)),
+            birth=_pd(d.get("birth")),
+            address=d.get("address", ""),
+            registration_no=d.get("registration_no", ""),
+            client_name=d.get("client_name", ""),
+            client_birth=_pd(d.get("client_birth")),
+            client_atena_no=d.get("client_atena_no"),
+            special_reason=d.get("special_reason", ""),
+            special_accepted=bool(d.get("special_accepted", False)),
+            legal_basis=d.get("legal_basis", ""),
         )
 
 
@@ -460,6 +514,7 @@ class IssuanceRequest(Serializable):
     copies: int = 1
     exemption_reason: str = ""  # 手数料免除事由, empty = pays
     training: bool = False  # 「見本」 certificates (drill mode)
+    deliver_by_post: bool = False  # 郵送交付: sent to the subject's 住所, not handed over at the counter
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> IssuanceRequest:
@@ -476,6 +531,7 @@ class IssuanceRequest(Serializable):
             copies=int(d.get("copies", 1)),
             exemption_reason=d.get("exemption_reason", ""),
             training=bool(d.get("training", False)),
+            deliver_by_post=bool(d.get("deliver_by_post", False)),
         )
 
 
@@ -505,6 +561,9 @@ class EvaluationContext:
     replica_as_of: datetime | None = None  # BCP only
     stale_override_reason: str = ""  # supervisor override of the replica age limit (BCP)
     pending_change_atena_nos: frozenset[str] = frozenset()  # BCP: residents with changes in flight
+    # 加害者 of the loaded 支援措置 who are residents here, with everyone in their households
+    # (for matching a requester acting for the 加害者); online only (BCP blocks every measure)
+    perpetrator_households: tuple[Resident, ...] = ()
     # form id → 様式パラメータ (認証文 override, 備考 line, enabled); absent forms use the defaults
     form_parameters: dict[str, FormParameters] = field(default_factory=dict)
 
@@ -541,13 +600,25 @@ class PrintedPerson(Serializable):
     alias: str = ""
     nationality: str = ""
     residence_status: str = ""
+    foreign_category: str = ""  # 30条の45規定区分 (FOREIGN_STATUS requested)
+    residence_period: str = ""  # 在留期間
+    residence_period_end_text: str = ""  # 在留期間の満了の日
+    residence_card_no: str = ""  # 在留カード等の番号 (RESIDENCE_CARD_NO requested)
+    became_resident_label: str = ""  # 外国人住民となった年月日 for foreign residents (form default otherwise)
+    previous_address_label: str = ""  # 転入前住所 (no 転居 since) or 異動前住所
+    # JuminhyoItem values that apply to this person but were not requested (printed as 省略)
+    omitted_items: tuple[str, ...] = ()
     removal_text: str = ""  # 除票: e.g. 令和6年3月31日 転出
+    moved_to_address: str = ""  # 除票 (転出): 転出先
+    moved_out_notified_text: str = ""  # 除票 (転出): 転出届出日
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PrintedPerson:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        values = {k: v for k, v in d.items() if k in known}
+        values["omitted_items"] = tuple(values.get("omitted_items", ()))
+        return cls(**values)
 
 
 @dataclass(frozen=True)

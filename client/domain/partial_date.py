@@ -1,7 +1,9 @@
 """A birth date that may be partly unknown (「年月日不詳」, 「令和○年頃」, 「昭和30年月日不詳」).
 
 Stored as text ``YYYY-MM-DD`` with ``??`` for unknown parts and a leading ``~`` for 頃
-(approximate), e.g. ``1985-04-01``, ``1950-??-??``, ``~2020-??-??``, ``????-??-??``.
+(approximate), e.g. ``1985-04-01``, ``1950-??-??``, ``~2020-??-??``, ``????-??-??``. A partial date
+written in an era other than the one that names its period by default keeps that era as a suffix
+(``2019-??-??/H`` is 平成31年, not 令和元年; ``1989-01-??/S`` is 昭和64年1月). At most 13 characters.
 It never goes into a plain DATE column.
 """
 
@@ -11,7 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_PATTERN = re.compile(r"^(~)?(\d{4}|\?{4})-(\d{2}|\?{2})-(\d{2}|\?{2})$")
+_PATTERN = re.compile(r"^(~)?(\d{4}|\?{4})-(\d{2}|\?{2})-(\d{2}|\?{2})(?:/([MTSHR]))?$")
+ERA_LETTERS = "MTSHR"  # 明治 大正 昭和 平成 令和
 
 
 class PartialDateError(ValueError):
@@ -24,11 +27,14 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
     approximate: bool = False  # 頃
+    era: str = ""  # era letter the partial date was written in, when not the period's default
 
     def __post_init__(self) -> None:
         if self.year is None and (self.month is not None or self.day is not None):
             # An unknown year with a known month/day does occur on old records; allow it.
             pass
+        if self.era and (self.era not in ERA_LETTERS or len(self.era) != 1 or self.is_complete):
+            raise PartialDateError(f"an era is kept only on a partial date: {self.era!r}")
         if self.month is not None and not 1 <= self.month <= 12:
             raise PartialDateError(f"month out of range: {self.month}")
         if self.day is not None:
@@ -62,7 +68,7 @@ class PartialDate:
         y = f"{self.year:04d}" if self.year is not None else "????"
         m = f"{self.month:02d}" if self.month is not None else "??"
         d = f"{self.day:02d}" if self.day is not None else "??"
-        return ("~" if self.approximate else "") + f"{y}-{m}-{d}"
+        return ("~" if self.approximate else "") + f"{y}-{m}-{d}" + (f"/{self.era}" if self.era else "")
 
     @classmethod
     def parse_str(cls, text: str) -> PartialDate:
@@ -70,12 +76,13 @@ class PartialDate:
         m = _PATTERN.match(text.strip())
         if not m:
             raise PartialDateError(f"not a stored partial date: {text!r}")
-        approx, y, mo, d = m.groups()
+        approx, y, mo, d, era = m.groups()
         return cls(
             None if "?" in y else int(y),
             None if "?" in mo else int(mo),
             None if "?" in d else int(d),
             approximate=bool(approx),
+            era=era or "",
         )
 
     def __str__(self) -> str:

@@ -38,11 +38,24 @@ REQUESTER_NOT_IN_HOUSEHOLD = "requester_not_in_household"
 POWER_OF_ATTORNEY_MISSING = "power_of_attorney_missing"
 PURPOSE_MISSING = "purpose_missing"
 QUALIFICATION_MISSING = "qualification_missing"
+QUALIFICATION_NOT_SPECIFIED = "qualification_not_specified"
+REGISTRATION_NO_MISSING = "registration_no_missing"
+CLIENT_MISSING = "client_missing"
+APPLICANT_ADDRESS_MISSING = "applicant_address_missing"
+SPECIAL_REQUEST_NOT_ACCEPTED = "special_request_not_accepted"
 OFFICIAL_AGENCY_MISSING = "official_agency_missing"
 THIRD_PARTY_MY_NUMBER = "third_party_my_number"
 THIRD_PARTY_JUMINHYO_CODE = "third_party_juminhyo_code"
 REQUESTER_NOT_ALLOWED = "requester_not_allowed"
 AGENT_MY_NUMBER_BY_POST = "agent_my_number_by_post"
+AGENT_MY_NUMBER_COUNTER = "agent_my_number_counter"
+OFFICIAL_MY_NUMBER_BASIS_MISSING = "official_my_number_basis_missing"
+RESIDENCE_PERIOD_EXPIRED = "residence_period_expired"
+# --- 除票 (15条の4) ----------------------------------------------------------------------------
+JOHYO_DECEASED_SELF = "johyo_deceased_self"
+JOHYO_FORMER_HOUSEHOLD = "johyo_former_household"
+JOHYO_OFFICIAL_NUMBERS = "johyo_official_numbers"
+JOHYO_DISCARDED = "johyo_discarded"
 # --- 印鑑登録証明 ---------------------------------------------------------------------------------
 INKAN_CARD_MISSING = "inkan_card_missing"
 INKAN_NOT_REGISTERED = "inkan_not_registered"
@@ -63,6 +76,7 @@ SUPPORT_MEASURE_VICTIM_BY_AGENT = "support_measure_victim_by_agent"
 SUPPORT_MEASURE_VICTIM_BY_POST = "support_measure_victim_by_post"
 SUPPORT_MEASURE_BCP = "support_measure_bcp"
 SUPPORT_MEASURE_RELEASED = "support_measure_released"
+SUPPORT_MEASURE_RECENTLY_ENDED = "support_measure_recently_ended"
 # --- 抑止 -----------------------------------------------------------------------------------------
 SUPPRESSED = "suppressed"
 SUPPRESSION_ALERT = "suppression_alert"
@@ -136,6 +150,27 @@ CATALOGUE: dict[str, ReasonSpec] = {
         "職務上請求には資格（弁護士・司法書士・行政書士 等）の記載が必要です。",
         "A professional request needs the professional qualification.",
     ),
+    QUALIFICATION_NOT_SPECIFIED: ReasonSpec(
+        "「{qualification}」は職務上請求のできる資格ではありません（{allowed}）。第三者請求として受け付けてください。",
+        "'{qualification}' is not one of the eight qualifications for a professional request ({allowed}).",
+    ),
+    REGISTRATION_NO_MISSING: ReasonSpec(
+        "職務上請求には資格の登録番号の記載が必要です。",
+        "A professional request needs the professional's registration number.",
+    ),
+    CLIENT_MISSING: ReasonSpec(
+        "職務上請求には依頼者の氏名（名称）の記載が必要です。",
+        "A professional request needs the client (on whose behalf) named.",
+    ),
+    APPLICANT_ADDRESS_MISSING: ReasonSpec(
+        "第三者・職務上請求には申出者の氏名と住所（事務所の所在地）の記載が必要です。",
+        "Third-party and professional requests need the applicant's name and address.",
+    ),
+    SPECIAL_REQUEST_NOT_ACCEPTED: ReasonSpec(
+        "第三者には基礎証明事項のみ記載します。{items}の記載は、特別の請求の理由を記録し認めた場合に限ります。",
+        "Third parties get the basic items only; {items_en} need a special request whose reason is "
+        "recorded and accepted.",
+    ),
     OFFICIAL_AGENCY_MISSING: ReasonSpec(
         "公用請求には請求機関名が必要です。",
         "An official request needs the requesting agency.",
@@ -153,8 +188,40 @@ CATALOGUE: dict[str, ReasonSpec] = {
         "{cert_en} cannot be requested by requester kind {kind_en}.",
     ),
     AGENT_MY_NUMBER_BY_POST: ReasonSpec(
-        "代理人への個人番号入り住民票は窓口で交付せず、本人の住所あてに郵送してください。",
-        "A juminhyo with My Number requested by an agent goes by post to the subject's address.",
+        "個人番号入りの住民票は代理人に渡さず、本人の住所（{address}）あてに郵送します。",
+        "The juminhyo with My Number goes by post to the subject's address ({address}), not to the agent.",
+        blocking=False,
+    ),
+    AGENT_MY_NUMBER_COUNTER: ReasonSpec(
+        "任意代理人には個人番号入りの住民票を窓口で交付できません。本人の住所あての郵送交付を選んでください。",
+        "An agent cannot receive a juminhyo with My Number at the counter; choose delivery by post "
+        "to the subject's address.",
+    ),
+    OFFICIAL_MY_NUMBER_BASIS_MISSING: ReasonSpec(
+        "公用請求で個人番号を記載するには、番号法19条に基づく根拠（号・事務）の記録が必要です。",
+        "An official request for the My Number needs its legal basis (My Number Act art. 19) recorded.",
+    ),
+    JOHYO_DECEASED_SELF: ReasonSpec(
+        "死亡により消除された方は本人として請求できません。請求者区分（代理人・第三者 等）を見直してください。",
+        "A deceased person cannot be the requester; choose agent or third party.",
+    ),
+    JOHYO_FORMER_HOUSEHOLD: ReasonSpec(
+        "除票は同一世帯員として請求できません。元の世帯員の方は第三者請求（15条の4第3項、利用目的の記載）になります。",
+        "Former household members request a johyo as third parties (art. 15-4(3), with a purpose).",
+    ),
+    JOHYO_OFFICIAL_NUMBERS: ReasonSpec(
+        "公用請求の除票には個人番号・住民票コードを記載できません（15条の4第2項）。",
+        "An official request for a johyo omits the My Number and juminhyo code (art. 15-4(2)).",
+    ),
+    JOHYO_DISCARDED: ReasonSpec(
+        "この除票（{removed}消除）は保存期間（5年）を経過して廃棄されたため交付できません。"
+        "必要な場合は廃棄証明（除票の不存在の証明）を交付してください。",
+        "This removed record ({removed}) was past its 5-year retention and discarded; "
+        "issue a certificate of disposal instead.",
+    ),
+    RESIDENCE_PERIOD_EXPIRED: ReasonSpec(
+        "注意：{name}（宛名番号 {atena_no}）の在留期間の満了の日（{date}）が過ぎています。在留資格の更新等を確認してください。",
+        "Residence period of {name} ({atena_no}) expired on {date}; check renewal before issuing.",
         blocking=False,
     ),
     INKAN_CARD_MISSING: ReasonSpec(
@@ -204,8 +271,8 @@ CATALOGUE: dict[str, ReasonSpec] = {
         releasable=True,
     ),
     SUPPORT_MEASURE_PERPETRATOR: ReasonSpec(
-        "支援措置の加害者（またはその代理人）からの請求のため交付できません。",
-        "Request by a support-measure perpetrator or someone acting for them: refused.",
+        "支援措置の加害者（その同一世帯員・代理人・職務上請求の依頼者を含む）からの請求のため交付できません。",
+        "Request by a support-measure perpetrator (or their household, agent or client): refused.",
     ),
     SUPPORT_MEASURE_VICTIM_BY_AGENT: ReasonSpec(
         "支援措置の対象者本人名義の代理人請求は交付できません。本人が窓口で請求してください。",
@@ -222,6 +289,11 @@ CATALOGUE: dict[str, ReasonSpec] = {
     SUPPORT_MEASURE_RELEASED: ReasonSpec(
         "支援措置は支援措置責任者（{supervisor}）により今回に限り解除されています。理由：{reason}",
         "Support measure released for this request by {supervisor}: {reason}",
+        blocking=False,
+    ),
+    SUPPORT_MEASURE_RECENTLY_ENDED: ReasonSpec(
+        "注意：この方の支援措置は{end}に期間が終了しています。延長の申出がないか支援措置担当に確認してください。",
+        "A support measure for this person ended on {end}; check with the supervisor that no extension is pending.",
         blocking=False,
     ),
     SUPPRESSED: ReasonSpec(

@@ -32,9 +32,11 @@ from datetime import date
 from client.domain import reasons as R
 from client.domain.blocks import hours_between, support_measure_check, suppression_check
 from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
+from client.domain.foreign import period_expired
 from client.domain.form_params import form_id_for
 from client.domain.household import household_order
 from client.domain.model import (
+    SPECIFIED_PROFESSIONS,
     CertificateType,
     Decision,
     EvaluationContext,
@@ -46,10 +48,12 @@ from client.domain.model import (
     Outcome,
     Process,
     Reason,
+    Requester,
     RequesterKind,
     Resident,
     ResidentStatus,
 )
+from client.domain.wareki import to_wareki
 
 MAX_COPIES = 20
 TAX_YEARS_BACK = 4  # current 年度 and the previous 4
@@ -68,8 +72,14 @@ _ITEM_LABELS = {
     JuminhyoItem.HONSEKI: ("本籍・筆頭者", "honseki"),
     JuminhyoItem.HEAD_RELATION: ("世帯主・続柄", "head and relation"),
     JuminhyoItem.PREVIOUS_ADDRESS: ("前住所", "previous address"),
+    JuminhyoItem.FOREIGN_STATUS: ("30条の45規定区分・在留資格・在留期間", "foreign resident status and period"),
+    JuminhyoItem.RESIDENCE_CARD_NO: ("在留カード等の番号", "residence card number"),
 }
 _THIRD_PARTIES = frozenset({RequesterKind.THIRD_PARTY, RequesterKind.PROFESSIONAL})
+# Items outside the 基礎証明事項 (12条の3第7項) a third party gets only on an accepted 特別の請求;
+# 個人番号 and 住民票コード are never given to a third party (separate reasons).
+BEYOND_BASIC_ITEMS = frozenset({JuminhyoItem.HEAD_RELATION, JuminhyoItem.HONSEKI, JuminhyoItem.FOREIGN_STATUS,
+                                JuminhyoItem.RESIDENCE_CARD_NO})
 
 
 def _cert_values(cert: CertificateType) -> dict[str, str]:
@@ -146,9 +156,13 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
         if kind is RequesterKind.OFFICIAL and not req.agency.strip():
             out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
         return
+    if cert is CertificateType.JOHYO:
+        _check_johyo_requester(request, subject, ctx.now.date(), out)
     if kind is RequesterKind.SELF:
         if req.requester_atena_no is not None and req.requester_atena_no != subject.atena_no:
             out.append(R.make(R.REQUESTER_NOT_SUBJECT))
+    elif kind is RequesterKind.HOUSEHOLD and cert is CertificateType.JOHYO:
+        pass  # refused above: former household members are third parties (15条の4第3項)
     elif kind is RequesterKind.HOUSEHOLD:
         # 除票: a member of the household the person was removed from; otherwise a current member.
         members = {
@@ -164,8 +178,11 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
     elif kind in _THIRD_PARTIES:
         if not req.purpose.strip():
             out.append(R.make(R.PURPOSE_MISSING))
-        if kind is RequesterKind.PROFESSIONAL and not req.qualification.strip():
-            out.append(R.make(R.QUALIFICATION_MISSING))
+        if not req.name.strip() or not req.address.strip():
+            out.append(R.make(R.APPLICANT_ADDRESS_MISSING))
+        if kind is RequesterKind.PROFESSIONAL:
+            _check_professional(req, out)
+        _check_special_request(request, out)
     elif kind is RequesterKind.OFFICIAL:
         if not req.agency.strip():
             out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
@@ -174,8 +191,70 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
             out.append(R.make(R.THIRD_PARTY_MY_NUMBER))
         if JuminhyoItem.JUMINHYO_CODE in request.items:
             out.append(R.make(R.THIRD_PARTY_JUMINHYO_CODE))
-    if kind is RequesterKind.AGENT and JuminhyoItem.MY_NUMBER in request.items and cert in JUMINHYO_LIKE:
-        out.append(R.make(R.AGENT_MY_NUMBER_BY_POST))
+    my_number = JuminhyoItem.MY_NUMBER in request.items and cert in JUMINHYO_LIKE
+    if kind is RequesterKind.AGENT and my_number:
+        # 任意代理人: not handed over at the counter; sent by post to the subject's 住所
+        if request.deliver_by_post:
+            out.append(R.make(R.AGENT_MY_NUMBER_BY_POST, address=f"{subject.address}{subject.katagaki}"))
+        else:
+            out.append(R.make(R.AGENT_MY_NUMBER_COUNTER))
+    if kind is RequesterKind.OFFICIAL and my_number and not req.legal_basis.strip():
+        out.append(R.make(R.OFFICIAL_MY_NUMBER_BASIS_MISSING))
+
+
+def _check_johyo_requester(request: IssuanceRequest, subject: Resident, today: date, out: list[Reason]) -> None:
+    """住民票の除票 (住基法15条の4): 第1項 the person recorded or their agent — never a deceased person
+    as 本人; former household members are third parties (第3項); 公用 (第2項) omits 個人番号 and
+    住民票コード. 保存期間: 消除 before 平成26年6月20日 were kept 5 years and are gone."""
+    kind = request.requester.kind
+    if kind is RequesterKind.SELF and subject.status is ResidentStatus.DECEASED:
+        out.append(R.make(R.JOHYO_DECEASED_SELF))
+    if kind is RequesterKind.HOUSEHOLD:
+        out.append(R.make(R.JOHYO_FORMER_HOUSEHOLD))
+    if kind is RequesterKind.OFFICIAL and request.items & {JuminhyoItem.MY_NUMBER, JuminhyoItem.JUMINHYO_CODE}:
+        out.append(R.make(R.JOHYO_OFFICIAL_NUMBERS))
+    if subject.removed_on is not None and not johyo_retained(subject.removed_on, today):
+        out.append(R.make(R.JOHYO_DISCARDED, removed=to_wareki(subject.removed_on)))
+
+
+JOHYO_LONG_RETENTION_FROM = date(2014, 6, 20)  # 平成26年6月20日: 保存期間 150 years from here (5 before)
+
+
+def johyo_retained(removed_on: date, request_day: date) -> bool:
+    """Whether a 除票 消除 on ``removed_on`` is still kept (5 years before 平成26年6月20日, then 150)."""
+    if removed_on < JOHYO_LONG_RETENTION_FROM:
+        return False
+    try:
+        until = removed_on.replace(year=removed_on.year + 150)
+    except ValueError:  # 29 February
+        until = date(removed_on.year + 150, 3, 1)
+    return request_day < until
+
+
+def _check_professional(req: Requester, out: list[Reason]) -> None:
+    """職務上請求 (12条の3第2項): one of the eight 特定事務受任者, with 登録番号 and 依頼者."""
+    qualification = req.qualification.strip()
+    if not qualification:
+        out.append(R.make(R.QUALIFICATION_MISSING))
+    elif qualification not in SPECIFIED_PROFESSIONS:
+        out.append(R.make(R.QUALIFICATION_NOT_SPECIFIED, qualification=qualification,
+                          allowed="・".join(SPECIFIED_PROFESSIONS)))
+    if not req.registration_no.strip():
+        out.append(R.make(R.REGISTRATION_NO_MISSING))
+    if not req.client_name.strip():
+        out.append(R.make(R.CLIENT_MISSING))
+
+
+def _check_special_request(request: IssuanceRequest, out: list[Reason]) -> None:
+    """A third party gets 基礎証明事項 only (12条の3第7項) unless a 特別の請求 is justified and accepted."""
+    beyond = [i for i in request.items if i in BEYOND_BASIC_ITEMS]
+    if not beyond:
+        return
+    names = "・".join(_ITEM_LABELS[i][0] for i in sorted(beyond))
+    names_en = ", ".join(_ITEM_LABELS[i][1] for i in sorted(beyond))
+    req = request.requester
+    if not req.special_reason.strip() or not req.special_accepted:
+        out.append(R.make(R.SPECIAL_REQUEST_NOT_ACCEPTED, items=names, items_en=names_en))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,6 +327,18 @@ def _check_item_data(request: IssuanceRequest, ctx: EvaluationContext, persons: 
                 out.append(R.make(R.ITEM_DATA_MISSING, item=ja, item_en=en, atena_no=p.atena_no))
 
 
+def _check_residence_periods(request: IssuanceRequest, ctx: EvaluationContext, persons: list[Resident],
+                             out: list[Reason]) -> None:
+    """A 在留期間 that has expired is an alert for the clerk (the record may need 職権 action)."""
+    if request.cert_type not in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, CertificateType.INKAN):
+        return
+    today = ctx.now.date()
+    for p in persons:
+        if p.status is ResidentStatus.RESIDENT and period_expired(p, today) and p.residence_period_end:
+            out.append(R.make(R.RESIDENCE_PERIOD_EXPIRED, name=p.name, atena_no=p.atena_no,
+                              date=p.residence_period_end.isoformat()))
+
+
 # ---------------------------------------------------------------------------------------------
 # 5. fee, 6. BCP
 # ---------------------------------------------------------------------------------------------
@@ -312,6 +403,7 @@ def _check_blocks(request: IssuanceRequest, ctx: EvaluationContext, persons: lis
         mode=ctx.mode,
         requester=request.requester,
         subject_atena_no=ctx.subject.atena_no,
+        perpetrator_households=ctx.perpetrator_households,
     )
     out.extend(support.reasons)
     printed = {ctx.subject.atena_no} | {p.atena_no for p in persons}
@@ -364,6 +456,7 @@ def evaluate(request: IssuanceRequest, ctx: EvaluationContext) -> Decision:
     elif request.cert_type is CertificateType.KAZEI:
         _check_kazei(request, ctx, reasons)
     _check_item_data(request, ctx, persons, reasons)
+    _check_residence_periods(request, ctx, persons, reasons)
     fee_per_copy, exemption = _fee(request, ctx, reasons)
     _check_bcp(request, ctx, persons, reasons)
     release_ids = _check_blocks(request, ctx, persons, reasons)

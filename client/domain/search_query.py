@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from client.domain.checkdigits import is_valid_atena_no
 from client.domain.kana import is_kana_text, normalize_for_search
 from client.domain.partial_date import PartialDate
-from client.domain.wareki import WarekiError, parse_date
+from client.domain.wareki import WarekiError, likely_intended, looks_like_era_date, parse_date
 
 
 class QueryKind(enum.StrEnum):
@@ -79,8 +79,14 @@ def _clean(text: str) -> str:
 
 
 def name_search_key(name: str) -> str:
-    """Key for kanji (or mixed) name search: NFKC, no spaces, common 異体字 folded."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name)).translate(_VARIANTS)
+    """Key for kanji (or mixed) name search and for the 通称: NFKC, no spaces, common 異体字
+    folded, Latin letters upper-cased (alphabet names are found whatever the case typed)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", name)).translate(_VARIANTS).upper()
+
+
+def is_latin_name(key: str) -> bool:
+    """A name key of Latin letters only (an alphabet name: also found by its given name)."""
+    return bool(key) and key.isascii() and key.replace("-", "").replace("'", "").replace(".", "").isalpha()
 
 
 def _kanji_to_int(text: str) -> int:
@@ -133,6 +139,10 @@ def classify_query(text: str, *, municipality_name: str = "") -> Query:
             birth = None
         if birth is not None:
             return Query(QueryKind.BIRTH_DATE, cleaned, birth=birth)
+        if looks_like_era_date(compact):  # an impossible 和暦 date: tell the clerk, never search it as text
+            intended = likely_intended(compact)
+            hint = f"{intended}のことではありませんか。" if intended else "年・月・日を確認してください。"
+            return Query(QueryKind.BIRTH_DATE, cleaned, error=f"「{cleaned}」という日付はありません。{hint}")
     if is_kana_text(cleaned):
         return Query(QueryKind.KANA, cleaned, kana_key=normalize_for_search(cleaned))
     muni = _clean(municipality_name).replace(" ", "")

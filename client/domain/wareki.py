@@ -12,7 +12,12 @@ earlier 明治 dates are converted proleptically and are not supported as input.
 - partly unknown dates: 年月日不詳 / 不詳, 昭和30年月日不詳, 昭和30年5月日不詳, 昭和30年, 1955年,
   令和2年頃, 1950年頃, S30, and the storage form of PartialDate (``1950-??-??``, ``~2020-??-??``).
 
-An era year outside its era (平成32年, 令和元年4月30日) is an error, never silently moved.
+An era year outside its era (平成32年, 令和元年4月30日) is an error, never silently moved;
+``likely_intended`` names the date the clerk probably meant (平成31年5月1日 → 令和元年5月1日).
+
+明治→大正 (1912-07-30) and 大正→昭和 (1926-12-25) took effect on the day of the change, so that day
+is valid in both eras (明治45年7月30日 = 大正元年7月30日); 平成→令和 changed at midnight
+(平成31年4月30日 is the last 平成 day). Formatting names the new era for the day of the change.
 """
 
 from __future__ import annotations
@@ -34,12 +39,12 @@ class Era:
     name: str  # 令和
     letter: str  # R
     start: date  # first day
-    end: date | None  # last day (None: current era)
+    end: date | None  # last day on which a date may still be written in this era (None: current)
 
 
 ERAS: tuple[Era, ...] = (
-    Era("明治", "M", date(1868, 1, 25), date(1912, 7, 29)),
-    Era("大正", "T", date(1912, 7, 30), date(1926, 12, 24)),
+    Era("明治", "M", date(1868, 1, 25), date(1912, 7, 30)),  # 改元 on the day: 明治45年7月30日 valid
+    Era("大正", "T", date(1912, 7, 30), date(1926, 12, 25)),  # 大正15年12月25日 = 昭和元年12月25日
     Era("昭和", "S", date(1926, 12, 25), date(1989, 1, 7)),
     Era("平成", "H", date(1989, 1, 8), date(2019, 4, 30)),
     Era("令和", "R", date(2019, 5, 1), None),
@@ -138,6 +143,9 @@ def format_partial(pd: PartialDate, *, foreign: bool = False, gannen: bool = Tru
         return "年不詳" + tail
     if foreign or pd.year < ERAS[0].start.year:
         year_text = f"{pd.year}年"
+    elif pd.era in _BY_LETTER:  # written in that era: it keeps it (平成31年, 昭和64年1月)
+        era = _BY_LETTER[pd.era]
+        year_text = era.name + _year_text(pd.year - era.start.year + 1, gannen)
     else:
         era, n = _era_for_period(pd.year, pd.month)
         year_text = era.name + _year_text(n, gannen)
@@ -197,6 +205,8 @@ def _from_era(era: Era, y_text: str, month: int | None, day: int | None, approx:
     except PartialDateError as exc:
         raise WarekiError(str(exc)) from exc
     _check_within_era(era, pd)
+    if not pd.is_complete and pd.year is not None and _era_for_period(year, month)[0] is not era:
+        pd = PartialDate(year, month, day, approximate=approx, era=era.letter)  # 平成31年 stays 平成
     return pd
 
 
@@ -280,6 +290,40 @@ def _full_match(era: Era, m: re.Match[str]) -> PartialDate:
         raise WarekiError("a year given and marked 不詳")
     _check_unknown_suffix(month, day, unknown)
     return _from_era(era, m["y"], month, day, bool(m["approx"]))
+
+
+def likely_intended(text: str) -> str:
+    """For a date that does not exist in the era written (平成31年5月1日, 令和元年4月30日, H32.1.1),
+    the same day in the era in force then, as 和暦 text; "" when there is no such reading."""
+    s = _clean(text)
+    m = _FULL.match(s)
+    era: Era | None = None
+    if m:
+        era = _BY_NAME[m["era"]]
+    else:
+        m = _SHORT_COMPACT.match(s) or _SHORT.match(s)
+        if m:
+            letter = m["era"]
+            era = _BY_NAME.get(letter) or _BY_LETTER.get(letter) or _BY_INITIAL.get(letter)
+    if m is None or era is None or m["m"] is None or m["d"] is None:
+        return ""
+    n = 1 if m["y"] == "元" else int(m["y"])
+    try:
+        day = date(era.start.year + n - 1, int(m["m"]), int(m["d"]))
+    except ValueError:
+        return ""
+    if era.start <= day and (era.end is None or day <= era.end):
+        return ""  # the date exists as written
+    if day < ERAS[0].start:
+        return ""
+    return to_wareki(day)
+
+
+def looks_like_era_date(text: str) -> bool:
+    """The text is written as a 和暦 date (era, year, month and day), valid or not."""
+    s = _clean(text)
+    m = _FULL.match(s) or _SHORT_COMPACT.match(s) or _SHORT.match(s)
+    return m is not None and m["m"] is not None and m["d"] is not None
 
 
 def parse_exact_date(text: str) -> date:

@@ -63,6 +63,9 @@ class Cell:
     label_width: float = 0.0  # 0: the section's label_width
     prefix: str = ""
     suffix: str = ""
+    label_field: str = ""  # a field whose non-empty value replaces ``label`` (e.g. 外国人住民となった年月日)
+    item: str = ""  # the JuminhyoItem the cell shows: ``omitted_text`` when the person's omitted_items has it
+    omitted_text: str = "省略"
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ def _table(data: Any, where: str, form: str) -> Table:
 def _check_fields(table: Table, allowed: set[str], where: str, form: str) -> None:
     for row in table.rows:
         for cell in row.cells:
-            for name in (cell.field, cell.kana_field):
+            for name in (cell.field, cell.kana_field, cell.label_field):
                 if name and name.split(".", 1)[0] not in allowed:
                     raise FormDefinitionError(form, f"{where}: no such field {name!r}")
             if cell.lines < 1 or cell.min_size > cell.size:

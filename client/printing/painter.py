@@ -21,6 +21,14 @@ from client.printing.textfit import LINE_SPACING, fit_text
 PAD = 1.2 * mm
 
 
+def cell_value(cell: Any, source: Any) -> str:
+    """The cell's text: the field's value, or 省略 for an item omitted for this person (12条5項)."""
+    value = value_of(source, cell.field)
+    if not value and cell.item and cell.item in (getattr(source, "omitted_items", ()) or ()):
+        return str(cell.omitted_text)
+    return value
+
+
 def value_of(obj: Any, name: str) -> str:
     """The text of a content or person field (``extra.KEY`` reads ``PrintedPerson.extra``)."""
     if not name:
@@ -144,10 +152,11 @@ class Painter:
         w = cell.width * mm
         lw = (cell.label_width or label_width) * mm
         c.rect(x, top - height, w, height, stroke=1, fill=0)
+        label = (value_of(source, cell.label_field) if cell.label_field else "") or cell.label
         if lw > 0:
             c.line(x + lw, top, x + lw, top - height)
             self.fitted_block(
-                cell.label,
+                label,
                 left=x + PAD / 2,
                 top=top - PAD / 2,
                 width=lw - PAD,
@@ -157,7 +166,7 @@ class Painter:
                 lines=2,
                 style="gothic",
                 align="center",
-                where=f"項目名「{cell.label}」",
+                where=f"項目名「{label}」",
                 alert_on_shrink=False,
             )
         vx = x + lw + PAD
@@ -180,8 +189,8 @@ class Painter:
             )
             vtop -= kh
             vh -= kh
-        value = value_of(source, cell.field)
-        if value:
+        value = cell_value(cell, source)
+        if value and value != cell.omitted_text:
             value = f"{cell.prefix}{value}{cell.suffix}"
         self.fitted_block(
             value,
@@ -199,7 +208,7 @@ class Painter:
         """Draw the rows; return the bottom edge (points from the page bottom)."""
         top = self.y(top_mm)
         for row in table.rows:
-            values = [value_of(source, cell.field) for cell in row.cells]
+            values = [cell_value(cell, source) for cell in row.cells]
             if row.omit_if_empty and not any(values):
                 continue
             height = row.height * mm

@@ -61,7 +61,7 @@ def resident_index(data: dict[str, Any]) -> list[Any]:
         keys[0] if keys else "",
         keys[1] if len(keys) > 1 else "",
         _name_key(str(data.get("name", ""))),
-        str(data.get("alias") or ""),  # matched raw, as the server does
+        _name_key(str(data.get("alias") or "")),  # 通称, keyed like the name (as the server does)
         _address_key(str(data.get("address", ""))),
         str(data.get("birth", "????-??-??")),
     ]

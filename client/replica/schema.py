@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: alias_key is name_search_key(通称); residents carry the 30条の45 items
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -30,7 +30,7 @@ TABLES = (
         kana_key TEXT NOT NULL,          -- kana.name_search_keys(kana)[0]: full name
         given_kana_key TEXT NOT NULL,    -- kana.name_search_keys(kana)[1]: given name only
         name_key TEXT NOT NULL,          -- search_query.name_search_key(氏名)
-        alias_key TEXT NOT NULL,         -- 通称 as stored (the server matches it raw)
+        alias_key TEXT NOT NULL,         -- search_query.name_search_key(通称)
         address_key TEXT NOT NULL,       -- search_query.address_search_key(住所)
         birth TEXT NOT NULL              -- PartialDate text, never a DATE
     ) WITHOUT ROWID""",

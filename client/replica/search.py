@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from client.domain.model import Resident
 from client.domain.partial_date import PartialDate
-from client.domain.search_query import Query, QueryKind, classify_query
+from client.domain.search_query import Query, QueryKind, classify_query, is_latin_name
 from client.replica.apply import loads
 from client.replica.store import ReplicaStore
 
@@ -51,7 +51,7 @@ def _birth_pattern(pd: PartialDate) -> str:
     y = f"{pd.year:04d}" if pd.year is not None else "____"
     m = f"{pd.month:02d}" if pd.month is not None else "__"
     d = f"{pd.day:02d}" if pd.day is not None else "__"
-    return f"%{y}-{m}-{d}"
+    return f"%{y}-{m}-{d}%"  # a trailing era letter may follow (2019-??-??/H)
 
 
 def _where(q: Query) -> tuple[str, tuple[object, ...]]:
@@ -89,9 +89,14 @@ def _alternatives(q: Query) -> list[tuple[str, tuple[object, ...]]] | None:
         return [("kana_key >= ? AND kana_key < ?", (k, k + _MAX)),
                 ("given_kana_key >= ? AND given_kana_key < ?", (k, k + _MAX))]
     if q.kind is QueryKind.NAME:
-        k, a = q.name_key, q.text
-        return [("name_key >= ? AND name_key < ?", (k, k + _MAX)),
-                ("alias_key >= ? AND alias_key < ? AND alias_key != ''", (a, a + _MAX))]
+        k = q.name_key
+        out: list[tuple[str, tuple[object, ...]]] = [
+            ("name_key >= ? AND name_key < ?", (k, k + _MAX)),
+            ("alias_key >= ? AND alias_key < ? AND alias_key != ''", (k, k + _MAX)),
+        ]
+        if is_latin_name(k):  # an alphabet name is also found by its given name (a scan)
+            out.append(("instr(name_key, ?) > 0", (k,)))
+        return out
     return None
 
 

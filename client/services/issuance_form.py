@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from client.domain.model import (
+    SPECIFIED_PROFESSIONS,
     CertificateType,
     IdentityDocument,
     IssuanceRequest,
@@ -21,6 +22,11 @@ from client.domain.model import (
     Resident,
     SupportRelease,
 )
+from client.domain.partial_date import PartialDate
+from client.domain.rules import BEYOND_BASIC_ITEMS
+
+# 特定事務受任者 (住基法12条の3第2項): the qualifications a 職務上請求 may name.
+QUALIFICATIONS: tuple[str, ...] = SPECIFIED_PROFESSIONS
 
 # Options a clerk can ask for on a 住民票 (omitted unless specially requested, 住基法12条5項).
 JUMINHYO_OPTIONS: tuple[tuple[JuminhyoItem, str], ...] = (
@@ -28,6 +34,12 @@ JUMINHYO_OPTIONS: tuple[tuple[JuminhyoItem, str], ...] = (
     (JuminhyoItem.HONSEKI, "本籍・筆頭者"),
     (JuminhyoItem.JUMINHYO_CODE, "住民票コード"),
     (JuminhyoItem.MY_NUMBER, "個人番号"),
+)
+
+# 外国人住民 options (30条の45表の下欄, omitted unless specially requested; 30条の51).
+FOREIGN_OPTIONS: tuple[tuple[JuminhyoItem, str], ...] = (
+    (JuminhyoItem.FOREIGN_STATUS, "30条の45規定区分・在留資格・在留期間"),
+    (JuminhyoItem.RESIDENCE_CARD_NO, "在留カード等の番号"),
 )
 
 IDENTITY_DOCUMENTS: tuple[tuple[IdentityDocument, str], ...] = (
@@ -70,6 +82,18 @@ class IssuanceForm:
     # the request the 支援措置責任者 released for (copies and fee exemption aside): a release
     # answers for that request only, never for a changed requester, type, person or item
     released_for: IssuanceRequest | None = None
+    requester_birth: PartialDate | None = None  # 請求者の生年月日 (identity document)
+    applicant_address: str = ""  # 申出者の住所 (第三者・職務上請求)
+    registration_no: str = ""  # 登録番号 (職務上請求)
+    client_name: str = ""  # 依頼者 (職務上請求)
+    client_birth: PartialDate | None = None
+    client_atena_no: str | None = None
+    special_reason: str = ""  # 特別の請求の理由 (第三者: items beyond 基礎証明事項)
+    special_accepted: bool = False
+    legal_basis: str = ""  # 公用: 法令上の根拠 (番号法19条 for 個人番号)
+    received_by_post: bool = False  # 郵送請求
+    deliver_by_post: bool = False  # 郵送交付 (to the subject's 住所)
+    layout: Layout | None = None  # None: 世帯連記式 for several persons, 個人票 for one
 
     def __post_init__(self) -> None:
         if not self.chosen_members:
@@ -86,6 +110,13 @@ class IssuanceForm:
         return self.cert_type in _ITEM_TYPES
 
     @property
+    def item_options(self) -> tuple[tuple[JuminhyoItem, str], ...]:
+        """The options that apply: the foreign-resident ones only when a foreign resident is printed."""
+        people = (self.subject, *self.household)
+        foreign = any(p.is_foreign for p in people)
+        return JUMINHYO_OPTIONS + (FOREIGN_OPTIONS if foreign else ())
+
+    @property
     def needs_card_no(self) -> bool:
         return self.cert_type is CertificateType.INKAN
 
@@ -100,6 +131,30 @@ class IssuanceForm:
     @property
     def needs_qualification(self) -> bool:
         return self.requester_kind is RequesterKind.PROFESSIONAL
+
+    @property
+    def needs_applicant_address(self) -> bool:
+        return self.needs_purpose
+
+    @property
+    def needs_registration(self) -> bool:
+        """職務上請求: 登録番号 and 依頼者."""
+        return self.needs_qualification
+
+    @property
+    def needs_special_reason(self) -> bool:
+        """A third party asking for items beyond the 基礎証明事項 states why (特別の請求)."""
+        return self.needs_purpose and self.shows_items and bool(self.items & BEYOND_BASIC_ITEMS)
+
+    @property
+    def needs_legal_basis(self) -> bool:
+        return self.needs_agency and self.shows_items and JuminhyoItem.MY_NUMBER in self.items
+
+    @property
+    def offers_delivery_by_post(self) -> bool:
+        """個人番号入り住民票 for an 任意代理人: only by post to the subject's 住所."""
+        return (self.requester_kind is RequesterKind.AGENT and self.shows_items
+                and JuminhyoItem.MY_NUMBER in self.items)
 
     @property
     def needs_agency(self) -> bool:
@@ -191,9 +246,19 @@ class IssuanceForm:
             acting_for_atena_no=self.subject.atena_no if kind is RequesterKind.AGENT else None,
             requester_atena_no=(
                 self.subject.atena_no if kind is RequesterKind.SELF
-                else self.requester_atena_no if kind is RequesterKind.HOUSEHOLD
+                else self.requester_atena_no if kind in (RequesterKind.HOUSEHOLD, RequesterKind.THIRD_PARTY)
                 else None
             ),
+            by_post=self.received_by_post,
+            birth=self.requester_birth if kind is not RequesterKind.SELF else self.subject.birth,
+            address=self.applicant_address.strip() if self.needs_applicant_address else "",
+            registration_no=self.registration_no.strip() if self.needs_registration else "",
+            client_name=self.client_name.strip() if self.needs_registration else "",
+            client_birth=self.client_birth if self.needs_registration else None,
+            client_atena_no=self.client_atena_no if self.needs_registration else None,
+            special_reason=self.special_reason.strip() if self.needs_special_reason else "",
+            special_accepted=self.special_accepted if self.needs_special_reason else False,
+            legal_basis=self.legal_basis.strip() if self.needs_legal_basis else "",
         )
         members = self._ordered_members() if self.shows_members else (self.subject.atena_no,)
         whole = self.whole_household and self.shows_members
@@ -203,10 +268,18 @@ class IssuanceForm:
             requester=requester,
             whole_household=whole,
             member_atena_nos=members,
-            layout=Layout.RENKI if len(members) > 1 else Layout.KOJIN,
+            layout=self._layout(members),
             items=frozenset(self.items) if self.shows_items else frozenset(),
             inkan_card_no=self.inkan_card_no.strip() if self.needs_card_no else "",
             tax_year=self.tax_year if self.needs_tax_year else None,
             copies=max(1, int(self.copies)),
             exemption_reason=self.exemption_reason,
+            deliver_by_post=self.deliver_by_post and self.offers_delivery_by_post,
         )
+
+    def _layout(self, members: tuple[str, ...]) -> Layout:
+        if self.cert_type not in _MEMBER_TYPES:
+            return Layout.KOJIN
+        if self.layout is not None:
+            return self.layout
+        return Layout.RENKI if len(members) > 1 else Layout.KOJIN

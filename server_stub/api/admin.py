@@ -135,3 +135,18 @@ def access_log(
         out["chain"] = {"intact": broken is None, "broken_seq": broken.seq if broken else None,
                         "reason": broken.reason if broken else None}
     return out
+
+
+@router.get("/support-measures/alerts")
+def support_measure_alerts(principal: SupervisorDep, session: SessionDep) -> dict[str, Any]:
+    """支援措置 to follow up (supervisor): ending within a month, ended within the last month,
+    仮支援措置 awaiting the decision (住民記録システム標準仕様書). Persons are not listed."""
+    from client.domain.blocks import measure_alerts
+    from server_stub.convert import support_measure
+    from server_stub.models import SupportMeasure
+
+    rows = session.scalars(select(SupportMeasure).where(SupportMeasure.municipality_code == principal.municipality_code)
+                           .order_by(SupportMeasure.measure_id)).all()
+    alerts = measure_alerts((support_measure(r, ()) for r in rows), now_jst().date())
+    return {"alerts": [{"measure_id": a.measure_id, "kind": a.kind, "end": a.end.isoformat() if a.end else None,
+                        "message_ja": a.message_ja, "message_en": a.message_en} for a in alerts]}

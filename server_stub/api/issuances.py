@@ -172,6 +172,7 @@ def _issuance_dict(r: Issuance, copies: list[IssuedCopy]) -> dict[str, Any]:
         "fee_yen": r.fee_yen,
         "exemption_reason": r.exemption_reason,
         "printed_items": [x for x in r.printed_items.split(",") if x],
+        "delivery": "post" if json.loads(r.request_json or "{}").get("deliver_by_post") else "counter",
         "user_id": r.user_id,
         "terminal_id": r.terminal_id,
         "printer_id": r.printer_id,

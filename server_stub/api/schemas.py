@@ -15,6 +15,7 @@ from client.domain.model import (
     Layout,
     RequesterKind,
 )
+from client.domain.partial_date import PartialDate, PartialDateError
 
 Short = Annotated[str, StringConstraints(max_length=100)]
 Text = Annotated[str, StringConstraints(max_length=500)]
@@ -25,6 +26,17 @@ def _check_atena(value: str) -> str:
 
 
 AtenaNo = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,16}$"), AfterValidator(_check_atena)]
+
+
+def _check_partial_date(value: str) -> str:
+    try:
+        PartialDate.parse_str(value)
+    except PartialDateError as exc:
+        raise ValueError(f"生年月日の形式が正しくありません (YYYY-MM-DD, ?? for unknown parts): {exc}") from exc
+    return value
+
+
+BirthText = Annotated[str, StringConstraints(max_length=13), AfterValidator(_check_partial_date)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"\S")]
 
 
@@ -50,6 +62,15 @@ class RequesterIn(_Model):
     acting_for_atena_no: AtenaNo | None = None
     requester_atena_no: AtenaNo | None = None
     by_post: bool = False  # 郵送請求
+    birth: BirthText | None = None  # 請求者の生年月日
+    address: Annotated[str, StringConstraints(max_length=200)] = ""  # 申出者の住所
+    registration_no: Annotated[str, StringConstraints(max_length=32)] = ""  # 登録番号 (職務上請求)
+    client_name: Short = ""  # 依頼者 氏名
+    client_birth: BirthText | None = None
+    client_atena_no: AtenaNo | None = None
+    special_reason: Text = ""  # 特別の請求の理由
+    special_accepted: bool = False
+    legal_basis: Short = ""  # 公用: 法令上の根拠 (番号法19条 …)
 
 
 class IssuanceRequestIn(_Model):
@@ -67,6 +88,7 @@ class IssuanceRequestIn(_Model):
     copies: Annotated[int, Field(ge=1, le=20)] = 1
     exemption_reason: Annotated[str, StringConstraints(max_length=64)] = ""
     training: bool = False
+    deliver_by_post: bool = False  # 郵送交付 to the subject's 住所
 
     def to_domain(self) -> IssuanceRequest:
         data: dict[str, Any] = self.model_dump(mode="json")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from client.domain.foreign import FOREIGN_RESIDENTS_FROM
 from client.domain.kana import name_search_keys
 from client.domain.search_query import address_search_key, name_search_key
 from server_stub import changes
@@ -166,6 +167,23 @@ def _household_members(session: Session, code: str, household_nos: Iterable[str]
     return out
 
 
+def foreign_resident_problems(v: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(column, code, ja, en) for 外国人住民 items that cannot be (30条の45)."""
+    out: list[tuple[str, str, str, str]] = []
+    if not v.get("is_foreign"):
+        return out
+    became = v.get("became_resident_on")
+    if became is not None and became < FOREIGN_RESIDENTS_FROM:
+        out.append(("住民となった年月日", "foreign_resident_before_2012",
+                    "外国人住民となった年月日は平成24年7月9日より前にはなりません。",
+                    "a foreign resident's date of becoming a resident cannot be before 2012-07-09"))
+    if v.get("foreign_category") == "特別永住者" and (v.get("residence_status") or v.get("residence_period")):
+        out.append(("在留資格", "special_permanent_with_status",
+                    "特別永住者には在留資格・在留期間はありません。",
+                    "a special permanent resident has no status of residence nor period of stay"))
+    return out
+
+
 def _row_checks(rows: dict[str, list[_Row]], report: ImportReport) -> None:
     """Checks inside one row that need several of its cells."""
     for row in rows[KOJIN.key]:
@@ -179,6 +197,8 @@ def _row_checks(rows: dict[str, list[_Row]], report: ImportReport) -> None:
                 report.errors.append(_error(row, "消除日", "inconsistent_status",
                                             "消除された住民には消除日と消除事由が必要です。",
                                             "a removed person needs a removal date and reason"))
+        for problem in foreign_resident_problems(v):
+            report.errors.append(_error(row, *problem))
         if {"is_head", "relation"} <= v.keys() and v["is_head"] != (v["relation"] == "世帯主"):
             report.errors.append(_error(row, "続柄", "head_relation_mismatch",
                                         "世帯主区分と続柄(世帯主)が一致しません。",
@@ -244,6 +264,7 @@ def _derived(kind: RecordKind, values: dict[str, Any], now: datetime) -> dict[st
     if kind is KOJIN:
         keys = name_search_keys(out["kana"])
         out["name_key"] = name_search_key(out["name"])
+        out["alias_key"] = name_search_key(out.get("alias") or "")
         out["kana_key"] = keys[0] if keys else ""
         out["given_kana_key"] = keys[1] if len(keys) > 1 else ""
         out["address_key"] = address_search_key(out["address"] + out["katagaki"])

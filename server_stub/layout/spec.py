@@ -66,6 +66,14 @@ RELATION = {  # 続柄
     "81": "同居人",
 }
 SEAL_STATUS = {"1": "active", "2": "abolished"}  # 登録状態: 1 登録中, 2 廃止
+FOREIGN_CATEGORY = {  # 30条の45規定区分 (外国人住民)
+    "0": "",
+    "1": "中長期在留者",
+    "2": "特別永住者",
+    "3": "一時庇護許可者",
+    "4": "仮滞在許可者",
+    "5": "経過滞在者",
+}
 
 CODE_TABLES: dict[str, dict[str, object]] = {
     "性別": dict(SEX),
@@ -76,6 +84,7 @@ CODE_TABLES: dict[str, dict[str, object]] = {
     "消除事由": dict(REMOVAL_REASON),
     "続柄": dict(RELATION),
     "登録状態": dict(SEAL_STATUS),
+    "規定区分": dict(FOREIGN_CATEGORY),
 }
 
 
@@ -160,6 +169,11 @@ KOJIN = RecordKind(
         Column("国籍・地域", "nationality", "X", 64),
         Column("在留資格", "residence_status", "X", 64),
         Column("在留期間の満了日", "residence_period_end", "D", 8, exact=True),
+        Column("30条の45規定区分", "foreign_category", "C", 1, exact=True, code_table="規定区分"),
+        Column("在留期間", "residence_period", "X", 16, note="例: 3年、6月"),
+        Column("在留カード等の番号", "residence_card_no", "X", 16, note="特別永住者は特別永住者証明書番号"),
+        Column("転出先住所", "moved_to_address", "X", 200, note="転出による消除"),
+        Column("転出届出日", "moved_out_notified_on", "D", 8, exact=True),
     ),
     "atena_no", "resident",
 )

@@ -55,6 +55,7 @@ class Resident(Base):
         Index("ix_residents_birth", "municipality_code", "birth"),
         Index("ix_residents_address_key", "municipality_code", "address_key"),
         Index("ix_residents_alias", "municipality_code", "alias"),
+        Index("ix_residents_alias_key", "municipality_code", "alias_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -66,7 +67,7 @@ class Resident(Base):
     kana: Mapped[str] = mapped_column(String(100))  # 氏名カナ
     kana_key: Mapped[str] = mapped_column(_key(100))  # kana.normalize_for_search(kana)
     given_kana_key: Mapped[str] = mapped_column(_key(100), default="")  # given name only
-    birth: Mapped[str] = mapped_column(_key(11))  # PartialDate.to_str()
+    birth: Mapped[str] = mapped_column(_key(13))  # PartialDate.to_str() (era suffix: 2019-??-??/H)
     sex: Mapped[str] = mapped_column(String(1))
     relation: Mapped[str] = mapped_column(String(32))  # 続柄
     is_head: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -79,6 +80,7 @@ class Resident(Base):
     hittousha: Mapped[str] = mapped_column(String(100), default="")
     former_surname: Mapped[str] = mapped_column(String(50), default="")  # 旧氏
     alias: Mapped[str] = mapped_column(_key(100), default="")  # 通称
+    alias_key: Mapped[str] = mapped_column(_key(100), default="", server_default="")  # name_search_key(通称)
     became_resident_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     jutei_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -92,6 +94,11 @@ class Resident(Base):
     nationality: Mapped[str] = mapped_column(String(64), default="")
     residence_status: Mapped[str] = mapped_column(String(64), default="")  # 在留資格
     residence_period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    foreign_category: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 30条の45規定区分
+    residence_period: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 在留期間
+    residence_card_no: Mapped[str] = mapped_column(String(16), default="", server_default="")  # 在留カード等の番号
+    moved_to_address: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 転出先
+    moved_out_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 転出届出日
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -145,6 +152,8 @@ class SupportMeasure(Base):
     municipality_code: Mapped[str] = mapped_column(ForeignKey(MC))
     measure_id: Mapped[str] = mapped_column(String(32))
     perpetrator_names_json: Mapped[str] = mapped_column(Text, default="[]")  # 加害者 氏名
+    # 加害者 生年月日 (PartialDate text or null), in the order of the names
+    perpetrator_births_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     start: Mapped[date | None] = mapped_column(Date, nullable=True)
     end: Mapped[date | None] = mapped_column(Date, nullable=True)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # 仮支援措置

@@ -19,11 +19,13 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.checkdigits import make_atena_no, make_my_number
+from client.domain.foreign import FOREIGN_RESIDENTS_FROM
 from client.domain.kana import name_search_keys
 from client.domain.partial_date import PartialDate
 from client.domain.search_query import address_search_key, name_search_key
 from server_stub import changes
 from server_stub.db import begin_write
+from server_stub.layout.importer import foreign_resident_problems
 from server_stub.models import (
     Household,
     Municipality,
@@ -270,6 +272,8 @@ class _Generator:
         if not partial.is_complete:
             self.stats.partial_births += 1
         became = max(movein, birth)
+        if foreign:  # 外国人住民となった年月日: none before 平成24年7月9日 (30条の45)
+            became = max(became, FOREIGN_RESIDENTS_FROM)
         previous_address = ""
         if became != birth:
             previous_address = f"{rng.choice(names.PREVIOUS_ADDRESSES)}{rng.randint(1, 9)}丁目{rng.randint(1, 30)}番{rng.randint(1, 20)}号"
@@ -304,6 +308,7 @@ class _Generator:
             "hittousha": "" if foreign else (head_name if m["relation"] not in ("母", "父", "同居人") else m["name"]),
             "former_surname": m.get("former_surname", ""),
             "alias": m.get("alias", ""),
+            "alias_key": name_search_key(m.get("alias", "")),
             "became_resident_on": became,
             "jutei_on": jutei,
             "notified_on": notified,
@@ -315,12 +320,21 @@ class _Generator:
             "juminhyo_code": f"{rng.randrange(10**10, 10**11):011d}",
             "is_foreign": bool(foreign),
             "nationality": foreign[0] if foreign else "",
-            "residence_status": foreign[1] if foreign else "",
+            "residence_status": foreign[1] if foreign and foreign[1] != "特別永住者" else "",
             "residence_period_end": (
                 None if not foreign or "永住" in foreign[1] else self.ref + timedelta(days=rng.randint(30, 1100))
             ),
+            **_foreign_items(foreign, atena_no),
+            "moved_to_address": "",
+            "moved_out_notified_on": None,
             "updated_at": self.stamp,
         }
+        if status == "moved_out":  # 転出 除票: 転出先 and 転出届出日
+            row["moved_to_address"] = f"{names.PREVIOUS_ADDRESSES[int(atena_no) % len(names.PREVIOUS_ADDRESSES)]}1丁目1番1号"
+            row["moved_out_notified_on"] = removed_on - timedelta(days=int(atena_no) % 14) if removed_on else None
+        problems = foreign_record_problems(row)
+        if problems:
+            raise ValueError("; ".join(problems))
         self.buf.residents.append(row)
         self.stats.residents += 1
         if status != "resident":
@@ -451,6 +465,25 @@ class _Generator:
                 items.extend((kind, key(r), changes.UPSERT) for r in rows)
         changes.record_changes(session, self.muni.code, items, now)
         self.buf = _Buffers()
+
+
+def _foreign_items(foreign: tuple[str, str] | None, atena_no: str) -> dict[str, str]:
+    """30条の45規定区分, 在留期間 and 在留カード等の番号 (derived, no random draw: the stream stays)."""
+    if not foreign:
+        return {"foreign_category": "", "residence_period": "", "residence_card_no": ""}
+    status = foreign[1]
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    n = int(atena_no)
+    card = f"{letters[n % 23]}{letters[(n // 23) % 23]}{n % 10**8:08d}{letters[(n // 7) % 23]}{letters[(n // 11) % 23]}"
+    if status == "特別永住者":
+        return {"foreign_category": "特別永住者", "residence_period": "", "residence_card_no": card}
+    period = "無期限" if status == "永住者" else ("5年", "3年", "1年")[n % 3]
+    return {"foreign_category": "中長期在留者", "residence_period": period, "residence_card_no": card}
+
+
+def foreign_record_problems(row: dict[str, Any]) -> list[str]:
+    """The import's checks for foreign residents, applied to generated rows too."""
+    return [f"{row['atena_no']}: {en}" for _col, _code, _ja, en in foreign_resident_problems(row)]
 
 
 def _start_serials(session: Session, code: str) -> dict[str, int]:

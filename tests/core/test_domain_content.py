@@ -191,7 +191,7 @@ def test_kazei_rows() -> None:
 def test_issuer_is_the_deputy_within_the_period(start: date, end: date, title: str) -> None:
     ctx = context(HEAD, FAMILY, municipality=municipality(deputies=(deputy(start, end),)))
     content = allowed(request(HEAD), ctx)
-    assert content.issuer_title == title
+    assert content.issuer_title == "東京都" + title  # the prefecture leads the issuer line
     assert content.issuer_name == ("副島 二郎" if "代理" in title else "桜井 一郎")
 
 

@@ -71,14 +71,16 @@ def agent(**kw: Any) -> Requester:
 
 def third(**kw: Any) -> Requester:
     base: dict[str, Any] = dict(kind=RequesterKind.THIRD_PARTY, name="債権 太郎", purpose="債権回収のため",
-                                identity_document=IdentityDocument.DRIVERS_LICENSE)
+                                identity_document=IdentityDocument.DRIVERS_LICENSE, address="大阪府大阪市北区梅田1-1-1")
     base.update(kw)
     return Requester(**base)
 
 
 def pro(**kw: Any) -> Requester:
     base: dict[str, Any] = dict(kind=RequesterKind.PROFESSIONAL, name="弁護 士郎", purpose="訴訟手続のため",
-                                qualification="弁護士", identity_document=IdentityDocument.OFFICIAL_ID)
+                                qualification="弁護士", identity_document=IdentityDocument.OFFICIAL_ID,
+                                address="東京都千代田区霞が関1-1-1 法律事務所", registration_no="12345",
+                                client_name="依頼 一郎")
     base.update(kw)
     return Requester(**base)
 
@@ -154,11 +156,31 @@ CASES: list[Case] = [
     Case("household member from outside", D, {R.REQUESTER_NOT_IN_HOUSEHOLD}, req=dict(requester=household_req(requester_atena_no=OUTSIDER.atena_no))),
     Case("household member unidentified", D, {R.REQUESTER_NOT_IN_HOUSEHOLD}, req=dict(requester=household_req(requester_atena_no=None))),
     Case("former household member for juminhyo", D, {R.REQUESTER_NOT_IN_HOUSEHOLD}, subject=WIFE, req=dict(requester=household_req(requester_atena_no=MOVED.atena_no)), ctx=dict(household=(MOVED, WIFE, CHILD))),
-    Case("former household member for johyo", A, set(), subject=MOVED, req=dict(cert_type=JO, requester=household_req(requester_atena_no=WIFE.atena_no)), ctx=dict(household=(MOVED, WIFE, CHILD))),
+    Case("former household member for johyo", D, {R.JOHYO_FORMER_HOUSEHOLD}, subject=MOVED, req=dict(cert_type=JO, requester=household_req(requester_atena_no=WIFE.atena_no)), ctx=dict(household=(MOVED, WIFE, CHILD))),
+    Case("former household member for johyo as a third party", A, set(), subject=MOVED, req=dict(cert_type=JO, requester=third(name=WIFE.name, requester_atena_no=WIFE.atena_no)), ctx=dict(household=(MOVED, WIFE, CHILD))),
+    Case("deceased person as 本人 for johyo", D, {R.JOHYO_DECEASED_SELF}, subject=replace(MOVED, status=ResidentStatus.DECEASED, removal_reason="死亡"), req=dict(cert_type=JO), ctx=dict(household=())),
+    Case("official johyo with my number", D, {R.JOHYO_OFFICIAL_NUMBERS}, subject=MOVED, req=dict(cert_type=JO, requester=official(legal_basis="番号法19条"), items=frozenset({MY}))),
+    Case("johyo removed before 2014-06-20 is discarded", D, {R.JOHYO_DISCARDED}, subject=replace(MOVED, removed_on=date(2014, 6, 19)), req=dict(cert_type=JO), ctx=dict(household=())),
+    Case("johyo removed on 2014-06-20 is kept", A, set(), subject=replace(MOVED, removed_on=date(2014, 6, 20), jutei_on=date(2010, 4, 1)), req=dict(cert_type=JO), ctx=dict(household=())),
     Case("agent with power of attorney", A, set(), req=dict(requester=agent())),
     Case("agent without power of attorney", D, {R.POWER_OF_ATTORNEY_MISSING}, req=dict(requester=agent(has_power_of_attorney=False))),
-    Case("agent asks for my number: post", A, {R.AGENT_MY_NUMBER_BY_POST}, req=dict(requester=agent(), items=frozenset({MY}))),
-    Case("third party with purpose", A, set(), req=dict(requester=third(), items=frozenset({HON}))),
+    Case("agent asks for my number at the counter", D, {R.AGENT_MY_NUMBER_COUNTER}, req=dict(requester=agent(), items=frozenset({MY}))),
+    Case("agent asks for my number: post", A, {R.AGENT_MY_NUMBER_BY_POST}, req=dict(requester=agent(), items=frozenset({MY}), deliver_by_post=True)),
+    Case("official my number without a basis", D, {R.OFFICIAL_MY_NUMBER_BASIS_MISSING}, req=dict(requester=official(), items=frozenset({MY}))),
+    Case("official my number with its basis", A, set(), req=dict(requester=official(legal_basis="番号法19条8号 別表 年金事務"), items=frozenset({MY}))),
+    Case("third party with purpose", A, set(), req=dict(requester=third())),
+    Case("third party 本籍 without a special request", D, {R.SPECIAL_REQUEST_NOT_ACCEPTED}, req=dict(requester=third(), items=frozenset({HON}))),
+    Case("third party 続柄 with a reason not accepted", D, {R.SPECIAL_REQUEST_NOT_ACCEPTED}, req=dict(requester=third(special_reason="相続人の確定のため"), items=frozenset({HEADREL}))),
+    Case("third party 本籍 on an accepted special request", A, set(), req=dict(requester=third(special_reason="相続登記に本籍の記載が必要", special_accepted=True), items=frozenset({HON}))),
+    Case("third party without an address", D, {R.APPLICANT_ADDRESS_MISSING}, req=dict(requester=third(address=" "))),
+    Case("expired residence period", A, {R.RESIDENCE_PERIOD_EXPIRED}, subject=replace(HEAD, is_foreign=True, foreign_category="中長期在留者", residence_status="留学", residence_period_end=date(2026, 11, 22)), ctx=dict(household=())),
+    Case("special permanent resident has no period to expire", A, set(), subject=replace(HEAD, is_foreign=True, foreign_category="特別永住者", residence_period_end=date(2026, 11, 22)), ctx=dict(household=())),
+    Case("support measure ended last week: warning online", A, {R.SUPPORT_MEASURE_RECENTLY_ENDED}, ctx=dict(support_measures=(measure(HEAD.atena_no, start=date(2025, 11, 17), end=date(2026, 11, 16)),))),
+    Case("support measure ended last week: blocks in BCP", D, {R.SUPPORT_MEASURE_BCP}, ctx=dict(support_measures=(measure(HEAD.atena_no, start=date(2025, 11, 17), end=date(2026, 11, 16)),), **BCP)),
+    Case("support measure ended two months ago", A, set(), ctx=dict(support_measures=(measure(HEAD.atena_no, start=date(2025, 9, 1), end=date(2026, 8, 31)),))),
+    Case("professional outside the eight", D, {R.QUALIFICATION_NOT_SPECIFIED}, req=dict(requester=pro(qualification="不動産鑑定士"))),
+    Case("professional without registration number", D, {R.REGISTRATION_NO_MISSING}, req=dict(requester=pro(registration_no=""))),
+    Case("professional without client", D, {R.CLIENT_MISSING}, req=dict(requester=pro(client_name=""))),
     Case("third party without purpose", D, {R.PURPOSE_MISSING}, req=dict(requester=third(purpose=" "))),
     Case("third party my number", D, {R.THIRD_PARTY_MY_NUMBER}, req=dict(requester=third(), items=frozenset({MY}))),
     Case("third party juminhyo code", D, {R.THIRD_PARTY_JUMINHYO_CODE}, req=dict(requester=third(), items=frozenset({CODE}))),
@@ -296,7 +318,8 @@ def test_needs_release_names_the_measures() -> None:
 
 
 def test_blocking_reasons_come_before_warnings() -> None:
-    req, ctx = Case("x", D, set(), req=dict(requester=agent(), items=frozenset({MY}), copies=0)).build()
+    req, ctx = Case("x", D, set(), req=dict(requester=agent(), items=frozenset({MY}), copies=0,
+                                            deliver_by_post=True)).build()
     decision = evaluate(req, ctx)
     flags = [r.blocking for r in decision.reasons]
     assert flags == sorted(flags, reverse=True) and flags[0] and not flags[-1]

@@ -244,3 +244,24 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_foreign_resident_rows_follow_30_jo_no_45(exported: dict[str, Path], empty_factory: sessionmaker[Session],
+                                                  tmp_path: Path) -> None:
+    kojin = _read(exported["JUKI_KOJIN"])
+    h = {name: i for i, name in enumerate(kojin[0])}
+    foreign = [r for r in kojin[1:] if r[h["外国人区分"]] == "1"]
+    assert foreign and all(r[h["30条の45規定区分"]] in ("1", "2") and r[h["在留カード等の番号"]] for r in foreign)
+    assert all(r[h["住民となった年月日"]] >= "20120709" for r in foreign)  # as exported from the seed
+    assert len(foreign) >= 2
+    early, special = foreign[0], foreign[-1]
+    early[h["住民となった年月日"]] = "20120708"  # the day before 改正住基法: no foreign resident yet
+    special[h["30条の45規定区分"]] = "2"  # 特別永住者: with the 在留資格 left in place
+    special[h["在留資格"]] = special[h["在留資格"]] or "特別永住者"
+    report = import_layout(empty_factory, CODE, [_write(tmp_path / "JUKI_KOJIN.csv", kojin),
+                                                 exported["JUKI_SETAI"], exported["INKAN"]], create=NEW)
+    assert not report.committed
+    codes = {(err.line, err.code) for err in report.errors}
+    assert (kojin.index(early) + 1, "foreign_resident_before_2012") in codes, codes
+    assert (kojin.index(special) + 1, "special_permanent_with_status") in codes, codes
+    assert _count(empty_factory, Resident) == 0

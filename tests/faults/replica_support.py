@@ -178,6 +178,19 @@ class ServerMutator:
             record_change(s, self.code, "resident", atena_no, UPSERT, self._now())
             s.commit()
 
+    def set_alias(self, atena_no: str, alias: str) -> None:
+        """通称, keyed as the seed and the layout import key it."""
+        from client.domain.search_query import name_search_key
+        from server_stub.changes import UPSERT, record_change
+        from server_stub.models import Resident
+
+        s = self._session()
+        with s:
+            s.execute(update(Resident).where(Resident.municipality_code == self.code, Resident.atena_no == atena_no)
+                      .values(alias=alias, alias_key=name_search_key(alias)))
+            record_change(s, self.code, "resident", atena_no, UPSERT, self._now())
+            s.commit()
+
     def remove(self, atena_no: str) -> None:
         """Delete the resident row (and its taxes) entirely; remembered for ``re_add``."""
         from server_stub.changes import DELETE, record_changes

@@ -221,6 +221,12 @@ def test_staff_token_and_terminal_signature_both_authenticate(
 def test_search_on_replica_matches_server_search(
     server: Any, seeded_db: str, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
+    mutator = ServerMutator(seeded_db)
+    first, second = mutator.atena_nos()[3:5]
+    mutator.rename(first, "SMITH JOHN", "スミス ジョン")
+    mutator.rename(second, "Garcia Maria", "ガルシア マリア")  # mixed case as migrated data may hold it
+    mutator.set_alias(first, "須美　丈")
+    mutator.close()
     store = new_store(tmp_path / "client", memory_keyring)
     ReplicaSync(store, signed_client(server.base_url)).bootstrap()
     residents = list(server_state(seeded_db)["resident"].values())
@@ -230,6 +236,11 @@ def test_search_on_replica_matches_server_search(
         family_kana, _, given_kana = r["kana"].replace("\u3000", " ").partition(" ")
         queries += [family_kana, given_kana, r["name"].split("\u3000")[0], r["birth"], r["atena_no"],
                     r["address"][-8:]]
+    # 通称 and alphabet names (any case, by given name): the same on both sides (issue 16)
+    aliases = [r["alias"] for r in residents if r.get("alias")][:3]
+    latin = [r["name"] for r in residents if r["name"].isascii()][:3]
+    assert aliases and latin, "the seeded city has foreign residents with 通称 and alphabet names"
+    queries += aliases + ["須美丈", "須美 丈"] + [n.lower() for n in latin] + [n.split(" ")[-1].lower() for n in latin]
     api = clerk_client(server.base_url)
     search = ReplicaSearch(store)
     compared = 0
@@ -239,6 +250,8 @@ def test_search_on_replica_matches_server_search(
         offline = [h.resident.atena_no for h in search.search(q, limit=200)] if not body["error"] else []
         assert offline == online, (q, body["kind"])
         compared += bool(online)
+        if q in aliases or q in [n.lower() for n in latin]:
+            assert online, q  # found, not merely equal
     assert compared >= len(queries) // 2
 
 

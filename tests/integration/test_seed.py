@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,16 @@ def test_seeded_data_is_realistic(db_url: str) -> None:
     assert status["deceased"] > 0 and status["moved_out"] > 0
     foreign = [p for p in people if p.is_foreign]
     assert 0.01 <= len(foreign) / len(people) <= 0.06
-    assert all(p.nationality and p.residence_status and not p.honseki for p in foreign)
+    assert all(p.nationality and p.foreign_category and p.residence_card_no and not p.honseki for p in foreign)
+    # 特別永住者 is a 30条の45規定区分, not a 在留資格 (it was printed as one): no 在留資格 nor 在留期間
+    for p in foreign:
+        special = p.foreign_category == "特別永住者"
+        assert bool(p.residence_status) is not special and bool(p.residence_period) is not special, p.atena_no
+        assert p.became_resident_on is None or p.became_resident_on >= date(2012, 7, 9), p.atena_no
+    assert {p.foreign_category for p in foreign} == {"特別永住者", "中長期在留者"}
+    moved = [p for p in people if p.status == "moved_out"]
+    assert all(p.moved_to_address and p.moved_out_notified_on and p.moved_out_notified_on <= p.removed_on
+               for p in moved)
     assert any(p.alias for p in foreign)
     assert any(ch in p.name for p in people for ch in "髙﨑𠮷")
     # kana consistent with the kanji family name for Japanese residents
