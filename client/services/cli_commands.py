@@ -126,6 +126,9 @@ def register_issue(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--user", required=True, help="staff ID")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--bcp-supervisor", metavar="ID", default=None,
+                   help="係長 who declares BCP mode when every line is down under the confirm policy "
+                        "(password on the second line of standard input)")
     p.set_defaults(func=run_issue)
 
 
@@ -164,8 +167,9 @@ def _out_paths(out: Path, n: int) -> list[Path]:
 def run_issue(args: argparse.Namespace) -> int:
     import tempfile
 
+    from client.cli_terminal.routing import CliCounter
     from client.config_source import ConfigError
-    from client.services.bootstrap import build_counter_service
+    from client.keystore import LocalDataError
     from client.services.errors import ServiceError
 
     password = _read_password(args)
@@ -175,10 +179,17 @@ def run_issue(args: argparse.Namespace) -> int:
     if args.copies < 1:
         _err("通数は1以上にしてください。", "--copies must be >= 1")
         return EXIT_USAGE
+    supervisor = None
+    if args.bcp_supervisor:
+        supervisor = (args.bcp_supervisor, sys.stdin.readline().rstrip("\r\n"))
+    counter = None
     try:
         config = _load_config(args)
-        service = build_counter_service(config)
-        service.sign_in(args.user, password)
+        counter = CliCounter.open(config)  # the window's routing: online, secondary or BCP
+        service = counter.service
+        counter.sign_in(args.user, password, supervisor=supervisor)
+        for notice in counter.notices:
+            print(notice, file=sys.stderr)
         detail = service.resident(args.resident)
         request = _build_form(args, detail).to_request()
         decision = service.evaluate(request)
@@ -205,11 +216,18 @@ def run_issue(args: argparse.Namespace) -> int:
     except (ConfigError, ServiceError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_REFUSED if isinstance(exc, ServiceError) else EXIT_USAGE
+    except LocalDataError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_REFUSED
     except ValueError as exc:
         _err("指定に誤りがあります。", str(exc))
         return EXIT_USAGE
+    finally:
+        if counter is not None:
+            counter.close()
     result: dict[str, Any] = {
         "issued": True,
+        "mode": counter.mode,
         "issuance_id": outcome.issuance_id,
         "issue_numbers": [c.issue_number for c in outcome.certificates],
         "files": [str(p) for p in paths],

@@ -72,6 +72,9 @@ def attach_terminal(
         report(event)
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
+    from client.cli_terminal.line_memory import LineMemory
+
+    runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked
     runtime.continuity.listeners.append(listener)
     api = getattr(service.router.backend("online"), "api", None)
     if api is not None:

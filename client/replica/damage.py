@@ -1,0 +1,40 @@
+"""A damaged replica is found before any decision is made from it, and rebuilt from the data centre.
+
+SQLCipher authenticates every page (HMAC): ``PRAGMA cipher_integrity_check`` reads them all, and
+SQLite's ``quick_check`` the b-tree structure (``client.secure_db.check_integrity``). A replica
+whose pages fail may still open and answer most queries — so a missing 支援措置 or 抑止 row on a
+damaged page could let an issuance through. BCP decisions and ``madoguchi status`` therefore
+check the whole file; ``madoguchi sync`` rebuilds a damaged replica into the building file and
+swaps it in only when complete (the damaged file is never read for a decision meanwhile, and the
+outbox — a separate file — is never touched).
+"""
+
+from __future__ import annotations
+
+from client.replica.store import ReplicaStore
+from client.secure_db import CorruptDatabaseError, check_integrity
+
+REBUILD_HINT_JA = ("データセンターに接続できる状態で「madoguchi sync」を実行すると、データセンターから"
+                   "作り直されます(未送信の発行記録は失われません)。")
+REBUILD_HINT_EN = "run 'madoguchi sync' while the data centre is reachable to rebuild it (the outbox is kept)"
+
+
+class ReplicaDamagedError(CorruptDatabaseError):
+    """Pages of the replica fail their HMAC or the structure check: nothing is decided from it."""
+
+    message_ja = "端末の住民データの複製が破損しています。この複製からは判断できません。" + REBUILD_HINT_JA
+
+
+def check_replica(store: ReplicaStore) -> None:
+    """Raise ``ReplicaDamagedError`` when the live replica is damaged (other errors propagate:
+    ``ReplicaNotReadyError`` when there is none, ``WrongKeyError``, ``MissingKeyError``)."""
+    if not store.path.exists():
+        store.engine()  # raises ReplicaNotReadyError (or completes a pending swap)
+        return
+    try:
+        check_integrity(store.path, store.key())
+    except ReplicaDamagedError:
+        raise
+    except CorruptDatabaseError as exc:
+        raise ReplicaDamagedError(f"replica {store.path.name} is damaged: {exc.message_en}; "
+                                  f"{REBUILD_HINT_EN}") from exc
