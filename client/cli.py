@@ -206,10 +206,15 @@ def main(argv: list[str] | None = None) -> int:
         argv = [DEFAULT_COMMAND]  # `madoguchi` alone opens the counter window
     args = parser.parse_args(argv)  # exits with 2 on a usage error
     # rotating log files under the data directory (owner: operations)
+    from client.keystore import LocalDataError
     from client.logging_setup import logging_for_cli
 
     with logging_for_cli(getattr(args, "data_dir", None), getattr(args, "config", None)):
-        return int(args.func(args))
+        try:
+            return int(args.func(args))
+        except LocalDataError as exc:  # keyring, key or database trouble: a message, never a traceback
+            _err(exc.message_ja, exc.message_en)
+            return EXIT_INVALID
 
 
 if __name__ == "__main__":

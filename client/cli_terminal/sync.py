@@ -37,11 +37,21 @@ def push_counts(r: PushResult) -> dict[str, int]:
 
 def open_own_outbox(data_dir: Path, keystore: Any, code: str) -> Outbox | None:
     from client.enrollment import OUTBOX_FILE, outbox_key_name
+    from client.keystore import MissingKeyError
 
     path = Path(data_dir) / OUTBOX_FILE
     if not path.exists():
         return None
-    return Outbox.open(path, keystore.database_key(outbox_key_name(code)), create=False)
+    try:
+        key = keystore.database_key(outbox_key_name(code))
+    except MissingKeyError as exc:  # never a new key: that would orphan the unsynced records
+        raise MissingKeyError(
+            f"{exc.message_en}; the outbox {path.name} is kept unchanged: restore the keyring entry "
+            f"'db:{outbox_key_name(code)}' (service 'madoguchi') from its backup",
+            "送信待ちファイル(outbox)の暗号鍵がキーリングにありません。ファイルは変更していません。"
+            "キーリングのバックアップから暗号鍵を復元してください(再登録すると未送信の記録は失われます)。",
+        ) from exc
+    return Outbox.open(path, key, create=False)
 
 
 def push_own(outbox: Outbox, remote: Any, *, progress: Callable[[int, int], None] | None = None,

@@ -95,3 +95,143 @@ def test_silent_primary_fails_over_for_sign_in_and_issue(rig: CliRig, tmp_path: 
     assert code == 0, err
     assert rig.primary.connections == before  # started on the secondary
     assert issuances(rig.db_url, "online") == 2
+
+
+def access_entries(db_url: str, terminal_id: str, mode: str = "bcp") -> list[tuple[str, str, str]]:
+    from server_stub.models import AccessLogEntry
+
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            rows = s.execute(select(AccessLogEntry.action, AccessLogEntry.subject, AccessLogEntry.outcome)
+                             .where(AccessLogEntry.terminal_id == terminal_id, AccessLogEntry.mode == mode)
+                             .order_by(AccessLogEntry.seq)).all()
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+    finally:
+        engine.dispose()
+
+
+def test_sync_uploads_the_bcp_access_log_and_decommission_waits_for_it(rig: CliRig, tmp_path: Path) -> None:
+    """Defect 4: a 支援措置 refusal made offline is only in the terminal's access log (no outbox
+    record): `decommission` refuses while it is unsynced, `sync` uploads it."""
+    from datetime import date, timedelta
+
+    from tests.integration.bcp_env import protect
+
+    protected = rig.subjects(1)[0]
+    protect(rig.db_url, protected, start=date.today() - timedelta(days=30))
+    rig.enroll()
+    rig.env["MADOGUCHI_BCP_WINDOW_SECONDS"] = "2"
+    rig.lines("cut")
+    code, body, err = rig.issue(protected, tmp_path / "x.pdf")
+    assert code == 1 and "支援措置" in err and not (tmp_path / "x.pdf").exists()
+    code, status, _ = rig.json("status")
+    assert status["outbox"]["pending"] == 0 and status["outbox"]["access_log_unsynced"] >= 1
+
+    refused = rig.run("decommission", "--yes")
+    assert refused.returncode == 1 and "アクセスログ" in refused.stderr
+    assert (rig.home / "terminal.json").exists()
+
+    rig.lines("pass")
+    code, synced, err = rig.json("sync")
+    assert code == 0, err
+    assert synced["access_log"]["appended"] >= 1 and synced["access_log"]["remaining"] == 0
+    assert ("view", protected, "refused") in access_entries(rig.db_url, "T-CLI-1")
+    done = rig.run("decommission", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert not (rig.home / "terminal.json").exists()
+
+
+@pytest.mark.parametrize("backend", ["keyring.backends.SecretService.Keyring", "keyrings.alt.file.PlaintextKeyring"],
+                         ids=["secret-service-cannot-start", "plaintext-alt"])
+def test_keyring_failures_say_what_to_configure_and_change_nothing(rig: CliRig, backend: str) -> None:
+    """Defect 6: a keyring that cannot start (D-Bus missing) or keeps secrets in plain text:
+    one message in Japanese and English naming the fix, no traceback, nothing written."""
+    env = {k: v for k, v in rig.env.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    env["PYTHON_KEYRING_BACKEND"] = backend
+    enrol = rig.run("enroll", "--server", rig.primary.url, "--municipality", "132403", "--terminal", "窓口X",
+                    "--password-stdin", stdin="admin1pass\n", env=env)
+    assert enrol.returncode == 1
+    for out in (enrol,):
+        assert "Traceback" not in out.stderr
+        assert "キーリング" in out.stderr and "PYTHON_KEYRING_BACKEND" in out.stderr and "Secret Service" in out.stderr
+    # nothing but the log of the refusal
+    assert not rig.home.exists() or {p.name for p in rig.home.iterdir()} <= {"logs"}
+
+    rig.enroll()
+    before = {p.name: p.read_bytes() for p in rig.home.iterdir() if p.is_file()}
+    for args in (["sync"], ["status"], ["decommission", "--yes"],
+                 ["issue", "--resident", "1", "--type", "juminhyo", "--requester", "self", "--out", "x.pdf",
+                  "--user", "clerk1", "--password-stdin"]):
+        r = rig.run(*args, stdin="clerk1pass\n", env=env)
+        assert "Traceback" not in r.stderr, (args, r.stderr)
+        assert "PYTHON_KEYRING_BACKEND" in r.stderr + r.stdout, (args, r.stderr)
+        if args[0] != "status":
+            assert r.returncode == 1, (args, r.stderr)
+    after = {p.name: p.read_bytes() for p in rig.home.iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if k != "line-state.json"} == \
+        {k: v for k, v in before.items() if k != "line-state.json"}
+
+
+def test_a_missing_outbox_key_is_reported_and_the_outbox_kept(rig: CliRig) -> None:
+    """Defect 6: a missing keyring entry: a clear message, and no new key over the old outbox."""
+    import json
+
+    rig.enroll()
+    outbox = rig.home / "outbox.db"
+    before = outbox.read_bytes()
+    entries = json.loads(rig.keyring_file.read_text())
+    del entries["madoguchi|db:outbox-132403"]
+    rig.keyring_file.write_text(json.dumps(entries))
+    r = rig.run("sync")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "暗号鍵" in r.stderr and "db:outbox-132403" in r.stderr
+    assert outbox.read_bytes() == before
+    assert "madoguchi|db:outbox-132403" not in json.loads(rig.keyring_file.read_text())
+
+
+def damage(path: Path) -> None:
+    """Overwrite 4 KiB in the middle of the file (page-aligned), as a failing disk would."""
+    size = path.stat().st_size
+    offset = (size // 2) // 4096 * 4096
+    with path.open("r+b") as f:
+        f.seek(offset)
+        f.write(bytes(range(256)) * 16)
+
+
+def test_a_damaged_replica_is_detected_refused_and_rebuilt(rig: CliRig, tmp_path: Path) -> None:
+    """Defect 5: status says damaged, BCP refuses to decide from it, sync (and sync --verify)
+    rebuild it from the data centre; with the line down a clear instruction; the outbox kept."""
+    rig.enroll()
+    first, second = rig.subjects(2)
+    rig.env["MADOGUCHI_BCP_WINDOW_SECONDS"] = "2"
+    rig.lines("cut")
+    code, body, err = rig.issue(first, tmp_path / "a.pdf")
+    assert code == 0 and body["mode"] == "bcp", err
+    replica = rig.home / "replica-132403.db"
+    damage(replica)
+
+    code, status, _ = rig.json("status")
+    assert status["replicas"][0]["state"] == "damaged" and status["outbox"]["pending"] == 1
+    code, body, err = rig.issue(second, tmp_path / "b.pdf")
+    assert code == 1 and "破損" in err and "madoguchi sync" in err and not (tmp_path / "b.pdf").exists()
+    offline = rig.run("sync")
+    assert offline.returncode == 1 and "Traceback" not in offline.stderr
+    assert "破損" in offline.stderr and "madoguchi sync" in offline.stderr
+    code, status, _ = rig.json("status")
+    assert status["replicas"][0]["state"] == "damaged" and status["outbox"]["pending"] == 1
+
+    rig.lines("pass")
+    code, synced, err = rig.json("sync")
+    assert code == 0, err
+    assert synced["damaged"] is True and synced["outbox"]["stored"] == 1
+    code, status, _ = rig.json("status")
+    assert status["replicas"][0]["state"] == "ready" and status["outbox"]["pending"] == 0
+
+    damage(replica)
+    code, synced, err = rig.json("sync", "--verify")
+    assert code == 0, err
+    assert synced["damaged"] is True and synced["checksum"]["matches"] is True
+    code, status, _ = rig.json("status")
+    assert status["replicas"][0]["state"] == "ready"
+    assert issuances(rig.db_url, "bcp") == 1
