@@ -235,3 +235,41 @@ def test_a_damaged_replica_is_detected_refused_and_rebuilt(rig: CliRig, tmp_path
     code, status, _ = rig.json("status")
     assert status["replicas"][0]["state"] == "ready"
     assert issuances(rig.db_url, "bcp") == 1
+
+
+def test_search_from_the_command_line_online_and_in_bcp(rig: CliRig) -> None:
+    """Also: `madoguchi search` finds the 宛名番号 that `issue` needs, online and on the replica."""
+    from server_stub.models import Resident
+
+    rig.enroll()
+    atena = rig.subjects(1)[0]
+    engine = make_engine(rig.db_url)
+    with Session(engine) as s:
+        kana = s.scalar(select(Resident.kana).where(Resident.atena_no == atena))
+    engine.dispose()
+    assert kana
+    args = ("search", kana, "--user", "clerk1", "--password-stdin")
+    code, online, err = rig.json(*args, stdin="clerk1pass\n")
+    assert code == 0, err
+    assert online["mode"] == "online" and atena in [r["atena_no"] for r in online["results"]]
+    rig.env["MADOGUCHI_BCP_WINDOW_SECONDS"] = "2"
+    rig.lines("cut")
+    code, offline, err = rig.json(*args, stdin="clerk1pass\n")
+    assert code == 0, err
+    assert offline["mode"] == "bcp" and atena in [r["atena_no"] for r in offline["results"]]
+    bad = rig.run("search", " ", "--user", "clerk1", "--password-stdin", stdin="clerk1pass\n")
+    assert bad.returncode == 2 and "検索語" in bad.stderr
+
+
+def test_verify_server_signs_in_from_the_command_line(rig: CliRig, tmp_path: Path) -> None:
+    """Also: `verify --server` signs in with --user/--password-stdin (no token to paste)."""
+    rig.enroll()
+    out = tmp_path / "c.pdf"
+    code, body, err = rig.issue(rig.subjects(1)[0], out)
+    assert code == 0, err
+    verify = ("verify", str(out), "--server", rig.server.base_url, "--user", "clerk1", "--password-stdin")
+    code, verdict, err = rig.json(*verify, stdin="clerk1pass\n")
+    assert code == 0, err
+    assert verdict["valid"] is True
+    bad = rig.run(*verify, stdin="wrong\n")
+    assert bad.returncode == 2 and "エラー" in bad.stderr and "Traceback" not in bad.stderr
