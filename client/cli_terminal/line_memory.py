@@ -26,14 +26,27 @@ class LineState:
     active_endpoint: str | None = None  # the line that last answered
     down_since: str | None = None  # ISO wall time since which every line has been failing
     at: str | None = None  # when this was written
+    switched_at: str | None = None  # when active_endpoint last changed (a run retries the primary later)
 
     def down_since_time(self) -> datetime | None:
-        if not self.down_since:
-            return None
-        try:
-            return datetime.fromisoformat(self.down_since)
-        except ValueError:
-            return None
+        return _parse(self.down_since)
+
+    def switched_time(self) -> datetime | None:
+        return _parse(self.switched_at)
+
+    def use_endpoint(self, url: str | None, now: datetime) -> None:
+        if url is not None and url != self.active_endpoint:
+            self.active_endpoint = url
+            self.switched_at = now.isoformat()
+
+
+def _parse(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def load_line_state(data_dir: Path) -> LineState:
@@ -49,7 +62,7 @@ def load_line_state(data_dir: Path) -> LineState:
         return str(value) if value is not None else None
 
     return LineState(mode=text("mode") or "online", active_endpoint=text("active_endpoint"),
-                     down_since=text("down_since"), at=text("at"))
+                     down_since=text("down_since"), at=text("at"), switched_at=text("switched_at"))
 
 
 def save_line_state(data_dir: Path, state: LineState, now: datetime | None = None) -> None:
@@ -75,9 +88,7 @@ class LineMemory:
             return  # not a mode change
         state = load_line_state(self.data_dir)
         state.mode = str(getattr(new, "value", new))
-        active = self.machine.active_endpoint
-        if active is not None:
-            state.active_endpoint = active
+        state.use_endpoint(self.machine.active_endpoint, datetime.now(UTC))
         if state.mode in ("online", "secondary"):
             state.down_since = None
         save_line_state(self.data_dir, state)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 ONLINE_TRIES = 3  # online sign-in attempts in one run (a line that answers a probe but not the sign-in)
 STALE_DOWN_FACTOR = 6  # a recorded "every line down since" older than this many windows is not reused
+PRIMARY_RETRY_SECONDS = 300.0  # a run starts on the recorded secondary for this long, then tries the primary
 
 
 class BcpNeedsSupervisorError(ServiceError):
@@ -85,7 +86,7 @@ class CliCounter:
             return self.service.sign_in(user_id, password)
         api = self._api()
         state = load_line_state(self.data_dir)
-        if api is not None and state.active_endpoint in api.urls:
+        if api is not None and state.active_endpoint in api.urls and self._recent_switch(state):
             api.active_url = state.active_endpoint  # start on the line that last answered
         if state.mode in ("bcp", "recovering"):
             up = self._probe_lines()
@@ -112,6 +113,14 @@ class CliCounter:
                 api.active_url = up
         raise LineDownError(message_en="the line answers probes but not the sign-in")
 
+    def _recent_switch(self, state: LineState) -> bool:
+        """The recorded line is used for a while; then a run tries the primary first again (a
+        silent primary then costs the short interactive timeout once, and is recorded again)."""
+        switched = state.switched_time()
+        if switched is None:
+            return True
+        return (self.wall() - switched).total_seconds() <= PRIMARY_RETRY_SECONDS
+
     def _api(self) -> Any:
         return getattr(self.service.router.backend("online"), "api", None)
 
@@ -119,7 +128,7 @@ class CliCounter:
         api = self._api()
         state = load_line_state(self.data_dir)
         active = api.active_url if api is not None else None
-        state.active_endpoint = active
+        state.use_endpoint(active, self.wall())
         state.mode = "online" if api is None or active == api.urls[0] else "secondary"
         state.down_since = None
         save_line_state(self.data_dir, state, self.wall())
