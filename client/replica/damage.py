@@ -11,6 +11,8 @@ outbox — a separate file — is never touched).
 
 from __future__ import annotations
 
+import threading
+
 from client.replica.store import ReplicaStore
 from client.secure_db import CorruptDatabaseError, check_integrity
 
@@ -38,3 +40,34 @@ def check_replica(store: ReplicaStore) -> None:
     except CorruptDatabaseError as exc:
         raise ReplicaDamagedError(f"replica {store.path.name} is damaged: {exc.message_en}; "
                                   f"{REBUILD_HINT_EN}") from exc
+
+
+class IntegrityGate:
+    """Checks the whole replica before a BCP decision, once per version of the file: the result is
+    kept while the file (and its WAL) keep their size and modification time, so the scan runs
+    again only after the replica changed (a pull, a rebuild)."""
+
+    def __init__(self, store: ReplicaStore) -> None:
+        self.store = store
+        self._vouched: tuple[int, ...] | None = None
+        self._lock = threading.Lock()
+
+    def _signature(self) -> tuple[int, ...]:
+        out: list[int] = []
+        for path in (self.store.path, self.store.path.with_name(self.store.path.name + "-wal")):
+            try:
+                st = path.stat()
+            except OSError:
+                out.extend((-1, -1))
+                continue
+            out.extend((st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
+    def vouch(self) -> None:
+        """Raise ``ReplicaDamagedError`` when the replica is damaged; cheap when already checked."""
+        with self._lock:
+            signature = self._signature()
+            if self._vouched == signature:
+                return
+            check_replica(self.store)
+            self._vouched = signature
