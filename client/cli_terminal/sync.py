@@ -69,6 +69,7 @@ def sync_terminal(data_dir: Path, keystore: Any, client: Any, code: str, *, page
                   progress: Callable[[Any], None] | None = None, verify: bool = False,
                   push_progress: Callable[[int, int], None] | None = None,
                   now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Any]:
+    from client.keystore import LocalDataError
     from client.mutual_backup import (
         PARTNER_LEASE_BLOCK,
         PARTNER_LEASE_LOW_WATER,
@@ -100,8 +101,8 @@ def sync_terminal(data_dir: Path, keystore: Any, client: Any, code: str, *, page
                 check_replica(store)
             except ReplicaDamagedError as exc:
                 damaged = exc.message_en
-            except ReplicaNotReadyError:
-                pass
+            except (ReplicaNotReadyError, LocalDataError):
+                pass  # none yet, a wrong or missing key: the pull bootstraps or rebuilds it
             if damaged:
                 log.error("replica %s damaged, rebuilding from the data centre: %s", code, damaged)
                 store.close()

@@ -273,3 +273,21 @@ def test_verify_server_signs_in_from_the_command_line(rig: CliRig, tmp_path: Pat
     assert verdict["valid"] is True
     bad = rig.run(*verify, stdin="wrong\n")
     assert bad.returncode == 2 and "エラー" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_missing_replica_key_is_rebuilt_by_sync(rig: CliRig) -> None:
+    """A missing replica key is not fatal: the replica holds nothing that the data centre does
+    not, so `sync` makes a new key and rebuilds it (unlike the outbox)."""
+    import json
+
+    rig.enroll()
+    entries = json.loads(rig.keyring_file.read_text())
+    del entries["madoguchi|db:replica-132403"]
+    rig.keyring_file.write_text(json.dumps(entries))
+    code, status, _ = rig.json("status")
+    assert status["replicas"][0]["state"] == "unusable"
+    code, synced, err = rig.json("sync")
+    assert code == 0, err
+    assert synced["action"] == "repair"
+    code, status, _ = rig.json("status")
+    assert status["replicas"][0]["state"] == "ready"
