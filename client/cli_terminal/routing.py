@@ -170,10 +170,10 @@ class CliCounter:
     def _bcp_sign_in(self, user_id: str, password: str, state: LineState,
                      supervisor: tuple[str, str] | None, *, recorded: bool) -> Any:
         from client.connectivity import BcpPolicy
-        from client.replica.damage import ReplicaDamagedError, check_replica
+        from client.replica.damage import ReplicaDamagedError
 
         try:
-            check_replica(self.runtime.store)
+            self.runtime.bcp_backend.integrity.vouch()  # every page's HMAC, before any decision
         except ReplicaDamagedError as exc:
             raise ReplicaNotUsableError(exc.message_ja, exc.message_en) from exc
         if not recorded and self.runtime.machine.policy.policy is BcpPolicy.CONFIRM:

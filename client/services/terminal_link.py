@@ -62,9 +62,20 @@ def attach_terminal(
             pending = 0
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending)
 
-    def listener(event: object) -> None:
-        from client.connectivity import BcpConfirmationNeeded
+    def vouch_ahead() -> None:
+        """The line is degraded: check the replica now, so the first BCP decision does not wait."""
+        try:
+            runtime.bcp_backend.integrity.vouch()
+        except Exception as exc:  # noqa: BLE001 - the decision itself refuses and says why
+            log.error("replica check before BCP: %s", exc)
 
+    def listener(event: object) -> None:
+        from client.connectivity import BcpConfirmationNeeded, LinkMode, ModeChanged
+
+        if isinstance(event, ModeChanged) and event.old is LinkMode.ONLINE and start:
+            import threading
+
+            threading.Thread(target=vouch_ahead, name="replica-check", daemon=True).start()
         if isinstance(event, BcpConfirmationNeeded):
             if on_confirmation_needed is not None:
                 on_confirmation_needed()
