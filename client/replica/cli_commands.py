@@ -265,6 +265,11 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
     ca = config.ca_bundle if config else None
     endpoints = [dict(_probe(u, ca), role=r) for u, r in ((primary, "primary"), (secondary, "secondary")) if u]
     status["endpoints"] = endpoints
+    from dataclasses import asdict
+
+    from client.cli_terminal.line_memory import load_line_state
+
+    status["recorded"] = asdict(load_line_state(data_dir))  # what the window or the last CLI run saw
     if endpoints and endpoints[0].get("reachable"):
         status["mode"] = "online"
     elif any(e.get("reachable") for e in endpoints[1:]):
@@ -346,6 +351,10 @@ def run_status(args: argparse.Namespace) -> int:
     for e in status["endpoints"]:
         state = f"応答あり {e.get('ms')} ms" if e.get("reachable") else f"応答なし ({e.get('error')})"
         print(f"  {e['role']}: {e['url']}  {state}")
+    recorded = status.get("recorded") or {}
+    if recorded.get("at"):
+        print(f"  前回の動作モード: {recorded.get('mode')}  回線: {recorded.get('active_endpoint') or '-'}"
+              f"  ({recorded.get('at')})")
     for r in status["replicas"]:
         if r["state"] == "ready":
             age = r["age_seconds"]

@@ -70,6 +70,7 @@ def test_issue_in_bcp_mode_when_every_line_is_cut(rig: CliRig, tmp_path: Path) -
     assert (rig.primary.connections - before[0], rig.secondary.connections - before[1]) == (1, 1)
     code, status, _ = rig.json("status")
     assert status["outbox"]["pending"] == 2 and issuances(rig.db_url) == 0
+    assert status["recorded"]["mode"] == "bcp" and status["mode"] == "bcp"
 
     rig.lines("pass")
     code, synced, err = rig.json("sync")
