@@ -45,6 +45,7 @@ def create_app(db_url: str) -> FastAPI:
     app.include_router(terminals.router)
     app.include_router(admin.router)
     app.include_router(importlib.import_module("server_stub.api.form_params").router)  # 様式パラメータ
+    app.include_router(importlib.import_module("server_stub.api.register").router)  # 支援措置・抑止・異動
     app.include_router(bcp.router)  # BCP sync back and conflict review (owner: lead)
     app.include_router(importlib.import_module("server_stub.api.ops").router)  # operations (owner: issue 9)
     # --- replica router hook (owner: replica engineer) -----------------------------------------

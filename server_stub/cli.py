@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.form_params import register as register_form_params  # 様式パラメータ
 
     register_form_params(sub)
+    from server_stub.register_changes import register as register_register  # 支援措置・抑止・異動
+
+    register_register(sub)
     return parser
 
 

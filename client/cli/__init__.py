@@ -53,7 +53,50 @@ def register_verify(sub: Any) -> None:
         default=os.environ.get("MADOGUCHI_TOKEN"),
         help="staff bearer token for --server (default: $MADOGUCHI_TOKEN)",
     )
+    p.add_argument("--user", help="sign in to --server as this staff ID instead of --token (with --password-stdin)")
+    p.add_argument("--password-stdin", action="store_true", help="read the --user password from standard input")
+    p.add_argument("--municipality", help="団体コード for --user (default: the configured or enrolled one)")
     p.set_defaults(func=run_verify)
+
+
+def _sign_in_for_verify(args: argparse.Namespace) -> bool:
+    """``--user``: sign in to ``--server`` and use that session's token (never a password argument)."""
+    if not args.user:
+        return True
+    if not args.server:
+        _err("--user は --server と一緒に指定してください。", "--user needs --server")
+        return False
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else ""
+    if not password:
+        _err("パスワードを標準入力から渡してください(--password-stdin)。", "password required via --password-stdin")
+        return False
+    code = args.municipality
+    terminal = "CLI-VERIFY"
+    if not code:
+        try:
+            from client.lifecycle.config import load_config
+
+            config = load_config(None)
+            code, terminal = config.municipality_code, config.terminal_id or terminal
+        except Exception:  # noqa: BLE001 - reported below as a missing code
+            code = None
+    if not code:
+        _err("団体コードが分かりません。--municipality を指定してください。", "no municipality code: pass --municipality")
+        return False
+    from client.services.backend import OnlineBackend
+    from client.services.errors import ClerkError
+    from client.services.online_api import OnlineApi
+
+    try:
+        api = OnlineApi([args.server], timeout=10.0)
+        try:
+            args.token = OnlineBackend(api).sign_in(code, args.user, password, terminal).token
+        finally:
+            api.close()
+    except ClerkError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return False
+    return True
 
 
 def _keys_for(args: argparse.Namespace) -> dict[str, bytes] | None:
@@ -132,6 +175,8 @@ def run_verify(args: argparse.Namespace) -> int:
     except OSError as exc:
         _err(f"ファイル {args.file} を読み込めません。", f"cannot read {args.file}: {exc}")
         return EXIT_USAGE
+    if not _sign_in_for_verify(args):
+        return EXIT_USAGE
     keys = _keys_for(args)
     if keys is None:
         return EXIT_USAGE
@@ -207,9 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits with 2 on a usage error
     # rotating log files under the data directory (owner: operations)
     from client.lifecycle.logging_setup import logging_for_cli
+    from client.local.keystore import LocalDataError
 
     with logging_for_cli(getattr(args, "data_dir", None), getattr(args, "config", None)):
-        return int(args.func(args))
+        try:
+            return int(args.func(args))
+        except LocalDataError as exc:  # keyring, key or database trouble: a message, never a traceback
+            _err(exc.message_ja, exc.message_en)
+            return EXIT_INVALID
 
 
 if __name__ == "__main__":

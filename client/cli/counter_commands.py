@@ -157,6 +157,9 @@ def register_issue(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--user", required=True, help="staff ID")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--bcp-supervisor", metavar="ID", default=None,
+                   help="係長 who declares BCP mode when every line is down under the confirm policy "
+                        "(password on the second line of standard input)")
     p.set_defaults(func=run_issue)
 
 
@@ -226,8 +229,9 @@ def _out_paths(out: Path, n: int) -> list[Path]:
 def run_issue(args: argparse.Namespace) -> int:
     import tempfile
 
-    from client.composition.counter_service import build_counter_service
+    from client.composition.routing import CliCounter
     from client.lifecycle.config import ConfigError
+    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     password = _read_password(args)
@@ -237,10 +241,17 @@ def run_issue(args: argparse.Namespace) -> int:
     if args.copies < 1:
         _err("通数は1以上にしてください。", "--copies must be >= 1")
         return EXIT_USAGE
+    supervisor = None
+    if args.bcp_supervisor:
+        supervisor = (args.bcp_supervisor, sys.stdin.readline().rstrip("\r\n"))
+    counter = None
     try:
         config = _load_config(args)
-        service = build_counter_service(config)
-        service.sign_in(args.user, password)
+        counter = CliCounter.open(config)  # the window's routing: online, secondary or BCP
+        service = counter.service
+        counter.sign_in(args.user, password, supervisor=supervisor)
+        for notice in counter.notices:
+            print(notice, file=sys.stderr)
         detail = service.resident(args.resident)
         request = _build_form(args, detail).to_request()
         release = _release(args)
@@ -268,11 +279,18 @@ def run_issue(args: argparse.Namespace) -> int:
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
+    except LocalDataError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_REFUSED
     except ValueError as exc:
         _err("指定に誤りがあります。", str(exc))
         return EXIT_USAGE
+    finally:
+        if counter is not None:
+            counter.close()
     result: dict[str, Any] = {
         "issued": True,
+        "mode": counter.mode,
         "issuance_id": outcome.issuance_id,
         "issue_numbers": [c.issue_number for c in outcome.certificates],
         "files": [str(p) for p in paths],
@@ -290,6 +308,76 @@ def run_issue(args: argparse.Namespace) -> int:
             print(f"  注意 / warning: {r.message_ja} ({r.code})")
         for path in paths:
             print(f"  {path}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# search
+# ---------------------------------------------------------------------------------------------
+
+
+def register_search(sub: Any) -> None:
+    p = sub.add_parser(
+        "search",
+        help="住民を検索する(宛名番号を調べる) / search residents (online or BCP)",
+        description="Sign in and search residents by kana, kanji, birth date, address or 宛名番号, "
+                    "online or — when every line is down — on the replica (same routing as `issue`).",
+    )
+    _add_common(p)
+    p.add_argument("query", help="検索語 (kana, kanji, birth date such as 1980-04-01 or S55.4.1, address, 宛名番号)")
+    p.add_argument("--limit", type=int, default=20, help="at most this many rows (1-200)")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--user", required=True, help="staff ID")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--bcp-supervisor", metavar="ID", default=None,
+                   help="係長 who declares BCP mode under the confirm policy (password on the second stdin line)")
+    p.set_defaults(func=run_search)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from client.composition.routing import CliCounter
+    from client.lifecycle.config import ConfigError
+    from client.local.keystore import LocalDataError
+    from client.services.errors import ClerkError
+
+    password = _read_password(args)
+    if not password:
+        _err("パスワードを標準入力から渡してください(--password-stdin)。", "password required via --password-stdin")
+        return EXIT_USAGE
+    if not 1 <= args.limit <= 200:
+        _err("--limit は1から200の範囲で指定してください。", "--limit must be between 1 and 200")
+        return EXIT_USAGE
+    if not args.query.strip():
+        _err("検索語を指定してください。", "empty query")
+        return EXIT_USAGE
+    supervisor = (args.bcp_supervisor, sys.stdin.readline().rstrip("\r\n")) if args.bcp_supervisor else None
+    counter = None
+    try:
+        config = _load_config(args)
+        counter = CliCounter.open(config)
+        counter.sign_in(args.user, password, supervisor=supervisor)
+        for notice in counter.notices:
+            print(notice, file=sys.stderr)
+        rows = counter.service.search(args.query, args.limit)
+        mode = counter.mode
+    except (ConfigError, ClerkError) as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
+    except LocalDataError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_REFUSED
+    finally:
+        if counter is not None:
+            counter.close()
+    results = [{"atena_no": r.atena_no, "name": r.name, "kana": r.kana, "birth": str(r.birth),
+                "address": r.address, "status": r.status.value, "status_text": r.status_text,
+                "household_no": r.household_no, "protected": r.protected} for r in rows]
+    if args.json:
+        print(json.dumps({"mode": mode, "query": args.query, "results": results}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{len(results)} 件 ({'BCPモード(複製)' if mode == 'bcp' else 'オンライン'})")
+    for r in results:
+        print(f"  {r['atena_no']}  {r['name']}({r['kana']})  {r['birth']}  {r['status_text']}  {r['address']}")
     return EXIT_OK
 
 
@@ -362,4 +450,4 @@ def run_status(args: argparse.Namespace) -> int:
     return EXIT_OK if status["mode"] == "online" else EXIT_REFUSED
 
 
-REGISTRARS = [register_gui, register_issue, register_status]
+REGISTRARS = [register_gui, register_issue, register_search, register_status]

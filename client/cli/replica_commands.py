@@ -101,6 +101,11 @@ def run_enroll(args: argparse.Namespace) -> int:
     e = result.enrolment
     print(f"端末を登録しました: {e.terminal_name} ({e.terminal_id})  団体コード {e.municipality_code}")
     print(f"住民データの複製: {result.bootstrap.applied:,} 件  (as of {result.bootstrap.as_of})")
+    if result.serials:
+        print(f"予約済みの発行番号: {result.serials} 件")
+    else:
+        print("警告: 発行番号を予約できませんでした。オンラインの間に madoguchi sync を実行してください。\n"
+              "warning: no serials leased; run 'madoguchi sync' while online", file=sys.stderr)
     return EXIT_OK
 
 
@@ -120,29 +125,12 @@ def register_sync(sub: Any) -> None:
     p.set_defaults(func=run_sync)
 
 
-def _sync_partners(client: Any, data_dir: Path, keystore: Any, own: str, args: argparse.Namespace) -> list[Any]:
-    """Pull the replicas of mutual-backup partners; drop those whose agreement ended."""
-    from client.replica.partners import partner_syncs, prune_ended_partners
-
-    out: list[Any] = []
-    syncs = partner_syncs(client, data_dir, keystore, page_size=args.page_size)
-    prune_ended_partners(data_dir, own, [s.store.code for s in syncs], keystore)
-    for partner in syncs:
-        try:
-            r = partner.pull()
-            out.append({"municipality_code": partner.store.code, "action": r.action, "applied": r.applied,
-                        "as_of": r.as_of.isoformat() if r.as_of else None})
-        finally:
-            partner.store.close()
-    return out
-
-
 def run_sync(args: argparse.Namespace) -> int:
+    from client.continuity.terminal_sync import sync_terminal
     from client.lifecycle.enrollment import Enrolment, terminal_client
     from client.local.keystore import KeyStore, LocalDataError
-    from client.replica.store import ReplicaStore
-    from client.replica.sync import ReplicaSync
-    from client.services.errors import ClerkError
+    from client.outbox.access_upload import AccessLogRefused
+    from client.services.errors import ClerkError, LineDownError
 
     progress = CliProgress()
     out: dict[str, Any] = {}
@@ -151,42 +139,25 @@ def run_sync(args: argparse.Namespace) -> int:
         keystore = KeyStore()
         enrolment = Enrolment.load(data_dir)
         client = terminal_client(data_dir, keystore, ca_bundle=args.ca_bundle)
-        store = ReplicaStore(data_dir, enrolment.municipality_code, keystore)
-        sync = ReplicaSync(store, client, page_size=args.page_size, progress=progress)
         try:
-            # The outbox first (DESIGN §3 "Recovery and sync back"), then the change feed.
-            from client.outbox.push import push_terminal_outbox
-
-            pushed = push_terminal_outbox(data_dir, keystore, client, enrolment.municipality_code,
-                                          progress=lambda sent, total: print(f"送信 {sent}/{total}", file=sys.stderr))
-            if pushed is not None:
-                out["outbox"] = {"stored": pushed.stored, "duplicates": pushed.duplicates,
-                                 "rejected": pushed.rejected, "conflicts": len(pushed.conflicts),
-                                 "remaining": pushed.remaining}
-            from client.continuity.partner_desks import push_partner_outboxes
-
-            # mutual backup: what partners' staff issued here goes to the partner municipalities
-            partner_pushed = push_partner_outboxes(data_dir, keystore, client)
-            if partner_pushed:
-                out["partner_outboxes"] = {
-                    code: {"stored": r.stored, "duplicates": r.duplicates, "rejected": r.rejected,
-                           "conflicts": len(r.conflicts), "remaining": r.remaining}
-                    for code, r in partner_pushed.items()}
-            result = sync.pull()
-            out |= {"action": result.action, "applied": result.applied, "pages": result.pages,
-                   "as_of_seq": result.as_of_seq, "as_of": result.as_of.isoformat() if result.as_of else None,
-                   "repaired_because": result.repaired_because}
-            if args.verify:
-                report = sync.compare_checksums(repair=True)
-                out["checksum"] = {"matches": report.matches, "mismatched_kinds": list(report.mismatched_kinds),
-                                   "repaired": report.repaired}
-            out["partners"] = _sync_partners(client, data_dir, keystore, enrolment.municipality_code, args)
+            # one sync path: outbox, access log, partners, replica (rebuilt when damaged), leases
+            out = sync_terminal(data_dir, keystore, client, enrolment.municipality_code, page_size=args.page_size,
+                                progress=progress, verify=args.verify,
+                                push_progress=lambda sent, total: print(f"送信 {sent}/{total}", file=sys.stderr))
         finally:
             client.close()
-            store.close()
+    except LineDownError as exc:
+        progress.done()
+        _err(exc)
+        _damage_hint(args)
+        return EXIT_FAILED
     except (LocalDataError, ClerkError) as exc:
         progress.done()
         return _err(exc)
+    except AccessLogRefused as exc:
+        progress.done()
+        print(f"エラー: {exc.message_ja}\nerror: {exc.message_en} ({exc.code})", file=sys.stderr)
+        return EXIT_FAILED
     progress.done()
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -205,11 +176,43 @@ def run_sync(args: argparse.Namespace) -> int:
         for p in out.get("partners", []):
             print(f"  相互バックアップ {p['municipality_code']}: {labels.get(p['action'], p['action'])} "
                   f"{p['applied']:,} 件")
+        if out.get("damaged"):
+            print("  複製が破損していたため、データセンターから作り直しました(未送信の記録はそのままです)。")
+        if "access_log" in out:
+            al = out["access_log"]
+            print(f"  BCPアクセスログの送信: {al['appended']} 件(重複 {al['duplicates']}、未送信 {al['remaining']})")
+        for mcode, lease in out.get("serials", {}).items():
+            print(f"  発行番号の予約 {mcode}: 残り {lease['available']} 件(新たに {lease['leased']} 件)")
         if "checksum" in out:
             c = out["checksum"]
             print("  チェックサム: 一致" if c["matches"] else
                   f"  チェックサム不一致 ({', '.join(c['mismatched_kinds'])}) → 再作成しました")
     return EXIT_OK
+
+
+def _damage_hint(args: argparse.Namespace) -> None:
+    """The line is down: when the replica is damaged too, say plainly what to do."""
+    from client.local.keystore import KeyStore, LocalDataError
+    from client.replica.damage import REBUILD_HINT_EN, REBUILD_HINT_JA, ReplicaDamagedError, check_replica
+    from client.replica.status import replica_codes
+    from client.replica.store import ReplicaStore
+
+    try:
+        data_dir = _data_dir(args)
+        keystore = KeyStore()
+        for code in replica_codes(data_dir):
+            store = ReplicaStore(data_dir, code, keystore)
+            try:
+                check_replica(store)
+            except ReplicaDamagedError:
+                print(f"注意: 複製 {code} が破損しています。BCPモードでの発行はできません。{REBUILD_HINT_JA}\n"
+                      f"note: replica {code} is damaged; BCP issuance is refused; {REBUILD_HINT_EN}", file=sys.stderr)
+            except LocalDataError:
+                pass
+            finally:
+                store.close()
+    except Exception:  # noqa: BLE001 - a hint only
+        return
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,6 +266,11 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
     ca = config.ca_bundle if config else None
     endpoints = [dict(_probe(u, ca), role=r) for u, r in ((primary, "primary"), (secondary, "secondary")) if u]
     status["endpoints"] = endpoints
+    from dataclasses import asdict
+
+    from client.continuity.line_memory import load_line_state
+
+    status["recorded"] = asdict(load_line_state(data_dir))  # what the window or the last CLI run saw
     if endpoints and endpoints[0].get("reachable"):
         status["mode"] = "online"
     elif any(e.get("reachable") for e in endpoints[1:]):
@@ -275,6 +283,7 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
         status.update(replicas=[], outbox={"error": exc.message_en, "message_ja": exc.message_ja})
         return status
     status["replicas"] = all_replica_status(data_dir, keystore, now)
+    _mark_damaged(status["replicas"], data_dir, keystore)
     from client.local.files import partner_outbox_codes
     from client.outbox.store import count_partner_pending
 
@@ -291,17 +300,41 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
         status["outbox"] = {"pending": 0, "file": None}
         return status
     try:
+        from client.continuity.terminal_sync import LOW_SERIALS
         from client.outbox.store import Outbox
 
         box = Outbox.open(outbox_path, keystore.database_key(outbox_key_name(code)), create=False)
         try:
-            status["outbox"] = {"pending": box.count_pending(), "file": str(outbox_path)}
+            serials = box.serials_available(now)
+            status["outbox"] = {"pending": box.count_pending(), "file": str(outbox_path),
+                                "access_log_unsynced": box.count_access_pending()}
+            status["serials"] = {"available": serials, "low": serials < LOW_SERIALS, "low_water": LOW_SERIALS}
         finally:
             box.close()
     except LocalDataError as exc:
         status["outbox"] = {"pending": None, "error": type(exc).__name__, "message_en": exc.message_en,
                             "message_ja": exc.message_ja}
     return status
+
+
+def _mark_damaged(replicas: list[dict[str, Any]], data_dir: Path, keystore: Any) -> None:
+    """A replica that opens may still have damaged pages: check the whole file (HMAC, structure)."""
+    from client.local.keystore import LocalDataError
+    from client.replica.damage import ReplicaDamagedError, check_replica
+    from client.replica.store import ReplicaStore
+
+    for r in replicas:
+        if r.get("state") != "ready":
+            continue
+        store = ReplicaStore(data_dir, r["municipality_code"], keystore)
+        try:
+            check_replica(store)
+        except ReplicaDamagedError as exc:
+            r.update(state="damaged", error=type(exc).__name__, message_en=exc.message_en, message_ja=exc.message_ja)
+        except LocalDataError as exc:
+            r.update(state="unusable", error=type(exc).__name__, message_en=exc.message_en, message_ja=exc.message_ja)
+        finally:
+            store.close()
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -320,6 +353,10 @@ def run_status(args: argparse.Namespace) -> int:
     for e in status["endpoints"]:
         state = f"応答あり {e.get('ms')} ms" if e.get("reachable") else f"応答なし ({e.get('error')})"
         print(f"  {e['role']}: {e['url']}  {state}")
+    recorded = status.get("recorded") or {}
+    if recorded.get("at"):
+        print(f"  前回の動作モード: {recorded.get('mode')}  回線: {recorded.get('active_endpoint') or '-'}"
+              f"  ({recorded.get('at')})")
     for r in status["replicas"]:
         if r["state"] == "ready":
             age = r["age_seconds"]
@@ -331,6 +368,15 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  未送信の発行記録: 確認できません ({ob.get('message_ja') or ob.get('error')})")
     else:
         print(f"  未送信の発行記録: {ob['pending']} 件")
+        if ob.get("access_log_unsynced"):
+            print(f"  未送信のBCPアクセスログ: {ob['access_log_unsynced']} 件")
+    serials = status.get("serials")
+    if serials is not None:
+        print(f"  予約済みの発行番号: 残り {serials['available']} 件")
+        if serials["low"]:
+            print(f"警告: 予約済みの発行番号が残り {serials['available']} 件です。オンラインの間に madoguchi sync を"
+                  f"実行して補充してください。\nwarning: only {serials['available']} leased serials left; run "
+                  "'madoguchi sync' while online to refill", file=sys.stderr)
     for partner, pob in status.get("partner_outboxes", {}).items():
         pending = "確認できません" if pob.get("pending") is None else f"{pob['pending']} 件"
         print(f"  相互バックアップ {partner} の未送信の発行記録: {pending}")

@@ -72,9 +72,20 @@ def attach_terminal(
             serials = None
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending, serials)
 
-    def listener(event: object) -> None:
-        from client.continuity.machine import BcpConfirmationNeeded
+    def vouch_ahead() -> None:
+        """The line is degraded: check the replica now, so the first BCP decision does not wait."""
+        try:
+            runtime.bcp_backend.integrity.vouch()
+        except Exception as exc:  # noqa: BLE001 - the decision itself refuses and says why
+            log.error("replica check before BCP: %s", exc)
 
+    def listener(event: object) -> None:
+        from client.continuity.machine import BcpConfirmationNeeded, LinkMode, ModeChanged
+
+        if isinstance(event, ModeChanged) and event.old is LinkMode.ONLINE and start:
+            import threading
+
+            threading.Thread(target=vouch_ahead, name="replica-check", daemon=True).start()
         if isinstance(event, BcpConfirmationNeeded):
             if on_confirmation_needed is not None:
                 on_confirmation_needed()
@@ -86,6 +97,9 @@ def attach_terminal(
         report(event)
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
+    from client.continuity.line_memory import LineMemory
+
+    runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked
     runtime.continuity.listeners.append(listener)
     # the banner's figures change without a mode change too: a BCP issuance, a scheduled pull
     service.change_listeners.append(lambda _what: report())

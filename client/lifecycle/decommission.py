@@ -41,9 +41,10 @@ class OutboxNotEmptyError(DecommissionError):
     def __init__(self, pending: int) -> None:
         self.pending = pending
         super().__init__(
-            f"refusing to decommission: the outbox still holds {pending} unsynced record(s); "
+            f"refusing to decommission: the outbox still holds {pending} unsynced record(s) "
+            "(BCP issuances and access-log entries); "
             "run 'madoguchi sync' while the server is reachable, then try again",
-            f"未送信の縮退運用中の交付記録が {pending} 件残っているため、端末の廃止処理を中止しました。"
+            f"未送信の縮退運用中の記録(交付記録・アクセスログ)が {pending} 件残っているため、端末の廃止処理を中止しました。"
             "サーバーに接続できる状態で「madoguchi sync」を実行してから、再度実行してください。",
         )
 
@@ -132,6 +133,10 @@ def decommission(
     try:
         pending = int(outbox_count())
     except Exception as exc:  # noqa: BLE001 - any failure means "unknown", which refuses
+        from client.local.keystore import KeyringUnavailableError
+
+        if isinstance(exc, KeyringUnavailableError):
+            raise  # no keyring: nothing can be counted or erased; its message says what to configure
         if not force:
             raise OutboxUnreadableError(f"{type(exc).__name__}: {exc}") from exc
         pending = 0
@@ -189,20 +194,38 @@ def _enrolled_code(data_dir: Path) -> str | None:
 
 def real_outbox_count(data_dir: Path, municipality_code: str | None) -> Callable[[], int]:
     def count() -> int:
-        from client.local.files import OUTBOX_FILE, partner_outbox_codes
+        from client.local.files import (
+            OUTBOX_FILE,
+            partner_outbox_codes,
+            partner_outbox_key_name,
+            partner_outbox_path,
+        )
         from client.local.keystore import KeyStore
-        from client.outbox.store import Outbox, count_partner_pending
+        from client.outbox.store import Outbox
+
+        keystore = KeyStore()
+
+        def unsynced(box: Outbox) -> int:
+            # issuances and the BCP access log (sign-ins, views, refusals): both must reach the server
+            return box.count_pending() + box.count_access_pending()
 
         # mutual backup: a partner's BCP issuances made here wait in their own outbox files
-        partners = sum(count_partner_pending(data_dir, KeyStore(), code) for code in partner_outbox_codes(data_dir))
+        partners = 0
+        for code in partner_outbox_codes(data_dir):
+            pbox = Outbox.open(partner_outbox_path(data_dir, code), keystore.database_key(partner_outbox_key_name(code)),
+                               create=False)
+            try:
+                partners += unsynced(pbox)
+            finally:
+                pbox.close()
         path = data_dir / OUTBOX_FILE
         if not path.exists():
             return partners
         if not municipality_code:
             raise RuntimeError(f"{path} exists but the terminal's enrolment record is missing")
-        box = Outbox.open(path, KeyStore().database_key(f"outbox-{municipality_code}"), create=False)
+        box = Outbox.open(path, keystore.database_key(f"outbox-{municipality_code}"), create=False)
         try:
-            return box.count_pending() + partners
+            return unsynced(box) + partners
         finally:
             box.close()
 

@@ -10,11 +10,13 @@
    the endpoints, municipality and terminal id;
 5. create the outbox and replica databases with random 256-bit raw keys held in the keyring;
 6. run the first bootstrap of the replica (progress reported; resumable if interrupted).
+7. lease a block of 発行番号 serials, so BCP issuance works from the first outage.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -29,6 +31,8 @@ from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.remote.terminal_auth import TerminalSigner
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync, SyncProgress, SyncResult
+
+log = logging.getLogger(__name__)
 
 ENROLMENT_FILE = "terminal.json"
 
@@ -76,6 +80,7 @@ class Enrolment:
 class EnrolmentResult:
     enrolment: Enrolment
     bootstrap: SyncResult
+    serials: int = 0  # 発行番号 serials leased at enrolment (0 when the lease failed: `sync` retries)
 
 
 def _toml_string(value: str) -> str:
@@ -161,7 +166,24 @@ def enroll(
     client = terminal_client(data_dir, keystore, ca_bundle=ca_bundle)
     try:
         result = ReplicaSync(store, client, page_size=page_size, progress=progress).bootstrap()  # step 6
+        serials = _lease_serials(data_dir, keystore, client, municipality_code, now())  # step 7
     finally:
         client.close()
         store.close()
-    return EnrolmentResult(enrolment, result)
+    return EnrolmentResult(enrolment, result, serials)
+
+
+def _lease_serials(data_dir: Path, keystore: KeyStore, client: DataCentreClient, code: str, now: datetime) -> int:
+    """Step 7: a block of 発行番号 serials, so the terminal can issue in BCP mode from the start."""
+    from client.outbox.leases import LeaseKeeper
+    from client.outbox.store import Outbox
+    from client.services.errors import ClerkError
+
+    outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.database_key(outbox_key_name(code)), create=False)
+    try:
+        return LeaseKeeper(outbox, client).refill(now).available
+    except ClerkError as exc:
+        log.warning("no serials leased at enrolment (madoguchi sync retries): %s", exc)
+        return 0
+    finally:
+        outbox.close()

@@ -43,13 +43,34 @@ class LocalDataError(Exception):
         return f"{self.message_en} / {self.message_ja}"
 
 
+BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"  # the keyring library's own variable (README "Configuration")
+KEYRING_HINT_JA = (
+    "Windows では資格情報マネージャーを使用します。Linux ではログインセッションで Secret Service"
+    "(GNOME Keyring または KWallet)を起動するか、環境変数 PYTHON_KEYRING_BACKEND に安全なバックエンド"
+    "(例: keyring.backends.SecretService.Keyring)を指定してください。平文で保存するバックエンド"
+    "(keyrings.alt など)は使用できません。"
+)
+KEYRING_HINT_EN = (
+    "configure a secure keyring: on Windows the Credential Manager is used; on Linux run a Secret Service "
+    "(GNOME Keyring or KWallet) in the login session, or set PYTHON_KEYRING_BACKEND to a secure backend "
+    "(e.g. keyring.backends.SecretService.Keyring); plaintext backends (keyrings.alt) are refused"
+)
+
+
 class KeyringUnavailableError(LocalDataError):
-    """No usable, secure keyring backend: refuse rather than store keys in plain text."""
+    """No usable, secure keyring backend: refuse rather than store keys in plain text.
+
+    The message says what to configure (``KEYRING_HINT_*``); nothing has been changed."""
 
     message_ja = (
         "安全な鍵保管庫(OSのキーリング)が利用できません。暗号鍵を平文で保存することはできないため、"
-        "処理を中止しました。システム管理者に連絡してください。"
+        "処理を中止しました(何も変更していません)。" + KEYRING_HINT_JA
     )
+
+    def __init__(self, message_en: str, message_ja: str | None = None) -> None:
+        if KEYRING_HINT_EN not in message_en:
+            message_en = f"{message_en}; {KEYRING_HINT_EN}"
+        super().__init__(message_en, message_ja)
 
 
 class MissingKeyError(LocalDataError):
@@ -86,7 +107,11 @@ def check_backend(backend: KeyringBackend | None = None) -> KeyringBackend:
     The fail and null backends and every keyrings.alt backend are refused. A chainer backend
     is accepted only if every backend it chains is acceptable (it writes to the first one).
     """
-    backend = backend if backend is not None else keyring.get_keyring()
+    if backend is None:
+        try:
+            backend = keyring.get_keyring()
+        except Exception as exc:  # noqa: BLE001 - e.g. RuntimeError: Unable to initialize SecretService
+            raise KeyringUnavailableError(f"the keyring backend cannot start: {type(exc).__name__}: {exc}") from exc
     chained = getattr(backend, "backends", None)
     if type(backend).__module__.startswith("keyring.backends.chainer"):
         members = list(chained or [])
@@ -123,14 +148,14 @@ class KeyStore:
     def _get(self, entry: str) -> str | None:
         try:
             return self._backend.get_password(self._service, entry)
-        except keyring.errors.KeyringError as exc:
-            raise KeyringUnavailableError(f"keyring read failed for {entry}: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - KeyringError, or a backend's own (D-Bus) error
+            raise KeyringUnavailableError(f"keyring read failed for {entry}: {type(exc).__name__}: {exc}") from exc
 
     def _set(self, entry: str, value: str) -> None:
         try:
             self._backend.set_password(self._service, entry, value)
-        except keyring.errors.KeyringError as exc:
-            raise KeyringUnavailableError(f"keyring write failed for {entry}: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - KeyringError, or a backend's own (D-Bus) error
+            raise KeyringUnavailableError(f"keyring write failed for {entry}: {type(exc).__name__}: {exc}") from exc
 
     def has_database_key(self, name: str) -> bool:
         return self._get(self.database_entry(name)) is not None

@@ -288,6 +288,10 @@ class Outbox:
             )
         )
 
+    def count_access_pending(self) -> int:
+        """BCP access-log entries (sign-ins, views, refusals, issuances) not yet uploaded."""
+        return len(self.access_entries(only_pending_upload=True))
+
     def access_entries(self, *, only_pending_upload: bool = False) -> list[dict[str, Any]]:
         stmt = select(access_log).order_by(access_log.c.seq)
         if only_pending_upload:

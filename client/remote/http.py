@@ -31,7 +31,7 @@ from client.remote.errors import (
     RemoteRejectedError,
     TruncatedResponseError,
 )
-from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
+from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts, may_resend
 from client.remote.terminal_auth import TerminalSigner
 from client.remote.wire import (
     LINES_MEDIA_TYPE,
@@ -44,6 +44,7 @@ from client.remote.wire import (
 log = logging.getLogger(__name__)
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+TRUNCATED_RETRIES = 2  # a response cut short is asked for again at most this many times
 
 
 def check_base_url(url: str) -> str:
@@ -151,7 +152,11 @@ class DataCentreClient:
         timeouts = attempt_timeouts(method, path, order, interactive_seconds=self.interactive_timeout,
                                     connect_seconds=self.connect_timeout, line_up=self.line_up)
         last: LineDownError | None = None
-        for base, timeout in zip(order, timeouts, strict=True):
+        attempts = list(zip(order, timeouts, strict=True))
+        resendable = may_resend(method, path)
+        retries_left = TRUNCATED_RETRIES
+        while attempts:
+            base, timeout = attempts.pop(0)
             url = base + path
             try:
                 response = self._client.request(method, url, params=params, json=json_body,
@@ -161,14 +166,17 @@ class DataCentreClient:
                 last = LineDownError(message_en=f"cannot connect to {base}", detail=repr(exc))
             except (httpx.TimeoutException, httpx.NetworkError) as exc:
                 last = LineDownError(message_en=f"{method} {url} failed on the line", detail=repr(exc))
-                if method != "GET":
+                if not resendable:
                     self._note(base, False)
                     raise last from exc
             except (httpx.RemoteProtocolError, httpx.DecodingError, zlib.error) as exc:
                 last = TruncatedResponseError(message_en=f"{method} {url}: response cut short", detail=repr(exc))
-                if method != "GET":
+                if not resendable:
                     self._note(base, False)
                     raise last from exc
+                if retries_left > 0 and not attempts:
+                    retries_left -= 1  # the answer was cut short on the last line: ask once more (bounded)
+                    attempts.append((base, httpx.USE_CLIENT_DEFAULT))
             except httpx.HTTPError as exc:
                 last = LineDownError(message_en=f"{method} {url} failed", detail=repr(exc))
                 if method != "GET":

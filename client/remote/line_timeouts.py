@@ -7,8 +7,11 @@ and, when it runs out, is sent at once on the other line with the client's norma
 line failure is reported to the connectivity machine, which moves the active endpoint).
 
 Bulk GETs (replica pages and checksum, sync back, reports) keep the long timeout: a big answer on
-a slow but live line must not be cut off. POSTs keep it too and are never resent on another line
-after they may have reached the server (issuance has no idempotency key).
+a slow but live line must not be cut off. Interactive POSTs that are safe to send twice are
+treated like interactive GETs: the sign-in and the dry-run evaluation (no effect but a session or
+a log line) and the issuance, which carries an ``Idempotency-Key`` the server dedupes by. Every
+other POST is never resent on another line after it may have reached the server. The issuance's
+wait on a silent line is bounded (``ISSUANCE_WAIT_SECONDS``) even when no other line can take it.
 
 Shared by both HTTP clients (``client.remote.http.DataCentreClient`` for the terminal's sync and
 ``client.services.online_api.OnlineApi`` for the counter).
@@ -22,6 +25,12 @@ import httpx
 from httpx._client import UseClientDefault
 
 INTERACTIVE_TIMEOUT_SECONDS = 1.2  # ClientConfig.interactive_timeout_seconds
+ISSUANCE_WAIT_SECONDS = 5.0  # the longest an issuance POST waits on one line for its answer
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+ISSUANCE_PATH = "/api/v1/issuances"
+
+# POSTs a clerk waits on that may be sent again on the other line (see the module docstring).
+_RESENDABLE_POSTS = frozenset({"/api/v1/auth/login", "/api/v1/issuances/evaluate", ISSUANCE_PATH})
 
 # GETs that may legitimately take long: everything else a clerk waits on is interactive.
 _BULK_PREFIXES = (
@@ -36,11 +45,25 @@ _BULK_PATHS = frozenset({"/api/v1/issuances"})  # the issuance history list (up 
 Timeout = httpx.Timeout | UseClientDefault
 
 
+def _plain(path: str) -> str:
+    return path.split("?", 1)[0].rstrip("/") or "/"
+
+
+def may_resend(method: str, path: str) -> bool:
+    """Safe to send again on another line after it may have reached the server."""
+    method = method.upper()
+    return method == "GET" or (method == "POST" and _plain(path) in _RESENDABLE_POSTS)
+
+
 def is_interactive(method: str, path: str) -> bool:
-    """An idempotent request a clerk waits on: a GET that is not a bulk read."""
-    if method.upper() != "GET":
+    """A request a clerk waits on that may be resent: a GET that is not a bulk read, or a
+    resendable POST (sign-in, evaluation, issuance)."""
+    method = method.upper()
+    if method == "POST":
+        return may_resend(method, path)
+    if method != "GET":
         return False
-    path = path.split("?", 1)[0].rstrip("/") or "/"
+    path = _plain(path)
     return path not in _BULK_PATHS and not path.startswith(_BULK_PREFIXES)
 
 
@@ -60,6 +83,8 @@ def attempt_timeouts(
     to be failing. Otherwise, and for every later attempt, the client's own timeout applies.
     """
     timeouts: list[Timeout] = [httpx.USE_CLIENT_DEFAULT] * len(order)
+    if method.upper() == "POST" and _plain(path) == ISSUANCE_PATH:
+        timeouts = [httpx.Timeout(ISSUANCE_WAIT_SECONDS, connect=connect_seconds)] * len(order)
     if (
         interactive_seconds is not None
         and len(order) > 1

@@ -9,6 +9,7 @@ machine calls ``router.use(mode)``, nothing else changes.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -210,7 +211,8 @@ class OnlineBackend:
         body: dict[str, Any] = {"request": request.to_dict(), "printer_id": printer_id}
         if release is not None:
             body["release"] = release_to_dict(release)
-        return _issued_from_dict(self.api.post(f"{API}/issuances", body))
+        # one key per issuance: a resend on the other line (a silent line) is issued once
+        return _issued_from_dict(self.api.post(f"{API}/issuances", body, idempotency_key=str(uuid.uuid4())))
 
     def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]:
         d = self.api.get(

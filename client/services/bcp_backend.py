@@ -24,6 +24,7 @@ from client.domain.blocks import check_access
 from client.domain.model import Decision, IssuanceRequest, Mode, Outcome, Reason, Role, SupportRelease
 from client.outbox.issuer import BcpIssuer, BcpRefused
 from client.outbox.store import Outbox
+from client.replica.damage import IntegrityGate, ReplicaDamagedError
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
 from client.services.errors import NotFoundError, ProtectedResidentError, RejectedError, SignInError
@@ -63,6 +64,7 @@ class BcpBackend:
         self.user = user
         self.stale_override = stale_override
         self.training = training
+        self.integrity = IntegrityGate(lookups.store)  # no decision from a damaged replica (issue 20)
 
     # -- sign-in -----------------------------------------------------------------------------
 
@@ -94,7 +96,15 @@ class BcpBackend:
                  ) -> tuple[SignedIn, BcpBackend]:
         other = BcpBackend(self.lookups, self.searcher, self.outbox, self.issuer, clock=self.clock,
                            stale_override=self.stale_override, training=self.training)
+        other.integrity = self.integrity
         return other.sign_in(municipality_code, user_id, password, terminal_id), other
+
+    def _vouch(self) -> None:
+        """The whole replica checks out (SQLCipher HMAC, structure), or nothing is decided from it."""
+        try:
+            self.integrity.vouch()
+        except ReplicaDamagedError as exc:
+            raise RejectedError(exc.message_ja, exc.message_en, detail="replica_damaged") from exc
 
     def _user_id(self) -> str:
         if self.user is None:
@@ -104,6 +114,7 @@ class BcpBackend:
     # -- search and view ---------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[ResidentSummary]:
+        self._vouch()  # the protected flags shown come from the replica too
         hits = self.searcher.search(query, limit)
         now = self.clock()
         self.outbox.log_access({"at": now.isoformat(), "user_id": self._user_id(), "action": "search",
@@ -118,6 +129,7 @@ class BcpBackend:
         return out
 
     def resident(self, atena_no: str) -> ResidentDetail:
+        self._vouch()
         now = self.clock()
         subject = self.lookups.resident(atena_no)
         if subject is None:
@@ -145,6 +157,7 @@ class BcpBackend:
         return replace(request, training=True) if self.training else request
 
     def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:
+        self._vouch()
         request = self._drilled(request)
         reason = self.stale_override[0] if self.stale_override else ""
         now = self.clock()
@@ -164,6 +177,7 @@ class BcpBackend:
         return replace(decision, outcome=Outcome.DENY, reasons=(short, *decision.reasons), content=None, fee_yen=0)
 
     def issue(self, request: IssuanceRequest, release: SupportRelease | None, printer_id: str) -> IssuanceOutcome:
+        self._vouch()
         reason, by = self.stale_override or ("", "")
         request = self._drilled(request)
         try:

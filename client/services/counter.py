@@ -195,6 +195,8 @@ class CounterService:
         for mode, backend in self.router.backends().items():
             if backend is current:
                 continue
+            if self.mode == "bcp" and mode == "online":
+                continue  # every line is known down: an online sign-in would only wait on it
             try:
                 backend.sign_in(self.municipality_code, user_id, password, self.terminal_id)
             except Exception as exc:  # noqa: BLE001

@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS, attempt_timeouts
+from client.remote.line_timeouts import (
+    IDEMPOTENCY_HEADER,
+    INTERACTIVE_TIMEOUT_SECONDS,
+    attempt_timeouts,
+    may_resend,
+)
 from client.services.errors import (
     ClerkError,
     ConfigurationError,
@@ -33,6 +38,8 @@ log = logging.getLogger(__name__)
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _PROTECTED_PREFIX = "support_measure"
+TRUNCATED_RETRIES = 2  # a response cut short is asked for again at most this many times
+_CUT_SHORT = (httpx.RemoteProtocolError, httpx.ReadError)
 
 
 def check_url(url: str) -> str:
@@ -109,9 +116,12 @@ class OnlineApi:
     """JSON over HTTPS to one of the configured endpoints (primary first, then secondary).
 
     A POST moves on to the next URL only when the connection could not be established, so it is
-    never sent twice. A GET is idempotent: any line failure moves it on, and an interactive one
-    (search, resident detail) waits only ``interactive_timeout`` on the active line before it does
-    (:mod:`client.remote.line_timeouts`). Thread-safe: httpx.Client may be shared between worker threads.
+    never sent twice — except the resendable ones (sign-in, evaluation, and the issuance with its
+    ``Idempotency-Key``), which fail over like GETs. A GET is idempotent: any line failure moves it
+    on, and an interactive request (search, resident detail, sign-in, issuance) waits only
+    ``interactive_timeout`` on the active line before it does (:mod:`client.remote.line_timeouts`). A
+    response cut short is asked for again, at most ``TRUNCATED_RETRIES`` more times, when the
+    request may be resent. Thread-safe: httpx.Client may be shared between worker threads.
     """
 
     def __init__(
@@ -153,15 +163,22 @@ class OnlineApi:
     def close(self) -> None:
         self._client.close()
 
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
+                idempotency_key: str | None = None) -> Any:
         headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        if idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
         order = [self.active_url] + [u for u in self.urls if u != self.active_url]
         timeouts = attempt_timeouts(method, path, order, interactive_seconds=self.interactive_timeout,
                                     connect_seconds=self.connect_timeout, line_up=self.line_up)
+        attempts = list(zip(order, timeouts, strict=True))
+        resendable = may_resend(method, path)
+        retries_left = TRUNCATED_RETRIES
         last: Exception | None = None
-        for base, timeout in zip(order, timeouts, strict=True):
+        while attempts:
+            base, timeout = attempts.pop(0)
             try:
                 response = self._client.request(method, base + path, params=params, json=json, headers=headers,
                                                 timeout=timeout)
@@ -174,7 +191,10 @@ class OnlineApi:
                 log.warning("%s %s failed: %r", method, base + path, exc)
                 self._note(base, False)
                 last = exc
-                if method == "GET":  # idempotent: the other line may answer it
+                if resendable:  # idempotent (or deduped by its key): the other line may answer it
+                    if isinstance(exc, _CUT_SHORT) and retries_left > 0 and not attempts:
+                        retries_left -= 1  # the answer was cut short: ask once more (bounded)
+                        attempts.append((base, httpx.USE_CLIENT_DEFAULT))
                     continue
                 raise LineDownError(detail=repr(exc), message_en=f"{method} {path} failed") from exc
             except httpx.HTTPError as exc:
@@ -198,8 +218,8 @@ class OnlineApi:
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
 
-    def post(self, path: str, body: Any = None) -> Any:
-        return self.request("POST", path, json=body if body is not None else {})
+    def post(self, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
+        return self.request("POST", path, json=body if body is not None else {}, idempotency_key=idempotency_key)
 
     def get_bytes(self, path: str, **params: Any) -> bytes:
         """A binary GET (e.g. a PDF) with the same error mapping."""

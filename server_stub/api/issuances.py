@@ -6,11 +6,12 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from client.domain.model import IssuanceRequest, SupportRelease
-from server_stub import audit
+from server_stub import audit, idempotency
 from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import EvaluateIn, IssueIn, ReasonIn, ReleaseIn, ReprintIn
@@ -72,13 +73,34 @@ def _issue_response(result: IssueResult) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-def post_issue(body: IssueIn, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
-    """Issue: evaluate, allocate one 発行番号 per copy, record 交付履歴 + access log, sign each copy."""
+def post_issue(body: IssueIn, principal: PrincipalDep, session: SessionDep,
+               idempotency_key: Annotated[str | None, Header(max_length=64)] = None) -> dict[str, Any]:
+    """Issue: evaluate, allocate one 発行番号 per copy, record 交付履歴 + access log, sign each copy.
+
+    With an ``Idempotency-Key`` a resent request (the client tried the other line after a silent
+    one) gets the first issuance back instead of a second one."""
     request = body.request.to_domain()
     releases = _releases(principal, body.release)
+    key = idempotency.checked_key(idempotency_key)
+    code = principal.municipality_code
+    digest = idempotency.request_digest(body.model_dump(mode="json")) if key else ""
     begin_write(session)
-    result = issue(session, principal, request, releases, body.printer_id, now_jst())
-    session.commit()
+    if key:
+        done = idempotency.stored_issuance(session, code, key, digest)
+        if done is not None:
+            return idempotency.replay_response(session, code, done)
+    now = now_jst()
+    result = issue(session, principal, request, releases, body.printer_id, now)
+    if key and result.issuance_id is not None:
+        idempotency.remember(session, code, key, digest, result.issuance_id, now)
+    try:
+        session.commit()
+    except IntegrityError:  # the same key committed first by a concurrent resend (PostgreSQL)
+        session.rollback()
+        done = idempotency.stored_issuance(session, code, key or "", digest) if key else None
+        if done is None:
+            raise
+        return idempotency.replay_response(session, code, done)
     if result.issuance_id is None:
         raise _refused(result)
     return _issue_response(result)

@@ -6,6 +6,7 @@ from server_stub.models.base import Base
 from server_stub.models.bcp import BcpConflict
 from server_stub.models.changes import ChangeLogEntry
 from server_stub.models.forms import FormParameter
+from server_stub.models.idempotency import IssuanceKey
 from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
 from server_stub.models.municipality import Counter, Deputy, Municipality
 from server_stub.models.ops import HealthSample, OutageReport, ResponseSample, SampleBatch, TerminalLogCursor
@@ -33,6 +34,7 @@ __all__ = [
     "HealthSample",
     "Household",
     "Issuance",
+    "IssuanceKey",
     "IssuedCopy",
     "Municipality",
     "OutageReport",

@@ -141,11 +141,17 @@ def test_cli_refuses_with_pending_outbox_then_erases_after_sync(
 
     assert main(["decommission", "--data-dir", str(data), "--yes"]) == 1
     err = capsys.readouterr().err
-    assert "未送信" in err and "1 unsynced record" in err
+    # issue 20: the issuance and its BCP access-log entry both wait (was: only the issuance counted)
+    assert "未送信" in err and "2 unsynced record" in err
     assert (data / "outbox.db").exists() and len(memory_keyring.entries) == 5
 
     box = Outbox.open(data / "outbox.db", KeyStore().database_key("outbox-131016"), create=False)
     box.mark_synced("u-1", "srv-1", datetime(2026, 11, 23, 11, 0, tzinfo=UTC))
+    box.close()
+    assert main(["decommission", "--data-dir", str(data), "--yes"]) == 1  # the access log still waits
+    assert "1 unsynced record" in capsys.readouterr().err
+    box = Outbox.open(data / "outbox.db", KeyStore().database_key("outbox-131016"), create=False)
+    box.mark_access_uploaded(max(int(e["seq"]) for e in box.access_entries()))
     box.close()
     assert main(["decommission", "--data-dir", str(data), "--yes"]) == 0
     assert not data.exists()

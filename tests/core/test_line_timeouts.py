@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from client.remote.line_timeouts import attempt_timeouts, is_interactive
+from client.remote.line_timeouts import ISSUANCE_WAIT_SECONDS, attempt_timeouts, is_interactive, may_resend
 
 P, S = "https://dc1.example.jp", "https://dc2.example.jp"
 
@@ -24,7 +24,13 @@ P, S = "https://dc1.example.jp", "https://dc2.example.jp"
     ("GET", "/api/v1/issuances/", False),  # the history list
     ("GET", "/api/v1/ops/sla", False),
     ("POST", "/api/v1/residents/search", False),
-    ("POST", "/api/v1/issuances", False),
+    # issue 20: the issuance carries an Idempotency-Key, the sign-in and the evaluation have no
+    # lasting effect: they fail over like GETs (was False: the POST was never resent)
+    ("POST", "/api/v1/issuances", True),
+    ("POST", "/api/v1/auth/login", True),
+    ("POST", "/api/v1/issuances/evaluate", True),
+    ("POST", "/api/v1/issuances/abc/void", False),
+    ("POST", "/api/v1/serials/lease", False),
 ])
 def test_interactive_requests(method: str, path: str, interactive: bool) -> None:
     assert is_interactive(method, path) is interactive
@@ -40,9 +46,20 @@ def test_short_first_try_only_with_a_line_to_fall_back_on() -> None:
         attempt_timeouts("GET", "/health", [S, P], interactive_seconds=1.2, connect_seconds=3.0,
                          line_up=lambda url: url != P),
         attempt_timeouts("GET", "/api/v1/replica/checksum", [P, S], interactive_seconds=1.2, connect_seconds=3.0),
-        attempt_timeouts("POST", "/api/v1/issuances", [P, S], interactive_seconds=1.2, connect_seconds=3.0),
+        attempt_timeouts("POST", "/api/v1/serials/lease", [P, S], interactive_seconds=1.2, connect_seconds=3.0),
         attempt_timeouts("GET", "/health", [P, S], interactive_seconds=None, connect_seconds=3.0),
     ):
         assert all(t is httpx.USE_CLIENT_DEFAULT for t in timeouts)
     connect = attempt_timeouts("GET", "/health", [P, S], interactive_seconds=5.0, connect_seconds=2.0)[0]
     assert isinstance(connect, httpx.Timeout) and (connect.connect, connect.read) == (2.0, 5.0)
+
+
+def test_resendable_posts_and_the_bounded_issuance_wait() -> None:
+    assert may_resend("GET", "/api/v1/replica/snapshot") and may_resend("POST", "/api/v1/auth/login")
+    assert not may_resend("POST", "/api/v1/bcp/issuances") and not may_resend("POST", "/api/v1/serials/lease")
+    # the issuance: short first try when the other line may answer, and never the long default
+    both = attempt_timeouts("POST", "/api/v1/issuances", [P, S], interactive_seconds=1.2, connect_seconds=3.0)
+    assert isinstance(both[0], httpx.Timeout) and both[0].read == 1.2
+    assert isinstance(both[1], httpx.Timeout) and both[1].read == ISSUANCE_WAIT_SECONDS
+    alone = attempt_timeouts("POST", "/api/v1/issuances", [P], interactive_seconds=1.2, connect_seconds=3.0)
+    assert isinstance(alone[0], httpx.Timeout) and alone[0].read == ISSUANCE_WAIT_SECONDS

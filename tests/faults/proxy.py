@@ -6,7 +6,8 @@ Modes (switch at any time with ``proxy.mode = ...``; new connections pick up the
 * ``pass``      forward both ways unchanged;
 * ``delay``     forward, sleeping ``delay`` seconds before each upstream→client chunk;
 * ``reset``     accept, then close with RST at once (connection reset by peer); open ones too;
-* ``truncate``  forward the response head and ``keep_body_bytes`` bytes of the body, then close;
+* ``truncate``  forward the response head and ``keep_body_bytes`` bytes of the body, then close
+                (with ``truncate_budget`` set: only that many connections, later ones pass);
 * ``garble``    forward everything, but flip bytes in the response body (length unchanged);
 * ``half_open`` accept and read, never answer, never close (the client must time out); open
                 connections stop passing data too;
@@ -34,6 +35,7 @@ class FaultProxy:
         self.mode = mode
         self.delay = delay
         self.keep_body_bytes = keep_body_bytes
+        self.truncate_budget: int | None = None  # truncate only this many more connections (None: all)
         self.connections = 0
         self.bytes_to_client = 0
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -104,10 +106,14 @@ class FaultProxy:
                 continue
             upstream.settimeout(None)
             self._track(client, upstream)
+            spared = False
+            if mode == "truncate" and self.truncate_budget is not None:
+                spared = self.truncate_budget <= 0
+                self.truncate_budget -= 1
             threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True, spared), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket, to_client: bool) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, to_client: bool, spared: bool = False) -> None:
         head_done = False
         head = b""
         body_sent = 0
@@ -120,6 +126,8 @@ class FaultProxy:
                     continue  # the line swallows everything, both ways, and never closes
                 if to_client:
                     mode = self.mode
+                    if spared and mode == "truncate":
+                        mode = "pass"
                     if mode == "cut":
                         break
                     if mode == "delay":

@@ -77,3 +77,24 @@ def test_protected_resident_is_neither_shown_nor_issued(bcp) -> None:
     with pytest.raises(RejectedError):
         backend.issue(juminhyo(subject), None, "P001")
     assert t.outbox.count_pending() == 0
+
+
+def test_no_decision_from_a_damaged_replica(bcp) -> None:
+    """Issue 20: pages that fail their HMAC anywhere in the file stop every BCP decision (the
+    damaged page might hold a 支援措置); the outbox is not touched."""
+    backend, t, db_url = bcp
+    first, second = plain_subjects(db_url, 2)
+    backend.sign_in(CODE, "clerk1", "clerk1pass", "T001")
+    backend.issue(juminhyo(first), None, "P001")
+    assert t.outbox.count_pending() == 1
+    t.store.close()
+    size = t.store.path.stat().st_size
+    with t.store.path.open("r+b") as f:
+        f.seek((size // 2) // 4096 * 4096)
+        f.write(b"\xa5" * 4096)
+    for call in (lambda: backend.evaluate(juminhyo(second)), lambda: backend.issue(juminhyo(second), None, "P001"),
+                 lambda: backend.resident(second), lambda: backend.search("ア")):
+        with pytest.raises(RejectedError) as info:
+            call()
+        assert info.value.detail == "replica_damaged" and "破損" in info.value.message_ja
+    assert t.outbox.count_pending() == 1

@@ -3,6 +3,7 @@ terminal's own signature — no staff token anywhere after enrolment."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from client.continuity.machine import LinkMode
@@ -24,7 +25,9 @@ def test_enrolled_terminal_issues_offline_and_syncs_back(tmp_path: Path, server_
     clock = Clock()
     rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
     try:
-        assert rt.refill_leases().leased > 0
+        # issue 20: enrolment leases the first block itself (was: only the runtime's upkeep leased)
+        assert rt.outbox.serials_available(datetime.now(UTC)) > 0
+        assert rt.refill_leases().available > 0
         status = rt.status()
         assert status["mode"] == "online" and status["replica_as_of"] and status["outbox_pending"] == 0
 
