@@ -1,7 +1,7 @@
 """certificate review (issue 16): 加害者 birth dates; 外国人住民 items (30条の45); 転出先 on 除票
 
 Revision ID: 0510
-Revises: 0400
+Revises: 0500
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0510"
-down_revision = "0400"
+down_revision = "0500"
 branch_labels = None
 depends_on = None
 
