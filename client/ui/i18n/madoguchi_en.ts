@@ -246,35 +246,45 @@
   <context>
     <name>DetailPane</name>
     <message>
-      <location filename="../resident_views.py" line="100" />
-      <location filename="../resident_views.py" line="159" />
+      <location filename="../resident_views.py" line="103" />
+      <location filename="../resident_views.py" line="163" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="109" />
+      <location filename="../resident_views.py" line="112" />
       <source>交付停止</source>
       <translation>Issuance stopped</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="133" />
+      <location filename="../resident_views.py" line="137" />
       <source>世帯の構成員</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="158" />
+      <location filename="../resident_views.py" line="162" />
       <source>世帯の構成(記載順)</source>
       <translation>Household (standard order)</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="183" />
+      <location filename="../resident_views.py" line="190" />
       <source>支援措置対象者 — 内容は表示されません。</source>
       <translation>Protected person (support measure) — details are not shown.</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="184" />
+      <location filename="../resident_views.py" line="191" />
       <source>請求は F5 で入力し、F8 で支援措置責任者の解除を受けます。</source>
       <translation>Enter a request with F5; the support-measure supervisor releases it with F8.</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="209" />
+      <source>登録あり</source>
+      <translation>Registered</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="209" />
+      <source>登録なし</source>
+      <translation>Not registered</translation>
     </message>
     <message>
       <source>続柄</source>
@@ -311,6 +321,18 @@
     <message>
       <source>世帯番号</source>
       <translation>Household no.</translation>
+    </message>
+    <message>
+      <source>本籍</source>
+      <translation />
+    </message>
+    <message>
+      <source>印鑑登録</source>
+      <translation>Seal registration</translation>
+    </message>
+    <message>
+      <source>在留資格・期間</source>
+      <translation>Residence status and period</translation>
     </message>
   </context>
   <context>
