@@ -134,7 +134,7 @@ EN: dict[str, str] = {
     "本人": "The person", "同一世帯員": "Household member", "代理人": "Agent", "第三者": "Third party",
     "職務上請求": "Professional request", "公用": "Official use",
     # issue 19: the counter window, round two
-    '印鑑登録': 'Seal registration', '在留資格・期間': 'Residence status and period',
+    '本籍': 'Honseki (registered domicile)', '印鑑登録': 'Seal registration', '在留資格・期間': 'Residence status and period',
     '登録あり': 'Registered', '登録なし': 'Not registered',
     'プリンタ設定': 'Printer settings', '未送信': 'Not synced', '差戻し': 'Rejected', '(BCP)': ' (BCP)',
     '(残りわずか)': ' (running low)',

@@ -324,7 +324,7 @@
     </message>
     <message>
       <source>本籍</source>
-      <translation />
+      <translation>Honseki (registered domicile)</translation>
     </message>
     <message>
       <source>印鑑登録</source>
