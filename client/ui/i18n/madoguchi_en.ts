@@ -3,113 +3,113 @@
   <context>
     <name>ConflictDialog</name>
     <message>
-      <location filename="../conflict_dialog.py" line="113" />
+      <location filename="../conflict_dialog.py" line="115" />
       <source>BCP照合結果の確認(係長)</source>
       <translation>BCP reconciliation review (supervisor)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="118" />
+      <location filename="../conflict_dialog.py" line="120" />
       <source>表示する照合結果</source>
       <translation>Results to show</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="125" />
+      <location filename="../conflict_dialog.py" line="127" />
       <source>照合で見つかった競合の一覧</source>
       <translation>Conflicts found by the reconciliation</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="136" />
+      <location filename="../conflict_dialog.py" line="138" />
       <source>BCPで交付した内容</source>
       <translation>Issued in BCP mode</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="140" />
+      <location filename="../conflict_dialog.py" line="142" />
       <source>サーバーの判定</source>
       <translation>Server's decision</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="148" />
+      <location filename="../conflict_dialog.py" line="150" />
       <source>処理結果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="159" />
+      <location filename="../conflict_dialog.py" line="161" />
       <source>処理内容の記入(「その他」は必須)</source>
       <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="160" />
+      <location filename="../conflict_dialog.py" line="162" />
       <source>処理内容(「その他」の場合は必須)</source>
       <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="163" />
+      <location filename="../conflict_dialog.py" line="165" />
       <source>F12 処理を記録</source>
       <translation>F12 Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="165" />
+      <location filename="../conflict_dialog.py" line="167" />
       <source>処理結果を記録</source>
       <translation>Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="170" />
+      <location filename="../conflict_dialog.py" line="172" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="171" />
+      <location filename="../conflict_dialog.py" line="173" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="179" />
+      <location filename="../conflict_dialog.py" line="181" />
       <source>表示</source>
       <translation>Show</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="201" />
-      <location filename="../conflict_dialog.py" line="205" />
+      <location filename="../conflict_dialog.py" line="208" />
+      <location filename="../conflict_dialog.py" line="212" />
       <source>BCP照合結果の確認</source>
       <translation>BCP reconciliation review</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="202" />
+      <location filename="../conflict_dialog.py" line="209" />
       <source>BCPモードで交付した証明書の照合結果を確認します。係長の承認が必要です。</source>
       <translation>Review the reconciliation of certificates issued in BCP mode. A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="207" />
+      <location filename="../conflict_dialog.py" line="214" />
       <source>係長の承認が必要です。</source>
       <translation>A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="239" />
+      <location filename="../conflict_dialog.py" line="246" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="251" />
+      <location filename="../conflict_dialog.py" line="258" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="253" />
+      <location filename="../conflict_dialog.py" line="260" />
       <source>該当する照合結果はありません。</source>
       <translation>No reconciliation results.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="289" />
+      <location filename="../conflict_dialog.py" line="296" />
       <source>処理する照合結果を選んでください。</source>
       <translation>Select a reconciliation result to process.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="299" />
+      <location filename="../conflict_dialog.py" line="306" />
       <source>記録しています…</source>
       <translation>Recording…</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="303" />
+      <location filename="../conflict_dialog.py" line="310" />
       <source>{atena} を「{outcome}」として記録しました。</source>
       <translation>Recorded {atena} as “{outcome}”.</translation>
     </message>
