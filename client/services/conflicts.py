@@ -26,7 +26,7 @@ CODE_LABELS: dict[str, str] = {
     "deceased": "死亡",
     "support_measure": "支援措置",
     "suppression": "抑止",
-    "server_would_deny": "発行不可",
+    "server_would_deny": "センターの記録では発行不可",
     "content_differs": "記載内容の相違",
 }
 

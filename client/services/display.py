@@ -5,6 +5,8 @@ Prefers the domain's 和暦 formatter; the fallback covers the eras from 明治 
 
 from __future__ import annotations
 
+from datetime import date
+
 from client.domain.model import CertificateType, RequesterKind, ResidentStatus
 from client.domain.partial_date import PartialDate
 from client.domain.wareki import format_partial
@@ -38,3 +40,13 @@ def birth_text(pd: PartialDate, *, foreign: bool = False) -> str:
         return format_partial(pd, foreign=foreign)
     except ValueError:
         return pd.to_str()
+
+
+def age_text(pd: PartialDate, today: date) -> str:
+    """満年齢 on ``today`` as the counter reads it; 約 when only the year is known; empty when unknown."""
+    if pd.year is None:
+        return ""
+    if pd.month is None or pd.day is None or pd.approximate:
+        return f"約{today.year - pd.year}歳"
+    age = today.year - pd.year - ((today.month, today.day) < (pd.month, pd.day))
+    return f"{age}歳"

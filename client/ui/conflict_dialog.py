@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -68,6 +68,8 @@ def bcp_side_text(c: BcpConflict) -> str:
         ]
         lines += [f"　{p.name}({p.kana}) {p.birth_text} 宛名番号 {p.atena_no}" for p in content.persons]
     lines.append(f"データ基準時刻: {_when(c.bcp_data_as_of) or '不明'}")
+    lines += ["", "この交付は、その時点の複製データでは交付できるものでした。照合結果は、データセンターで"
+              "その後に分かった記録との突き合わせで、職員の誤りを示すものではありません。"]
     return "\n".join(lines)
 
 
@@ -191,8 +193,13 @@ class ConflictDialog(QDialog):
         layout.addWidget(self.note_edit)
         layout.addLayout(buttons)
         self._set_resolvable(False)
+        self._first_load = True  # on first show: an approval box opened earlier went behind this dialog
 
-        self.reload()
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._first_load:
+            self._first_load = False
+            self.reload()
 
     # -- supervisor --------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from client.ui.taskman import TaskManager, describe_error
 log = logging.getLogger(__name__)
 PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 
-_STATUS_JA = {"issued": "交付", "voided": "取消", "reprinted": "再発行済"}
+_STATUS_JA = {"issued": "交付", "voided": "取消", "reprinted": "再発行済", "unsynced": "未送信", "rejected": "差戻し"}
 
 
 class HistoryDialog(QDialog):
@@ -165,8 +165,9 @@ class HistoryDialog(QDialog):
                 e.exemption_reason,
                 e.user_id,
                 e.terminal_id,
-                self.tr("未印刷") if e.issuance_id in unprinted and not e.voided
-                else self.tr(_STATUS_JA.get(e.status, e.status)),
+                (self.tr("未印刷") if e.issuance_id in unprinted and not e.voided
+                 else self.tr(_STATUS_JA.get(e.status, e.status)))
+                + (self.tr("(BCP)") if e.mode == "bcp" else ""),
             )
             for col, text in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(text))

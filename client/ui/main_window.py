@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
             ("lock", "F9", self.request_lock),
             ("declare_bcp", "F8", self.request_bcp),
             ("conflicts", "F4", self.open_conflicts),
+            ("printer", "Ctrl+P", self.open_printer_settings),
             ("language", "F11", self.toggle_language),
             ("help", "F1", self.show_keys),
             ("quit", "Ctrl+Q", self.request_quit),
@@ -228,6 +229,7 @@ class MainWindow(QMainWindow):
             "lock": self.tr("ロック"),
             "declare_bcp": self.tr("BCPへ移行(係長)"),
             "conflicts": self.tr("BCP照合結果(係長)"),
+            "printer": self.tr("プリンタ設定"),
             "language": self.tr("English / 日本語"),
             "help": self.tr("キー操作"),
             "quit": self.tr("終了"),
@@ -557,6 +559,17 @@ class MainWindow(QMainWindow):
             self.tr("未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます").format(
                 n=", ".join(c.issue_number for c in outcome.certificates)), error=True))
         self.issuance_dialog = dialog
+        dialog.open()
+
+    def open_printer_settings(self) -> None:
+        """This terminal's printer and the printer id in the 発行番号 (printer.json in MADOGUCHI_HOME)."""
+        import os
+
+        from client.config_source import default_home
+        from client.ui.printing_dialog import PrinterSettingsDialog
+
+        dialog = PrinterSettingsDialog(default_home(os.environ), parent=self)
+        self.printer_dialog = dialog
         dialog.open()
 
     def open_history(self) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
+from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -120,8 +120,16 @@ def build_preview_dialog(
     parent: QWidget | None, pdfs: Sequence[bytes], printer: QPrinter
 ) -> QPrintPreviewDialog:
     dialog = QPrintPreviewDialog(printer, parent)
+    dialog._printer = printer  # type: ignore[attr-defined]  # Qt does not own it: keep it alive
     dialog.setWindowTitle("印刷プレビュー")
     dialog.paintRequested.connect(lambda p: _paint_or_log(p, pdfs))
+    preview = dialog.findChild(QPrintPreviewWidget)
+    if preview is not None:  # readable at once (it opened at about 51 %), zoom from the keyboard
+        preview.setZoomMode(QPrintPreviewWidget.ZoomMode.FitToWidth)
+        zoom_in, zoom_out, fit = (lambda: preview.zoomIn(1.25)), (lambda: preview.zoomOut(1.25)), preview.fitToWidth
+        for keys, action in ((QKeySequence.StandardKey.ZoomIn, zoom_in), ("Ctrl+=", zoom_in),
+                             (QKeySequence.StandardKey.ZoomOut, zoom_out), ("Ctrl+0", fit)):
+            QShortcut(QKeySequence(keys), dialog).activated.connect(action)
     return dialog
 
 

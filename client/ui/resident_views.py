@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from client.domain.model import Resident, ResidentStatus
-from client.services.display import STATUS_JA, birth_text
+from client.services.counter import JST
+from client.services.display import STATUS_JA, age_text, birth_text
 from client.services.records import ResidentDetail, ResidentSummary
 
 Index = QModelIndex | QPersistentModelIndex
@@ -91,6 +93,7 @@ class DetailPane(QFrame):
     FIELD_LABELS = {
         "name": "氏名", "kana": "カナ", "birth": "生年月日", "sex": "性別", "address": "住所",
         "status": "状態", "atena_no": "宛名番号", "household_no": "世帯番号",
+        "honseki": "本籍", "seal": "印鑑登録", "residence": "在留資格・期間",
     }
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -127,6 +130,7 @@ class DetailPane(QFrame):
             form.addRow(caption, value)
             self.fields[key] = value
             self.captions[key] = caption
+        self.form = form
 
         self.household_table = QTableWidget(0, len(self.HOUSEHOLD_COLUMNS), self)
         self.household_table.setObjectName("householdTable")
@@ -163,6 +167,9 @@ class DetailPane(QFrame):
             self.retranslate()
         super().changeEvent(event)
 
+    def _show_row(self, key: str, visible: bool) -> None:
+        self.form.setRowVisible(self.fields[key], visible)
+
     def clear(self) -> None:
         self.detail = None
         for label in self.fields.values():
@@ -191,12 +198,20 @@ class DetailPane(QFrame):
         r = detail.resident
         self.fields["name"].setText(r.name + (f"(旧氏 {r.former_surname})" if r.former_surname else ""))
         self.fields["kana"].setText(r.kana)
-        self.fields["birth"].setText(birth_text(r.birth, foreign=r.is_foreign))
+        age = age_text(r.birth, datetime.now(JST).date())
+        self.fields["birth"].setText(birth_text(r.birth, foreign=r.is_foreign) + (f"({age})" if age else ""))
         self.fields["sex"].setText("男" if r.sex.value == "M" else "女")
         self.fields["address"].setText(r.address + (f" {r.katagaki}" if r.katagaki else ""))
         self.fields["status"].setText(STATUS_JA.get(r.status, r.status.value))
         self.fields["atena_no"].setText(r.atena_no)
         self.fields["household_no"].setText(r.household_no)
+        self.fields["honseki"].setText(r.honseki + (f"(筆頭者 {r.hittousha})" if r.hittousha else ""))
+        self.fields["seal"].setText(self.tr("登録あり") if detail.has_seal else self.tr("登録なし"))
+        if r.is_foreign:
+            period = f" 満了日 {r.residence_period_end:%Y-%m-%d}" if r.residence_period_end else ""
+            self.fields["residence"].setText(f"{r.nationality} {r.residence_status}{period}".strip())
+        self._show_row("honseki", bool(r.honseki))
+        self._show_row("residence", r.is_foreign)
         if detail.warnings:
             self.warning_label.setText("\n".join(detail.warnings))
             self.warning_label.show()

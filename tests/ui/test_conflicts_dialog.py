@@ -32,6 +32,7 @@ def test_supervisor_reviews_both_sides_and_resolves(
     service.sign_in(*CLERK)
     dialog = ConflictDialog(service, counter_app.taskman)
     qtbot.addWidget(dialog)
+    assert dialog.supervisor_dialog is None  # not before the dialog is on screen (it opened behind it)
     dialog.show()
 
     # a clerk gets the supervisor prompt; the clerk's own credentials are refused
@@ -56,6 +57,7 @@ def test_supervisor_reviews_both_sides_and_resolves(
     assert "BCPで交付した内容" in bcp and conflict.bcp_content.address in bcp
     assert all(p.name in bcp for p in conflict.bcp_content.persons)
     assert "データ基準時刻: 20" in bcp
+    assert "職員の誤りを示すものではありません" in bcp  # a reconciliation, not a reproach
     # the 発行番号 printed in BCP mode (it was empty: the stored content is the unnumbered certificate)
     numbers = {h.issuance_id: h.issue_numbers for h in service.history(atena_no=subject)}[conflict.issuance_id]
     assert numbers and conflict.bcp_issue_numbers == numbers

@@ -118,3 +118,17 @@ def test_issue_from_the_dialog_in_bcp_mode(qtbot: Any, bcp_counter: BcpCounter, 
         assert entry.mode == "bcp" and entry.status == "unsynced"
     finally:
         dialog.reject()
+
+
+def test_history_marks_the_bcp_issuances_as_not_synced(qtbot: Any, bcp_counter: BcpCounter) -> None:
+    """After the cases above: the 交付履歴 (F6) lists them as 未送信(BCP), read from the outbox."""
+    window = bcp_counter.window
+    window.open_history()
+    history = window.history_dialog
+    qtbot.addWidget(history)
+    qtbot.waitUntil(lambda: len(history.entries) >= 1, timeout=20_000)
+    status_col = history.COLUMNS.index("状態")
+    statuses = {history.table.item(row, status_col).text() for row in range(history.table.rowCount())}
+    assert statuses == {"未送信(BCP)"}
+    assert len(history.entries) == bcp_counter.runtime.outbox.count_pending()
+    history.reject()

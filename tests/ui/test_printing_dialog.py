@@ -123,3 +123,40 @@ def test_printer_settings_dialog_saves_the_terminal_choice(qtbot: Any, tmp_path:
     qtbot.addWidget(again)
     assert again.printer_combo.currentData() == "Counter-2 Laser"  # kept, marked as not connected
     assert "未接続" in again.printer_combo.currentText()
+
+
+def test_preview_opens_fitted_to_width_and_zooms_from_the_keyboard(qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    pdf, _ = _certificate()
+    dialog = build_preview_dialog(None, [pdf], make_printer(output_pdf=tmp_path / "preview.pdf"))
+    qtbot.addWidget(dialog)  # the dialog keeps its printer alive (it crashed when the caller dropped it)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    preview = dialog.findChild(QPrintPreviewWidget)
+    assert preview.zoomMode() == QPrintPreviewWidget.ZoomMode.FitToWidth
+    fitted = preview.zoomFactor()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=10_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: preview.zoomFactor() > fitted, timeout=10_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: preview.zoomMode() == QPrintPreviewWidget.ZoomMode.FitToWidth, timeout=10_000)
+    dialog.close()
+
+
+def test_the_menu_opens_the_printer_settings(qtbot: Any, counter_app: Any, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MADOGUCHI_HOME", str(tmp_path / "home"))
+    counter_app.service.sign_in("clerk1", "clerk1pass")
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    action = window.actions_by_name["printer"]
+    assert action.text() == "プリンタ設定" and action.shortcut().toString() == "Ctrl+P"
+    action.trigger()
+    dialog = window.printer_dialog
+    assert dialog.isVisible() and dialog.home == tmp_path / "home"
+    dialog.id_edit.setText("プリンタ009")
+    dialog.save()
+    assert load_printer_choice(tmp_path / "home").printer_id == "プリンタ009"

@@ -26,9 +26,10 @@ QM = HERE / "madoguchi_en.qm"
 EXTRA: dict[str, list[str]] = {
     "ResultsModel": ["氏名", "カナ", "生年月日", "住所", "状態", "宛名番号", "支援措置", "住民", "転出(除票)",
                      "死亡(除票)", "発行抑止", "抑止(警告)"],
-    "DetailPane": ["続柄", "氏名", "カナ", "生年月日", "性別", "宛名番号", "住所", "状態", "世帯番号"],
+    "DetailPane": ["続柄", "氏名", "カナ", "生年月日", "性別", "宛名番号", "住所", "状態", "世帯番号",
+                   "本籍", "印鑑登録", "在留資格・期間"],
     "HistoryDialog": ["時刻", "証明書", "対象者", "発行番号", "通数", "手数料", "免除事由", "職員", "端末", "状態",
-                      "交付", "取消", "再発行済"],
+                      "交付", "取消", "再発行済", "未送信", "差戻し"],
     "IssuanceDialog": [label for _i, label in JUMINHYO_OPTIONS]
     + [label for _d, label in IDENTITY_DOCUMENTS]
     + list(REQUESTER_JA.values())
@@ -133,6 +134,9 @@ EN: dict[str, str] = {
     "本人": "The person", "同一世帯員": "Household member", "代理人": "Agent", "第三者": "Third party",
     "職務上請求": "Professional request", "公用": "Official use",
     # issue 19: the counter window, round two
+    '本籍': 'Honseki (registered domicile)', '印鑑登録': 'Seal registration', '在留資格・期間': 'Residence status and period',
+    '登録あり': 'Registered', '登録なし': 'Not registered',
+    'プリンタ設定': 'Printer settings', '未送信': 'Not synced', '差戻し': 'Rejected', '(BCP)': ' (BCP)',
     '(残りわずか)': ' (running low)',
     'BCPで交付した内容': 'Issued in BCP mode',
     'BCPモード(縮退運用)に切り替わりました。\nデータセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。\n支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。': "BCP mode (degraded operation) has started.\nThe data centre cannot be reached: certificates are issued from this terminal's replica (data as of {time}).\nPersons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.",

@@ -3,113 +3,113 @@
   <context>
     <name>ConflictDialog</name>
     <message>
-      <location filename="../conflict_dialog.py" line="113" />
+      <location filename="../conflict_dialog.py" line="115" />
       <source>BCP照合結果の確認(係長)</source>
       <translation>BCP reconciliation review (supervisor)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="118" />
+      <location filename="../conflict_dialog.py" line="120" />
       <source>表示する照合結果</source>
       <translation>Results to show</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="125" />
+      <location filename="../conflict_dialog.py" line="127" />
       <source>照合で見つかった競合の一覧</source>
       <translation>Conflicts found by the reconciliation</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="136" />
+      <location filename="../conflict_dialog.py" line="138" />
       <source>BCPで交付した内容</source>
       <translation>Issued in BCP mode</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="140" />
+      <location filename="../conflict_dialog.py" line="142" />
       <source>サーバーの判定</source>
       <translation>Server's decision</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="148" />
+      <location filename="../conflict_dialog.py" line="150" />
       <source>処理結果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="159" />
+      <location filename="../conflict_dialog.py" line="161" />
       <source>処理内容の記入(「その他」は必須)</source>
       <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="160" />
+      <location filename="../conflict_dialog.py" line="162" />
       <source>処理内容(「その他」の場合は必須)</source>
       <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="163" />
+      <location filename="../conflict_dialog.py" line="165" />
       <source>F12 処理を記録</source>
       <translation>F12 Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="165" />
+      <location filename="../conflict_dialog.py" line="167" />
       <source>処理結果を記録</source>
       <translation>Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="170" />
+      <location filename="../conflict_dialog.py" line="172" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="171" />
+      <location filename="../conflict_dialog.py" line="173" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="179" />
+      <location filename="../conflict_dialog.py" line="181" />
       <source>表示</source>
       <translation>Show</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="201" />
-      <location filename="../conflict_dialog.py" line="205" />
+      <location filename="../conflict_dialog.py" line="208" />
+      <location filename="../conflict_dialog.py" line="212" />
       <source>BCP照合結果の確認</source>
       <translation>BCP reconciliation review</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="202" />
+      <location filename="../conflict_dialog.py" line="209" />
       <source>BCPモードで交付した証明書の照合結果を確認します。係長の承認が必要です。</source>
       <translation>Review the reconciliation of certificates issued in BCP mode. A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="207" />
+      <location filename="../conflict_dialog.py" line="214" />
       <source>係長の承認が必要です。</source>
       <translation>A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="239" />
+      <location filename="../conflict_dialog.py" line="246" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="251" />
+      <location filename="../conflict_dialog.py" line="258" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="253" />
+      <location filename="../conflict_dialog.py" line="260" />
       <source>該当する照合結果はありません。</source>
       <translation>No reconciliation results.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="289" />
+      <location filename="../conflict_dialog.py" line="296" />
       <source>処理する照合結果を選んでください。</source>
       <translation>Select a reconciliation result to process.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="299" />
+      <location filename="../conflict_dialog.py" line="306" />
       <source>記録しています…</source>
       <translation>Recording…</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="303" />
+      <location filename="../conflict_dialog.py" line="310" />
       <source>{atena} を「{outcome}」として記録しました。</source>
       <translation>Recorded {atena} as “{outcome}”.</translation>
     </message>
@@ -246,35 +246,45 @@
   <context>
     <name>DetailPane</name>
     <message>
-      <location filename="../resident_views.py" line="100" />
-      <location filename="../resident_views.py" line="159" />
+      <location filename="../resident_views.py" line="103" />
+      <location filename="../resident_views.py" line="163" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="109" />
+      <location filename="../resident_views.py" line="112" />
       <source>交付停止</source>
       <translation>Issuance stopped</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="133" />
+      <location filename="../resident_views.py" line="137" />
       <source>世帯の構成員</source>
       <translation>Household members</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="158" />
+      <location filename="../resident_views.py" line="162" />
       <source>世帯の構成(記載順)</source>
       <translation>Household (standard order)</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="183" />
+      <location filename="../resident_views.py" line="190" />
       <source>支援措置対象者 — 内容は表示されません。</source>
       <translation>Protected person (support measure) — details are not shown.</translation>
     </message>
     <message>
-      <location filename="../resident_views.py" line="184" />
+      <location filename="../resident_views.py" line="191" />
       <source>請求は F5 で入力し、F8 で支援措置責任者の解除を受けます。</source>
       <translation>Enter a request with F5; the support-measure supervisor releases it with F8.</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="209" />
+      <source>登録あり</source>
+      <translation>Registered</translation>
+    </message>
+    <message>
+      <location filename="../resident_views.py" line="209" />
+      <source>登録なし</source>
+      <translation>Not registered</translation>
     </message>
     <message>
       <source>続柄</source>
@@ -311,6 +321,18 @@
     <message>
       <source>世帯番号</source>
       <translation>Household no.</translation>
+    </message>
+    <message>
+      <source>本籍</source>
+      <translation>Honseki (registered domicile)</translation>
+    </message>
+    <message>
+      <source>印鑑登録</source>
+      <translation>Seal registration</translation>
+    </message>
+    <message>
+      <source>在留資格・期間</source>
+      <translation>Residence status and period</translation>
     </message>
   </context>
   <context>
@@ -354,7 +376,7 @@
     </message>
     <message>
       <location filename="../history_dialog.py" line="97" />
-      <location filename="../history_dialog.py" line="245" />
+      <location filename="../history_dialog.py" line="246" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
@@ -399,57 +421,62 @@
       <translation>Not printed</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="176" />
+      <location filename="../history_dialog.py" line="170" />
+      <source>(BCP)</source>
+      <translation> (BCP)</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="177" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="211" />
+      <location filename="../history_dialog.py" line="212" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="217" />
+      <location filename="../history_dialog.py" line="218" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="222" />
+      <location filename="../history_dialog.py" line="223" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="223" />
+      <location filename="../history_dialog.py" line="224" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="230" />
+      <location filename="../history_dialog.py" line="231" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="238" />
+      <location filename="../history_dialog.py" line="239" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="246" />
+      <location filename="../history_dialog.py" line="247" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="255" />
+      <location filename="../history_dialog.py" line="256" />
       <source>印刷する交付を選んでください。</source>
       <translation>Select the issuance to print.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="263" />
+      <location filename="../history_dialog.py" line="264" />
       <source>印刷されませんでした(未印刷のままです)。</source>
       <translation>Nothing was printed (still not printed).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="266" />
+      <location filename="../history_dialog.py" line="267" />
       <source>印刷しました。交付してください: {numbers}</source>
       <translation>Printed. Hand it over: {numbers}</translation>
     </message>
@@ -500,6 +527,14 @@
     <message>
       <source>再発行済</source>
       <translation>Reprinted</translation>
+    </message>
+    <message>
+      <source>未送信</source>
+      <translation>Not synced</translation>
+    </message>
+    <message>
+      <source>差戻し</source>
+      <translation>Rejected</translation>
     </message>
   </context>
   <context>
@@ -861,143 +896,148 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="224" />
+      <location filename="../main_window.py" line="225" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="225" />
+      <location filename="../main_window.py" line="226" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="226" />
+      <location filename="../main_window.py" line="227" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="227" />
+      <location filename="../main_window.py" line="228" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="228" />
+      <location filename="../main_window.py" line="229" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="229" />
+      <location filename="../main_window.py" line="230" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="230" />
+      <location filename="../main_window.py" line="231" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="231" />
+      <location filename="../main_window.py" line="232" />
+      <source>プリンタ設定</source>
+      <translation>Printer settings</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="233" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="232" />
-      <location filename="../main_window.py" line="294" />
+      <location filename="../main_window.py" line="234" />
+      <location filename="../main_window.py" line="296" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="233" />
+      <location filename="../main_window.py" line="235" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="237" />
+      <location filename="../main_window.py" line="239" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="238" />
+      <location filename="../main_window.py" line="240" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="239" />
+      <location filename="../main_window.py" line="241" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="242" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="241" />
+      <location filename="../main_window.py" line="243" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="244" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="245" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="293" />
+      <location filename="../main_window.py" line="295" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="293" />
+      <location filename="../main_window.py" line="295" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="303" />
+      <location filename="../main_window.py" line="305" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="306" />
+      <location filename="../main_window.py" line="308" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="307" />
+      <location filename="../main_window.py" line="309" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="318" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="332" />
+      <location filename="../main_window.py" line="334" />
       <source>防災訓練</source>
       <translation>Disaster drill</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="333" />
+      <location filename="../main_window.py" line="335" />
       <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
       <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="336" />
+      <location filename="../main_window.py" line="338" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="337" />
+      <location filename="../main_window.py" line="339" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="338" />
+      <location filename="../main_window.py" line="340" />
       <source>BCPモード(縮退運用)に切り替わりました。
 データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
 支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
@@ -1006,112 +1046,112 @@ The data centre cannot be reached: certificates are issued from this terminal's 
 Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="342" />
-      <location filename="../main_window.py" line="354" />
+      <location filename="../main_window.py" line="344" />
+      <location filename="../main_window.py" line="356" />
       <source>オンラインに復旧</source>
       <translation>Back online</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="343" />
+      <location filename="../main_window.py" line="345" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付を送信しています…</source>
       <translation>The data centre answers again; issuing online.
 Sending the issuances made in BCP mode…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="347" />
+      <location filename="../main_window.py" line="349" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付 {pushed}件を送信しました。</source>
       <translation>The data centre answers again; issuing online.
 {pushed} issuances made in BCP mode were sent.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="350" />
+      <location filename="../main_window.py" line="352" />
       <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
       <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="353" />
+      <location filename="../main_window.py" line="355" />
       <source>係長の確認が必要な交付はありません。</source>
       <translation>Nothing waits for a supervisor's review.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="397" />
+      <location filename="../main_window.py" line="399" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="398" />
+      <location filename="../main_window.py" line="400" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="400" />
+      <location filename="../main_window.py" line="402" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="401" />
+      <location filename="../main_window.py" line="403" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="432" />
+      <location filename="../main_window.py" line="434" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="448" />
+      <location filename="../main_window.py" line="450" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="449" />
+      <location filename="../main_window.py" line="451" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="450" />
+      <location filename="../main_window.py" line="452" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="451" />
+      <location filename="../main_window.py" line="453" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="452" />
+      <location filename="../main_window.py" line="454" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="466" />
+      <location filename="../main_window.py" line="468" />
       <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
       <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="469" />
+      <location filename="../main_window.py" line="471" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="469" />
+      <location filename="../main_window.py" line="471" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="543" />
+      <location filename="../main_window.py" line="545" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="554" />
+      <location filename="../main_window.py" line="556" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="557" />
+      <location filename="../main_window.py" line="559" />
       <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
       <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
     </message>
