@@ -8,6 +8,7 @@ machine calls ``router.use(mode)``, nothing else changes.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from client.domain.model import (
 )
 from client.services.day_close import NO_EXEMPTION
 from client.services.display import cert_label
-from client.services.errors import ConfigurationError, RejectedError, SignInError
+from client.services.errors import ConfigurationError, LineDownError, RejectedError, SignInError
 from client.services.household import order_household
 from client.services.online_api import OnlineApi
 from client.services.records import (
@@ -150,6 +151,7 @@ class OnlineBackend:
 
     def __init__(self, api: OnlineApi) -> None:
         self.api = api
+        self._unanswered: dict[str, str] = {}  # request body → key of an issuance whose answer never came
 
     def sign_in(self, municipality_code: str, user_id: str, password: str, terminal_id: str) -> SignedIn:
         from client.services.errors import NotFoundError, SessionExpiredError
@@ -211,8 +213,18 @@ class OnlineBackend:
         body: dict[str, Any] = {"request": request.to_dict(), "printer_id": printer_id}
         if release is not None:
             body["release"] = release_to_dict(release)
-        # one key per issuance: a resend on the other line (a silent line) is issued once
-        return _issued_from_dict(self.api.post(f"{API}/issuances", body, idempotency_key=str(uuid.uuid4())))
+        # One key per issuance: a resend on the other line (a silent line) is issued once. When the
+        # answer never came (every line failed), the same request tried again keeps its key, so an
+        # issuance the server did make is returned instead of made twice.
+        digest = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        key = self._unanswered.get(digest) or str(uuid.uuid4())
+        try:
+            answer = self.api.post(f"{API}/issuances", body, idempotency_key=key)
+        except LineDownError:
+            self._unanswered = {digest: key}
+            raise
+        self._unanswered = {}
+        return _issued_from_dict(answer)
 
     def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]:
         d = self.api.get(

@@ -100,3 +100,25 @@ def test_terminal_key_without_passphrase_or_file(memory_keyring: MemoryKeyring, 
     memory_keyring.set_password("madoguchi", "terminal-key-passphrase", "not-the-passphrase")
     with pytest.raises(MissingKeyError):
         store.terminal_private_key(tmp_path)
+
+
+def test_a_backend_that_cannot_start_is_refused_with_what_to_configure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20: keyring.get_keyring() raising (Secret Service without D-Bus) is no traceback."""
+    def broken() -> object:
+        raise RuntimeError("Unable to initialize SecretService: Environment variable DBUS_SESSION_BUS_ADDRESS is unset")
+
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    with pytest.raises(KeyringUnavailableError) as info:
+        KeyStore()
+    assert "PYTHON_KEYRING_BACKEND" in info.value.message_ja and "Secret Service" in info.value.message_ja
+    assert "DBUS_SESSION_BUS_ADDRESS" in info.value.message_en and "PYTHON_KEYRING_BACKEND" in info.value.message_en
+
+
+def test_a_backend_error_on_read_is_a_keyring_error() -> None:
+    class Flaky(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise RuntimeError("D-Bus connection lost")
+
+    with pytest.raises(KeyringUnavailableError) as info:
+        KeyStore(Flaky()).database_key("replica-132403")
+    assert "D-Bus connection lost" in info.value.message_en

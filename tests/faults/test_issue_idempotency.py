@@ -99,3 +99,28 @@ def test_sync_asks_again_after_a_truncated_response(rig: CliRig) -> None:
         proxy.truncate_budget = None
     failing = rig.run("sync")
     assert failing.returncode == 1 and "Traceback" not in failing.stderr and "途中で切れました" in failing.stderr
+
+
+def test_trying_again_after_no_answer_returns_the_issuance_the_server_made(rig: CliRig) -> None:
+    """Both lines take the request and never answer in time: the client reports the line down;
+    the clerk tries the same request again and gets the issuance the server did make, not a second."""
+    atena = rig.subjects(1)[0]
+    api = OnlineApi([rig.primary.url, rig.secondary.url], timeout=10.0, interactive_timeout=1.0)
+    backend = OnlineBackend(api)
+    try:
+        backend.sign_in(CODE, "clerk1", "clerk1pass", "T001")
+        for proxy in (rig.primary, rig.secondary):
+            proxy.delay = 8.0
+            proxy.set_mode("delay")
+        from client.services.errors import LineDownError
+
+        with pytest.raises(LineDownError):
+            backend.issue(juminhyo(atena), None, "P001")
+        assert _counts(rig.db_url, atena) == (1, 1)  # the server did issue
+        rig.lines("pass")
+        again = backend.issue(juminhyo(atena), None, "P001")
+        assert _counts(rig.db_url, atena) == (1, 1)
+        third = backend.issue(juminhyo(atena), None, "P001")  # answered before: a deliberate second one
+        assert _counts(rig.db_url, atena) == (2, 2) and third.issuance_id != again.issuance_id
+    finally:
+        api.close()
