@@ -565,7 +565,7 @@ class MainWindow(QMainWindow):
         """This terminal's printer and the printer id in the 発行番号 (printer.json in MADOGUCHI_HOME)."""
         import os
 
-        from client.config_source import default_home
+        from client.lifecycle.config import default_home
         from client.ui.printing_dialog import PrinterSettingsDialog
 
         dialog = PrinterSettingsDialog(default_home(os.environ), parent=self)
