@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.form_params import register as register_form_params  # 様式パラメータ
 
     register_form_params(sub)
+    from server_stub.trust.cli import register as register_trust  # key hierarchy, trust list (issue 14)
+
+    register_trust(sub)
     return parser
 
 
