@@ -110,7 +110,7 @@ def verify_page() -> Response:
                         headers={"Cache-Control": "no-cache"})
 
 
-_STATIC_FILES = {"verify.js": "text/javascript", "jsQR.js": "text/javascript", "sw.js": "text/javascript",
+_STATIC_FILES = {"verify.js": "text/javascript", "jsQR.js": "text/javascript",
                  "verify.css": "text/css", "jsQR-LICENSE.txt": "text/plain"}
 
 
@@ -122,8 +122,8 @@ def verify_static(name: str) -> Response:
                         headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/verify/sw.js", include_in_schema=False)
+@router.get("/verify-sw.js", include_in_schema=False)
 def verify_service_worker() -> Response:
-    """The service worker, served at /verify/ scope so it can cache the page and the list."""
+    """The service worker (its path allows the ``/verify`` scope): the page works offline."""
     return FileResponse(STATIC / "sw.js", media_type="text/javascript; charset=utf-8",
                         headers={"Cache-Control": "no-cache"})

@@ -63,3 +63,4 @@ def fetch_list(base_url: str, path: Path) -> Path:
     assert r.status_code == 200, r.text
     path.write_bytes(r.content)
     return path
+
