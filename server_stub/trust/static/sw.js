@@ -14,6 +14,11 @@ self.addEventListener("fetch", (event) => {
     fetch(event.request).then((response) => {
       if (response.ok) { const copy = response.clone(); caches.open(CACHE).then((c) => c.put(url.pathname, copy)); }
       return response;
-    }).catch(() => caches.match(url.pathname).then((hit) => hit || Response.error()))
+    }).catch(() => caches.match(url.pathname).then((hit) => {
+      if (!hit) return Response.error();
+      const headers = new Headers(hit.headers);
+      headers.set("X-Madoguchi-Offline", "1");  // the page tells the reader the list is the cached one
+      return hit.blob().then((body) => new Response(body, { status: hit.status, headers }));
+    }))
   );
 });

@@ -137,6 +137,7 @@
       const r = await fetch("/trust/v1/list", { cache: "no-cache" });
       if (!r.ok) throw new Error("HTTP " + r.status);
       text = await r.text();
+      if (r.headers.get("X-Madoguchi-Offline")) source = "cache";
     } catch (e) {
       text = localStorage.getItem(LIST_KEY);
       source = "cache";
@@ -144,7 +145,7 @@
     }
     const listing = await readTrustList(text, pinned);
     if (!pinned) localStorage.setItem(ROOT_KEY, listing.rootKid);
-    if (source === "server") localStorage.setItem(LIST_KEY, text);
+    if (source === "server" || !localStorage.getItem(LIST_KEY)) localStorage.setItem(LIST_KEY, text);
     listing.source = source;
     return listing;
   }
@@ -261,7 +262,11 @@
       const end = text.indexOf("endstream", start);
       if (end < 0) break;
       re.lastIndex = end;
-      let data = bytes.subarray(start, end);
+      const direct = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dict);
+      let stop = end;
+      if (direct && start + Number(direct[1]) <= end) stop = start + Number(direct[1]);
+      else while (stop > start && (bytes[stop - 1] === 0x0a || bytes[stop - 1] === 0x0d)) stop--;
+      let data = bytes.subarray(start, stop);
       const isImage = /\/Subtype\s*\/Image/.test(dict);
       const isFile = /\/Type\s*\/EmbeddedFile/.test(dict);
       if (!isImage && !isFile) continue;
