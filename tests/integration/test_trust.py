@@ -20,10 +20,11 @@ from client.domain.model import CertificateContent
 from client.keystore import KeyStore
 from client.printing.render import render_certificate
 from client.remote.errors import RemoteRejectedError
-from client.signing import decode_token, sign_certificate
+from client.signing import decode_token, generate_keypair, key_id_for, sign_certificate
 from server_stub.db import make_engine
 from server_stub.models import Municipality
 from server_stub.seed.demo import demo_terminal_private_key
+from tests.fixtures.trust_pdf import two_qr_pdf
 from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, terminal_env
 from tests.integration.trust_env import fetch_list, init_trust, server_cli, server_verdict, verify_cli
 
@@ -213,3 +214,59 @@ def test_key_compromise_drill(env, tmp_path: Path) -> None:
     chain = server_cli("trust", "verify-chain", "--db", db_url)
     assert chain.code == 0 and chain.json() == {"intact": True, "broken_seq": None}
     _ = KeyStore  # the env's keyring fixture is what the terminal's keys use
+
+
+def test_bad_input_through_the_cli_and_the_endpoint(env, tmp_path: Path) -> None:
+    db_url, server, t = env
+    init_trust(db_url, tmp_path)
+    (a,) = plain_subjects(db_url, 1)
+    online = _online(t, a)
+    token = online["qr_token"]
+    content = CertificateContent.from_dict(online["content"])
+    priv, pub = generate_keypair()
+    cases = {
+        "forged": (token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"), "bad_signature"),
+        "truncated": (token[: len(token) // 2], "bad_format"),
+        "re-encoded": (token.replace("MDG2.", "MDG2.A", 1), "bad_format"),
+        "foreign": (sign_certificate(content, priv, key_id_for(pub), version=2), "unknown_key"),
+        "junk": ("%%% not a token ☃", "bad_format"),
+        "empty": ("", "bad_format"),
+    }
+    home = tmp_path / "verifier"
+    listing = fetch_list(server.base_url, tmp_path / "list.json")
+    for name, (text, reason) in cases.items():
+        v = server_verdict(server.base_url, text)
+        assert (v["status"], v["reason_code"]) == ("invalid", reason), (name, v)
+        if text:
+            run = verify_cli(home, "--qr", text, "--trust-list", str(listing))
+            assert run.code == 1 and run.json()["reason_code"] == reason, (name, run.out, run.err)
+    too_long = httpx.post(f"{server.base_url}/trust/v1/verify", json={"token": "x" * 5000}, timeout=10)
+    assert too_long.status_code == 422
+
+    pdf = _pdf(tmp_path, "online.pdf", online)
+    two = tmp_path / "two.pdf"
+    two.write_bytes(two_qr_pdf(pdf.read_bytes(), cases["foreign"][0]))
+    run = verify_cli(home, str(two), "--trust-list", str(listing))
+    assert run.code == 1 and run.json()["reason_code"] == "multiple_qr", run.out
+
+    # a trust list with a bad signature, a truncated one, one under another root
+    outer = json.loads(listing.read_bytes())
+    outer["sig"] = ("A" if outer["sig"][0] != "A" else "B") + outer["sig"][1:]
+    forged_list = tmp_path / "forged-list.json"
+    forged_list.write_text(json.dumps(outer))
+    run = verify_cli(home, str(pdf), "--trust-list", str(forged_list))
+    assert run.code == 1 and run.json()["reason_code"] == "trust_list_bad_signature", run.out
+    truncated_list = tmp_path / "truncated-list.json"
+    truncated_list.write_bytes(listing.read_bytes()[:200])
+    run = verify_cli(home, str(pdf), "--trust-list", str(truncated_list))
+    assert run.code == 1 and run.json()["reason_code"] == "trust_list_malformed", run.out
+    run = verify_cli(home, str(pdf), "--trust-list", str(listing))
+    assert run.code == 0
+    (home / "trust-root.txt").parent.mkdir(parents=True, exist_ok=True)
+    (home / "trust-root.txt").write_text("0123456789abcdef\n")  # pinned to another root
+    run = verify_cli(home, str(pdf), "--trust-list", str(listing))
+    assert run.code == 1 and run.json()["reason_code"] == "trust_root_mismatch", run.out
+    # the human-readable verdict: Japanese first, then English, with the fields to compare
+    (home / "trust-root.txt").unlink()
+    human = verify_cli(home, str(pdf), "--trust-list", str(listing))
+    assert human.code == 0
