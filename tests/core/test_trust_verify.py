@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from client.certificate_trust.envelope import b64e, certify, dumps, seal
-from client.certificate_trust.trust_list import FORMAT, TrustListError, read_trust_list, token_sha256
+from client.certificate_trust.envelope import b64e, dumps
+from client.certificate_trust.trust_list import TrustListError, read_trust_list
 from client.certificate_trust.verify import verify_with_trust
 from client.printing.render import render_certificate
 from client.printing.verify_pdf import verify_pdf
@@ -19,7 +19,6 @@ from client.signing import (
     decode_token,
     generate_keypair,
     key_id_for,
-    public_key_for,
     sign_certificate,
     verify_token,
 )
@@ -27,46 +26,12 @@ from tests.fixtures.certificates import (
     FIXED_KEY_ID,
     FIXED_KEYS,
     FIXED_PRIVATE_KEY,
-    FIXED_PUBLIC_KEY,
     juminhyo,
     sign,
 )
+from tests.fixtures.trust_lists import NOW, T0
+from tests.fixtures.trust_lists import build_list as _list
 from tests.fixtures.trust_pdf import two_qr_pdf
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # the fixtures' issue time is 2026-11-23 10:15 JST
-
-
-def _list(*, issued_at: datetime = NOW, revocations: list[dict[str, str]] | None = None,
-          recalls: list[dict[str, str]] | None = None, leases: list[dict[str, object]] | None = None,
-          countersign: list[str] | None = None, terminal: bool = False, root: tuple[bytes, bytes] | None = None,
-          muni_until: datetime | None = None, terminal_key: bytes | None = None) -> tuple[bytes, dict[str, bytes]]:
-    """A trust list signed like the server's: root → service, root → municipality (the fixed key),
-    municipality → terminal (a fresh key when ``terminal``)."""
-    root_priv, root_pub = root or generate_keypair()
-    svc_priv, svc_pub = generate_keypair()
-    term_priv, term_pub = generate_keypair()
-    if terminal_key is not None:
-        term_priv, term_pub = terminal_key, public_key_for(terminal_key)
-    keys = [certify(root_priv, FIXED_PUBLIC_KEY, role="municipality", municipality_code="139998", name="見本市",
-                    not_before=T0, not_after=muni_until or T0 + timedelta(days=1000), issued_at=T0)]
-    if terminal:
-        keys.append(certify(FIXED_PRIVATE_KEY, term_pub, role="terminal", municipality_code="139998",
-                            terminal_id="T001", name="本庁1", not_before=T0, not_after=NOW + timedelta(days=14),
-                            issued_at=T0))
-    counter = []
-    for i, token in enumerate(countersign or []):
-        p = decode_token(token)
-        counter.append(seal(svc_priv, {"m": p.municipality_code, "n": p.issue_number, "kid": p.key_id,
-                                       "tok": token_sha256(token), "i": p.issued_at, "c": NOW.isoformat(),
-                                       "seq": i + 1, "prev": "0" * 64, "outage": True}))
-    body = {"format": FORMAT, "issued_at": issued_at.isoformat(), "next_update": (issued_at + timedelta(hours=1)).isoformat(),
-            "root": {"kid": key_id_for(root_pub), "pub": b64e(root_pub)},
-            "signer": certify(root_priv, svc_pub, role="service", not_before=T0, not_after=T0 + timedelta(days=1000),
-                              issued_at=T0),
-            "keys": keys, "revocations": revocations or [], "recalls": recalls or [], "leases": leases or [],
-            "countersignatures": counter}
-    return dumps(seal(svc_priv, body)), {"terminal": term_priv, "root": root_priv}
 
 
 def test_v2_payload_carries_what_the_paper_shows_and_nothing_more() -> None:
