@@ -144,7 +144,8 @@ def _bcp(listing: TrustList, payload: QrPayload, cert: KeyCertificate, token: st
                    f"BCP — confirmed by the data centre on {day}", payload, "terminal", cs.confirmed_at)
     serial = _serial_of(payload.issue_number)
     leases = [lease for lease in listing.leases
-              if lease.municipality_code == payload.municipality_code and lease.terminal_id == cert.terminal_id
+              if lease.municipality_code == payload.municipality_code
+              and lease.terminal_id in (cert.terminal_id, f"{cert.municipality_code}/{cert.terminal_id}")
               and serial is not None and lease.first <= serial <= lease.last]
     if not leases:
         return out("invalid", "serial_not_leased", "この発行番号はこの端末に貸し出されていません（偽造のおそれ）。",

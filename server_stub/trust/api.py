@@ -1,7 +1,7 @@
 """Trust endpoints and the public verifier page.
 
 * ``GET /trust/v1/list`` — the signed trust list (no login; ETag, ``Cache-Control: max-age``,
-  304 on ``If-None-Match``); 503 ``trust_not_initialised`` before ``trust certify``.
+  304 on ``If-None-Match``); 404 ``trust_not_initialised`` before ``trust certify``.
 * ``POST /trust/v1/verify`` ``{"token"}`` — the verdict on a QR token under the current list
   (no login; the same rules as ``madoguchi verify`` and the page).
 * ``POST /api/v1/trust/recalls`` ``{"issue_number", "reason"}`` — 誤発行 処分 (supervisor or admin;
@@ -50,7 +50,7 @@ class RecallIn(_Model):
 def _document(session: Session) -> bytes:
     doc = build_trust_list(session, now_jst())
     if doc is None:
-        raise ApiError(503, "trust_not_initialised", "信頼リストはまだ発行されていません（ルート鍵の登録前）。",
+        raise ApiError(404, "trust_not_initialised", "信頼リストはまだ発行されていません（ルート鍵の登録前）。",
                        "No trust list yet: the operator has not run `trust certify`")
     return doc
 

@@ -59,7 +59,10 @@ def countersign_copy(session: Session, municipality: str, terminal_id: str, seri
     except (TokenFormatError, ValueError):
         return CountersignOutcome(issue_number, False, "bad_token")
     key = session.get(TrustKey, payload.key_id)
-    if key is None or key.role != "terminal" or key.terminal_id != terminal_id or key.municipality_code != municipality:
+    # a terminal working for a partner (相互バックアップ) appears there as "<home>/<terminal id>"
+    home, sep, own_id = terminal_id.partition("/")
+    home, own_id = (home, own_id) if sep else (municipality, terminal_id)
+    if key is None or key.role != "terminal" or key.terminal_id != own_id or key.municipality_code != home:
         return CountersignOutcome(issue_number, False, "key_not_this_terminal")
     lease = session.scalars(select(SerialLease).where(
         SerialLease.municipality_code == municipality, SerialLease.terminal_id == terminal_id,

@@ -63,10 +63,13 @@ def build_trust_list(session: Session, now: datetime) -> bytes | None:
         latest_by[(c.kid, c.issuer_kid, to_utc(c.not_before))] = c
     keys = [json.loads(c.envelope_json) for c in sorted(latest_by.values(), key=lambda c: c.id)
             if c.kid != signer.kid]
-    terminals = {k.terminal_id for k in session.scalars(select(TrustKey).where(TrustKey.role == "terminal"))}
+    terminal_keys = list(session.scalars(select(TrustKey).where(TrustKey.role == "terminal")))
+    # leases of terminals with a certified key, at home and (as "<home>/<id>") at mutual-backup partners
+    terminals = {k.terminal_id for k in terminal_keys} | {f"{k.municipality_code}/{k.terminal_id}"
+                                                          for k in terminal_keys}
     revoked = {r.kid for r in session.scalars(select(TrustRevocation))}
-    revoked_terminals = {(k.municipality_code, k.terminal_id) for k in session.scalars(
-        select(TrustKey).where(TrustKey.role == "terminal", TrustKey.kid.in_(revoked or {""})))}
+    revoked_terminals = {(k.municipality_code, k.terminal_id) for k in terminal_keys if k.kid in revoked}
+    revoked_partner_ids = {f"{m}/{t}" for m, t in revoked_terminals}
     body = {
         "format": FORMAT,
         "issued_at": issued_at.isoformat(),
@@ -82,7 +85,8 @@ def build_trust_list(session: Session, now: datetime) -> bytes | None:
         "leases": [{"m": le.municipality_code, "terminal_id": le.terminal_id, "first": le.first, "last": le.last,
                     "leased_at": to_utc(le.leased_at).isoformat(), "expires_at": to_utc(le.expires_at).isoformat(),
                     "closed": le.status in CLOSED_LEASE_STATUSES
-                    or (le.municipality_code, le.terminal_id) in revoked_terminals}
+                    or (le.municipality_code, le.terminal_id) in revoked_terminals
+                    or le.terminal_id in revoked_partner_ids}
                    for le in session.scalars(select(SerialLease).where(SerialLease.terminal_id.in_(terminals or {""}))
                                              .order_by(SerialLease.first))],
         "countersignatures": [json.loads(c.envelope_json) for c in

@@ -52,7 +52,7 @@ def _pdf(tmp_path: Path, name: str, cert: dict[str, Any]) -> Path:
 def test_trust_list_is_public_cacheable_and_answers_304(env, tmp_path: Path) -> None:
     db_url, server, _t = env
     before = httpx.get(f"{server.base_url}/trust/v1/list", timeout=10)
-    assert before.status_code == 503 and before.json()["detail"]["code"] == "trust_not_initialised"
+    assert before.status_code == 404 and before.json()["detail"]["code"] == "trust_not_initialised"
     init_trust(db_url, tmp_path)
     first = httpx.get(f"{server.base_url}/trust/v1/list", timeout=10)  # no login
     assert first.status_code == 200

@@ -230,7 +230,7 @@
     }
     const last = p.n.split(" ").pop();
     const serial = /^\d+$/.test(last) ? Number(last) : null;
-    const leases = listing.leases.filter((l) => serial !== null && l.m === p.m && l.terminal_id === cert.terminalId && l.first <= serial && serial <= l.last);
+    const leases = listing.leases.filter((l) => serial !== null && l.m === p.m && (l.terminal_id === cert.terminalId || l.terminal_id === cert.m + "/" + cert.terminalId) && l.first <= serial && serial <= l.last);
     if (!leases.length) return verdict("invalid", "serial_not_leased", "この発行番号はこの端末に貸し出されていません（偽造のおそれ）。", "The serial was never leased to the signing terminal", extra);
     if (revoked || leases.every((l) => l.closed)) return verdict("invalid", "bcp_never_seen", "縮退運用の証明書ですが、データセンターに発行記録がありません（端末の同期は完了済み：偽造のおそれ）。", "BCP certificate the data centre never saw, although the terminal has synced", extra);
     return verdict("provisional", "bcp_unconfirmed", "縮退運用（BCP）で発行された証明書で、データセンターの確認はまだです。署名と端末鍵は有効です。", "BCP — not yet confirmed by the data centre (signature and terminal key are valid)", extra);
