@@ -24,6 +24,7 @@ from client.signing import decode_token, generate_keypair, key_id_for, sign_cert
 from server_stub.db import make_engine
 from server_stub.models import Municipality
 from server_stub.seed.demo import demo_terminal_private_key
+from server_stub.trust.models import TrustCountersignature
 from tests.fixtures.trust_pdf import two_qr_pdf
 from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, terminal_env
 from tests.integration.trust_env import fetch_list, init_trust, server_cli, server_verdict, verify_cli
@@ -89,7 +90,18 @@ def test_online_and_bcp_certificates_through_endpoint_and_cli(env, tmp_path: Pat
     # BCP: the lease renewed the terminal key's period; a certificate issued offline is provisional
     t.lease(10)
     bcp = t.issuer.issue(juminhyo(b), user_id="clerk1", printer_id="P001", now=now_utc()).certificates[0]
-    never = t.issuer.issue(juminhyo(c), user_id="clerk1", printer_id="P001", now=now_utc()).certificates[0]
+    # the outage the terminal reported covers the first issuance only
+    start = now_utc() - timedelta(minutes=1)
+    t.remote.post("/api/v1/terminals/outages", {"reports": [{
+        "report_id": "6f1c2b7e-0000-4000-8000-000000000014", "started_at": start.isoformat(),
+        "detected_at": start.isoformat(), "ended_at": (start + timedelta(minutes=2)).isoformat()}]})
+    later = t.issuer.issue(juminhyo(c), user_id="clerk1", printer_id="P001",
+                           now=now_utc() + timedelta(minutes=3)).certificates[0]
+    # 20 days on without contact: the terminal key's 14-day period has lapsed (replica override needed too)
+    lapsed = t.issuer.issue(juminhyo(c), user_id="clerk1", printer_id="P001", now=now_utc() + timedelta(days=20),
+                            stale_override_reason="訓練", stale_override_by="supervisor1").certificates[0]
+    v = server_verdict(server.base_url, lapsed.qr_token)
+    assert (v["status"], v["reason_code"]) == ("invalid", "key_not_valid_at_issue_time"), v
     v = server_verdict(server.base_url, bcp.qr_token)
     assert (v["status"], v["reason_code"]) == ("provisional", "bcp_unconfirmed"), v
     # a serial never leased to that key fails, although the signature is the terminal's own
@@ -101,9 +113,19 @@ def test_online_and_bcp_certificates_through_endpoint_and_cli(env, tmp_path: Pat
 
     # sync back: the data centre checks and countersigns
     pushed = t.pusher().push(now_utc)
-    assert pushed.stored == 2
+    assert pushed.stored == 3
     v = server_verdict(server.base_url, bcp.qr_token)
     assert (v["status"], v["reason_code"]) == ("valid", "bcp_confirmed") and v["confirmed_at"]
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            rows = {r.issue_number: r for r in s.scalars(select(TrustCountersignature))}
+    finally:
+        engine.dispose()
+    assert rows[bcp.issue_number].outage is True and rows[later.issue_number].outage is False
+    assert lapsed.issue_number not in rows  # stored for the supervisor, never countersigned
+    v = server_verdict(server.base_url, lapsed.qr_token)
+    assert (v["status"], v["reason_code"]) == ("invalid", "key_not_valid_at_issue_time"), v
 
     # the CLI with a trust list file (fetched once, then offline)
     home = tmp_path / "verifier"
@@ -147,7 +169,6 @@ def test_online_and_bcp_certificates_through_endpoint_and_cli(env, tmp_path: Pat
     run = verify_cli(home, str(pdf), "--trust-list", str(listing))
     assert run.code == 1 and run.json()["reason_code"] == "recalled"
     sup.close()
-    assert never.issue_number  # used in the drill below
 
 
 def test_key_compromise_drill(env, tmp_path: Path) -> None:
