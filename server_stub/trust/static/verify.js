@@ -339,7 +339,7 @@
   async function verifyInput(input) {
     const now = Date.now();
     let listing;
-    try { listing = await ensureList(); } catch (e) { return verdict(e.code === "trust_root_mismatch" || e.code === "trust_list_unavailable" ? "cannot_confirm" : "invalid", e.code, e.ja, e.en, {}); }
+    try { listing = await ensureList(); } catch (e) { return verdict(e.code === "trust_list_unavailable" ? "cannot_confirm" : "invalid", e.code, e.ja, e.en, {}); }
     try {
       if (input.text !== undefined) return await verifyToken(input.text, listing, now, null);
       const file = input.file;
