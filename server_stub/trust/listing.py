@@ -28,7 +28,9 @@ from server_stub.trust.models import (
 )
 
 REISSUE_EVERY = timedelta(hours=1)
-CLOSED_LEASE_STATUSES = ("returned", "revoked")
+# returned by the terminal; closed as expired by the server when the same terminal, online again
+# (its outbox pushed first), leased anew; or its key revoked
+CLOSED_LEASE_STATUSES = ("returned", "expired", "revoked")
 
 
 def _latest_change(session: Session) -> datetime | None:
