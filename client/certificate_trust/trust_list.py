@@ -9,7 +9,7 @@ whose payload is::
      "keys": [<key certificate>, …],            # municipality keys (by the root), terminal BCP
                                                 # keys (by a municipality key), older service keys
      "revocations": [{"kid", "effective_at", "reason"}],
-     "recalls": [{"m", "n", "recorded_at", "reason"}],            # 誤発行 処分: recalled 発行番号
+     "recalls": [{"m", "n", "recorded_at", "reason", "kind"}],    # 誤発行 処分 (recalled), 取消 (voided)
      "leases": [{"m", "terminal_id", "first", "last", "leased_at", "expires_at", "closed"}],
      "countersignatures": [<envelope by a service key: {"m", "n", "kid", "tok", "i", "c", "seq",
                            "prev", "outage"}>]}
@@ -62,6 +62,7 @@ class Recall:
     issue_number: str
     recorded_at: datetime
     reason: str
+    kind: str = "recalled"  # recalled (誤発行 処分) | voided (取消 in the 交付履歴)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ def _read_rest(listing: TrustList, inner: dict[str, Any]) -> None:
                                                         str(r.get("reason", "")))
     for r in inner.get("recalls", []):
         listing.recalls[(str(r["m"]), str(r["n"]))] = Recall(str(r["m"]), str(r["n"]), parse_time(r["recorded_at"]),
-                                                             str(r.get("reason", "")))
+                                                             str(r.get("reason", "")),
+                                                             "voided" if r.get("kind") == "voided" else "recalled")
     for r in inner.get("leases", []):
         listing.leases.append(Lease(str(r["m"]), str(r["terminal_id"]), int(r["first"]), int(r["last"]),
                                     parse_time(r["leased_at"]), parse_time(r["expires_at"]), bool(r["closed"])))

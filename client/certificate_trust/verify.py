@@ -122,6 +122,9 @@ def verify_with_trust(
             return out("invalid", "issuer_revoked", "端末鍵を認証した団体鍵が失効しています。",
                        "The municipality key that certified the terminal key was revoked", payload, role)
     recall = listing.recalls.get((payload.municipality_code, payload.issue_number))
+    if recall is not None and recall.kind == "voided":
+        return out("invalid", "voided", f"この証明書は取り消されています（{recall.reason or '理由未登録'}）。",
+                   f"The certificate was voided: {recall.reason}", payload, role)
     if recall is not None:
         return out("invalid", "recalled",
                    f"この証明書（発行番号 {payload.issue_number}）は誤発行として回収されています（{recall.reason}）。",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from client.certificate_trust.envelope import b64e, dumps, seal
 from client.certificate_trust.trust_list import FORMAT
 from server_stub.clock import to_utc
-from server_stub.models import SerialLease
+from server_stub.models import IssuedCopy, SerialLease
 from server_stub.trust.keys import current_root, service_key
 from server_stub.trust.models import (
     TrustCountersignature,
@@ -41,6 +41,7 @@ def _latest_change(session: Session) -> datetime | None:
         session.scalar(select(func.max(TrustCountersignature.confirmed_at))),
         session.scalar(select(func.max(SerialLease.leased_at))),
         session.scalar(select(func.max(SerialLease.returned_at))),
+        session.scalar(select(func.max(IssuedCopy.voided_at))),
     ]
     found = [to_utc(s) for s in stamps if s is not None]
     return max(found) if found else None
@@ -82,8 +83,12 @@ def build_trust_list(session: Session, now: datetime) -> bytes | None:
         "revocations": [{"kid": r.kid, "effective_at": to_utc(r.effective_at).isoformat(), "reason": r.reason}
                         for r in session.scalars(select(TrustRevocation).order_by(TrustRevocation.id))],
         "recalls": [{"m": r.municipality_code, "n": r.issue_number, "recorded_at": to_utc(r.recorded_at).isoformat(),
-                     "reason": r.reason}
-                    for r in session.scalars(select(TrustRecall).order_by(TrustRecall.id))],
+                     "reason": r.reason, "kind": "recalled"}
+                    for r in session.scalars(select(TrustRecall).order_by(TrustRecall.id))]
+        + [{"m": c.municipality_code, "n": c.issue_number, "recorded_at": to_utc(c.voided_at).isoformat(),
+            "reason": c.void_reason, "kind": "voided"}
+           for c in session.scalars(select(IssuedCopy).where(IssuedCopy.voided_at.is_not(None))
+                                    .order_by(IssuedCopy.id)) if c.voided_at is not None],
         "leases": [{"m": le.municipality_code, "terminal_id": le.terminal_id, "first": le.first, "last": le.last,
                     "leased_at": to_utc(le.leased_at).isoformat(), "expires_at": to_utc(le.expires_at).isoformat(),
                     "closed": le.status in CLOSED_LEASE_STATUSES

@@ -163,6 +163,14 @@ def test_online_and_bcp_certificates_through_endpoint_and_cli(env, tmp_path: Pat
         sup.post("/api/v1/trust/recalls", {"issue_number": online["issue_number"], "reason": "again"})
     assert twice.value.code == "already_recalled"
     assert [r["issue_number"] for r in sup.get("/api/v1/trust/recalls")["recalls"]] == [online["issue_number"]]
+    # a voided (取消) issuance is on the status list too
+    spoiled = t.remote.post("/api/v1/issuances", {"request": {
+        "cert_type": "juminhyo", "subject_atena_no": a,
+        "requester": {"kind": "self", "name": "本人", "identity_document": "drivers_license"}, "copies": 1}})
+    assert server_verdict(server.base_url, spoiled["certificates"][0]["qr_token"])["status"] == "valid"
+    sup.post(f"/api/v1/issuances/{spoiled['issuance_id']}/void", {"reason": "印字不良"})
+    v = server_verdict(server.base_url, spoiled["certificates"][0]["qr_token"])
+    assert (v["status"], v["reason_code"]) == ("invalid", "voided") and "印字不良" in v["message_ja"]
     v = server_verdict(server.base_url, online["qr_token"])
     assert (v["status"], v["reason_code"]) == ("invalid", "recalled")
     listing = fetch_list(server.base_url, tmp_path / "list2.json")

@@ -216,6 +216,7 @@
       if (ir && cert.iat >= ir.at) return verdict("invalid", "issuer_revoked", "端末鍵を認証した団体鍵が失効しています。", "The municipality key that certified the terminal key was revoked", extra);
     }
     const recall = listing.recalls.get(p.m + "\u0000" + p.n);
+    if (recall && recall.kind === "voided") return verdict("invalid", "voided", `この証明書は取り消されています（${recall.reason || "理由未登録"}）。`, "The certificate was voided: " + recall.reason, extra);
     if (recall) return verdict("invalid", "recalled", `この証明書（発行番号 ${p.n}）は誤発行として回収されています（${recall.reason}）。`, "Recalled (誤発行): " + recall.reason, extra);
     if (role !== "terminal") return verdict("valid", "ok", "有効な証明書です（データセンターの団体鍵による署名）。", "Valid certificate (signed online by the municipality key)", extra);
     const cs = listing.countersignatures.get(p.m + "\u0000" + p.n);
