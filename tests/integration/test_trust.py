@@ -55,6 +55,7 @@ def test_trust_list_is_public_cacheable_and_answers_304(env, tmp_path: Path) -> 
     before = httpx.get(f"{server.base_url}/trust/v1/list", timeout=10)
     assert before.status_code == 404 and before.json()["detail"]["code"] == "trust_not_initialised"
     init_trust(db_url, tmp_path)
+    hour = now_utc().hour
     first = httpx.get(f"{server.base_url}/trust/v1/list", timeout=10)  # no login
     assert first.status_code == 200
     assert "max-age=" in first.headers["cache-control"] and first.headers["etag"]
@@ -62,6 +63,14 @@ def test_trust_list_is_public_cacheable_and_answers_304(env, tmp_path: Path) -> 
     assert again.status_code == 304 and again.content == b""
     doc = json.loads(first.content)
     assert set(doc) == {"payload", "sig", "kid"}
+    # certify again changes nothing; the exported list is byte for byte the served one (deterministic)
+    assert server_cli("trust", "certify", "--db", db_url, "--root-key", str(tmp_path / "root-key.json")).code == 0
+    exported = server_cli("trust", "export-list", "--db", db_url, "--out", str(tmp_path / "exported.json"))
+    assert exported.code == 0, exported.err
+    served = httpx.get(f"{server.base_url}/trust/v1/list", timeout=10)
+    if now_utc().hour == hour:  # the list is re-issued at the turn of the hour
+        assert served.headers["etag"] == first.headers["etag"]
+        assert (tmp_path / "exported.json").read_bytes() == served.content
     # the root's private key never reaches the database or the list
     root = json.loads((tmp_path / "root-key.json").read_text())
     assert root["private_key"] not in first.text
