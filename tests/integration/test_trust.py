@@ -23,8 +23,9 @@ from client.remote.errors import RemoteRejectedError
 from client.signing import decode_token, generate_keypair, key_id_for, sign_certificate
 from server_stub.db import make_engine
 from server_stub.models import Municipality
+from server_stub.models import Terminal as TerminalRow
 from server_stub.seed.demo import demo_terminal_private_key
-from server_stub.trust.models import TrustCountersignature
+from server_stub.trust.models import TrustCountersignature, TrustKeyCertificate
 from tests.fixtures.trust_pdf import two_qr_pdf
 from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, terminal_env
 from tests.integration.trust_env import fetch_list, init_trust, server_cli, server_verdict, verify_cli
@@ -74,6 +75,30 @@ def test_trust_list_is_public_cacheable_and_answers_304(env, tmp_path: Path) -> 
     # the root's private key never reaches the database or the list
     root = json.loads((tmp_path / "root-key.json").read_text())
     assert root["private_key"] not in first.text
+    # staff signing in on the terminal renews its BCP key's period (once an hour at most)
+    engine = make_engine(db_url)
+
+    def certs() -> list[TrustKeyCertificate]:
+        with Session(engine) as s:
+            kid = s.scalars(select(TerminalRow.key_id).where(TerminalRow.municipality_code == CODE,
+                                                             TerminalRow.terminal_id == "T001")).one()
+            return list(s.scalars(select(TrustKeyCertificate).where(TrustKeyCertificate.kid == kid)
+                                  .order_by(TrustKeyCertificate.id)))
+
+    try:
+        assert len(certs()) == 1
+        login(server.base_url, "supervisor1", "supervisor1pass").close()
+        assert len(certs()) == 1  # renewed within the hour: nothing added
+        with Session(engine) as s, s.begin():  # 13 days later: one day of the period left
+            row = s.get(TrustKeyCertificate, certs()[0].id)
+            assert row is not None
+            row.not_after = now_utc() + timedelta(days=1)
+        login(server.base_url, "supervisor1", "supervisor1pass").close()
+        first_cert, renewed = certs()
+        assert renewed.not_before == first_cert.not_before  # the same continuous period, extended
+        assert renewed.not_after.replace(tzinfo=None) > (now_utc() + timedelta(days=13)).replace(tzinfo=None)
+    finally:
+        engine.dispose()
     # a second init-root never overwrites the operator's file
     assert server_cli("trust", "init-root", "--out", str(tmp_path / "root-key.json")).code == 2
     # a foreign root file is refused for commands that need the root
