@@ -197,6 +197,9 @@ def test_online_and_bcp_certificates_through_endpoint_and_cli(env, tmp_path: Pat
         sup.post("/api/v1/trust/recalls", {"issue_number": online["issue_number"], "reason": "again"})
     assert twice.value.code == "already_recalled"
     assert [r["issue_number"] for r in sup.get("/api/v1/trust/recalls")["recalls"]] == [online["issue_number"]]
+    logged = [e for e in sup.get("/api/v1/access-log", limit=1000)["entries"]
+              if e["action"] == "recall_issuance"]
+    assert [(e["user_id"], e["issue_numbers"]) for e in logged] == [("supervisor1", [online["issue_number"]])]
     # a voided (取消) issuance is on the status list too
     spoiled = t.remote.post("/api/v1/issuances", {"request": {
         "cert_type": "juminhyo", "subject_atena_no": a,
