@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from client.certificate_trust.envelope import parse_time, seal
@@ -27,6 +27,7 @@ from server_stub.trust.keys import service_key
 from server_stub.trust.models import TrustCountersignature, TrustKey, TrustKeyCertificate, TrustRevocation
 
 GENESIS = "0" * 64
+CHAIN_LOCK = 14_0530  # pg_advisory_xact_lock key of the countersignature chain
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ def countersign_copy(session: Session, municipality: str, terminal_id: str, seri
         for o in session.scalars(select(OutageReport).where(OutageReport.municipality_code == municipality,
                                                             OutageReport.terminal_id == terminal_id))
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # one chain for the whole data centre: concurrent pushes take their turn (SQLite writers
+        # are serialised by BEGIN IMMEDIATE already); released at the end of the transaction
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     last = session.scalars(select(TrustCountersignature).order_by(TrustCountersignature.seq.desc())).first()
     prev = hashlib.sha256(last.envelope_json.encode()).hexdigest() if last else GENESIS
     seq = int(session.scalar(select(func.coalesce(func.max(TrustCountersignature.seq), 0))) or 0) + 1

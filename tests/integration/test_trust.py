@@ -336,3 +336,52 @@ def test_bad_input_through_the_cli_and_the_endpoint(env, tmp_path: Path) -> None
     (home / "trust-root.txt").unlink()
     human = verify_cli(home, str(pdf), "--trust-list", str(listing))
     assert human.code == 0
+
+
+def test_two_terminals_syncing_at_once_keep_one_intact_chain(env, tmp_path: Path) -> None:
+    import threading
+
+    db_url, server, t1 = env
+    init_trust(db_url, tmp_path)
+    t2 = Terminal.build(tmp_path / "t2", login(server.base_url, "clerk2", "clerk2pass", "T002"), KeyStore(),
+                        terminal_id="T002", terminal_name="本庁2")
+    try:
+        t1.lease(10)
+        t2.lease(10)
+        t2.bootstrap()
+        subjects = plain_subjects(db_url, 4)
+        issued = {t.terminal_id: [t.issuer.issue(juminhyo(subjects[i % 4]), user_id=user, printer_id="P001",
+                                                 now=now_utc()).certificates[0] for i in range(6)]
+                  for t, user in ((t1, "clerk1"), (t2, "clerk2"))}
+        errors: list[BaseException] = []
+
+        def push(t: Terminal) -> None:
+            try:
+                for _ in range(3):  # small batches, interleaved with the other terminal's
+                    t.pusher().push(now_utc)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=push, args=(t,)) for t in (t1, t2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert not errors
+        for certs in issued.values():
+            for cert in certs:
+                assert server_verdict(server.base_url, cert.qr_token)["reason_code"] == "bcp_confirmed"
+        chain = server_cli("trust", "verify-chain", "--db", db_url)
+        assert chain.code == 0 and chain.json() == {"intact": True, "broken_seq": None}
+        engine = make_engine(db_url)  # an edit of a countersignature is detectable
+        try:
+            with Session(engine) as s, s.begin():
+                row = s.get(TrustCountersignature, 3)
+                assert row is not None
+                row.envelope_json = row.envelope_json.replace('"kid"', '"kid" ', 1)
+        finally:
+            engine.dispose()
+        chain = server_cli("trust", "verify-chain", "--db", db_url)
+        assert chain.code == 1 and chain.json() == {"intact": False, "broken_seq": 4}
+    finally:
+        t2.close()
