@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.register_changes import register as register_register  # 支援措置・抑止・異動
 
     register_register(sub)
+
+    from server_stub.trust.cli import register as register_trust  # key hierarchy, trust list (issue 14)
+
+    register_trust(sub)
     return parser
 
 

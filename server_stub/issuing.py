@@ -120,7 +120,7 @@ def issue(
         serial = first + i
         number = format_issue_number(issued_on, muni.name, principal.terminal_name, printer_id, serial)
         content = replace(base, issue_number=number)
-        token = sign_certificate(content, muni.signing_private_key, muni.signing_key_id)
+        token = sign_certificate(content, muni.signing_private_key, muni.signing_key_id, version=2)
         session.add(IssuedCopy(
             municipality_code=code, issuance_id=issuance_id, copy_index=i + 1, serial=serial,
             issue_number=number, content_digest=content_digest(content), qr_token=token,

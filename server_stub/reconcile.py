@@ -64,6 +64,7 @@ from server_stub.models import (
 )
 from server_stub.mutual_backup import home_terminal
 from server_stub.tenants import params_of
+from server_stub.trust.countersign import countersign_copy
 
 # Fields of a printed person whose difference matters to the resident (a supervisor decides).
 _COMPARED_PERSON_FIELDS = ("atena_no", "name", "kana", "birth_text", "sex_text", "relation", "honseki",
@@ -520,6 +521,10 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
                 qr_token=str(c["qr_token"]),
             )
         )
+    session.flush()
+    for c in copies:  # the data centre's countersignature of each checked copy (issue 14)
+        countersign_copy(session, principal.municipality_code, principal.terminal_id, int(c["serial"]),
+                         str(c["issue_number"]), str(c["qr_token"]), now)
     if codes:
         session.add(
             BcpConflict(

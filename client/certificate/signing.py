@@ -14,6 +14,12 @@ d   base64url(sha256(content.canonical_json())): digest of the printed content
 k   key id of the signing key (municipality key online, terminal key in BCP)
 ==  ==========================================================================
 
+Version 2 (``MDG2.<payload>.<signature>``, docs/trust.md) adds what a person can compare with the
+paper without any database: ``p`` the printed persons as ``[[氏名, 生年月日], …]`` (at most
+``V2_MAX_PERSONS``), ``pc`` the number of persons on the certificate and ``dt`` the 発行日 as
+printed (和暦). Never the address or the 本籍 (支援措置: a QR read by a third party must not reveal
+where a protected person lives). Version 1 tokens keep verifying.
+
 No I/O, no clock reads: the server imports this module too.
 """
 
@@ -33,7 +39,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from client.domain.model import CertificateContent
 
 TOKEN_PREFIX = "MDG1"
+TOKEN_PREFIX_V2 = "MDG2"
 _PAYLOAD_KEYS = ("m", "n", "t", "s", "i", "d", "k")
+_PAYLOAD_KEYS_V2 = (*_PAYLOAD_KEYS, "p", "pc", "dt")
+V2_MAX_PERSONS = 4
 _MAX_TOKEN_LENGTH = 2048
 
 
@@ -98,9 +107,13 @@ class QrPayload:
     key_id: str  # k
     signing_input: bytes  # b"MDG1.<payload>"
     signature: bytes
+    version: int = 1
+    persons: tuple[tuple[str, str], ...] = ()  # v2 p: (氏名, 生年月日) as printed
+    person_count: int = 0  # v2 pc
+    issue_date_text: str = ""  # v2 dt: 発行日 as printed
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "municipality_code": self.municipality_code,
             "issue_number": self.issue_number,
             "cert_type": self.cert_type,
@@ -109,6 +122,12 @@ class QrPayload:
             "digest": self.digest,
             "key_id": self.key_id,
         }
+        out["version"] = self.version
+        if self.version >= 2:
+            out["persons"] = [{"name": n, "birth": b} for n, b in self.persons]
+            out["person_count"] = self.person_count
+            out["issue_date_text"] = self.issue_date_text
+        return out
 
 
 class TokenFormatError(ValueError):
@@ -156,8 +175,9 @@ def sign_certificate(
     key_id: str,
     *,
     subject_ref: str | None = None,
+    version: int = 1,
 ) -> str:
-    """Sign ``content`` and return the compact ASCII token printed as a QR code."""
+    """Sign ``content`` and return the compact ASCII token printed as a QR code (``version`` 1 or 2)."""
     if not content.issue_number:
         raise SigningError("the content has no 発行番号 (issue_number) yet")
     if not key_id:
@@ -172,9 +192,23 @@ def sign_certificate(
         "d": content_digest(content),
         "k": key_id,
     }
+    if version == 2:
+        payload.update(v2_fields(content))
+    elif version != 1:
+        raise SigningError(f"unknown token version {version}")
+    prefix = TOKEN_PREFIX_V2 if version == 2 else TOKEN_PREFIX
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    signing_input = f"{TOKEN_PREFIX}.{_b64e(body)}".encode("ascii")
+    signing_input = f"{prefix}.{_b64e(body)}".encode("ascii")
     return f"{signing_input.decode('ascii')}.{_b64e(key.sign(signing_input))}"
+
+
+def v2_fields(content: CertificateContent) -> dict[str, Any]:
+    """The v2 fields a reader compares with the paper: names, birth dates, count, 発行日."""
+    return {
+        "p": [[p.name, p.birth_text] for p in content.persons[:V2_MAX_PERSONS]],
+        "pc": len(content.persons),
+        "dt": content.issue_date_text,
+    }
 
 
 def decode_token(token: str) -> QrPayload:
@@ -185,8 +219,9 @@ def decode_token(token: str) -> QrPayload:
     if len(token) > _MAX_TOKEN_LENGTH:
         raise TokenFormatError("the token is too long")
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        raise TokenFormatError(f"expected {TOKEN_PREFIX}.<payload>.<signature>")
+    if len(parts) != 3 or parts[0] not in (TOKEN_PREFIX, TOKEN_PREFIX_V2):
+        raise TokenFormatError(f"expected {TOKEN_PREFIX}|{TOKEN_PREFIX_V2}.<payload>.<signature>")
+    version = 2 if parts[0] == TOKEN_PREFIX_V2 else 1
     body = _b64d(parts[1])
     signature = _b64d(parts[2])
     if len(signature) != 64:
@@ -195,10 +230,20 @@ def decode_token(token: str) -> QrPayload:
         data: Any = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TokenFormatError("the payload is not JSON") from exc
-    if not isinstance(data, dict) or set(data) != set(_PAYLOAD_KEYS):
-        raise TokenFormatError("the payload keys are not m, n, t, s, i, d, k")
+    expected = _PAYLOAD_KEYS_V2 if version == 2 else _PAYLOAD_KEYS
+    if not isinstance(data, dict) or set(data) != set(expected):
+        raise TokenFormatError(f"the payload keys are not {', '.join(expected)}")
     if not all(isinstance(data[k], str) for k in _PAYLOAD_KEYS):
         raise TokenFormatError("every payload value is text")
+    persons: tuple[tuple[str, str], ...] = ()
+    if version == 2:
+        p, pc, dt = data["p"], data["pc"], data["dt"]
+        if (not isinstance(p, list) or len(p) > V2_MAX_PERSONS
+                or not all(isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x) for x in p)):
+            raise TokenFormatError("p is not a list of [name, birth] pairs")
+        if isinstance(pc, bool) or not isinstance(pc, int) or pc < len(p) or not isinstance(dt, str):
+            raise TokenFormatError("pc or dt has the wrong type")
+        persons = tuple((x[0], x[1]) for x in p)
     return QrPayload(
         municipality_code=data["m"],
         issue_number=data["n"],
@@ -209,6 +254,10 @@ def decode_token(token: str) -> QrPayload:
         key_id=data["k"],
         signing_input=f"{parts[0]}.{parts[1]}".encode("ascii"),
         signature=signature,
+        version=version,
+        persons=persons,
+        person_count=int(data["pc"]) if version == 2 else 0,
+        issue_date_text=str(data["dt"]) if version == 2 else "",
     )
 
 
@@ -239,6 +288,10 @@ class Verdict:
 
 def _invalid(code: str, ja: str, en: str, payload: QrPayload | None = None) -> Verdict:
     return Verdict(False, code, ja, en, payload)
+
+
+def _v2_of(payload: QrPayload) -> dict[str, Any]:
+    return {"p": [list(x) for x in payload.persons], "pc": payload.person_count, "dt": payload.issue_date_text}
 
 
 def verify_token(
@@ -284,6 +337,7 @@ def verify_token(
             content.municipality_code != payload.municipality_code
             or content.issue_number != payload.issue_number
             or content.cert_type.value != payload.cert_type
+            or (payload.version >= 2 and _v2_of(payload) != v2_fields(content))
         ):
             return _invalid(
                 "content_mismatch",

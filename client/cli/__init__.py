@@ -2,7 +2,8 @@
 
 Each subcommand is registered by a small function that adds its parser and sets ``func``; add a
 command by writing one more ``register_*`` function and listing it in ``REGISTRARS``.
-Exit codes: 0 success (for ``verify``: valid), 1 failure (``verify``: invalid), 2 usage error.
+Exit codes: 0 success (for ``verify``: valid), 1 failure (``verify``: invalid), 2 usage error,
+3 (``verify`` with a trust list) BCP not yet confirmed or cannot confirm (trust list too old).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_UNCONFIRMED = 3
 
 Registrar = Callable[[Any], None]  # receives the subparsers action
 
@@ -43,11 +45,13 @@ def register_verify(sub: Any) -> None:
         help="証明書PDFの署名と記載内容を検証する / verify a certificate PDF",
         description="Check the QR signature, the content digest and the printed text of a certificate PDF.",
     )
-    p.add_argument("file", type=Path, help="certificate PDF")
+    p.add_argument("file", type=Path, nargs="?", help="certificate PDF")
+    p.add_argument("--qr", default=None, help="the QR code's text instead of a PDF")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--keys", type=Path, help='public keys JSON ({"keys": [...]})')
-    src.add_argument("--server", help="server URL to fetch the published keys from (cached locally)")
+    src.add_argument("--trust-list", type=Path, help="a trust list file (GET /trust/v1/list), docs/trust.md")
+    src.add_argument("--keys", type=Path, help='public keys JSON ({"keys": [...]}), without a trust list')
+    src.add_argument("--server", help="server URL: fetch the trust list (cached locally), else the published keys")
     p.add_argument(
         "--token",
         default=os.environ.get("MADOGUCHI_TOKEN"),
@@ -168,8 +172,19 @@ def _with_server_record(verdict: Any, pdf: bytes, args: argparse.Namespace) -> A
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from client.cli.verify_trusted import run_trusted_verify
+
+    if args.file is None and args.qr is None:
+        _err("検証するPDFか --qr を指定してください。", "pass a certificate PDF or --qr TEXT")
+        sys.exit(EXIT_USAGE)  # as argparse does for a missing argument
+    trusted = run_trusted_verify(args, _home())
+    if trusted is not None:
+        return trusted
     from client.verification.verify_pdf import verify_pdf
 
+    if args.file is None:
+        _err("QRコードの文字列の検証には信頼リストが必要です。", "--qr needs a trust list")
+        return EXIT_USAGE
     try:
         pdf = args.file.read_bytes()
     except OSError as exc:

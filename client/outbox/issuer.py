@@ -109,7 +109,7 @@ class BcpIssuer:
                 copies.append({
                     "serial": serial,
                     "issue_number": number,
-                    "qr_token": sign_certificate(numbered, self.signing_key, self.key_id),
+                    "qr_token": sign_certificate(numbered, self.signing_key, self.key_id, version=2),
                     "content_digest": content_digest(numbered),
                 })
             return {

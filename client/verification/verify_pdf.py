@@ -11,7 +11,8 @@ Checks, in order (the first failure is the verdict):
    (same file digest) is installed, the content is rendered again and the text of every page must
    be identical; otherwise the names, address, 認証文 and 発行番号 must at least be present;
 6. the QR image on each page encodes the same token (``qr_mismatch``);
-7. a 見本 (training) certificate is never a valid certificate (``training_sample``).
+7. no page shows a second, different QR code (``multiple_qr``; decoded with zbarimg when installed);
+8. a 見本 (training) certificate is never a valid certificate (``training_sample``).
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ def verify_pdf(pdf: bytes, public_keys: dict[str, bytes]) -> Verdict:
             "qr_mismatch",
             "印字されたQRコードが証明書の署名データと一致しません。",
             "The printed QR code does not encode the embedded token",
+            full,
+        )
+    others = _other_qr_codes(pdf, embedded.token)
+    if others:
+        return _invalid(
+            "multiple_qr",
+            "PDFに証明書のものではない別のQRコードがあります。どちらが正しいか確認できないため無効とします。",
+            f"The PDF shows {len(others)} other QR code(s) besides the certificate's",
             full,
         )
     if content.training:
@@ -186,3 +195,44 @@ def _qr_images_match(pdf: bytes, token: str, pages: int) -> bool:
         if not found:
             return False
     return pages == len(reader.pages)
+
+
+def _other_qr_codes(pdf: bytes, token: str) -> list[str]:
+    """QR codes on the pages other than the certificate's own (zbarimg on every other square image)."""
+    import io
+    import shutil
+    import subprocess
+    import tempfile
+
+    from pypdf import PdfReader
+
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg is None:
+        return []
+    expected = qr_image(token).convert("L").tobytes()
+    found: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="mdg-verify-") as tmp:
+        n = 0
+        for page in PdfReader(io.BytesIO(pdf), strict=False).pages:
+            for image in page.images:
+                try:
+                    pil = image.image
+                except Exception:  # an undecodable image cannot show a QR code either
+                    continue
+                if pil is None or min(pil.size) < 21 or abs(pil.size[0] - pil.size[1]) > pil.size[0] // 4:
+                    continue
+                gray = pil.convert("L")
+                if gray.tobytes() == expected:
+                    continue
+                n += 1
+                path = f"{tmp}/img{n}.png"
+                gray.save(path)
+                try:
+                    run = subprocess.run([zbarimg, "-q", "--raw", "-Sdisable", "-Sqrcode.enable", path],
+                                         capture_output=True, timeout=20, check=False)
+                except (OSError, subprocess.TimeoutExpired):
+                    continue
+                text = run.stdout.decode("utf-8", "replace").strip()
+                if text and text != token:
+                    found.append(text)
+    return found

@@ -17,6 +17,7 @@ from server_stub.clock import now_jst, to_utc
 from server_stub.db import begin_write
 from server_stub.models import Staff
 from server_stub.tenants import params_of
+from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -40,6 +41,7 @@ def post_login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
     params = params_of(session, muni)
     audit.append(session, muni.code, now=now, user_id=staff.user_id, terminal_id=body.terminal_id or "-",
                  action="login")
+    renew_terminal(session, muni.code, body.terminal_id or "", now)  # the BCP key's period, while online
     session.commit()
     return {
         "token": token,

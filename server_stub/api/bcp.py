@@ -33,6 +33,7 @@ from server_stub.reconcile import (
     resolve_conflict,
     store_bcp_issuance,
 )
+from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1/bcp", tags=["bcp"])
 
@@ -102,6 +103,7 @@ def push_issuances(body: BcpBatchIn, caller: CallerDep, session: SessionDep,
     # the same records waits, then sees them stored); each record is stored or refused in its own
     # savepoint; the batch commits once. An unexpected error rolls the whole batch back: the
     # terminal pushes it again and nothing is stored twice.
+    renew_terminal(session, caller.municipality_code, caller.terminal_id, now_jst())  # while online (issue 14)
     batch = BcpBatch(session, principal, records)
     for rec, record in zip(body.records, records, strict=True):
         savepoint = session.begin_nested()

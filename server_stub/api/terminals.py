@@ -22,6 +22,7 @@ from server_stub.db import begin_write
 from server_stub.models import SerialLease
 from server_stub.mutual_backup import PartnerQuery, acting_for
 from server_stub.seed.demo import enroll_terminal
+from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1", tags=["terminals"])
 LEASE_LIFETIME = timedelta(days=30)
@@ -55,6 +56,7 @@ def post_enroll(body: EnrollIn, principal: AdminDep, session: SessionDep) -> dic
                                principal.user_id, to_utc(now))
     audit.append(session, principal.municipality_code, now=now, user_id=principal.user_id,
                  terminal_id=principal.terminal_id, action="enroll_terminal", subject=terminal_id)
+    renew_terminal(session, principal.municipality_code, terminal.terminal_id, now)  # BCP key period (issue 14)
     session.commit()
     return {"terminal_id": terminal.terminal_id, "terminal_name": terminal.name, "key_id": terminal.key_id}
 
@@ -108,6 +110,7 @@ def post_lease(body: LeaseIn, caller: CallerDep, session: SessionDep,
     session.flush()
     audit.append(session, principal.municipality_code, now=now, user_id=principal.user_id,
                  terminal_id=principal.terminal_id, action="lease_serials", subject=f"{first}-{last}")
+    renew_terminal(session, caller.municipality_code, caller.terminal_id, now)  # BCP key period (issue 14)
     session.commit()
     return _lease_dict(row)
 

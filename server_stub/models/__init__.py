@@ -51,3 +51,5 @@ __all__ = [
     "Terminal",
     "TerminalLogCursor",
 ]
+
+import server_stub.trust.models as _trust_models  # noqa: E402,F401  (trust tables, issue 14)

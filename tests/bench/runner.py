@@ -42,11 +42,20 @@ class Benchmark:
 
 def registry() -> list[Benchmark]:
     """Every benchmark, in run order (cheap and data-independent ones first)."""
-    from tests.bench import bench_client, bench_data, bench_issue, bench_load, bench_search, bench_sync
+    from tests.bench import (
+        bench_client,
+        bench_data,
+        bench_issue,
+        bench_load,
+        bench_search,
+        bench_sync,
+        bench_trust,
+    )
 
     return [
         Benchmark("render", bench_issue.render, "page render (client)"),
         Benchmark("cold_start", bench_client.cold_start, "cold start to the sign-in screen"),
+        Benchmark("verify", bench_trust.verify, "verification per certificate (CLI and the /verify page)"),
         Benchmark("seed", bench_data.seed, "seeding the city and the town"),
         Benchmark("bootstrap", bench_sync.bootstrap, "replica bootstrap of the city"),
         Benchmark("delta", bench_sync.delta, "delta sync of 1,000 changes"),
