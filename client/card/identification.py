@@ -106,3 +106,18 @@ class CardSession:
         assert self.text is not None
         self.match = match_card(self.text, candidates_for(service, self.text))
         return self.match
+
+
+@dataclass(frozen=True)
+class CardHandoff:
+    """What the card dialog hands to the issuance: who is identified and what was asked for."""
+
+    identity: IdentityCheck
+    subject_atena_no: str  # the card holder (本人) or the resident the request is about
+    requester_kind: str  # RequesterKind value
+    requester_name: str  # the card holder's name as on the card
+    power_of_attorney: bool = False
+    purpose: str = ""  # 使用目的 and 提出先, for 12条の3 requests
+    qualification: str = ""
+    cert_type: str = ""  # the first certificate on the 交付請求書
+    copies: int = 1

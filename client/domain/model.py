@@ -68,6 +68,7 @@ class IdentityDocument(enum.StrEnum):
 
     NONE = "none"
     MY_NUMBER_CARD = "my_number_card"  # マイナンバーカード
+    MY_NUMBER_CARD_IC = "my_number_card_ic"  # マイナンバーカード(IC): chip read, signature checked
     DRIVERS_LICENSE = "drivers_license"  # 運転免許証
     PASSPORT = "passport"  # パスポート
     RESIDENCE_CARD = "residence_card"  # 在留カード
@@ -427,6 +428,7 @@ class Requester(Serializable):
     acting_for_atena_no: str | None = None  # the person an agent acts for
     requester_atena_no: str | None = None  # when the requester is a resident here
     by_post: bool = False  # 郵送請求 (request received by post)
+    identity_checks: tuple[str, ...] = ()  # what the IC check verified (labels only: no card data)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Requester:
@@ -441,6 +443,7 @@ class Requester(Serializable):
             acting_for_atena_no=d.get("acting_for_atena_no"),
             requester_atena_no=d.get("requester_atena_no"),
             by_post=bool(d.get("by_post", False)),
+            identity_checks=tuple(str(c) for c in d.get("identity_checks", ())),
         )
 
 

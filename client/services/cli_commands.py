@@ -71,7 +71,10 @@ def run_gui_command(args: argparse.Namespace) -> int:
 
     def link_terminal(app: CounterApp) -> None:
         """An enrolled terminal: BCP mode, the replica and the banner (online only otherwise)."""
+        from client.card.setup import reader_factory_from_config
         from client.services.terminal_link import attach_terminal, confirm_bcp
+
+        app.card_reader = reader_factory_from_config(config)
 
         try:
             runtime = attach_terminal(service, config, app.bridge.publish,

@@ -50,6 +50,7 @@ class RequesterIn(_Model):
     acting_for_atena_no: AtenaNo | None = None
     requester_atena_no: AtenaNo | None = None
     by_post: bool = False  # 郵送請求
+    identity_checks: Annotated[list[Short], Field(max_length=16)] = []  # マイナンバーカード(IC): what was checked
 
 
 class IssuanceRequestIn(_Model):
