@@ -164,7 +164,10 @@ class IssuanceForm:
                 else self.requester_name.strip()
             ),
             identity_document=self.identity_document,
-            identity_checks=self.identity_checks if self.identity_document is IdentityDocument.MY_NUMBER_CARD_IC else (),
+            identity_checks=(
+                self.identity_checks if IdentityDocument(self.identity_document) is IdentityDocument.MY_NUMBER_CARD_IC
+                else ()
+            ),
             has_power_of_attorney=self.has_power_of_attorney if self.needs_power_of_attorney else False,
             purpose=self.purpose.strip() if self.needs_purpose else "",
             qualification=self.qualification.strip() if self.needs_qualification else "",

@@ -304,7 +304,7 @@ class CardDialog(QDialog):
         self.show_sheet_button.setEnabled(ready)
         self.print_sheet_button.setEnabled(ready)
         self.issue_button.setEnabled(ready and self._identity_ok())
-        kind = self.kind_combo.currentData()
+        kind = RequesterKind(self.kind_combo.currentData())
         needs_purpose = kind in (RequesterKind.THIRD_PARTY, RequesterKind.PROFESSIONAL)
         for widget, visible in ((self.purpose_edit, needs_purpose), (self.submit_to_edit, needs_purpose),
                                 (self.qualification_edit, kind is RequesterKind.PROFESSIONAL),
@@ -445,7 +445,7 @@ class CardDialog(QDialog):
         if f is None:
             self._sync()
             return
-        f.requester_kind = self.kind_combo.currentData()
+        f.requester_kind = RequesterKind(self.kind_combo.currentData())
         for ct, check in self.cert_checks.items():
             f.choose(ct, check.isChecked(), self.cert_copies[ct].value())
         for ct in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO):
