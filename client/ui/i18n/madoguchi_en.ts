@@ -1,6 +1,284 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
   <context>
+    <name>CardDialog</name>
+    <message>
+      <location filename="../card_dialog.py" line="101" />
+      <source>マイナンバーカードによる本人確認</source>
+      <translation>Identity check with the My Number card</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="109" />
+      <source>1. 券面の確認(照合番号B: 生年月日6桁+有効期限の年4桁+セキュリティコード4桁)</source>
+      <translation>1. Card face (check number B: birth date 6 digits + expiry year 4 digits + security code 4 digits)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="114" />
+      <source>照合番号B</source>
+      <translation>Check number B</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="116" />
+      <source>券面を読み取る</source>
+      <translation>Read the card face</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="127" />
+      <source>顔写真と窓口の方が同一人物であることを確認した</source>
+      <translation>I compared the photo with the person at the counter</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="142" />
+      <source>2. 4情報の読取(暗証番号4桁: 住民の方が入力)</source>
+      <translation>2. The four items (4-digit PIN, typed by the resident)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="147" />
+      <source>暗証番号</source>
+      <translation>PIN</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="149" />
+      <source>4情報を読み取る</source>
+      <translation>Read the four items</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="160" />
+      <source>3. 住民記録との照合</source>
+      <translation>3. Match with the resident record</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="166" />
+      <source>項目</source>
+      <translation>Item</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="166" />
+      <source>カード</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="166" />
+      <source>住民記録</source>
+      <translation>Resident record</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="166" />
+      <source>結果</source>
+      <translation>Result</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="170" />
+      <source>不一致の内容を確認し、窓口の方が本人であると判断した</source>
+      <translation>I checked the mismatches and judged that the person at the counter is the card holder</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="179" />
+      <source>4. 交付請求書(書かない窓口)</source>
+      <translation>4. Request form (no-writing counter)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="188" />
+      <source>請求者の区分</source>
+      <translation>Requester kind</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="189" />
+      <source>対象者</source>
+      <translation>Persons</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="202" />
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="206" />
+      <source>住民票は世帯全員</source>
+      <translation>Certificate of residence for the whole household</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="231" />
+      <source>委任状あり</source>
+      <translation>Power of attorney presented</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="234" />
+      <source>使用目的</source>
+      <translation>Purpose of use</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="235" />
+      <source>提出先</source>
+      <translation>Submitted to</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="236" />
+      <source>資格・登録番号</source>
+      <translation>Qualification and registration no.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="240" />
+      <source>請求書を表示</source>
+      <translation>Show the request form</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="243" />
+      <source>請求書を印刷</source>
+      <translation>Print the request form</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="246" />
+      <source>本人確認を記録して交付へ</source>
+      <translation>Record the identity check and issue</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="249" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="266" />
+      <source>カードをリーダーに置き、カード券面の照合番号Bを入力してください。</source>
+      <translation>Place the card on the reader and type check number B from the card face.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="281" />
+      <source>(顔写真)</source>
+      <translation>(photo)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="346" />
+      <source>カードを読み取っています…</source>
+      <translation>Reading the card…</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="364" />
+      <source>顔写真を表示できません(画像形式)</source>
+      <translation>The photo cannot be shown (image format)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="371" />
+      <source>生年月日 {birth}　性別 {sex}　有効期限 {expiry}　署名 検証済</source>
+      <translation>Born {birth}  sex {sex}  valid until {expiry}  signature verified</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="375" />
+      <source>券面を確認しました。顔写真とご本人を見比べてください。次に住民の方に暗証番号を入力していただきます。</source>
+      <translation>Card face read. Compare the photo with the person. Next, the resident types the PIN.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="380" />
+      <source>暗証番号の残り回数: {n}回</source>
+      <translation>PIN tries left: {n}</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="383" />
+      <source>(この端末では照合しません)</source>
+      <translation> (not tried on this terminal)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="397" />
+      <source>4情報を読み取り、住民記録と照合しています…</source>
+      <translation>Reading the four items and matching the resident record…</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="422" />
+      <source>一致</source>
+      <translation>Match</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="422" />
+      <source>不一致</source>
+      <translation>Mismatch</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="435" />
+      <source>住民記録と照合しました。請求の内容を選び、請求書を表示・印刷してください。</source>
+      <translation>Matched with the resident record. Choose what is requested, then show or print the request form.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="462" />
+      <source>(メイン画面で対象の住民を選んでください)</source>
+      <translation>(select the subject in the main window)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="478" />
+      <source>顔写真の確認(と不一致の確認)をしてから請求書を作成してください。</source>
+      <translation>Confirm the photo (and the mismatches) before making the request form.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="496" />
+      <source>交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。</source>
+      <translation>Request form made. Let the requester check it and sign.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="518" />
+      <source>顔写真の確認と対象者の選択をしてから交付へ進んでください。</source>
+      <translation>Confirm the photo and choose the subject before issuing.</translation>
+    </message>
+    <message>
+      <source>本人</source>
+      <translation>The person</translation>
+    </message>
+    <message>
+      <source>同一世帯員</source>
+      <translation>Household member</translation>
+    </message>
+    <message>
+      <source>代理人</source>
+      <translation>Agent</translation>
+    </message>
+    <message>
+      <source>第三者</source>
+      <translation>Third party</translation>
+    </message>
+    <message>
+      <source>職務上請求</source>
+      <translation>Professional request</translation>
+    </message>
+    <message>
+      <source>公用</source>
+      <translation>Official use</translation>
+    </message>
+    <message>
+      <source>住民票の写し</source>
+      <translation>Certificate of residence</translation>
+    </message>
+    <message>
+      <source>住民票記載事項証明書</source>
+      <translation>Certificate of recorded items</translation>
+    </message>
+    <message>
+      <source>住民票の除票の写し</source>
+      <translation>Certificate of removed residence record</translation>
+    </message>
+    <message>
+      <source>印鑑登録証明書</source>
+      <translation>Certificate of registered seal</translation>
+    </message>
+    <message>
+      <source>課税(所得)証明書</source>
+      <translation>Tax and income certificate</translation>
+    </message>
+    <message>
+      <source>世帯主・続柄</source>
+      <translation>Head of household and relation</translation>
+    </message>
+    <message>
+      <source>本籍・筆頭者</source>
+      <translation>Honseki and head of family register</translation>
+    </message>
+    <message>
+      <source>住民票コード</source>
+      <translation>Resident record code</translation>
+    </message>
+    <message>
+      <source>個人番号</source>
+      <translation>My Number</translation>
+    </message>
+  </context>
+  <context>
     <name>ConflictDialog</name>
     <message>
       <location filename="../conflict_dialog.py" line="112" />
@@ -809,170 +1087,181 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="173" />
+      <location filename="../main_window.py" line="176" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="174" />
+      <location filename="../main_window.py" line="177" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="175" />
+      <location filename="../main_window.py" line="178" />
+      <source>カード読取</source>
+      <translation>Read card</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="179" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="176" />
+      <location filename="../main_window.py" line="180" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="177" />
+      <location filename="../main_window.py" line="181" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="178" />
+      <location filename="../main_window.py" line="182" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="179" />
+      <location filename="../main_window.py" line="183" />
       <source>BCP照合結果(係長)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="184" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="181" />
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="185" />
+      <location filename="../main_window.py" line="247" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="186" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="186" />
+      <location filename="../main_window.py" line="190" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="187" />
+      <location filename="../main_window.py" line="191" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="188" />
+      <location filename="../main_window.py" line="192" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="189" />
+      <location filename="../main_window.py" line="193" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="190" />
+      <location filename="../main_window.py" line="194" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="191" />
+      <location filename="../main_window.py" line="195" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="192" />
+      <location filename="../main_window.py" line="196" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="246" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="246" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="256" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="259" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="256" />
+      <location filename="../main_window.py" line="260" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="265" />
+      <location filename="../main_window.py" line="269" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="291" />
+      <location filename="../main_window.py" line="295" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="307" />
+      <location filename="../main_window.py" line="311" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="308" />
+      <location filename="../main_window.py" line="312" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="309" />
+      <location filename="../main_window.py" line="313" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="310" />
+      <location filename="../main_window.py" line="314" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="311" />
+      <location filename="../main_window.py" line="315" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="322" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="322" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="383" />
+      <location filename="../main_window.py" line="387" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="394" />
+      <location filename="../main_window.py" line="398" />
+      <location filename="../main_window.py" line="427" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="408" />
+      <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
+      <translation>No card reader is configured (contact IT).</translation>
     </message>
   </context>
   <context>
