@@ -26,15 +26,14 @@ from client.printing.request_sheet import render_request_sheet
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
 from client.services.bcp_backend import BcpBackend
-from server_stub.migrate import upgrade
 from tests.cardsim.card import CardHolder, build_card
 from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, now_utc, plain_subjects, seed
 
 
 @pytest.fixture
-def bcp(tmp_path: Path, server_factory: Any, memory_keyring: Any) -> Iterator[tuple[BcpBackend, Terminal, str]]:
-    db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade(db_url)
+def bcp(db_url: str, tmp_path: Path, server_factory: Any, memory_keyring: Any
+        ) -> Iterator[tuple[BcpBackend, Terminal, str]]:
+    """A terminal in BCP mode over a replica of a seeded server (SQLite or PostgreSQL)."""
     seed(db_url)
     server = server_factory(db_url)
     t = Terminal.build(tmp_path / "t", login(server.base_url), KeyStore())
