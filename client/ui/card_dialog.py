@@ -9,7 +9,6 @@ takes the identification to the issuance dialog, and then only labels of what wa
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -90,7 +89,7 @@ class CardDialog(QDialog):
         self.selected = selected
         self.printer = printer
         self.previewer = previewer
-        self.out_dir = out_dir or Path(tempfile.mkdtemp(prefix="madoguchi-sheet-"))
+        self.out_dir = out_dir or Path(service.out_dir) / "request-sheets"
         self.clock = clock or datetime.now
         self.session: CardSession | None = None
         self.sheet_form: SheetForm | None = None
@@ -265,6 +264,14 @@ class CardDialog(QDialog):
         self._clear()
         self._say(self.tr("カードをリーダーに置き、カード券面の照合番号Bを入力してください。"))
 
+    def done(self, result: int) -> None:
+        """Closing forgets the card: photo, face images and 4情報 leave memory with the dialog."""
+        identity = self.identity  # labels only; kept for the caller
+        self._clear()
+        self.session = None
+        self.identity = identity
+        super().done(result)
+
     # -- drawing ----------------------------------------------------------------------------------
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -317,17 +324,20 @@ class CardDialog(QDialog):
             return False
         return s.match.status is MatchStatus.MATCHED or self.mismatch_check.isChecked()
 
-    def _fail(self, exc: BaseException) -> None:
+    def _fail(self, exc: BaseException, *, keep_face: bool = False) -> None:
+        """Say what went wrong; forget what was read (the face may stay for another PIN try)."""
         self._busy = False
         ja, en = describe_error(exc)
         log.warning("card: %s", en)
-        keep_face = isinstance(exc, (WrongPinError, PinTryRefusedError, PinLockedError)) and self.session is not None \
-            and self.session.face is not None and "暗証番号" in ja
-        if not keep_face:
-            self._clear()
-        else:
+        if keep_face and self.session is not None and self.session.face is not None:
+            self.session.text = self.session.match = None
+            self.sheet_form = None
             self.pin_edit.clear()
+            self.match_label.clear()
+            self.checks_table.setRowCount(0)
             self._sync()
+        else:
+            self._clear()
         self._say(ja, error=True)
         self.failed.emit(ja)
 
@@ -402,10 +412,10 @@ class CardDialog(QDialog):
             return text, session.find(service)
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, CardError) and not isinstance(exc, (WrongPinError, PinTryRefusedError)):
-                self._fail(exc)
-                return
-            self._fail(exc)
+            # a PIN problem or a failed register lookup keeps the face: the resident may try again;
+            # anything else about the card (pulled out, signature, …) clears everything
+            pin_problem = isinstance(exc, (WrongPinError, PinTryRefusedError, PinLockedError))
+            self._fail(exc, keep_face=pin_problem or not isinstance(exc, CardError))
             if isinstance(exc, WrongPinError):
                 self._show_tries(exc.tries_left)
             elif isinstance(exc, PinTryRefusedError):

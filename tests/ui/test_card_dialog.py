@@ -129,6 +129,7 @@ def test_card_to_issuance_records_the_ic_check(qtbot: Any, counter_app: Any, cou
     # to the issuance: the identity combo shows the IC check and is locked
     with qtbot.waitSignal(dialog.identified, timeout=WAIT):
         dialog.issue_button.click()
+    assert dialog.session is None and (dialog.photo_label.pixmap() is None or dialog.photo_label.pixmap().isNull())
     qtbot.waitUntil(lambda: getattr(window, "issuance_dialog", None) is not None, timeout=WAIT)
     issuance = window.issuance_dialog
     qtbot.addWidget(issuance)
@@ -155,6 +156,8 @@ def test_card_to_issuance_records_the_ic_check(qtbot: Any, counter_app: Any, cou
     assert base64.b64encode(photo).decode()[:40] not in stored and photo.hex()[:40] not in stored  # no photo
     history = counter_app.service.history(atena_no=r.atena_no)
     assert len(history) == 1
+    assert history[0].raw["identity_document"] == "my_number_card_ic"
+    assert history[0].raw["identity_checks"] == checks
 
 
 def test_resident_who_moved_needs_the_clerks_confirmation(qtbot: Any, counter_app: Any, counter_db: str,
