@@ -7,8 +7,10 @@ vpcd virtual reader, and a card this process plays (vpicc-style: the card connec
 - vpcd 3.3 listens on 0.0.0.0:PORT (and PORT+1 for its second slot), and its reverse mode
   (vpcd connecting to the card) aborts pcscd once a card leaves. So pcscd runs in its own network
   namespace (``unshare --net``, only ``lo`` inside): vpcd's port exists nowhere else, and the
-  card thread joins that namespace (setns) to connect to it. Without the privilege for that, the
-  stack falls back to the host namespace on a free port (``isolated`` tells which).
+  card thread joins that namespace (setns) to connect to it. The same unshare gives it a private
+  mount of /run/pcscd (tmpfs), where pcscd writes and at exit removes its pid file, so a system
+  pcscd is never touched. Without the privilege for that, the stack falls back to the host
+  namespaces on a free port (``isolated`` tells which).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def available() -> str:
 def _can_unshare() -> bool:
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         return False
-    return subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode == 0
+    probe = ["unshare", "--net", "--mount", "sh", "-c", "mkdir -p /run/pcscd && mount -t tmpfs tmpfs /run/pcscd"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
 
 
 def _free_port_pair() -> int:
@@ -222,8 +225,9 @@ class PcscStack:
         log = open(self.workdir / "pcscd.log", "wb")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.proc = subprocess.Popen(
-            [*(["unshare", "--net"] if self.isolated else []), "sh", "-c",
-             ('ip link set lo up && ' if self.isolated else '')
+            [*(["unshare", "--net", "--mount"] if self.isolated else []), "sh", "-c",
+             ("ip link set lo up && mkdir -p /run/pcscd && mount -t tmpfs tmpfs /run/pcscd && "
+              if self.isolated else "")
              + 'LISTEN_PID=$$ LISTEN_FDS=1 exec pcscd --foreground --config "$0" --info', str(conf)],
             preexec_fn=hand_over, pass_fds=(fd,) if fd == 3 else (fd, 3), stdout=log, stderr=subprocess.STDOUT,
             env={k: v for k, v in os.environ.items() if k not in ("LISTEN_PID", "LISTEN_FDS")},
