@@ -179,6 +179,38 @@ def test_resident_who_moved_needs_the_clerks_confirmation(qtbot: Any, counter_ap
     assert _issuances(counter_db) == []
 
 
+def test_foreign_resident_is_matched_by_the_name_on_the_card(qtbot: Any, counter_app: Any, counter_db: str,
+                                                             window: Any, card_slot: Any, card_chain: Any) -> None:
+    engine = create_engine(counter_db)
+    with engine.connect() as conn:
+        atenas = [row[0] for row in conn.execute(text(
+            "SELECT atena_no FROM residents WHERE municipality_code = '132403' AND is_foreign AND status = 'resident'"
+            " AND atena_no NOT IN (SELECT atena_no FROM support_measure_persons) ORDER BY atena_no LIMIT 20"))]
+    engine.dispose()
+    foreign = None
+    for atena in atenas:
+        r = counter_app.service.resident(atena).resident
+        if r.birth.is_complete:
+            foreign = r
+            break
+    assert foreign is not None and foreign.is_foreign
+    holder = _holder(foreign)
+    card_slot.insert(build_card(holder, card_chain))
+    dialog = _open(qtbot, window)
+    _read_face(qtbot, dialog, holder.pin_b)
+    _read_text(qtbot, dialog, "1234")
+    match = dialog.session.match
+    assert match.status is MatchStatus.MATCHED and match.resident.atena_no == foreign.atena_no, match.summary_ja
+    dialog.photo_check.setChecked(True)
+    with qtbot.waitSignal(dialog.sheet_ready, timeout=WAIT) as sheet:
+        dialog.show_sheet_button.click()
+    assert counter_app.printed.previews[-1] == Path(sheet.args[0])  # shown, not printed
+    sheet_text = _squash(PdfReader(sheet.args[0]).pages[0].extract_text())
+    assert _squash(foreign.name) in sheet_text
+    assert str(foreign.birth.as_date().year) in sheet_text  # 西暦 for foreign residents
+    assert _issuances(counter_db) == []  # a sheet records nothing
+
+
 @pytest.mark.parametrize("case", ["wrong_pin", "one_try_left", "locked", "expired", "bad_signature", "pulled",
                                   "not_my_number", "wrong_pin_b"])
 def test_card_failures_say_what_to_do_and_record_nothing(qtbot: Any, counter_app: Any, counter_db: str,
