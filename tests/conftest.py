@@ -316,3 +316,38 @@ def memory_keyring() -> Iterator[Any]:
 # =============================================================================================
 # (end of the keyring block)
 # =============================================================================================
+
+
+# =============================================================================================
+# マイナンバーカード: a real PC/SC stack (pcscd + vpcd) and the card emulator (owner: client/card)
+# =============================================================================================
+
+
+@pytest.fixture(scope="session")
+def pcsc_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One pcscd per test session (the PC/SC client library reads its socket name once)."""
+    from tests.cardsim.pcsc import PcscStack, available
+
+    why = available()
+    if why:
+        pytest.skip(f"PC/SC stack unavailable: {why}")
+    stack = PcscStack(tmp_path_factory.mktemp("pcsc"))
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def card_chain() -> Any:
+    from tests.cardsim.pki import make_chain
+
+    return make_chain()
+
+
+@pytest.fixture
+def card_slot(pcsc_stack: Any) -> Iterator[Any]:
+    """The test reader, emptied after the test."""
+    yield pcsc_stack
+    pcsc_stack.remove()

@@ -81,7 +81,10 @@ def run_gui_command(args: argparse.Namespace) -> int:
 
     def link_terminal(app: CounterApp) -> None:
         """An enrolled terminal: BCP mode, the replica and the banner (online only otherwise)."""
+        from client.card.setup import reader_factory_from_config
         from client.composition.terminal_link import attach_terminal, confirm_bcp
+
+        app.card_reader = reader_factory_from_config(config)
 
         try:
             runtime = attach_terminal(service, config, app.bridge.publish,
@@ -123,7 +126,8 @@ def register_issue(sub: Any) -> None:
     p.add_argument("--requester", required=True, choices=[k.value for k in RequesterKind])
     p.add_argument("--requester-name", default="", help="name of the person at the counter (not 本人)")
     p.add_argument("--id-document", default=IdentityDocument.MY_NUMBER_CARD.value,
-                   choices=[d.value for d in IdentityDocument], help="identity document checked")
+                   choices=[d.value for d in IdentityDocument if d is not IdentityDocument.MY_NUMBER_CARD_IC],
+                   help="identity document checked (マイナンバーカード(IC) only through a card read)")
     p.add_argument("--power-of-attorney", action="store_true", help="委任状 presented (agent)")
     p.add_argument("--purpose", default="", help="利用目的 (third party, professional)")
     p.add_argument("--agency", default="", help="請求機関 (official use)")

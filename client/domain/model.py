@@ -74,6 +74,7 @@ class IdentityDocument(enum.StrEnum):
 
     NONE = "none"
     MY_NUMBER_CARD = "my_number_card"  # マイナンバーカード
+    MY_NUMBER_CARD_IC = "my_number_card_ic"  # マイナンバーカード(IC): chip read, signature checked
     DRIVERS_LICENSE = "drivers_license"  # 運転免許証
     PASSPORT = "passport"  # パスポート
     RESIDENCE_CARD = "residence_card"  # 在留カード
@@ -472,6 +473,7 @@ class Requester(Serializable):
     special_reason: str = ""  # 特別の請求: why items beyond 基礎証明事項 are needed (第三者)
     special_accepted: bool = False  # the clerk accepted that reason
     legal_basis: str = ""  # 法令上の根拠 (公用: 番号法19条各号 for 個人番号)
+    identity_checks: tuple[str, ...] = ()  # what the IC check verified (labels only: no card data)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Requester:
@@ -495,6 +497,7 @@ class Requester(Serializable):
             special_reason=d.get("special_reason", ""),
             special_accepted=bool(d.get("special_accepted", False)),
             legal_basis=d.get("legal_basis", ""),
+            identity_checks=tuple(str(c) for c in d.get("identity_checks", ())),
         )
 
 

@@ -171,6 +171,10 @@ class ClientConfig:
     interactive_timeout_seconds: float = _setting(INTERACTIVE_TIMEOUT_SECONDS, _positive_seconds)
     bcp_window_seconds: int = _setting(10, _positive_int)
     data_dir: Path | None = _setting(None, _path, registry="DataDir")
+    # マイナンバーカード (client/card): the chain the card's data signer must chain to, and the reader
+    card_trust_roots: Path | None = _setting(None, _path, registry="CardTrustRoots")
+    card_trust_intermediates: Path | None = _setting(None, _path, registry="CardTrustIntermediates")
+    card_reader: str = _setting("", _text, registry="CardReader")
 
     @property
     def configured(self) -> bool:

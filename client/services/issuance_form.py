@@ -70,6 +70,7 @@ class IssuanceForm:
     requester_name: str = ""
     requester_atena_no: str | None = None
     identity_document: IdentityDocument = IdentityDocument.NONE
+    identity_checks: tuple[str, ...] = ()  # set by the card identification (client/card), never typed
     has_power_of_attorney: bool = False
     purpose: str = ""
     qualification: str = ""
@@ -239,6 +240,10 @@ class IssuanceForm:
                 else self.requester_name.strip()
             ),
             identity_document=self.identity_document,
+            identity_checks=(
+                self.identity_checks if IdentityDocument(self.identity_document) is IdentityDocument.MY_NUMBER_CARD_IC
+                else ()
+            ),
             has_power_of_attorney=self.has_power_of_attorney if self.needs_power_of_attorney else False,
             purpose=self.purpose.strip() if self.needs_purpose else "",
             qualification=self.qualification.strip() if self.needs_qualification else "",

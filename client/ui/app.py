@@ -87,6 +87,7 @@ class CounterApp:
         self.idle_lock: IdleLockController | None = None
         self.on_shutdown: list[Callable[[], None]] = []  # e.g. stop the continuity scheduler
         self.confirm_bcp: Callable[[str, str], str] | None = None  # (supervisor id, password) -> name
+        self.card_reader: Callable[[], Any] | None = None  # マイナンバーカード reader factory (client/card)
 
     def sign_in_dialog(self) -> SignInDialog:
         return SignInDialog(self.service, self.taskman, server_text=self.server_text)
@@ -103,6 +104,7 @@ class CounterApp:
         )
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
         window.confirm_bcp = self.confirm_bcp
+        window.card_reader = self.card_reader
         window.update_user_label()
         window.show_initial()
         window.activateWindow()

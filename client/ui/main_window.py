@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.search_edit.returnPressed.connect(self._search_enter)
 
         self.confirm_bcp: Callable[[str, str], str] | None = None  # set on an enrolled terminal
+        self.card_reader: Callable[[], Any] | None = None  # マイナンバーカード reader factory (client/card)
         self.banner.confirm_button.clicked.connect(self.request_bcp)
         self.banner.mode_changed.connect(self._mode_changed)
         self.banner.set_drill(service.drill)
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
         spec = (
             ("search", "F2", self.focus_search),
             ("issue", "F5", self.open_issuance),
+            ("card", "F3", self.open_card),
             ("history", "F6", self.open_history),
             ("day_close", "F7", self.open_day_close),
             ("lock", "F9", self.request_lock),
@@ -211,7 +214,7 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
             self.addAction(action)
             self.actions_by_name[name] = action
-            if name in ("search", "issue", "history", "day_close", "lock"):
+            if name in ("search", "card", "issue", "history", "day_close", "lock"):
                 button = QPushButton(self)
                 button.setObjectName(f"key_{name}")
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -224,6 +227,7 @@ class MainWindow(QMainWindow):
         return {
             "search": self.tr("検索"),
             "issue": self.tr("交付"),
+            "card": self.tr("カード読取"),
             "history": self.tr("交付履歴"),
             "day_close": self.tr("日計表"),
             "lock": self.tr("ロック"),
@@ -571,6 +575,38 @@ class MainWindow(QMainWindow):
         dialog = PrinterSettingsDialog(default_home(os.environ), parent=self)
         self.printer_dialog = dialog
         dialog.open()
+
+    def open_card(self) -> None:
+        """マイナンバーカード: identify the person at the counter, pre-fill the 交付請求書 (client/ui/card_dialog)."""
+        from client.ui.card_dialog import CardDialog
+
+        if self.card_reader is None:
+            self.show_message(self.tr("カードリーダーが設定されていません(システム担当者に連絡してください)。"), error=True)
+            return
+        selected = self.current_detail.resident if self.current_detail is not None else None
+        dialog = CardDialog(self.service, self.taskman, self.card_reader, selected=selected,
+                            printer=self.printer, previewer=self.previewer, parent=self)
+        dialog.identified.connect(self._card_identified)
+        self.card_dialog = dialog
+        dialog.open()
+
+    def _card_identified(self, handoff: Any) -> None:
+        from client.ui.card_dialog import apply_handoff
+        from client.ui.issuance_dialog import IssuanceDialog
+
+        def opened(detail: ResidentDetail) -> None:
+            dialog = IssuanceDialog(self.service, self.taskman, detail.resident, detail.household,
+                                    printer=self.printer, previewer=self.previewer, tax_years=detail.tax_years,
+                                    parent=self)
+            apply_handoff(dialog, handoff)
+            dialog.issued.connect(lambda outcome: self.show_message(
+                self.tr("交付しました: {n}").format(n=", ".join(c.issue_number for c in outcome.certificates))
+            ))
+            self.issuance_dialog = dialog
+            dialog.open()
+
+        self.taskman.run_network(lambda: self.service.resident(handoff.subject_atena_no), opened,
+                                 lambda exc: self.show_message(describe_error(exc)[0], error=True))
 
     def open_history(self) -> None:
         from client.ui.history_dialog import HistoryDialog

@@ -207,4 +207,15 @@ def _issuance_dict(r: Issuance, copies: list[IssuedCopy]) -> dict[str, Any]:
         "void_reason": r.void_reason,
         "reprint_of": r.reprint_of,
         "release_measure_ids": [x for x in r.release_measure_ids.split(",") if x],
+        **_identity(r.request_json),
     }
+
+
+def _identity(request_json: str) -> dict[str, Any]:
+    """本人確認 as recorded on the request (マイナンバーカード(IC): with what was checked)."""
+    try:
+        requester = json.loads(request_json).get("requester", {})
+    except (ValueError, AttributeError):
+        return {"identity_document": "", "identity_checks": []}
+    return {"identity_document": requester.get("identity_document", ""),
+            "identity_checks": list(requester.get("identity_checks", []))}

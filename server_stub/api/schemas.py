@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from client.domain.checkdigits import is_valid_atena_no
 from client.domain.model import (
@@ -71,6 +71,18 @@ class RequesterIn(_Model):
     special_reason: Text = ""  # 特別の請求の理由
     special_accepted: bool = False
     legal_basis: Short = ""  # 公用: 法令上の根拠 (番号法19条 …)
+    identity_checks: Annotated[list[Short], Field(max_length=16)] = []  # マイナンバーカード(IC): what was checked
+
+    @model_validator(mode="after")
+    def _ic_checks(self) -> RequesterIn:
+        """マイナンバーカード(IC) comes with what the card read checked, and only it carries checks."""
+        ic = self.identity_document is IdentityDocument.MY_NUMBER_CARD_IC
+        if ic and not self.identity_checks:
+            raise ValueError("マイナンバーカード(IC)の本人確認には確認した事項が必要です (identity_checks required)")
+        if self.identity_checks and not ic:
+            raise ValueError("確認した事項はマイナンバーカード(IC)の本人確認にのみ付けられます "
+                             "(identity_checks only with my_number_card_ic)")
+        return self
 
 
 class IssuanceRequestIn(_Model):

@@ -31,8 +31,8 @@ def _p95(values: list[float]) -> float:
 
 
 def _certificates(n: int) -> list[tuple[bytes, str]]:
+    from client.certificate.signing import sign_certificate
     from client.printing.render import render_certificate
-    from client.signing import sign_certificate
     from tests.fixtures.certificates import FIXED_KEY_ID, FIXED_PRIVATE_KEY, juminhyo
 
     out = []
@@ -44,8 +44,8 @@ def _certificates(n: int) -> list[tuple[bytes, str]]:
 
 
 def verify(ctx: Context) -> list[Measurement]:
-    from client.certificate_trust.pdf import verify_pdf_trusted
-    from client.certificate_trust.trust_list import read_trust_list
+    from client.certificate.trust_list import read_trust_list
+    from client.verification.trusted_pdf import verify_pdf_trusted
     from tests.fixtures.trust_lists import NOW, build_list
 
     n = 6 if ctx.quick else 30

@@ -43,6 +43,7 @@ class Benchmark:
 def registry() -> list[Benchmark]:
     """Every benchmark, in run order (cheap and data-independent ones first)."""
     from tests.bench import (
+        bench_card,
         bench_client,
         bench_data,
         bench_issue,
@@ -64,6 +65,7 @@ def registry() -> list[Benchmark]:
         Benchmark("replica_search", bench_search.replica_search, "search on the replica"),
         Benchmark("online_search", bench_search.online_search, "search online (SQLite, PostgreSQL)"),
         Benchmark("request_pdf", bench_issue.request_to_pdf, "request → PDF bytes online and BCP"),
+        Benchmark("card", bench_card.card, "マイナンバーカード read → resident shown → pre-filled 交付請求書"),
         Benchmark("failover", bench_client.failover, "line cut → secondary, all lines cut → BCP"),
         Benchmark("gui_failover", bench_client.gui_failover, "GUI thread during failover"),
         Benchmark("syncback", bench_issue.syncback, "sync back of BCP issuances"),

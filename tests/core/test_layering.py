@@ -34,8 +34,10 @@ ALLOWED: dict[str, set[str]] = {
     "lifecycle": _BELOW_SERVICES | {"services"},  # config, enrolment, diagnostics, decommission
     "continuity": _BELOW_SERVICES | {"services", "lifecycle"},  # the BCP machinery
     "composition": _BELOW_SERVICES | {"services", "lifecycle", "continuity"},
-    "ui": {"domain", "errors", "services", "printing", "lifecycle", "composition", "verification"},
-    "cli": _BELOW_SERVICES | {"services", "lifecycle", "continuity", "composition", "verification", "ui"},
+    # the マイナンバーカード reader: PC/SC, the card's APs, its signature, matching it to the register
+    "card": {"domain", "errors", "printing", "services"},
+    "ui": {"domain", "errors", "services", "printing", "lifecycle", "composition", "verification", "card"},
+    "cli": _BELOW_SERVICES | {"services", "lifecycle", "continuity", "composition", "verification", "ui", "card"},
     "demo": _BELOW_SERVICES | {"services", "lifecycle", "continuity", "composition", "ui"},
     # the data centre shares the one rule engine, the certificate format and the renderer (SLA PDFs,
     # form parameters) with the client, and never its replica, outbox or UI

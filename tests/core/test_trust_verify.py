@@ -10,18 +10,18 @@ from datetime import timedelta
 
 import pytest
 
-from client.certificate_trust.envelope import b64e, dumps
-from client.certificate_trust.trust_list import TrustListError, read_trust_list
-from client.certificate_trust.verify import verify_with_trust
-from client.printing.render import render_certificate
-from client.printing.verify_pdf import verify_pdf
-from client.signing import (
+from client.certificate.envelope import b64e, dumps
+from client.certificate.signing import (
     decode_token,
     generate_keypair,
     key_id_for,
     sign_certificate,
     verify_token,
 )
+from client.certificate.trust_list import TrustListError, read_trust_list
+from client.certificate.trust_verdict import verify_with_trust
+from client.printing.render import render_certificate
+from client.verification.verify_pdf import verify_pdf
 from tests.fixtures.certificates import (
     FIXED_KEY_ID,
     FIXED_KEYS,

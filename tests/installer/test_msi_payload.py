@@ -74,10 +74,10 @@ def test_windows_wheels_resolved_with_windows_markers(extracted: Path) -> None:
     pins = (site / "madoguchi-wheels.txt").read_text().split()
     names = {pin.split("==")[0] for pin in pins}
     # keyring's Windows backend needs pywin32-ctypes; its Linux Secret Service deps must be absent
-    assert {"keyring", "pywin32-ctypes", "pyside6-essentials", "sqlcipher3", "cryptography"} <= names
+    assert {"keyring", "pywin32-ctypes", "pyside6-essentials", "sqlcipher3", "cryptography", "pyscard"} <= names
     assert not names & {"jeepney", "secretstorage", "fastapi", "uvicorn", "psycopg", "alembic"}
     assert (site / "win32ctypes").is_dir()
-    for package in ("PySide6", "shiboken6", "sqlcipher3", "cryptography"):
+    for package in ("PySide6", "shiboken6", "sqlcipher3", "cryptography", "smartcard"):
         binaries = list((site / package).rglob("*.pyd"))
         assert binaries, f"{package} has no Windows extension module"
         assert not list((site / package).rglob("*.so"))

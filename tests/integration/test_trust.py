@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.certificate.signing import decode_token, generate_keypair, key_id_for, sign_certificate
 from client.domain.model import CertificateContent
-from client.keystore import KeyStore
+from client.local.keystore import KeyStore
 from client.printing.render import render_certificate
 from client.remote.errors import RemoteRejectedError
-from client.signing import decode_token, generate_keypair, key_id_for, sign_certificate
 from server_stub.db import make_engine
 from server_stub.models import Municipality
 from server_stub.models import Terminal as TerminalRow

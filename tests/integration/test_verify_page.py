@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from client.certificate.signing import generate_keypair, key_id_for, sign_certificate
 from client.domain.model import CertificateContent
 from client.printing.qr import qr_image
 from client.printing.render import render_certificate
-from client.signing import generate_keypair, key_id_for, sign_certificate
 from tests.fixtures.trust_pdf import edited_content_pdf, two_qr_pdf
 from tests.integration.bcp_env import Terminal, juminhyo, now_utc, plain_subjects, terminal_env
 from tests.integration.browser import chromium, open_verifier, verdict_of

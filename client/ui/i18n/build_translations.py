@@ -197,6 +197,52 @@ EN: dict[str, str] = {
 EN.update({t.label_ja: t.label_en for t in CertificateType})
 
 
+# マイナンバーカード dialog (client/ui/card_dialog.py) and its F3 hook.
+EXTRA["CardDialog"] = list(REQUESTER_JA.values()) + [t.label_ja for t in CertificateType] + [
+    label for _i, label in JUMINHYO_OPTIONS]
+EN.update({
+    "カード読取": "Read card",
+    "カードリーダーが設定されていません(システム担当者に連絡してください)。":
+        "No card reader is configured (contact IT).",
+    "マイナンバーカードによる本人確認": "Identity check with the My Number card",
+    "1. 券面の確認(照合番号B: 生年月日6桁+有効期限の年4桁+セキュリティコード4桁)":
+        "1. Card face (check number B: birth date 6 digits + expiry year 4 digits + security code 4 digits)",
+    "2. 4情報の読取(暗証番号4桁: 住民の方が入力)": "2. The four items (4-digit PIN, typed by the resident)",
+    "3. 住民記録との照合": "3. Match with the resident record",
+    "4. 交付請求書(書かない窓口)": "4. Request form (no-writing counter)",
+    "照合番号B": "Check number B", "券面を読み取る": "Read the card face", "暗証番号": "PIN",
+    "4情報を読み取る": "Read the four items", "(顔写真)": "(photo)",
+    "顔写真と窓口の方が同一人物であることを確認した": "I compared the photo with the person at the counter",
+    "項目": "Item", "カード": "Card", "住民記録": "Resident record", "結果": "Result", "一致": "Match",
+    "不一致": "Mismatch",
+    "不一致の内容を確認し、窓口の方が本人であると判断した":
+        "I checked the mismatches and judged that the person at the counter is the card holder",
+    "住民票は世帯全員": "Certificate of residence for the whole household", "使用目的": "Purpose of use",
+    "提出先": "Submitted to", "資格・登録番号": "Qualification and registration no.",
+    "請求書を表示": "Show the request form", "請求書を印刷": "Print the request form",
+    "本人確認を記録して交付へ": "Record the identity check and issue",
+    "カードをリーダーに置き、カード券面の照合番号Bを入力してください。":
+        "Place the card on the reader and type check number B from the card face.",
+    "カードを読み取っています…": "Reading the card…",
+    "券面を確認しました。顔写真とご本人を見比べてください。次に住民の方に暗証番号を入力していただきます。":
+        "Card face read. Compare the photo with the person. Next, the resident types the PIN.",
+    "生年月日 {birth}　性別 {sex}　有効期限 {expiry}　署名 検証済":
+        "Born {birth}  sex {sex}  valid until {expiry}  signature verified",
+    "暗証番号の残り回数: {n}回": "PIN tries left: {n}", "(この端末では照合しません)": " (not tried on this terminal)",
+    "4情報を読み取り、住民記録と照合しています…": "Reading the four items and matching the resident record…",
+    "住民記録と照合しました。請求の内容を選び、請求書を表示・印刷してください。":
+        "Matched with the resident record. Choose what is requested, then show or print the request form.",
+    "(メイン画面で対象の住民を選んでください)": "(select the subject in the main window)",
+    "顔写真の確認(と不一致の確認)をしてから請求書を作成してください。":
+        "Confirm the photo (and the mismatches) before making the request form.",
+    "交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。":
+        "Request form made. Let the requester check it and sign.",
+    "顔写真の確認と対象者の選択をしてから交付へ進んでください。":
+        "Confirm the photo and choose the subject before issuing.",
+    "顔写真を表示できません(画像形式)": "The photo cannot be shown (image format)",
+})
+
+
 def _tool(name: str) -> str:
     exe = Path(sys.executable).with_name(name)
     found = str(exe) if exe.exists() else shutil.which(name)

@@ -1,6 +1,284 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
   <context>
+    <name>CardDialog</name>
+    <message>
+      <location filename="../card_dialog.py" line="100" />
+      <source>マイナンバーカードによる本人確認</source>
+      <translation>Identity check with the My Number card</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="108" />
+      <source>1. 券面の確認(照合番号B: 生年月日6桁+有効期限の年4桁+セキュリティコード4桁)</source>
+      <translation>1. Card face (check number B: birth date 6 digits + expiry year 4 digits + security code 4 digits)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="113" />
+      <source>照合番号B</source>
+      <translation>Check number B</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="115" />
+      <source>券面を読み取る</source>
+      <translation>Read the card face</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="126" />
+      <source>顔写真と窓口の方が同一人物であることを確認した</source>
+      <translation>I compared the photo with the person at the counter</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="141" />
+      <source>2. 4情報の読取(暗証番号4桁: 住民の方が入力)</source>
+      <translation>2. The four items (4-digit PIN, typed by the resident)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="146" />
+      <source>暗証番号</source>
+      <translation>PIN</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="148" />
+      <source>4情報を読み取る</source>
+      <translation>Read the four items</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="159" />
+      <source>3. 住民記録との照合</source>
+      <translation>3. Match with the resident record</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="165" />
+      <source>項目</source>
+      <translation>Item</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="165" />
+      <source>カード</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="165" />
+      <source>住民記録</source>
+      <translation>Resident record</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="165" />
+      <source>結果</source>
+      <translation>Result</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="169" />
+      <source>不一致の内容を確認し、窓口の方が本人であると判断した</source>
+      <translation>I checked the mismatches and judged that the person at the counter is the card holder</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="178" />
+      <source>4. 交付請求書(書かない窓口)</source>
+      <translation>4. Request form (no-writing counter)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="187" />
+      <source>請求者の区分</source>
+      <translation>Requester kind</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="188" />
+      <source>対象者</source>
+      <translation>Persons</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="201" />
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="205" />
+      <source>住民票は世帯全員</source>
+      <translation>Certificate of residence for the whole household</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="230" />
+      <source>委任状あり</source>
+      <translation>Power of attorney presented</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="233" />
+      <source>使用目的</source>
+      <translation>Purpose of use</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="234" />
+      <source>提出先</source>
+      <translation>Submitted to</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="235" />
+      <source>資格・登録番号</source>
+      <translation>Qualification and registration no.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="239" />
+      <source>請求書を表示</source>
+      <translation>Show the request form</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="242" />
+      <source>請求書を印刷</source>
+      <translation>Print the request form</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="245" />
+      <source>本人確認を記録して交付へ</source>
+      <translation>Record the identity check and issue</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="248" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="265" />
+      <source>カードをリーダーに置き、カード券面の照合番号Bを入力してください。</source>
+      <translation>Place the card on the reader and type check number B from the card face.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="288" />
+      <source>(顔写真)</source>
+      <translation>(photo)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="356" />
+      <source>カードを読み取っています…</source>
+      <translation>Reading the card…</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="374" />
+      <source>顔写真を表示できません(画像形式)</source>
+      <translation>The photo cannot be shown (image format)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="381" />
+      <source>生年月日 {birth}　性別 {sex}　有効期限 {expiry}　署名 検証済</source>
+      <translation>Born {birth}  sex {sex}  valid until {expiry}  signature verified</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="385" />
+      <source>券面を確認しました。顔写真とご本人を見比べてください。次に住民の方に暗証番号を入力していただきます。</source>
+      <translation>Card face read. Compare the photo with the person. Next, the resident types the PIN.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="390" />
+      <source>暗証番号の残り回数: {n}回</source>
+      <translation>PIN tries left: {n}</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="393" />
+      <source>(この端末では照合しません)</source>
+      <translation> (not tried on this terminal)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="407" />
+      <source>4情報を読み取り、住民記録と照合しています…</source>
+      <translation>Reading the four items and matching the resident record…</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="432" />
+      <source>一致</source>
+      <translation>Match</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="432" />
+      <source>不一致</source>
+      <translation>Mismatch</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="445" />
+      <source>住民記録と照合しました。請求の内容を選び、請求書を表示・印刷してください。</source>
+      <translation>Matched with the resident record. Choose what is requested, then show or print the request form.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="472" />
+      <source>(メイン画面で対象の住民を選んでください)</source>
+      <translation>(select the subject in the main window)</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="488" />
+      <source>顔写真の確認(と不一致の確認)をしてから請求書を作成してください。</source>
+      <translation>Confirm the photo (and the mismatches) before making the request form.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="506" />
+      <source>交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。</source>
+      <translation>Request form made. Let the requester check it and sign.</translation>
+    </message>
+    <message>
+      <location filename="../card_dialog.py" line="528" />
+      <source>顔写真の確認と対象者の選択をしてから交付へ進んでください。</source>
+      <translation>Confirm the photo and choose the subject before issuing.</translation>
+    </message>
+    <message>
+      <source>本人</source>
+      <translation>The person</translation>
+    </message>
+    <message>
+      <source>同一世帯員</source>
+      <translation>Household member</translation>
+    </message>
+    <message>
+      <source>代理人</source>
+      <translation>Agent</translation>
+    </message>
+    <message>
+      <source>第三者</source>
+      <translation>Third party</translation>
+    </message>
+    <message>
+      <source>職務上請求</source>
+      <translation>Professional request</translation>
+    </message>
+    <message>
+      <source>公用</source>
+      <translation>Official use</translation>
+    </message>
+    <message>
+      <source>住民票の写し</source>
+      <translation>Certificate of residence</translation>
+    </message>
+    <message>
+      <source>住民票記載事項証明書</source>
+      <translation>Certificate of recorded items</translation>
+    </message>
+    <message>
+      <source>住民票の除票の写し</source>
+      <translation>Certificate of removed residence record</translation>
+    </message>
+    <message>
+      <source>印鑑登録証明書</source>
+      <translation>Certificate of registered seal</translation>
+    </message>
+    <message>
+      <source>課税(所得)証明書</source>
+      <translation>Tax and income certificate</translation>
+    </message>
+    <message>
+      <source>世帯主・続柄</source>
+      <translation>Head of household and relation</translation>
+    </message>
+    <message>
+      <source>本籍・筆頭者</source>
+      <translation>Honseki and head of family register</translation>
+    </message>
+    <message>
+      <source>住民票コード</source>
+      <translation>Resident record code</translation>
+    </message>
+    <message>
+      <source>個人番号</source>
+      <translation>My Number</translation>
+    </message>
+  </context>
+  <context>
     <name>ConflictDialog</name>
     <message>
       <location filename="../conflict_dialog.py" line="115" />
@@ -896,148 +1174,153 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="225" />
+      <location filename="../main_window.py" line="228" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="226" />
+      <location filename="../main_window.py" line="229" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="227" />
+      <location filename="../main_window.py" line="230" />
+      <source>カード読取</source>
+      <translation>Read card</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="231" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="228" />
+      <location filename="../main_window.py" line="232" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="229" />
+      <location filename="../main_window.py" line="233" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="230" />
+      <location filename="../main_window.py" line="234" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="231" />
+      <location filename="../main_window.py" line="235" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="232" />
+      <location filename="../main_window.py" line="236" />
       <source>プリンタ設定</source>
       <translation>Printer settings</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="233" />
+      <location filename="../main_window.py" line="237" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="234" />
-      <location filename="../main_window.py" line="296" />
+      <location filename="../main_window.py" line="238" />
+      <location filename="../main_window.py" line="300" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="235" />
+      <location filename="../main_window.py" line="239" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="239" />
+      <location filename="../main_window.py" line="243" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="244" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="241" />
+      <location filename="../main_window.py" line="245" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="246" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="247" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="244" />
+      <location filename="../main_window.py" line="248" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="245" />
+      <location filename="../main_window.py" line="249" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="295" />
+      <location filename="../main_window.py" line="299" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="295" />
+      <location filename="../main_window.py" line="299" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="305" />
+      <location filename="../main_window.py" line="309" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="308" />
+      <location filename="../main_window.py" line="312" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="309" />
+      <location filename="../main_window.py" line="313" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="322" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="334" />
+      <location filename="../main_window.py" line="338" />
       <source>防災訓練</source>
       <translation>Disaster drill</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="335" />
+      <location filename="../main_window.py" line="339" />
       <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
       <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="338" />
+      <location filename="../main_window.py" line="342" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="339" />
+      <location filename="../main_window.py" line="343" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="340" />
+      <location filename="../main_window.py" line="344" />
       <source>BCPモード(縮退運用)に切り替わりました。
 データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
 支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
@@ -1046,114 +1329,120 @@ The data centre cannot be reached: certificates are issued from this terminal's 
 Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="344" />
-      <location filename="../main_window.py" line="356" />
+      <location filename="../main_window.py" line="348" />
+      <location filename="../main_window.py" line="360" />
       <source>オンラインに復旧</source>
       <translation>Back online</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="345" />
+      <location filename="../main_window.py" line="349" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付を送信しています…</source>
       <translation>The data centre answers again; issuing online.
 Sending the issuances made in BCP mode…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="349" />
+      <location filename="../main_window.py" line="353" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付 {pushed}件を送信しました。</source>
       <translation>The data centre answers again; issuing online.
 {pushed} issuances made in BCP mode were sent.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="352" />
+      <location filename="../main_window.py" line="356" />
       <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
       <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="355" />
+      <location filename="../main_window.py" line="359" />
       <source>係長の確認が必要な交付はありません。</source>
       <translation>Nothing waits for a supervisor's review.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="399" />
+      <location filename="../main_window.py" line="403" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="400" />
+      <location filename="../main_window.py" line="404" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="402" />
+      <location filename="../main_window.py" line="406" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="403" />
+      <location filename="../main_window.py" line="407" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="434" />
+      <location filename="../main_window.py" line="438" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="450" />
+      <location filename="../main_window.py" line="454" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="451" />
+      <location filename="../main_window.py" line="455" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="452" />
+      <location filename="../main_window.py" line="456" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="453" />
+      <location filename="../main_window.py" line="457" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="454" />
+      <location filename="../main_window.py" line="458" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="468" />
+      <location filename="../main_window.py" line="472" />
       <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
       <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="471" />
+      <location filename="../main_window.py" line="475" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="471" />
+      <location filename="../main_window.py" line="475" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="545" />
+      <location filename="../main_window.py" line="549" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="556" />
+      <location filename="../main_window.py" line="560" />
+      <location filename="../main_window.py" line="603" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="559" />
+      <location filename="../main_window.py" line="563" />
       <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
       <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="584" />
+      <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
+      <translation>No card reader is configured (contact IT).</translation>
     </message>
   </context>
   <context>

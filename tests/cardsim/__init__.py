@@ -1,0 +1,1 @@
+"""A My Number card emulator behind a real PC/SC stack (pcscd + vsmartcard vpcd), for tests and bench."""
