@@ -140,3 +140,17 @@ def test_a_resident_without_honseki_is_stated_as_such() -> None:
     text = _pdf_text(_issue(nameless, items=frozenset({JuminhyoItem.HONSEKI})))
     assert "本籍のない者" in text
     assert "本籍のない者" not in _pdf_text(_issue(nameless))  # not requested: 省略
+
+
+def test_kazei_prints_income_and_tax_by_kind() -> None:
+    from datetime import datetime
+
+    from test_domain_tax import _kazei
+
+    decision = _kazei(2026, datetime(2026, 11, 23, 10, 0))
+    assert decision.content is not None
+    text = _pdf_text(decision.content)
+    for label in ("給与所得", "社会保険料控除", "市民税所得割額", "市民税均等割額", "都民税所得割額", "都民税均等割額",
+                  "森林環境税額", "年税額合計", "令和8年度", "令和7年分"):
+        assert label in text, label
+    assert "3,560,000円" in text and "260,000円" in text
