@@ -147,7 +147,21 @@ class _Generator:
             members = self._foreign_household()
         else:
             members = self._japanese_household(r)
+        self._distinct_given_names(members)
         self._emit_household(members)
+
+    def _distinct_given_names(self, members: list[dict[str, Any]]) -> None:
+        """No two members of one household share a given name (a clerk would stumble on it);
+        only a collision draws again, so households without one are generated as before."""
+        seen: set[str] = set()
+        for m in members:
+            given = m["name"].replace(" ", "\u3000").split("\u3000")[-1]
+            tries = 0
+            while given in seen and "family" in m and tries < 20:
+                g = self._given(m["sex"])
+                m["name"], m["kana"] = f"{m['family'][0]}\u3000{g[0]}", f"{m['family'][1]} {g[1]}"
+                given, tries = g[0], tries + 1
+            seen.add(given)
 
     def _person(self, family: tuple[str, str], sex: str, birth: date, relation: str,
                 given: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -221,6 +235,8 @@ class _Generator:
         members = [head]
         if self.rng.random() < 0.4:
             n2, k2 = self.rng.choice(people)
+            if n2.split(" ", 1)[-1] == name.split(" ", 1)[-1]:  # not the head's given name: the next one
+                n2, k2 = people[(people.index((n2, k2)) + 1) % len(people)]
             fam_name, fam_kana = name.split(" ")[0], kana.split(" ")[0]
             members.append({"name": f"{fam_name} {n2.split(' ', 1)[-1]}", "kana": f"{fam_kana} {k2.split(' ', 1)[-1]}",
                             "sex": "F" if head["sex"] == "M" else "M",

@@ -227,3 +227,14 @@ def test_demo_tax_figures_follow_the_tables(factory: Any) -> None:
             local, pref = per_capita_levy(t.tax_year)
             assert t.municipal_tax == b["municipal_income_levy"] + local
             assert t.prefectural_tax == b["prefectural_income_levy"] + pref
+
+
+def test_demo_households_have_distinct_given_names(factory: Any) -> None:
+    from collections import defaultdict
+
+    with factory() as s:
+        rows = s.execute(select(Resident.municipality_code, Resident.household_no, Resident.name)).all()
+    given: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for code, household_no, name in rows:
+        given[(code, household_no)].append(name.replace("\u3000", " ").split(" ")[-1])
+    assert given and all(len(v) == len(set(v)) for v in given.values())
