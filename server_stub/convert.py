@@ -84,6 +84,7 @@ def tax(row: TaxSummary) -> TaxDC:
         municipal_tax=row.municipal_tax,
         prefectural_tax=row.prefectural_tax,
         dependents=row.dependents,
+        breakdown={str(k): int(v) for k, v in json.loads(row.breakdown_json or "{}").items()},
     )
 
 

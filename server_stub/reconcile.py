@@ -45,6 +45,7 @@ from client.domain.model import (
     SupportRelease,
 )
 from client.domain.model import Resident as ResidentDC
+from client.domain.model import SupportMeasure as SupportMeasureDC
 from server_stub import audit, convert
 from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc
@@ -320,6 +321,19 @@ class BcpBatch:
                 persons.setdefault(p.measure_id, []).append(p)
         self._measures = {m.measure_id: convert.support_measure(m, persons.get(m.measure_id, ()))
                           for m in measure_rows}
+        # the 加害者 who are residents here and their households (as context.load_perpetrator_households)
+        perps = sorted({a for m in self._measures.values() for a in m.perpetrator_atena_nos})
+        self._perp_rows: dict[str, ResidentDC] = {}
+        perp_households: set[str] = set()
+        for chunk in _chunks(perps):
+            for row in session.scalars(select(Resident).where(Resident.municipality_code == code,
+                                                              Resident.atena_no.in_(chunk))):
+                self._perp_rows[row.atena_no] = convert.resident(row)
+                perp_households.add(row.household_no)
+        for chunk in _chunks(perp_households):
+            for row in session.scalars(select(Resident).where(Resident.municipality_code == code,
+                                                              Resident.household_no.in_(chunk))):
+                self._perp_rows[row.atena_no] = convert.resident(row)
         suppressions: dict[int, Suppression] = {}
         for column, values in ((Suppression.atena_no, touched), (Suppression.household_no, household_nos)):
             for chunk in _chunks(v for v in values if v):
@@ -351,16 +365,24 @@ class BcpBatch:
             if (s.atena_no and s.atena_no in touched)
             or (subject.household_no and s.household_no == subject.household_no)
         )
+        measures = tuple(self._measures[m] for m in measure_ids if m in self._measures)
         return EvaluationContext(
             now=issued_at,
             mode=Mode.ONLINE,
             municipality=self.params,
+            perpetrator_households=self._perpetrator_households(measures),
             subject=subject,
             household=household,
-            support_measures=tuple(self._measures[m] for m in measure_ids if m in self._measures),
+            support_measures=measures,
             suppressions=suppressions,
             releases=releases,
         )
+
+    def _perpetrator_households(self, measures: Iterable[SupportMeasureDC]) -> tuple[ResidentDC, ...]:
+        perps = {a for m in measures for a in m.perpetrator_atena_nos}
+        households = {r.household_no for a, r in self._perp_rows.items() if a in perps}
+        return tuple(sorted((r for r in self._perp_rows.values() if r.atena_no in perps or r.household_no in households),
+                            key=lambda r: r.atena_no))
 
 
 def _user_id(record: dict[str, Any], principal: Principal) -> str:

@@ -327,22 +327,24 @@ def _resident_recs(rows: Sequence[Any]) -> list[Rec]:
 
 
 _TAX_FIELDS = ("atena_no", "tax_year", "resided_on_jan1", "total_income", "salary_income", "deductions",
-               "taxable_income", "municipal_tax", "prefectural_tax", "dependents")
+               "taxable_income", "municipal_tax", "prefectural_tax", "dependents", "breakdown_json")
 _TAX_TEMPLATE = (b'{"atena_no":"%s","tax_year":%d,"resided_on_jan1":%s,"total_income":%d,"salary_income":%d,'
-                 b'"deductions":%d,"taxable_income":%d,"municipal_tax":%d,"prefectural_tax":%d,"dependents":%d}')
+                 b'"deductions":%d,"taxable_income":%d,"municipal_tax":%d,"prefectural_tax":%d,"dependents":%d,'
+                 b'"breakdown":%s}')
 
 
 def tax_data(atena: str, year: int, jan1: Any, total: Any, salary: Any, ded: Any, taxable: Any, muni: Any,
-             pref: Any, dep: Any) -> bytes:
+             pref: Any, dep: Any, breakdown_json: str | None = "{}") -> bytes:
     """``TaxSummary.to_dict()`` as compact JSON — byte for byte what orjson writes for that dict,
     formatted directly when the 宛名番号 needs no escaping (the largest kind: a city has 900,000)."""
+    breakdown = orjson.dumps(json.loads(breakdown_json or "{}"))
     if atena.isascii() and atena.isalnum():
         return _TAX_TEMPLATE % (atena.encode(), year, b"true" if jan1 else b"false", int(total), int(salary),
-                                int(ded), int(taxable), int(muni), int(pref), int(dep))
+                                int(ded), int(taxable), int(muni), int(pref), int(dep), breakdown)
     return orjson.dumps({"atena_no": atena, "tax_year": year, "resided_on_jan1": bool(jan1),
                          "total_income": int(total), "salary_income": int(salary), "deductions": int(ded),
                          "taxable_income": int(taxable), "municipal_tax": int(muni), "prefectural_tax": int(pref),
-                         "dependents": int(dep)})
+                         "dependents": int(dep), "breakdown": json.loads(breakdown_json or "{}")})
 
 
 # The kinds whose builders read rows by position: only the columns they use are selected.

@@ -29,6 +29,13 @@ from client.domain.model import (
     Sex,
     TaxSummary,
 )
+from client.domain.tax import (
+    FOREST_TAX_FROM,
+    forest_environment_tax,
+    per_capita_levy,
+    salary_income,
+    tax_labels,
+)
 from client.domain.wareki import fiscal_year_text, format_date, format_partial, to_wareki, year_text
 
 CERT_JUMINHYO = "この写しは、住民票の原本と相違ないことを証明する。"
@@ -187,8 +194,17 @@ def _yen(amount: int) -> str:
     return f"{amount:,}円"
 
 
-def tax_rows(tax: TaxSummary) -> tuple[tuple[str, str], ...]:
-    """課税証明 rows (label, value)."""
+_INCOME_KINDS = (("business_income", "事業所得"), ("pension_income", "公的年金等に係る雑所得"),
+                 ("misc_income", "その他の雑所得"))
+_DEDUCTION_KINDS = (("social_insurance", "社会保険料控除"), ("basic", "基礎控除"), ("spouse", "配偶者控除"),
+                    ("dependents_deduction", "扶養控除"), ("other_deductions", "その他の所得控除"))
+
+
+def tax_rows(tax: TaxSummary, municipality: MunicipalityParams | None = None) -> tuple[tuple[str, str], ...]:
+    """課税証明 rows (label, value): income by kind (給与所得 after the 給与所得控除), 所得控除 by
+    kind, 所得割 and 均等割 per tax with the total, 森林環境税 from 令和6年度 (when recorded by kind)."""
+    if tax.breakdown and municipality is not None:
+        return _tax_rows_by_kind(tax, municipality)
     return (
         ("年度", fiscal_year_text(tax.tax_year)),
         ("所得の年分", f"{year_text(tax.tax_year - 1)}分"),
@@ -200,6 +216,35 @@ def tax_rows(tax: TaxSummary) -> tuple[tuple[str, str], ...]:
         ("道府県民税額", _yen(tax.prefectural_tax)),
         ("扶養親族数", f"{tax.dependents}人"),
     )
+
+
+def _tax_rows_by_kind(tax: TaxSummary, municipality: MunicipalityParams) -> tuple[tuple[str, str], ...]:
+    b = tax.breakdown
+    income_year = tax.tax_year - 1
+    rows: list[tuple[str, str]] = [
+        ("年度", fiscal_year_text(tax.tax_year)),
+        ("所得の年分", f"{year_text(income_year)}分"),
+        ("給与収入金額", _yen(tax.salary_income)),
+        ("給与所得", _yen(salary_income(tax.salary_income, income_year))),
+    ]
+    rows += [(label, _yen(b[key])) for key, label in _INCOME_KINDS if b.get(key)]
+    rows.append(("合計所得金額", _yen(tax.total_income)))
+    rows += [(label, _yen(b[key])) for key, label in _DEDUCTION_KINDS if b.get(key)]
+    rows += [("所得控除額合計", _yen(tax.deductions)), ("課税標準額", _yen(tax.taxable_income))]
+    local, pref = tax_labels(municipality.name, municipality.prefecture)
+    taxed = tax.total_income > 0 and (tax.municipal_tax > 0 or tax.prefectural_tax > 0)
+    per_local, per_pref = per_capita_levy(tax.tax_year) if taxed else (0, 0)
+    levy_local, levy_pref = b.get("municipal_income_levy", 0), b.get("prefectural_income_levy", 0)
+    forest = forest_environment_tax(tax.tax_year) if taxed else 0
+    rows += [
+        (f"{local} 所得割額", _yen(levy_local)), (f"{local} 均等割額", _yen(per_local)),
+        (f"{pref} 所得割額", _yen(levy_pref)), (f"{pref} 均等割額", _yen(per_pref)),
+    ]
+    if tax.tax_year >= FOREST_TAX_FROM:
+        rows.append(("森林環境税額", _yen(forest)))
+    rows += [("年税額合計", _yen(levy_local + per_local + levy_pref + per_pref + forest)),
+             ("扶養親族数", f"{tax.dependents}人")]
+    return tuple(rows)
 
 
 def build_content(
@@ -247,7 +292,7 @@ def build_content(
         issue_number="",
         seal_image_png=ctx.seal.seal_image_png if cert is CertificateType.INKAN and ctx.seal else b"",
         municipal_seal_png=municipality.seal_image_png,
-        tax_rows=tax_rows(ctx.tax) if cert is CertificateType.KAZEI and ctx.tax is not None else (),
+        tax_rows=tax_rows(ctx.tax, municipality) if cert is CertificateType.KAZEI and ctx.tax is not None else (),
         notes=(form_params.note,) if form_params is not None and form_params.note else (),
         mode=ctx.mode,
         data_as_of=ctx.replica_as_of if ctx.mode is Mode.BCP else None,

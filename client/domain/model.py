@@ -315,10 +315,16 @@ class TaxSummary(Serializable):
     municipal_tax: int = 0  # 市町村民税 所得割+均等割
     prefectural_tax: int = 0  # 道府県民税
     dependents: int = 0  # 扶養人数
+    # by kind (all yen): business_income, pension_income, misc_income (所得); social_insurance,
+    # basic, spouse, dependents_deduction, other_deductions (所得控除); municipal_income_levy,
+    # prefectural_income_levy (所得割); 均等割 and 森林環境税 follow from the 年度 (client.domain.tax)
+    breakdown: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TaxSummary:
-        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+        values = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        values["breakdown"] = {str(k): int(v) for k, v in (d.get("breakdown") or {}).items()}
+        return cls(**values)
 
 
 @dataclass(frozen=True)

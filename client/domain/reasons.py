@@ -249,17 +249,17 @@ CATALOGUE: dict[str, ReasonSpec] = {
         "The tax year is missing.",
     ),
     TAX_YEAR_OUT_OF_RANGE: ReasonSpec(
-        "{year}年度の課税証明は交付できません（{first}年度〜{last}年度）。",
-        "Tax year {year} is outside {first}..{last}.",
+        "{year}の課税証明は交付できません（{first}〜{last}）。",
+        "Tax year {year_en} is outside {first_en}..{last_en}.",
     ),
     TAX_NO_DATA: ReasonSpec(
-        "{year}年度の所得・課税データがありません。",
-        "No income/tax data for tax year {year}.",
+        "{year}の所得・課税データがありません。",
+        "No income/tax data for tax year {year_en}.",
     ),
     TAX_NOT_RESIDENT_ON_JAN1: ReasonSpec(
-        "{year}年1月1日に当市区町村に住所がないため、{year}年度の課税証明は交付できません。"
+        "{jan1}に当市区町村に住所がないため、{year}の課税証明は交付できません。"
         "1月1日時点の住所地の市区町村に請求してください。",
-        "Not resident here on 1 January {year}; ask the municipality of residence on that day.",
+        "Not resident here on 1 January {year_en}; ask the municipality of residence on that day.",
     ),
     INVALID_EXEMPTION: ReasonSpec(
         "手数料免除の事由「{reason}」は登録されていません。",

@@ -53,7 +53,8 @@ from client.domain.model import (
     Resident,
     ResidentStatus,
 )
-from client.domain.wareki import to_wareki
+from client.domain.tax import fiscal_year_of
+from client.domain.wareki import fiscal_year_text, to_wareki
 
 MAX_COPIES = 20
 TAX_YEARS_BACK = 4  # current 年度 and the previous 4
@@ -298,19 +299,21 @@ def _check_kazei(request: IssuanceRequest, ctx: EvaluationContext, out: list[Rea
     if year is None:
         out.append(R.make(R.TAX_YEAR_MISSING))
         return
-    last = ctx.now.year
+    last = fiscal_year_of(ctx.now.date())  # the 年度 window follows the 年度 (April), not January
     first = last - TAX_YEARS_BACK
     if not first <= year <= last:
-        out.append(R.make(R.TAX_YEAR_OUT_OF_RANGE, year=year, first=first, last=last))
+        out.append(R.make(R.TAX_YEAR_OUT_OF_RANGE, year=fiscal_year_text(year), first=fiscal_year_text(first),
+                          last=fiscal_year_text(last), year_en=year, first_en=first, last_en=last))
         return
     tax = ctx.tax
     if tax is not None and (tax.tax_year != year or tax.atena_no != ctx.subject.atena_no):
         tax = None
     resided = tax.resided_on_jan1 if tax is not None else _resident_on(ctx.subject, date(year, 1, 1))
     if resided is False:
-        out.append(R.make(R.TAX_NOT_RESIDENT_ON_JAN1, year=year))
+        out.append(R.make(R.TAX_NOT_RESIDENT_ON_JAN1, year=fiscal_year_text(year), jan1=to_wareki(date(year, 1, 1)),
+                          year_en=year))
     elif tax is None:
-        out.append(R.make(R.TAX_NO_DATA, year=year))
+        out.append(R.make(R.TAX_NO_DATA, year=fiscal_year_text(year), year_en=year))
 
 
 def _check_item_data(request: IssuanceRequest, ctx: EvaluationContext, persons: list[Resident],

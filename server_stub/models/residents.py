@@ -140,6 +140,7 @@ class TaxSummary(Base):
     municipal_tax: Mapped[int] = mapped_column(Integer, default=0)
     prefectural_tax: Mapped[int] = mapped_column(Integer, default=0)
     dependents: Mapped[int] = mapped_column(Integer, default=0)
+    breakdown_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")  # by kind (yen)
 
 
 class SupportMeasure(Base):

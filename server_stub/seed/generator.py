@@ -23,6 +23,7 @@ from client.domain.foreign import FOREIGN_RESIDENTS_FROM
 from client.domain.kana import name_search_keys
 from client.domain.partial_date import PartialDate
 from client.domain.search_query import address_search_key, name_search_key
+from client.domain.tax import per_capita_levy, salary_income
 from server_stub import changes
 from server_stub.db import begin_write
 from server_stub.layout.importer import foreign_resident_problems
@@ -146,7 +147,21 @@ class _Generator:
             members = self._foreign_household()
         else:
             members = self._japanese_household(r)
+        self._distinct_given_names(members)
         self._emit_household(members)
+
+    def _distinct_given_names(self, members: list[dict[str, Any]]) -> None:
+        """No two members of one household share a given name (a clerk would stumble on it);
+        only a collision draws again, so households without one are generated as before."""
+        seen: set[str] = set()
+        for m in members:
+            given = m["name"].replace(" ", "\u3000").split("\u3000")[-1]
+            tries = 0
+            while given in seen and "family" in m and tries < 20:
+                g = self._given(m["sex"])
+                m["name"], m["kana"] = f"{m['family'][0]}\u3000{g[0]}", f"{m['family'][1]} {g[1]}"
+                given, tries = g[0], tries + 1
+            seen.add(given)
 
     def _person(self, family: tuple[str, str], sex: str, birth: date, relation: str,
                 given: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -220,6 +235,8 @@ class _Generator:
         members = [head]
         if self.rng.random() < 0.4:
             n2, k2 = self.rng.choice(people)
+            if n2.split(" ", 1)[-1] == name.split(" ", 1)[-1]:  # not the head's given name: the next one
+                n2, k2 = people[(people.index((n2, k2)) + 1) % len(people)]
             fam_name, fam_kana = name.split(" ")[0], kana.split(" ")[0]
             members.append({"name": f"{fam_name} {n2.split(' ', 1)[-1]}", "kana": f"{fam_kana} {k2.split(' ', 1)[-1]}",
                             "sex": "F" if head["sex"] == "M" else "M",
@@ -376,25 +393,40 @@ class _Generator:
             self._suppression(row)
 
     def _tax_row(self, code: str, atena_no: str, year: int, age: int, is_head: bool) -> dict[str, Any]:
+        """One 年度's figures by kind, following the tables (client.domain.tax): 給与所得 after the
+        給与所得控除, 公的年金等 for the elderly, 所得割 6 % / 4 %, 均等割 and 森林環境税 of the 年度.
+        The random draws are those of the earlier, simpler figures (the seed stays deterministic)."""
         rng = self.rng
-        salary = 0
+        income_year = year - 1
+        salary = pension = 0
         if age < 23:
             salary = rng.choice((0, 0, rng.randint(300, 1300) * 1000))
-            total = max(0, salary - 550_000)
         elif age < 65:
             salary = rng.randint(1800, 9500) * 1000 if rng.random() < 0.75 else 0
-            total = int(salary * 0.72)
         else:
-            total = rng.randint(0, 2400) * 1000
+            pension = rng.randint(0, 2400) * 1000
+        pension_income = max(0, pension - 1_100_000)  # 公的年金等控除 (65歳以上, 330万円以下の部分)
+        total = salary_income(salary, income_year) + pension_income
         dependents = rng.choice((0, 0, 1, 2)) if is_head else 0
-        deductions = 430_000 + dependents * 380_000 + int(total * 0.12)
+        social = int((salary + pension) * 0.14) // 1000 * 1000
+        basic = 430_000 if total <= 24_000_000 else 0
+        dependents_deduction = dependents * 330_000  # 住民税の扶養控除 (一般)
+        deductions = social + basic + dependents_deduction
         taxable = max(0, total - deductions) // 1000 * 1000
+        taxed = total > 450_000  # 非課税限度額 (単身, 概算)
+        per_local, per_pref = per_capita_levy(year) if taxed else (0, 0)
+        levy_local, levy_pref = (int(taxable * 0.06), int(taxable * 0.04)) if taxed else (0, 0)
+        breakdown = {"social_insurance": social, "basic": basic}
+        if dependents_deduction:
+            breakdown["dependents_deduction"] = dependents_deduction
+        if pension_income:
+            breakdown["pension_income"] = pension_income
+        breakdown |= {"municipal_income_levy": levy_local, "prefectural_income_levy": levy_pref}
         return {
             "municipality_code": code, "atena_no": atena_no, "tax_year": year, "resided_on_jan1": True,
             "total_income": total, "salary_income": salary, "deductions": deductions, "taxable_income": taxable,
-            "municipal_tax": int(taxable * 0.06) + (3500 if total > 450_000 else 0),
-            "prefectural_tax": int(taxable * 0.04) + (1500 if total > 450_000 else 0),
-            "dependents": dependents,
+            "municipal_tax": levy_local + per_local, "prefectural_tax": levy_pref + per_pref,
+            "dependents": dependents, "breakdown_json": json.dumps(breakdown, sort_keys=True),
         }
 
     def _support_measure(self, row: dict[str, Any]) -> None:

@@ -140,3 +140,35 @@ def test_a_resident_without_honseki_is_stated_as_such() -> None:
     text = _pdf_text(_issue(nameless, items=frozenset({JuminhyoItem.HONSEKI})))
     assert "本籍のない者" in text
     assert "本籍のない者" not in _pdf_text(_issue(nameless))  # not requested: 省略
+
+
+def test_kazei_prints_income_and_tax_by_kind() -> None:
+    from datetime import datetime
+
+    from test_domain_tax import _kazei
+
+    decision = _kazei(2026, datetime(2026, 11, 23, 10, 0))
+    assert decision.content is not None
+    text = _pdf_text(decision.content)
+    for label in ("給与所得", "社会保険料控除", "市民税所得割額", "市民税均等割額", "都民税所得割額", "都民税均等割額",
+                  "森林環境税額", "年税額合計", "令和8年度", "令和7年分"):
+        assert label in text, label
+    assert "3,560,000円" in text and "260,000円" in text
+
+
+def test_renki_shows_foreign_residents_items_too() -> None:
+    from client.domain.model import Layout
+
+    spouse = replace(FOREIGN, atena_no=resident(33).atena_no, name="NGUYEN THI BINH", kana="グエン ティ ビン",
+                     is_head=False, relation="妻", sex=Sex.FEMALE, residence_status="家族滞在",
+                     residence_card_no="EF87654321GH")
+    items = frozenset({JuminhyoItem.FOREIGN_STATUS, JuminhyoItem.RESIDENCE_CARD_NO})
+    decision = evaluate(request(FOREIGN, whole_household=True, layout=Layout.RENKI, items=items),
+                        context(FOREIGN, (FOREIGN, spouse)))
+    assert decision.allowed and decision.content is not None, decision.reasons
+    text = _pdf_text(decision.content)
+    assert text.count("ベトナム") == 2 and "AB12345678CD" in text and "EF87654321GH" in text
+    assert "家族滞在" in text and "2028年3月31日" in text and "本籍" not in text
+    plain = _pdf_text(evaluate(request(FOREIGN, whole_household=True, layout=Layout.RENKI),
+                               context(FOREIGN, (FOREIGN, spouse))).content)  # type: ignore[arg-type]
+    assert plain.count("ベトナム") == 2 and "家族滞在" not in plain and "省略" in plain

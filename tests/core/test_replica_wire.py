@@ -33,8 +33,11 @@ def test_tax_text_fast_path_equals_the_dict_encoding() -> None:
     expected = orjson.dumps({"atena_no": "0000123456", "tax_year": 2025, "resided_on_jan1": True,
                              "total_income": 4_500_000, "salary_income": 4_000_000, "deductions": 1_200_000,
                              "taxable_income": 3_300_000, "municipal_tax": 198_000, "prefectural_tax": 132_000,
-                             "dependents": 2})
+                             "dependents": 2, "breakdown": {}})
     assert tax_data(*args) == expected
+    by_kind = '{"pension_income":1200000,"social_insurance":150000}'
+    assert json.loads(tax_data(*args, by_kind))["breakdown"] == {"pension_income": 1_200_000, "social_insurance": 150_000}
+    assert tax_data(*args, by_kind) == orjson.dumps({**json.loads(expected), "breakdown": json.loads(by_kind)})
     odd = tax_data('12"3', 2025, 0, 1, 2, 3, 4, 5, 6, 7)  # not alphanumeric: encoded, not formatted
     assert json.loads(odd)["atena_no"] == '12"3' and json.loads(odd)["resided_on_jan1"] is False
 

@@ -210,3 +210,31 @@ def test_support_measure_alerts_for_the_supervisor(city_clerk: Any, city_supervi
     body = city_supervisor.get("/api/v1/support-measures/alerts").json()
     kinds = {a["measure_id"]: a["kind"] for a in body["alerts"]}
     assert kinds.get("SM-ENDING") == "ending" and kinds.get("SM-ENDED") == "ended"
+
+
+def test_demo_tax_figures_follow_the_tables(factory: Any) -> None:
+    from client.domain.tax import per_capita_levy, salary_income
+    from server_stub.models import TaxSummary
+
+    with factory() as s:
+        rows = s.scalars(select(TaxSummary).where(TaxSummary.municipality_code == CITY_CODE)).all()
+    assert rows
+    for t in rows:
+        b = json.loads(t.breakdown_json)
+        assert t.total_income == salary_income(t.salary_income, t.tax_year - 1) + b.get("pension_income", 0)
+        assert t.deductions == b["social_insurance"] + b["basic"] + b.get("dependents_deduction", 0)
+        if t.municipal_tax:
+            local, pref = per_capita_levy(t.tax_year)
+            assert t.municipal_tax == b["municipal_income_levy"] + local
+            assert t.prefectural_tax == b["prefectural_income_levy"] + pref
+
+
+def test_demo_households_have_distinct_given_names(factory: Any) -> None:
+    from collections import defaultdict
+
+    with factory() as s:
+        rows = s.execute(select(Resident.municipality_code, Resident.household_no, Resident.name)).all()
+    given: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for code, household_no, name in rows:
+        given[(code, household_no)].append(name.replace("\u3000", " ").split(" ")[-1])
+    assert given and all(len(v) == len(set(v)) for v in given.values())

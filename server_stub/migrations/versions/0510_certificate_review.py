@@ -27,6 +27,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_residents_alias_key", ["municipality_code", "alias_key"])
         # PartialDate text may keep the era it was written in: 2019-??-??/H (平成31年)
         batch_op.alter_column("birth", existing_type=_key(11), type_=_key(13), existing_nullable=False)
+    with op.batch_alter_table("tax_summaries") as batch_op:
+        batch_op.add_column(sa.Column("breakdown_json", sa.Text(), nullable=False, server_default="{}"))
     _rekey_names()
 
 
@@ -56,6 +58,8 @@ _RESIDENT_TEXT = (("foreign_category", 16), ("residence_period", 16), ("residenc
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tax_summaries") as batch_op:
+        batch_op.drop_column("breakdown_json")
     with op.batch_alter_table("residents") as batch_op:
         batch_op.alter_column("birth", existing_type=_key(13), type_=_key(11), existing_nullable=False)
         batch_op.drop_index("ix_residents_alias_key")
