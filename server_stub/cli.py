@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.form_params import register as register_form_params  # 様式パラメータ
 
     register_form_params(sub)
+    from server_stub.terminal_commands import register as register_terminal  # 端末の利用停止 (issue 15)
+
+    register_terminal(sub)
     return parser
 
 

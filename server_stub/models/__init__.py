@@ -18,7 +18,7 @@ from server_stub.models.residents import (
     Suppression,
     TaxSummary,
 )
-from server_stub.models.staff import AuthToken, Staff, Terminal
+from server_stub.models.staff import AuthToken, Staff, Terminal, TerminalNonce
 
 __all__ = [
     "AccessLogEntry",
@@ -47,5 +47,6 @@ __all__ = [
     "Suppression",
     "TaxSummary",
     "Terminal",
+    "TerminalNonce",
     "TerminalLogCursor",
 ]
