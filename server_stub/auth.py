@@ -147,7 +147,13 @@ def _aware(value: datetime, like: datetime) -> datetime:
 
 def principal_for_token(session: Session, token: str, now: datetime) -> Principal:
     """Resolve a bearer token. Raises AuthError (401) when unknown, revoked or expired."""
+    from server_stub.terminal_standing import is_active, terminal_row
+
     row = session.get(AuthToken, _token_hash(token)) if token else None
+    terminal = terminal_row(session, row.municipality_code, row.terminal_id) if row is not None else None
+    if terminal is not None and not is_active(terminal):  # fail closed: read on every request
+        raise AuthError("terminal_revoked", "この端末はデータセンターにより利用停止(失効)されています。",
+                        f"Terminal {row.terminal_id!r} is not active ({terminal.status})", status=403)
     if row is None or row.revoked:
         raise AuthError("invalid_token", "ログインし直してください。", "Unknown or revoked token")
     if _aware(row.expires_at, now) <= now:
@@ -158,12 +164,6 @@ def principal_for_token(session: Session, token: str, now: datetime) -> Principa
     ).one_or_none()
     if staff is None or not staff.active or staff.locked:
         raise AuthError("invalid_token", "このアカウントは使用できません。", "Account disabled or locked")
-    from server_stub.terminal_standing import is_active, terminal_row
-
-    terminal = terminal_row(session, row.municipality_code, row.terminal_id)
-    if terminal is not None and not is_active(terminal):  # fail closed: read on every request
-        raise AuthError("terminal_revoked", "この端末はデータセンターにより利用停止(失効)されています。",
-                        f"Terminal {row.terminal_id!r} is not active ({terminal.status})", status=403)
     return Principal(
         municipality_code=row.municipality_code,
         user_id=staff.user_id,
