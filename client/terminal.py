@@ -67,12 +67,17 @@ class TerminalRuntime:
     sampler: ResponseSampler | None = None
     partners: PartnerDesks | None = None  # mutual backup (相互バックアップ); None in a drill
     counter_backend: Any = None  # what the router's "bcp" slot holds (partner-aware when not a drill)
+    data_dir: Path = Path(".")
+    keystore: Any = None
+    wiped: Any = None  # the WipeReport once the data centre revoked this terminal (issue 15)
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
     def push_outbox(self) -> PushResult:
         """Sync back, first stage: the issuances, then this terminal's BCP access log and the
         outages it saw (the SLA figures). The log and reports are idempotent and retried later."""
+        if not self.drill and self.contact() is not None:  # revoked: the wipe pushed what it may
+            return PushResult()
         remote = TimedRemote(self.remote, self.sampler) if self.sampler is not None else self.remote
         result = OutboxPusher(self.outbox, remote).push(self.clock)
         if self.drill:
@@ -87,6 +92,8 @@ class TerminalRuntime:
         return result
 
     def pull_replica(self) -> Any:
+        if self.wiped is not None:
+            return None
         return ReplicaSync(self.store, self.remote).pull()
 
     def pull_partners(self) -> dict[str, Any]:
@@ -128,6 +135,32 @@ class TerminalRuntime:
             self.partners.refill_leases(self.clock())
         return report
 
+    def contact(self) -> Any:
+        """Renew the replica wrapping-key lease (at most daily) -- or, for a terminal the data
+        centre revoked, close everything and wipe it (client.terminal_security); the report then
+        stays in ``self.wiped`` and ``status()`` shows it."""
+        from client.terminal_security.contact import TERMINAL_WIDE, contact_data_centre
+
+        if self.drill or self.wiped is not None:
+            return self.wiped
+        report = contact_data_centre(
+            self.data_dir, self.keystore, self.remote, clock=self.clock,
+            on_contact=lambda: self.outbox.clear_offline_failures(TERMINAL_WIDE),
+            before_wipe=self._close_local)
+        if report is not None:
+            self.wiped = report
+            log.error("%s", report.message_en)
+        return report
+
+    def _close_local(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self.partners is not None:
+            self.partners.close()
+        self.outbox.close()
+        self.store.close()
+
     def pending_count(self) -> int:
         """Issuances waiting to sync: this municipality's and the partners' (the banner figure)."""
         return self.outbox.count_pending() + (self.partners.pending() if self.partners is not None else 0)
@@ -144,6 +177,8 @@ class TerminalRuntime:
             return
 
         def online_upkeep() -> None:
+            if self.contact() is not None:  # issue 15: revoked -> wiped; nothing else to do
+                return
             self.pull_replica()
             self.pull_partners()
             self.refill_leases()
@@ -163,7 +198,14 @@ class TerminalRuntime:
             "outbox_rejected": len(self.outbox.rejected()),
             "serials_available": self.outbox.serials_available(self.clock()),
             "drill": self.drill,
+            "standing": self.standing(),
         }
+
+    def standing(self) -> dict[str, Any]:
+        """The terminal's standing (issue 15); ``banner_ja``/``banner_en`` for the counter banner."""
+        from client.terminal_security.standing import terminal_standing
+
+        return terminal_standing(self.data_dir, self.clock(), self.keystore)
 
     def store_as_of(self) -> datetime | None:
         try:
@@ -208,6 +250,9 @@ def build_terminal(
     the real outbox is not even opened.
     """
     keystore = keystore if keystore is not None else KeyStore()
+    from client.terminal_security.wipe import check_not_revoked
+
+    check_not_revoked(data_dir)  # issue 15: a revoked terminal opens nothing
     enrolment = Enrolment.load(data_dir)
     code = enrolment.municipality_code
     remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
@@ -267,7 +312,8 @@ def build_terminal(
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
                               continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler,
-                              partners=partners, counter_backend=counter_backend)
+                              partners=partners, counter_backend=counter_backend, data_dir=Path(data_dir),
+                              keystore=keystore)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime

@@ -153,7 +153,7 @@ def principal_for_token(session: Session, token: str, now: datetime) -> Principa
     terminal = terminal_row(session, row.municipality_code, row.terminal_id) if row is not None else None
     if terminal is not None and not is_active(terminal):  # fail closed: read on every request
         raise AuthError("terminal_revoked", "この端末はデータセンターにより利用停止(失効)されています。",
-                        f"Terminal {row.terminal_id!r} is not active ({terminal.status})", status=403)
+                        f"Terminal {terminal.terminal_id!r} is not active ({terminal.status})", status=403)
     if row is None or row.revoked:
         raise AuthError("invalid_token", "ログインし直してください。", "Unknown or revoked token")
     if _aware(row.expires_at, now) <= now:
