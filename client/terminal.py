@@ -70,6 +70,7 @@ class TerminalRuntime:
     data_dir: Path = Path(".")
     keystore: Any = None
     wiped: Any = None  # the WipeReport once the data centre revoked this terminal (issue 15)
+    outbox_key: bytes | None = None  # kept to write the keyring entry back if it is deleted
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
@@ -94,7 +95,15 @@ class TerminalRuntime:
     def pull_replica(self) -> Any:
         if self.wiped is not None:
             return None
-        return ReplicaSync(self.store, self.remote).pull()
+        try:
+            return ReplicaSync(self.store, self.remote).pull()
+        except Exception as exc:
+            from client.terminal_security.wipe import is_revocation
+
+            if is_revocation(exc):  # the data centre revoked this terminal: wipe on contact
+                self.contact(force=True)
+                return None
+            raise
 
     def pull_partners(self) -> dict[str, Any]:
         """Pull the mutual-backup partners' replicas (a new agreement bootstraps one, an ended
@@ -135,22 +144,36 @@ class TerminalRuntime:
             self.partners.refill_leases(self.clock())
         return report
 
-    def contact(self) -> Any:
+    def contact(self, *, force: bool = False) -> Any:
         """Renew the replica wrapping-key lease (at most daily) -- or, for a terminal the data
         centre revoked, close everything and wipe it (client.terminal_security); the report then
         stays in ``self.wiped`` and ``status()`` shows it."""
         from client.terminal_security.contact import TERMINAL_WIDE, contact_data_centre
 
-        if self.drill or self.wiped is not None:
+        if self.drill or (self.wiped is not None and self.wiped.completed):
             return self.wiped
+        self.guard_outbox_key()
         report = contact_data_centre(
             self.data_dir, self.keystore, self.remote, clock=self.clock,
             on_contact=lambda: self.outbox.clear_offline_failures(TERMINAL_WIDE),
-            before_wipe=self._close_local)
-        if report is not None:
+            before_wipe=self._close_local, force=force)
+        if report is not None:  # an unfinished wipe (the line failed) runs again at the next contact
             self.wiped = report
             log.error("%s", report.message_en)
         return report
+
+    def guard_outbox_key(self) -> bool:
+        """The outbox key's keyring entry deleted while the application runs: write it back from
+        the key the open outbox uses, so the unsynced records stay readable after a restart
+        (True when it was restored). The replica keys are not restored: they come back wrapped."""
+        if self.outbox_key is None or self.drill:
+            return False
+        name = outbox_key_name(self.enrolment.municipality_code)
+        if self.keystore.has_database_key(name):
+            return False
+        self.keystore._set(self.keystore.database_entry(name), self.outbox_key.hex())
+        log.error("the outbox key's keyring entry had gone; written back from the open outbox")
+        return True
 
     def _close_local(self) -> None:
         if self.scheduler is not None:
@@ -187,6 +210,8 @@ class TerminalRuntime:
                                          pull_seconds=pull_seconds)
 
     def status(self) -> dict[str, Any]:
+        if self.wiped is None:
+            self.guard_outbox_key()  # a keyring entry deleted while the application runs
         as_of = self.store_as_of()
         return {
             "mode": self.machine.mode.value,
@@ -257,11 +282,13 @@ def build_terminal(
     code = enrolment.municipality_code
     remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
     store = ReplicaStore(data_dir, code, keystore)
+    outbox_key: bytes | None = None
     if drill:
         outbox = Outbox.open(data_dir / DRILL_OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code) + "-drill"))
         outbox.add_lease(Lease("drill", DRILL_SERIALS[0], DRILL_SERIALS[1], datetime(9999, 12, 31, tzinfo=UTC)))
     else:
-        outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code)))
+        outbox_key = keystore.ensure_database_key(outbox_key_name(code))
+        outbox = Outbox.open(data_dir / OUTBOX_FILE, outbox_key)
     private = keystore.terminal_private_key(data_dir)
     from cryptography.hazmat.primitives import serialization
 
@@ -313,7 +340,7 @@ def build_terminal(
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
                               continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler,
                               partners=partners, counter_backend=counter_backend, data_dir=Path(data_dir),
-                              keystore=keystore)
+                              keystore=keystore, outbox_key=outbox_key)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime
