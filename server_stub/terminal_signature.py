@@ -76,12 +76,14 @@ def revoked_refusal(terminal: Any) -> CallerRefused:
 
 def verify_terminal_request(session: Session, method: str, path: str, query: Iterable[tuple[str, str]],
                             headers: Any, body_sha256: str, now: datetime, *,
-                            allow_revoked: bool = False) -> Any:
+                            allow_revoked: bool = False, remember: bool = True) -> Any:
     """Check a terminal-signed request and remember its nonce; return the ``Terminal`` row.
 
     ``allow_revoked``: a revoked terminal passes (the one call it may still make: pushing the
     issuances it made before its revocation); the caller must then check ``status`` itself.
-    Commits ``session`` (the nonce row) -- call it before the request's own work.
+    ``remember=False`` skips the nonce row (a GET alongside a staff token: see
+    ``check_token_binding``). Commits ``session`` (the nonce row) -- call it before the
+    request's own work.
     """
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -119,7 +121,8 @@ def verify_terminal_request(session: Session, method: str, path: str, query: Ite
                             "送信内容が署名と一致しません。通信が改ざんされた可能性があります。")
     if not is_active(terminal) and not (allow_revoked and terminal.status == "revoked"):
         raise revoked_refusal(terminal)
-    remember_nonce(session, code, terminal_id, nonce, now)
+    if remember:
+        remember_nonce(session, code, terminal_id, nonce, now)
     return terminal
 
 
@@ -177,8 +180,11 @@ def check_token_binding(session: Session, principal: Any, request: Any, body_sha
     """A staff token is bound to the terminal it was issued for: a signature of another terminal
     is refused, and a token issued to a signed login is refused without the signature."""
     if has_terminal_signature(request.headers):
+        # With a token the signature binds it to the terminal; a GET changes nothing, so its nonce
+        # is not written (no database write on the counter's search path); every other method's is.
         terminal = verify_terminal_request(session, request.method, request.url.path,
-                                           request.query_params.multi_items(), request.headers, body_sha256, now)
+                                           request.query_params.multi_items(), request.headers, body_sha256, now,
+                                           remember=request.method not in ("GET", "HEAD"))
         if (terminal.municipality_code, terminal.terminal_id) != (principal.municipality_code,
                                                                   principal.terminal_id):
             raise CallerRefused("token_terminal_mismatch",

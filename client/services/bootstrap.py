@@ -55,6 +55,8 @@ def build_counter_service(
         timeout=timeout,
         interactive_timeout=float(getattr(config, "interactive_timeout_seconds", INTERACTIVE_TIMEOUT_SECONDS)),
     )
+    if enrolment is not None:
+        api.signer = _terminal_signer(data_dir, enrolment)
     return CounterService(
         BackendRouter(OnlineBackend(api)),
         municipality_code=municipality_code,
@@ -63,6 +65,22 @@ def build_counter_service(
         renderer=ProcessRenderer() if render_in_process else None,
         printer_id=_printer_id(data_dir),
     )
+
+
+def _terminal_signer(data_dir: Path, enrolment: Any) -> Any:
+    """The enrolled terminal's request signer (issue 15: staff tokens bound to this terminal);
+    None when its key cannot be read (the sign-in then goes unsigned, and the error is logged)."""
+    import logging
+
+    from client.keystore import KeyStore, LocalDataError
+    from client.remote.terminal_auth import TerminalSigner
+
+    try:
+        key = KeyStore().terminal_private_key(data_dir)
+    except LocalDataError as exc:
+        logging.getLogger(__name__).error("terminal key unavailable, requests go unsigned: %s", exc.message_en)
+        return None
+    return TerminalSigner(enrolment.municipality_code, enrolment.terminal_id, key)
 
 
 def _printer_id(data_dir: Path) -> str:
