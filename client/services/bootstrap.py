@@ -37,6 +37,7 @@ def build_counter_service(
     with the GUI thread). Online mode only; the lead registers the replica-backed backend on ``service.router`` for BCP.
     """
     data_dir = Path(getattr(config, "data_dir", None) or os.environ.get("MADOGUCHI_HOME", "."))
+    _refuse_revoked(data_dir)
     enrolment = _enrolment(data_dir)
     # An enrolled terminal signs in as what it was enrolled as; until then the configuration says.
     municipality_code = enrolment.municipality_code if enrolment else getattr(config, "municipality_code", None)
@@ -65,6 +66,16 @@ def build_counter_service(
         renderer=ProcessRenderer() if render_in_process else None,
         printer_id=_printer_id(data_dir),
     )
+
+
+def _refuse_revoked(data_dir: Path) -> None:
+    """A terminal the data centre revoked (and wiped) does not start the counter: say why (issue 15)."""
+    from client.terminal_security.wipe import TerminalRevokedError, check_not_revoked
+
+    try:
+        check_not_revoked(data_dir)
+    except TerminalRevokedError as exc:
+        raise ConfigurationError(exc.message_ja, exc.message_en) from exc
 
 
 def _terminal_signer(data_dir: Path, enrolment: Any) -> Any:

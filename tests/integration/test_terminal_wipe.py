@@ -247,3 +247,17 @@ def test_status_json_shows_the_standing(env: Env, monkeypatch: pytest.MonkeyPatc
     assert main(["status", "--data-dir", str(env.data)]) == 0
     text = capsys.readouterr().out
     assert "利用停止 / revoked: いいえ / no" in text and "複製の鍵の利用期限" in text
+
+
+def test_a_wiped_terminal_does_not_start_the_counter(env: Env) -> None:
+    from client.config_source import ClientConfig
+    from client.services.bootstrap import build_counter_service
+    from client.services.errors import ConfigurationError
+
+    revoke(env.db_url, "T-W1")
+    rt = runtime(env)
+    assert rt.pull_replica() is None and rt.wiped is not None and rt.wiped.completed
+    rt.remote.close()
+    with pytest.raises(ConfigurationError) as exc:
+        build_counter_service(ClientConfig(data_dir=env.data, server_url=env.proxy.url, municipality_code=CODE))
+    assert "利用停止されました" in exc.value.message_ja and "revoked" in exc.value.message_en
