@@ -129,12 +129,16 @@ def revoke_terminal(session: Session, municipality_code: str, terminal_id: str, 
     tokens = session.execute(update(AuthToken).where(
         AuthToken.municipality_code == municipality_code, AuthToken.terminal_id == terminal_id,
         AuthToken.revoked.is_(False)).values(revoked=True))
+    from server_stub.mutual_backup import partner_terminal_id
+
+    # its own leases, and those it took from mutual-backup partners (named "<home>/<id>" there)
     leases = list(session.scalars(select(SerialLease).where(
-        SerialLease.municipality_code == municipality_code, SerialLease.terminal_id == terminal_id,
+        ((SerialLease.municipality_code == municipality_code) & (SerialLease.terminal_id == terminal_id))
+        | (SerialLease.terminal_id == partner_terminal_id(municipality_code, terminal_id)),
         SerialLease.status == "active")))
     voided = 0
     for lease in leases:
-        used = _used_serials(session, municipality_code, lease.first, lease.last)
+        used = _used_serials(session, lease.municipality_code, lease.first, lease.last)
         unused = [s for s in range(lease.first, lease.last + 1) if s not in used]
         voided += len(unused)
         lease.status = "voided"

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from client.remote.http import DataCentreClient
 from client.remote.terminal_auth import TerminalSigner
 from server_stub.db import make_engine
 from server_stub.models import AccessLogEntry, Issuance, SerialLease, Terminal, TerminalNonce
-from server_stub.seed.demo import demo_terminal_private_key
+from server_stub.seed.demo import TOWN, demo_terminal_private_key
 from tests.conftest import SERVER_BIN
 from tests.integration.bcp_env import CODE, juminhyo, now_utc, plain_subjects, seed, terminal_signed
 from tests.integration.bcp_env import Terminal as LocalTerminal
@@ -219,12 +221,25 @@ def test_revoked_terminal_is_refused_everywhere_and_its_serials_are_voided(
 
 def test_cli_revoke_and_fail_closed_standing(two_servers: tuple[str, Any, Any]) -> None:
     db_url, a, _ = two_servers
+    # T002 also holds a lease from a mutual-backup partner's counter (named "<home>/<id>" there)
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            now = datetime.now(UTC)
+            s.add(SerialLease(lease_id=str(uuid.uuid4()), municipality_code=TOWN.code, terminal_id=f"{CODE}/T002",
+                              first=900, last=904, leased_at=now, expires_at=now + timedelta(days=30),
+                              status="active", unused_json="[]"))
+            s.commit()
+    finally:
+        engine.dispose()
     out = subprocess.run([str(SERVER_BIN), "terminal", "revoke", "--db", db_url, "--municipality", CODE,
                           "--terminal", "T002", "--reason", "紛失 lost on the way to the branch", "--by", "dc-ops"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["revoked_by"] == "dc-ops" and report["terminal_id"] == "T002"
+    assert report["leases_voided"] == 1 and report["serials_voided"] == 5  # the partner's lease too
+    assert count(db_url, SerialLease, SerialLease.status == "active") == 0
     client = DataCentreClient(a.base_url, signer=signer("T002"))
     with pytest.raises(RemoteRejectedError) as exc:
         client.get("/api/v1/replica/changes", since=0, limit=1)
