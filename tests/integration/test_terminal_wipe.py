@@ -261,3 +261,20 @@ def test_a_wiped_terminal_does_not_start_the_counter(env: Env) -> None:
     with pytest.raises(ConfigurationError) as exc:
         build_counter_service(ClientConfig(data_dir=env.data, server_url=env.proxy.url, municipality_code=CODE))
     assert "利用停止されました" in exc.value.message_ja and "revoked" in exc.value.message_en
+
+
+def test_the_counter_of_an_enrolled_terminal_gets_a_bound_token(env: Env) -> None:
+    import httpx
+
+    from client.config_source import ClientConfig
+    from client.services.bootstrap import build_counter_service
+
+    service = build_counter_service(ClientConfig(data_dir=env.data, server_url=env.proxy.url,
+                                                 municipality_code=CODE))
+    backend = service.router.backend("online")
+    signed_in = backend.sign_in(CODE, "clerk1", "clerk1pass", "T-W1")
+    assert backend.api.get("/api/v1/serials/leases") == {"leases": []}
+    assert backend.search("ヤマダ", limit=5) is not None  # GETs with the token and the signature
+    r = httpx.get(env.proxy.url + "/api/v1/serials/leases", headers={"Authorization": f"Bearer {signed_in.token}"})
+    assert r.status_code == 401 and r.json()["detail"]["code"] == "signature_required"
+    backend.api.close()
