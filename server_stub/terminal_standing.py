@@ -153,16 +153,20 @@ def revoke_terminal(session: Session, municipality_code: str, terminal_id: str, 
 
 
 def lease_accounting(session: Session, municipality_code: str, terminal_id: str) -> list[dict[str, Any]]:
-    """Per lease of the terminal: serials used by an issuance the server holds, and for a voided
-    lease the serials voided (never to be issued) -- first, last, used + voided = size."""
+    """Per lease of the terminal (its own and those taken from mutual-backup partners): serials
+    used by an issuance the server holds, and for a voided lease the serials voided (never to be
+    issued) -- used + voided = size."""
+    from server_stub.mutual_backup import partner_terminal_id
+
     out = []
     for lease in session.scalars(select(SerialLease).where(
-            SerialLease.municipality_code == municipality_code, SerialLease.terminal_id == terminal_id)
-            .order_by(SerialLease.first)):
-        used = _used_serials(session, municipality_code, lease.first, lease.last)
+            ((SerialLease.municipality_code == municipality_code) & (SerialLease.terminal_id == terminal_id))
+            | (SerialLease.terminal_id == partner_terminal_id(municipality_code, terminal_id)))
+            .order_by(SerialLease.municipality_code, SerialLease.first)):
+        used = _used_serials(session, lease.municipality_code, lease.first, lease.last)
         size = lease.last - lease.first + 1
-        row: dict[str, Any] = {"lease_id": lease.lease_id, "first": lease.first, "last": lease.last,
-                               "status": lease.status, "used": len(used)}
+        row: dict[str, Any] = {"lease_id": lease.lease_id, "municipality_code": lease.municipality_code,
+                               "first": lease.first, "last": lease.last, "status": lease.status, "used": len(used)}
         if lease.status == "voided":
             row["voided"] = size - len(used)
             at_revocation = sum(b - a + 1 for a, b in json.loads(lease.unused_json or "[]"))

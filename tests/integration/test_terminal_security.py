@@ -219,8 +219,11 @@ def test_revoked_terminal_is_refused_everywhere_and_its_serials_are_voided(
     clerk.close()
 
 
-def test_cli_revoke_and_fail_closed_standing(two_servers: tuple[str, Any, Any]) -> None:
+def test_cli_revoke_and_fail_closed_standing(two_servers: tuple[str, Any, Any], tmp_path: Path) -> None:
     db_url, a, _ = two_servers
+    import os
+
+    log_env = {**os.environ, "MADOGUCHI_SERVER_LOG_DIR": str(tmp_path / "ops-logs")}
     # T002 also holds a lease from a mutual-backup partner's counter (named "<home>/<id>" there)
     engine = make_engine(db_url)
     try:
@@ -234,11 +237,19 @@ def test_cli_revoke_and_fail_closed_standing(two_servers: tuple[str, Any, Any]) 
         engine.dispose()
     out = subprocess.run([str(SERVER_BIN), "terminal", "revoke", "--db", db_url, "--municipality", CODE,
                           "--terminal", "T002", "--reason", "紛失 lost on the way to the branch", "--by", "dc-ops"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, env=log_env)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["revoked_by"] == "dc-ops" and report["terminal_id"] == "T002"
     assert report["leases_voided"] == 1 and report["serials_voided"] == 5  # the partner's lease too
+    ops_log = (tmp_path / "ops-logs" / "server.log").read_text(encoding="utf-8")
+    assert "terminal revoked" in ops_log and "dc-ops" in ops_log and "紛失" in ops_log  # the operations log
+    standing = subprocess.run([str(SERVER_BIN), "terminal", "standing", "--db", db_url, "--municipality", CODE,
+                               "--terminal", "T002"], capture_output=True, text=True, timeout=60, env=log_env)
+    shown = json.loads(standing.stdout)
+    assert shown["status"] == "revoked"
+    assert [(row["municipality_code"], row["status"], row["used"], row["voided"]) for row in shown["leases"]] == [
+        (TOWN.code, "voided", 0, 5)]
     assert count(db_url, SerialLease, SerialLease.status == "active") == 0
     client = DataCentreClient(a.base_url, signer=signer("T002"))
     with pytest.raises(RemoteRejectedError) as exc:
