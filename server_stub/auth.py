@@ -135,6 +135,7 @@ def terminal_for(session: Session, municipality_code: str, terminal_id: str) -> 
             Terminal.municipality_code == municipality_code,
             Terminal.terminal_id == terminal_id,
             Terminal.active.is_(True),
+            Terminal.status == "active",  # fail closed (issue 15): any other standing is not active
         )
     ).one_or_none()
 

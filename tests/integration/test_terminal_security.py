@@ -275,6 +275,9 @@ def test_cli_revoke_and_fail_closed_standing(two_servers: tuple[str, Any, Any], 
                 t1.get("/api/v1/replica/changes", since=0, limit=1)
             assert exc.value.status == 403 and exc.value.code == "terminal_not_active", status
             t1.close()
+            with pytest.raises(RemoteRejectedError) as exc:  # nobody signs in there either
+                DataCentreClient(a.base_url).login(CODE, "clerk1", "clerk1pass", "T001")
+            assert exc.value.status == 403, status
     finally:
         engine.dispose()
     client.close()

@@ -86,7 +86,8 @@ def names(keyring: Any) -> set[str]:
     return {name for (svc, name) in keyring.entries if svc == SVC}
 
 
-def test_revoked_terminal_pushes_then_wipes_itself_with_the_line_flapping(env: Env) -> None:
+def test_revoked_terminal_pushes_then_wipes_itself_with_the_line_flapping(
+        env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     rt = runtime(env)
     rt.refill_leases()
     subjects = plain_subjects(env.db_url, 3)
@@ -123,22 +124,26 @@ def test_revoked_terminal_pushes_then_wipes_itself_with_the_line_flapping(env: E
     with pytest.raises(TerminalRevokedError):  # the counter does not open again on this terminal
         runtime(env)
 
-    # the line is back: the next contact finishes the job
+    # the line is back: the next contact (here ``madoguchi sync``) finishes the job
     env.proxy.set_mode("pass")
     rt.remote.post = real_post  # type: ignore[method-assign]
-    report = rt.contact()
-    assert report is not None and report.completed, report
-    assert (report.pushed, report.discarded, report.pending) == (2, 1, 0)
-    assert report.discarded_codes == {"issued_after_revocation": 1}
-    assert "2 件" in report.message_ja and "消去しました" in report.message_ja
+    from client.cli import main
+
+    capsys.readouterr()
+    assert main(["sync", "--data-dir", str(env.data)]) == 1
+    said = capsys.readouterr().err
+    assert "利用停止されました" in said and "消去しました" in said and "erased" in said
+    report = read_marker(env.data)
+    assert report is not None and report["completed"] and report["state"] == "wiped", report
+    assert (report["pushed"], report["discarded"], report["pending"]) == (2, 1, 0)
+    assert report["discarded_codes"] == {"issued_after_revocation": 1}
+    assert "2 件" in report["message_ja"] and report["reason"] == "盗難 stolen"
     assert bcp_issuances(env.db_url, "T-W1") == 2
     assert [p.name for p in env.data.iterdir()] == [MARKER_FILE]
     assert names(env.keyring) == set()
     rt.remote.close()
-
-    from client.cli import main
-
-    assert main(["sync", "--data-dir", str(env.data)]) == 1
+    assert main(["sync", "--data-dir", str(env.data)]) == 1  # again: says what happened
+    assert "利用停止" in capsys.readouterr().err
     from client.replica.cli_commands import collect_status
 
     standing = collect_status(env.data, None, datetime.now(UTC))["terminal"]
