@@ -83,13 +83,20 @@ class TerminalRuntime:
         result = OutboxPusher(self.outbox, remote).push(self.clock)
         if self.drill:
             return result
-        upload_access_log(self.outbox, self.remote)
-        if self.partners is not None:  # the partners' issuances go to the partner municipalities
-            merge_push(result, self.partners.push(self.clock))
-        if self.outages is not None:
-            self.outages.report(self.remote)
-        if self.sampler is not None:
-            self.sampler.upload(self.remote)
+        try:
+            upload_access_log(self.outbox, self.remote)
+            if self.partners is not None:  # the partners' issuances go to the partner municipalities
+                merge_push(result, self.partners.push(self.clock))
+            if self.outages is not None:
+                self.outages.report(self.remote)
+            if self.sampler is not None:
+                self.sampler.upload(self.remote)
+        except Exception as exc:
+            from client.terminal_security.wipe import is_revocation
+
+            if not is_revocation(exc):
+                raise
+            self.contact(force=True)  # revoked meanwhile: the issuances went first, now the wipe
         return result
 
     def pull_replica(self) -> Any:

@@ -283,3 +283,20 @@ def test_the_counter_of_an_enrolled_terminal_gets_a_bound_token(env: Env) -> Non
     r = httpx.get(env.proxy.url + "/api/v1/serials/leases", headers={"Authorization": f"Bearer {signed_in.token}"})
     assert r.status_code == 401 and r.json()["detail"]["code"] == "signature_required"
     backend.api.close()
+
+
+def test_recovery_push_of_a_revoked_terminal_ends_in_the_wipe(env: Env) -> None:
+    """Back from BCP: the outbox push is allowed (before-revocation records stored), the access
+    log upload that follows is refused as revoked, and that starts the wipe -- the terminal does
+    not stay in BCP mode issuing."""
+    rt = runtime(env)
+    rt.refill_leases()
+    [atena] = plain_subjects(env.db_url, 1)
+    rt.issuer.issue(juminhyo(atena), user_id="clerk1", printer_id="P001", now=datetime.now(UTC))
+    revoke(env.db_url, "T-W1")  # the lease is not due: only the later calls learn of it
+    result = rt.push_outbox()
+    assert result.stored == 1
+    assert rt.wiped is not None and rt.wiped.completed
+    assert bcp_issuances(env.db_url, "T-W1") == 1
+    assert [p.name for p in env.data.iterdir()] == [MARKER_FILE]
+    rt.remote.close()
