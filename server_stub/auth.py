@@ -44,6 +44,8 @@ class Principal:
     role: str
     terminal_id: str
     terminal_name: str
+    signed: bool = False  # the token came from a login signed by its terminal: every use must be too
+    revoked_at: datetime | None = None  # set only for a revoked terminal's late outbox push
 
 
 def _token_hash(token: str) -> str:
@@ -59,7 +61,7 @@ def _bad_credentials() -> AuthError:
 
 
 def login(session: Session, *, municipality_code: str, user_id: str, password: str, terminal_id: str,
-          now: datetime) -> tuple[str, datetime, Staff, Municipality]:
+          now: datetime, signed: bool = False) -> tuple[str, datetime, Staff, Municipality]:
     """Check the credentials inside a write transaction; the failure counter is committed by the caller.
 
     Returns (token, expires_at, staff, municipality). Raises AuthError; on a wrong password the
@@ -92,6 +94,12 @@ def login(session: Session, *, municipality_code: str, user_id: str, password: s
             changes.record_change(session, municipality_code, "staff", user_id, changes.UPSERT, now)
         raise _bad_credentials()
     terminal = terminal_for(session, municipality_code, terminal_id)
+    from server_stub.terminal_standing import terminal_row
+
+    named = terminal_row(session, municipality_code, terminal_id) if terminal is None else None
+    if named is not None:  # enrolled but not active: nobody signs in there, admins neither
+        raise AuthError("terminal_revoked", "この端末はデータセンターにより利用停止(失効)されています。",
+                        f"Terminal {terminal_id!r} is not active ({named.status})", status=403)
     if terminal is None and staff.role != "admin":
         raise AuthError(
             "unknown_terminal",
@@ -113,6 +121,7 @@ def login(session: Session, *, municipality_code: str, user_id: str, password: s
             issued_at=now,
             expires_at=expires,
             revoked=False,
+            signed=signed,
         )
     )
     return token, expires, staff, muni  # type: ignore[return-value]
@@ -126,6 +135,7 @@ def terminal_for(session: Session, municipality_code: str, terminal_id: str) -> 
             Terminal.municipality_code == municipality_code,
             Terminal.terminal_id == terminal_id,
             Terminal.active.is_(True),
+            Terminal.status == "active",  # fail closed (issue 15): any other standing is not active
         )
     ).one_or_none()
 
@@ -138,7 +148,13 @@ def _aware(value: datetime, like: datetime) -> datetime:
 
 def principal_for_token(session: Session, token: str, now: datetime) -> Principal:
     """Resolve a bearer token. Raises AuthError (401) when unknown, revoked or expired."""
+    from server_stub.terminal_standing import is_active, terminal_row
+
     row = session.get(AuthToken, _token_hash(token)) if token else None
+    terminal = terminal_row(session, row.municipality_code, row.terminal_id) if row is not None else None
+    if terminal is not None and not is_active(terminal):  # fail closed: read on every request
+        raise AuthError("terminal_revoked", "この端末はデータセンターにより利用停止(失効)されています。",
+                        f"Terminal {terminal.terminal_id!r} is not active ({terminal.status})", status=403)
     if row is None or row.revoked:
         raise AuthError("invalid_token", "ログインし直してください。", "Unknown or revoked token")
     if _aware(row.expires_at, now) <= now:
@@ -149,7 +165,6 @@ def principal_for_token(session: Session, token: str, now: datetime) -> Principa
     ).one_or_none()
     if staff is None or not staff.active or staff.locked:
         raise AuthError("invalid_token", "このアカウントは使用できません。", "Account disabled or locked")
-    terminal = terminal_for(session, row.municipality_code, row.terminal_id)
     return Principal(
         municipality_code=row.municipality_code,
         user_id=staff.user_id,
@@ -157,6 +172,7 @@ def principal_for_token(session: Session, token: str, now: datetime) -> Principa
         role=staff.role,
         terminal_id=row.terminal_id,
         terminal_name=terminal.name if terminal else row.terminal_id,
+        signed=bool(row.signed),
     )
 
 

@@ -122,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     from server_stub.trust.cli import register as register_trust  # key hierarchy, trust list (issue 14)
 
     register_trust(sub)
+
+    from server_stub.terminal_commands import register as register_terminal  # 端末の利用停止 (issue 15)
+
+    register_terminal(sub)
     return parser
 
 

@@ -76,4 +76,5 @@ def acting_for(session: Session, caller: Principal, municipality: str | None) ->
         raise ApiError(422, "terminal_id_too_long", "端末IDが長すぎるため、相互バックアップに使えません。",
                        f"terminal id {caller.terminal_id!r} is too long to be named in a partner municipality")
     return Principal(municipality_code=municipality, user_id=f"terminal:{terminal_id}", name=caller.name,
-                     role="terminal", terminal_id=terminal_id, terminal_name=caller.terminal_name)
+                     role="terminal", terminal_id=terminal_id, terminal_name=caller.terminal_name,
+                     revoked_at=caller.revoked_at)

@@ -272,12 +272,14 @@ def create_router(session_dependency: Callable[..., Any],
     from fastapi import Depends, Request
 
     from server_stub.api.errors import ApiError
+    from server_stub.terminal_signature import request_body_sha256
 
-    def municipality(request: Request, session: Annotated[Session, Depends(session_dependency)]) -> str:
+    def municipality(request: Request, session: Annotated[Session, Depends(session_dependency)],
+                     body_sha256: Annotated[str, Depends(request_body_sha256)]) -> str:
         try:
-            return caller_municipality(session, request)
+            return caller_municipality(session, request, body_sha256)
         except CallerRefused as exc:
-            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
+            raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, **exc.extra) from exc
 
     return build_router(session_dependency, municipality, partners_lookup)
 

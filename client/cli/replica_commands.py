@@ -137,8 +137,21 @@ def run_sync(args: argparse.Namespace) -> int:
     try:
         data_dir = _data_dir(args)
         keystore = KeyStore()
+        from client.continuity.wipe import read_marker
+
+        if (read_marker(data_dir) or {}).get("state") == "wiped":
+            from client.continuity.wipe import check_not_revoked
+
+            check_not_revoked(data_dir)  # says what happened (the data is gone)
         enrolment = Enrolment.load(data_dir)
         client = terminal_client(data_dir, keystore, ca_bundle=args.ca_bundle)
+        from client.continuity.contact import contact_data_centre
+
+        wiped = contact_data_centre(data_dir, keystore, client)  # issue 15: lease renewal, or the wipe
+        if wiped is not None:
+            client.close()
+            print(f"{wiped.message_ja}\n{wiped.message_en}", file=sys.stderr)
+            return EXIT_FAILED
         try:
             # one sync path: outbox, access log, partners, replica (rebuilt when damaged), leases
             out = sync_terminal(data_dir, keystore, client, enrolment.municipality_code, page_size=args.page_size,
@@ -284,6 +297,9 @@ def collect_status(data_dir: Path, config: Any | None, now: datetime) -> dict[st
         return status
     status["replicas"] = all_replica_status(data_dir, keystore, now)
     _mark_damaged(status["replicas"], data_dir, keystore)
+    from client.continuity.standing import terminal_standing  # issue 15: the terminal's standing
+
+    status["terminal"] = terminal_standing(data_dir, now, keystore)
     from client.local.files import partner_outbox_codes
     from client.outbox.store import count_partner_pending
 
@@ -380,6 +396,10 @@ def run_status(args: argparse.Namespace) -> int:
     for partner, pob in status.get("partner_outboxes", {}).items():
         pending = "確認できません" if pob.get("pending") is None else f"{pob['pending']} 件"
         print(f"  相互バックアップ {partner} の未送信の発行記録: {pending}")
+    from client.continuity.standing import standing_lines
+
+    for line in standing_lines(status.get("terminal")):
+        print(line)
     return EXIT_OK
 
 

@@ -37,6 +37,7 @@ def build_counter_service(
     with the GUI thread). Online mode only; the lead registers the replica-backed backend on ``service.router`` for BCP.
     """
     data_dir = Path(getattr(config, "data_dir", None) or os.environ.get("MADOGUCHI_HOME", "."))
+    _refuse_revoked(data_dir)
     enrolment = _enrolment(data_dir)
     # An enrolled terminal signs in as what it was enrolled as; until then the configuration says.
     municipality_code = enrolment.municipality_code if enrolment else getattr(config, "municipality_code", None)
@@ -55,6 +56,8 @@ def build_counter_service(
         timeout=timeout,
         interactive_timeout=float(getattr(config, "interactive_timeout_seconds", INTERACTIVE_TIMEOUT_SECONDS)),
     )
+    if enrolment is not None:
+        api.signer = _terminal_signer(data_dir, enrolment)
     return CounterService(
         BackendRouter(OnlineBackend(api)),
         municipality_code=municipality_code,
@@ -63,6 +66,32 @@ def build_counter_service(
         renderer=ProcessRenderer() if render_in_process else None,
         printer_id=_printer_id(data_dir),
     )
+
+
+def _refuse_revoked(data_dir: Path) -> None:
+    """A terminal the data centre revoked (and wiped) does not start the counter: say why (issue 15)."""
+    from client.continuity.wipe import TerminalRevokedError, check_not_revoked
+
+    try:
+        check_not_revoked(data_dir)
+    except TerminalRevokedError as exc:
+        raise ConfigurationError(exc.message_ja, exc.message_en) from exc
+
+
+def _terminal_signer(data_dir: Path, enrolment: Any) -> Any:
+    """The enrolled terminal's request signer (issue 15: staff tokens bound to this terminal);
+    None when its key cannot be read (the sign-in then goes unsigned, and the error is logged)."""
+    import logging
+
+    from client.local.keystore import KeyStore, LocalDataError
+    from client.remote.terminal_auth import TerminalSigner
+
+    try:
+        key = KeyStore().terminal_private_key(data_dir)
+    except LocalDataError as exc:
+        logging.getLogger(__name__).error("terminal key unavailable, requests go unsigned: %s", exc.message_en)
+        return None
+    return TerminalSigner(enrolment.municipality_code, enrolment.terminal_id, key)
 
 
 def _printer_id(data_dir: Path) -> str:

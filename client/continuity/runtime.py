@@ -69,27 +69,50 @@ class TerminalRuntime:
     counter_backend: Any = None  # what the router's "bcp" slot holds (partner-aware when not a drill)
     # called after each scheduled upkeep (replica pulled, leases refilled), on the scheduler's thread
     upkeep_listeners: list[Callable[[], None]] = field(default_factory=list)
+    data_dir: Path = Path(".")
+    keystore: Any = None
+    wiped: Any = None  # the WipeReport once the data centre revoked this terminal (issue 15)
+    outbox_key: bytes | None = None  # kept to write the keyring entry back if it is deleted
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
     def push_outbox(self) -> PushResult:
         """Sync back, first stage: the issuances, then this terminal's BCP access log and the
         outages it saw (the SLA figures). The log and reports are idempotent and retried later."""
+        if not self.drill and self.contact() is not None:  # revoked: the wipe pushed what it may
+            return PushResult()
         remote = TimedRemote(self.remote, self.sampler) if self.sampler is not None else self.remote
         result = OutboxPusher(self.outbox, remote).push(self.clock)
         if self.drill:
             return result
-        upload_access_log(self.outbox, self.remote)
-        if self.partners is not None:  # the partners' issuances go to the partner municipalities
-            merge_push(result, self.partners.push(self.clock))
-        if self.outages is not None:
-            self.outages.report(self.remote)
-        if self.sampler is not None:
-            self.sampler.upload(self.remote)
+        try:
+            upload_access_log(self.outbox, self.remote)
+            if self.partners is not None:  # the partners' issuances go to the partner municipalities
+                merge_push(result, self.partners.push(self.clock))
+            if self.outages is not None:
+                self.outages.report(self.remote)
+            if self.sampler is not None:
+                self.sampler.upload(self.remote)
+        except Exception as exc:
+            from client.continuity.wipe import is_revocation
+
+            if not is_revocation(exc):
+                raise
+            self.contact(force=True)  # revoked meanwhile: the issuances went first, now the wipe
         return result
 
     def pull_replica(self) -> Any:
-        return ReplicaSync(self.store, self.remote).pull()
+        if self.wiped is not None:
+            return None
+        try:
+            return ReplicaSync(self.store, self.remote).pull()
+        except Exception as exc:
+            from client.continuity.wipe import is_revocation
+
+            if is_revocation(exc):  # the data centre revoked this terminal: wipe on contact
+                self.contact(force=True)
+                return None
+            raise
 
     def pull_partners(self) -> dict[str, Any]:
         """Pull the mutual-backup partners' replicas (a new agreement bootstraps one, an ended
@@ -130,6 +153,47 @@ class TerminalRuntime:
             self.partners.refill_leases(self.clock())
         return report
 
+    def contact(self, *, force: bool = False) -> Any:
+        """Renew the replica wrapping-key lease (at most daily) -- or, for a terminal the data
+        centre revoked, close everything and wipe it (client.terminal_security); the report then
+        stays in ``self.wiped`` and ``status()`` shows it."""
+        from client.continuity.contact import contact_data_centre
+        from client.outbox.store import TERMINAL_WIDE
+
+        if self.drill or (self.wiped is not None and self.wiped.completed):
+            return self.wiped
+        self.guard_outbox_key()
+        report = contact_data_centre(
+            self.data_dir, self.keystore, self.remote, clock=self.clock,
+            on_contact=lambda: self.outbox.clear_offline_failures(TERMINAL_WIDE),
+            before_wipe=self._close_local, force=force)
+        if report is not None:  # an unfinished wipe (the line failed) runs again at the next contact
+            self.wiped = report
+            log.error("%s", report.message_en)
+        return report
+
+    def guard_outbox_key(self) -> bool:
+        """The outbox key's keyring entry deleted while the application runs: write it back from
+        the key the open outbox uses, so the unsynced records stay readable after a restart
+        (True when it was restored). The replica keys are not restored: they come back wrapped."""
+        if self.outbox_key is None or self.drill:
+            return False
+        name = outbox_key_name(self.enrolment.municipality_code)
+        if self.keystore.has_database_key(name):
+            return False
+        self.keystore._set(self.keystore.database_entry(name), self.outbox_key.hex())
+        log.error("the outbox key's keyring entry had gone; written back from the open outbox")
+        return True
+
+    def _close_local(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self.partners is not None:
+            self.partners.close()
+        self.outbox.close()
+        self.store.close()
+
     def pending_count(self) -> int:
         """Issuances waiting to sync: this municipality's and the partners' (the banner figure)."""
         return self.outbox.count_pending() + (self.partners.pending() if self.partners is not None else 0)
@@ -146,6 +210,8 @@ class TerminalRuntime:
             return
 
         def online_upkeep() -> None:
+            if self.contact() is not None:  # issue 15: revoked -> wiped; nothing else to do
+                return
             try:
                 self.pull_replica()
                 self.pull_partners()
@@ -158,6 +224,8 @@ class TerminalRuntime:
                                          pull_seconds=pull_seconds)
 
     def status(self) -> dict[str, Any]:
+        if self.wiped is None:
+            self.guard_outbox_key()  # a keyring entry deleted while the application runs
         as_of = self.store_as_of()
         return {
             "mode": self.machine.mode.value,
@@ -169,7 +237,14 @@ class TerminalRuntime:
             "outbox_rejected": len(self.outbox.rejected()),
             "serials_available": self.outbox.serials_available(self.clock()),
             "drill": self.drill,
+            "standing": self.standing(),
         }
+
+    def standing(self) -> dict[str, Any]:
+        """The terminal's standing (issue 15); ``banner_ja``/``banner_en`` for the counter banner."""
+        from client.continuity.standing import terminal_standing
+
+        return terminal_standing(self.data_dir, self.clock(), self.keystore)
 
     def store_as_of(self) -> datetime | None:
         try:
@@ -214,15 +289,20 @@ def build_terminal(
     the real outbox is not even opened.
     """
     keystore = keystore if keystore is not None else KeyStore()
+    from client.continuity.wipe import check_not_revoked
+
+    check_not_revoked(data_dir)  # issue 15: a revoked terminal opens nothing
     enrolment = Enrolment.load(data_dir)
     code = enrolment.municipality_code
     remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
     store = ReplicaStore(data_dir, code, keystore)
+    outbox_key: bytes | None = None
     if drill:
         outbox = Outbox.open(data_dir / DRILL_OUTBOX_FILE, keystore.ensure_database_key(drill_outbox_key_name(code)))
         outbox.add_lease(Lease("drill", DRILL_SERIALS[0], DRILL_SERIALS[1], datetime(9999, 12, 31, tzinfo=UTC)))
     else:
-        outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.ensure_database_key(outbox_key_name(code)))
+        outbox_key = keystore.ensure_database_key(outbox_key_name(code))
+        outbox = Outbox.open(data_dir / OUTBOX_FILE, outbox_key)
     private = keystore.terminal_private_key(data_dir)
     from cryptography.hazmat.primitives import serialization
 
@@ -273,7 +353,8 @@ def build_terminal(
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
                               continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler,
-                              partners=partners, counter_backend=counter_backend)
+                              partners=partners, counter_backend=counter_backend, data_dir=Path(data_dir),
+                              keystore=keystore, outbox_key=outbox_key)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime

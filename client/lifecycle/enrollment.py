@@ -165,6 +165,10 @@ def enroll(
     store = ReplicaStore(data_dir, municipality_code, keystore)
     client = terminal_client(data_dir, keystore, ca_bundle=ca_bundle)
     try:
+        from client.local.wrapping import WrappingKeeper
+
+        # issue 15: the replica key is created wrapped by the data centre's wrapping-key lease
+        WrappingKeeper(keystore, client, data_dir).renew(force=True)
         result = ReplicaSync(store, client, page_size=page_size, progress=progress).bootstrap()  # step 6
         serials = _lease_serials(data_dir, keystore, client, municipality_code, now())  # step 7
     finally:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import keyring
@@ -131,9 +133,11 @@ def check_backend(backend: KeyringBackend | None = None) -> KeyringBackend:
 class KeyStore:
     """Raw database keys and the terminal key passphrase, in one checked keyring backend."""
 
-    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE) -> None:
+    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self._backend = check_backend(backend)
         self._service = service
+        self.clock = clock  # read by the replica wrapping-key lease (issue 15); None: the system clock
 
     @property
     def backend_name(self) -> str:
@@ -158,12 +162,23 @@ class KeyStore:
             raise KeyringUnavailableError(f"keyring write failed for {entry}: {type(exc).__name__}: {exc}") from exc
 
     def has_database_key(self, name: str) -> bool:
-        return self._get(self.database_entry(name)) is not None
+        from client.local.wrapping import has_wrapped_key  # issue 15: wrapped replica keys
+
+        return self._get(self.database_entry(name)) is not None or has_wrapped_key(self, name)
 
     def database_key(self, name: str) -> bytes:
-        """The 32-byte raw key of database ``name``; ``MissingKeyError`` if the entry is absent."""
+        """The 32-byte raw key of database ``name``; ``MissingKeyError`` if the entry is absent.
+
+        A replica key held wrapped by the data centre's wrapping-key lease is unwrapped here
+        (``client.local.wrapping``: an expired lease or a clock set back raises
+        its own error, which says why)."""
         value = self._get(self.database_entry(name))
         if value is None:
+            from client.local.wrapping import wrapped_database_key
+
+            wrapped = wrapped_database_key(self, name)
+            if wrapped is not None:
+                return wrapped
             raise MissingKeyError(f"no keyring entry for database {name!r} (service {self._service!r})")
         try:
             key = bytes.fromhex(value)
@@ -178,13 +193,19 @@ class KeyStore:
         if not replace and self.has_database_key(name):
             return self.database_key(name)
         key = secrets.token_bytes(KEY_BYTES)
-        self._set(self.database_entry(name), key.hex())
+        from client.local.wrapping import store_database_key
+
+        if not store_database_key(self, name, key):  # issue 15: replica keys go wrapped when leased
+            self._set(self.database_entry(name), key.hex())
         return key
 
     def ensure_database_key(self, name: str) -> bytes:
         return self.create_database_key(name, replace=False)
 
     def delete_database_key(self, name: str) -> None:
+        from client.local.wrapping import delete_wrapped_key
+
+        delete_wrapped_key(self, name)
         try:
             self._backend.delete_password(self._service, self.database_entry(name))
         except keyring.errors.PasswordDeleteError:

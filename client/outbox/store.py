@@ -94,6 +94,10 @@ offline_signin = Table(
 GENESIS = "0" * 64
 
 
+# the offline sign-in failure counter of the whole terminal (user ids never hold '#'), issue 15
+TERMINAL_WIDE = "#terminal"
+MAX_TERMINAL_OFFLINE_FAILURES = 20
+
 class OutboxError(Exception):
     def __init__(self, message_en: str, message_ja: str) -> None:
         super().__init__(message_en)

@@ -133,12 +133,17 @@ class DataCentreClient:
 
     # -- transport ---------------------------------------------------------------------------
 
-    def _headers(self, method: str, url: str, params: dict[str, Any]) -> dict[str, str]:
+    def _headers(self, method: str, url: str, params: dict[str, Any], content: bytes = b"") -> dict[str, str]:
+        """The staff token if signed in, and the terminal signature whenever this is an enrolled
+        terminal (over the body bytes, with a fresh nonce per attempt): a token issued to a signed
+        login is refused by the server without the signature of the same terminal."""
         headers: dict[str, str] = {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        elif self.signer is not None:
-            headers.update(self.signer.headers(method, httpx.URL(url).path, params))
+        if self.signer is not None:
+            headers.update(self.signer.headers(method, httpx.URL(url).path, params, content))
+        if content:
+            headers["Content-Type"] = "application/json"
         return headers
 
     def _note(self, base: str, ok: bool) -> None:
@@ -152,6 +157,9 @@ class DataCentreClient:
         timeouts = attempt_timeouts(method, path, order, interactive_seconds=self.interactive_timeout,
                                     connect_seconds=self.connect_timeout, line_up=self.line_up)
         last: LineDownError | None = None
+        # serialised once here, so the bytes signed are the bytes sent
+        content = (json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                   if json_body is not None else b"")
         attempts = list(zip(order, timeouts, strict=True))
         resendable = may_resend(method, path)
         retries_left = TRUNCATED_RETRIES
@@ -159,8 +167,9 @@ class DataCentreClient:
             base, timeout = attempts.pop(0)
             url = base + path
             try:
-                response = self._client.request(method, url, params=params, json=json_body,
-                                                 headers=self._headers(method, url, params), timeout=timeout)
+                response = self._client.request(method, url, params=params, content=content or None,
+                                                 headers=self._headers(method, url, params, content),
+                                                 timeout=timeout)
                 body = response.content  # read fully: a cut body raises here
             except httpx.ConnectError as exc:
                 last = LineDownError(message_en=f"cannot connect to {base}", detail=repr(exc))

@@ -73,6 +73,12 @@ class BcpBackend:
         if municipality_code and municipality_code != params.code:
             raise SignInError("この端末はその団体の複製データを保持していません。",
                               f"no replica for municipality {municipality_code}")
+        from client.outbox.store import MAX_TERMINAL_OFFLINE_FAILURES, TERMINAL_WIDE
+
+        if self.outbox.offline_locked(TERMINAL_WIDE):  # issue 15: per terminal as well as per user
+            raise SignInError("この端末でパスワードの誤りが続いたため、オフラインでのログインはロックされています。"
+                              "データセンターとの回線が復旧すると解除されます。",
+                              "offline sign-in locked on this terminal until it reaches the data centre")
         if self.outbox.offline_locked(user_id):
             raise SignInError("パスワードの誤りが続いたため、オフラインでのログインはロックされています。"
                               "回線復旧後に管理者へ解除を依頼してください。", f"offline sign-in locked for {user_id}")
@@ -85,6 +91,7 @@ class BcpBackend:
                 ok = False
         if not ok:
             self.outbox.note_offline_failure(user_id, lock_after=MAX_OFFLINE_FAILURES)
+            self.outbox.note_offline_failure(TERMINAL_WIDE, lock_after=MAX_TERMINAL_OFFLINE_FAILURES)
             raise SignInError("職員IDまたはパスワードが正しくありません。", f"offline sign-in refused for {user_id}")
         self.outbox.clear_offline_failures(user_id)
         assert staff is not None

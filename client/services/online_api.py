@@ -145,6 +145,7 @@ class OnlineApi:
             verify=verify, timeout=httpx.Timeout(timeout, connect=connect_timeout), trust_env=False
         )
         self.token: str | None = None
+        self.signer: Any = None  # client.remote.terminal_auth.TerminalSigner of an enrolled terminal
         self.active_url = self.urls[0]
         # (base url, ok): fed to the connectivity state machine; ok=False only for line failures
         self.on_line_event: Callable[[str, bool], None] | None = None
@@ -163,6 +164,13 @@ class OnlineApi:
     def close(self) -> None:
         self._client.close()
 
+    def _signed(self, method: str, path: str, params: dict[str, Any] | None, content: bytes) -> dict[str, str]:
+        """The enrolled terminal's signature (issue 15): a token from a signed login is bound to
+        this terminal and refused by the server without it."""
+        if self.signer is None:
+            return {}
+        return dict(self.signer.headers(method, path, params or {}, content))
+
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
                 idempotency_key: str | None = None) -> Any:
         headers = {"Accept": "application/json"}
@@ -170,6 +178,14 @@ class OnlineApi:
             headers["Authorization"] = f"Bearer {self.token}"
         if idempotency_key:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
+        content: bytes | None = None
+        if self.signer is not None:  # the bytes signed are the bytes sent
+            import json as jsonlib
+
+            if json is not None:
+                content = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                headers["Content-Type"] = "application/json"
+            json = None
         order = [self.active_url] + [u for u in self.urls if u != self.active_url]
         timeouts = attempt_timeouts(method, path, order, interactive_seconds=self.interactive_timeout,
                                     connect_seconds=self.connect_timeout, line_up=self.line_up)
@@ -180,8 +196,9 @@ class OnlineApi:
         while attempts:
             base, timeout = attempts.pop(0)
             try:
-                response = self._client.request(method, base + path, params=params, json=json, headers=headers,
-                                                timeout=timeout)
+                signed = {**headers, **self._signed(method, urlsplit(base + path).path, params, content or b"")}
+                response = self._client.request(method, base + path, params=params, json=json, content=content,
+                                                headers=signed, timeout=timeout)
             except httpx.ConnectError as exc:  # never reached the server: safe to try the next one
                 log.warning("cannot connect to %s: %s", base, exc)
                 self._note(base, False)
@@ -224,6 +241,7 @@ class OnlineApi:
     def get_bytes(self, path: str, **params: Any) -> bytes:
         """A binary GET (e.g. a PDF) with the same error mapping."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(self._signed("GET", urlsplit(self.active_url + path).path, params, b""))
         try:
             response = self._client.get(self.active_url + path, params=params, headers=headers)
         except httpx.HTTPError as exc:
@@ -238,6 +256,7 @@ class OnlineApi:
         other.urls = list(self.urls)
         other._client = self._client
         other.token = None
+        other.signer = self.signer
         other.active_url = self.active_url
         other.on_line_event = self.on_line_event
         other.interactive_timeout = self.interactive_timeout

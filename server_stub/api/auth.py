@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import update
 
 from client.domain.checkdigits import is_valid_municipality_code
@@ -17,23 +17,45 @@ from server_stub.clock import now_jst, to_utc
 from server_stub.db import begin_write
 from server_stub.models import Staff
 from server_stub.tenants import params_of
+from server_stub.terminal_signature import (
+    CallerRefused,
+    has_terminal_signature,
+    request_body_sha256,
+    verify_terminal_request,
+)
 from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post("/auth/login")
-def post_login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
-    """Sign in; the token is bound to municipality, user and terminal. 5 failures lock the account."""
+def post_login(body: LoginIn, session: SessionDep, request: Request,
+               body_sha256: Annotated[str, Depends(request_body_sha256)]) -> dict[str, Any]:
+    """Sign in; the token is bound to municipality, user and terminal. 5 failures lock the account.
+
+    A login that carries the terminal's own signature (the terminal named in the body) gets a
+    token that is refused on any later request without that terminal's signature.
+    """
     if not is_valid_municipality_code(body.municipality_code):
         raise ApiError(422, "invalid_municipality_code", "団体コードが正しくありません（チェックデジット）。",
                        f"Invalid 地方公共団体コード {body.municipality_code!r}")
     now = now_jst()
+    signed = False
+    if has_terminal_signature(request.headers):
+        try:
+            terminal = verify_terminal_request(session, request.method, request.url.path,
+                                               request.query_params.multi_items(), request.headers, body_sha256, now)
+        except CallerRefused as exc:
+            raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, **exc.extra) from exc
+        if (terminal.municipality_code, terminal.terminal_id) != (body.municipality_code, body.terminal_id):
+            raise ApiError(403, "token_terminal_mismatch", "署名した端末とログインする端末が一致しません。",
+                           "the login names another terminal than the one that signed it")
+        signed = True
     begin_write(session)
     try:
         token, expires, staff, muni = login(
             session, municipality_code=body.municipality_code, user_id=body.user_id,
-            password=body.password, terminal_id=body.terminal_id, now=to_utc(now),
+            password=body.password, terminal_id=body.terminal_id, now=to_utc(now), signed=signed,
         )
     except AuthError as exc:
         session.commit()  # keep the failure counter

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field, StringConstraints
 from sqlalchemy import func, select
 
-from server_stub.api.deps import CallerDep, PrincipalDep, SessionDep, SupervisorDep
+from server_stub.api.deps import CallerDep, PrincipalDep, PushCallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
 from server_stub.clock import now_jst
@@ -33,6 +33,7 @@ from server_stub.reconcile import (
     resolve_conflict,
     store_bcp_issuance,
 )
+from server_stub.terminal_standing import after_revocation
 from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1/bcp", tags=["bcp"])
@@ -87,7 +88,7 @@ class ResolveIn(_Model):
 
 
 @router.post("/issuances")
-def push_issuances(body: BcpBatchIn, caller: CallerDep, session: SessionDep,
+def push_issuances(body: BcpBatchIn, caller: PushCallerDep, session: SessionDep,
                    municipality: PartnerQuery = None) -> dict[str, Any]:
     """Store each record once; a rejected record does not stop the others.
 
@@ -106,6 +107,10 @@ def push_issuances(body: BcpBatchIn, caller: CallerDep, session: SessionDep,
     renew_terminal(session, caller.municipality_code, caller.terminal_id, now_jst())  # while online (issue 14)
     batch = BcpBatch(session, principal, records)
     for rec, record in zip(body.records, records, strict=True):
+        refused = after_revocation(principal, record)  # a revoked terminal: only what came before
+        if refused is not None:
+            results.append({"uuid": rec.uuid, **refused})
+            continue
         savepoint = session.begin_nested()
         try:
             stored = store_bcp_issuance(session, principal, record, now_jst(), batch)

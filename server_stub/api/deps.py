@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub.api.errors import ApiError, forbidden_role
-from server_stub.auth import AuthError, Principal, principal_for_token, terminal_for
+from server_stub.auth import AuthError, Principal, principal_for_token
 from server_stub.clock import now_jst
+from server_stub.terminal_signature import request_body_sha256
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/login")
 
@@ -25,19 +26,36 @@ def get_session(factory: Annotated[sessionmaker[Session], Depends(get_factory)])
         yield session
 
 
+def _refused(exc: Any) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, **exc.extra)
+
+
 def get_principal(
+    request: Request,
     factory: Annotated[sessionmaker[Session], Depends(get_factory)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    body_sha256: Annotated[str, Depends(request_body_sha256)],
 ) -> Principal:
+    """The staff member of the Bearer token, bound to its terminal (issue 15): a terminal
+    signature on the request must be that terminal's, and a token issued to a signed login
+    must carry it (``terminal_signature.check_token_binding``)."""
+    from server_stub.terminal_signature import CallerRefused, check_token_binding
+
     if creds is None or not creds.credentials:
         raise ApiError(401, "not_authenticated", "ログインしてください。", "Missing bearer token")
     if len(creds.credentials) > 200:
         raise ApiError(401, "invalid_token", "ログインし直してください。", "Malformed token")
     with factory() as session:
+        now = now_jst()
         try:
-            return principal_for_token(session, creds.credentials, now_jst())
+            principal = principal_for_token(session, creds.credentials, now)
         except AuthError as exc:
-            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
+            raise ApiError(403 if exc.status == 403 else 401, exc.code, exc.message_ja, exc.message_en) from exc
+        try:
+            check_token_binding(session, principal, request, body_sha256, now)
+        except CallerRefused as exc:
+            raise _refused(exc) from exc
+        return principal
 
 
 ROLE_LABELS = {"supervisor": "係長（支援措置責任者）", "admin": "管理者", "clerk": "窓口職員"}
@@ -58,37 +76,44 @@ SupervisorDep = Annotated[Principal, Depends(require_role("supervisor"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 
 
-def get_caller(request: Request, factory: Annotated[sessionmaker[Session], Depends(get_factory)]) -> Principal:
+def _caller(request: Request, factory: sessionmaker[Session], body_sha256: str, *,
+            allow_revoked: bool) -> Principal:
+    from server_stub.terminal_signature import HEADER_TERMINAL, CallerRefused, verify_terminal_request
+
+    if request.headers.get("authorization") or not request.headers.get(HEADER_TERMINAL):
+        auth = request.headers.get("authorization", "")
+        creds = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
+                 if auth.lower().startswith("bearer ") else None)
+        return get_principal(request, factory, creds, body_sha256)
+    with factory() as session:
+        try:
+            terminal = verify_terminal_request(session, request.method, request.url.path,
+                                               request.query_params.multi_items(), request.headers,
+                                               body_sha256, now_jst(), allow_revoked=allow_revoked)
+        except CallerRefused as exc:
+            raise _refused(exc) from exc
+        return Principal(municipality_code=terminal.municipality_code, user_id=f"terminal:{terminal.terminal_id}",
+                         name=terminal.name, role="terminal", terminal_id=terminal.terminal_id,
+                         terminal_name=terminal.name,
+                         revoked_at=terminal.revoked_at if terminal.status == "revoked" else None)
+
+
+def get_caller(request: Request, factory: Annotated[sessionmaker[Session], Depends(get_factory)],
+               body_sha256: Annotated[str, Depends(request_body_sha256)]) -> Principal:
     """A signed-in staff member, or the enrolled terminal itself (request signature).
 
     After an outage the clerks signed in offline and hold no server token: the terminal pushes
     its outbox with its own Ed25519 signature, and each record names the clerk who issued it.
     """
-    from server_stub.terminal_signature import (
-        HEADER_TERMINAL,
-        CallerRefused,
-        municipality_of_terminal_signature,
-    )
+    return _caller(request, factory, body_sha256, allow_revoked=False)
 
-    if request.headers.get("authorization") or not request.headers.get(HEADER_TERMINAL):
-        from fastapi.security import HTTPAuthorizationCredentials
 
-        auth = request.headers.get("authorization", "")
-        creds = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
-                 if auth.lower().startswith("bearer ") else None)
-        return get_principal(factory, creds)
-    with factory() as session:
-        try:
-            code = municipality_of_terminal_signature(session, request.method, request.url.path,
-                                                      request.query_params.multi_items(), request.headers,
-                                                      now_jst())
-        except CallerRefused as exc:
-            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
-        terminal_id = request.headers[HEADER_TERMINAL].partition("/")[2]
-        terminal = terminal_for(session, code, terminal_id)
-        assert terminal is not None  # checked by the signature verification
-        return Principal(municipality_code=code, user_id=f"terminal:{terminal_id}", name=terminal.name,
-                         role="terminal", terminal_id=terminal_id, terminal_name=terminal.name)
+def get_push_caller(request: Request, factory: Annotated[sessionmaker[Session], Depends(get_factory)],
+                    body_sha256: Annotated[str, Depends(request_body_sha256)]) -> Principal:
+    """``get_caller``, except that a revoked terminal passes with ``revoked_at`` set: it may push
+    the issuances it made before its revocation (the endpoint refuses the later ones)."""
+    return _caller(request, factory, body_sha256, allow_revoked=True)
 
 
 CallerDep = Annotated[Principal, Depends(get_caller)]
+PushCallerDep = Annotated[Principal, Depends(get_push_caller)]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select, update
 
 from server_stub import audit, counters
-from server_stub.api.deps import AdminDep, CallerDep, PrincipalDep, SessionDep
+from server_stub.api.deps import AdminDep, CallerDep, PrincipalDep, PushCallerDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import EnrollIn, LeaseIn, LeaseReturnIn
 from server_stub.auth import terminal_for
@@ -22,7 +24,17 @@ from server_stub.db import begin_write
 from server_stub.models import SerialLease
 from server_stub.mutual_backup import PartnerQuery, acting_for
 from server_stub.seed.demo import enroll_terminal
+from server_stub.terminal_standing import (
+    StandingError,
+    lease_accounting,
+    lease_wrapping_key,
+    revoke_terminal,
+    standing,
+    terminal_row,
+)
 from server_stub.trust.keys import renew_terminal
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["terminals"])
 LEASE_LIFETIME = timedelta(days=30)
@@ -159,3 +171,69 @@ def list_leases(principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
             d["status"] = "expired"
         out.append(d)
     return {"leases": out}
+
+
+# -- standing and revocation (issue 15; server_stub.terminal_standing) ---------------------------
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+def _standing_error(exc: StandingError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message_ja, exc.message_en)
+
+
+@router.post("/terminals/{terminal_id}/revoke")
+def post_revoke(body: RevokeIn, principal: AdminDep, session: SessionDep,
+                terminal_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    """Revoke a terminal of the admin's municipality (lost or stolen): every later request of it
+    is refused, its tokens and unused leased serials are voided. Who, when and why are logged."""
+    now = now_jst()
+    begin_write(session)
+    try:
+        report = revoke_terminal(session, principal.municipality_code, terminal_id, by=principal.user_id,
+                                 reason=body.reason, now=now)
+    except StandingError as exc:
+        raise _standing_error(exc) from exc
+    session.commit()
+    log.warning("terminal revoked: %s", report.to_dict())
+    return report.to_dict()
+
+
+@router.get("/terminals/{terminal_id}/standing")
+def get_terminal_standing(principal: AdminDep, session: SessionDep,
+                          terminal_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    """A terminal's standing and the accounting of its serial leases (admin)."""
+    terminal = terminal_row(session, principal.municipality_code, terminal_id)
+    if terminal is None:
+        raise not_found("端末", "Terminal")
+    return {**standing(session, terminal, now_jst()),
+            "leases": lease_accounting(session, principal.municipality_code, terminal_id)}
+
+
+@router.get("/terminal/standing")
+def get_own_standing(caller: PushCallerDep, session: SessionDep) -> dict[str, Any]:
+    """The calling terminal's own standing (signed; a revoked terminal learns it here too)."""
+    terminal = terminal_row(session, caller.municipality_code, caller.terminal_id)
+    if terminal is None or caller.role != "terminal":
+        raise ApiError(403, "terminal_only", "登録済み端末の署名でのみ確認できます。", "terminal signature required")
+    return standing(session, terminal, now_jst())
+
+
+@router.post("/terminal/wrapping-key")
+def post_wrapping_key(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+    """Lease the replica wrapping key with its validity (docs/terminal-security.md), signed only."""
+    if caller.role != "terminal":
+        raise ApiError(403, "terminal_only", "登録済み端末の署名でのみ取得できます。", "terminal signature required")
+    begin_write(session)
+    terminal = terminal_row(session, caller.municipality_code, caller.terminal_id)
+    if terminal is None:
+        raise ApiError(403, "unknown_terminal", "この端末は登録されていません。", "not enrolled")
+    try:
+        lease = lease_wrapping_key(session, terminal, now_jst())
+    except StandingError as exc:
+        raise _standing_error(exc) from exc
+    session.commit()
+    return lease

@@ -19,7 +19,7 @@ from server_stub.models.residents import (
     Suppression,
     TaxSummary,
 )
-from server_stub.models.staff import AuthToken, Staff, Terminal
+from server_stub.models.staff import AuthToken, Staff, Terminal, TerminalNonce
 
 __all__ = [
     "AccessLogEntry",
@@ -49,6 +49,7 @@ __all__ = [
     "Suppression",
     "TaxSummary",
     "Terminal",
+    "TerminalNonce",
     "TerminalLogCursor",
 ]
 

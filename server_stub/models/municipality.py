@@ -25,6 +25,8 @@ class Municipality(Base):
     exemption_reasons_json: Mapped[str] = mapped_column(Text, default="[]")
     bcp_policy: Mapped[str] = mapped_column(String(16), default="auto")  # auto | confirm
     replica_max_age_hours: Mapped[int] = mapped_column(Integer, default=72)
+    # days a terminal may keep opening its replica without reaching the data centre (issue 15)
+    replica_key_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     print_sex_on_inkan: Mapped[bool] = mapped_column(Boolean, default=True)
     # Ed25519 key for online certificates. The private key is stored in the database: acceptable
     # for the stub only (a real data centre keeps it in an HSM).

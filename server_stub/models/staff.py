@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from server_stub.models.base import Base
 
@@ -45,6 +46,26 @@ class Terminal(Base):
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     enrolled_by: Mapped[str] = mapped_column(String(64), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # standing (issue 15): only "active" lets a request through; any other value refuses (fail closed)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    revoked_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # the replica wrapping key leased to the terminal (docs/terminal-security.md); None until first asked
+    wrapping_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class TerminalNonce(Base):
+    """A request nonce seen from a terminal, kept until its signature window has passed (replay
+    refusal that holds across server processes: the primary key makes a second use fail)."""
+
+    __tablename__ = "terminal_nonces"
+    __table_args__ = (Index("ix_terminal_nonces_expiry", "expires_at"),)
+
+    municipality_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AuthToken(Base):
@@ -60,3 +81,5 @@ class AuthToken(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # issued to a login that carried the terminal's signature: every use must carry it again
+    signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

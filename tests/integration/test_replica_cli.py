@@ -65,7 +65,9 @@ def test_enroll_sync_status(replica_env: ServerEnv, tmp_path: Path, memory_keyri
     assert b"ENCRYPTED PRIVATE KEY" in (data / "terminal_key.pem").read_bytes()
     assert not (data / "outbox.db").read_bytes().startswith(b"SQLite format 3")
     entries = {name for (_svc, name) in memory_keyring.entries}
-    assert {f"db:replica-{CITY}", f"db:outbox-{CITY}", "terminal-key-passphrase"} <= entries
+    # issue 15: the replica key is held only wrapped by the data centre's wrapping-key lease
+    assert {f"dbw:replica-{CITY}", "wrapping-lease", f"db:outbox-{CITY}", "terminal-key-passphrase"} <= entries
+    assert f"db:replica-{CITY}" not in entries
     store = ReplicaStore(data, CITY, KeyStore(memory_keyring))
     assert_same_state(store, replica_env.db_url)
     store.close()
