@@ -221,7 +221,7 @@ def test_keyring_entries_deleted_while_the_app_runs(env: Env) -> None:
 
 
 def test_offline_sign_in_failures_are_limited_per_terminal(env: Env) -> None:
-    from client.continuity.contact import MAX_TERMINAL_OFFLINE_FAILURES
+    from client.outbox.store import MAX_TERMINAL_OFFLINE_FAILURES
     from client.services.errors import SignInError
 
     rt = runtime(env)
