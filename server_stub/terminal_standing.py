@@ -60,15 +60,18 @@ def revoked_at_iso(terminal: Terminal) -> str | None:
     return to_utc(terminal.revoked_at).isoformat() if terminal.revoked_at is not None else None
 
 
-def revoke_key_in_trust_list(session: Session, terminal: Terminal, revoked_at: datetime) -> None:
-    """HOOK (issue 14, trust list): revoke ``terminal.key_id`` in the trust list as of
-    ``revoked_at``, so a BCP certificate it signs after that time no longer verifies while
-    the ones signed before stay valid. The trust list is built by another engineer; until it
-    lands this hook only leaves its intent in the audit log (below, action
-    ``trust_list_revoke_pending``) so the call site and its arguments are fixed."""
-    audit.append(session, terminal.municipality_code, now=revoked_at, user_id="system",
-                 terminal_id=terminal.terminal_id, action="trust_list_revoke_pending",
-                 subject=f"{terminal.key_id}@{to_utc(revoked_at).isoformat()}")
+def revoke_key_in_trust_list(session: Session, terminal: Terminal, revoked_at: datetime, *, reason: str,
+                             actor: str) -> None:
+    """Revoke ``terminal.key_id`` in the trust list as of ``revoked_at`` (docs/trust.md): a BCP
+    certificate it signs after that time no longer verifies, the countersigned ones from before stay
+    valid, and one the data centre never saw fails (its leases are closed: voided above)."""
+    from server_stub.trust.keys import revoke_terminal_key
+    from server_stub.trust.models import TrustRevocation
+
+    if session.scalars(select(TrustRevocation).where(TrustRevocation.kid == terminal.key_id)).first() is not None:
+        return  # already revoked in the trust list (``madoguchi-server trust revoke-terminal``): that time stands
+    revoke_terminal_key(session, terminal.municipality_code, terminal.terminal_id, revoked_at, reason, actor,
+                        now=revoked_at)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def revoke_terminal(session: Session, municipality_code: str, terminal_id: str, 
     changes.record_change(session, municipality_code, "terminal", terminal_id, changes.UPSERT, at)
     audit.append(session, municipality_code, now=now, user_id=by, terminal_id=terminal_id,
                  action="revoke_terminal", subject=f"{terminal_id}: {reason}"[:200])
-    revoke_key_in_trust_list(session, terminal, at)
+    revoke_key_in_trust_list(session, terminal, at, reason=reason, actor=by)
     return RevocationReport(municipality_code, terminal_id, terminal.key_id, at.isoformat(), by, reason,
                             int(getattr(tokens, "rowcount", 0) or 0), len(leases), voided, False)
 

@@ -30,7 +30,7 @@ from server_stub.trust.models import (
 REISSUE_EVERY = timedelta(hours=1)
 # returned by the terminal; closed as expired by the server when the same terminal, online again
 # (its outbox pushed first), leased anew; or its key revoked
-CLOSED_LEASE_STATUSES = ("returned", "expired", "revoked")
+CLOSED_LEASE_STATUSES = ("returned", "expired", "revoked", "voided")  # voided: the terminal was revoked
 
 
 def _latest_change(session: Session) -> datetime | None:

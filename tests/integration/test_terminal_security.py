@@ -57,6 +57,19 @@ def count(db_url: str, model: Any, *where: Any) -> int:
         engine.dispose()
 
 
+def trust_revocations(db_url: str) -> list[tuple[str, str, str]]:
+    """(key id, effective time as ISO UTC, actor) of every trust-list revocation."""
+    from server_stub.clock import to_utc
+    from server_stub.trust.models import TrustRevocation
+
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            return [(r.kid, to_utc(r.effective_at).isoformat(), r.actor) for r in s.scalars(select(TrustRevocation))]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def two_servers(db_url: str, server_factory: Any) -> tuple[str, Any, Any]:
     """One seeded database, two server processes on it."""
@@ -187,7 +200,10 @@ def test_revoked_terminal_is_refused_everywhere_and_its_serials_are_voided(
     assert again["already_revoked"] is True and again["reason"] == "盗難届 stolen from the counter"
     actions = audit_actions(db_url)
     assert ("revoke_terminal", "admin1", "T001: 盗難届 stolen from the counter") in actions
-    assert any(a == "trust_list_revoke_pending" for a, _, _ in actions)
+    # its key is revoked in the trust list (docs/trust.md) as of the revocation, by the same admin
+    revoked = trust_revocations(db_url)
+    assert [(r[1], r[2]) for r in revoked] == [(report["revoked_at"], "admin1")], revoked
+    assert [a for a, _, _ in actions].count("trust_revoke_terminal") == 1
 
     # every kind of request of the terminal is refused from now on
     for call in (lambda: t.remote.get("/api/v1/replica/changes", since=0, limit=1),
