@@ -39,7 +39,7 @@ from client.domain.model import (
 )
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import REQUESTER_JA, birth_text
-from client.services.issuance_form import IDENTITY_DOCUMENTS, JUMINHYO_OPTIONS, IssuanceForm
+from client.services.issuance_form import IDENTITY_DOCUMENTS, QUALIFICATIONS, IssuanceForm
 from client.services.records import IssuanceOutcome
 from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
@@ -126,7 +126,7 @@ class IssuanceDialog(QDialog):
         self.items_box = QGroupBox(self.tr("記載事項(特別の請求があるもののみ)"), self)
         items_layout = QHBoxLayout(self.items_box)
         self.item_checks: dict[str, QCheckBox] = {}
-        for item, label in JUMINHYO_OPTIONS:
+        for item, label in self.form.item_options:
             check = QCheckBox(self.tr(label), self.items_box)
             check.setObjectName(f"item_{item.value}")
             check.setAccessibleName(self.tr(label))
@@ -167,8 +167,35 @@ class IssuanceDialog(QDialog):
         self.poa_check.setAccessibleName(self.tr("委任状"))
         self.poa_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "has_power_of_attorney", on)))
         self.purpose_edit = self._line("purposeEdit", self.tr("利用目的"), "purpose")
-        self.qualification_edit = self._line("qualificationEdit", self.tr("資格"), "qualification")
+        # 職務上請求 (12条の3第3項): one of the eight 特定事務受任者, with 登録番号 and 依頼者
+        self.qualification_combo = QComboBox(self)
+        self.qualification_combo.setObjectName("qualificationCombo")
+        self.qualification_combo.setAccessibleName(self.tr("資格"))
+        self.qualification_combo.addItem(self.tr("(選択してください)"), "")
+        for qualification in QUALIFICATIONS:
+            self.qualification_combo.addItem(qualification, qualification)
+        self.qualification_combo.currentIndexChanged.connect(
+            lambda _i: self._edit(lambda f: setattr(f, "qualification", self.qualification_combo.currentData() or ""))
+        )
+        self.registration_edit = self._line("registrationNoEdit", self.tr("登録番号"), "registration_no")
+        self.client_name_edit = self._line("clientNameEdit", self.tr("依頼者の氏名"), "client_name")
+        self.applicant_address_edit = self._line("applicantAddressEdit", self.tr("申出者の住所(事務所の所在地)"),
+                                                 "applicant_address")
+        self.special_reason_edit = self._line("specialReasonEdit", self.tr("特別の請求の理由"), "special_reason")
+        self.special_accepted_check = QCheckBox(self.tr("特別の請求を認める"), self)
+        self.special_accepted_check.setObjectName("specialAcceptedCheck")
+        self.special_accepted_check.setAccessibleName(self.tr("特別の請求を認める"))
+        self.special_accepted_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "special_accepted", on)))
         self.agency_edit = self._line("agencyEdit", self.tr("請求機関"), "agency")
+        self.legal_basis_edit = self._line("legalBasisEdit", self.tr("法令上の根拠(番号法19条)"), "legal_basis")
+        self.by_post_check = QCheckBox(self.tr("郵送による請求"), self)
+        self.by_post_check.setObjectName("receivedByPostCheck")
+        self.by_post_check.setAccessibleName(self.tr("郵送による請求"))
+        self.by_post_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "received_by_post", on)))
+        self.deliver_by_post_check = QCheckBox(self.tr("対象者の住所へ郵送で交付する(個人番号入り)"), self)
+        self.deliver_by_post_check.setObjectName("deliverByPostCheck")
+        self.deliver_by_post_check.setAccessibleName(self.tr("郵送で交付"))
+        self.deliver_by_post_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "deliver_by_post", on)))
         rform.addRow(self.tr("区分"), self.kind_combo)
         rform.addRow(self.tr("氏名"), self.requester_name_edit)
         rform.addRow(self.tr("来庁した世帯員"), self.member_requester_combo)
@@ -176,9 +203,17 @@ class IssuanceDialog(QDialog):
         identity_label.setBuddy(self.identity_combo)  # Alt+I from anywhere in the dialog
         rform.addRow(identity_label, self.identity_combo)
         rform.addRow("", self.poa_check)
+        rform.addRow(self.tr("申出者の住所"), self.applicant_address_edit)
         rform.addRow(self.tr("利用目的"), self.purpose_edit)
-        rform.addRow(self.tr("資格"), self.qualification_edit)
+        rform.addRow(self.tr("資格"), self.qualification_combo)
+        rform.addRow(self.tr("登録番号"), self.registration_edit)
+        rform.addRow(self.tr("依頼者"), self.client_name_edit)
+        rform.addRow(self.tr("特別の請求"), self.special_reason_edit)
+        rform.addRow("", self.special_accepted_check)
         rform.addRow(self.tr("請求機関"), self.agency_edit)
+        rform.addRow(self.tr("法令上の根拠"), self.legal_basis_edit)
+        rform.addRow("", self.by_post_check)
+        rform.addRow("", self.deliver_by_post_check)
         self._requester_form = rform
 
         # certificate-specific inputs, copies, fee exemption
@@ -295,6 +330,10 @@ class IssuanceDialog(QDialog):
     def _set_row_visible(self, form: QFormLayout, widget: QWidget, visible: bool) -> None:
         form.setRowVisible(widget, visible)
 
+    def _rows_needed(self) -> tuple[bool, ...]:
+        f = self.form
+        return (f.needs_special_reason, f.needs_legal_basis, f.offers_delivery_by_post)
+
     def _sync_visibility(self) -> None:
         f = self.form
         self.members_box.setVisible(f.shows_members)
@@ -303,8 +342,15 @@ class IssuanceDialog(QDialog):
         self._set_row_visible(self._requester_form, self.member_requester_combo, f.needs_household_requester)
         self._set_row_visible(self._requester_form, self.poa_check, f.needs_power_of_attorney)
         self._set_row_visible(self._requester_form, self.purpose_edit, f.needs_purpose)
-        self._set_row_visible(self._requester_form, self.qualification_edit, f.needs_qualification)
+        self._set_row_visible(self._requester_form, self.applicant_address_edit, f.needs_applicant_address)
+        self._set_row_visible(self._requester_form, self.qualification_combo, f.needs_qualification)
+        self._set_row_visible(self._requester_form, self.registration_edit, f.needs_registration)
+        self._set_row_visible(self._requester_form, self.client_name_edit, f.needs_registration)
+        self._set_row_visible(self._requester_form, self.special_reason_edit, f.needs_special_reason)
+        self._set_row_visible(self._requester_form, self.special_accepted_check, f.needs_special_reason)
         self._set_row_visible(self._requester_form, self.agency_edit, f.needs_agency)
+        self._set_row_visible(self._requester_form, self.legal_basis_edit, f.needs_legal_basis)
+        self._set_row_visible(self._requester_form, self.deliver_by_post_check, f.offers_delivery_by_post)
         self._set_row_visible(self._other_form, self.card_edit, f.needs_card_no)
         self._set_row_visible(self._other_form, self.tax_year_spin, f.needs_tax_year)
         self.adjustSize()
@@ -325,7 +371,10 @@ class IssuanceDialog(QDialog):
     # -- edits -------------------------------------------------------------------------------------------
 
     def _edit(self, change: Callable[[IssuanceForm], None]) -> None:
+        shown_before = self._rows_needed()
         change(self.form)
+        if self._rows_needed() != shown_before:  # e.g. 本籍 for a third party asks for a 特別の請求 reason
+            self._sync_visibility()
         self.outcome = None
         self.unprinted = False  # a new request; an unprinted one stays printable from the 交付履歴
         if self.form.drop_stale_release():

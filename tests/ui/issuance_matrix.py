@@ -23,10 +23,12 @@ from tests.ui.helpers import commit_japanese, find_row
 WAIT = 20_000
 
 # 課税証明 is for the taxpayer, a co-resident relative or an agent with 委任状 (DOMAIN.md): the
-# rule engine refuses third parties and 職務上請求 — the dialog must show that refusal.
+# rule engine refuses third parties and 職務上請求; a 除票 is not requested as a household member
+# (15条の4: former members ask as third parties). The dialog must show each refusal.
 REFUSED = {
     (CertificateType.KAZEI, RequesterKind.THIRD_PARTY): "requester_not_allowed",
     (CertificateType.KAZEI, RequesterKind.PROFESSIONAL): "requester_not_allowed",
+    (CertificateType.JOHYO, RequesterKind.HOUSEHOLD): "johyo_former_household",
 }
 
 
@@ -137,7 +139,11 @@ def fill_request(qtbot: Any, dialog: Any, cert: CertificateType, kind: Requester
     assert shown(dialog.poa_check) == (kind is RequesterKind.AGENT), "委任状"
     assert shown(dialog.member_requester_combo) == (kind is RequesterKind.HOUSEHOLD), "来庁した世帯員"
     assert shown(dialog.purpose_edit) == (kind in (RequesterKind.THIRD_PARTY, RequesterKind.PROFESSIONAL)), "利用目的"
-    assert shown(dialog.qualification_edit) == (kind is RequesterKind.PROFESSIONAL), "資格"
+    assert shown(dialog.qualification_combo) == (kind is RequesterKind.PROFESSIONAL), "資格"
+    assert shown(dialog.registration_edit) == (kind is RequesterKind.PROFESSIONAL), "登録番号"
+    assert shown(dialog.client_name_edit) == (kind is RequesterKind.PROFESSIONAL), "依頼者"
+    assert shown(dialog.applicant_address_edit) == (
+        kind in (RequesterKind.THIRD_PARTY, RequesterKind.PROFESSIONAL)), "申出者の住所"
     assert shown(dialog.agency_edit) == (kind is RequesterKind.OFFICIAL), "請求機関"
     assert shown(dialog.requester_name_edit) == (kind not in (RequesterKind.SELF, RequesterKind.HOUSEHOLD)), "氏名"
 
@@ -153,8 +159,14 @@ def fill_request(qtbot: Any, dialog: Any, cert: CertificateType, kind: Requester
         assert dialog.form.requester_atena_no == dialog.member_requester_combo.itemData(0)
     if shown(dialog.purpose_edit):
         commit_japanese(dialog.purpose_edit, "相続手続のため")
-    if shown(dialog.qualification_edit):
-        commit_japanese(dialog.qualification_edit, "弁護士")
+    if shown(dialog.applicant_address_edit):
+        commit_japanese(dialog.applicant_address_edit, "東京都桜ヶ丘市本町一丁目2番3号")
+    if shown(dialog.qualification_combo):
+        assert dialog.qualification_combo.count() == 9  # (選択してください) + the eight 特定事務受任者
+        dialog.qualification_combo.setCurrentIndex(dialog.qualification_combo.findData("弁護士"))
+        assert dialog.form.qualification == "弁護士"
+        qtbot.keyClicks(dialog.registration_edit, "12345")
+        commit_japanese(dialog.client_name_edit, "依頼　太郎")
     if shown(dialog.agency_edit):
         commit_japanese(dialog.agency_edit, "桜ヶ丘税務署")
 

@@ -18,6 +18,7 @@ from client.domain.model import CertificateType, Outcome, RequesterKind
 from tests.conftest import ServerProcess, start_server
 from tests.fixtures.counter_server import CLERK, copy_db, make_service, seed_template
 from tests.ui.conftest import PrintRecorder
+from tests.ui.helpers import commit_japanese
 from tests.ui.issuance_matrix import (
     REFUSED,
     MatrixData,
@@ -97,3 +98,42 @@ def test_identity_back_to_unchecked_refuses_again(qtbot: Any, counter: Counter) 
         assert "identity_not_checked" in [r.code for r in decision.reasons]
     finally:
         dialog.reject()
+
+
+def test_third_party_fields_follow_the_request(qtbot: Any, counter: Counter) -> None:
+    """特別の請求 (items beyond the 基礎証明事項) asks for its reason and the clerk's acceptance; a 個人番号
+    住民票 for an 任意代理人 is offered only by post to the subject (issue 16), through the real widgets."""
+    from client.domain.model import JuminhyoItem
+
+    subject = subject_for(counter.data, CertificateType.JUMINHYO)
+    dialog = open_issuance_for(qtbot, counter.window, subject.atena_no)
+    try:
+        fill_request(qtbot, dialog, CertificateType.JUMINHYO, RequesterKind.THIRD_PARTY, counter.data.card_no)
+
+        def shown(widget: Any) -> bool:
+            return bool(widget.isVisibleTo(dialog))
+
+        assert not shown(dialog.special_reason_edit) and not shown(dialog.deliver_by_post_check)
+        dialog.item_checks[JuminhyoItem.HONSEKI.value].setChecked(True)
+        assert shown(dialog.special_reason_edit) and shown(dialog.special_accepted_check)
+        decision = wait_verdict(qtbot, dialog)
+        assert decision.outcome is Outcome.DENY, "本籍 for a third party without an accepted 特別の請求"
+        commit_japanese(dialog.special_reason_edit, "相続登記に本籍の記載が必要なため")
+        dialog.special_accepted_check.setChecked(True)
+        qtbot.waitUntil(lambda: not dialog._debounce.isActive() and dialog.decision is not None
+                        and dialog.decision.outcome is not Outcome.DENY, timeout=20_000)
+        assert dialog.form.to_request().requester.special_accepted
+
+        dialog.item_checks[JuminhyoItem.HONSEKI.value].setChecked(False)
+        dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(RequesterKind.AGENT))
+        dialog.poa_check.setChecked(True)
+        dialog.item_checks[JuminhyoItem.MY_NUMBER.value].setChecked(True)
+        assert shown(dialog.deliver_by_post_check)
+        decision = wait_verdict(qtbot, dialog)
+        assert decision.outcome is Outcome.DENY, "個人番号 to an 任意代理人 over the counter"
+        dialog.deliver_by_post_check.setChecked(True)
+        qtbot.waitUntil(lambda: not dialog._debounce.isActive() and dialog.decision is not None
+                        and dialog.decision.outcome is not Outcome.DENY, timeout=20_000)
+        assert dialog.form.to_request().deliver_by_post
+    finally:
+        dialog.close()

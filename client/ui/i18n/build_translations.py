@@ -37,6 +37,14 @@ EXTRA: dict[str, list[str]] = {
 }
 
 EN: dict[str, str] = {
+    # third-party and 職務上請求 fields (issue 16)
+    "(選択してください)": "(choose)", "登録番号": "Registration no.", "依頼者の氏名": "Client's name",
+    "依頼者": "Client", "申出者の住所(事務所の所在地)": "Applicant's address (office)", "申出者の住所": "Applicant's address",
+    "特別の請求の理由": "Reason for the special request", "特別の請求を認める": "Accept the special request",
+    "特別の請求": "Special request", "法令上の根拠(番号法19条)": "Legal basis (My Number Act art. 19)",
+    "法令上の根拠": "Legal basis", "郵送による請求": "Request received by post",
+    "対象者の住所へ郵送で交付する(個人番号入り)": "Send by post to the subject's address (with My Number)",
+    "郵送で交付": "Deliver by post",
     "日計表": "Day close", "対象日": "Date", "日計表の内訳": "Day close breakdown", "区分": "Category",
     "件数": "Issuances", "通数": "Copies", "手数料(円)": "Fees (yen)", "F12 PDF作成": "F12 Make PDF",
     "日計表のPDFを作成": "Make the day close PDF", "Esc 閉じる": "Esc Close", "閉じる": "Close",

@@ -868,7 +868,7 @@
     </message>
     <message>
       <location filename="../issuance_dialog.py" line="149" />
-      <location filename="../issuance_dialog.py" line="174" />
+      <location filename="../issuance_dialog.py" line="201" />
       <source>来庁した世帯員</source>
       <translation>Household member at the counter</translation>
     </message>
@@ -889,156 +889,229 @@
     </message>
     <message>
       <location filename="../issuance_dialog.py" line="169" />
-      <location filename="../issuance_dialog.py" line="179" />
+      <location filename="../issuance_dialog.py" line="207" />
       <source>利用目的</source>
       <translation>Purpose</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="170" />
-      <location filename="../issuance_dialog.py" line="180" />
+      <location filename="../issuance_dialog.py" line="173" />
+      <location filename="../issuance_dialog.py" line="208" />
       <source>資格</source>
       <translation>Qualification</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="171" />
+      <location filename="../issuance_dialog.py" line="174" />
+      <source>(選択してください)</source>
+      <translation>(choose)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="180" />
+      <location filename="../issuance_dialog.py" line="209" />
+      <source>登録番号</source>
+      <translation>Registration no.</translation>
+    </message>
+    <message>
       <location filename="../issuance_dialog.py" line="181" />
+      <source>依頼者の氏名</source>
+      <translation>Client's name</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="182" />
+      <source>申出者の住所(事務所の所在地)</source>
+      <translation>Applicant's address (office)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="184" />
+      <source>特別の請求の理由</source>
+      <translation>Reason for the special request</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="185" />
+      <location filename="../issuance_dialog.py" line="187" />
+      <source>特別の請求を認める</source>
+      <translation>Accept the special request</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="189" />
+      <location filename="../issuance_dialog.py" line="213" />
       <source>請求機関</source>
       <translation>Requesting agency</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="172" />
+      <location filename="../issuance_dialog.py" line="190" />
+      <source>法令上の根拠(番号法19条)</source>
+      <translation>Legal basis (My Number Act art. 19)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="191" />
+      <location filename="../issuance_dialog.py" line="193" />
+      <source>郵送による請求</source>
+      <translation>Request received by post</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="195" />
+      <source>対象者の住所へ郵送で交付する(個人番号入り)</source>
+      <translation>Send by post to the subject's address (with My Number)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="197" />
+      <source>郵送で交付</source>
+      <translation>Deliver by post</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="199" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="173" />
+      <location filename="../issuance_dialog.py" line="200" />
       <source>氏名</source>
       <translation>Name</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="175" />
+      <location filename="../issuance_dialog.py" line="202" />
       <source>本人確認(&amp;I)</source>
       <translation>&amp;Identity check</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="186" />
+      <location filename="../issuance_dialog.py" line="206" />
+      <source>申出者の住所</source>
+      <translation>Applicant's address</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="210" />
+      <source>依頼者</source>
+      <translation>Client</translation>
+    </message>
+    <message>
       <location filename="../issuance_dialog.py" line="211" />
+      <source>特別の請求</source>
+      <translation>Special request</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="214" />
+      <source>法令上の根拠</source>
+      <translation>Legal basis</translation>
+    </message>
+    <message>
+      <location filename="../issuance_dialog.py" line="221" />
+      <location filename="../issuance_dialog.py" line="246" />
       <source>印鑑登録証番号</source>
       <translation>Seal registration card no.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="189" />
-      <location filename="../issuance_dialog.py" line="212" />
+      <location filename="../issuance_dialog.py" line="224" />
+      <location filename="../issuance_dialog.py" line="247" />
       <source>課税年度</source>
       <translation>Tax year</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="199" />
-      <location filename="../issuance_dialog.py" line="213" />
+      <location filename="../issuance_dialog.py" line="234" />
+      <location filename="../issuance_dialog.py" line="248" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="204" />
+      <location filename="../issuance_dialog.py" line="239" />
       <source>手数料免除事由</source>
       <translation>Fee exemption reason</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="205" />
+      <location filename="../issuance_dialog.py" line="240" />
       <source>なし(有料)</source>
       <translation>None (fee payable)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="214" />
+      <location filename="../issuance_dialog.py" line="249" />
       <source>手数料免除</source>
       <translation>Fee exemption</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="221" />
+      <location filename="../issuance_dialog.py" line="256" />
       <source>支援措置責任者による解除(F8)</source>
       <translation>Release by the support-measure supervisor (F8)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="223" />
+      <location filename="../issuance_dialog.py" line="258" />
       <source>支援措置責任者による解除</source>
       <translation>Release by the support-measure supervisor</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="231" />
+      <location filename="../issuance_dialog.py" line="266" />
       <source>F10 プレビュー</source>
       <translation>F10 Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="233" />
+      <location filename="../issuance_dialog.py" line="268" />
       <source>プレビュー</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="234" />
-      <location filename="../issuance_dialog.py" line="503" />
+      <location filename="../issuance_dialog.py" line="269" />
+      <location filename="../issuance_dialog.py" line="552" />
       <source>F12 発行・印刷</source>
       <translation>F12 Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="236" />
+      <location filename="../issuance_dialog.py" line="271" />
       <source>発行・印刷</source>
       <translation>Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="237" />
-      <location filename="../issuance_dialog.py" line="485" />
+      <location filename="../issuance_dialog.py" line="272" />
+      <location filename="../issuance_dialog.py" line="534" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="239" />
+      <location filename="../issuance_dialog.py" line="274" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="258" />
+      <location filename="../issuance_dialog.py" line="293" />
       <source>証明書(&amp;T)</source>
       <translation>Certificate (&amp;T)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="334" />
+      <location filename="../issuance_dialog.py" line="383" />
       <source>請求の内容が変わったため、支援措置の解除は無効になりました。必要なら改めて解除を受けてください。</source>
       <translation>The request changed, so the support-measure release no longer applies. Ask for a release again if needed.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="424" />
+      <location filename="../issuance_dialog.py" line="473" />
       <source>支援措置の解除</source>
       <translation>Release a support measure</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="425" />
+      <location filename="../issuance_dialog.py" line="474" />
       <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
       <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="441" />
+      <location filename="../issuance_dialog.py" line="490" />
       <source>{name} が解除しました。理由: {reason}</source>
       <translation>Released by {name}. Reason: {reason}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="460" />
+      <location filename="../issuance_dialog.py" line="509" />
       <source>プレビュー: {path}</source>
       <translation>Preview: {path}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="476" />
+      <location filename="../issuance_dialog.py" line="525" />
       <source>発行しています…</source>
       <translation>Issuing…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="499" />
+      <location filename="../issuance_dialog.py" line="548" />
       <source>交付しました。発行番号:
 {numbers}</source>
       <translation>Issued. Issue numbers:
 {numbers}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="516" />
+      <location filename="../issuance_dialog.py" line="565" />
       <source>発行を記録しましたが、印刷されていません(未印刷)。まだ交付していません。手数料は受け取らないでください。
 発行番号:
 {numbers}
@@ -1049,7 +1122,7 @@ Issue numbers:
 F12 prints (also from the issuance history, F6; the numbers stay the same).</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="519" />
+      <location filename="../issuance_dialog.py" line="568" />
       <source>F12 印刷(未印刷)</source>
       <translation>F12 Print (not printed yet)</translation>
     </message>
