@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server_stub import changes
@@ -136,27 +137,42 @@ def _aware(value: datetime, like: datetime) -> datetime:
     return value
 
 
+# One statement per request for the bearer token, its staff member and its terminal: built once,
+# compiled once (SQLAlchemy's statement cache), executed with fresh data every time. Nothing of it
+# is cached in process memory, so a logout, a lock, a disabled account or a terminal's status
+# change is seen by every serve process at the next request.
+_t = cast(Table, AuthToken.__table__)
+_s = cast(Table, Staff.__table__)
+_term = cast(Table, Terminal.__table__)
+_PRINCIPAL = (
+    select(_t.c.municipality_code, _t.c.user_id, _t.c.terminal_id, _t.c.expires_at, _t.c.revoked,
+           _s.c.user_id.label("staff_user_id"), _s.c.name.label("staff_name"), _s.c.role, _s.c.active, _s.c.locked,
+           _term.c.name.label("terminal_name"))
+    .select_from(
+        _t.outerjoin(_s, and_(_s.c.municipality_code == _t.c.municipality_code, _s.c.user_id == _t.c.user_id))
+        .outerjoin(_term, and_(_term.c.municipality_code == _t.c.municipality_code,
+                               _term.c.terminal_id == _t.c.terminal_id, _term.c.active.is_(True))))
+    .where(_t.c.token_hash == bindparam("token_hash"))
+)
+
+
 def principal_for_token(session: Session, token: str, now: datetime) -> Principal:
     """Resolve a bearer token. Raises AuthError (401) when unknown, revoked or expired."""
-    row = session.get(AuthToken, _token_hash(token)) if token else None
+    row = session.execute(_PRINCIPAL, {"token_hash": _token_hash(token)}).first() if token else None
     if row is None or row.revoked:
         raise AuthError("invalid_token", "ログインし直してください。", "Unknown or revoked token")
     if _aware(row.expires_at, now) <= now:
         raise AuthError("expired_token", "ログインの有効期限が切れました。ログインし直してください。",
                         "Token expired")
-    staff = session.scalars(
-        select(Staff).where(Staff.municipality_code == row.municipality_code, Staff.user_id == row.user_id)
-    ).one_or_none()
-    if staff is None or not staff.active or staff.locked:
+    if row.staff_user_id is None or not row.active or row.locked:
         raise AuthError("invalid_token", "このアカウントは使用できません。", "Account disabled or locked")
-    terminal = terminal_for(session, row.municipality_code, row.terminal_id)
     return Principal(
         municipality_code=row.municipality_code,
-        user_id=staff.user_id,
-        name=staff.name,
-        role=staff.role,
+        user_id=row.staff_user_id,
+        name=row.staff_name,
+        role=row.role,
         terminal_id=row.terminal_id,
-        terminal_name=terminal.name if terminal else row.terminal_id,
+        terminal_name=row.terminal_name or row.terminal_id,
     )
 
 
