@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from server_stub import __version__
 from server_stub.api import admin, auth, bcp, issuances, residents, terminals
 from server_stub.api.errors import install_handlers
+from server_stub.audit_writer import LogWriter
+from server_stub.audit_writer import install as install_log_writer
 from server_stub.db import make_engine, make_sessionmaker
 
 MAX_BODY_BYTES = 1_000_000
@@ -59,6 +61,8 @@ def create_app(db_url: str) -> FastAPI:
     )
     app.state.engine = engine
     app.state.session_factory = make_sessionmaker(engine)
+    app.state.log_writer = LogWriter(engine)  # group commit of the access log (server_stub/audit_writer.py)
+    install_log_writer(app.state.session_factory, app.state.log_writer)
     install_handlers(app)
 
     app.add_middleware(BodyLimitMiddleware)  # type: ignore[arg-type]

@@ -19,7 +19,6 @@ from server_stub.api.deps import PrincipalDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.clock import now_jst
 from server_stub.context import load_household, load_measures, load_resident, load_suppressions
-from server_stub.db import begin_write
 from server_stub.models import Municipality, SealRegistration, TaxSummary
 from server_stub.search import classify
 from server_stub.search import search as search_residents
@@ -76,11 +75,8 @@ def search(
                 "suppressions": [{"process": s.process.value, "level": s.level.value} for s in mine],
             },
         })
-    session.rollback()
-    begin_write(session)
-    audit.append(session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
+    audit.record(session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
                  action="search", subject=q[:200], detail={"kind": query.kind.value, "hits": len(results)})
-    session.commit()
     return {"query": q, "kind": query.kind.value, "error": query.error, "count": len(results), "results": results}
 
 
@@ -122,16 +118,13 @@ def get_resident(
         releases = (SupportRelease(release_measure_id, principal.user_id, (release_reason or "").strip()),)
     reasons = check_access(subject.atena_no, members, measures, suppressions, releases, now,
                            subject_household_no=subject.household_no)
-    session.rollback()
-    begin_write(session)
     blocked = is_blocked(reasons)
-    audit.append(
+    audit.record(
         session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
         action="view", subject=atena_no, outcome="refused" if blocked else "ok",
         my_number_shown=include_my_number and not blocked,
         detail={"reasons": [r.code for r in reasons], "releases": [r.to_dict() for r in releases]},
     )
-    session.commit()
     if blocked:
         raise ApiError(403, reasons[0].code if reasons else "blocked", reasons[0].message_ja, reasons[0].message_en,
                        reasons=[r.to_dict() for r in reasons],
