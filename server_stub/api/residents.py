@@ -28,6 +28,11 @@ router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 PROTECTED_ADDRESS = "（支援措置対象者のため表示しません）"
 
 
+def _municipality_name(session: Any, code: str) -> str:
+    """The name only (the row holds the seal image and keys: not loaded per request)."""
+    return session.execute(select(Municipality.name).where(Municipality.code == code)).scalar_one_or_none() or ""
+
+
 def _birth_text(birth: str, foreign: bool) -> str:
     try:
         return format_partial(PartialDate.parse_str(birth), foreign=foreign)
@@ -45,8 +50,7 @@ def search(
     """Search by kana, kanji name, birth date (和暦/西暦), address or 宛名番号. Returns summaries."""
     code = principal.municipality_code
     now = now_jst()
-    muni = session.get(Municipality, code)
-    query = classify(q, muni.name if muni else "")
+    query = classify(q, _municipality_name(session, code))
     rows = search_residents(session, code, query, limit)
     atenas = [r.atena_no for r in rows]
     today: date = now.date()
@@ -150,7 +154,6 @@ def _detail(session: Any, code: str, subject: Any, members: list[Any], reasons: 
         select(TaxSummary.tax_year).where(TaxSummary.municipality_code == code, TaxSummary.atena_no == subject.atena_no)
         .order_by(TaxSummary.tax_year.desc())
     ).all()
-    muni = session.get(Municipality, code)
     ordered = household_order([m for m in members if m.status.value == "resident"] or [subject])
     out = _strip_numbers(subject.to_dict(), include_my_number)
     out["birth_text"] = format_partial(subject.birth, foreign=subject.is_foreign)
@@ -165,5 +168,5 @@ def _detail(session: Any, code: str, subject: Any, members: list[Any], reasons: 
     )
     out["tax_years"] = list(years)
     out["warnings"] = [r.to_dict() for r in reasons if not r.blocking]
-    out["municipality_name"] = muni.name if muni else ""
+    out["municipality_name"] = _municipality_name(session, code)
     return out
