@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union
+from sqlalchemy import ColumnElement, and_, or_, select, union
 from sqlalchemy.orm import Session
 
 from client.domain.partial_date import PartialDate
@@ -60,7 +60,7 @@ SUMMARY_COLUMNS = (Resident.atena_no, Resident.household_no, Resident.name, Resi
 SummaryRow = Any  # a Row with the SUMMARY_COLUMNS as attributes
 
 
-def _base(code: str, condition: ColumnElement[bool], limit: int) -> Select[Any]:
+def _base(code: str, condition: ColumnElement[bool], limit: int) -> Any:
     # Order by an expression (not the bare column) so that the planner picks the index that
     # serves the condition rather than walking the kana index in order.
     return (

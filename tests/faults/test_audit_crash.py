@@ -41,7 +41,7 @@ def _client(base_url: str, i: int) -> httpx.Client:
     return c
 
 
-def test_kill_9_under_load_loses_no_answered_entry(seeded_db: str, server_factory: Any,
+def test_kill_9_under_load_loses_no_answered_entry(seeded_db: str, server_factory: Any,  # noqa: F811
                                                    factory: Any) -> None:  # noqa: F811
     victim = server_factory(seeded_db, migrate=False)
     survivor = server_factory(seeded_db, migrate=False)
