@@ -24,6 +24,7 @@ match its entries or its predecessor.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -162,9 +163,15 @@ _PENDING_ROWS = (select(_pending.c.id, *(_pending.c[f] for f in ENTRY_FIELDS))
                  .where(_pending.c.municipality_code == bindparam("code")).order_by(_pending.c.id))
 _HASH_AT = select(_log.c.entry_hash).where(_log.c.municipality_code == bindparam("code"),
                                            _log.c.seq == bindparam("seq"))
-_LAST_BATCH = (select(_batches.c.batch_no, _batches.c.batch_hash).where(_batches.c.municipality_code == bindparam("code"))
+_LAST_BATCH = (select(_batches.c.batch_no, _batches.c.batch_hash, _batches.c.last_seq, _batches.c.last_entry_hash)
+               .where(_batches.c.municipality_code == bindparam("code"))
                .order_by(_batches.c.batch_no.desc()).limit(1))
 _KEY = select(_munis.c.signing_private_key).where(_munis.c.code == bindparam("code"))
+
+
+def _signing_key(conn: Connection, code: str) -> bytes:
+    """Read each round (one primary-key read; nothing about keys is kept in process memory)."""
+    return bytes(conn.execute(_KEY, {"code": code}).scalar_one())
 
 
 def batch_head_text(code: str, batch_no: int, first_seq: int, last_seq: int, last_entry_hash: str,
@@ -179,11 +186,16 @@ def batch_hash_of(code: str, batch_no: int, first_seq: int, last_seq: int, last_
                                           sealed_at)).hexdigest()
 
 
+@functools.lru_cache(maxsize=64)
+def _private(raw: bytes) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
 def head_row(code: str, batch_no: int, first_seq: int, last_seq: int, last_entry_hash: str, prev_batch_hash: str,
              sealed_at: datetime, private_key: bytes) -> dict[str, Any]:
     """A batch head row, hashed and signed."""
     digest = batch_hash_of(code, batch_no, first_seq, last_seq, last_entry_hash, prev_batch_hash, sealed_at)
-    signature = Ed25519PrivateKey.from_private_bytes(private_key).sign(digest.encode("ascii"))
+    signature = _private(private_key).sign(digest.encode("ascii"))
     return {"municipality_code": code, "batch_no": batch_no, "first_seq": first_seq, "last_seq": last_seq,
             "last_entry_hash": last_entry_hash, "prev_batch_hash": prev_batch_hash, "batch_hash": digest,
             "signature": base64.b64encode(signature).decode("ascii"), "sealed_at": sealed_at}
@@ -205,8 +217,11 @@ def seal(conn: Connection, code: str, now: datetime, extra: Iterable[Mapping[str
         return 0
     last = int(conn.execute(_TAKE, {"code": code, "n": len(items)}).scalar_one())
     first = last - len(items) + 1
+    last_batch = conn.execute(_LAST_BATCH, {"code": code}).first()
     prev = GENESIS
-    if first > 1:
+    if last_batch is not None and int(last_batch.last_seq) == first - 1:
+        prev = last_batch.last_entry_hash  # the usual case: the previous batch ends where this one starts
+    elif first > 1:  # entries chained one by one before the batches (or by an older server version)
         prev = conn.execute(_HASH_AT, {"code": code, "seq": first - 1}).scalar_one_or_none() or GENESIS
     rows = []
     for i, item in enumerate(items):
@@ -217,11 +232,9 @@ def seal(conn: Connection, code: str, now: datetime, extra: Iterable[Mapping[str
     conn.execute(insert(_log), rows)
     if pending:
         conn.execute(delete(_pending).where(_pending.c.id.in_([p["id"] for p in pending])))
-    last_batch = conn.execute(_LAST_BATCH, {"code": code}).first()
-    batch_no, prev_batch_hash = (int(last_batch[0]) + 1, last_batch[1]) if last_batch else (1, GENESIS)
-    key = conn.execute(_KEY, {"code": code}).scalar_one()
+    batch_no, prev_batch_hash = (int(last_batch.batch_no) + 1, last_batch.batch_hash) if last_batch else (1, GENESIS)
     conn.execute(insert(_batches), [head_row(code, batch_no, first, last, prev, prev_batch_hash,
-                                             now.astimezone(UTC), bytes(key))])
+                                             now.astimezone(UTC), _signing_key(conn, code))])
     return len(items)
 
 

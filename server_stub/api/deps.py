@@ -25,19 +25,28 @@ def get_session(factory: Annotated[sessionmaker[Session], Depends(get_factory)])
         yield session
 
 
-def get_principal(
-    factory: Annotated[sessionmaker[Session], Depends(get_factory)],
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def _principal(session: Session, creds: HTTPAuthorizationCredentials | None) -> Principal:
     if creds is None or not creds.credentials:
         raise ApiError(401, "not_authenticated", "ログインしてください。", "Missing bearer token")
     if len(creds.credentials) > 200:
         raise ApiError(401, "invalid_token", "ログインし直してください。", "Malformed token")
-    with factory() as session:
-        try:
-            return principal_for_token(session, creds.credentials, now_jst())
-        except AuthError as exc:
-            raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
+    try:
+        return principal_for_token(session, creds.credentials, now_jst())
+    except AuthError as exc:
+        raise ApiError(401, exc.code, exc.message_ja, exc.message_en) from exc
+
+
+def get_principal(
+    session: Annotated[Session, Depends(get_session)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The token's principal, read in the request's own session (one session and one pooled
+    connection per request). The short read transaction is ended at once, so the endpoint starts
+    its own as before (a writer's BEGIN IMMEDIATE on SQLite)."""
+    try:
+        return _principal(session, creds)
+    finally:
+        session.rollback()
 
 
 ROLE_LABELS = {"supervisor": "係長（支援措置責任者）", "admin": "管理者", "clerk": "窓口職員"}
@@ -76,7 +85,8 @@ def get_caller(request: Request, factory: Annotated[sessionmaker[Session], Depen
         auth = request.headers.get("authorization", "")
         creds = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
                  if auth.lower().startswith("bearer ") else None)
-        return get_principal(factory, creds)
+        with factory() as session:
+            return _principal(session, creds)
     with factory() as session:
         try:
             code = municipality_of_terminal_signature(session, request.method, request.url.path,

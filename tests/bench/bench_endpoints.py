@@ -5,7 +5,8 @@ waits on a lock): search (the load test's query mix), resident detail, evaluate,
 feed poll with nothing new, and a BCP push batch of 50 records. The figure is the serve process's
 CPU time (utime + stime from /proc/PID/stat) over the requests of one kind, divided by their
 number — the cost that bounds a process's throughput once it is CPU-bound. Wall time per request
-is in the notes.
+is in the notes. The same requests go first to the server before this work (a ``git worktree`` of
+the baseline commit on the same database), giving the "vs before" rows.
 """
 
 from __future__ import annotations
@@ -99,10 +100,21 @@ def endpoint_cpu(ctx: Context) -> list[Measurement]:
     n = 20 if ctx.quick else 100
     rows: list[Measurement] = []
     server = ctx.server("sqlite")
+    old = ctx.baseline_server("sqlite")
+    rev = ctx.baseline_rev()
+    before = measure_http(old.base_url, old.proc.pid, qs, subjects, n)
+    old.stop()
     figures = measure_http(server.base_url, server.proc.pid, qs, subjects, n)
     push = measure_push(ctx, server.proc.pid, 2 if ctx.quick else 6)
     figures["push batch (50 records)"] = push
     for op, (cpu, wall) in figures.items():
+        was = before.get(op)
+        notes = f"wall {wall:.1f} ms per request, one client, sequential"
+        if was is not None:
+            notes += f"; before ({rev}): {was[0]:.2f} ms CPU, wall {was[1]:.1f} ms"
         rows.append(Measurement(f"server CPU per request: {op} (sqlite, {ctx.sizes.city:,} residents)", round(cpu, 2),
-                                "ms", notes=f"wall {wall:.1f} ms per request, one client, sequential"))
+                                "ms", notes=notes, extra={"before_ms": was[0] if was else None}))
+        if was is not None and cpu > 0:
+            rows.append(Measurement(f"server CPU per request vs before: {op}", round(cpu / was[0], 2), "×",
+                                    notes=f"{cpu:.2f} vs {was[0]:.2f} ms (before: {rev}, same database, same run)"))
     return rows

@@ -68,7 +68,7 @@ def registry() -> list[Benchmark]:
         Benchmark("gui_failover", bench_client.gui_failover, "GUI thread during failover"),
         Benchmark("syncback", bench_issue.syncback, "sync back of BCP issuances"),
         Benchmark("endpoint_cpu", bench_endpoints.endpoint_cpu, "server CPU per request, per endpoint"),
-        Benchmark("load", bench_load.load, "200 concurrent terminals (SQLite, PostgreSQL)"),
+        Benchmark("load", bench_load.load, "terminals: curve, saturation, vs before, 2 processes vs 1"),
     ]
 
 
@@ -193,10 +193,12 @@ def soak() -> list[Measurement]:
 
 
 def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path, merge: bool = False,
-        city: int | None = None) -> list[Measurement]:
+        city: int | None = None, load_seconds: float | None = None) -> list[Measurement]:
     sizes = QUICK if quick else FULL
     if city:
         sizes = dataclasses.replace(sizes, city=city)
+    if load_seconds:
+        sizes = dataclasses.replace(sizes, load_seconds=load_seconds)
     benches = registry()
     if names:
         known = {b.name for b in benches}
@@ -289,12 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     parser.add_argument("--city", type=int, default=None, metavar="N",
                         help="residents in the city instead of the mode's default (e.g. 50000 while iterating)")
+    parser.add_argument("--load-seconds", type=float, default=None, metavar="S",
+                        help="seconds per load-test point instead of the mode's default")
     args = parser.parse_args(argv)
     if args.list:
         for b in registry():
             print(f"{b.name:16s} {b.title}")
         return 0
-    results = run(args.only, args.quick, args.soak, args.out, merge=args.merge, city=args.city)
+    results = run(args.only, args.quick, args.soak, args.out, merge=args.merge, city=args.city,
+                  load_seconds=args.load_seconds)
     if not args.quick and (not args.only or args.merge) and args.out == REPO / "bench" / "results":
         update_readme((args.out / "latest.md").read_text(encoding="utf-8"))
     return 1 if any(m.status == "error" for m in results) else 0
