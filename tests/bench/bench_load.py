@@ -78,6 +78,11 @@ class RunResult:
     def throughput(self) -> float:
         return len(self.stats.every) / max(self.elapsed, 1e-9)
 
+    @property
+    def server_ms_per_request(self) -> float:
+        """Server CPU per answered request under this load (the figure the machine's share does not move)."""
+        return self.cpu["server"] * 1000 / max(self.throughput, 1e-9)
+
     def cpu_text(self) -> str:
         parts = [f"{k} {v:.2f}" for k, v in self.cpu.items()]
         return "CPU in cores: " + ", ".join(parts) + f" (machine: 2 cores; total {sum(self.cpu.values()):.2f})"
@@ -140,24 +145,16 @@ def _own_cpu() -> float:
 def run_point(ctx: Context, servers: list[Any], tokens: list[str], seconds: float, think: tuple[float, float],
               queries: list[str], subjects: list[str], since: int) -> RunResult:
     server_pids = [s.proc.pid for s in servers]
-    pg = ctx.pg_pids()
 
-    def sample() -> tuple[float, float, float]:
-        srv = sum(process_cpu_seconds(p) for p in server_pids)
-        pgs = 0.0
-        for p in pg:
-            try:
-                pgs += process_cpu_seconds(p)
-            except OSError:
-                continue
-        return srv, pgs, _own_cpu()
+    def sample() -> tuple[float, float | None, float]:
+        return sum(process_cpu_seconds(p) for p in server_pids), ctx.pg_cpu_seconds(), _own_cpu()
 
     before = sample()
     stats, elapsed = asyncio.run(_run([s.base_url for s in servers], tokens, seconds, think, queries, subjects,
                                       since))
     after = sample()
     cpu = {"server": (after[0] - before[0]) / elapsed, "generator": (after[2] - before[2]) / elapsed}
-    if pg:
+    if before[1] is not None and after[1] is not None:
         cpu["PostgreSQL"] = (after[1] - before[1]) / elapsed
     return RunResult(stats, elapsed, cpu)
 
@@ -240,7 +237,8 @@ def _saturation_row(label: str, result: RunResult) -> Measurement:
     p95 = percentile(every, 0.95) if every else 0.0
     return Measurement(f"saturation throughput ({label})", round(result.throughput, 1), "req/s",
                        notes=f"{SATURATION_CLIENTS} terminals without think time (closed loop), {result.elapsed:.0f} s; "
-                             f"p95 {p95:.0f} ms; {errors} errors; {result.cpu_text()}",
+                             f"p95 {p95:.0f} ms; {errors} errors; server CPU {result.server_ms_per_request:.1f} ms per "
+                             f"request; {result.cpu_text()}",
                        extra={"cpu_cores": result.cpu, "errors": errors})
 
 
@@ -299,6 +297,12 @@ def load(ctx: Context) -> list[Measurement]:
                 round(sat["2"].throughput / max(sat["1"].throughput, 1e-9), 2), "×", TWO_VS_ONE, ">=",
                 notes=f"{sat['2'].throughput:.0f} vs {sat['1'].throughput:.0f} req/s; 2 processes: "
                       f"{sat['2'].cpu_text()}; 1 process: {sat['1'].cpu_text()}"))
+        rows.append(Measurement(
+            f"server CPU per request at saturation vs before ({kind}, 1 serve process)",
+            round(sat["1"].server_ms_per_request / max(sat["before"].server_ms_per_request, 1e-9), 2), "×",
+            notes=f"{sat['1'].server_ms_per_request:.1f} vs {sat['before'].server_ms_per_request:.1f} ms of server CPU "
+                  f"per answered request (before: {rev}); unlike req/s this does not depend on the share of the "
+                  f"machine the server got"))
         rows.append(Measurement(
             f"throughput vs before ({kind}, 1 serve process, saturation)",
             round(sat["1"].throughput / max(sat["before"].throughput, 1e-9), 2), "×", THROUGHPUT_VS_BEFORE, ">=",

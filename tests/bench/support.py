@@ -320,23 +320,29 @@ class Context:
             time.sleep(0.2)
         raise RuntimeError("baseline server did not answer /health")
 
-    def pg_pids(self) -> list[int]:
-        """The PostgreSQL cluster's processes (postmaster and its children), for CPU accounting."""
+    def pg_cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the PostgreSQL cluster: the postmaster and its live children,
+        plus the children that have exited (the postmaster's cutime + cstime), so backends that
+        come and go during a measurement are counted. None without a cluster."""
         if self._pg is None:
-            return []
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
         try:
             master = int((self._pg.datadir / "postmaster.pid").read_text().split()[0])
+            fields = (Path("/proc") / str(master) / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, ValueError, IndexError):
-            return []
-        pids = [master]
+            return None
+        total = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
         for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
-                        pids.append(int(entry.name))
-                except (OSError, ValueError, IndexError):
-                    continue
-        return pids
+            if not entry.name.isdigit() or entry.name == str(master):
+                continue
+            try:
+                f = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if f[1] == str(master):
+                total += int(f[11]) + int(f[12])
+        return total / tick
 
     def extra_server(self, kind: str) -> ServerProcess:
         """One more serve process on the same database (stopped at close)."""
