@@ -10,13 +10,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server_stub import changes
 from server_stub.models import AuthToken, Municipality, Staff, Terminal
 from server_stub.passwords import verify_password
+from server_stub.terminal_standing import ACTIVE as ACTIVE_TERMINAL
 
 MAX_FAILURES = 5
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -146,32 +148,47 @@ def _aware(value: datetime, like: datetime) -> datetime:
     return value
 
 
+# One statement per request for the bearer token, its staff member and its terminal: built once,
+# compiled once (SQLAlchemy's statement cache), executed with fresh data every time. Nothing of it
+# is cached in process memory, so a logout, a lock, a disabled account or a terminal's status
+# change is seen by every serve process at the next request.
+_t = cast(Table, AuthToken.__table__)
+_s = cast(Table, Staff.__table__)
+_term = cast(Table, Terminal.__table__)
+_PRINCIPAL = (
+    select(_t.c.municipality_code, _t.c.user_id, _t.c.terminal_id, _t.c.expires_at, _t.c.revoked,
+           _s.c.user_id.label("staff_user_id"), _s.c.name.label("staff_name"), _s.c.role, _s.c.active, _s.c.locked,
+           _t.c.signed, _term.c.name.label("terminal_name"), _term.c.terminal_id.label("terminal_row_id"),
+           _term.c.status.label("terminal_status"), _term.c.active.label("terminal_active"))
+    .select_from(
+        _t.outerjoin(_s, and_(_s.c.municipality_code == _t.c.municipality_code, _s.c.user_id == _t.c.user_id))
+        .outerjoin(_term, and_(_term.c.municipality_code == _t.c.municipality_code,
+                               _term.c.terminal_id == _t.c.terminal_id)))
+    .where(_t.c.token_hash == bindparam("token_hash"))
+)
+
+
 def principal_for_token(session: Session, token: str, now: datetime) -> Principal:
     """Resolve a bearer token. Raises AuthError (401) when unknown, revoked or expired."""
-    from server_stub.terminal_standing import is_active, terminal_row
-
-    row = session.get(AuthToken, _token_hash(token)) if token else None
-    terminal = terminal_row(session, row.municipality_code, row.terminal_id) if row is not None else None
-    if terminal is not None and not is_active(terminal):  # fail closed: read on every request
+    row = session.execute(_PRINCIPAL, {"token_hash": _token_hash(token)}).first() if token else None
+    if row is not None and row.terminal_row_id is not None and not (
+            row.terminal_status == ACTIVE_TERMINAL and row.terminal_active is True):  # fail closed (issue 15)
         raise AuthError("terminal_revoked", "この端末はデータセンターにより利用停止(失効)されています。",
-                        f"Terminal {terminal.terminal_id!r} is not active ({terminal.status})", status=403)
+                        f"Terminal {row.terminal_id!r} is not active ({row.terminal_status})", status=403)
     if row is None or row.revoked:
         raise AuthError("invalid_token", "ログインし直してください。", "Unknown or revoked token")
     if _aware(row.expires_at, now) <= now:
         raise AuthError("expired_token", "ログインの有効期限が切れました。ログインし直してください。",
                         "Token expired")
-    staff = session.scalars(
-        select(Staff).where(Staff.municipality_code == row.municipality_code, Staff.user_id == row.user_id)
-    ).one_or_none()
-    if staff is None or not staff.active or staff.locked:
+    if row.staff_user_id is None or not row.active or row.locked:
         raise AuthError("invalid_token", "このアカウントは使用できません。", "Account disabled or locked")
     return Principal(
         municipality_code=row.municipality_code,
-        user_id=staff.user_id,
-        name=staff.name,
-        role=staff.role,
+        user_id=row.staff_user_id,
+        name=row.staff_name,
+        role=row.role,
         terminal_id=row.terminal_id,
-        terminal_name=terminal.name if terminal else row.terminal_id,
+        terminal_name=row.terminal_name or row.terminal_id,
         signed=bool(row.signed),
     )
 

@@ -58,7 +58,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    """Sessions that seal the access-log entries they accepted after each commit (server_stub.audit)."""
+    from server_stub.audit_writer import install
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    install(factory)
+    return factory
 
 
 def begin_write(session: Session) -> None:

@@ -1,7 +1,8 @@
 """Online issuance: evaluate with the rule engine, allocate 発行番号 serials, sign, record.
 
-All in the caller's write transaction: serials (issue_serial counter) → 交付履歴 → access log,
-so a failure anywhere leaves no number used and no record written.
+All in the caller's write transaction: 交付履歴 → serials (issue_serial counter, taken as late as
+possible) → copies → access log (accepted; sealed after the commit), so a failure anywhere leaves
+no number used and no record written.
 """
 
 from __future__ import annotations
@@ -86,7 +87,6 @@ def issue(
                      action=action, subject=request.subject_atena_no, outcome=decision.outcome.value,
                      detail=_log_detail(decision, releases, request))
         return IssueResult(decision)
-    first, _last = counters.take(session, code, counters.ISSUE_SERIAL, request.copies)
     issued_on = now.date()
     issuance_id = str(uuid.uuid4())
     base = decision.content
@@ -115,6 +115,10 @@ def issue(
         reprint_of=reprint_of,
     ))
     session.flush()
+    # The serial counter's row lock is held from here to the commit: take it after the evaluation
+    # and the 交付履歴 row, so that the lock covers only the copies and the log entry (a short
+    # stretch; on PostgreSQL concurrent issuances of one municipality queue on this row).
+    first, _last = counters.take(session, code, counters.ISSUE_SERIAL, request.copies)
     certificates: list[dict[str, Any]] = []
     for i in range(request.copies):
         serial = first + i
@@ -126,7 +130,6 @@ def issue(
             issue_number=number, content_digest=content_digest(content), qr_token=token,
         ))
         certificates.append({"issue_number": number, "serial": serial, "content": content.to_dict(), "qr_token": token})
-    session.flush()
     numbers = [c["issue_number"] for c in certificates]
     audit.append(
         session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id, action=action,

@@ -30,12 +30,8 @@ def _refused(exc: Any) -> ApiError:
     return ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, **exc.extra)
 
 
-def get_principal(
-    request: Request,
-    factory: Annotated[sessionmaker[Session], Depends(get_factory)],
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    body_sha256: Annotated[str, Depends(request_body_sha256)],
-) -> Principal:
+def _principal(session: Session, request: Request, creds: HTTPAuthorizationCredentials | None,
+               body_sha256: str) -> Principal:
     """The staff member of the Bearer token, bound to its terminal (issue 15): a terminal
     signature on the request must be that terminal's, and a token issued to a signed login
     must carry it (``terminal_signature.check_token_binding``)."""
@@ -45,17 +41,32 @@ def get_principal(
         raise ApiError(401, "not_authenticated", "ログインしてください。", "Missing bearer token")
     if len(creds.credentials) > 200:
         raise ApiError(401, "invalid_token", "ログインし直してください。", "Malformed token")
-    with factory() as session:
-        now = now_jst()
-        try:
-            principal = principal_for_token(session, creds.credentials, now)
-        except AuthError as exc:
-            raise ApiError(403 if exc.status == 403 else 401, exc.code, exc.message_ja, exc.message_en) from exc
-        try:
-            check_token_binding(session, principal, request, body_sha256, now)
-        except CallerRefused as exc:
-            raise _refused(exc) from exc
-        return principal
+    now = now_jst()
+    try:
+        principal = principal_for_token(session, creds.credentials, now)
+    except AuthError as exc:
+        raise ApiError(403 if exc.status == 403 else 401, exc.code, exc.message_ja, exc.message_en) from exc
+    try:
+        check_token_binding(session, principal, request, body_sha256, now)
+    except CallerRefused as exc:
+        raise _refused(exc) from exc
+    return principal
+
+
+def get_principal(
+    request: Request,
+    session: Annotated[Session, Depends(get_session)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    body_sha256: Annotated[str, Depends(request_body_sha256)],
+) -> Principal:
+    """The token's principal, read in the request's own session (one session and one pooled
+    connection per request, issue 23). The short read transaction is ended at once, so the
+    endpoint starts its own as before (a writer's BEGIN IMMEDIATE on SQLite); a nonce the
+    binding check stores is committed by that check itself."""
+    try:
+        return _principal(session, request, creds, body_sha256)
+    finally:
+        session.rollback()
 
 
 ROLE_LABELS = {"supervisor": "係長（支援措置責任者）", "admin": "管理者", "clerk": "窓口職員"}
@@ -84,7 +95,8 @@ def _caller(request: Request, factory: sessionmaker[Session], body_sha256: str, 
         auth = request.headers.get("authorization", "")
         creds = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
                  if auth.lower().startswith("bearer ") else None)
-        return get_principal(request, factory, creds, body_sha256)
+        with factory() as session:
+            return _principal(session, request, creds, body_sha256)
     with factory() as session:
         try:
             terminal = verify_terminal_request(session, request.method, request.url.path,

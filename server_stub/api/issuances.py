@@ -53,12 +53,9 @@ def post_evaluate(body: EvaluateIn, principal: PrincipalDep, session: SessionDep
     muni = session.get(Municipality, principal.municipality_code)
     assert muni is not None
     decision = decide(session, muni, request, now, releases)
-    session.rollback()
-    begin_write(session)
-    audit.append(session, muni.code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
+    audit.record(session, muni.code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
                  action="evaluate", subject=request.subject_atena_no, outcome=decision.outcome.value,
                  detail={"cert_type": request.cert_type.value, "reasons": [r.code for r in decision.reasons]})
-    session.commit()
     return decision.to_dict()
 
 

@@ -19,7 +19,6 @@ from server_stub.api.deps import PrincipalDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.clock import now_jst
 from server_stub.context import load_household, load_measures, load_resident, load_suppressions
-from server_stub.db import begin_write
 from server_stub.models import Municipality, SealRegistration, TaxSummary
 from server_stub.search import classify
 from server_stub.search import search as search_residents
@@ -27,6 +26,11 @@ from server_stub.search import search as search_residents
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 
 PROTECTED_ADDRESS = "（支援措置対象者のため表示しません）"
+
+
+def _municipality_name(session: Any, code: str) -> str:
+    """The name only (the row holds the seal image and keys: not loaded per request)."""
+    return session.execute(select(Municipality.name).where(Municipality.code == code)).scalar_one_or_none() or ""
 
 
 def _birth_text(birth: str, foreign: bool) -> str:
@@ -46,8 +50,7 @@ def search(
     """Search by kana, kanji name, birth date (和暦/西暦), address or 宛名番号. Returns summaries."""
     code = principal.municipality_code
     now = now_jst()
-    muni = session.get(Municipality, code)
-    query = classify(q, muni.name if muni else "")
+    query = classify(q, _municipality_name(session, code))
     rows = search_residents(session, code, query, limit)
     atenas = [r.atena_no for r in rows]
     today: date = now.date()
@@ -76,11 +79,8 @@ def search(
                 "suppressions": [{"process": s.process.value, "level": s.level.value} for s in mine],
             },
         })
-    session.rollback()
-    begin_write(session)
-    audit.append(session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
+    audit.record(session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
                  action="search", subject=q[:200], detail={"kind": query.kind.value, "hits": len(results)})
-    session.commit()
     return {"query": q, "kind": query.kind.value, "error": query.error, "count": len(results), "results": results}
 
 
@@ -122,16 +122,13 @@ def get_resident(
         releases = (SupportRelease(release_measure_id, principal.user_id, (release_reason or "").strip()),)
     reasons = check_access(subject.atena_no, members, measures, suppressions, releases, now,
                            subject_household_no=subject.household_no)
-    session.rollback()
-    begin_write(session)
     blocked = is_blocked(reasons)
-    audit.append(
+    audit.record(
         session, code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
         action="view", subject=atena_no, outcome="refused" if blocked else "ok",
         my_number_shown=include_my_number and not blocked,
         detail={"reasons": [r.code for r in reasons], "releases": [r.to_dict() for r in releases]},
     )
-    session.commit()
     if blocked:
         raise ApiError(403, reasons[0].code if reasons else "blocked", reasons[0].message_ja, reasons[0].message_en,
                        reasons=[r.to_dict() for r in reasons],
@@ -157,7 +154,6 @@ def _detail(session: Any, code: str, subject: Any, members: list[Any], reasons: 
         select(TaxSummary.tax_year).where(TaxSummary.municipality_code == code, TaxSummary.atena_no == subject.atena_no)
         .order_by(TaxSummary.tax_year.desc())
     ).all()
-    muni = session.get(Municipality, code)
     ordered = household_order([m for m in members if m.status.value == "resident"] or [subject])
     out = _strip_numbers(subject.to_dict(), include_my_number)
     out["birth_text"] = format_partial(subject.birth, foreign=subject.is_foreign)
@@ -172,5 +168,5 @@ def _detail(session: Any, code: str, subject: Any, members: list[Any], reasons: 
     )
     out["tax_years"] = list(years)
     out["warnings"] = [r.to_dict() for r in reasons if not r.blocking]
-    out["municipality_name"] = muni.name if muni else ""
+    out["municipality_name"] = _municipality_name(session, code)
     return out

@@ -1,7 +1,7 @@
 """ORM models of the data-centre database (one table family per module)."""
 
 from server_stub.models.agreements import BackupAgreement
-from server_stub.models.audit import AccessLogEntry
+from server_stub.models.audit import AccessLogBatch, AccessLogEntry, AccessLogPending
 from server_stub.models.base import Base
 from server_stub.models.bcp import BcpConflict
 from server_stub.models.changes import ChangeLogEntry
@@ -22,7 +22,9 @@ from server_stub.models.residents import (
 from server_stub.models.staff import AuthToken, Staff, Terminal, TerminalNonce
 
 __all__ = [
+    "AccessLogBatch",
     "AccessLogEntry",
+    "AccessLogPending",
     "BackupAgreement",
     "AuthToken",
     "Base",

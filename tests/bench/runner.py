@@ -15,6 +15,7 @@ trials (pytest ``tests/faults/test_crash_bcp.py``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -46,6 +47,7 @@ def registry() -> list[Benchmark]:
         bench_card,
         bench_client,
         bench_data,
+        bench_endpoints,
         bench_issue,
         bench_load,
         bench_search,
@@ -69,7 +71,8 @@ def registry() -> list[Benchmark]:
         Benchmark("failover", bench_client.failover, "line cut → secondary, all lines cut → BCP"),
         Benchmark("gui_failover", bench_client.gui_failover, "GUI thread during failover"),
         Benchmark("syncback", bench_issue.syncback, "sync back of BCP issuances"),
-        Benchmark("load", bench_load.load, "200 concurrent terminals (SQLite, PostgreSQL)"),
+        Benchmark("endpoint_cpu", bench_endpoints.endpoint_cpu, "server CPU per request, per endpoint"),
+        Benchmark("load", bench_load.load, "terminals: curve, saturation, vs before, 2 processes vs 1"),
     ]
 
 
@@ -193,9 +196,13 @@ def soak() -> list[Measurement]:
 # ---------------------------------------------------------------------------------------------
 
 
-def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path, merge: bool = False
-        ) -> list[Measurement]:
+def run(names: list[str] | None, quick: bool, soak_too: bool, out_dir: Path, merge: bool = False,
+        city: int | None = None, load_seconds: float | None = None) -> list[Measurement]:
     sizes = QUICK if quick else FULL
+    if city:
+        sizes = dataclasses.replace(sizes, city=city)
+    if load_seconds:
+        sizes = dataclasses.replace(sizes, load_seconds=load_seconds)
     benches = registry()
     if names:
         known = {b.name for b in benches}
@@ -286,12 +293,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge", action="store_true",
                         help="with --only: replace those benchmarks' rows in the existing latest.json")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument("--city", type=int, default=None, metavar="N",
+                        help="residents in the city instead of the mode's default (e.g. 50000 while iterating)")
+    parser.add_argument("--load-seconds", type=float, default=None, metavar="S",
+                        help="seconds per load-test point instead of the mode's default")
     args = parser.parse_args(argv)
     if args.list:
         for b in registry():
             print(f"{b.name:16s} {b.title}")
         return 0
-    results = run(args.only, args.quick, args.soak, args.out, merge=args.merge)
+    results = run(args.only, args.quick, args.soak, args.out, merge=args.merge, city=args.city,
+                  load_seconds=args.load_seconds)
     if not args.quick and (not args.only or args.merge) and args.out == REPO / "bench" / "results":
         update_readme((args.out / "latest.md").read_text(encoding="utf-8"))
     return 1 if any(m.status == "error" for m in results) else 0

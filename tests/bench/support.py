@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 CITY = "132403"  # 桜ヶ丘市 of ``seed --demo``: staff accounts clerk1/supervisor1/admin1
 TOWN = "113905"
 CLERK = ("clerk1", "clerk1pass")
+BASELINE_REV = "927564e"  # main before issue 23 (the lean request path, the batched access log)
 
 
 @dataclass
@@ -272,6 +273,76 @@ class Context:
         if kind not in self.servers or self.servers[kind].proc.poll() is not None:
             self.servers[kind] = self._start(kind)
         return self.servers[kind]
+
+    # -- the server before this work, from a git worktree, on the same database ------------------
+
+    def baseline_rev(self) -> str:
+        return os.environ.get("MADOGUCHI_BENCH_BASELINE", BASELINE_REV)
+
+    def baseline_tree(self) -> Path:
+        """A detached ``git worktree`` of the baseline commit (removed at close)."""
+        path = self.workdir / "baseline-tree"
+        if not path.exists():
+            subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), self.baseline_rev()],
+                           check=True, capture_output=True, timeout=120)
+
+            def remove() -> None:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(path)],
+                               capture_output=True, timeout=60)
+
+            self._closers.append(remove)
+        return path
+
+    def baseline_server(self, kind: str) -> ServerProcess:
+        """The baseline commit's ``serve`` (its own code, ``--no-migrate``) on this run's database.
+
+        The newer schema only adds tables, so the old code runs on it unchanged; what it appends
+        to the access log is chained the old way (no batch heads)."""
+        tree = self.baseline_tree()
+        port = free_port()
+        log_path = self.workdir / f"server-baseline-{port}.log"
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        cmd = [sys.executable, "-m", "server_stub.cli", "serve", "--db", self.db_url(kind), "--host", "127.0.0.1",
+               "--port", str(port), "--no-migrate"]
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(tree))
+        server = ServerProcess(proc=proc, port=port, db_url=self.db_url(kind), log_path=log_path)
+        self._closers.append(server.stop)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"baseline server exited: {log_path.read_text(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(f"{server.base_url}/health", timeout=1.0, trust_env=False).status_code == 200:
+                    return server
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("baseline server did not answer /health")
+
+    def pg_cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the PostgreSQL cluster: the postmaster and its live children,
+        plus the children that have exited (the postmaster's cutime + cstime), so backends that
+        come and go during a measurement are counted. None without a cluster."""
+        if self._pg is None:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            master = int((self._pg.datadir / "postmaster.pid").read_text().split()[0])
+            fields = (Path("/proc") / str(master) / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            return None
+        total = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or entry.name == str(master):
+                continue
+            try:
+                f = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if f[1] == str(master):
+                total += int(f[11]) + int(f[12])
+        return total / tick
 
     def extra_server(self, kind: str) -> ServerProcess:
         """One more serve process on the same database (stopped at close)."""
