@@ -253,10 +253,16 @@ def test_rollback_drops_the_accepted_entry(factory: Any) -> None:
 
 
 def test_existing_log_migrates_forward(tmp_path: Path) -> None:
-    """A log written before the batches (revision 0400, chained entry by entry) keeps every entry
-    and verifies after the upgrade, with batch 1 covering it; new entries continue the chain."""
+    """A log written before the batches (the revision before 0600, chained entry by entry) keeps
+    every entry and verifies after the upgrade, with batch 1 covering it; new entries continue the chain."""
+    from alembic.script import ScriptDirectory
+
+    from server_stub.migrate import alembic_config
+
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0400")
+    before_batches = ScriptDirectory.from_config(alembic_config(url)).get_revision("0600").down_revision
+    assert isinstance(before_batches, str)
+    upgrade(url, before_batches)
     engine = make_engine(url, pool_size=2)
     try:
         from server_stub.tenants import create_municipality

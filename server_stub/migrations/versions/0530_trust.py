@@ -1,7 +1,7 @@
 """trust: root, certified keys, key certificates, revocations, recalls, countersignatures (issue 14)
 
 Revision ID: 0530
-Revises: 0520
+Revises: 0510
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0530"
-down_revision = "0520"
+down_revision = "0510"
 branch_labels = None
 depends_on = None
 
