@@ -809,168 +809,183 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="173" />
+      <location filename="../main_window.py" line="174" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="174" />
+      <location filename="../main_window.py" line="175" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="175" />
+      <location filename="../main_window.py" line="176" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="176" />
+      <location filename="../main_window.py" line="177" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="177" />
+      <location filename="../main_window.py" line="178" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="178" />
+      <location filename="../main_window.py" line="179" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="179" />
+      <location filename="../main_window.py" line="180" />
       <source>BCP照合結果(係長)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../main_window.py" line="180" />
+      <location filename="../main_window.py" line="181" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="181" />
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="244" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="182" />
+      <location filename="../main_window.py" line="183" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="186" />
+      <location filename="../main_window.py" line="187" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="187" />
+      <location filename="../main_window.py" line="188" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="188" />
+      <location filename="../main_window.py" line="189" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="189" />
+      <location filename="../main_window.py" line="190" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="190" />
+      <location filename="../main_window.py" line="191" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="191" />
+      <location filename="../main_window.py" line="192" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="192" />
+      <location filename="../main_window.py" line="193" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="243" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="243" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="253" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="259" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="256" />
+      <location filename="../main_window.py" line="255" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="265" />
+      <location filename="../main_window.py" line="266" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="291" />
+      <location filename="../main_window.py" line="277" />
+      <source>全回線が {seconds} 秒前から応答しません。</source>
+      <translation>No line has answered for {seconds} s.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="281" />
+      <source>{url}: 応答あり</source>
+      <translation>{url}: answering</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="283" />
+      <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
+      <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="307" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="307" />
+      <location filename="../main_window.py" line="323" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="308" />
+      <location filename="../main_window.py" line="324" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="309" />
+      <location filename="../main_window.py" line="325" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="310" />
+      <location filename="../main_window.py" line="326" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="311" />
+      <location filename="../main_window.py" line="327" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="334" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="334" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="383" />
+      <location filename="../main_window.py" line="399" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="394" />
+      <location filename="../main_window.py" line="410" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
