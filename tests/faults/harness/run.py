@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -245,6 +246,7 @@ def run(seed: int, trials: int, *, batch_size: int = 50, start: int = 0, root: P
     report = Report()
     t0 = time.perf_counter()
     base = Path(root or tempfile.mkdtemp(prefix="madoguchi-harness-"))
+    own_base = root is None
     plan = schedule(seed, trials, start, kinds, order)
     batch: Batch | None = None
     batch_start = start
@@ -282,6 +284,8 @@ def run(seed: int, trials: int, *, batch_size: int = 50, start: int = 0, root: P
         if batch is not None:
             _fold(report, batch)
             batch.close()
+        if own_base:
+            shutil.rmtree(base, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
 
