@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from client.keystore import KeyStore
+from client.remote.errors import LineDownError
 from client.remote.http import DataCentreClient
 from server_stub.db import make_engine, make_sessionmaker, write_session
 from server_stub.migrate import upgrade
@@ -51,10 +53,15 @@ class Batch:
         self.primary = FaultProxy("127.0.0.1", self.server.port)
         self.secondary = FaultProxy("127.0.0.1", self.server.port)
         self.keyring_file = self.root / "keyring.json"
-        self.tmpfs = self._mount_tmpfs(self.root / "small-disk")
+        self.tmpfs: Path | None = None
         self.terminals: list[Terminal] = []
-        for i in range(len(TERMINALS)):
-            self.terminals.append(self._open(i, fresh=True))
+        try:
+            self.tmpfs = self._mount_tmpfs(self.root / "small-disk")
+            for i in range(len(TERMINALS)):
+                self.terminals.append(self._open(i, fresh=True))
+        except BaseException:
+            self.close()  # nothing of a failed set-up is left running or mounted
+            raise
         self.handed_out: dict[str, str] = {}  # uuid → terminal id: every certificate a clerk handed out
         self.refused_flagged = 0
         self.faults: Counter[str] = Counter()
@@ -109,7 +116,14 @@ class Batch:
     def _open(self, i: int, *, fresh: bool = False) -> Terminal:
         tid, name, user, password = TERMINALS[i]
         remote = DataCentreClient(self.primary.url, self.secondary.url, timeout=REQUEST_TIMEOUT, connect_timeout=1.0)
-        remote.token = remote.login(CODE, user, password, tid)["token"]
+        for attempt in range(5):  # the harness's own sign-in: a busy machine may refuse a connection once
+            try:
+                remote.token = remote.login(CODE, user, password, tid)["token"]
+                break
+            except LineDownError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         terminal = Terminal.build(self.data_dir(i), remote, KeyStore(FileKeyring(self.keyring_file)),
                                   terminal_id=tid, terminal_name=name)
         if fresh:

@@ -258,7 +258,7 @@ def run(seed: int, trials: int, *, batch_size: int = 50, start: int = 0, root: P
                     _fold(report, batch)
                     batch.close()
                 b0 = time.perf_counter()
-                batch = Batch(base / f"batch-{trial.index}", server_env=server_env)
+                batch = _new_batch(base / f"batch-{trial.index}", server_env)
                 report.seconds_by_kind["batch set-up"] += time.perf_counter() - b0
                 batch_start, in_batch = trial.index, 0
             k0 = time.perf_counter()
@@ -288,6 +288,19 @@ def run(seed: int, trials: int, *, batch_size: int = 50, start: int = 0, root: P
             shutil.rmtree(base, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _new_batch(root: Path, server_env: dict[str, str] | None) -> Batch:
+    """A batch, tried three times: its set-up is the harness's, not the product's, and a machine
+    at a load average of 20 may time a start-up out."""
+    for attempt in range(3):
+        try:
+            return Batch(root if attempt == 0 else root.with_name(f"{root.name}-{attempt}"), server_env=server_env)
+        except Exception as exc:  # noqa: BLE001
+            if attempt == 2:
+                raise
+            print(f"harness: batch set-up failed ({type(exc).__name__}: {exc}); again", file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
 
 
 def _fold(report: Report, batch: Batch) -> None:
