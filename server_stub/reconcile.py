@@ -23,6 +23,7 @@ answered exactly as it would be one push later.
 from __future__ import annotations
 
 import json
+import os
 import uuid as uuidlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -459,6 +460,11 @@ def _differences(printed: CertificateContent, server: CertificateContent) -> lis
     return out
 
 
+# A bug planted on purpose, for the fault harness's own test only (tests/faults/test_harness.py):
+# the server forgets that it has stored a UUID already. Never set outside that test.
+_PLANTED_SKIP_DEDUPE = os.environ.get("MADOGUCHI_PLANTED_BUG") == "skip-bcp-dedupe"
+
+
 def store_bcp_issuance(session: Session, principal: Principal, record: dict[str, Any], now: datetime,
                        batch: BcpBatch | None = None) -> StoredBcpIssuance:
     """Store one pushed outbox record in the caller's write transaction (idempotent by UUID).
@@ -469,7 +475,7 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
     if batch is None:
         batch = BcpBatch(session, principal, [record])
     client_uuid = str(record["uuid"])
-    found = batch.existing(client_uuid)
+    found = None if _PLANTED_SKIP_DEDUPE else batch.existing(client_uuid)
     if found is not None:
         return found
     try:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from client.certificate.signing import key_id_for
+from client.fileswap.ops import replace_file
 
 KEYS_PATH = "/api/v1/keys"
 CACHE_FILE = "public_keys.json"
@@ -118,5 +118,5 @@ def save_cached_keys(home: Path, keys: dict[str, bytes]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(keys_document(merged), indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    replace_file(tmp, path)  # Windows: waits out a reader's brief open
     return path

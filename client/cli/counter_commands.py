@@ -97,6 +97,7 @@ def run_gui_command(args: argparse.Namespace) -> int:
         if runtime is not None:
             app.on_shutdown.append(runtime.close)
             app.confirm_bcp = lambda user, password: confirm_bcp(service, runtime, user, password)
+            app.bcp_evidence = runtime.continuity.evidence
 
     return run_gui(
         service,

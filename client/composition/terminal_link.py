@@ -53,6 +53,9 @@ def attach_terminal(
         keystore=keystore,
         bcp_policy=config.bcp_policy,
         bcp_window_seconds=float(config.bcp_window_seconds),
+        line_up_successes=int(getattr(config, "line_up_successes", 2)),
+        line_steady_successes=int(getattr(config, "line_steady_successes", 3)),
+        line_steady_seconds=float(getattr(config, "line_steady_seconds", 10.0)),
         probe_timeout_seconds=float(config.probe_timeout_seconds),
         interactive_timeout_seconds=float(config.interactive_timeout_seconds),
         ca_bundle=config.ca_bundle,
@@ -107,6 +110,7 @@ def attach_terminal(
     api = getattr(service.router.backend("online"), "api", None)
     if api is not None:
         api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too
+        api.on_line_attempt = runtime.continuity.on_attempt  # ... dated from when it was sent
         runtime.continuity.follow_active_endpoint(api)
     if start:
         runtime.start(probe_seconds=float(config.probe_interval_seconds),

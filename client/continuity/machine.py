@@ -10,13 +10,26 @@ Rules (DESIGN.md §3 "BCP entry"):
 * ONLINE uses the primary line (主回線). The first failed request or probe on it switches to
   SECONDARY (副回線) at once, if a secondary is configured.
 * When every endpoint has been failing for ``bcp_window`` seconds the terminal enters BCP —
-  automatically under the ``auto`` policy, or it raises ``BCP_CONFIRMATION`` and waits for a
+  automatically under the ``auto`` policy, or it raises :class:`BcpConfirmationNeeded` (with the
+  evidence: which lines failed, since when, how often, the last errors) and waits for a
   supervisor under ``confirm``.
+* A failure is dated from when its attempt was *sent* (``sent_at``), not from when it timed out:
+  a probe that waits 3 s on a silent line has seen the line dead from its start.
+* :meth:`window_deadline` says when the window will close, so the caller can decide BCP on a
+  timer of its own instead of waiting for the next probe round.
+
+Hysteresis (a flapping line must not bounce the counter between modes):
+
+* A line that has failed counts as failing until ``up_successes`` consecutive successes
+  (default 2): one lucky answer between failures neither resets the BCP window nor makes the
+  line the active one again.
 * From SECONDARY the primary is taken back only after ``steady_successes`` consecutive good
-  probes spanning at least ``steady_seconds`` (hysteresis against a flapping line).
-* From BCP, an endpoint answering steadily moves to RECOVERING; the sync orchestrator pushes
-  the outbox and pulls the replica, then calls :meth:`recovery_complete`. A failure while
-  recovering returns to BCP at once: the outbox is pushed exactly once whatever happens.
+  probes spanning at least ``steady_seconds``.
+* From BCP, an endpoint answering steadily (the same rule) moves to RECOVERING; the sync
+  orchestrator pushes the outbox and pulls the replica, then calls :meth:`recovery_complete`.
+  A failure while recovering returns to BCP at once (the outbox is pushed exactly once whatever
+  happens), and each such relapse doubles the steadiness asked for next time (up to
+  ``max_steady_seconds``); reaching ONLINE or SECONDARY resets it.
 """
 
 from __future__ import annotations
@@ -54,10 +67,38 @@ class BcpPolicy(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ConnectivityPolicy:
-    bcp_window: float = 10.0  # all endpoints failing this long → BCP
+    bcp_window: float = 4.5  # all endpoints failing this long → BCP (docs/performance.md: why 4.5 s)
     policy: BcpPolicy = BcpPolicy.AUTO
     steady_successes: int = 3  # consecutive good probes to trust a line again
     steady_seconds: float = 10.0  # ... spanning at least this long
+    up_successes: int = 2  # consecutive successes that end a line's failing period
+    max_steady_seconds: float = 60.0  # cap of the doubled steadiness after relapses
+
+    def __post_init__(self) -> None:
+        if self.bcp_window <= 0 or self.steady_seconds < 0 or self.max_steady_seconds < self.steady_seconds:
+            raise ValueError(f"inconsistent connectivity timings: {self}")
+        if self.steady_successes < 1 or self.up_successes < 1:
+            raise ValueError(f"success counts must be at least 1: {self}")
+
+
+@dataclass(frozen=True)
+class LineEvidence:
+    """What the machine knows against one line (for the supervisor under ``confirm``)."""
+
+    url: str
+    failing_since: float | None  # monotonic: when the first failed attempt of this run was sent
+    failures: int  # failed attempts in the current failing period
+    last_failure_at: float | None
+    last_error: str  # the last error message seen on this line ("" if none was given)
+    recent_errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BcpEvidence:
+    at: float
+    down_since: float | None  # every line failing since (monotonic), None if one is up
+    window: float
+    lines: tuple[LineEvidence, ...]
 
 
 @dataclass(frozen=True)
@@ -75,6 +116,7 @@ class BcpConfirmationNeeded:
 
     at: float
     down_since: float
+    evidence: BcpEvidence | None = None
 
 
 Event = ModeChanged | BcpConfirmationNeeded
@@ -86,16 +128,25 @@ class _EndpointHealth:
     failing_since: float | None = None
     streak_start: float | None = None  # first of the current run of successes
     successes: int = 0
+    failures: int = 0  # failed attempts in the current failing period
+    last_failure_at: float | None = None
+    errors: list[str] = field(default_factory=list)  # the last few, newest last
 
-    def ok(self, now: float) -> None:
+    def ok(self, now: float, policy: ConnectivityPolicy) -> None:
         if self.successes == 0:
             self.streak_start = now
         self.successes += 1
-        self.failing_since = None
+        if self.failing_since is not None and self.successes >= policy.up_successes:
+            self.failing_since = None
+            self.failures = 0
 
-    def failed(self, now: float) -> None:
-        if self.failing_since is None:
-            self.failing_since = now
+    def failed(self, sent_at: float, now: float, error: str) -> None:
+        if self.failing_since is None or sent_at < self.failing_since:
+            self.failing_since = sent_at
+        self.failures += 1
+        self.last_failure_at = now
+        if error:
+            self.errors = [*self.errors[-4:], error]
         self.successes = 0
         self.streak_start = None
 
@@ -103,12 +154,17 @@ class _EndpointHealth:
     def up(self) -> bool:
         return self.failing_since is None
 
-    def steady(self, now: float, policy: ConnectivityPolicy) -> bool:
+    def steady(self, now: float, policy: ConnectivityPolicy, steady_seconds: float) -> bool:
         return (
             self.successes >= policy.steady_successes
             and self.streak_start is not None
-            and now - self.streak_start >= policy.steady_seconds
+            and now - self.streak_start >= steady_seconds
         )
+
+    def evidence(self) -> LineEvidence:
+        return LineEvidence(url=self.url, failing_since=self.failing_since, failures=self.failures,
+                            last_failure_at=self.last_failure_at, last_error=self.errors[-1] if self.errors else "",
+                            recent_errors=tuple(self.errors))
 
 
 @dataclass
@@ -128,6 +184,7 @@ class ConnectivityMachine:
         self._active = 0
         self._since = self.start
         self._confirmation_raised = False
+        self._steady_seconds = self.policy.steady_seconds  # doubled by each relapse (hysteresis)
         self._listeners: list[Callable[[Event], None]] = []
         self.history: list[ModeChanged] = []
 
@@ -156,6 +213,26 @@ class ConnectivityMachine:
                 return None
             return max(h.failing_since for h in self._health if h.failing_since is not None)
 
+    def window_deadline(self) -> float | None:
+        """When the BCP window closes (monotonic), if every line is failing and the machine is
+        still online; None otherwise. The caller may arm a timer for it and call :meth:`tick`."""
+        with self._lock:
+            if self._mode not in (LinkMode.ONLINE, LinkMode.SECONDARY):
+                return None
+            since = self.down_since()
+            return None if since is None else since + self.policy.bcp_window
+
+    def evidence(self, now: float) -> BcpEvidence:
+        """Which lines fail, since when, how often, with which errors (the ``confirm`` dialog)."""
+        with self._lock:
+            return BcpEvidence(at=now, down_since=self.down_since(), window=self.policy.bcp_window,
+                               lines=tuple(h.evidence() for h in self._health))
+
+    @property
+    def steady_seconds(self) -> float:
+        """The steadiness a returning line must show now (grows after relapses)."""
+        return self._steady_seconds
+
     def line_up(self, endpoint: str) -> bool:
         """Not known to be failing: its last probe or request succeeded (or none has failed yet).
         An endpoint the machine does not watch counts as up (nothing is known against it)."""
@@ -180,28 +257,34 @@ class ConnectivityMachine:
         with self._lock:
             idx = self._index(endpoint)
             h = self._health[idx]
-            h.ok(now)
+            h.ok(now, self.policy)
+            if not h.up:
+                return  # one answer between failures: still failing (hysteresis)
             if self._mode is LinkMode.ONLINE:
                 return
             if self._mode is LinkMode.SECONDARY:
                 self._confirmation_raised = False
-                if idx == 0 and h.steady(now, self.policy):
+                if idx == 0 and h.steady(now, self.policy, self._steady_seconds):
                     self._active = 0
                     self._set(LinkMode.ONLINE, now, "primary line steady again", endpoint)
                 elif not self._health[self._active].up and idx != self._active:
                     self._active = idx  # the other line answers: use it
                 return
-            if self._mode is LinkMode.BCP and h.steady(now, self.policy):
+            if self._mode is LinkMode.BCP and h.steady(now, self.policy, self._steady_seconds):
                 self._active = self._best_up(now)
                 self._set(LinkMode.RECOVERING, now, "line answers steadily", endpoint)
 
-    def report_failure(self, endpoint: str, now: float) -> None:
-        """A probe or request on ``endpoint`` failed at the network level (not a 4xx)."""
+    def report_failure(self, endpoint: str, now: float, *, sent_at: float | None = None, error: str = "") -> None:
+        """A probe or request on ``endpoint`` failed at the network level (not a 4xx).
+
+        ``sent_at``: when the failed attempt was sent (default ``now``); the failure is dated
+        from then. ``error``: what was seen (kept as evidence for the supervisor)."""
         with self._lock:
             idx = self._index(endpoint)
-            self._health[idx].failed(now)
+            self._health[idx].failed(min(now, sent_at) if sent_at is not None else now, now, error)
             if self._mode is LinkMode.RECOVERING:
                 if not any(h.up for h in self._health):
+                    self._steady_seconds = min(self._steady_seconds * 2, self.policy.max_steady_seconds)
                     self._set(LinkMode.BCP, now, "line lost while recovering", endpoint)
                 elif idx == self._active:
                     self._active = self._best_up(now)
@@ -236,6 +319,7 @@ class ConnectivityMachine:
                 return
             self._active = self._best_up(now)
             new = LinkMode.ONLINE if self._active == 0 else LinkMode.SECONDARY
+            self._steady_seconds = self.policy.steady_seconds
             self._set(new, now, "outbox synced and replica pulled", self._health[self._active].url)
 
     # -- internals --------------------------------------------------------------------------
@@ -271,7 +355,7 @@ class ConnectivityMachine:
             self._set(LinkMode.BCP, now, f"all lines down for {now - since:.1f}s", None)
         elif not self._confirmation_raised:
             self._confirmation_raised = True
-            self._emit(BcpConfirmationNeeded(at=now, down_since=since))
+            self._emit(BcpConfirmationNeeded(at=now, down_since=since, evidence=self.evidence(now)))
 
     def _set(self, new: LinkMode, now: float, reason: str, endpoint: str | None) -> None:
         old = self._mode

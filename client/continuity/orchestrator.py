@@ -12,12 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
 
-from client.continuity.machine import ConnectivityMachine, Event, LinkMode, ModeChanged
+from client.continuity.machine import BcpEvidence, ConnectivityMachine, Event, LinkMode, ModeChanged
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +28,44 @@ class Router(Protocol):
     def use(self, mode: str) -> None: ...
 
 
+class ProbeFailure(Exception):
+    """A health probe found the line unusable; the message is the evidence kept for the supervisor."""
+
+
 def http_probe(timeout: float = 3.0, verify: Any = True) -> Callable[[str], bool]:
-    """GET {base}/health: up when it answers 200 with status ok and a compatible version."""
+    """GET {base}/health: True when it answers 200 with status ok and a compatible version;
+    otherwise raises :class:`ProbeFailure` saying what was seen."""
     client = httpx.Client(timeout=httpx.Timeout(timeout, connect=timeout), verify=verify, trust_env=False)
 
     def probe(base_url: str) -> bool:
         try:
             response = client.get(base_url.rstrip("/") + "/health")
             body = response.json()
-        except (httpx.HTTPError, ValueError):
-            return False
-        if response.status_code != 200 or body.get("status") != "ok":
-            return False
+        except httpx.HTTPError as exc:
+            raise ProbeFailure(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
+        except ValueError as exc:
+            raise ProbeFailure(f"health answer is not JSON (HTTP {response.status_code})") from exc
+        if response.status_code != 200 or not isinstance(body, dict) or body.get("status") != "ok":
+            raise ProbeFailure(f"health answered HTTP {response.status_code}")
         version = str(body.get("version", ""))
         if version.split(".")[0] != SERVER_API_MAJOR:
             log.error("server %s speaks API version %s; this client needs %s.x", base_url, version, SERVER_API_MAJOR)
-            return False
+            raise ProbeFailure(f"server API version {version}, this client needs {SERVER_API_MAJOR}.x")
         return True
 
     return probe
+
+
+def _default_call_later(delay: float, fn: Callable[[], None]) -> Any:
+    timer = threading.Timer(max(0.0, delay), fn)
+    timer.daemon = True
+    timer.name = "bcp-window"
+    timer.start()
+    return timer
+
+
+def _default_spawn(fn: Callable[[], None]) -> None:
+    threading.Thread(target=fn, name="urgent-probe", daemon=True).start()
 
 
 @dataclass
@@ -76,7 +95,13 @@ class Continuity:
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         run_async: Callable[[Callable[[], object]], None] | None = None,
+        call_later: Callable[[float, Callable[[], None]], Any] | None = _default_call_later,
+        spawn_probe: Callable[[Callable[[], None]], None] | None | str = "default",
     ) -> None:
+        """``call_later(delay, fn)`` arms the BCP-window timer (returns something with
+        ``cancel()``; None: the window is judged on probe rounds only). ``spawn_probe(fn)`` runs
+        the urgent probe round that the first failure of a line triggers (None: no urgent round;
+        by default a thread of its own, or ``run_async`` when that is given)."""
         self.machine = machine
         self.router = router
         self.probe = probe
@@ -89,47 +114,150 @@ class Continuity:
         self.listeners: list[Callable[[Event | SyncBackReport], None]] = []
         self._sync_lock = threading.Lock()
         self._probe_lock = threading.Lock()
+        self.call_later = call_later
+        if spawn_probe == "default":
+            spawn_probe = run_async if run_async is not None else _default_spawn
+        self.spawn_probe: Callable[[Callable[[], None]], None] | None = spawn_probe  # type: ignore[assignment]
+        self._timer_lock = threading.Lock()
+        self._timer: Any = None
+        self._timer_deadline: float | None = None
+        self.urgent_rounds = 0
         machine.subscribe(self._on_event)
 
     # -- probes ------------------------------------------------------------------------------
 
-    def probe_all(self) -> None:
-        """One probe round (the scheduler calls this every few seconds). Never raises."""
+    def probe_all(self, *, exclude: str | None = None) -> None:
+        """One probe round (the scheduler calls this every few seconds). Never raises.
+
+        Every line is probed at the same time (a silent line's timeout does not delay the
+        verdict on the other), and each outcome is reported as soon as it is known, dated from
+        when its probe was sent. ``exclude``: a line just seen failing (the urgent round)."""
         if not self._probe_lock.acquire(blocking=False):
             return  # the previous round is still waiting on a slow line
         try:
-            for url in self.machine.endpoints:
-                ok = False
-                try:
-                    ok = self.probe(url)
-                except Exception:  # noqa: BLE001 - a probe failure is a failed probe
-                    log.exception("probe of %s raised", url)
-                if ok:
-                    self.machine.report_success(url, self.monotonic())
-                else:
-                    self.machine.report_failure(url, self.monotonic())
+            endpoints = [u for u in self.machine.endpoints if u != exclude]
+            if len(endpoints) <= 1:
+                for url in endpoints:
+                    self._probe_one(url)
+            else:
+                threads = [threading.Thread(target=self._probe_one, args=(url,), name="probe", daemon=True)
+                           for url in endpoints]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
             self.machine.tick(self.monotonic())
+            self._arm_window()
         finally:
             self._probe_lock.release()
         if self.machine.mode is LinkMode.RECOVERING and not self._sync_lock.locked():
             self.run_async(self.sync_back)  # an interrupted sync back is retried every round
 
     def fast_round(self) -> None:
-        """Every second: a degraded terminal probes at once (so the BCP window is judged to the
-        second and a returning line is noticed quickly); a healthy one only ticks the clock."""
+        """Every second: a degraded terminal probes at once (so a returning line is noticed
+        quickly); a healthy one only ticks the clock. The BCP window has its own timer."""
         if self.machine.degraded():
             self.probe_all()
         else:
             self.machine.tick(self.monotonic())
+            self._arm_window()
+
+    def _probe_one(self, url: str) -> None:
+        sent = self.monotonic()
+        error = ""
+        ok = False
+        try:
+            ok = bool(self.probe(url))
+            if not ok:
+                error = "probe failed"
+        except ProbeFailure as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a probe failure is a failed probe
+            log.exception("probe of %s raised", url)
+            error = f"{type(exc).__name__}: {exc}"
+        if ok:
+            self.machine.report_success(url, self.monotonic())
+        else:
+            self.machine.report_failure(url, self.monotonic(), sent_at=sent, error=f"probe: {error}")
 
     def on_request(self, base_url: str, ok: bool) -> None:
         """Hook for the data-centre client: every real request is a probe too."""
+        self.on_attempt(base_url, ok)
+
+    def on_attempt(self, base_url: str, ok: bool, *, elapsed: float = 0.0, error: str = "") -> None:
+        """A request attempt's outcome: ``elapsed`` seconds since it was sent (the failure is
+        dated from the send), and what went wrong.
+
+        The first failure of a line that was up starts an urgent probe round (both lines at
+        once: the failing one was just tried, so the round probes the others), so an idle second
+        line is judged now rather than at the next regular probe."""
         if base_url not in self.machine.endpoints:
             return
         if ok:
             self.machine.report_success(base_url, self.monotonic())
-        else:
-            self.machine.report_failure(base_url, self.monotonic())
+            self._arm_window()
+            return
+        was_up = self.machine.line_up(base_url)
+        now = self.monotonic()
+        self.machine.report_failure(base_url, now, sent_at=now - max(0.0, elapsed), error=error or "request failed")
+        self._arm_window()
+        if was_up and self.spawn_probe is not None and not self._probe_lock.locked():
+            self.urgent_rounds += 1
+            self.spawn_probe(lambda: self.probe_all(exclude=base_url))
+
+    # -- the BCP window's own timer -----------------------------------------------------------
+
+    def _arm_window(self) -> None:
+        """Keep one timer on the machine's window deadline (or none when a line is up)."""
+        if self.call_later is None:
+            return
+        deadline = self.machine.window_deadline()
+        with self._timer_lock:
+            if deadline == self._timer_deadline:
+                return
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._timer_deadline = deadline
+            if deadline is None:
+                return
+            self._timer = self.call_later(deadline - self.monotonic(), self._window_due)
+
+    def _window_due(self) -> None:
+        with self._timer_lock:
+            self._timer = None
+            self._timer_deadline = None
+        self.machine.tick(self.monotonic())
+        self._arm_window()  # fired a hair early, or the deadline moved: arm again
+
+    def cancel_timers(self) -> None:
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = None
+            self._timer_deadline = None
+
+    # -- evidence for the supervisor (confirm policy) ------------------------------------------
+
+    def evidence(self) -> dict[str, Any]:
+        """What the machine holds against each line, with wall-clock times (the confirm dialog)."""
+        now = self.monotonic()
+        wall = self.wall_clock()
+        ev: BcpEvidence = self.machine.evidence(now)
+
+        def at(t: float | None) -> datetime | None:
+            if t is None:
+                return None
+            return wall - timedelta(seconds=now - t)
+
+        return {
+            "down_since": at(ev.down_since),
+            "down_seconds": None if ev.down_since is None else round(now - ev.down_since, 1),
+            "window_seconds": ev.window,
+            "lines": [{"url": line.url, "failing_since": at(line.failing_since), "failures": line.failures,
+                       "last_failure_at": at(line.last_failure_at), "last_error": line.last_error,
+                       "recent_errors": list(line.recent_errors)} for line in ev.lines],
+        }
 
     # -- reactions ---------------------------------------------------------------------------
 

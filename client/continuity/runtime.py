@@ -255,6 +255,7 @@ class TerminalRuntime:
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        self.continuity.cancel_timers()
         if self.sampler is not None:
             self.sampler.save()
         if self.partners is not None:
@@ -269,7 +270,10 @@ def build_terminal(
     *,
     keystore: KeyStore | None = None,
     bcp_policy: str = "municipality",
-    bcp_window_seconds: float = 10.0,
+    bcp_window_seconds: float = 4.5,
+    line_up_successes: int = 2,
+    line_steady_successes: int = 3,
+    line_steady_seconds: float = 10.0,
     probe_timeout_seconds: float = 3.0,
     interactive_timeout_seconds: float = INTERACTIVE_TIMEOUT_SECONDS,
     ca_bundle: Path | None = None,
@@ -318,7 +322,10 @@ def build_terminal(
                                 signing_key=raw_private, key_id=issuer.key_id, clock=clock)
         counter_backend = MutualBackupBackend(backend, code, partners)
     policy = _policy(bcp_policy, store)
-    machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(bcp_window=bcp_window_seconds, policy=policy))
+    machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(
+        bcp_window=bcp_window_seconds, policy=policy, up_successes=line_up_successes,
+        steady_successes=line_steady_successes, steady_seconds=line_steady_seconds,
+        max_steady_seconds=max(60.0, line_steady_seconds)))
 
     class _NoRouter:
         def use(self, mode: str) -> None:

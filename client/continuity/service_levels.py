@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from client.fileswap.ops import replace_file
+
 OUTAGES_FILE = "outages.json"
 SAMPLES_FILE = "response-samples.json"
 OUTAGES_PATH = "/api/v1/terminals/outages"
@@ -40,7 +42,7 @@ def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    replace_file(tmp, path)  # Windows: waits out a reader's brief open
 
 
 def _read_json(path: Path, default: Any) -> Any:

@@ -169,7 +169,15 @@ class ClientConfig:
     probe_timeout_seconds: int = _setting(3, _positive_int)
     # a search or resident detail waits this long on the active line before the other line is tried
     interactive_timeout_seconds: float = _setting(INTERACTIVE_TIMEOUT_SECONDS, _positive_seconds)
-    bcp_window_seconds: int = _setting(10, _positive_int)
+    # every line failing this long (from the first failed attempt's send time) → BCP; see
+    # docs/performance.md "BCP entry timings" for why 4.5 s and the settings below
+    bcp_window_seconds: float = _setting(4.5, _positive_seconds)
+    # a line that failed counts as failing until this many answers in a row (hysteresis)
+    line_up_successes: int = _setting(2, _positive_int)
+    # a line is trusted again (BCP → recovering, secondary → primary) after this many good
+    # answers in a row spanning at least line_steady_seconds (doubled after each relapse)
+    line_steady_successes: int = _setting(3, _positive_int)
+    line_steady_seconds: float = _setting(10.0, _positive_seconds)
     data_dir: Path | None = _setting(None, _path, registry="DataDir")
     # マイナンバーカード (client/card): the chain the card's data signer must chain to, and the reader
     card_trust_roots: Path | None = _setting(None, _path, registry="CardTrustRoots")

@@ -173,8 +173,9 @@ def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> lis
         names.append(f"outbox-{municipality_code}-drill")  # 防災訓練 outbox: never pushed, nothing to sync
         names.append(f"replica-{municipality_code}")
     if data_dir.is_dir():
-        for path in sorted(data_dir.glob("replica-*.db")):
-            code = path.name.removeprefix("replica-").removesuffix(".db").removesuffix(".building")
+        from client.replica.status import replica_codes
+
+        for code in replica_codes(data_dir):  # every generation and building file
             if f"replica-{code}" not in names:
                 names.append(f"replica-{code}")
         from client.local.files import partner_outbox_codes, partner_outbox_key_name

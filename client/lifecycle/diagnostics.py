@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from client.fileswap.ops import replace_file
 from client.lifecycle.logging_setup import LOG_FILE, log_dir, read_mode_history, redact
 
 BUNDLE_VERSION = 1
@@ -143,7 +144,7 @@ def build_bundle(out: Path, data_dir: Path, config: Any = None, *, now: datetime
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(members):
             zf.writestr(name, members[name])
-    tmp.replace(out)
+    replace_file(tmp, out)  # Windows: waits out a reader's brief open
     return sorted(members)
 
 

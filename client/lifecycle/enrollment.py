@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from client.fileswap.ops import replace_file
 from client.local.files import OUTBOX_FILE, outbox_key_name
 from client.local.keystore import KeyStore, LocalDataError, public_key_raw_b64
 from client.remote.http import DataCentreClient
@@ -73,7 +73,7 @@ class Enrolment:
         path = Path(data_dir) / ENROLMENT_FILE
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
+        replace_file(tmp, path)  # Windows: waits out a reader's brief open
 
 
 @dataclass(frozen=True)

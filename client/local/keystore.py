@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from keyring.backend import KeyringBackend
 
+from client.fileswap.ops import replace_file
+
 SERVICE = "madoguchi"
 KEY_BYTES = 32
 _TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"
@@ -233,7 +235,7 @@ class KeyStore:
             fh.write(pem)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        replace_file(tmp, target)  # Windows: waits out a reader's brief open
         return private
 
     def terminal_private_key(self, data_dir: Path) -> Ed25519PrivateKey:

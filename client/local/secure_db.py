@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlcipher3 import dbapi2
 
+from client.fileswap.ops import replace_file
 from client.local.keystore import LocalDataError, MissingKeyError
 
 __all__ = [
@@ -101,7 +101,7 @@ def kcv_path(path: Path) -> Path:
 def _write_kcv(path: Path, key: bytes, profile: int) -> None:
     tmp = kcv_path(path).with_suffix(".kcv-tmp")
     tmp.write_bytes(key_check_value(key) + (b"" if profile == 1 else b"p%d" % profile))
-    os.replace(tmp, kcv_path(path))
+    replace_file(tmp, kcv_path(path))  # Windows: waits out a reader's brief open
 
 
 def _read_kcv(path: Path) -> tuple[bytes, int] | None:

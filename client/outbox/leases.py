@@ -44,7 +44,8 @@ class LeaseKeeper:
         if available < self.low_water:
             answer = self.remote.post(LEASE_PATH, {"size": self.block_size})
             lease = Lease(str(answer["lease_id"]), int(answer["first"]), int(answer["last"]),
-                          datetime.fromisoformat(str(answer["expires_at"])))
+                          datetime.fromisoformat(str(answer["expires_at"])),
+                          datetime.fromisoformat(str(answer["leased_at"])) if answer.get("leased_at") else None)
             self.outbox.add_lease(lease)
             leased = lease.last - lease.first + 1
             available += leased

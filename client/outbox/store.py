@@ -44,6 +44,7 @@ leases = Table(
     Column("next_serial", Integer, nullable=False),
     Column("expires_at", String(40), nullable=False),
     Column("status", String(16), nullable=False, default="active"),  # active | returned | expired
+    Column("leased_at", String(40)),  # the server's time of the lease (None: leased by an older client)
 )
 
 records = Table(
@@ -115,12 +116,27 @@ class NoSerialsError(OutboxError):
         )
 
 
+class ClockBehindLeaseError(NoSerialsError):
+    """The terminal's clock says it is earlier than the moment its serials were leased: the
+    clock is wrong, and the data centre would refuse a certificate dated so (fail closed)."""
+
+    def __init__(self, now: datetime, leased_at: datetime) -> None:
+        OutboxError.__init__(
+            self,
+            f"the terminal clock ({now.isoformat()}) is earlier than the lease of its serials "
+            f"({leased_at.isoformat()}): fix the clock before issuing",
+            "端末の時計が発行番号の貸出時刻より前になっています。時計を確認してから発行してください。",
+        )
+        self.needed, self.available = 1, 0
+
+
 @dataclass(frozen=True)
 class Lease:
     lease_id: str
     first: int
     last: int
     expires_at: datetime
+    leased_at: datetime | None = None  # the server's time; issuance dated earlier is refused
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,10 @@ class Outbox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        with engine.begin() as conn:  # an outbox written before leases carried their time
+            columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(leases)")}
+            if "leased_at" not in columns:
+                conn.exec_driver_sql("ALTER TABLE leases ADD COLUMN leased_at VARCHAR(40)")
 
     @classmethod
     def open(cls, path: Path, key: bytes, *, create: bool = True) -> Outbox:
@@ -170,6 +190,7 @@ class Outbox:
                     next_serial=lease.first,
                     expires_at=lease.expires_at.isoformat(),
                     status="active",
+                    leased_at=lease.leased_at.isoformat() if lease.leased_at is not None else None,
                 )
             )
 
@@ -207,17 +228,28 @@ class Outbox:
             return [lease_id for lease_id, _, _ in self._usable_leases(conn, now)]
 
     @staticmethod
-    def _usable_leases(conn: Connection, now: datetime) -> list[tuple[str, int, int]]:
+    def _usable_leases(conn: Connection, now: datetime, *, clock_check: bool = False) -> list[tuple[str, int, int]]:
+        """Active leases with serials left, not expired at ``now`` and not leased after ``now``.
+
+        ``clock_check``: raise :class:`ClockBehindLeaseError` when nothing is usable only because
+        ``now`` is before the leases were granted (a clock set back)."""
         rows = conn.execute(
-            select(leases.c.lease_id, leases.c.next_serial, leases.c.last, leases.c.expires_at)
+            select(leases.c.lease_id, leases.c.next_serial, leases.c.last, leases.c.expires_at, leases.c.leased_at)
             .where(leases.c.status == "active")
             .order_by(leases.c.first)
         ).all()
-        return [
-            (r.lease_id, r.next_serial, r.last)
-            for r in rows
-            if r.next_serial <= r.last and datetime.fromisoformat(r.expires_at) > now
-        ]
+        usable, too_early = [], []
+        for r in rows:
+            if r.next_serial > r.last or datetime.fromisoformat(r.expires_at) <= now:
+                continue
+            leased_at = datetime.fromisoformat(r.leased_at) if r.leased_at else None
+            if leased_at is not None and leased_at > now:
+                too_early.append(leased_at)
+                continue
+            usable.append((r.lease_id, r.next_serial, r.last))
+        if clock_check and not usable and too_early:
+            raise ClockBehindLeaseError(now, min(too_early))
+        return usable
 
     # -- issuance ----------------------------------------------------------------------------
 
@@ -239,7 +271,7 @@ class Outbox:
             raise ValueError("copies must be at least 1")
         with self.engine.begin() as conn:
             serials: list[tuple[int, str]] = []
-            for lease_id, nxt, last in self._usable_leases(conn, now):
+            for lease_id, nxt, last in self._usable_leases(conn, now, clock_check=True):
                 while nxt <= last and len(serials) < copies:
                     serials.append((nxt, lease_id))
                     nxt += 1

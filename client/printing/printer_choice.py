@@ -7,10 +7,11 @@ Stored per terminal as ``printer.json`` in the client data directory (``MADOGUCH
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from client.fileswap.ops import replace_file
 
 PRINTER_FILE = "printer.json"
 DEFAULT_PRINTER_ID = "プリンタ001"
@@ -63,5 +64,5 @@ def save_printer_choice(home: Path, choice: PrinterChoice) -> Path:
         ),
         encoding="utf-8",
     )
-    os.replace(tmp, path)
+    replace_file(tmp, path)  # Windows: waits out a reader's brief open
     return path

@@ -40,7 +40,7 @@ def prune_ended_partners(data_dir: Path, own_code: str, current: list[str], keys
             continue
         store = ReplicaStore(data_dir, code, keystore)
         store.close()
-        remove_database(store.path)
+        store.generations.remove_all()  # every generation, its sidecars and the pointer
         remove_database(store.building_path)
         keystore.delete_database_key(replica_key_name(code))
         removed.append(code)

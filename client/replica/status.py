@@ -14,7 +14,7 @@ from typing import Any
 from client.local.keystore import KeyStore, LocalDataError
 from client.replica.store import ReplicaStore, get_meta
 
-_REPLICA_FILE = re.compile(r"^replica-(\d{6})\.db$")
+_REPLICA_FILE = re.compile(r"^replica-(\d{6})(?:\.g\d+)?\.db$")  # any generation (client.fileswap)
 _BUILDING_FILE = re.compile(r"^replica-(\d{6})\.building\.db$")
 
 

@@ -1,8 +1,11 @@
 """The replica files of one municipality: the live replica and the one being built.
 
-``replica-<code>.db`` is the live replica; a bootstrap (first one, or a repair) builds
-``replica-<code>.building.db`` and, once complete, swaps it in atomically (``os.replace``), so a
-killed bootstrap never leaves a half replica in place and resumes on the same building file.
+``replica-<code>.db`` is the live replica (later generations ``replica-<code>.g<N>.db``, named by
+the pointer ``replica-<code>.db.current``); a bootstrap (first one, or a repair) builds
+``replica-<code>.building.db`` and, once complete, swaps it in as a new generation
+(:mod:`client.fileswap.generations`: no rename over a file that may be open, which Windows
+refuses), so a killed bootstrap never leaves a half replica in place and resumes on the same
+building file.
 Both are SQLCipher files keyed with the raw key ``replica-<code>`` from the keyring.
 The outbox lives in another file under another key: nothing here touches it.
 """
@@ -11,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,6 +22,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from client.fileswap.generations import Generations
+from client.fileswap.ops import FileOps, OsFileOps
 from client.local.keystore import KeyStore, LocalDataError, MissingKeyError
 from client.local.secure_db import (
     CorruptDatabaseError,
@@ -57,15 +61,6 @@ def set_meta(conn: Connection, **values: object) -> None:
     )
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 # The building file is loaded by one writer: a rollback journal writes each page once (WAL would
 # write it to the log and again at the checkpoint). The live replica is WAL.
 BUILDING_JOURNAL = "TRUNCATE"
@@ -84,14 +79,21 @@ def _bulk_load_pragmas(dbapi_conn: object) -> None:
 class ReplicaStore:
     """Opens, builds and swaps the replica files of one municipality."""
 
-    def __init__(self, data_dir: Path, municipality_code: str, keystore: KeyStore) -> None:
+    def __init__(self, data_dir: Path, municipality_code: str, keystore: KeyStore, *,
+                 file_ops: FileOps | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.code = municipality_code
         self.keystore = keystore
-        self.path = self.data_dir / f"replica-{municipality_code}.db"
+        self.file_ops = file_ops or OsFileOps()
+        self.generations = Generations(self.data_dir / f"replica-{municipality_code}.db", ops=self.file_ops)
         self.building_path = self.data_dir / f"replica-{municipality_code}.building.db"
         self._engine: Engine | None = None
         self._lock = threading.RLock()
+
+    @property
+    def path(self) -> Path:
+        """The live replica file (the current generation)."""
+        return self.generations.current()
 
     # -- keys --------------------------------------------------------------------------------
 
@@ -111,6 +113,7 @@ class ReplicaStore:
         with self._lock:
             if self._engine is None:
                 self.finish_pending_swap()
+                self.generations.collect()  # generations left open by an earlier swap
                 if not self.path.exists():
                     raise ReplicaNotReadyError(f"no replica file for {self.code} at {self.path}")
                 engine = open_encrypted(self.path, self.key())
@@ -235,13 +238,10 @@ class ReplicaStore:
                 self.swap_in_building()
 
     def swap_in_building(self) -> None:
+        """The complete building file becomes the next generation; the old one is deleted once
+        nothing holds it open. Nothing is renamed over, or deleted while, open (Windows)."""
         with self._lock:
             self.close()
-            # The old file's WAL/SHM belong to the old file: never let them meet the new one.
-            for suffix in ("-wal", "-shm"):
-                stale = self.path.with_name(self.path.name + suffix)
-                if stale.exists():
-                    stale.unlink()
             # a WAL left by an older build is checkpointed; a rollback journal left by an
             # interrupted transaction is rolled back by the first read
             conn = raw_connect(self.building_path, self.key())
@@ -254,10 +254,6 @@ class ReplicaStore:
             for suffix in ("-wal", "-shm", "-journal"):
                 leftover = self.building_path.with_name(self.building_path.name + suffix)
                 if leftover.exists():
-                    leftover.unlink()
-            kcv_new = self.building_path.with_name(self.building_path.name + ".kcv")
-            if kcv_new.exists():
-                os.replace(kcv_new, self.path.with_name(self.path.name + ".kcv"))
-            os.replace(self.building_path, self.path)
-            _fsync_dir(self.data_dir)
-            log.info("replica %s swapped in", self.path.name)
+                    self.file_ops.remove(leftover)  # closed above: nothing holds it
+            live = self.generations.install(self.building_path)  # with its .kcv sidecar
+            log.info("replica %s swapped in", live.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -149,17 +150,22 @@ class OnlineApi:
         self.active_url = self.urls[0]
         # (base url, ok): fed to the connectivity state machine; ok=False only for line failures
         self.on_line_event: Callable[[str, bool], None] | None = None
+        # if set, used instead of on_line_event: (base, ok, elapsed=seconds since the attempt was sent, error=text)
+        self.on_line_attempt: Callable[..., None] | None = None
         # the short first try of interactive GETs (None: always the long timeout)
         self.interactive_timeout = interactive_timeout
         self.connect_timeout = connect_timeout
         self.line_up: Callable[[str], bool] | None = None  # the connectivity machine's view, if wired
 
-    def _note(self, base: str, ok: bool) -> None:
-        if self.on_line_event is not None:
-            try:
+    def _note(self, base: str, ok: bool, sent: float | None = None, error: object = None) -> None:
+        try:
+            if self.on_line_attempt is not None:
+                elapsed = 0.0 if sent is None else max(0.0, time.monotonic() - sent)
+                self.on_line_attempt(base, ok, elapsed=elapsed, error="" if error is None else repr(error))
+            elif self.on_line_event is not None:
                 self.on_line_event(base, ok)
-            except Exception:  # a listener must never break a request
-                log.exception("on_line_event listener failed")
+        except Exception:  # a listener must never break a request
+            log.exception("on_line_event listener failed")
 
     def close(self) -> None:
         self._client.close()
@@ -195,18 +201,19 @@ class OnlineApi:
         last: Exception | None = None
         while attempts:
             base, timeout = attempts.pop(0)
+            sent = time.monotonic()
             try:
                 signed = {**headers, **self._signed(method, urlsplit(base + path).path, params, content or b"")}
                 response = self._client.request(method, base + path, params=params, json=json, content=content,
                                                 headers=signed, timeout=timeout)
             except httpx.ConnectError as exc:  # never reached the server: safe to try the next one
                 log.warning("cannot connect to %s: %s", base, exc)
-                self._note(base, False)
+                self._note(base, False, sent, exc)
                 last = exc
                 continue
             except httpx.TransportError as exc:
                 log.warning("%s %s failed: %r", method, base + path, exc)
-                self._note(base, False)
+                self._note(base, False, sent, exc)
                 last = exc
                 if resendable:  # idempotent (or deduped by its key): the other line may answer it
                     if isinstance(exc, _CUT_SHORT) and retries_left > 0 and not attempts:
@@ -216,7 +223,7 @@ class OnlineApi:
                 raise LineDownError(detail=repr(exc), message_en=f"{method} {path} failed") from exc
             except httpx.HTTPError as exc:
                 log.warning("%s %s failed: %r", method, base + path, exc)
-                self._note(base, False)
+                self._note(base, False, sent, exc)
                 raise LineDownError(detail=repr(exc), message_en=f"{method} {path} failed") from exc
             self._note(base, True)
             self.active_url = base
@@ -259,6 +266,7 @@ class OnlineApi:
         other.signer = self.signer
         other.active_url = self.active_url
         other.on_line_event = self.on_line_event
+        other.on_line_attempt = self.on_line_attempt
         other.interactive_timeout = self.interactive_timeout
         other.connect_timeout = self.connect_timeout
         other.line_up = self.line_up

@@ -88,6 +88,7 @@ class CounterApp:
         self.on_shutdown: list[Callable[[], None]] = []  # e.g. stop the continuity scheduler
         self.confirm_bcp: Callable[[str, str], str] | None = None  # (supervisor id, password) -> name
         self.card_reader: Callable[[], Any] | None = None  # マイナンバーカード reader factory (client/card)
+        self.bcp_evidence: Callable[[], dict[str, Any]] | None = None  # Continuity.evidence on a terminal
 
     def sign_in_dialog(self) -> SignInDialog:
         return SignInDialog(self.service, self.taskman, server_text=self.server_text)
@@ -105,6 +106,7 @@ class CounterApp:
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
         window.confirm_bcp = self.confirm_bcp
         window.card_reader = self.card_reader
+        window.bcp_evidence = self.bcp_evidence
         window.update_user_label()
         window.show_initial()
         window.activateWindow()

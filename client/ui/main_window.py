@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
 
         self.confirm_bcp: Callable[[str, str], str] | None = None  # set on an enrolled terminal
         self.card_reader: Callable[[], Any] | None = None  # マイナンバーカード reader factory (client/card)
+        self.bcp_evidence: Callable[[], dict[str, Any]] | None = None  # what the machine holds against each line
         self.banner.confirm_button.clicked.connect(self.request_bcp)
         self.banner.mode_changed.connect(self._mode_changed)
         self.banner.set_drill(service.drill)
@@ -308,11 +309,11 @@ class MainWindow(QMainWindow):
         if confirm is None:
             self.show_message(self.tr("この端末は登録されていないため、BCPモードは使えません。"), error=True)
             return
-        dialog = SupervisorDialog(
-            self.tr("BCPモードへの移行"),
-            self.tr("データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。"),
-            parent=self,
-        )
+        message = self.tr("データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。")
+        evidence = self.bcp_evidence() if self.bcp_evidence is not None else None
+        if evidence:
+            message += "\n\n" + self.evidence_text(evidence)
+        dialog = SupervisorDialog(self.tr("BCPモードへの移行"), message, parent=self)
         self.supervisor_dialog = dialog
 
         def accepted() -> None:
@@ -415,6 +416,20 @@ class MainWindow(QMainWindow):
 
         box.finished.connect(answered)
         box.open()
+    def evidence_text(self, evidence: dict[str, Any]) -> str:
+        """The supervisor's evidence (``Continuity.evidence``): which lines fail, since when, the last error."""
+        lines = []
+        if evidence.get("down_seconds") is not None:
+            lines.append(self.tr("全回線が {seconds} 秒前から応答しません。").format(seconds=f"{evidence['down_seconds']:.0f}"))
+        for line in evidence.get("lines", []):
+            since = line.get("failing_since")
+            if since is None:
+                lines.append(self.tr("{url}: 応答あり").format(url=line["url"]))
+                continue
+            lines.append(self.tr("{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}").format(
+                url=line["url"], since=since.astimezone().strftime("%H:%M:%S"), n=line.get("failures", 0),
+                error=line.get("last_error") or "-"))
+        return "\n".join(lines)
 
     def request_lock(self) -> None:
         locker = getattr(self, "idle_lock", None)

@@ -43,7 +43,7 @@ def test_defaults_declared_once(tmp_path: Path) -> None:
     cfg = _load(tmp_path)
     assert cfg.server_url is None and cfg.municipality_code is None
     assert (cfg.sync_interval_seconds, cfg.probe_interval_seconds, cfg.probe_timeout_seconds) == (60, 5, 3)
-    assert cfg.bcp_window_seconds == 10 and cfg.bcp_policy == "municipality"
+    assert cfg.bcp_window_seconds == 4.5 and cfg.bcp_policy == "municipality"
     assert cfg.data_dir == tmp_path / "home"
     assert not cfg.configured
 

@@ -180,6 +180,8 @@ def test_degraded_while_any_line_fails_or_off_the_primary():
     m.report_failure(S, 0.0)
     assert m.degraded()  # still ONLINE, but the secondary is down: watch closely
     m.report_success(S, 1.0)
+    assert m.degraded()  # one answer after a failure is not enough (hysteresis, up_successes=2)
+    m.report_success(S, 1.5)
     assert not m.degraded()
     m.report_failure(P, 2.0)
     assert m.mode is LinkMode.SECONDARY and m.degraded()

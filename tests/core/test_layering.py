@@ -17,18 +17,19 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 # Bottom to top. A room may import the rooms listed for it, and nothing else of client/ or server_stub/.
-_BASE = {"domain", "errors"}
+_BASE = {"domain", "errors", "fileswap"}
 _STORAGE = _BASE | {"local", "remote"}
 _BELOW_SERVICES = _STORAGE | {"certificate", "replica", "outbox", "printing"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),  # pure rules: no Qt, I/O or clock (tests/core/test_boundaries.py checks more)
     "errors": set(),  # ClerkError, the one root of every error shown to a person
-    "local": {"errors"},  # SQLCipher files, the keyring, the data directory's file names
-    "certificate": {"domain", "errors"},  # the signed QR payload and public keys
-    "remote": {"errors", "local"},  # the data-centre HTTP client, lines and timeouts
+    "fileswap": set(),  # file replacement that is safe under Windows semantics (no rename over an open file)
+    "local": {"errors", "fileswap"},  # SQLCipher files, the keyring, the data directory's file names
+    "certificate": {"domain", "errors", "fileswap"},  # the signed QR payload and public keys
+    "remote": {"errors", "local", "fileswap"},  # the data-centre HTTP client, lines and timeouts
     "replica": _STORAGE,
     "outbox": _STORAGE | {"certificate"},
-    "printing": {"domain", "errors", "certificate"},
+    "printing": {"domain", "errors", "fileswap", "certificate"},
     "verification": _STORAGE | {"certificate", "printing"},
     "services": _BELOW_SERVICES,  # the facade the UI and the CLI call
     "lifecycle": _BELOW_SERVICES | {"services"},  # config, enrolment, diagnostics, decommission
@@ -36,7 +37,8 @@ ALLOWED: dict[str, set[str]] = {
     "composition": _BELOW_SERVICES | {"services", "lifecycle", "continuity"},
     # the マイナンバーカード reader: PC/SC, the card's APs, its signature, matching it to the register
     "card": {"domain", "errors", "printing", "services"},
-    "ui": {"domain", "errors", "services", "printing", "lifecycle", "composition", "verification", "card"},
+    "ui": {"domain", "errors", "fileswap", "services", "printing", "lifecycle", "composition", "verification",
+           "card"},
     "cli": _BELOW_SERVICES | {"services", "lifecycle", "continuity", "composition", "verification", "ui", "card"},
     "demo": _BELOW_SERVICES | {"services", "lifecycle", "continuity", "composition", "ui"},
     # the data centre shares the one rule engine, the certificate format and the renderer (SLA PDFs,

@@ -137,3 +137,35 @@ def test_wrong_key_is_told_apart(tmp_path: Path):
     with pytest.raises(WrongKeyError):
         Outbox.open(path, os.urandom(32), create=False)
     assert path.read_bytes() == before
+
+
+def test_a_clock_set_back_before_the_lease_fails_closed(outbox: Outbox):
+    """Found by the fault harness (clock_step): a certificate dated before its serials were leased
+    was handed out and then refused by the server (serial_before_lease). Now it is never issued."""
+    from client.outbox.store import ClockBehindLeaseError
+
+    outbox.add_lease(Lease("L1", 1, 5, NOW + timedelta(days=1), leased_at=NOW + timedelta(minutes=20)))
+    with pytest.raises(ClockBehindLeaseError) as err:
+        issue(outbox, "u1")  # NOW is 20 minutes before the lease: the clock was set back
+    assert "時計" in err.value.message_ja
+    assert outbox.count_pending() == 0 and outbox.access_entries() == []
+    assert outbox.serials_available(NOW) == 0 and outbox.serials_available(NOW + timedelta(hours=1)) == 5
+    outbox.add_lease(Lease("L0", 11, 12, NOW + timedelta(days=1), leased_at=NOW - timedelta(hours=1)))
+    assert issue(outbox, "u2") == [11]  # an older lease is usable at NOW
+
+
+def test_an_outbox_written_before_leases_carried_their_time_is_upgraded(tmp_path: Path):
+    key = os.urandom(32)
+    box = Outbox.open(tmp_path / "old.db", key)
+    box.add_lease(Lease("L1", 1, 5, NOW + timedelta(days=1)))
+    with box.engine.begin() as conn:  # the schema of the previous version
+        conn.execute(text("CREATE TABLE leases_old AS SELECT lease_id, first, last, next_serial, expires_at, status "
+                          "FROM leases"))
+        conn.execute(text("DROP TABLE leases"))
+        conn.execute(text("ALTER TABLE leases_old RENAME TO leases"))
+    box.close()
+    box = Outbox.open(tmp_path / "old.db", key)
+    try:
+        assert issue(box, "u1") == [1]  # no leased_at: usable as before
+    finally:
+        box.close()

@@ -152,7 +152,9 @@ def test_line_dying_mid_sync_returns_to_bcp_and_loses_nothing(rig: dict[str, Any
     rig["batch"].update(size=20, after_batch=None)
     rig["primary"].set_mode("pass")
     rig["secondary"].set_mode("pass")
-    probe_rounds(rig, 4)
+    probe_rounds(rig, 4)  # the relapse doubled the steadiness asked for (hysteresis): 20 s now
+    assert rig["machine"].mode is LinkMode.BCP and rig["machine"].steady_seconds == 20
+    probe_rounds(rig, 2)
     assert rig["machine"].mode is LinkMode.ONLINE
     assert terminal.outbox.count_pending() == 0
     n, serials = bcp_counts(rig["db_url"])

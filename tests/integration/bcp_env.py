@@ -184,7 +184,8 @@ class Terminal:
     def lease(self, size: int = 50) -> dict[str, Any]:
         answer = self.remote.post("/api/v1/serials/lease", {"size": size})
         self.outbox.add_lease(Lease(answer["lease_id"], int(answer["first"]), int(answer["last"]),
-                                    datetime.fromisoformat(answer["expires_at"])))
+                                    datetime.fromisoformat(answer["expires_at"]),
+                                    datetime.fromisoformat(answer["leased_at"])))
         return answer
 
     def pusher(self) -> OutboxPusher:

@@ -167,3 +167,29 @@ def test_all_lines_down_asks_a_supervisor_to_declare_bcp(qtbot: Any, counter_app
     qtbot.waitUntil(lambda: banner.mode == "bcp", timeout=WAIT)
     assert declared == ["supervisor1"] and not banner.confirm_button.isVisibleTo(banner)
     assert "係長 花子" in window.message_label.text()
+
+
+def test_the_supervisor_sees_the_evidence_before_declaring_bcp(qtbot: Any, counter_app: Any) -> None:
+    from datetime import UTC
+
+    from PySide6.QtWidgets import QLabel
+
+    since = datetime(2026, 12, 2, 0, 0, 4, tzinfo=UTC)
+    counter_app.confirm_bcp = lambda user, password: "係長 花子"
+    counter_app.bcp_evidence = lambda: {
+        "down_since": since, "down_seconds": 7.0, "window_seconds": 5.0,
+        "lines": [{"url": "https://dc1.example", "failing_since": since, "failures": 4,
+                   "last_error": "ConnectError('[Errno 111] Connection refused')", "recent_errors": []},
+                  {"url": "https://dc2.example", "failing_since": since, "failures": 3,
+                   "last_error": "probe: ReadTimeout", "recent_errors": []}]}
+    counter_app.service.sign_in(*CLERK)
+    window = counter_app.open_main_window()
+    qtbot.addWidget(window)
+    counter_app.bridge.ask_confirmation()
+    qtbot.waitUntil(lambda: window.banner.confirm_button.isVisibleTo(window.banner), timeout=WAIT)
+    window.banner.confirm_button.click()
+    texts = "\n".join(label.text() for label in window.supervisor_dialog.findChildren(QLabel))
+    assert "7 秒前から応答しません" in texts
+    local = since.astimezone().strftime("%H:%M:%S")
+    assert f"https://dc1.example: {local} から失敗 4 回" in texts and "Connection refused" in texts
+    assert "https://dc2.example" in texts and "ReadTimeout" in texts

@@ -129,6 +129,9 @@ EN: dict[str, str] = {
         "replica (BCP mode).",
     "全回線断 — BCPモードへの移行に係長の確認が必要です":
         "All lines down — a supervisor must confirm the switch to BCP mode",
+    "全回線が {seconds} 秒前から応答しません。": "No line has answered for {seconds} s.",
+    "{url}: 応答あり": "{url}: answering",
+    "{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}": "{url}: failing since {since}, {n} failures — last error: {error}",
     "宛名番号で検索": "Search by atena no.", "生年月日で検索": "Search by date of birth",
     "カナで検索": "Search by kana", "氏名で検索": "Search by name", "住所で検索": "Search by address",
     # run-time strings

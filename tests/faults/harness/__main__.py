@@ -1,0 +1,3 @@
+from tests.faults.harness.run import main
+
+raise SystemExit(main())
