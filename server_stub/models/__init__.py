@@ -9,6 +9,7 @@ from server_stub.models.forms import FormParameter
 from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
 from server_stub.models.municipality import Counter, Deputy, Municipality
 from server_stub.models.ops import HealthSample, OutageReport, ResponseSample, SampleBatch, TerminalLogCursor
+from server_stub.models.peers import HoldProposal, PeerAddress
 from server_stub.models.residents import (
     Household,
     Resident,
@@ -31,11 +32,13 @@ __all__ = [
     "Deputy",
     "FormParameter",
     "HealthSample",
+    "HoldProposal",
     "Household",
     "Issuance",
     "IssuedCopy",
     "Municipality",
     "OutageReport",
+    "PeerAddress",
     "Resident",
     "ResponseSample",
     "SampleBatch",

@@ -1,0 +1,210 @@
+"""The peer endpoint of one terminal: an HTTP server on its LAN address and a client to the others.
+
+Messages (all signed envelopes, see ``wire``; one ``POST /peer/v1`` each):
+
+* ``hold`` ``{holds: [signed hold …]}`` → ``{stored: [hold ids new here]}``
+* ``sync`` ``{holds: [every signed hold the sender has]}`` → ``{holds: [every signed hold the
+  receiver has]}``: one round trip and both hold the union (anti-entropy, on joining and after
+  a peer was unreachable);
+* ``ping`` ``{}`` → ``{holds: count}``.
+
+``record_hold`` stores the hold first (it is in force here at once), then pushes it to every
+reachable peer in parallel, each with a short timeout: an unreachable peer does not slow the
+counter down, and gets the hold when it (re)joins.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid as uuidlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+from client.peers.holds import Hold, HoldStore, sign_hold, verify_hold
+from client.peers.wire import (
+    MAX_BODY_BYTES,
+    PeerError,
+    PeerInfo,
+    PeerList,
+    PeerRefused,
+    Signer,
+    check_lan_host,
+    split_address,
+)
+
+log = logging.getLogger(__name__)
+PATH = "/peer/v1"
+
+
+@dataclass
+class PushReport:
+    """Which peers took a hold (or a sync) and which could not be reached or refused."""
+
+    reached: list[str] = field(default_factory=list)
+    unreachable: dict[str, str] = field(default_factory=dict)
+
+
+class PeerNode:
+    def __init__(self, terminal_id: str, private_key: bytes, peers: PeerList, holds: HoldStore, *,
+                 bind: str, connect_timeout: float = 0.5, read_timeout: float = 1.5,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.terminal_id = terminal_id
+        self.private_key = private_key
+        self.signer = Signer(terminal_id, private_key, peers)
+        self.holds = holds
+        self.clock = clock
+        self.bind_host, self.bind_port = split_address(bind)
+        check_lan_host(self.bind_host)
+        self._http = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=connect_timeout), trust_env=False)
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix=f"peer-{terminal_id}")
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def peers(self) -> PeerList:
+        return self.signer.peers
+
+    def update_peers(self, peers: PeerList) -> None:
+        self.signer.peers = peers
+
+    @property
+    def address(self) -> str:
+        port = self._server.server_address[1] if self._server else self.bind_port
+        return f"{self.bind_host}:{port}"
+
+    # -- server ---------------------------------------------------------------------------------
+
+    def start(self) -> PeerNode:
+        node = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+                log.debug("peer %s: " + format, node.terminal_id, *args)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                try:
+                    check_lan_host(self.client_address[0])
+                    length = int(self.headers.get("content-length") or "0")
+                    if self.path != PATH or not 0 < length <= MAX_BODY_BYTES:
+                        raise PeerRefused("malformed", "wrong path or body size")
+                    answer, status = node.handle(json.loads(self.rfile.read(length))), 200
+                except PeerError as exc:
+                    answer, status = {"error": exc.detail or "refused", "message_en": exc.message_en}, 403
+                except (ValueError, UnicodeDecodeError):
+                    answer, status = {"error": "malformed", "message_en": "not JSON"}, 400
+                data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer((self.bind_host, self.bind_port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"peer-server-{self.terminal_id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._http.close()
+
+    def handle(self, message: Any) -> dict[str, Any]:
+        env = self.signer.open(message, kinds=("hold", "sync", "ping"))
+        sender, body = env["from"], env["body"]
+        if env["kind"] == "hold":
+            stored = self._take(body.get("holds"))
+            reply: dict[str, Any] = {"stored": stored}
+        elif env["kind"] == "sync":
+            self._take(body.get("holds"))
+            reply = {"holds": self.holds.signed()}
+        else:
+            reply = {"holds": self.holds.count()}
+        reply["in_reply_to"] = env["nonce"]
+        return self.signer.seal(sender, "reply", reply)
+
+    def _take(self, signed_holds: Any) -> list[str]:
+        if not isinstance(signed_holds, list) or len(signed_holds) > 10_000:
+            raise PeerRefused("malformed", "holds must be a list")
+        new = []
+        for signed in signed_holds:
+            hold = verify_hold(signed, self.peers)  # a forged hold refuses the whole message
+            if self.holds.add(signed, hold):
+                new.append(hold.hold_id)
+        return new
+
+    # -- client ---------------------------------------------------------------------------------
+
+    def send(self, peer: PeerInfo, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One signed request and its verified, signed answer (``PeerError`` otherwise)."""
+        host, port = split_address(peer.address)
+        message = self.signer.seal(peer.terminal_id, kind, body)
+        try:
+            response = self._http.post(f"http://{host}:{port}{PATH}", json=message)
+        except httpx.HTTPError as exc:
+            raise PeerError("他の端末に接続できません。", f"peer {peer.terminal_id} unreachable: {exc}",
+                            detail="unreachable") from exc
+        if response.status_code != 200:
+            raise PeerError("他の端末が通信を拒否しました。",
+                            f"peer {peer.terminal_id} answered {response.status_code}: {response.text[:200]}",
+                            detail="refused")
+        env = self.signer.open(response.json(), expect_from=peer.terminal_id, kinds=("reply",))
+        if env["body"].get("in_reply_to") != message["envelope"]["nonce"]:
+            raise PeerRefused("wrong_reply", "answer to another request")
+        body_out: dict[str, Any] = env["body"]
+        return body_out
+
+    def _fan_out(self, kind: str, body: dict[str, Any],
+                 on_reply: Callable[[PeerInfo, dict[str, Any]], None] | None = None) -> PushReport:
+        report = PushReport()
+        others = self.peers.others(self.terminal_id)
+        futures = {p.terminal_id: (p, self._pool.submit(self.send, p, kind, body)) for p in others}
+        for terminal_id, (peer, future) in futures.items():
+            try:
+                reply = future.result()
+            except PeerError as exc:
+                report.unreachable[terminal_id] = exc.message_en
+                continue
+            if on_reply is not None:
+                try:
+                    on_reply(peer, reply)
+                except PeerError as exc:
+                    report.unreachable[terminal_id] = exc.message_en
+                    continue
+            report.reached.append(terminal_id)
+        return report
+
+    def record_hold(self, kind: str, atena_no: str, reason: str, *, supervisor: str) -> tuple[Hold, PushReport]:
+        """Record an emergency hold here (in force at once) and push it to every reachable peer."""
+        hold = Hold(hold_id=str(uuidlib.uuid4()), kind=kind, municipality_code=self.peers.municipality_code,
+                    atena_no=atena_no.strip(), reason=reason.strip(), recorded_by=supervisor,
+                    origin=self.terminal_id, recorded_at=self.clock().isoformat())
+        signed = sign_hold(hold, self.private_key)  # validates: bad input stores nothing
+        self.holds.add(signed, hold)
+        return hold, self._fan_out("hold", {"holds": [signed]})
+
+    def sync(self) -> PushReport:
+        """Anti-entropy with every reachable peer: both ends end up with the union of their holds."""
+        def merge(_peer: PeerInfo, reply: dict[str, Any]) -> None:
+            self._take(reply.get("holds"))
+
+        return self._fan_out("sync", {"holds": self.holds.signed()}, on_reply=merge)
+
+    def join(self) -> PushReport:
+        """On start (or when the peer list changed): fetch what the others hold and give them ours."""
+        return self.sync()
