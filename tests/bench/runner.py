@@ -40,9 +40,21 @@ class Benchmark:
     title: str
 
 
+def _lazy(module: str, name: str) -> BenchFn:
+    """A benchmark function imported when it runs (issue 18's row, kept off the shared import line)."""
+
+    def run(ctx: Context) -> list[Measurement]:
+        import importlib
+
+        fn: BenchFn = getattr(importlib.import_module(f"tests.bench.{module}"), name)
+        return fn(ctx)
+
+    return run
+
+
 def registry() -> list[Benchmark]:
     """Every benchmark, in run order (cheap and data-independent ones first)."""
-    from tests.bench import bench_client, bench_data, bench_issue, bench_load, bench_peers, bench_search, bench_sync
+    from tests.bench import bench_client, bench_data, bench_issue, bench_load, bench_search, bench_sync
 
     return [
         Benchmark("render", bench_issue.render, "page render (client)"),
@@ -59,7 +71,7 @@ def registry() -> list[Benchmark]:
         Benchmark("gui_failover", bench_client.gui_failover, "GUI thread during failover"),
         Benchmark("syncback", bench_issue.syncback, "sync back of BCP issuances"),
         Benchmark("load", bench_load.load, "200 concurrent terminals (SQLite, PostgreSQL)"),
-        Benchmark("peers", bench_peers.hold_propagation, "emergency hold between the hall's terminals"),
+        Benchmark("peers", _lazy("bench_peers", "hold_propagation"), "emergency hold between the hall's terminals"),
     ]
 
 
