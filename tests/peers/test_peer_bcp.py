@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from client.domain.model import Outcome
 from client.local.keystore import KeyStore
+from client.outbox.issuer import BcpIssuer
 from client.peers.directory import cached_peer_list, fetch_peer_list, propose_holds
-from client.peers.holds import HoldStore, domain_id, key_name
+from client.peers.holds import HeldContext, HoldStore, domain_id, key_name
 from client.peers.node import PeerNode
 from client.remote.errors import RemoteRejectedError as RemoteError
 from client.replica.lookups import ReplicaLookups
@@ -22,7 +23,16 @@ from client.services.errors import ProtectedResidentError, RejectedError
 from server_stub.db import make_engine
 from server_stub.models import HoldProposal, Suppression
 from server_stub.seed.demo import demo_terminal_private_key
-from tests.integration.bcp_env import CODE, Terminal, juminhyo, login, plain_subjects, seed, terminal_signed
+from tests.integration.bcp_env import (
+    CODE,
+    Terminal,
+    juminhyo,
+    login,
+    now_utc,
+    plain_subjects,
+    seed,
+    terminal_signed,
+)
 from tests.peers.peer_env import free_port_on
 
 
@@ -83,6 +93,11 @@ def test_holds_across_the_hall_and_back_to_the_data_centre(db_url: str, tmp_path
         assert backends["T002"].for_user(CODE, "clerk2", "clerk2pass", "T002")[1].evaluate(
             juminhyo(victim)).outcome is Outcome.DENY  # a clerk signing in later sees it too
         assert boxes["T002"].outbox.all_records() == []
+        held_issuer = BcpIssuer(boxes["T002"].outbox, HeldContext(ReplicaLookups(boxes["T002"].store),
+                                                                   nodes["T002"].holds),
+                                terminal_name="本庁2", signing_key=demo_terminal_private_key(CODE, "T002"), key_id="k")
+        assert not held_issuer.evaluate(juminhyo(victim), now_utc()).allowed  # the issuer's own context has it
+        assert held_issuer.evaluate(juminhyo(other), now_utc()).allowed
 
         supp, _ = nodes["T002"].record_hold("suppression", other, "請求者の本人確認に疑義", supervisor="supervisor1")
         with pytest.raises(RejectedError) as refused:
