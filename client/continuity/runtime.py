@@ -69,6 +69,7 @@ class TerminalRuntime:
     counter_backend: Any = None  # what the router's "bcp" slot holds (partner-aware when not a drill)
     # called after each scheduled upkeep (replica pulled, leases refilled), on the scheduler's thread
     upkeep_listeners: list[Callable[[], None]] = field(default_factory=list)
+    peers: Any = None  # client.peers.group.PeerGroup: the hall's emergency holds (issue 18); None in a drill
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
@@ -86,6 +87,8 @@ class TerminalRuntime:
             self.outages.report(self.remote)
         if self.sampler is not None:
             self.sampler.upload(self.remote)
+        if self.peers is not None:  # emergency holds recorded in the outage become proposals
+            self.peers.recovered(self.remote)
         return result
 
     def pull_replica(self) -> Any:
@@ -150,6 +153,8 @@ class TerminalRuntime:
                 self.pull_replica()
                 self.pull_partners()
                 self.refill_leases()
+                if self.peers is not None:
+                    self.peers.refresh(self.remote)
             finally:
                 for listener in list(self.upkeep_listeners):
                     listener()
@@ -169,6 +174,7 @@ class TerminalRuntime:
             "outbox_rejected": len(self.outbox.rejected()),
             "serials_available": self.outbox.serials_available(self.clock()),
             "drill": self.drill,
+            "emergency_holds": self.peers.holds.count() if self.peers is not None else 0,
         }
 
     def store_as_of(self) -> datetime | None:
@@ -184,6 +190,8 @@ class TerminalRuntime:
             self.sampler.save()
         if self.partners is not None:
             self.partners.close()
+        if self.peers is not None:
+            self.peers.close()
         self.outbox.close()
         self.store.close()
         self.remote.close()
@@ -230,7 +238,13 @@ def build_terminal(
                                         serialization.NoEncryption())
     issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=enrolment.terminal_name,
                        signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)))
-    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill)
+    peer_group = None
+    if not drill:  # the hall's peer group (issue 18): its holds are enforced even with no peer around
+        from client.peers.group import PeerGroup
+
+        peer_group = PeerGroup.open(data_dir, code, enrolment.terminal_id, raw_private, keystore)
+    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill,
+                         holds=peer_group.holds if peer_group is not None else None)
     partners = None
     counter_backend: Any = backend
     if not drill:  # a drill trains on the own replica only
@@ -273,7 +287,7 @@ def build_terminal(
     runtime = TerminalRuntime(enrolment=enrolment, remote=remote, store=store, outbox=outbox, issuer=issuer,
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
                               continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler,
-                              partners=partners, counter_backend=counter_backend)
+                              partners=partners, counter_backend=counter_backend, peers=peer_group)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime

@@ -40,17 +40,18 @@ from client.domain.model import (
     SuppressionLevel,
 )
 from client.errors import ClerkError
+from client.local.files import PEER_HOLDS_FILE, peer_holds_key_name
 from client.local.secure_db import open_encrypted
 from client.peers.wire import PeerList, PeerRefused, sign_bytes, verify_bytes
 
 HOLD_DOMAIN = b"MDGH1\n"
 KINDS = {"suppression": "緊急抑止", "provisional_support": "仮支援措置"}
 ATENA_RE = re.compile(r"^[0-9A-Za-z-]{1,16}$")
-FILE_NAME = "peer_holds.db"
+FILE_NAME = PEER_HOLDS_FILE
 
 
 def key_name(municipality_code: str) -> str:
-    return f"peer-holds-{municipality_code}"
+    return peer_holds_key_name(municipality_code)
 
 
 class HoldInputError(ClerkError):
