@@ -1,0 +1,73 @@
+"""The peer group inside an enrolled terminal's runtime: list at upkeep, holds enforced, proposals on recovery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from client.continuity.machine import LinkMode
+from client.continuity.runtime import build_terminal
+from client.local.keystore import KeyStore
+from client.peers.directory import fetch_peer_list
+from client.peers.holds import HoldStore
+from client.peers.node import PeerNode
+from client.services.errors import ProtectedResidentError
+from server_stub.seed.demo import demo_terminal_private_key
+from tests.integration.bcp_env import CODE, enrolled, login, plain_subjects, terminal_signed
+from tests.peers.peer_env import free_port_on
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.mark.slow
+def test_runtime_joins_its_hall_enforces_a_peers_hold_and_proposes_it(tmp_path: Path, server_factory,
+                                                                      memory_keyring) -> None:
+    db_url, server, data = enrolled(tmp_path, server_factory, "T103", "支所3")
+    admin = login(server.base_url, "admin1", "admin1pass").token
+    addresses = {"T103": f"127.0.0.2:{free_port_on('127.0.0.2')}", "T002": f"127.0.0.3:{free_port_on('127.0.0.3')}"}
+    for tid, address in addresses.items():
+        answer = httpx.put(f"{server.base_url}/api/v1/peers/terminals/{tid}", json={"site": "支所", "address": address},
+                           headers={"authorization": f"Bearer {admin}"}, timeout=10.0)
+        assert answer.status_code == 200, answer.text
+    clock = Clock()
+    rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
+    neighbour_holds = HoldStore.open(tmp_path / "T002" / "peer_holds.db", b"\x01" * 32)
+    with terminal_signed(server.base_url, "T002") as signed:
+        neighbour = PeerNode("T002", demo_terminal_private_key(CODE, "T002"), fetch_peer_list(signed), neighbour_holds,
+                             bind=addresses["T002"]).start()
+    try:
+        rt.refill_leases()
+        assert rt.peers is not None and rt.peers.node is None  # no list cached yet
+        report = rt.peers.refresh(rt.remote)  # what the online upkeep does
+        assert report is not None and report.reached == ["T002"]
+        assert rt.peers.status()["peer_address"] == addresses["T103"]
+
+        rt.machine.confirm_bcp(clock(), "supervisor1")
+        rt.bcp_backend.sign_in(CODE, "clerk1", "clerk1pass", "T103")
+        subject = plain_subjects(db_url, 1)[0]
+        hold, pushed = neighbour.record_hold("provisional_support", subject, "DV相談", supervisor="supervisor1")
+        assert pushed.reached == ["T103"]
+        with pytest.raises(ProtectedResidentError):
+            rt.bcp_backend.resident(subject)
+        assert rt.status()["emergency_holds"] == 1
+
+        for _ in range(4):  # the line answers steadily → RECOVERING → push (+ proposals) → ONLINE
+            rt.continuity.probe_all()
+            clock.t += 5
+        assert rt.machine.mode is LinkMode.ONLINE
+        with login(server.base_url, "supervisor1", "supervisor1pass") as supervisor:
+            (proposal,) = supervisor.get("/api/v1/peers/hold-proposals")["proposals"]
+        assert proposal["hold_id"] == hold.hold_id and proposal["received_from"] == "T103"
+        assert proposal["origin_terminal"] == "T002"
+    finally:
+        neighbour.stop()
+        neighbour_holds.close()
+        rt.close()
