@@ -7,6 +7,10 @@
 * ``POST /api/v1/peers/hold-proposals`` ``{holds: [signed hold …]}`` (terminal or staff) — the
   emergency 抑止 / 仮支援措置 recorded in BCP mode, each checked against its origin terminal's key
   and stored once (``stored`` / ``duplicate`` / ``rejected`` per hold).
+* ``POST /api/v1/peers/mirrored-issuances`` ``{records: [{record, origin, sig} …]}`` (terminal) — BCP
+  outbox records mirrored to the calling terminal by a peer of its site, each signed by its origin
+  terminal; stored as the origin's (its leases, its certificate keys), once by UUID, exactly as
+  the origin's own push would (``stored`` / ``duplicate`` / ``rejected`` per record).
 * ``GET /api/v1/peers/hold-proposals?status=proposed`` (supervisor) — what awaits a decision.
 * ``POST /api/v1/peers/hold-proposals/{hold_id}/confirm`` ``{note}`` (supervisor) — the hold
   becomes a real 抑止 (発行, error) or 仮支援措置 in the register, with its change-log row (so
@@ -42,6 +46,7 @@ from server_stub.registry import add_support_measure, add_suppression
 router = APIRouter(prefix="/api/v1/peers", tags=["peers"])
 
 HOLD_DOMAIN = b"MDGH1\n"  # same bytes as client.peers.holds.HOLD_DOMAIN
+MIRROR_DOMAIN = b"MDGM1\n"  # same bytes as client.peers.mirror.MIRROR_DOMAIN
 HOLD_KINDS = ("suppression", "provisional_support")
 LAN_NETWORKS = tuple(ipaddress.ip_network(n) for n in (  # as client.peers.wire.LAN_NETWORKS
     "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
@@ -248,3 +253,75 @@ def decline_hold(body: DecisionIn, principal: SupervisorDep, session: SessionDep
     if not body.note.strip():
         raise ApiError(422, "note_required", "取り下げの理由を入力してください。", "a decline needs a note")
     return proposal_to_dict(_decide(session, principal, hold_id, "declined", body.note))
+
+
+class MirroredIn(_Model):
+    records: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=200)]
+
+
+def _mirror_origin(session: Session, caller: Principal, signed: dict[str, Any]) -> Terminal:
+    record, origin_id, sig = signed.get("record"), signed.get("origin"), signed.get("sig")
+    if not isinstance(record, dict) or not isinstance(origin_id, str) or not isinstance(sig, str):
+        raise _Refused("malformed", "not a signed mirrored record")
+    code = caller.municipality_code
+    origin = terminal_for(session, code, origin_id)
+    if origin is None:
+        raise _Refused("unknown_terminal", f"origin {origin_id!r} is not an enrolled terminal")
+    own, theirs = session.get(PeerAddress, (code, caller.terminal_id)), session.get(PeerAddress, (code, origin_id))
+    if own is None or theirs is None or own.site != theirs.site:
+        raise _Refused("not_a_peer", f"{origin_id!r} is not a peer of {caller.terminal_id!r}")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(origin.public_key)).verify(
+            base64.b64decode(sig, validate=True), MIRROR_DOMAIN + canonical({"origin": origin_id, "record": record}))
+    except (InvalidSignature, ValueError) as exc:
+        raise _Refused("bad_signature", "mirrored record not signed by its origin terminal") from exc
+    return origin
+
+
+@router.post("/mirrored-issuances")
+def post_mirrored(body: MirroredIn, caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    from server_stub.api.bcp import BcpRecordIn
+    from server_stub.reconcile import BcpBatch, BcpRejected, store_bcp_issuance
+
+    if caller.role != "terminal":
+        raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "mirrored records come from terminals")
+    begin_write(session)
+    results: list[dict[str, Any]] = []
+    accepted: dict[str, tuple[Principal, list[dict[str, Any]]]] = {}
+    for signed in body.records:
+        raw = signed.get("record")
+        uuid_text = str(raw.get("uuid", "")) if isinstance(raw, dict) else ""
+        try:
+            origin = _mirror_origin(session, caller, signed)
+            record = BcpRecordIn.model_validate(raw).model_dump(mode="json")
+        except _Refused as exc:
+            results.append({"uuid": uuid_text, "status": "rejected", "code": exc.code, "message_en": str(exc)})
+            continue
+        except ValidationError as exc:
+            results.append({"uuid": uuid_text, "status": "rejected", "code": "bad_record",
+                            "message_en": str(exc)[:500]})
+            continue
+        principal = Principal(municipality_code=caller.municipality_code, user_id=f"terminal:{origin.terminal_id}",
+                              name=origin.name, role="terminal", terminal_id=origin.terminal_id,
+                              terminal_name=origin.name)
+        accepted.setdefault(origin.terminal_id, (principal, []))[1].append(record)
+    now = now_jst()
+    for principal, records in accepted.values():
+        batch = BcpBatch(session, principal, records)
+        for record in records:
+            savepoint = session.begin_nested()
+            try:
+                stored = store_bcp_issuance(session, principal, record, now, batch)
+                savepoint.commit()
+            except BcpRejected as exc:
+                savepoint.rollback()
+                results.append({"uuid": record["uuid"], "status": "rejected", "code": exc.code,
+                                "message_en": exc.message_en})
+                continue
+            results.append({"uuid": record["uuid"], "status": "duplicate" if stored.duplicate else "stored",
+                            "issuance_id": stored.issuance_id, "origin": principal.terminal_id,
+                            "conflicts": list(stored.conflict_codes)})
+    session.commit()
+    return {"results": results}

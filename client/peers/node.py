@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from client.peers.holds import Hold, HoldStore, sign_hold, verify_hold
+from client.peers.mirror import MirrorStore, sign_mirror, verify_mirror
 from client.peers.wire import (
     MAX_BODY_BYTES,
     PeerError,
@@ -55,8 +56,10 @@ class PushReport:
 class PeerNode:
     def __init__(self, terminal_id: str, private_key: bytes, peers: PeerList, holds: HoldStore, *,
                  bind: str, connect_timeout: float = 0.5, read_timeout: float = 1.5,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 mirrors: MirrorStore | None = None) -> None:
         self.terminal_id = terminal_id
+        self.mirrors = mirrors  # copies of the peers' BCP issuances kept here (None: this node keeps none)
         self.private_key = private_key
         self.signer = Signer(terminal_id, private_key, peers)
         self.holds = holds
@@ -92,6 +95,10 @@ class PeerNode:
                 log.debug("peer %s: " + format, node.terminal_id, *args)
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                if node._server is None:  # stopped: a kept-alive connection gets nothing more
+                    self.close_connection = True
+                    self.send_error(503)
+                    return
                 try:
                     check_lan_host(self.client_address[0])
                     length = int(self.headers.get("content-length") or "0")
@@ -125,7 +132,7 @@ class PeerNode:
         self._http.close()
 
     def handle(self, message: Any) -> dict[str, Any]:
-        env = self.signer.open(message, kinds=("hold", "sync", "ping"))
+        env = self.signer.open(message, kinds=("hold", "sync", "ping", "mirror"))
         sender, body = env["from"], env["body"]
         if env["kind"] == "hold":
             stored = self._take(body.get("holds"))
@@ -133,6 +140,14 @@ class PeerNode:
         elif env["kind"] == "sync":
             self._take(body.get("holds"))
             reply = {"holds": self.holds.signed()}
+        elif env["kind"] == "mirror":
+            if self.mirrors is None:
+                raise PeerRefused("no_mirror", "this terminal keeps no mirrored records")
+            origin, record = verify_mirror(body.get("mirror"), self.peers)
+            if origin != sender:
+                raise PeerRefused("wrong_peer", "a record is mirrored by the terminal that issued it")
+            self.mirrors.add(body["mirror"], origin, record["uuid"])
+            reply = {"stored": record["uuid"]}
         else:
             reply = {"holds": self.holds.count()}
         reply["in_reply_to"] = env["nonce"]
@@ -197,6 +212,19 @@ class PeerNode:
         signed = sign_hold(hold, self.private_key)  # validates: bad input stores nothing
         self.holds.add(signed, hold)
         return hold, self._fan_out("hold", {"holds": [signed]})
+
+    def mirror_record(self, record: dict[str, Any]) -> str | None:
+        """Copy one outbox record to the first peer that stores it; its terminal id, or None if none could."""
+        signed = sign_mirror(record, self.terminal_id, self.private_key)
+        for peer in self.peers.others(self.terminal_id):
+            try:
+                reply = self.send(peer, "mirror", {"mirror": signed})
+            except PeerError as exc:
+                log.info("record %s not mirrored at %s: %s", record.get("uuid"), peer.terminal_id, exc.message_en)
+                continue
+            if reply.get("stored") == record["uuid"]:
+                return peer.terminal_id
+        return None
 
     def sync(self) -> PushReport:
         """Anti-entropy with every reachable peer: both ends end up with the union of their holds."""

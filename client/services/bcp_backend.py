@@ -74,6 +74,8 @@ class BcpBackend:
         stale_override: tuple[str, str] | None = None,  # (reason, supervisor) for an old replica
         training: bool = False,  # drill mode: every certificate is a 「見本」
         holds: HeldPersons | None = None,  # the hall's emergency 抑止 / 仮支援措置 (issue 18)
+        # copies each stored outbox record to a peer before the certificates are handed over (issue 18)
+        mirror: Callable[[dict[str, Any]], object] | None = None,
     ) -> None:
         self.lookups = lookups
         self.searcher = search
@@ -84,6 +86,7 @@ class BcpBackend:
         self.stale_override = stale_override
         self.training = training
         self.holds = holds
+        self.mirror = mirror
 
     # -- sign-in -----------------------------------------------------------------------------
 
@@ -114,7 +117,8 @@ class BcpBackend:
     def for_user(self, municipality_code: str, user_id: str, password: str, terminal_id: str
                  ) -> tuple[SignedIn, BcpBackend]:
         other = BcpBackend(self.lookups, self.searcher, self.outbox, self.issuer, clock=self.clock,
-                           stale_override=self.stale_override, training=self.training, holds=self.holds)
+                           stale_override=self.stale_override, training=self.training, holds=self.holds,
+                           mirror=self.mirror)
         return other.sign_in(municipality_code, user_id, password, terminal_id), other
 
     def _user_id(self) -> str:
@@ -226,6 +230,8 @@ class BcpBackend:
             codes = [r.code for r in exc.decision.reasons if r.blocking]
             raise RejectedError(exc.message_ja or "発行できません。", str(exc),
                                 detail=codes[0] if codes else "refused") from exc
+        if self.mirror is not None:  # best effort: no reachable peer must not keep the resident waiting
+            self.mirror(issued.record.record)
         certs = tuple(IssuedCertificate(c.issue_number, c.content, c.qr_token) for c in issued.certificates)
         return IssuanceOutcome(issuance_id=issued.record.uuid, certificates=certs, fee_yen=issued.decision.fee_yen)
 
