@@ -72,6 +72,7 @@ def registry() -> list[Benchmark]:
         Benchmark("syncback", bench_issue.syncback, "sync back of BCP issuances"),
         Benchmark("load", bench_load.load, "200 concurrent terminals (SQLite, PostgreSQL)"),
         Benchmark("peers", _lazy("bench_peers", "hold_propagation"), "emergency hold between the hall's terminals"),
+        Benchmark("mirror", _lazy("bench_peers", "mirror_cost"), "a BCP issuance mirrored to a peer"),
     ]
 
 
