@@ -4,7 +4,10 @@
   and, when the cached peer list names an address for this terminal, starts its endpoint;
 * ``refresh(remote)`` (online upkeep): fetch the site's peer list, start or re-address the
   endpoint, then join (anti-entropy with every reachable peer);
-* ``recovered(remote)`` (line back): send the hold proposals, then join again;
+* ``mirror(record)``: copy a BCP outbox record to the first reachable peer (the BCP backend calls it
+  before handing the certificates over);
+* ``recovered(remote)`` (line back): push the peers' records mirrored here, send the hold
+  proposals, then join again;
 * ``status()``: the banner's figures.
 
 Every network step is best effort: a peer or the data centre that does not answer is logged and
@@ -19,9 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from client.local.files import PEER_HOLDS_FILE, peer_holds_key_name
+from client.local.files import PEER_HOLDS_FILE, PEER_MIRROR_FILE, peer_holds_key_name, peer_mirror_key_name
 from client.peers.directory import Remote, cached_peer_list, fetch_peer_list, propose_holds
 from client.peers.holds import Hold, HoldStore, sign_hold
+from client.peers.mirror import MirrorStore, push_mirrored
 from client.peers.node import PeerNode, PushReport
 from client.peers.wire import PeerList
 
@@ -29,8 +33,10 @@ log = logging.getLogger(__name__)
 
 
 class PeerGroup:
-    def __init__(self, municipality_code: str, terminal_id: str, private_key: bytes, holds: HoldStore) -> None:
+    def __init__(self, municipality_code: str, terminal_id: str, private_key: bytes, holds: HoldStore,
+                 mirrors: MirrorStore | None = None) -> None:
         self.municipality_code = municipality_code
+        self.mirrors = mirrors
         self.terminal_id = terminal_id
         self.private_key = private_key
         self.holds = holds
@@ -43,7 +49,9 @@ class PeerGroup:
     def open(cls, data_dir: Path, municipality_code: str, terminal_id: str, private_key: bytes,
              keystore: Any) -> PeerGroup:
         key = keystore.ensure_database_key(peer_holds_key_name(municipality_code))
-        return cls(municipality_code, terminal_id, private_key, HoldStore.open(Path(data_dir) / PEER_HOLDS_FILE, key))
+        mirror_key = keystore.ensure_database_key(peer_mirror_key_name(municipality_code))
+        return cls(municipality_code, terminal_id, private_key, HoldStore.open(Path(data_dir) / PEER_HOLDS_FILE, key),
+                   MirrorStore.open(Path(data_dir) / PEER_MIRROR_FILE, mirror_key))
 
     def _use(self, peers: PeerList) -> None:
         own = peers.get(self.terminal_id)
@@ -57,7 +65,8 @@ class PeerGroup:
             return
         if self.node is not None:
             self.node.stop()
-        self.node = PeerNode(self.terminal_id, self.private_key, peers, self.holds, bind=own.address).start()
+        self.node = PeerNode(self.terminal_id, self.private_key, peers, self.holds, bind=own.address,
+                             mirrors=self.mirrors).start()
 
     def refresh(self, remote: Remote) -> PushReport | None:
         try:
@@ -74,8 +83,23 @@ class PeerGroup:
             log.info("peers not reachable: %s", sorted(report.unreachable))
         return report
 
+    def mirror(self, record: dict[str, Any]) -> str | None:
+        """The peer that now holds a copy of ``record``, or None (no peer reachable: issued anyway)."""
+        if self.node is None:
+            return None
+        try:
+            return self.node.mirror_record(record)
+        except Exception as exc:  # noqa: BLE001 - a mirror failure never stops the hand-over
+            log.warning("record %s not mirrored: %s", record.get("uuid"), exc)
+            return None
+
     def recovered(self, remote: Remote) -> dict[str, str]:
-        """The line is back: hand the holds to the data centre as proposals (each stored once)."""
+        """The line is back: push the mirrored records, hand the holds over as proposals (each stored once)."""
+        if self.mirrors is not None:
+            try:
+                push_mirrored(remote, self.mirrors)
+            except Exception as exc:  # noqa: BLE001 - retried at the next recovery
+                log.warning("mirrored records not pushed: %s", exc)
         try:
             results = propose_holds(remote, self.holds)
         except Exception as exc:  # noqa: BLE001 - retried at the next recovery or upkeep
@@ -102,6 +126,7 @@ class PeerGroup:
         out: dict[str, Any] = dict(self.holds.status())
         out["peer_address"] = self.node.address if self.node is not None else None
         out["peers"] = len(self.node.peers.others(self.terminal_id)) if self.node is not None else 0
+        out["mirrored_pending"] = self.mirrors.count(pending_only=True) if self.mirrors is not None else 0
         return out
 
     def close(self) -> None:
@@ -109,3 +134,5 @@ class PeerGroup:
             self.node.stop()
             self.node = None
         self.holds.close()
+        if self.mirrors is not None:
+            self.mirrors.close()

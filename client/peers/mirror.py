@@ -20,15 +20,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select, update
 from sqlalchemy.engine import Engine
 
+from client.local.files import PEER_MIRROR_FILE, peer_mirror_key_name
 from client.local.secure_db import open_encrypted
 from client.peers.wire import PeerList, PeerRefused, sign_bytes, verify_bytes
 
 MIRROR_DOMAIN = b"MDGM1\n"
-MIRROR_FILE = "peer_mirror.db"
+MIRROR_FILE = PEER_MIRROR_FILE
 
 
 def mirror_key_name(code: str) -> str:
-    return f"peer-mirror-{code}"
+    return peer_mirror_key_name(code)
 
 
 def sign_mirror(record: dict[str, Any], origin: str, private_key: bytes) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from client.continuity.runtime import build_terminal
 from client.local.keystore import KeyStore
 from client.peers.directory import fetch_peer_list
 from client.peers.holds import HoldStore
+from client.peers.mirror import MirrorStore
 from client.peers.node import PeerNode
 from client.services.errors import ProtectedResidentError
 from server_stub.seed.demo import demo_terminal_private_key
-from tests.integration.bcp_env import CODE, enrolled, login, plain_subjects, terminal_signed
+from tests.integration.bcp_env import CODE, enrolled, juminhyo, login, plain_subjects, terminal_signed
 from tests.peers.peer_env import free_port_on
 
 
@@ -40,9 +41,10 @@ def test_runtime_joins_its_hall_enforces_a_peers_hold_and_proposes_it(tmp_path: 
     clock = Clock()
     rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto", monotonic=clock, run_async=lambda fn: fn())
     neighbour_holds = HoldStore.open(tmp_path / "T002" / "peer_holds.db", b"\x01" * 32)
+    neighbour_mirrors = MirrorStore.open(tmp_path / "T002" / "peer_mirror.db", b"\x04" * 32)
     with terminal_signed(server.base_url, "T002") as signed:
         neighbour = PeerNode("T002", demo_terminal_private_key(CODE, "T002"), fetch_peer_list(signed), neighbour_holds,
-                             bind=addresses["T002"]).start()
+                             bind=addresses["T002"], mirrors=neighbour_mirrors).start()
     try:
         rt.refill_leases()
         assert rt.peers is not None and rt.peers.node is None  # no list cached yet
@@ -52,7 +54,9 @@ def test_runtime_joins_its_hall_enforces_a_peers_hold_and_proposes_it(tmp_path: 
 
         rt.machine.confirm_bcp(clock(), "supervisor1")
         rt.bcp_backend.sign_in(CODE, "clerk1", "clerk1pass", "T103")
-        subject = plain_subjects(db_url, 1)[0]
+        subject, plain = plain_subjects(db_url, 2)
+        issued = rt.bcp_backend.issue(juminhyo(plain), None, "P001")  # mirrored at T002 before hand-over
+        assert neighbour_mirrors.count() == 1 and neighbour_mirrors.pending()[0]["record"]["uuid"] == issued.issuance_id
         hold, pushed = neighbour.record_hold("provisional_support", subject, "DV相談", supervisor="supervisor1")
         assert pushed.reached == ["T103"]
         with pytest.raises(ProtectedResidentError):
@@ -70,4 +74,5 @@ def test_runtime_joins_its_hall_enforces_a_peers_hold_and_proposes_it(tmp_path: 
     finally:
         neighbour.stop()
         neighbour_holds.close()
+        neighbour_mirrors.close()
         rt.close()
