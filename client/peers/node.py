@@ -6,7 +6,11 @@ Messages (all signed envelopes, see ``wire``; one ``POST /peer/v1`` each):
 * ``sync`` ``{holds: [every signed hold the sender has]}`` → ``{holds: [every signed hold the
   receiver has]}``: one round trip and both hold the union (anti-entropy, on joining and after
   a peer was unreachable);
-* ``ping`` ``{}`` → ``{holds: count}``.
+* ``ping`` ``{}`` → ``{holds: count, x25519: public key}``: the receiver's current sealing key
+  (made at start, so a restart rotates it), in a signed answer;
+* ``mirror`` ``{sealed: {epk, nonce, ct}}`` → ``{stored: uuid}``: a BCP outbox record signed by
+  its origin, sealed to the receiver (ephemeral X25519 with the receiver's sealing key, HKDF-SHA256
+  bound to both terminal ids, AES-256-GCM): certificate content never crosses the LAN in clear.
 
 ``record_hold`` stores the hold first (it is in force here at once), then pushes it to every
 reachable peer in parallel, each with a short timeout: an unreachable peer does not slow the
@@ -15,8 +19,10 @@ counter down, and gets the hold when it (re)joins.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import os
 import threading
 import uuid as uuidlib
 from collections.abc import Callable
@@ -27,6 +33,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from client.peers.holds import Hold, HoldStore, sign_hold, verify_hold
 from client.peers.mirror import MirrorStore, sign_mirror, verify_mirror
@@ -37,6 +49,7 @@ from client.peers.wire import (
     PeerList,
     PeerRefused,
     Signer,
+    canonical,
     check_lan_host,
     split_address,
 )
@@ -60,6 +73,8 @@ class PeerNode:
                  mirrors: MirrorStore | None = None) -> None:
         self.terminal_id = terminal_id
         self.mirrors = mirrors  # copies of the peers' BCP issuances kept here (None: this node keeps none)
+        self._seal_key = X25519PrivateKey.generate()  # rotated at every start of the process
+        self._peer_seal_keys: dict[str, bytes] = {}
         self.private_key = private_key
         self.signer = Signer(terminal_id, private_key, peers)
         self.holds = holds
@@ -144,13 +159,15 @@ class PeerNode:
         elif env["kind"] == "mirror":
             if self.mirrors is None:
                 raise PeerRefused("no_mirror", "this terminal keeps no mirrored records")
-            origin, record = verify_mirror(body.get("mirror"), self.peers)
+            signed = self._unseal(sender, body.get("sealed"))
+            origin, record = verify_mirror(signed, self.peers)
             if origin != sender:
                 raise PeerRefused("wrong_peer", "a record is mirrored by the terminal that issued it")
-            self.mirrors.add(body["mirror"], origin, record["uuid"])
+            self.mirrors.add(signed, origin, record["uuid"])
             reply = {"stored": record["uuid"]}
         else:
-            reply = {"holds": self.holds.count()}
+            reply = {"holds": self.holds.count(), "x25519": base64.b64encode(
+                self._seal_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")}
         reply["in_reply_to"] = env["nonce"]
         return self.signer.seal(sender, "reply", reply)
 
@@ -214,12 +231,50 @@ class PeerNode:
         self.holds.add(signed, hold)
         return hold, self._fan_out("hold", {"holds": [signed]})
 
+    @staticmethod
+    def _box_key(shared: bytes, sender: str, receiver: str) -> bytes:
+        info = f"MDGP1 mirror {sender}->{receiver}".encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
+
+    def _seal(self, peer: PeerInfo, payload: dict[str, Any]) -> dict[str, str]:
+        key = self._peer_seal_keys.get(peer.terminal_id)
+        if key is None:
+            key = base64.b64decode(str(self.send(peer, "ping", {}).get("x25519", "")), validate=True)
+            self._peer_seal_keys[peer.terminal_id] = key
+        ephemeral = X25519PrivateKey.generate()
+        box = self._box_key(ephemeral.exchange(X25519PublicKey.from_public_bytes(key)), self.terminal_id,
+                            peer.terminal_id)
+        nonce = os.urandom(12)
+        return {"epk": base64.b64encode(ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode(),
+                "nonce": base64.b64encode(nonce).decode(),
+                "ct": base64.b64encode(AESGCM(box).encrypt(nonce, canonical(payload), b"mirror")).decode()}
+
+    def _unseal(self, sender: str, sealed: Any) -> Any:
+        try:
+            epk = X25519PublicKey.from_public_bytes(base64.b64decode(sealed["epk"], validate=True))
+            box = self._box_key(self._seal_key.exchange(epk), sender, self.terminal_id)
+            plain = AESGCM(box).decrypt(base64.b64decode(sealed["nonce"], validate=True),
+                                        base64.b64decode(sealed["ct"], validate=True), b"mirror")
+        except InvalidTag as exc:  # sealed to a key of ours from before a restart
+            raise PeerRefused("stale_seal_key", "sealed to another key of this terminal") from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PeerRefused("malformed", "not a sealed record") from exc
+        return json.loads(plain)
+
     def mirror_record(self, record: dict[str, Any]) -> str | None:
         """Copy one outbox record to the first peer that stores it; its terminal id, or None if none could."""
         signed = sign_mirror(record, self.terminal_id, self.private_key)
         for peer in self.peers.others(self.terminal_id):
             try:
-                reply = self.send(peer, "mirror", {"mirror": signed})
+                try:
+                    reply = self.send(peer, "mirror", {"sealed": self._seal(peer, signed)})
+                except PeerError as exc:
+                    if peer.terminal_id not in self._peer_seal_keys:
+                        raise
+                    # the peer restarted (new sealing key) or the key is unknown: fetch it once more
+                    log.info("resealing for %s after %s", peer.terminal_id, exc.message_en)
+                    self._peer_seal_keys.pop(peer.terminal_id, None)
+                    reply = self.send(peer, "mirror", {"sealed": self._seal(peer, signed)})
             except PeerError as exc:
                 log.info("record %s not mirrored at %s: %s", record.get("uuid"), peer.terminal_id, exc.message_en)
                 continue

@@ -168,3 +168,36 @@ def test_peer_error_is_a_clerk_error_in_japanese(tmp_path: Path) -> None:
         assert down.value.detail == "unreachable" and "接続できません" in down.value.message_ja
     finally:
         stop_node(a)
+
+
+def test_a_mirrored_record_is_sealed_to_its_receiver_and_resealed_after_a_restart(tmp_path: Path) -> None:
+    import json
+
+    from client.peers.mirror import MirrorStore, sign_mirror
+
+    group = members(tmp_path, 3)
+    peers = peer_list(group)
+    a, c = start_node(group[0], peers), start_node(group[2], peers)
+    b = start_node(group[1], PeerList(CODE, "本庁舎", peers.peers))
+    b.mirrors = MirrorStore.open(group[1].data_dir / "peer_mirror.db", group[1].db_key)
+    a.update_peers(PeerList(CODE, "本庁舎", (group[0].info(), group[1].info())))  # A mirrors to B only
+    record = {"uuid": "4f1c2a3b-0000-4000-8000-00000000abcd", "content": {"persons": [{"name": "秘密 花子"}]}}
+    try:
+        sealed = a._seal(group[1].info(), sign_mirror(record, "T001", group[0].private_key))
+        assert "秘密" not in json.dumps(sealed, ensure_ascii=False) and record["uuid"] not in json.dumps(sealed)
+        with pytest.raises(PeerRefused):
+            c._unseal("T001", sealed)  # only B can open it
+        assert b._unseal("T001", sealed)["record"] == record
+
+        assert a.mirror_record(record) == "T002" and b.mirrors.count() == 1
+        b.mirrors.close()
+        stop_node(b)
+        b = start_node(group[1], peers)  # restarted: a new sealing key; A still has the old one cached
+        b.mirrors = MirrorStore.open(group[1].data_dir / "peer_mirror.db", group[1].db_key)
+        second = {**record, "uuid": "4f1c2a3b-0000-4000-8000-00000000abce"}
+        assert a.mirror_record(second) == "T002" and b.mirrors.count() == 2
+    finally:
+        if b.mirrors is not None:
+            b.mirrors.close()
+        for node in (a, b, c):
+            stop_node(node)
