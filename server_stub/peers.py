@@ -11,6 +11,10 @@
   outbox records mirrored to the calling terminal by a peer of its site, each signed by its origin
   terminal; stored as the origin's (its leases, its certificate keys), once by UUID, exactly as
   the origin's own push would (``stored`` / ``duplicate`` / ``rejected`` per record).
+* ``POST /api/v1/peers/lease-transfers`` ``{transfers: [{transfer, sig} …]}`` (terminal) — serial
+  rebalancing: the unused tail of a donor's lease handed to a peer, signed by the donor; the
+  donor's lease is cut and the range becomes a lease of the recipient (id = transfer id, same
+  lease time and expiry), once per transfer; refused when any number of it was issued already.
 * ``GET /api/v1/peers/hold-proposals?status=proposed`` (supervisor) — what awaits a decision.
 * ``POST /api/v1/peers/hold-proposals/{hold_id}/confirm`` ``{note}`` (supervisor) — the hold
   becomes a real 抑止 (発行, error) or 仮支援措置 in the register, with its change-log row (so
@@ -47,6 +51,8 @@ router = APIRouter(prefix="/api/v1/peers", tags=["peers"])
 
 HOLD_DOMAIN = b"MDGH1\n"  # same bytes as client.peers.holds.HOLD_DOMAIN
 MIRROR_DOMAIN = b"MDGM1\n"  # same bytes as client.peers.mirror.MIRROR_DOMAIN
+SERIAL_DOMAIN = b"MDGS1\n"  # same bytes as client.peers.serials.SERIAL_DOMAIN
+TRANSFER_FIELDS = ("transfer_id", "municipality_code", "from", "to", "lease_id", "first", "last", "expires_at")
 HOLD_KINDS = ("suppression", "provisional_support")
 LAN_NETWORKS = tuple(ipaddress.ip_network(n) for n in (  # as client.peers.wire.LAN_NETWORKS
     "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
@@ -323,5 +329,82 @@ def post_mirrored(body: MirroredIn, caller: CallerDep, session: SessionDep) -> d
             results.append({"uuid": record["uuid"], "status": "duplicate" if stored.duplicate else "stored",
                             "issuance_id": stored.issuance_id, "origin": principal.terminal_id,
                             "conflicts": list(stored.conflict_codes)})
+    session.commit()
+    return {"results": results}
+
+
+class TransfersIn(_Model):
+    transfers: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=200)]
+
+
+def _same_site(session: Session, code: str, *terminal_ids: str) -> bool:
+    rows = [session.get(PeerAddress, (code, t)) for t in terminal_ids]
+    return all(r is not None for r in rows) and len({r.site for r in rows if r is not None}) == 1
+
+
+def _apply_transfer(session: Session, caller: Principal, signed: dict[str, Any]) -> str:
+    from server_stub.models import IssuedCopy, SerialLease
+
+    t, sig = signed.get("transfer"), signed.get("sig")
+    if not isinstance(t, dict) or not isinstance(sig, str) or set(t) != set(TRANSFER_FIELDS) \
+            or not all(isinstance(t[k], int) for k in ("first", "last")) \
+            or not all(isinstance(t[k], str) for k in TRANSFER_FIELDS if k not in ("first", "last")) \
+            or not 1 <= t["first"] <= t["last"]:
+        raise _Refused("malformed", "not a signed lease transfer")
+    code = caller.municipality_code
+    if t["municipality_code"] != code or caller.terminal_id not in (t["from"], t["to"]):
+        raise _Refused("not_a_party", "only the donor or the recipient pushes a transfer")
+    donor, recipient = terminal_for(session, code, t["from"]), terminal_for(session, code, t["to"])
+    if donor is None or recipient is None or not _same_site(session, code, t["from"], t["to"]):
+        raise _Refused("not_a_peer", "donor and recipient are not enrolled peers of one site")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(donor.public_key)).verify(
+            base64.b64decode(sig, validate=True), SERIAL_DOMAIN + canonical(t))
+    except (InvalidSignature, ValueError) as exc:
+        raise _Refused("bad_signature", "lease transfer not signed by its donor") from exc
+    existing = session.get(SerialLease, t["transfer_id"])
+    if existing is not None:
+        if (existing.terminal_id, existing.first, existing.last) != (t["to"], t["first"], t["last"]):
+            raise _Refused("transfer_id_taken", "another lease has this id")
+        return "duplicate"
+    lease = session.get(SerialLease, t["lease_id"])
+    if lease is None or lease.municipality_code != code or lease.terminal_id != t["from"] or lease.status != "active":
+        raise _Refused("unknown_lease", "the donor holds no such active lease")
+    if lease.last != t["last"] or t["first"] < lease.first:
+        raise _Refused("not_tail", "a transfer is the unused tail of the donor's lease (push the later one first)")
+    used = session.scalar(select(IssuedCopy.serial).where(
+        IssuedCopy.municipality_code == code, IssuedCopy.serial >= t["first"], IssuedCopy.serial <= t["last"]).limit(1))
+    if used is not None:
+        raise _Refused("serial_used", f"serial {used} of the range was issued already")
+    lease.last = t["first"] - 1
+    session.add(SerialLease(lease_id=t["transfer_id"], municipality_code=code, terminal_id=t["to"],
+                            first=t["first"], last=t["last"], leased_at=lease.leased_at, expires_at=lease.expires_at,
+                            status="active", unused_json="[]"))
+    session.flush()
+    audit.append(session, code, now=now_jst(), user_id=caller.user_id, terminal_id=caller.terminal_id,
+                 action="lease_transfer", subject=t["lease_id"], mode="bcp",
+                 detail={"transfer_id": t["transfer_id"], "from": t["from"], "to": t["to"],
+                         "first": t["first"], "last": t["last"]})
+    return "stored"
+
+
+@router.post("/lease-transfers")
+def post_lease_transfers(body: TransfersIn, caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+    if caller.role != "terminal":
+        raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "lease transfers come from terminals")
+    begin_write(session)
+    results: list[dict[str, Any]] = []
+    for signed in body.transfers:
+        raw = signed.get("transfer")
+        transfer_id = str(raw.get("transfer_id", "")) if isinstance(raw, dict) else ""
+        savepoint = session.begin_nested()
+        try:
+            status = _apply_transfer(session, caller, signed)
+            savepoint.commit()
+            results.append({"transfer_id": transfer_id, "status": status})
+        except _Refused as exc:
+            savepoint.rollback()
+            results.append({"transfer_id": transfer_id, "status": "rejected", "code": exc.code,
+                            "message_en": str(exc)})
     session.commit()
     return {"results": results}

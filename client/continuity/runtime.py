@@ -77,6 +77,8 @@ class TerminalRuntime:
         """Sync back, first stage: the issuances, then this terminal's BCP access log and the
         outages it saw (the SLA figures). The log and reports are idempotent and retried later."""
         remote = TimedRemote(self.remote, self.sampler) if self.sampler is not None else self.remote
+        if self.peers is not None:  # serials handed between peers: the leases first, then the records
+            self.peers.push_transfers(self.remote)
         result = OutboxPusher(self.outbox, remote).push(self.clock)
         if self.drill:
             return result
@@ -242,7 +244,7 @@ def build_terminal(
     if not drill:  # the hall's peer group (issue 18): its holds are enforced even with no peer around
         from client.peers.group import PeerGroup
 
-        peer_group = PeerGroup.open(data_dir, code, enrolment.terminal_id, raw_private, keystore)
+        peer_group = PeerGroup.open(data_dir, code, enrolment.terminal_id, raw_private, keystore, outbox)
     backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill,
                          holds=peer_group.holds if peer_group is not None else None,
                          mirror=peer_group.mirror if peer_group is not None else None)

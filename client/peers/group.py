@@ -8,6 +8,8 @@
   before handing the certificates over);
 * ``recovered(remote)`` (line back): push the peers' records mirrored here, send the hold
   proposals, then join again;
+* ``borrow_serials(count)``: a terminal low on 発行番号 serials is handed the unused tail of a
+  peer's lease (``client.peers.serials``); ``push_transfers(remote)`` goes before the outbox push;
 * ``status()``: the banner's figures.
 
 Every network step is best effort: a peer or the data centre that does not answer is logged and
@@ -27,6 +29,8 @@ from client.peers.directory import Remote, cached_peer_list, fetch_peer_list, pr
 from client.peers.holds import Hold, HoldStore, sign_hold
 from client.peers.mirror import MirrorStore, push_mirrored
 from client.peers.node import PeerNode, PushReport
+from client.peers.serials import SerialDonor, accept_transfer
+from client.peers.serials import push_transfers as _push_transfers
 from client.peers.wire import PeerList
 
 log = logging.getLogger(__name__)
@@ -34,8 +38,9 @@ log = logging.getLogger(__name__)
 
 class PeerGroup:
     def __init__(self, municipality_code: str, terminal_id: str, private_key: bytes, holds: HoldStore,
-                 mirrors: MirrorStore | None = None) -> None:
+                 mirrors: MirrorStore | None = None, outbox: Any = None) -> None:
         self.municipality_code = municipality_code
+        self.outbox = outbox  # this terminal's own outbox: serials handed to peers come off its leases
         self.mirrors = mirrors
         self.terminal_id = terminal_id
         self.private_key = private_key
@@ -47,11 +52,11 @@ class PeerGroup:
 
     @classmethod
     def open(cls, data_dir: Path, municipality_code: str, terminal_id: str, private_key: bytes,
-             keystore: Any) -> PeerGroup:
+             keystore: Any, outbox: Any = None) -> PeerGroup:
         key = keystore.ensure_database_key(peer_holds_key_name(municipality_code))
         mirror_key = keystore.ensure_database_key(peer_mirror_key_name(municipality_code))
         return cls(municipality_code, terminal_id, private_key, HoldStore.open(Path(data_dir) / PEER_HOLDS_FILE, key),
-                   MirrorStore.open(Path(data_dir) / PEER_MIRROR_FILE, mirror_key))
+                   MirrorStore.open(Path(data_dir) / PEER_MIRROR_FILE, mirror_key), outbox)
 
     def _use(self, peers: PeerList) -> None:
         own = peers.get(self.terminal_id)
@@ -66,7 +71,11 @@ class PeerGroup:
         if self.node is not None:
             self.node.stop()
         self.node = PeerNode(self.terminal_id, self.private_key, peers, self.holds, bind=own.address,
-                             mirrors=self.mirrors).start()
+                             mirrors=self.mirrors)
+        if self.outbox is not None:
+            self.node.serial_donor = SerialDonor(self.outbox, self.holds, self.municipality_code, self.terminal_id,
+                                                 self.private_key)
+        self.node.start()
 
     def refresh(self, remote: Remote) -> PushReport | None:
         try:
@@ -92,6 +101,21 @@ class PeerGroup:
         except Exception as exc:  # noqa: BLE001 - a mirror failure never stops the hand-over
             log.warning("record %s not mirrored: %s", record.get("uuid"), exc)
             return None
+
+    def borrow_serials(self, count: int) -> int:
+        """Ask the peers for ``count`` unused serials; how many were added to this terminal's outbox."""
+        if self.node is None or self.outbox is None:
+            return 0
+        signed = self.node.request_serials(count)
+        return accept_transfer(self.outbox, self.holds, signed) if signed is not None else 0
+
+    def push_transfers(self, remote: Remote) -> dict[str, str]:
+        """Lease transfers made or received here, to the data centre (before the outbox push)."""
+        try:
+            return _push_transfers(remote, self.holds)
+        except Exception as exc:  # noqa: BLE001 - the outbox push then reports what it cannot store
+            log.warning("lease transfers not pushed: %s", exc)
+            return {}
 
     def recovered(self, remote: Remote) -> dict[str, str]:
         """The line is back: push the mirrored records, hand the holds over as proposals (each stored once)."""

@@ -73,6 +73,8 @@ class PeerNode:
                  mirrors: MirrorStore | None = None) -> None:
         self.terminal_id = terminal_id
         self.mirrors = mirrors  # copies of the peers' BCP issuances kept here (None: this node keeps none)
+        # (peer, count, now) → a signed lease transfer or None (client.peers.serials.SerialDonor)
+        self.serial_donor: Callable[[str, int, datetime], dict[str, Any] | None] | None = None
         self._seal_key = X25519PrivateKey.generate()  # rotated at every start of the process
         self._peer_seal_keys: dict[str, bytes] = {}
         self.private_key = private_key
@@ -148,7 +150,7 @@ class PeerNode:
         self._http.close()
 
     def handle(self, message: Any) -> dict[str, Any]:
-        env = self.signer.open(message, kinds=("hold", "sync", "ping", "mirror"))
+        env = self.signer.open(message, kinds=("hold", "sync", "ping", "mirror", "serials"))
         sender, body = env["from"], env["body"]
         if env["kind"] == "hold":
             stored = self._take(body.get("holds"))
@@ -156,6 +158,11 @@ class PeerNode:
         elif env["kind"] == "sync":
             self._take(body.get("holds"))
             reply = {"holds": self.holds.signed()}
+        elif env["kind"] == "serials":
+            count = body.get("count")
+            if not isinstance(count, int):
+                raise PeerRefused("malformed", "serial count")
+            reply = {"transfer": self.serial_donor(sender, count, self.clock()) if self.serial_donor else None}
         elif env["kind"] == "mirror":
             if self.mirrors is None:
                 raise PeerRefused("no_mirror", "this terminal keeps no mirrored records")
@@ -280,6 +287,23 @@ class PeerNode:
                 continue
             if reply.get("stored") == record["uuid"]:
                 return peer.terminal_id
+        return None
+
+    def request_serials(self, count: int) -> dict[str, Any] | None:
+        """Ask the peers in turn for ``count`` unused serials; the first verified transfer, or None."""
+        from client.peers.serials import verify_transfer
+
+        for peer in self.peers.others(self.terminal_id):
+            try:
+                signed = self.send(peer, "serials", {"count": count}).get("transfer")
+                if signed is None:
+                    continue
+                transfer = verify_transfer(signed, self.peers, to=self.terminal_id)
+            except PeerError as exc:
+                log.info("no serials from %s: %s", peer.terminal_id, exc.message_en)
+                continue
+            if transfer["from"] == peer.terminal_id and transfer["last"] - transfer["first"] + 1 == count:
+                return dict(signed)
         return None
 
     def sync(self) -> PushReport:

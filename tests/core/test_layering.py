@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "replica": _STORAGE,
     "outbox": _STORAGE | {"certificate"},
     "printing": {"domain", "errors", "certificate"},
-    "peers": _STORAGE,  # the hall's peer group in BCP mode: signed messages, emergency holds (issue 18)
+    "peers": _STORAGE | {"outbox", "certificate"},  # the hall's peer group in BCP mode: signed messages, emergency holds (issue 18)
     "verification": _STORAGE | {"certificate", "printing"},
     "services": _BELOW_SERVICES,  # the facade the UI and the CLI call
     "lifecycle": _BELOW_SERVICES | {"services"},  # config, enrolment, diagnostics, decommission
