@@ -111,3 +111,22 @@ def test_an_idle_peer_hands_serials_to_a_busy_one_and_the_data_centre_accounts_f
             node.holds.close()
         for box in boxes.values():
             box.close()
+
+
+def test_cede_serials_takes_only_the_unused_tail(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from client.outbox.store import Lease, Outbox
+
+    box = Outbox.open(tmp_path / "outbox.db", b"\x07" * 32)
+    try:
+        now = now_utc()
+        box.add_lease(Lease("L1", 101, 110, now + timedelta(days=1)))
+        with pytest.raises(ValueError):
+            box.cede_serials(0, now)
+        assert box.cede_serials(8, now, keep=3) is None  # 10 left, 3 kept: 8 cannot go
+        lease_id, first, last, _ = box.cede_serials(4, now, keep=3) or ("", 0, 0, now)
+        assert (lease_id, first, last) == ("L1", 107, 110) and box.serials_available(now) == 6
+        assert box.cede_serials(1, now + timedelta(days=2)) is None  # an expired lease gives nothing
+    finally:
+        box.close()
