@@ -247,7 +247,8 @@ def build_terminal(
         peer_group = PeerGroup.open(data_dir, code, enrolment.terminal_id, raw_private, keystore, outbox)
     backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill,
                          holds=peer_group.holds if peer_group is not None else None,
-                         mirror=peer_group.mirror if peer_group is not None else None)
+                         mirror=peer_group.mirror if peer_group is not None else None,
+                         borrow_serials=peer_group.borrow_serials if peer_group is not None else None)
     partners = None
     counter_backend: Any = backend
     if not drill:  # a drill trains on the own replica only

@@ -49,6 +49,7 @@ from client.services.records import (
 )
 
 MAX_OFFLINE_FAILURES = 5
+BORROW_BLOCK = 10  # serials asked of a peer at a time when this terminal runs short (issue 18)
 
 
 class HeldPersons(Protocol):
@@ -76,6 +77,8 @@ class BcpBackend:
         holds: HeldPersons | None = None,  # the hall's emergency 抑止 / 仮支援措置 (issue 18)
         # copies each stored outbox record to a peer before the certificates are handed over (issue 18)
         mirror: Callable[[dict[str, Any]], object] | None = None,
+        # asks an idle peer for n unused serials; returns how many were added (issue 18)
+        borrow_serials: Callable[[int], int] | None = None,
     ) -> None:
         self.lookups = lookups
         self.searcher = search
@@ -87,6 +90,7 @@ class BcpBackend:
         self.training = training
         self.holds = holds
         self.mirror = mirror
+        self.borrow_serials = borrow_serials
 
     # -- sign-in -----------------------------------------------------------------------------
 
@@ -118,7 +122,7 @@ class BcpBackend:
                  ) -> tuple[SignedIn, BcpBackend]:
         other = BcpBackend(self.lookups, self.searcher, self.outbox, self.issuer, clock=self.clock,
                            stale_override=self.stale_override, training=self.training, holds=self.holds,
-                           mirror=self.mirror)
+                           mirror=self.mirror, borrow_serials=self.borrow_serials)
         return other.sign_in(municipality_code, user_id, password, terminal_id), other
 
     def _user_id(self) -> str:
@@ -193,6 +197,17 @@ class BcpBackend:
             reasons += check_access(atena, (), measures, suppressions, (), now, process=Process.HAKKO, mode=Mode.BCP)
         return tuple(r for r in reasons if r.blocking)
 
+    def _serials_for(self, copies: int, now: datetime) -> int:
+        """Serials available here, after asking a peer for a block when fewer than ``copies`` are left."""
+        available = self.outbox.serials_available(now)
+        if available < copies and self.borrow_serials is not None:
+            try:
+                self.borrow_serials(max(copies - available, BORROW_BLOCK))
+            except Exception:  # noqa: BLE001 - no peer to help: the shortage is reported as before
+                return available
+            available = self.outbox.serials_available(now)
+        return available
+
     def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:
         request = self._drilled(request)
         reason = self.stale_override[0] if self.stale_override else ""
@@ -203,7 +218,7 @@ class BcpBackend:
         held = self._held_reasons(request, now)
         if held:
             return replace(decision, outcome=Outcome.DENY, reasons=(*held, *decision.reasons), content=None, fee_yen=0)
-        available = self.outbox.serials_available(now)
+        available = self._serials_for(request.copies, now)
         if available >= request.copies:
             return decision
         # Every copy needs a leased 発行番号: say so now, not after F12 (fails closed like the rest).
@@ -218,6 +233,7 @@ class BcpBackend:
     def issue(self, request: IssuanceRequest, release: SupportRelease | None, printer_id: str) -> IssuanceOutcome:
         reason, by = self.stale_override or ("", "")
         request = self._drilled(request)
+        self._serials_for(request.copies, self.clock())
         held = self._held_reasons(request, self.clock())
         if held:
             error_type = ProtectedResidentError if held[0].code.startswith("support_measure") else RejectedError

@@ -57,36 +57,45 @@ def test_an_idle_peer_hands_serials_to_a_busy_one_and_the_data_centre_accounts_f
                 peers = fetch_peer_list(signed)
             holds = HoldStore.open(tmp_path / tid / "peer_holds.db", b"\x05" * 32)
             node = PeerNode(tid, demo_terminal_private_key(CODE, tid), peers, holds, bind=addresses[tid]).start()
-            node.serial_donor = SerialDonor(box.outbox, holds, CODE, tid, demo_terminal_private_key(CODE, tid), keep=5)
+            node.serial_donor = SerialDonor(box.outbox, holds, CODE, tid, demo_terminal_private_key(CODE, tid), keep=2)
             nodes[tid] = node
             backends[tid] = BcpBackend(ReplicaLookups(box.store), ReplicaSearch(box.store), box.outbox, box.issuer)
             backends[tid].sign_in(CODE, "clerk1", "clerk1pass", tid)
-        subjects = plain_subjects(db_url, 8)
+        subjects = plain_subjects(db_url, 11)
         busy, idle = boxes["T002"], boxes["T001"]
         for s in subjects[:2]:
             backends["T002"].issue(juminhyo(s), None, "P001")
         assert busy.outbox.serials_available(now_utc()) == 0
 
-        assert nodes["T002"].request_serials(100) is None  # T001 keeps 5: it cannot give 100
+        assert nodes["T002"].request_serials(100) is None  # T001 keeps 2: it cannot give 100
         signed = nodes["T002"].request_serials(6)
         assert signed is not None
         assert accept_transfer(busy.outbox, nodes["T002"].holds, signed) == 6
         assert busy.outbox.serials_available(now_utc()) == 6 and idle.outbox.serials_available(now_utc()) == 14
-        for s in subjects[2:6]:
+        for s in subjects[2:8]:
             backends["T002"].issue(juminhyo(s), None, "P001")  # on the numbers T001 handed over
-        for s in subjects[6:8]:
+        assert busy.outbox.serials_available(now_utc()) == 0
+        def borrow(n: int) -> int:
+            signed_more = nodes["T002"].request_serials(n)
+            return accept_transfer(busy.outbox, nodes["T002"].holds, signed_more) if signed_more else 0
+
+        backends["T002"].borrow_serials = borrow
+        assert backends["T002"].evaluate(juminhyo(subjects[0])).allowed  # ran short: 10 more asked and given
+        assert busy.outbox.serials_available(now_utc()) == 10 and idle.outbox.serials_available(now_utc()) == 4
+        backends["T002"].issue(juminhyo(subjects[8]), None, "P001")
+        for s in subjects[9:11]:
             backends["T001"].issue(juminhyo(s), None, "P001")
 
         # the line is back: transfers first, then the outboxes (the recipient pushes first here)
         with terminal_signed(server.base_url, "T002") as t2:
-            assert set(push_transfers(t2, nodes["T002"].holds).values()) == {"stored"}
-            assert busy.pusher().push(now_utc).stored == 6
+            assert list(push_transfers(t2, nodes["T002"].holds).values()) == ["stored", "stored"]
+            assert busy.pusher().push(now_utc).stored == 9
             other = sign_transfer({**signed["transfer"], "first": 1, "transfer_id": "00000000-0000-4000-8000-000000000001"},
                                   demo_terminal_private_key(CODE, "T002"))  # T002 cannot give itself T001's numbers
             (refused,) = t2.post("/api/v1/peers/lease-transfers", {"transfers": [other]})["results"]
             assert refused["code"] == "bad_signature"
         with terminal_signed(server.base_url, "T001") as t1:
-            assert set(push_transfers(t1, nodes["T001"].holds).values()) == {"duplicate"}
+            assert list(push_transfers(t1, nodes["T001"].holds).values()) == ["duplicate", "duplicate"]
             assert idle.pusher().push(now_utc).stored == 2
 
         engine = make_engine(db_url)
@@ -99,10 +108,10 @@ def test_an_idle_peer_hands_serials_to_a_busy_one_and_the_data_centre_accounts_f
                 copies = s.execute(select(IssuedCopy.serial, Issuance.terminal_id)
                                    .join(Issuance, Issuance.id == IssuedCopy.issuance_id)
                                    .where(Issuance.mode == "bcp")).all()
-                assert len(copies) == len({c.serial for c in copies}) == 8  # serials unique
+                assert len(copies) == len({c.serial for c in copies}) == 11  # serials unique
                 owner = {n: tid for first, last, tid in ranges for n in range(first, last + 1)}
                 assert all(owner[c.serial] == c.terminal_id for c in copies)  # each on its own terminal's lease
-                assert sum(c.terminal_id == "T002" for c in copies) == 6
+                assert sum(c.terminal_id == "T002" for c in copies) == 9
         finally:
             engine.dispose()
     finally:
