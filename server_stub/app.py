@@ -78,6 +78,7 @@ def create_app(db_url: str) -> FastAPI:
     app.include_router(bcp.router)  # BCP sync back and conflict review (owner: lead)
     app.include_router(importlib.import_module("server_stub.api.ops").router)  # operations (owner: issue 9)
     app.include_router(importlib.import_module("server_stub.trust.api").router)  # trust list, /verify (issue 14)
+    app.include_router(importlib.import_module("server_stub.peers").router)  # peer groups (issue 18)
     # --- replica router hook (owner: replica engineer) -----------------------------------------
     # server_stub/replica_api.py, when present, must define ``router`` (snapshot/changes/checksum).
     if importlib.util.find_spec("server_stub.replica_api") is not None:

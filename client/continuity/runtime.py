@@ -73,6 +73,7 @@ class TerminalRuntime:
     keystore: Any = None
     wiped: Any = None  # the WipeReport once the data centre revoked this terminal (issue 15)
     outbox_key: bytes | None = None  # kept to write the keyring entry back if it is deleted
+    peers: Any = None  # client.peers.group.PeerGroup: the hall's emergency holds (issue 18); None in a drill
 
     # -- the calls Continuity makes ----------------------------------------------------------
 
@@ -82,6 +83,8 @@ class TerminalRuntime:
         if not self.drill and self.contact() is not None:  # revoked: the wipe pushed what it may
             return PushResult()
         remote = TimedRemote(self.remote, self.sampler) if self.sampler is not None else self.remote
+        if self.peers is not None:  # serials handed between peers: the leases first, then the records
+            self.peers.push_transfers(self.remote)
         result = OutboxPusher(self.outbox, remote).push(self.clock)
         if self.drill:
             return result
@@ -93,6 +96,8 @@ class TerminalRuntime:
                 self.outages.report(self.remote)
             if self.sampler is not None:
                 self.sampler.upload(self.remote)
+            if self.peers is not None:  # emergency holds recorded in the outage become proposals
+                self.peers.recovered(self.remote)
         except Exception as exc:
             from client.continuity.wipe import is_revocation
 
@@ -216,6 +221,8 @@ class TerminalRuntime:
                 self.pull_replica()
                 self.pull_partners()
                 self.refill_leases()
+                if self.peers is not None:
+                    self.peers.refresh(self.remote)
             finally:
                 for listener in list(self.upkeep_listeners):
                     listener()
@@ -238,6 +245,7 @@ class TerminalRuntime:
             "serials_available": self.outbox.serials_available(self.clock()),
             "drill": self.drill,
             "standing": self.standing(),
+            "emergency_holds": self.peers.holds.count() if self.peers is not None else 0,
         }
 
     def standing(self) -> dict[str, Any]:
@@ -260,6 +268,8 @@ class TerminalRuntime:
             self.sampler.save()
         if self.partners is not None:
             self.partners.close()
+        if self.peers is not None:
+            self.peers.close()
         self.outbox.close()
         self.store.close()
         self.remote.close()
@@ -314,7 +324,15 @@ def build_terminal(
                                         serialization.NoEncryption())
     issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=enrolment.terminal_name,
                        signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)))
-    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill)
+    peer_group = None
+    if not drill:  # the hall's peer group (issue 18): its holds are enforced even with no peer around
+        from client.peers.group import PeerGroup
+
+        peer_group = PeerGroup.open(data_dir, code, enrolment.terminal_id, raw_private, keystore, outbox)
+    backend = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer, clock=clock, training=drill,
+                         holds=peer_group.holds if peer_group is not None else None,
+                         mirror=peer_group.mirror if peer_group is not None else None,
+                         borrow_serials=peer_group.borrow_serials if peer_group is not None else None)
     partners = None
     counter_backend: Any = backend
     if not drill:  # a drill trains on the own replica only
@@ -361,7 +379,7 @@ def build_terminal(
                               bcp_backend=backend, leases=LeaseKeeper(outbox, remote), machine=machine,
                               continuity=continuity, clock=clock, drill=drill, outages=outages, sampler=sampler,
                               partners=partners, counter_backend=counter_backend, data_dir=Path(data_dir),
-                              keystore=keystore, outbox_key=outbox_key)
+                              keystore=keystore, outbox_key=outbox_key, peers=peer_group)
     if drill:
         machine.confirm_bcp(machine.start, "drill")
     return runtime

@@ -172,6 +172,8 @@ def terminal_database_keys(data_dir: Path, municipality_code: str | None) -> lis
         names.append(f"outbox-{municipality_code}")
         names.append(f"outbox-{municipality_code}-drill")  # 防災訓練 outbox: never pushed, nothing to sync
         names.append(f"replica-{municipality_code}")
+        names.append(f"peer-holds-{municipality_code}")  # client.local.files.peer_holds_key_name (issue 18)
+        names.append(f"peer-mirror-{municipality_code}")  # the peers' mirrored BCP issuances (issue 18)
     if data_dir.is_dir():
         from client.replica.status import replica_codes
 

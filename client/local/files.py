@@ -7,7 +7,10 @@ the replica, decommissioning and diagnostics cannot disagree about what lives wh
 * ``outbox-drill.db`` (key ``outbox-<code>-drill``): 防災訓練 issuances, never pushed;
 * ``outbox-partner-<code>.db`` (key ``outbox-partner-<code>``): issuances for a partner
   municipality under mutual backup (相互バックアップ);
-* ``replica-<code>.db`` (key ``replica-<code>``): the encrypted replica of a municipality.
+* ``replica-<code>.db`` (key ``replica-<code>``): the encrypted replica of a municipality;
+* ``peer_holds.db`` (key ``peer-holds-<code>``): emergency holds of the hall's peer group and the
+  cached peer list (issue 18, ``client.peers``);
+* ``peer_mirror.db`` (key ``peer-mirror-<code>``): copies of the peers' BCP issuances kept here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,16 @@ from pathlib import Path
 OUTBOX_FILE = "outbox.db"
 DRILL_OUTBOX_FILE = "outbox-drill.db"
 _PARTNER_OUTBOX_PREFIX = "outbox-partner-"
+PEER_HOLDS_FILE = "peer_holds.db"
+PEER_MIRROR_FILE = "peer_mirror.db"
+
+
+def peer_mirror_key_name(code: str) -> str:
+    return f"peer-mirror-{code}"
+
+
+def peer_holds_key_name(code: str) -> str:
+    return f"peer-holds-{code}"
 
 
 def outbox_key_name(code: str) -> str:

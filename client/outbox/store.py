@@ -251,6 +251,24 @@ class Outbox:
             raise ClockBehindLeaseError(now, min(too_early))
         return usable
 
+    def cede_serials(self, count: int, now: datetime, *, keep: int = 0) -> tuple[str, int, int, datetime] | None:
+        """Give up the unused tail of ``count`` serials of the active lease with the most left (issue 18:
+        a peer low on serials is handed them). None when no lease has ``count + keep`` unused serials.
+
+        Returns (lease_id, first, last, expires_at) of the range ceded; this terminal never uses it.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self.engine.begin() as conn:
+            usable = [u for u in self._usable_leases(conn, now) if u[2] - u[1] + 1 >= count + keep]
+            if not usable:
+                return None
+            lease_id, _nxt, last = max(usable, key=lambda u: u[2] - u[1])
+            first = last - count + 1
+            conn.execute(update(leases).where(leases.c.lease_id == lease_id).values(last=first - 1))
+            expires = conn.execute(select(leases.c.expires_at).where(leases.c.lease_id == lease_id)).scalar_one()
+        return lease_id, first, last, datetime.fromisoformat(expires)
+
     # -- issuance ----------------------------------------------------------------------------
 
     def record_issuance(

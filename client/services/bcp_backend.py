@@ -15,13 +15,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from client.domain.blocks import check_access
-from client.domain.model import Decision, IssuanceRequest, Mode, Outcome, Reason, Role, SupportRelease
+from client.domain.model import (
+    Decision,
+    IssuanceRequest,
+    Mode,
+    Outcome,
+    Process,
+    Reason,
+    Role,
+    SupportMeasure,
+    SupportRelease,
+    Suppression,
+)
 from client.outbox.issuer import BcpIssuer, BcpRefused
 from client.outbox.store import Outbox
 from client.replica.damage import IntegrityGate, ReplicaDamagedError
@@ -39,6 +50,15 @@ from client.services.records import (
 )
 
 MAX_OFFLINE_FAILURES = 5
+BORROW_BLOCK = 10  # serials asked of a peer at a time when this terminal runs short (issue 18)
+
+
+class HeldPersons(Protocol):
+    """Emergency holds recorded in BCP mode on any terminal of the hall (``client.peers.holds.HoldStore``)."""
+
+    def support_measures(self) -> tuple[SupportMeasure, ...]: ...
+
+    def suppressions(self) -> tuple[Suppression, ...]: ...
 
 
 class BcpBackend:
@@ -55,6 +75,11 @@ class BcpBackend:
         user: StaffUser | None = None,
         stale_override: tuple[str, str] | None = None,  # (reason, supervisor) for an old replica
         training: bool = False,  # drill mode: every certificate is a 「見本」
+        holds: HeldPersons | None = None,  # the hall's emergency 抑止 / 仮支援措置 (issue 18)
+        # copies each stored outbox record to a peer before the certificates are handed over (issue 18)
+        mirror: Callable[[dict[str, Any]], object] | None = None,
+        # asks an idle peer for n unused serials; returns how many were added (issue 18)
+        borrow_serials: Callable[[int], int] | None = None,
     ) -> None:
         self.lookups = lookups
         self.searcher = search
@@ -65,6 +90,9 @@ class BcpBackend:
         self.stale_override = stale_override
         self.training = training
         self.integrity = IntegrityGate(lookups.store)  # no decision from a damaged replica (issue 20)
+        self.holds = holds
+        self.mirror = mirror
+        self.borrow_serials = borrow_serials
 
     # -- sign-in -----------------------------------------------------------------------------
 
@@ -102,7 +130,8 @@ class BcpBackend:
     def for_user(self, municipality_code: str, user_id: str, password: str, terminal_id: str
                  ) -> tuple[SignedIn, BcpBackend]:
         other = BcpBackend(self.lookups, self.searcher, self.outbox, self.issuer, clock=self.clock,
-                           stale_override=self.stale_override, training=self.training)
+                           stale_override=self.stale_override, training=self.training, holds=self.holds,
+                           mirror=self.mirror, borrow_serials=self.borrow_serials)
         other.integrity = self.integrity
         return other.sign_in(municipality_code, user_id, password, terminal_id), other
 
@@ -143,8 +172,10 @@ class BcpBackend:
             raise NotFoundError("該当する住民が見つかりません。", f"no resident {atena_no} in the replica")
         household = self.lookups.household_members(subject.household_no, current_only=False)
         involved = {atena_no, *(m.atena_no for m in household)}
-        reasons = check_access(atena_no, household, self.lookups.support_measures(involved),
-                               self.lookups.suppressions(involved, {subject.household_no}), (), now,
+        held_measures, held_suppressions = self._held()
+        reasons = check_access(atena_no, household, (*self.lookups.support_measures(involved), *held_measures),
+                               (*self.lookups.suppressions(involved, {subject.household_no}), *held_suppressions),
+                               (), now,
                                mode=Mode.BCP, subject_household_no=subject.household_no)
         blocking = [r for r in reasons if r.blocking]
         self.outbox.log_access({"at": now.isoformat(), "user_id": self._user_id(), "action": "view",
@@ -163,6 +194,39 @@ class BcpBackend:
     def _drilled(self, request: IssuanceRequest) -> IssuanceRequest:
         return replace(request, training=True) if self.training else request
 
+    def _held(self) -> tuple[tuple[SupportMeasure, ...], tuple[Suppression, ...]]:
+        if self.holds is None:
+            return (), ()
+        return self.holds.support_measures(), self.holds.suppressions()
+
+    def _held_reasons(self, request: IssuanceRequest, now: datetime) -> tuple[Reason, ...]:
+        """The rule engine on the emergency holds alone (they are not in the replica yet): fails closed."""
+        measures, suppressions = self._held()
+        if not measures and not suppressions:
+            return ()
+        subject = self.lookups.resident(request.subject_atena_no)
+        household = (self.lookups.household_members(subject.household_no, current_only=False)
+                     if subject is not None else ())
+        reasons = check_access(request.subject_atena_no, household, measures, suppressions, (), now,
+                               process=Process.HAKKO, mode=Mode.BCP,
+                               subject_household_no=subject.household_no if subject is not None else None)
+        extra = {*request.member_atena_nos, request.requester.acting_for_atena_no or "",
+                 request.requester.requester_atena_no or ""} - {"", request.subject_atena_no}
+        for atena in sorted(extra):
+            reasons += check_access(atena, (), measures, suppressions, (), now, process=Process.HAKKO, mode=Mode.BCP)
+        return tuple(r for r in reasons if r.blocking)
+
+    def _serials_for(self, copies: int, now: datetime) -> int:
+        """Serials available here, after asking a peer for a block when fewer than ``copies`` are left."""
+        available = self.outbox.serials_available(now)
+        if available < copies and self.borrow_serials is not None:
+            try:
+                self.borrow_serials(max(copies - available, BORROW_BLOCK))
+            except Exception:  # noqa: BLE001 - no peer to help: the shortage is reported as before
+                return available
+            available = self.outbox.serials_available(now)
+        return available
+
     def evaluate(self, request: IssuanceRequest, release: SupportRelease | None = None) -> Decision:
         self._vouch()
         request = self._drilled(request)
@@ -171,7 +235,10 @@ class BcpBackend:
         decision = self.issuer.evaluate(request, now, stale_override_reason=reason)
         if not decision.allowed:
             return decision
-        available = self.outbox.serials_available(now)
+        held = self._held_reasons(request, now)
+        if held:
+            return replace(decision, outcome=Outcome.DENY, reasons=(*held, *decision.reasons), content=None, fee_yen=0)
+        available = self._serials_for(request.copies, now)
         if available >= request.copies:
             return decision
         # Every copy needs a leased 発行番号: say so now, not after F12 (fails closed like the rest).
@@ -187,6 +254,12 @@ class BcpBackend:
         self._vouch()
         reason, by = self.stale_override or ("", "")
         request = self._drilled(request)
+        self._serials_for(request.copies, self.clock())
+        held = self._held_reasons(request, self.clock())
+        if held:
+            error_type = ProtectedResidentError if held[0].code.startswith("support_measure") else RejectedError
+            raise error_type("\n".join(r.message_ja for r in held), "; ".join(r.message_en for r in held),
+                             detail=held[0].code)
         try:
             issued = self.issuer.issue(request, user_id=self._user_id(), printer_id=printer_id, now=self.clock(),
                                        stale_override_reason=reason, stale_override_by=by)
@@ -194,6 +267,8 @@ class BcpBackend:
             codes = [r.code for r in exc.decision.reasons if r.blocking]
             raise RejectedError(exc.message_ja or "発行できません。", str(exc),
                                 detail=codes[0] if codes else "refused") from exc
+        if self.mirror is not None:  # best effort: no reachable peer must not keep the resident waiting
+            self.mirror(issued.record.record)
         certs = tuple(IssuedCertificate(c.issue_number, c.content, c.qr_token) for c in issued.certificates)
         return IssuanceOutcome(issuance_id=issued.record.uuid, certificates=certs, fee_yen=issued.decision.fee_yen)
 

@@ -10,6 +10,7 @@ from server_stub.models.idempotency import IssuanceKey
 from server_stub.models.issuance import Issuance, IssuedCopy, SerialLease
 from server_stub.models.municipality import Counter, Deputy, Municipality
 from server_stub.models.ops import HealthSample, OutageReport, ResponseSample, SampleBatch, TerminalLogCursor
+from server_stub.models.peers import HoldProposal, PeerAddress
 from server_stub.models.residents import (
     Household,
     Resident,
@@ -34,12 +35,14 @@ __all__ = [
     "Deputy",
     "FormParameter",
     "HealthSample",
+    "HoldProposal",
     "Household",
     "Issuance",
     "IssuanceKey",
     "IssuedCopy",
     "Municipality",
     "OutageReport",
+    "PeerAddress",
     "Resident",
     "ResponseSample",
     "SampleBatch",

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Bottom to top. A room may import the rooms listed for it, and nothing else of client/ or server_stub/.
 _BASE = {"domain", "errors", "fileswap"}
 _STORAGE = _BASE | {"local", "remote"}
-_BELOW_SERVICES = _STORAGE | {"certificate", "replica", "outbox", "printing"}
+_BELOW_SERVICES = _STORAGE | {"certificate", "replica", "outbox", "printing", "peers"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),  # pure rules: no Qt, I/O or clock (tests/core/test_boundaries.py checks more)
     "errors": set(),  # ClerkError, the one root of every error shown to a person
@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "replica": _STORAGE,
     "outbox": _STORAGE | {"certificate"},
     "printing": {"domain", "errors", "fileswap", "certificate"},
+    "peers": _STORAGE | {"outbox", "certificate"},  # the hall's peer group in BCP mode: signed messages, emergency holds (issue 18)
     "verification": _STORAGE | {"certificate", "printing"},
     "services": _BELOW_SERVICES,  # the facade the UI and the CLI call
     "lifecycle": _BELOW_SERVICES | {"services"},  # config, enrolment, diagnostics, decommission

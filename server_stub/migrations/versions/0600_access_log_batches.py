@@ -1,7 +1,7 @@
 """access log accepted then sequenced: access_log_pending, access_log_batches; the existing chain sealed
 
 Revision ID: 0600
-Revises: 0540
+Revises: 0580
 
 Every municipality's existing entries become its first batch (batch 1 = seq 1..last, signed with
 the municipality key), so `audit verify` covers them as before and no entry moves or changes.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0600"
-down_revision = "0540"
+down_revision = "0580"
 branch_labels = None
 depends_on = None
 
