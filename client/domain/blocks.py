@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from client.domain import reasons as R
+from client.domain.calendar_day import japan_date
 from client.domain.model import (
     Mode,
     Process,
@@ -247,7 +248,7 @@ def support_measure_check(
 
 
 def _suppression_active(s: Suppression, now: datetime) -> bool:
-    today = now.date()
+    today = japan_date(now)
     if s.start is not None and today < s.start:
         return False
     return not (s.end is not None and today > s.end)
@@ -306,7 +307,7 @@ def check_access(
     if subject_household_no:
         household_nos.add(subject_household_no)
     support = support_measure_check(
-        touched=touched, measures=support_measures, releases=releases, today=now.date(), process=process, mode=mode
+        touched=touched, measures=support_measures, releases=releases, today=japan_date(now), process=process, mode=mode
     )
     supp = suppression_check(
         atena_nos={subject_atena_no},

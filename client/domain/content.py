@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from client.domain.calendar_day import japan_date
 from client.domain.foreign import has_residence_status
 from client.domain.form_params import FormParameters, form_id_for
 from client.domain.household import head_of
@@ -260,7 +261,7 @@ def build_content(
     cert = request.cert_type
     items = printed_items(request)
     municipality = ctx.municipality
-    today = ctx.now.date()
+    today = japan_date(ctx.now)
     issuer_title, issuer_name = issuer_for(municipality, today)
     # the household as loaded may hold removed members; the 世帯主 printed is a current one
     # (for a 除票, the head of the household the person was removed from)

@@ -31,6 +31,7 @@ from datetime import date
 
 from client.domain import reasons as R
 from client.domain.blocks import hours_between, support_measure_check, suppression_check
+from client.domain.calendar_day import japan_date
 from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
 from client.domain.foreign import period_expired
 from client.domain.form_params import form_id_for
@@ -158,7 +159,7 @@ def _check_requester(request: IssuanceRequest, ctx: EvaluationContext, out: list
             out.append(R.make(R.OFFICIAL_AGENCY_MISSING))
         return
     if cert is CertificateType.JOHYO:
-        _check_johyo_requester(request, subject, ctx.now.date(), out)
+        _check_johyo_requester(request, subject, japan_date(ctx.now), out)
     if kind is RequesterKind.SELF:
         if req.requester_atena_no is not None and req.requester_atena_no != subject.atena_no:
             out.append(R.make(R.REQUESTER_NOT_SUBJECT))
@@ -299,7 +300,7 @@ def _check_kazei(request: IssuanceRequest, ctx: EvaluationContext, out: list[Rea
     if year is None:
         out.append(R.make(R.TAX_YEAR_MISSING))
         return
-    last = fiscal_year_of(ctx.now.date())  # the 年度 window follows the 年度 (April), not January
+    last = fiscal_year_of(japan_date(ctx.now))  # the 年度 window follows the 年度 (April), not January
     first = last - TAX_YEARS_BACK
     if not first <= year <= last:
         out.append(R.make(R.TAX_YEAR_OUT_OF_RANGE, year=fiscal_year_text(year), first=fiscal_year_text(first),
@@ -335,7 +336,7 @@ def _check_residence_periods(request: IssuanceRequest, ctx: EvaluationContext, p
     """A 在留期間 that has expired is an alert for the clerk (the record may need 職権 action)."""
     if request.cert_type not in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO, CertificateType.INKAN):
         return
-    today = ctx.now.date()
+    today = japan_date(ctx.now)
     for p in persons:
         if p.status is ResidentStatus.RESIDENT and period_expired(p, today) and p.residence_period_end:
             out.append(R.make(R.RESIDENCE_PERIOD_EXPIRED, name=p.name, atena_no=p.atena_no,
@@ -401,7 +402,7 @@ def _check_blocks(request: IssuanceRequest, ctx: EvaluationContext, persons: lis
         touched=touched,
         measures=ctx.support_measures,
         releases=ctx.releases,
-        today=ctx.now.date(),
+        today=japan_date(ctx.now),
         process=Process.HAKKO,
         mode=ctx.mode,
         requester=request.requester,

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from client.certificate.signing import content_digest, sign_certificate
 from client.domain import rules
+from client.domain.calendar_day import japan_date
 from client.domain.model import CertificateContent, Decision, EvaluationContext, IssuanceRequest
 from client.domain.numbering import format_issue_number
 from client.outbox.store import Outbox, OutboxRecord
@@ -103,7 +104,7 @@ class BcpIssuer:
         def build(serials: list[int]) -> dict[str, Any]:
             copies = []
             for serial in serials:
-                number = format_issue_number(now.date(), content.municipality_name, self.terminal_name,
+                number = format_issue_number(japan_date(now), content.municipality_name, self.terminal_name,
                                              printer_id, serial)
                 numbered = replace(content, issue_number=number)
                 copies.append({

@@ -358,3 +358,25 @@ def test_every_message_fills_its_placeholders(code: str) -> None:
     assert "{" not in reason.message_ja and "{" not in reason.message_en
     assert reason.blocking is spec.blocking
     assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in reason.message_ja)
+
+
+@pytest.mark.parametrize("utc_hour", [0, 14, 15, 23])
+def test_a_support_measure_starting_today_in_japan_blocks_whatever_the_clock_zone(utc_hour: int) -> None:
+    """A terminal's clock gives aware UTC moments; from 15:00 UTC it is already the next day in
+    Japan. A 支援措置 recorded on that Japanese day is in force (BCP refuses; online it needs a
+    release), and the certificate is dated with the Japanese day."""
+    from datetime import UTC
+
+    from client.domain.calendar_day import japan_date
+
+    moment = datetime(2026, 12, 2, utc_hour, 18, tzinfo=UTC)
+    day_in_japan = japan_date(moment)
+    assert day_in_japan == (date(2026, 12, 3) if utc_hour >= 15 else date(2026, 12, 2))
+    starting_today = measure(HEAD.atena_no, start=day_in_japan, end=None)
+    for mode in (Mode.BCP, Mode.ONLINE):
+        decision = evaluate(request(HEAD), context(HEAD, FAMILY, now=moment, mode=mode, replica_as_of=moment,
+                                                   support_measures=(starting_today,)))
+        assert decision.outcome is not Outcome.ALLOW, (mode, [r.code for r in decision.reasons])
+        assert any(r.code.startswith("support_measure") for r in decision.reasons if r.blocking)
+        if mode is Mode.BCP:
+            assert decision.outcome is Outcome.DENY
