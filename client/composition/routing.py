@@ -143,16 +143,23 @@ class CliCounter:
 
     def _probe_lines(self) -> str | None:
         """One quick probe of each line; the first that answers, else None. Fed to the machine."""
-        from client.continuity.orchestrator import http_probe
+        import time
+
+        from client.continuity.orchestrator import ProbeFailure, http_probe
 
         timeout = float(self.config.interactive_timeout_seconds)
         probe = http_probe(timeout=timeout, verify=_verify(self.config.ca_bundle))
         machine = self.runtime.machine
-        for url in machine.endpoints:
-            ok = probe(url)
-            self.runtime.continuity.on_request(url, ok)
-            if ok:
-                return str(url)
+        with self.runtime.continuity.probe_round():  # one probe per line, no urgent rounds besides
+            for url in machine.endpoints:
+                sent = time.monotonic()
+                try:
+                    ok, error = probe(url), ""
+                except ProbeFailure as exc:  # what the line said, for the supervisor's evidence
+                    ok, error = False, str(exc)
+                self.runtime.continuity.on_attempt(url, ok, elapsed=time.monotonic() - sent, error=error)
+                if ok:
+                    return str(url)
         return None
 
     def _wait_window(self, down_since: datetime) -> str | None:

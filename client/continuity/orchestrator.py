@@ -7,10 +7,11 @@ listeners get plain events and the UI bridge re-emits them on the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -152,6 +153,13 @@ class Continuity:
             self._probe_lock.release()
         if self.machine.mode is LinkMode.RECOVERING and not self._sync_lock.locked():
             self.run_async(self.sync_back)  # an interrupted sync back is retried every round
+
+    @contextlib.contextmanager
+    def probe_round(self) -> Iterator[None]:
+        """A caller probing every line itself (a short CLI run) holds the round: the failures it
+        reports do not start urgent rounds of their own (each line is probed once)."""
+        with self._probe_lock:
+            yield
 
     def fast_round(self) -> None:
         """Every second: a degraded terminal probes at once (so a returning line is noticed

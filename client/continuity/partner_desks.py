@@ -32,7 +32,7 @@ from client.local.files import (
     partner_outbox_codes,
     partner_outbox_key_name,
     partner_outbox_path,
-    replica_file,
+    replica_present,
 )
 from client.outbox.access_upload import AccessLogRefused, upload_access_log
 from client.outbox.issuer import BcpIssuer
@@ -77,7 +77,7 @@ def partner_replica_codes(data_dir: Path, own_code: str) -> list[str]:
     from client.replica.status import replica_codes
 
     return [c for c in replica_codes(data_dir)
-            if c != own_code and replica_file(data_dir, c).exists()]
+            if c != own_code and replica_present(data_dir, c)]
 
 
 @dataclass
@@ -146,7 +146,7 @@ class PartnerDesks:
             desk = self._desks.get(code)
             if desk is not None:
                 return desk
-            if code == self.own_code or not replica_file(self.data_dir, code).exists():
+            if code == self.own_code or not replica_present(self.data_dir, code):
                 return None
             desk = self._open(code)
             self._desks[code] = desk

@@ -58,4 +58,12 @@ def partner_outbox_codes(data_dir: Path) -> list[str]:
 
 
 def replica_file(data_dir: Path, code: str) -> Path:
+    """Generation 1's name; the live replica may be a later generation (``client.fileswap``)."""
     return Path(data_dir) / f"replica-{code}.db"
+
+
+def replica_present(data_dir: Path, code: str) -> bool:
+    """A complete replica of ``code`` is on this terminal (whichever generation is live)."""
+    from client.fileswap.generations import Generations
+
+    return Generations(replica_file(data_dir, code)).current().exists()

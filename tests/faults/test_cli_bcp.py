@@ -209,7 +209,10 @@ def test_a_damaged_replica_is_detected_refused_and_rebuilt(rig: CliRig, tmp_path
     rig.lines("cut")
     code, body, err = rig.issue(first, tmp_path / "a.pdf")
     assert code == 0 and body["mode"] == "bcp", err
-    replica = rig.home / "replica-132403.db"
+    from client.fileswap.generations import Generations
+
+    replica = Generations(rig.home / "replica-132403.db").current()  # the live generation
+    assert replica.exists()
     damage(replica)
 
     code, status, _ = rig.json("status")
@@ -229,7 +232,9 @@ def test_a_damaged_replica_is_detected_refused_and_rebuilt(rig: CliRig, tmp_path
     code, status, _ = rig.json("status")
     assert status["replicas"][0]["state"] == "ready" and status["outbox"]["pending"] == 0
 
-    damage(replica)
+    rebuilt = Generations(rig.home / "replica-132403.db").current()
+    assert rebuilt != replica  # the rebuild swapped in a new generation; the damaged file was never renamed over
+    damage(rebuilt)
     code, synced, err = rig.json("sync", "--verify")
     assert code == 0, err
     assert synced["damaged"] is True and synced["checksum"]["matches"] is True
@@ -283,7 +288,9 @@ def test_a_missing_replica_key_is_rebuilt_by_sync(rig: CliRig) -> None:
 
     rig.enroll()
     entries = json.loads(rig.keyring_file.read_text())
-    del entries["madoguchi|db:replica-132403"]
+    # the replica key is kept only wrapped by the key leased from the data centre (issue 15)
+    assert "madoguchi|db:replica-132403" not in entries
+    del entries["madoguchi|dbw:replica-132403"]
     rig.keyring_file.write_text(json.dumps(entries))
     code, status, _ = rig.json("status")
     assert status["replicas"][0]["state"] == "unusable"
