@@ -185,10 +185,21 @@ def wipe_revoked_terminal(data_dir: Path, keystore: KeyStore, remote: Any, *,
 
 
 def _pending(data_dir: Path, keystore: KeyStore, code: str | None) -> int:
+    """The BCP issuances still to push, own and partners' (the access log goes with them; it is
+    not counted here: the report speaks of issuances)."""
     try:
-        from client.lifecycle.decommission import real_outbox_count
+        from client.local.files import OUTBOX_FILE, outbox_key_name, partner_outbox_codes
+        from client.outbox.store import Outbox, count_partner_pending
 
-        return int(real_outbox_count(data_dir, code)())
+        total = 0
+        if code is not None and (Path(data_dir) / OUTBOX_FILE).exists():
+            box = Outbox.open(Path(data_dir) / OUTBOX_FILE, keystore.database_key(outbox_key_name(code)),
+                              create=False)
+            try:
+                total += box.count_pending()
+            finally:
+                box.close()
+        return total + sum(count_partner_pending(data_dir, keystore, p) for p in partner_outbox_codes(data_dir))
     except Exception:  # noqa: BLE001 - unknown: reported as 0 pending, the marker says "pushing"
         return 0
 

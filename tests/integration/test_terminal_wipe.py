@@ -278,7 +278,8 @@ def test_the_counter_of_an_enrolled_terminal_gets_a_bound_token(env: Env) -> Non
                                                  municipality_code=CODE))
     backend = service.router.backend("online")
     signed_in = backend.sign_in(CODE, "clerk1", "clerk1pass", "T-W1")
-    assert backend.api.get("/api/v1/serials/leases") == {"leases": []}
+    leases = backend.api.get("/api/v1/serials/leases")["leases"]  # the block leased at enrolment (issue 20)
+    assert len(leases) == 1 and leases[0]["terminal_id"] == "T-W1", leases
     assert backend.search("ヤマダ", limit=5) is not None  # GETs with the token and the signature
     r = httpx.get(env.proxy.url + "/api/v1/serials/leases", headers={"Authorization": f"Bearer {signed_in.token}"})
     assert r.status_code == 401 and r.json()["detail"]["code"] == "signature_required"
