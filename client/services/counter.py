@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 
 from client.certificate.signing import generate_keypair, sign_certificate
+from client.domain.calendar_day import japan_date
 from client.domain.model import Decision, IssuanceRequest, MunicipalityParams, SupportRelease
 from client.services.backend import BackendRouter, CounterBackend
 from client.services.conflicts import BcpConflict, ConflictClient, UnsyncedBcpError, unsynced_note
@@ -323,10 +324,15 @@ class CounterService:
 
     # -- history, void, reprint ------------------------------------------------------------
 
+    def today(self) -> date:
+        """The counter's day: the Japanese calendar day (the 交付履歴 and 日計表 are kept by it),
+        whatever the zone of the terminal's clock."""
+        return japan_date(self._clock())
+
     def history(self, day: date | None = None, atena_no: str | None = None) -> list[HistoryEntry]:
         self.session  # noqa: B018
         if day is None and not atena_no:
-            day = self._clock().date()
+            day = self.today()
         return self.backend.history(day, atena_no)
 
     def _supervisor_backend(self, grant: SupervisorGrant | None) -> CounterBackend:
@@ -362,7 +368,7 @@ class CounterService:
         """The 日計表; refused (UnsyncedBcpError) while BCP issuances are unsynced, unless a supervisor
         acknowledges them (``ack``), in which case the report notes the unsynced count."""
         session = self.session
-        day = day or self._clock().date()
+        day = day or self.today()
         pending = int(self.pending_bcp())
         if pending > 0:
             if ack is None or not ack.user.is_supervisor:

@@ -49,7 +49,7 @@ class DayCloseDialog(QDialog):
         self.setWindowTitle(self.tr("日計表"))
         self.resize(720, 600)
 
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit = QDateEdit(QDate(service.today()), self)  # the Japanese day, not the machine's
         self.date_edit.setObjectName("dayCloseDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")

@@ -62,7 +62,7 @@ class HistoryDialog(QDialog):
         self.setWindowTitle(self.tr("交付履歴"))
         self.resize(1000, 520)
 
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit = QDateEdit(QDate(service.today()), self)  # the Japanese day, not the machine's
         self.date_edit.setObjectName("historyDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
