@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from client.domain.blocks import check_access
+from client.domain.calendar_day import japan_date
 from client.domain.model import (
     Decision,
     IssuanceRequest,
@@ -277,7 +278,7 @@ class BcpBackend:
         for rec in self.outbox.all_records():
             r = rec.record
             issued_at = datetime.fromisoformat(r["issued_at"])
-            if day is not None and issued_at.date() != day:
+            if day is not None and japan_date(issued_at) != day:  # the 交付履歴 is kept by the Japanese day
                 continue
             if atena_no is not None and r["request"]["subject_atena_no"] != atena_no:
                 continue

@@ -18,6 +18,31 @@ from schemathesis import GenerationMode
 from tests.integration.conftest import CITY_CODE, login
 
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
+
+
+def _import_generation_modules_now() -> None:
+    """schemathesis imports most of its modules lazily, at the first schema and the first example.
+    pytest rewrites their asserts on import (schemathesis is a pytest plugin), with ast.parse, and
+    CPython 3.11.7 can then fail with "AST constructor recursion depth mismatch" when that import
+    happens deep inside a long run. Importing them here, at collection, keeps the run itself free
+    of it (seen in a full ./run test; the fuzzing below is unchanged)."""
+    spec = {"openapi": "3.0.2", "info": {"title": "warm-up", "version": "1"}, "paths": {"/x/{a}": {"post": {
+        "parameters": [{"name": "a", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "q", "in": "query", "schema": {"type": "integer"}}],
+        "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"b": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "ok"}}}}}}
+    op = next(iter(schemathesis.openapi.from_dict(spec).get_all_operations())).ok()
+    for mode in EXAMPLES:
+        @settings(max_examples=1, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(case=op.as_strategy(generation_mode=mode))
+        def draw(case: Any) -> None:
+            assert case.operation is op
+
+        draw()
+
+
+_import_generation_modules_now()
 ADMIN_PATHS = ("/api/v1/terminals/enroll", "/api/v1/staff/{user_id}/unlock", "/api/v1/admin/form-parameters",
                "/api/v1/admin/form-parameters/{form_id}")
 
