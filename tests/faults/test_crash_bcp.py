@@ -34,7 +34,7 @@ PUSH_TRIALS = int(os.environ.get("MADOGUCHI_CRASH_TRIALS_PUSH", "10"))
 
 
 def run_and_kill(args: list[str], rng: random.Random, lo: float, hi: float) -> str:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.faults.bcp_worker", *args], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.faults.bcp_worker", *args, "--mixed-copies"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(rng.uniform(lo, hi))
     if proc.poll() is None:

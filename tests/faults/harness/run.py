@@ -99,8 +99,9 @@ def worker(batch: Batch, i: int, mode: str, kill_after: float) -> list[str]:
     data_dir, token = batch.release(i)
     t = batch.terminals[i]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.harness.worker", mode, str(data_dir), str(batch.keyring_file),
-         batch.primary.url, token, t.terminal_id, json.dumps(batch.subjects)],
+        [sys.executable, "-m", "tests.faults.bcp_worker", mode, str(data_dir), str(batch.keyring_file),
+         batch.primary.url, token, json.dumps(batch.subjects), "--terminal-id", t.terminal_id,
+         "--batch", "2", "--timeout", "5"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(kill_after)
     if proc.poll() is None:
