@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -186,6 +187,8 @@ class ConnectivityMachine:
         self._confirmation_raised = False
         self._steady_seconds = self.policy.steady_seconds  # doubled by each relapse (hysteresis)
         self._listeners: list[Callable[[Event], None]] = []
+        self._pending: deque[Event] = deque()  # events waiting for delivery (see _emit)
+        self._delivering = False
         self.history: list[ModeChanged] = []
 
     # -- observation ----------------------------------------------------------------------
@@ -370,5 +373,19 @@ class ConnectivityMachine:
         self._emit(event)
 
     def _emit(self, event: Event) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+        """Deliver ``event`` to every listener, in the order events happened. A listener that
+        changes the mode from inside its callback (recovery completing synchronously, say) does not
+        overtake the event it is handling: the new event waits until the current one has reached
+        every listener, so the mode history never reads "recovering → online" before
+        "bcp → recovering". Called with the lock held, so only one thread delivers at a time."""
+        self._pending.append(event)
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._pending:
+                current = self._pending.popleft()
+                for listener in list(self._listeners):
+                    listener(current)
+        finally:
+            self._delivering = False

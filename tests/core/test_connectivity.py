@@ -185,3 +185,22 @@ def test_degraded_while_any_line_fails_or_off_the_primary():
     assert not m.degraded()
     m.report_failure(P, 2.0)
     assert m.mode is LinkMode.SECONDARY and m.degraded()
+
+
+def test_a_mode_change_made_by_a_listener_reaches_every_listener_after_the_one_it_answers():
+    """The runtime completes a recovery from inside its RECOVERING callback; the mode history,
+    subscribed after it, must still read bcp → recovering before recovering → online."""
+    m = ConnectivityMachine([P, S], ConnectivityPolicy(bcp_window=10))
+
+    def runtime(event: object) -> None:
+        if isinstance(event, ModeChanged) and event.new is LinkMode.RECOVERING:
+            m.recovery_complete(event.at + 1)
+
+    history: list[tuple[LinkMode, LinkMode]] = []
+    m.subscribe(runtime)
+    m.subscribe(lambda e: history.append((e.old, e.new)) if isinstance(e, ModeChanged) else None)
+    cut_all(m, 0.0, 10.0)
+    probe_ok(m, P, 20.0, 3)
+    assert m.mode is LinkMode.ONLINE
+    assert history[-2:] == [(LinkMode.BCP, LinkMode.RECOVERING), (LinkMode.RECOVERING, LinkMode.ONLINE)]
+    assert [(e.old, e.new) for e in m.history] == history
