@@ -72,6 +72,10 @@ class TerminalRuntime:
     data_dir: Path = Path(".")
     keystore: Any = None
     wiped: Any = None  # the WipeReport once the data centre revoked this terminal (issue 15)
+    # told each WipeReport as it is made (on the thread that reached the data centre): the window's notice
+    wipe_listeners: list[Callable[[Any], None]] = field(default_factory=list)
+    # told after each contact that let the terminal go on (the lease may have been renewed: the standing)
+    contact_listeners: list[Callable[[], None]] = field(default_factory=list)
     outbox_key: bytes | None = None  # kept to write the keyring entry back if it is deleted
     peers: Any = None  # client.peers.group.PeerGroup: the hall's emergency holds (issue 18); None in a drill
 
@@ -175,6 +179,14 @@ class TerminalRuntime:
         if report is not None:  # an unfinished wipe (the line failed) runs again at the next contact
             self.wiped = report
             log.error("%s", report.message_en)
+            for listener in list(self.wipe_listeners):
+                try:
+                    listener(report)
+                except Exception:  # noqa: BLE001 - the wipe is done; a listener's failure is only logged
+                    log.exception("wipe listener failed")
+        else:
+            for contacted in list(self.contact_listeners):
+                contacted()
         return report
 
     def guard_outbox_key(self) -> bool:
@@ -201,6 +213,8 @@ class TerminalRuntime:
 
     def pending_count(self) -> int:
         """Issuances waiting to sync: this municipality's and the partners' (the banner figure)."""
+        if self.wiped is not None:  # closed (a disposed engine would reopen, and recreate, the file)
+            return 0
         return self.outbox.count_pending() + (self.partners.pending() if self.partners is not None else 0)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -219,6 +233,8 @@ class TerminalRuntime:
                 return
             try:
                 self.pull_replica()
+                if self.wiped is not None:  # the pull learnt of the revocation: everything is closed
+                    return
                 self.pull_partners()
                 self.refill_leases()
                 if self.peers is not None:
@@ -264,6 +280,11 @@ class TerminalRuntime:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.continuity.cancel_timers()
+        if self.wiped is not None:  # revoked: the local parts are closed (and erased); write nothing back
+            if self.peers is not None:
+                self.peers.close()
+            self.remote.close()
+            return
         if self.sampler is not None:
             self.sampler.save()
         if self.partners is not None:
