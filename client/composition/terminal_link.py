@@ -169,11 +169,18 @@ def attach_terminal(
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
 
+    told: dict[str, Any] = {}
+
     def wiped(wipe_report: Any) -> None:
-        """Revoked (issue 15): close the counter first, then tell the window what happened."""
-        close_revoked_counter(service, wipe_report)
+        """Revoked (issue 15): close the counter first, then tell the window what happened -- once
+        per outcome (an unfinished wipe retried while the line stays down is not announced again)."""
+        if not told.get("closed"):
+            told["closed"] = True
+            close_revoked_counter(service, wipe_report)
         report_standing()
-        if on_wiped is not None:
+        outcome = tuple(getattr(wipe_report, name, None) for name in ("completed", "pushed", "discarded", "pending"))
+        if on_wiped is not None and told.get("outcome") != outcome:
+            told["outcome"] = outcome
             on_wiped(wipe_report)
 
     runtime.wipe_listeners.append(wiped)

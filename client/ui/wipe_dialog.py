@@ -78,8 +78,9 @@ class WipeDialog(QDialog):
                 "(交付履歴に残ります)。").format(n=pushed))
         else:
             self.pushed_label.setText(self.tr(
-                "利用停止前の未送信の交付記録 {n} 件は、回線の障害のため送信できていません。記録は端末に保持され、"
-                "次にデータセンターに接続したとき(madoguchi sync)に送信されてから消去されます。").format(n=pending))
+                "未送信の交付記録 {n} 件は、回線の障害のためまだ送信できていません。記録は端末に保持され、"
+                "回線が戻りしだい送信してから消去します(アプリを終了した場合は madoguchi sync で送信します)。"
+                ).format(n=pending))
         self.discarded_label.setText(self.tr(
             "利用停止後の交付記録 {n} 件はデータセンターが受け付けず、消去されました。").format(n=discarded))
         self.discarded_label.setVisible(discarded > 0)

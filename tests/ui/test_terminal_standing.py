@@ -206,3 +206,48 @@ def test_a_revocation_learnt_while_the_window_runs_wipes_announces_and_locks(
     qtbot.waitUntil(lambda: "利用停止" in signin.error_label.text(), timeout=WAIT)
     assert not service.signed_in and signin.result() != signin.DialogCode.Accepted
     signin.reject()
+
+
+def test_a_wipe_cut_short_by_the_line_says_what_is_kept_and_finishes_when_the_line_is_back(
+        qtbot: Any, terminal: Terminal) -> None:
+    from client.continuity.wipe import MARKER_FILE, read_marker
+    from client.remote.errors import LineDownError
+
+    rt = terminal.runtime
+    rt.refill_leases()
+    [atena] = plain_subjects(terminal.db_url, 1)
+    rt.issuer.issue(juminhyo(atena), user_id="clerk1", printer_id="P001", now=datetime.now(UTC))
+    window = _window(qtbot, terminal)
+    revoke(terminal.db_url, TERMINAL)
+    real_post = rt.remote.post
+    line = {"up": False}
+    tries: list[str] = []
+
+    def flapping_post(path: str, body: Any = None) -> Any:
+        if path == "/api/v1/bcp/issuances" and not line["up"]:
+            tries.append(path)
+            raise LineDownError(message_en="the line dropped while pushing")
+        return real_post(path, body)
+
+    rt.remote.post = flapping_post
+    rt.wipe_retry_seconds = 0.2  # the unfinished wipe's own retry timer (60 s in service)
+    assert rt.pull_replica() is None  # the pull is refused as revoked: the wipe starts, the push fails
+    qtbot.waitUntil(lambda: window.wipe_dialog is not None and window.wipe_dialog.isVisible(), timeout=WAIT)
+    first = window.wipe_dialog
+    assert "1 件" in first.pushed_label.text() and "保持され" in first.pushed_label.text()
+    assert "開けなくなりました" in first.erased_label.text()
+    assert read_marker(terminal.data)["state"] == "pushing" and bcp_issuances(terminal.db_url, TERMINAL) == 0
+    assert window.terminal_revoked and not window.search_edit.isEnabled() and not terminal.app.service.signed_in
+    qtbot.waitUntil(lambda: "閉じられました" in window.standing_line.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: len(tries) >= 3, timeout=WAIT)  # retried while the line stays down ...
+    assert window.wipe_dialog is first and first.isVisible()  # ... without announcing it again
+
+    line["up"] = True  # the line is back: the retry pushes, then erases, and the window says so
+    qtbot.waitUntil(lambda: window.wipe_dialog is not first and window.wipe_dialog.isVisible(), timeout=WAIT)
+    assert not first.isVisible()
+    done = window.wipe_dialog
+    assert "1 件" in done.pushed_label.text() and "データセンターへ送信しました" in done.pushed_label.text()
+    assert "暗号鍵" in done.erased_label.text()
+    assert bcp_issuances(terminal.db_url, TERMINAL) == 1
+    assert [p.name for p in terminal.data.iterdir()] == [MARKER_FILE]
+    qtbot.waitUntil(lambda: "消去されました" in window.standing_line.text(), timeout=WAIT)

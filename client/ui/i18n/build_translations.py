@@ -285,10 +285,10 @@ EN.update({
     "利用停止前にこの端末で交付した記録 {n} 件を、消去の前にデータセンターへ送信しました(交付履歴に残ります)。":
         "{n} issuance(s) made on this terminal before the revocation were sent to the data centre before the "
         "wipe (they stay in the issuance history).",
-    "利用停止前の未送信の交付記録 {n} 件は、回線の障害のため送信できていません。記録は端末に保持され、"
-    "次にデータセンターに接続したとき(madoguchi sync)に送信されてから消去されます。":
-        "{n} unsynced issuance(s) made before the revocation could not be sent (the line failed). They are kept "
-        "on the terminal and sent at the next contact with the data centre (madoguchi sync), then erased.",
+    "未送信の交付記録 {n} 件は、回線の障害のためまだ送信できていません。記録は端末に保持され、"
+    "回線が戻りしだい送信してから消去します(アプリを終了した場合は madoguchi sync で送信します)。":
+        "{n} unsynced issuance(s) could not be sent yet (the line failed). They are kept on the terminal, sent "
+        "as soon as the line is back and then erased (if the application is closed: madoguchi sync sends them).",
     "利用停止後の交付記録 {n} 件はデータセンターが受け付けず、消去されました。":
         "{n} issuance(s) made after the revocation were refused by the data centre and erased.",
     "この端末の住民データ(複製)、相互バックアップ協定先の複製、暗号鍵と端末の鍵を消去しました。":

@@ -1870,40 +1870,40 @@ BCP中の交付 {pushed}件を送信しました。</source>
   <context>
     <name>WipeDialog</name>
     <message>
-      <location filename="../wipe_dialog.py" line="35" />
-      <location filename="../wipe_dialog.py" line="67" />
+      <location filename="../wipe_dialog.py" line="34" />
+      <location filename="../wipe_dialog.py" line="66" />
       <source>この端末は利用停止されました</source>
       <translation>This terminal has been revoked</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="46" />
+      <location filename="../wipe_dialog.py" line="45" />
       <source>確認しました</source>
       <translation>Understood</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="68" />
+      <location filename="../wipe_dialog.py" line="67" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="69" />
+      <location filename="../wipe_dialog.py" line="68" />
       <source>データセンターがこの端末を利用停止(失効)しました。利用停止日時: {when}</source>
       <translation>The data centre revoked this terminal at {when}</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="72" />
+      <location filename="../wipe_dialog.py" line="71" />
       <source>(理由: {reason})</source>
       <translation> (reason: {reason})</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="78" />
+      <location filename="../wipe_dialog.py" line="77" />
       <source>利用停止前にこの端末で交付した記録 {n} 件を、消去の前にデータセンターへ送信しました(交付履歴に残ります)。</source>
       <translation>{n} issuance(s) made on this terminal before the revocation were sent to the data centre before the wipe (they stay in the issuance history).</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="82" />
-      <source>利用停止前の未送信の交付記録 {n} 件は、回線の障害のため送信できていません。記録は端末に保持され、次にデータセンターに接続したとき(madoguchi sync)に送信されてから消去されます。</source>
-      <translation>{n} unsynced issuance(s) made before the revocation could not be sent (the line failed). They are kept on the terminal and sent at the next contact with the data centre (madoguchi sync), then erased.</translation>
+      <location filename="../wipe_dialog.py" line="81" />
+      <source>未送信の交付記録 {n} 件は、回線の障害のためまだ送信できていません。記録は端末に保持され、回線が戻りしだい送信してから消去します(アプリを終了した場合は madoguchi sync で送信します)。</source>
+      <translation>{n} unsynced issuance(s) could not be sent yet (the line failed). They are kept on the terminal, sent as soon as the line is back and then erased (if the application is closed: madoguchi sync sends them).</translation>
     </message>
     <message>
       <location filename="../wipe_dialog.py" line="85" />
