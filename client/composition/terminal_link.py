@@ -31,6 +31,9 @@ Publish = Callable[[str, datetime | None, int, "int | None"], None]
 PublishStanding = Callable[[dict[str, Any]], None]
 
 
+REVOKED_MODE = "revoked"  # what the banner is told once the terminal is revoked (whatever the line does)
+
+
 class TerminalRevokedRefusal(ClerkError):
     default_ja = "この端末はデータセンターにより利用停止されています。窓口業務は行えません。システム管理者に連絡してください。"
 
@@ -39,7 +42,7 @@ class RevokedBackend:
     """What every mode of a revoked terminal's router holds: each call is refused and says why
     (fail closed: whatever the connectivity machine switches to, nothing is searched or issued)."""
 
-    mode = "revoked"
+    mode = REVOKED_MODE
 
     def __init__(self, message_ja: str = "", message_en: str = "") -> None:
         self.message_ja = message_ja or TerminalRevokedRefusal.default_ja
@@ -57,9 +60,9 @@ def close_revoked_counter(service: CounterService, report: Any = None) -> None:
         "この端末はデータセンターにより利用停止されました。サインイン・検索・交付はできません。"
         "システム管理者に連絡してください。",
         "this terminal was revoked by the data centre: sign-in, search and issuance are refused")
-    for mode in [*service.router.backends(), "revoked"]:
+    for mode in [*service.router.backends(), REVOKED_MODE]:
         service.router.register(mode, refuse)  # type: ignore[arg-type]
-    service.router.use("revoked")
+    service.router.use(REVOKED_MODE)
     service.sign_out()
     service.pending_bcp = lambda: 0  # the outbox is closed (pushed, or kept for the next contact)
     log.error("counter closed: the terminal was revoked (%s)", getattr(report, "message_en", ""))
@@ -129,8 +132,8 @@ def attach_terminal(
 
     def report(_event: object = None) -> None:
         report_standing()
-        if runtime.wiped is not None:  # revoked: the outbox is closed, nothing to count
-            publish(runtime.machine.mode.value, None, 0, None)
+        if runtime.wiped is not None:  # revoked: the outbox is closed, nothing to count, no line mode to show
+            publish(REVOKED_MODE, None, 0, None)
             return
         try:
             pending = runtime.pending_count()  # with partners' issuances made here (相互バックアップ)
@@ -177,7 +180,7 @@ def attach_terminal(
         if not told.get("closed"):
             told["closed"] = True
             close_revoked_counter(service, wipe_report)
-        report_standing()
+        report()  # the banner: revoked, no replica time; and the standing
         outcome = tuple(getattr(wipe_report, name, None) for name in ("completed", "pushed", "discarded", "pending"))
         if on_wiped is not None and told.get("outcome") != outcome:
             told["outcome"] = outcome

@@ -62,7 +62,10 @@ class StandingLine(QLabel):
         super().changeEvent(event)
 
     def update_standing(self, standing: object) -> None:
+        previous = self.standing or {}
         self.standing = dict(standing) if isinstance(standing, dict) else None
+        if self.standing is not None and not self.standing.get("terminal_id"):  # wiped: the enrolment is gone
+            self.standing["terminal_id"] = previous.get("terminal_id")
         self.refresh()
 
     def refresh(self) -> None:

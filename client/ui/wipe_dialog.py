@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
@@ -31,6 +31,7 @@ class WipeDialog(QDialog):
         self.report = report
         self.setObjectName("wipeDialog")
         self.setModal(True)  # opened with open(): modal over the main window
+        self.setMinimumWidth(560)
         self.setWindowTitle(self.tr("この端末は利用停止されました"))
         layout = QVBoxLayout(self)
         self.title_label = QLabel(self)
@@ -42,7 +43,7 @@ class WipeDialog(QDialog):
         self.erased_label = self._line("wipeErased")
         self.call_label = self._line("wipeCall")
         self.call_label.setStyleSheet("font-weight: bold;")
-        self.ok_button = QPushButton(self.tr("確認しました"), self)
+        self.ok_button = QPushButton(self)
         self.ok_button.setObjectName("wipeOk")
         self.ok_button.clicked.connect(self.accept)
         layout.addWidget(self.title_label)
@@ -61,9 +62,16 @@ class WipeDialog(QDialog):
     def reject(self) -> None:  # Esc closes the notice too; the window stays closed for work
         self.accept()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.fill()
+        super().changeEvent(event)
+
     def fill(self) -> None:
         r = self.report
+        self.setWindowTitle(self.tr("この端末は利用停止されました"))
         self.title_label.setText(self.tr("この端末は利用停止されました"))
+        self.ok_button.setText(self.tr("確認しました"))
         when = _when(getattr(r, "revoked_at", None)) or self.tr("不明")
         what = self.tr("データセンターがこの端末を利用停止(失効)しました。利用停止日時: {when}").format(when=when)
         reason = str(getattr(r, "reason", "") or "")

@@ -184,6 +184,9 @@ def test_a_revocation_learnt_while_the_window_runs_wipes_announces_and_locks(
     # the window is closed for work, in a safe state
     qtbot.waitUntil(lambda: window.standing_line.level == "critical", timeout=WAIT)
     assert "利用停止" in window.standing_line.text() and "消去されました" in window.standing_line.text()
+    assert f"端末 {TERMINAL}" in window.standing_line.text()  # still named, though the enrolment is erased
+    qtbot.waitUntil(lambda: window.banner.mode == "revoked", timeout=WAIT)  # whatever the line does
+    assert "利用停止" in window.banner.mode_label.text() and window.banner.replica_as_of is None
     assert window.terminal_revoked and not window.search_edit.isEnabled()
     assert window.results_model.rowCount() == 0 and window.current_summary is None
     for name in ("search", "issue", "card", "history", "day_close", "declare_bcp"):
@@ -194,6 +197,13 @@ def test_a_revocation_learnt_while_the_window_runs_wipes_announces_and_locks(
     assert not service.signed_in
     with pytest.raises(TerminalRevokedRefusal):
         service.backend.search("ヤマダ")
+    terminal.app.languages.set_language("en")  # the notice in English too
+    try:
+        qtbot.waitUntil(lambda: "revoked" in dialog.what_label.text(), timeout=WAIT)
+        assert "1 issuance(s)" in dialog.pushed_label.text() and "erased" in dialog.erased_label.text()
+        assert dialog.ok_button.text() == "Understood"
+    finally:
+        terminal.app.languages.set_language("ja")
     dialog.ok_button.click()
     assert not dialog.isVisible() and not window.search_edit.isEnabled()
 

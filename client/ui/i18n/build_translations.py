@@ -256,6 +256,7 @@ EN.update({
 # the terminal's standing and a wipe on contact (issue 15)
 EN.update({
     "端末の状態": "Terminal standing", "不明": "unknown",
+    "利用停止 — この端末は使用できません": "Revoked — this terminal cannot be used",
     "端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)と鍵は消去されました。この端末で窓口業務は行えません。":
         "Terminal {terminal}: revoked (at {at}) — the replicas and the keys have been erased. "
         "The counter cannot be used on this terminal.",

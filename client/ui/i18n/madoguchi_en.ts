@@ -1576,42 +1576,47 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="122" />
+      <location filename="../mode_banner.py" line="102" />
+      <source>利用停止 — この端末は使用できません</source>
+      <translation>Revoked — this terminal cannot be used</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="123" />
       <source>BCP用発行番号なし — BCPモードでは交付できません</source>
       <translation>No BCP serial numbers left — cannot issue in BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="124" />
+      <location filename="../mode_banner.py" line="125" />
       <source>発行番号 残り {n}</source>
       <translation>{n} serial numbers left</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="125" />
+      <location filename="../mode_banner.py" line="126" />
       <source>(残りわずか)</source>
       <translation> (running low)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="147" />
+      <location filename="../mode_banner.py" line="148" />
       <source>全回線断 — BCPモードへの移行に係長の確認が必要です</source>
       <translation>All lines down — a supervisor must confirm the switch to BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="149" />
+      <location filename="../mode_banner.py" line="150" />
       <source>F8 BCPへ移行(係長)</source>
       <translation>F8 Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="150" />
+      <location filename="../mode_banner.py" line="151" />
       <source>BCPモードへ移行する(係長の確認)</source>
       <translation>Declare BCP mode (supervisor's confirmation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="156" />
+      <location filename="../mode_banner.py" line="157" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="161" />
+      <location filename="../mode_banner.py" line="162" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
@@ -1694,67 +1699,67 @@ BCP中の交付 {pushed}件を送信しました。</source>
   <context>
     <name>StandingLine</name>
     <message>
-      <location filename="../standing_line.py" line="78" />
+      <location filename="../standing_line.py" line="81" />
       <source>端末の状態</source>
       <translation>Terminal standing</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="87" />
+      <location filename="../standing_line.py" line="90" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="90" />
+      <location filename="../standing_line.py" line="93" />
       <source>端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)と鍵は消去されました。この端末で窓口業務は行えません。</source>
       <translation>Terminal {terminal}: revoked (at {at}) — the replicas and the keys have been erased. The counter cannot be used on this terminal.</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="93" />
+      <location filename="../standing_line.py" line="96" />
       <source>端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)は閉じられました。この端末で窓口業務は行えません。</source>
       <translation>Terminal {terminal}: revoked (at {at}) — the replicas are closed. The counter cannot be used on this terminal.</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="96" />
+      <location filename="../standing_line.py" line="99" />
       <source>この端末は登録されていません。</source>
       <translation>This terminal is not enrolled.</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="98" />
+      <location filename="../standing_line.py" line="101" />
       <source>署名鍵 有効期限なし</source>
       <translation>signing key without expiry</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="98" />
+      <location filename="../standing_line.py" line="101" />
       <source>署名鍵なし</source>
       <translation>no signing key</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="99" />
+      <location filename="../standing_line.py" line="102" />
       <source>端末 {terminal} 登録済み・{key}</source>
       <translation>Terminal {terminal} enrolled · {key}</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="101" />
+      <location filename="../standing_line.py" line="104" />
       <source>端末の署名鍵がありません。システム管理者に連絡してください。</source>
       <translation>The terminal's signing key is missing. Contact the system administrator.</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="107" />
+      <location filename="../standing_line.py" line="110" />
       <source>住民データ(複製)の鍵の利用期限が切れているため、複製を開けません(BCPモードでの交付はできません)。データセンターに接続すると更新されます。未送信の交付記録は保持されています。</source>
       <translation>The replica key lease has expired, so the replica cannot be opened (no issuance in BCP mode). It is renewed when the data centre is reached. Unsynced issuances are kept.</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="114" />
+      <location filename="../standing_line.py" line="117" />
       <source>住民データ(複製)の鍵の利用期限({until})が過ぎたため、複製を開けません(BCPモードでの交付はできません)。データセンターに接続すると更新されます。未送信の交付記録は保持されています。</source>
       <translation>The replica key lease ended ({until}), so the replica cannot be opened (no issuance in BCP mode). It is renewed when the data centre is reached. Unsynced issuances are kept.</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="117" />
+      <location filename="../standing_line.py" line="120" />
       <source>複製の鍵 {until} まで(残り {days} 日)</source>
       <translation>replica key valid until {until} ({days} days left)</translation>
     </message>
     <message>
-      <location filename="../standing_line.py" line="121" />
+      <location filename="../standing_line.py" line="124" />
       <source>期限を過ぎると住民データ(複製)を開けなくなります。データセンターに接続してください。</source>
       <translation>After that the replica can no longer be opened. Connect to the data centre.</translation>
     </message>
@@ -1870,58 +1875,59 @@ BCP中の交付 {pushed}件を送信しました。</source>
   <context>
     <name>WipeDialog</name>
     <message>
-      <location filename="../wipe_dialog.py" line="34" />
-      <location filename="../wipe_dialog.py" line="66" />
+      <location filename="../wipe_dialog.py" line="35" />
+      <location filename="../wipe_dialog.py" line="72" />
+      <location filename="../wipe_dialog.py" line="73" />
       <source>この端末は利用停止されました</source>
       <translation>This terminal has been revoked</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="45" />
+      <location filename="../wipe_dialog.py" line="74" />
       <source>確認しました</source>
       <translation>Understood</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="67" />
+      <location filename="../wipe_dialog.py" line="75" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="68" />
+      <location filename="../wipe_dialog.py" line="76" />
       <source>データセンターがこの端末を利用停止(失効)しました。利用停止日時: {when}</source>
       <translation>The data centre revoked this terminal at {when}</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="71" />
+      <location filename="../wipe_dialog.py" line="79" />
       <source>(理由: {reason})</source>
       <translation> (reason: {reason})</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="77" />
+      <location filename="../wipe_dialog.py" line="85" />
       <source>利用停止前にこの端末で交付した記録 {n} 件を、消去の前にデータセンターへ送信しました(交付履歴に残ります)。</source>
       <translation>{n} issuance(s) made on this terminal before the revocation were sent to the data centre before the wipe (they stay in the issuance history).</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="81" />
+      <location filename="../wipe_dialog.py" line="89" />
       <source>未送信の交付記録 {n} 件は、回線の障害のためまだ送信できていません。記録は端末に保持され、回線が戻りしだい送信してから消去します(アプリを終了した場合は madoguchi sync で送信します)。</source>
       <translation>{n} unsynced issuance(s) could not be sent yet (the line failed). They are kept on the terminal, sent as soon as the line is back and then erased (if the application is closed: madoguchi sync sends them).</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="85" />
+      <location filename="../wipe_dialog.py" line="93" />
       <source>利用停止後の交付記録 {n} 件はデータセンターが受け付けず、消去されました。</source>
       <translation>{n} issuance(s) made after the revocation were refused by the data centre and erased.</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="89" />
+      <location filename="../wipe_dialog.py" line="97" />
       <source>この端末の住民データ(複製)、相互バックアップ協定先の複製、暗号鍵と端末の鍵を消去しました。</source>
       <translation>This terminal's replica, the mutual-backup partners' replicas, the encryption keys and the terminal key have been erased.</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="92" />
+      <location filename="../wipe_dialog.py" line="100" />
       <source>この端末の住民データ(複製)と相互バックアップ協定先の複製は、鍵を消去したため開けなくなりました。</source>
       <translation>This terminal's replica and the partners' replicas can no longer be opened: their keys are erased.</translation>
     </message>
     <message>
-      <location filename="../wipe_dialog.py" line="94" />
+      <location filename="../wipe_dialog.py" line="102" />
       <source>この端末ではサインイン・検索・交付はできません。この端末を使わずに、システム管理者(データセンターの端末管理担当)に連絡してください。</source>
       <translation>Sign-in, search and issuance are not possible on this terminal. Stop using it and call the system administrator (the data centre's terminal management).</translation>
     </message>
