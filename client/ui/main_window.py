@@ -393,6 +393,9 @@ class MainWindow(QMainWindow):
                 button = action.property("button")
                 if isinstance(button, QPushButton):
                     button.setEnabled(False)
+        locker = getattr(self, "idle_lock", None)
+        if locker is not None:  # its password can no longer be checked (signed out); nothing is left to hide
+            locker.release("terminal revoked")
         for open_dialog in self.findChildren(QDialog):  # an issuance half-typed cannot be finished here
             if open_dialog.isVisible() and open_dialog is not self.wipe_dialog:
                 open_dialog.reject()

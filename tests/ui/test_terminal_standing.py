@@ -166,6 +166,8 @@ def test_a_revocation_learnt_while_the_window_runs_wipes_announces_and_locks(
     revoke(terminal.db_url, TERMINAL)
     rt.issuer.issue(juminhyo(late), user_id="clerk1", printer_id="P001", now=datetime.now(UTC))
 
+    window.request_lock()  # the clerk stepped away (F9): the window is locked when the news arrives
+    assert window.idle_lock.is_locked and not window.central_frame.isVisible()
     rt.start(probe_seconds=60, pull_seconds=1)  # the real scheduled pull learns of the revocation
     qtbot.waitUntil(lambda: window.wipe_dialog is not None and window.wipe_dialog.isVisible(), timeout=WAIT)
     dialog = window.wipe_dialog
@@ -188,6 +190,7 @@ def test_a_revocation_learnt_while_the_window_runs_wipes_announces_and_locks(
     qtbot.waitUntil(lambda: window.banner.mode == "revoked", timeout=WAIT)  # whatever the line does
     assert "利用停止" in window.banner.mode_label.text() and window.banner.replica_as_of is None
     assert window.terminal_revoked and not window.search_edit.isEnabled()
+    assert not window.idle_lock.is_locked and window.central_frame.isVisible()  # no password left to check
     assert window.results_model.rowCount() == 0 and window.current_summary is None
     for name in ("search", "issue", "card", "history", "day_close", "declare_bcp"):
         assert not window.actions_by_name[name].isEnabled(), name
