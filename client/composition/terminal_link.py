@@ -5,6 +5,11 @@ registers the replica-backed ``bcp`` backend on the counter's router and runs th
 state machine; this module feeds the counter's own online requests into that machine, keeps the
 online client on the machine's active line, and reports (mode, replica as-of, pending count) to a
 ``publish`` callback (the UI's ModeBridge). Qt-free.
+
+Issue 15: the terminal's own standing (enrolled, its key, the replica wrapping-key lease, revoked)
+goes to ``on_standing`` whenever it changes, and a wipe on contact (the data centre revoked this
+terminal) to ``on_wiped`` -- after the counter service has been closed for good: every backend
+of its router refuses (``RevokedBackend``) and the clerk is signed out.
 """
 
 from __future__ import annotations
@@ -15,12 +20,52 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from client.errors import ClerkError
 from client.services.counter import CounterService
 
 log = logging.getLogger(__name__)
 
 # (mode, replica as-of, issuances waiting to sync, BCP serials left on this terminal)
 Publish = Callable[[str, datetime | None, int, "int | None"], None]
+# the terminal's standing (client.continuity.standing.terminal_standing), a plain dict
+PublishStanding = Callable[[dict[str, Any]], None]
+
+
+REVOKED_MODE = "revoked"  # what the banner is told once the terminal is revoked (whatever the line does)
+
+
+class TerminalRevokedRefusal(ClerkError):
+    default_ja = "この端末はデータセンターにより利用停止されています。窓口業務は行えません。システム管理者に連絡してください。"
+
+
+class RevokedBackend:
+    """What every mode of a revoked terminal's router holds: each call is refused and says why
+    (fail closed: whatever the connectivity machine switches to, nothing is searched or issued)."""
+
+    mode = REVOKED_MODE
+
+    def __init__(self, message_ja: str = "", message_en: str = "") -> None:
+        self.message_ja = message_ja or TerminalRevokedRefusal.default_ja
+        self.message_en = message_en or "this terminal was revoked by the data centre"
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TerminalRevokedRefusal(self.message_ja, self.message_en)
+
+    sign_in = for_user = search = resident = evaluate = issue = history = void = reprint = day_close = _refuse
+
+
+def close_revoked_counter(service: CounterService, report: Any = None) -> None:
+    """The counter of a revoked terminal: every router slot refuses, the clerk is signed out."""
+    refuse = RevokedBackend(
+        "この端末はデータセンターにより利用停止されました。サインイン・検索・交付はできません。"
+        "システム管理者に連絡してください。",
+        "this terminal was revoked by the data centre: sign-in, search and issuance are refused")
+    for mode in [*service.router.backends(), REVOKED_MODE]:
+        service.router.register(mode, refuse)  # type: ignore[arg-type]
+    service.router.use(REVOKED_MODE)
+    service.sign_out()
+    service.pending_bcp = lambda: 0  # the outbox is closed (pushed, or kept for the next contact)
+    log.error("counter closed: the terminal was revoked (%s)", getattr(report, "message_en", ""))
 
 
 def attach_terminal(
@@ -33,10 +78,15 @@ def attach_terminal(
     on_confirmation_needed: Callable[[], None] | None = None,
     drill: bool = False,
     on_sync_back: Callable[[int, int], None] | None = None,
+    on_standing: PublishStanding | None = None,
+    on_wiped: Callable[[Any], None] | None = None,
 ) -> Any:
     """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled.
 
     ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
+    ``on_standing(standing)`` is told the terminal's standing at start and whenever it changes;
+    ``on_wiped(report)`` the ``WipeReport`` when the data centre revoked this terminal. Both may be
+    called on any thread.
     """
     from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
@@ -63,7 +113,28 @@ def attach_terminal(
         drill=drill,  # 防災訓練: 見本 certificates, separate drill outbox, stays in BCP
     )
 
+    last_standing: dict[str, Any] = {}
+
+    def report_standing() -> None:
+        if on_standing is None:
+            return
+        try:
+            standing = runtime.standing()
+        except Exception as exc:  # noqa: BLE001 - never breaks the banner; the standing says what it can
+            log.warning("terminal standing not read: %s", exc)
+            return
+        shown = {k: v for k, v in standing.items() if k != "wrapping_key"}
+        shown["wrapping_key"] = {k: v for k, v in (standing.get("wrapping_key") or {}).items() if k != "days_left"}
+        if shown == last_standing.get("shown"):
+            return  # the days left are counted by the window's own clock
+        last_standing["shown"] = shown
+        on_standing(standing)
+
     def report(_event: object = None) -> None:
+        report_standing()
+        if runtime.wiped is not None:  # revoked: the outbox is closed, nothing to count, no line mode to show
+            publish(REVOKED_MODE, None, 0, None)
+            return
         try:
             pending = runtime.pending_count()  # with partners' issuances made here (相互バックアップ)
         except Exception:  # noqa: BLE001 — the banner must not break on a busy outbox
@@ -100,6 +171,23 @@ def attach_terminal(
         report(event)
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
+
+    told: dict[str, Any] = {}
+
+    def wiped(wipe_report: Any) -> None:
+        """Revoked (issue 15): close the counter first, then tell the window what happened -- once
+        per outcome (an unfinished wipe retried while the line stays down is not announced again)."""
+        if not told.get("closed"):
+            told["closed"] = True
+            close_revoked_counter(service, wipe_report)
+        report()  # the banner: revoked, no replica time; and the standing
+        outcome = tuple(getattr(wipe_report, name, None) for name in ("completed", "pushed", "discarded", "pending"))
+        if on_wiped is not None and told.get("outcome") != outcome:
+            told["outcome"] = outcome
+            on_wiped(wipe_report)
+
+    runtime.wipe_listeners.append(wiped)
+    runtime.contact_listeners.append(report_standing)  # the lease renewed: its new expiry
     from client.continuity.line_memory import LineMemory
 
     runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked

@@ -72,6 +72,14 @@ class TerminalRuntime:
     data_dir: Path = Path(".")
     keystore: Any = None
     wiped: Any = None  # the WipeReport once the data centre revoked this terminal (issue 15)
+    # told each WipeReport as it is made (on the thread that reached the data centre): the window's notice
+    wipe_listeners: list[Callable[[Any], None]] = field(default_factory=list)
+    # told after each contact that let the terminal go on (the lease may have been renewed: the standing)
+    contact_listeners: list[Callable[[], None]] = field(default_factory=list)
+    # an unfinished wipe (the line failed while pushing) is retried on its own timer: the scheduler is stopped
+    wipe_retry_seconds: float = 60.0
+    wipe_retry: Any = None
+    closed: bool = False
     outbox_key: bytes | None = None  # kept to write the keyring entry back if it is deleted
     peers: Any = None  # client.peers.group.PeerGroup: the hall's emergency holds (issue 18); None in a drill
 
@@ -167,7 +175,8 @@ class TerminalRuntime:
 
         if self.drill or (self.wiped is not None and self.wiped.completed):
             return self.wiped
-        self.guard_outbox_key()
+        if self.wiped is None:  # never write a key back into the keyring of a terminal being wiped
+            self.guard_outbox_key()
         report = contact_data_centre(
             self.data_dir, self.keystore, self.remote, clock=self.clock,
             on_contact=lambda: self.outbox.clear_offline_failures(TERMINAL_WIDE),
@@ -175,7 +184,46 @@ class TerminalRuntime:
         if report is not None:  # an unfinished wipe (the line failed) runs again at the next contact
             self.wiped = report
             log.error("%s", report.message_en)
+            for listener in list(self.wipe_listeners):
+                try:
+                    listener(report)
+                except Exception:  # noqa: BLE001 - the wipe is done; a listener's failure is only logged
+                    log.exception("wipe listener failed")
+            if not report.completed:
+                self._retry_wipe_later()
+        else:
+            for contacted in list(self.contact_listeners):
+                contacted()
         return report
+
+    def _retry_wipe_later(self) -> None:
+        """Everything that would contact the data centre again was closed with the replicas: the
+        unfinished wipe (its outboxes still to push) runs again on this timer until it is done."""
+        import threading
+
+        if self.closed:
+            return
+        if self.wipe_retry is not None:
+            self.wipe_retry.cancel()
+        timer = threading.Timer(self.wipe_retry_seconds, self._retry_wipe)
+        timer.daemon = True
+        timer.name = "wipe-retry"
+        self.wipe_retry = timer
+        timer.start()
+
+    def _retry_wipe(self) -> None:
+        from client.continuity.wipe import read_marker
+
+        if self.closed:
+            return
+        if (read_marker(self.data_dir) or {}).get("state") == "wiped":
+            log.info("the unfinished wipe was finished by another run (madoguchi sync)")
+            return
+        try:
+            self.contact(force=True)  # an incomplete report schedules the next try itself
+        except Exception as exc:  # noqa: BLE001 - the wipe never raises for the line; anything else: retry
+            log.warning("unfinished wipe not retried: %s", exc)
+            self._retry_wipe_later()
 
     def guard_outbox_key(self) -> bool:
         """The outbox key's keyring entry deleted while the application runs: write it back from
@@ -201,6 +249,8 @@ class TerminalRuntime:
 
     def pending_count(self) -> int:
         """Issuances waiting to sync: this municipality's and the partners' (the banner figure)."""
+        if self.wiped is not None:  # closed (a disposed engine would reopen, and recreate, the file)
+            return 0
         return self.outbox.count_pending() + (self.partners.pending() if self.partners is not None else 0)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -219,6 +269,8 @@ class TerminalRuntime:
                 return
             try:
                 self.pull_replica()
+                if self.wiped is not None:  # the pull learnt of the revocation: everything is closed
+                    return
                 self.pull_partners()
                 self.refill_leases()
                 if self.peers is not None:
@@ -261,9 +313,17 @@ class TerminalRuntime:
             return None
 
     def close(self) -> None:
+        self.closed = True
+        if self.wipe_retry is not None:
+            self.wipe_retry.cancel()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.continuity.cancel_timers()
+        if self.wiped is not None:  # revoked: the local parts are closed (and erased); write nothing back
+            if self.peers is not None:
+                self.peers.close()
+            self.remote.close()
+            return
         if self.sampler is not None:
             self.sampler.save()
         if self.partners is not None:

@@ -24,7 +24,7 @@ def terminal_standing(data_dir: Path, now: datetime, keystore: KeyStore | None =
                            "terminal_key": {"present": (data_dir / TERMINAL_KEY_FILE).exists(), "expires_at": None},
                            "wrapping_key": {"present": False, "valid_until": None, "days_left": None,
                                             "expired": None},
-                           "revoked": False, "revoked_at": None, "wiped": False}
+                           "revoked": False, "revoked_at": None, "wiped": False, "warn_days": WARN_DAYS}
     try:
         enrolment = Enrolment.load(data_dir)
         out.update(enrolled=True, terminal_id=enrolment.terminal_id, key_id=enrolment.key_id)

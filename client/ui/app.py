@@ -19,6 +19,7 @@ from client.ui.main_window import MainWindow, PdfPreviewer, PdfPrinter
 from client.ui.mode_banner import ModeBridge, connect_banner
 from client.ui.pdf_output import preview_pdf, print_pdfs
 from client.ui.signin_dialog import SignInDialog
+from client.ui.standing_line import StandingBridge
 from client.ui.taskman import TaskManager
 from client.ui.translation import LanguageSwitcher
 
@@ -83,6 +84,7 @@ class CounterApp:
         self.printer = printer  # None: PDFs are written but not sent to a printer (tests, automation)
         self.previewer = previewer
         self.bridge = ModeBridge()
+        self.standing_bridge = StandingBridge()  # the terminal's standing and a wipe (issue 15)
         self.window: MainWindow | None = None
         self.idle_lock: IdleLockController | None = None
         self.on_shutdown: list[Callable[[], None]] = []  # e.g. stop the continuity scheduler
@@ -100,6 +102,7 @@ class CounterApp:
             self.bridge.publish(self.service.mode)
         connect_banner(self.bridge, window.banner)
         self.bridge.synced_back.connect(window.on_synced_back, Qt.ConnectionType.QueuedConnection)
+        self._connect_standing(window)
         self.idle_lock = IdleLockController(
             self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
         )
@@ -113,6 +116,15 @@ class CounterApp:
         window.raise_()
         self.window = window
         return window
+
+    def _connect_standing(self, window: MainWindow) -> None:
+        standing = self.standing_bridge
+        standing.standing_changed.connect(window.standing_line.update_standing, Qt.ConnectionType.QueuedConnection)
+        standing.wiped.connect(window.on_terminal_wiped, Qt.ConnectionType.QueuedConnection)
+        if standing.last is not None:
+            window.standing_line.update_standing(standing.last)
+        if standing.last_wipe is not None:
+            window.on_terminal_wiped(standing.last_wipe)
 
     def shutdown(self) -> None:
         for stop in reversed(self.on_shutdown):

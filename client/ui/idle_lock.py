@@ -153,6 +153,13 @@ class IdleLockController(QObject):
 
         self.taskman.run_db(lambda: self.service.verify_password(password), verified)
 
+    def release(self, reason: str) -> None:
+        """Lift the lock without a password when nothing is left behind it to protect (a revoked
+        terminal: the window is emptied and closed for work, the clerk signed out)."""
+        if self.policy.locked:
+            log.info("lock lifted: %s", reason)
+            self._unlock()
+
     def _unlock(self) -> None:
         self.policy.unlock(self.clock())
         if self.dialog is not None:

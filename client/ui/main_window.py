@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +32,7 @@ from client.services.records import ResidentDetail, ResidentSummary
 from client.ui.mode_banner import ModeBanner
 from client.ui.qt_signals import emit
 from client.ui.resident_views import DetailPane, ResultsModel
+from client.ui.standing_line import StandingLine
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,9 @@ class MainWindow(QMainWindow):
         self.quit_box: QMessageBox | None = None
 
         self.banner = ModeBanner(self)
+        self.standing_line = StandingLine(self)  # the terminal's own standing (issue 15)
+        self.terminal_revoked = False
+        self.wipe_dialog: QDialog | None = None
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("searchEdit")
         self.search_edit.setClearButtonEnabled(True)
@@ -158,6 +163,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.banner)
+        layout.addWidget(self.standing_line)
         layout.addLayout(search_row)
         layout.addWidget(self.message_label)
         layout.addWidget(splitter, 1)
@@ -335,6 +341,8 @@ class MainWindow(QMainWindow):
 
     def _mode_changed(self, old: str, new: str) -> None:
         self._paint_frame(new)
+        if self.terminal_revoked:
+            return  # nothing to announce on a revoked terminal
         if new == "bcp" and self.banner.drill:
             self._notice(self.tr("防災訓練"), self.tr(
                 "防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。"))
@@ -351,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def on_synced_back(self, pushed: int, conflicts: int) -> None:
         """Recovery: what the sync back sent and how many BCP issuances wait for a supervisor."""
+        if self.terminal_revoked:
+            return
         text = self.tr("データセンターとの接続が戻りました。オンラインで交付します。\n"
                        "BCP中の交付 {pushed}件を送信しました。").format(pushed=pushed)
         if conflicts:
@@ -359,6 +369,44 @@ class MainWindow(QMainWindow):
         else:
             text += "\n" + self.tr("係長の確認が必要な交付はありません。")
         self._notice(self.tr("オンラインに復旧"), text)
+
+    # -- a revoked terminal (issue 15) ------------------------------------------------------------
+
+    KEPT_WHEN_REVOKED = ("language", "help", "quit")
+
+    def on_terminal_wiped(self, report: object) -> None:
+        """The data centre revoked this terminal and it wiped itself: close the window for work
+        (nothing to search, open or issue; the clerk is signed out) and say what happened."""
+        from client.ui.wipe_dialog import WipeDialog
+
+        self.terminal_revoked = True
+        self._search_seq += 1  # a search still running is dropped
+        self._detail_seq += 1
+        self._debounce.stop()
+        self.search_edit.clear()
+        self.search_edit.setEnabled(False)
+        self.clear_results()
+        self.results_view.setEnabled(False)
+        for name, action in self.actions_by_name.items():
+            if name not in self.KEPT_WHEN_REVOKED:
+                action.setEnabled(False)
+                button = action.property("button")
+                if isinstance(button, QPushButton):
+                    button.setEnabled(False)
+        locker = getattr(self, "idle_lock", None)
+        if locker is not None:  # its password can no longer be checked (signed out); nothing is left to hide
+            locker.release("terminal revoked")
+        for open_dialog in self.findChildren(QDialog):  # an issuance half-typed cannot be finished here
+            if open_dialog.isVisible() and open_dialog is not self.wipe_dialog:
+                open_dialog.reject()
+        self.user_label.setText(self.tr("サインアウトしました(端末の利用停止)"))
+        self.show_message(self.tr("この端末は利用停止されました。サインイン・検索・交付はできません。"
+                                  "システム管理者に連絡してください。"), error=True)
+        if self.wipe_dialog is not None:  # an unfinished wipe finished later: the newer report
+            self.wipe_dialog.close()
+        dialog = WipeDialog(report, self)
+        self.wipe_dialog = dialog
+        dialog.open()
 
     def _notice(self, title: str, text: str) -> None:
         """One non-blocking notice at a time (a newer one replaces the text of the open one)."""

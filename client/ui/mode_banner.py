@@ -99,6 +99,7 @@ class ModeBanner(QWidget):
             "secondary": self.tr("オンライン(副回線)"),
             "bcp": self.tr("BCPモード(縮退運用)"),
             "recovering": self.tr("復旧中(同期しています)"),
+            "revoked": self.tr("利用停止 — この端末は使用できません"),  # issue 15 (client/ui/standing_line.py)
         }.get(mode, mode)
 
     @Slot(str, object, int, object)

@@ -253,6 +253,61 @@ EN.update({
     "顔写真を表示できません(画像形式)": "The photo cannot be shown (image format)",
 })
 
+# the terminal's standing and a wipe on contact (issue 15)
+EN.update({
+    "端末の状態": "Terminal standing", "不明": "unknown",
+    "利用停止 — この端末は使用できません": "Revoked — this terminal cannot be used",
+    "端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)と鍵は消去されました。この端末で窓口業務は行えません。":
+        "Terminal {terminal}: revoked (at {at}) — the replicas and the keys have been erased. "
+        "The counter cannot be used on this terminal.",
+    "端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)は閉じられました。この端末で窓口業務は行えません。":
+        "Terminal {terminal}: revoked (at {at}) — the replicas are closed. The counter cannot be used on this "
+        "terminal.",
+    "この端末は登録されていません。": "This terminal is not enrolled.",
+    "署名鍵 有効期限なし": "signing key without expiry", "署名鍵なし": "no signing key",
+    "端末 {terminal} 登録済み・{key}": "Terminal {terminal} enrolled · {key}",
+    "端末の署名鍵がありません。システム管理者に連絡してください。":
+        "The terminal's signing key is missing. Contact the system administrator.",
+    "住民データ(複製)の鍵の利用期限が切れているため、複製を開けません(BCPモードでの交付はできません)。"
+    "データセンターに接続すると更新されます。未送信の交付記録は保持されています。":
+        "The replica key lease has expired, so the replica cannot be opened (no issuance in BCP mode). It is "
+        "renewed when the data centre is reached. Unsynced issuances are kept.",
+    "住民データ(複製)の鍵の利用期限({until})が過ぎたため、複製を開けません(BCPモードでの交付はできません)。"
+    "データセンターに接続すると更新されます。未送信の交付記録は保持されています。":
+        "The replica key lease ended ({until}), so the replica cannot be opened (no issuance in BCP mode). It is "
+        "renewed when the data centre is reached. Unsynced issuances are kept.",
+    "複製の鍵 {until} まで(残り {days} 日)": "replica key valid until {until} ({days} days left)",
+    "期限を過ぎると住民データ(複製)を開けなくなります。データセンターに接続してください。":
+        "After that the replica can no longer be opened. Connect to the data centre.",
+    "この端末は利用停止されました": "This terminal has been revoked",
+    "データセンターがこの端末を利用停止(失効)しました。利用停止日時: {when}":
+        "The data centre revoked this terminal at {when}",
+    "(理由: {reason})": " (reason: {reason})",
+    "利用停止前にこの端末で交付した記録 {n} 件を、消去の前にデータセンターへ送信しました(交付履歴に残ります)。":
+        "{n} issuance(s) made on this terminal before the revocation were sent to the data centre before the "
+        "wipe (they stay in the issuance history).",
+    "未送信の交付記録 {n} 件は、回線の障害のためまだ送信できていません。記録は端末に保持され、"
+    "回線が戻りしだい送信してから消去します(アプリを終了した場合は madoguchi sync で送信します)。":
+        "{n} unsynced issuance(s) could not be sent yet (the line failed). They are kept on the terminal, sent "
+        "as soon as the line is back and then erased (if the application is closed: madoguchi sync sends them).",
+    "利用停止後の交付記録 {n} 件はデータセンターが受け付けず、消去されました。":
+        "{n} issuance(s) made after the revocation were refused by the data centre and erased.",
+    "この端末の住民データ(複製)、相互バックアップ協定先の複製、暗号鍵と端末の鍵を消去しました。":
+        "This terminal's replica, the mutual-backup partners' replicas, the encryption keys and the terminal key "
+        "have been erased.",
+    "この端末の住民データ(複製)と相互バックアップ協定先の複製は、鍵を消去したため開けなくなりました。":
+        "This terminal's replica and the partners' replicas can no longer be opened: their keys are erased.",
+    "この端末ではサインイン・検索・交付はできません。この端末を使わずに、システム管理者"
+    "(データセンターの端末管理担当)に連絡してください。":
+        "Sign-in, search and issuance are not possible on this terminal. Stop using it and call the system "
+        "administrator (the data centre's terminal management).",
+    "確認しました": "Understood",
+    "サインアウトしました(端末の利用停止)": "Signed out (terminal revoked)",
+    "この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。":
+        "This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system "
+        "administrator.",
+})
+
 
 def _tool(name: str) -> str:
     exe = Path(sys.executable).with_name(name)

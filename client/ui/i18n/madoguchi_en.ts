@@ -1247,153 +1247,153 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="229" />
+      <location filename="../main_window.py" line="235" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="230" />
+      <location filename="../main_window.py" line="236" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="231" />
+      <location filename="../main_window.py" line="237" />
       <source>カード読取</source>
       <translation>Read card</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="232" />
+      <location filename="../main_window.py" line="238" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="233" />
+      <location filename="../main_window.py" line="239" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="234" />
+      <location filename="../main_window.py" line="240" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="235" />
+      <location filename="../main_window.py" line="241" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="236" />
+      <location filename="../main_window.py" line="242" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="237" />
+      <location filename="../main_window.py" line="243" />
       <source>プリンタ設定</source>
       <translation>Printer settings</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="238" />
+      <location filename="../main_window.py" line="244" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="239" />
-      <location filename="../main_window.py" line="301" />
+      <location filename="../main_window.py" line="245" />
+      <location filename="../main_window.py" line="307" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="246" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="244" />
+      <location filename="../main_window.py" line="250" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="245" />
+      <location filename="../main_window.py" line="251" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="246" />
+      <location filename="../main_window.py" line="252" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="247" />
+      <location filename="../main_window.py" line="253" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="248" />
+      <location filename="../main_window.py" line="254" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="249" />
+      <location filename="../main_window.py" line="255" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="250" />
+      <location filename="../main_window.py" line="256" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="300" />
+      <location filename="../main_window.py" line="306" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="300" />
+      <location filename="../main_window.py" line="306" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="310" />
+      <location filename="../main_window.py" line="316" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="322" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="312" />
+      <location filename="../main_window.py" line="318" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="323" />
+      <location filename="../main_window.py" line="329" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="339" />
+      <location filename="../main_window.py" line="347" />
       <source>防災訓練</source>
       <translation>Disaster drill</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="340" />
+      <location filename="../main_window.py" line="348" />
       <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
       <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="343" />
+      <location filename="../main_window.py" line="351" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="344" />
+      <location filename="../main_window.py" line="352" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="345" />
+      <location filename="../main_window.py" line="353" />
       <source>BCPモード(縮退運用)に切り替わりました。
 データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
 支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
@@ -1402,133 +1402,143 @@ The data centre cannot be reached: certificates are issued from this terminal's 
 Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="349" />
-      <location filename="../main_window.py" line="361" />
+      <location filename="../main_window.py" line="357" />
+      <location filename="../main_window.py" line="371" />
       <source>オンラインに復旧</source>
       <translation>Back online</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="350" />
+      <location filename="../main_window.py" line="358" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付を送信しています…</source>
       <translation>The data centre answers again; issuing online.
 Sending the issuances made in BCP mode…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="354" />
+      <location filename="../main_window.py" line="364" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付 {pushed}件を送信しました。</source>
       <translation>The data centre answers again; issuing online.
 {pushed} issuances made in BCP mode were sent.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="357" />
+      <location filename="../main_window.py" line="367" />
       <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
       <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="360" />
+      <location filename="../main_window.py" line="370" />
       <source>係長の確認が必要な交付はありません。</source>
       <translation>Nothing waits for a supervisor's review.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="404" />
+      <location filename="../main_window.py" line="399" />
+      <source>サインアウトしました(端末の利用停止)</source>
+      <translation>Signed out (terminal revoked)</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="400" />
+      <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
+      <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="449" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="405" />
+      <location filename="../main_window.py" line="450" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="407" />
+      <location filename="../main_window.py" line="452" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="408" />
+      <location filename="../main_window.py" line="453" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="423" />
+      <location filename="../main_window.py" line="468" />
       <source>全回線が {seconds} 秒前から応答しません。</source>
       <translation>No line has answered for {seconds} s.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="427" />
+      <location filename="../main_window.py" line="472" />
       <source>{url}: 応答あり</source>
       <translation>{url}: answering</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="429" />
+      <location filename="../main_window.py" line="474" />
       <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
       <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="453" />
+      <location filename="../main_window.py" line="498" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="469" />
+      <location filename="../main_window.py" line="514" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="470" />
+      <location filename="../main_window.py" line="515" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="471" />
+      <location filename="../main_window.py" line="516" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="472" />
+      <location filename="../main_window.py" line="517" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="473" />
+      <location filename="../main_window.py" line="518" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="487" />
+      <location filename="../main_window.py" line="532" />
       <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
       <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="490" />
+      <location filename="../main_window.py" line="535" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="490" />
+      <location filename="../main_window.py" line="535" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="564" />
+      <location filename="../main_window.py" line="609" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="575" />
-      <location filename="../main_window.py" line="618" />
+      <location filename="../main_window.py" line="620" />
+      <location filename="../main_window.py" line="663" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="578" />
+      <location filename="../main_window.py" line="623" />
       <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
       <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="599" />
+      <location filename="../main_window.py" line="644" />
       <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
       <translation>No card reader is configured (contact IT).</translation>
     </message>
@@ -1566,42 +1576,47 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="122" />
+      <location filename="../mode_banner.py" line="102" />
+      <source>利用停止 — この端末は使用できません</source>
+      <translation>Revoked — this terminal cannot be used</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="123" />
       <source>BCP用発行番号なし — BCPモードでは交付できません</source>
       <translation>No BCP serial numbers left — cannot issue in BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="124" />
+      <location filename="../mode_banner.py" line="125" />
       <source>発行番号 残り {n}</source>
       <translation>{n} serial numbers left</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="125" />
+      <location filename="../mode_banner.py" line="126" />
       <source>(残りわずか)</source>
       <translation> (running low)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="147" />
+      <location filename="../mode_banner.py" line="148" />
       <source>全回線断 — BCPモードへの移行に係長の確認が必要です</source>
       <translation>All lines down — a supervisor must confirm the switch to BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="149" />
+      <location filename="../mode_banner.py" line="150" />
       <source>F8 BCPへ移行(係長)</source>
       <translation>F8 Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="150" />
+      <location filename="../mode_banner.py" line="151" />
       <source>BCPモードへ移行する(係長の確認)</source>
       <translation>Declare BCP mode (supervisor's confirmation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="156" />
+      <location filename="../mode_banner.py" line="157" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="161" />
+      <location filename="../mode_banner.py" line="162" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
@@ -1679,6 +1694,74 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <location filename="../signin_dialog.py" line="124" />
       <source>サインインしています…</source>
       <translation>Signing in…</translation>
+    </message>
+  </context>
+  <context>
+    <name>StandingLine</name>
+    <message>
+      <location filename="../standing_line.py" line="81" />
+      <source>端末の状態</source>
+      <translation>Terminal standing</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="90" />
+      <source>不明</source>
+      <translation>unknown</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="93" />
+      <source>端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)と鍵は消去されました。この端末で窓口業務は行えません。</source>
+      <translation>Terminal {terminal}: revoked (at {at}) — the replicas and the keys have been erased. The counter cannot be used on this terminal.</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="96" />
+      <source>端末 {terminal}: 利用停止(失効 {at}) — 住民データ(複製)は閉じられました。この端末で窓口業務は行えません。</source>
+      <translation>Terminal {terminal}: revoked (at {at}) — the replicas are closed. The counter cannot be used on this terminal.</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="99" />
+      <source>この端末は登録されていません。</source>
+      <translation>This terminal is not enrolled.</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="101" />
+      <source>署名鍵 有効期限なし</source>
+      <translation>signing key without expiry</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="101" />
+      <source>署名鍵なし</source>
+      <translation>no signing key</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="102" />
+      <source>端末 {terminal} 登録済み・{key}</source>
+      <translation>Terminal {terminal} enrolled · {key}</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="104" />
+      <source>端末の署名鍵がありません。システム管理者に連絡してください。</source>
+      <translation>The terminal's signing key is missing. Contact the system administrator.</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="110" />
+      <source>住民データ(複製)の鍵の利用期限が切れているため、複製を開けません(BCPモードでの交付はできません)。データセンターに接続すると更新されます。未送信の交付記録は保持されています。</source>
+      <translation>The replica key lease has expired, so the replica cannot be opened (no issuance in BCP mode). It is renewed when the data centre is reached. Unsynced issuances are kept.</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="117" />
+      <source>住民データ(複製)の鍵の利用期限({until})が過ぎたため、複製を開けません(BCPモードでの交付はできません)。データセンターに接続すると更新されます。未送信の交付記録は保持されています。</source>
+      <translation>The replica key lease ended ({until}), so the replica cannot be opened (no issuance in BCP mode). It is renewed when the data centre is reached. Unsynced issuances are kept.</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="120" />
+      <source>複製の鍵 {until} まで(残り {days} 日)</source>
+      <translation>replica key valid until {until} ({days} days left)</translation>
+    </message>
+    <message>
+      <location filename="../standing_line.py" line="124" />
+      <source>期限を過ぎると住民データ(複製)を開けなくなります。データセンターに接続してください。</source>
+      <translation>After that the replica can no longer be opened. Connect to the data centre.</translation>
     </message>
   </context>
   <context>
@@ -1787,6 +1870,66 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <location filename="../verdict_panel.py" line="75" />
       <source>手数料 {fee}円({copies}通)</source>
       <translation>Fee {fee} yen ({copies} copies)</translation>
+    </message>
+  </context>
+  <context>
+    <name>WipeDialog</name>
+    <message>
+      <location filename="../wipe_dialog.py" line="35" />
+      <location filename="../wipe_dialog.py" line="72" />
+      <location filename="../wipe_dialog.py" line="73" />
+      <source>この端末は利用停止されました</source>
+      <translation>This terminal has been revoked</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="74" />
+      <source>確認しました</source>
+      <translation>Understood</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="75" />
+      <source>不明</source>
+      <translation>unknown</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="76" />
+      <source>データセンターがこの端末を利用停止(失効)しました。利用停止日時: {when}</source>
+      <translation>The data centre revoked this terminal at {when}</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="79" />
+      <source>(理由: {reason})</source>
+      <translation> (reason: {reason})</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="85" />
+      <source>利用停止前にこの端末で交付した記録 {n} 件を、消去の前にデータセンターへ送信しました(交付履歴に残ります)。</source>
+      <translation>{n} issuance(s) made on this terminal before the revocation were sent to the data centre before the wipe (they stay in the issuance history).</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="89" />
+      <source>未送信の交付記録 {n} 件は、回線の障害のためまだ送信できていません。記録は端末に保持され、回線が戻りしだい送信してから消去します(アプリを終了した場合は madoguchi sync で送信します)。</source>
+      <translation>{n} unsynced issuance(s) could not be sent yet (the line failed). They are kept on the terminal, sent as soon as the line is back and then erased (if the application is closed: madoguchi sync sends them).</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="93" />
+      <source>利用停止後の交付記録 {n} 件はデータセンターが受け付けず、消去されました。</source>
+      <translation>{n} issuance(s) made after the revocation were refused by the data centre and erased.</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="97" />
+      <source>この端末の住民データ(複製)、相互バックアップ協定先の複製、暗号鍵と端末の鍵を消去しました。</source>
+      <translation>This terminal's replica, the mutual-backup partners' replicas, the encryption keys and the terminal key have been erased.</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="100" />
+      <source>この端末の住民データ(複製)と相互バックアップ協定先の複製は、鍵を消去したため開けなくなりました。</source>
+      <translation>This terminal's replica and the partners' replicas can no longer be opened: their keys are erased.</translation>
+    </message>
+    <message>
+      <location filename="../wipe_dialog.py" line="102" />
+      <source>この端末ではサインイン・検索・交付はできません。この端末を使わずに、システム管理者(データセンターの端末管理担当)に連絡してください。</source>
+      <translation>Sign-in, search and issuance are not possible on this terminal. Stop using it and call the system administrator (the data centre's terminal management).</translation>
     </message>
   </context>
   <context>
