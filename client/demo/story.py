@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository (client/demo/story.py → client → repo)
 DEMO_DIR = Path(os.environ.get("MADOGUCHI_DEMO_DIR") or ROOT / "var" / "demo")
 DEMO_MUNICIPALITY = "132403"  # 桜ヶ丘市
 DEMO_TERMINAL = "T001"
