@@ -150,6 +150,40 @@ class TerminalRuntime:
                     store.close()
         return out
 
+    def check_replica(self) -> dict[str, Any]:
+        """The nightly checksum comparison (the scheduler's ``replica-checksum`` job): the own replica
+        and each partner replica here, compared with the data centre's per-kind digests and rebuilt on
+        a mismatch. A failure is logged per replica; returns {municipality code: ChecksumReport}."""
+        if self.wiped is not None:
+            return {}
+        from client.replica.status import replica_codes
+
+        code = self.enrolment.municipality_code
+        out: dict[str, Any] = {}
+        try:
+            out[code] = ReplicaSync(self.store, self.remote).compare_checksums(repair=True)
+        except Exception as exc:
+            from client.continuity.wipe import is_revocation
+
+            if is_revocation(exc):
+                self.contact(force=True)
+                return out
+            log.error("replica checksum for %s failed: %s", code, getattr(exc, "message_en", exc))
+        if self.partners is None:
+            return out
+        desks = self.partners
+        for partner in sorted(set(replica_codes(desks.data_dir)) - {code}):
+            desk = desks.opened(partner)
+            store = desk.store if desk is not None else ReplicaStore(desks.data_dir, partner, desks.keystore)
+            try:
+                out[partner] = ReplicaSync(store, self.remote, partner=True).compare_checksums(repair=True)
+            except Exception as exc:  # noqa: BLE001 - one partner's trouble is not the counter's
+                log.warning("partner replica %s checksum failed: %s", partner, getattr(exc, "message_en", exc))
+            finally:
+                if desk is None:
+                    store.close()
+        return out
+
     def refill_leases(self) -> Any:
         if self.drill:
             return None  # the drill numbers from its own training block
@@ -206,7 +240,8 @@ class TerminalRuntime:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self, *, probe_seconds: float, pull_seconds: float) -> None:
-        """Background probes and the scheduled replica pull (APScheduler worker threads).
+        """Background probes, the scheduled replica pull and the nightly checksum comparison (one
+        APScheduler scheduler, worker threads).
 
         A drill stays in BCP mode until it is closed: no probes run, so a healthy line does not
         end the exercise.
@@ -227,8 +262,15 @@ class TerminalRuntime:
                 for listener in list(self.upkeep_listeners):
                     listener()
 
+        def nightly_check() -> None:
+            try:
+                self.check_replica()
+            finally:
+                for listener in list(self.upkeep_listeners):
+                    listener()
+
         self.scheduler = start_scheduler(self.continuity, probe_seconds=probe_seconds, replica_pull=online_upkeep,
-                                         pull_seconds=pull_seconds)
+                                         pull_seconds=pull_seconds, nightly_check=nightly_check)
 
     def status(self) -> dict[str, Any]:
         if self.wiped is None:
