@@ -123,6 +123,12 @@ class CounterService:
         return self.router.mode
 
     @property
+    def works_locally(self) -> bool:
+        """The current backend writes to this terminal's databases (BCP mode: the outbox), so its
+        writes belong on the UI's single local writer, not the network pool."""
+        return self.router.mode == "bcp"
+
+    @property
     def drill(self) -> bool:
         """防災訓練: the terminal's BCP backend issues 見本 only (``madoguchi gui --drill``)."""
         try:
