@@ -1,17 +1,20 @@
-"""Connect the counter services to an enrolled terminal's continuity (BCP) runtime.
+"""Wire an enrolled terminal's continuity (BCP) runtime for the counter (used by
+``client.composition.root.build``, the one composition root).
 
-When the terminal is enrolled (``client.lifecycle.enrollment``), the lead's ``client.continuity.runtime.build_terminal``
+When the terminal is enrolled (``client.lifecycle.enrollment``), ``client.continuity.runtime.build_terminal``
 registers the replica-backed ``bcp`` backend on the counter's router and runs the connectivity
-state machine; this module feeds the counter's own online requests into that machine, keeps the
-online client on the machine's active line, and reports (mode, replica as-of, pending count) to a
-``publish`` callback (the UI's ModeBridge). Qt-free.
+state machine; this module adds what the counter needs of it: the line memory, the listeners that
+report (mode, replica as-of, pending count, serials) to a ``publish`` callback (the UI's
+ModeBridge), the confirmation and sync-back notices. The root builds the counter's online client
+with the machine's hooks and the counter service with the runtime's pending count. Qt-free.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +26,16 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, datetime | None, int, "int | None"], None]
 
 
+@dataclass(frozen=True)
+class TerminalLink:
+    """The enrolled terminal's runtime and ``report()``, which publishes the banner's figures."""
+
+    runtime: Any
+    report: Callable[..., None]
+
+
 def attach_terminal(
-    service: CounterService,
+    router: Any,
     config: Any,
     publish: Publish,
     *,
@@ -33,10 +44,13 @@ def attach_terminal(
     on_confirmation_needed: Callable[[], None] | None = None,
     drill: bool = False,
     on_sync_back: Callable[[int, int], None] | None = None,
-) -> Any:
-    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled.
+    clock: Callable[[], datetime] | None = None,
+) -> TerminalLink | None:
+    """Build the enrolled terminal in ``config.data_dir`` on the counter's ``router``; None if not enrolled.
 
     ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
+    ``start``: the runtime's scheduler will run (the caller starts it), so a degraded line gets
+    its replica checked ahead.
     """
     from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
@@ -59,8 +73,9 @@ def attach_terminal(
         probe_timeout_seconds=float(config.probe_timeout_seconds),
         interactive_timeout_seconds=float(config.interactive_timeout_seconds),
         ca_bundle=config.ca_bundle,
-        router=service.router,
+        router=router,
         drill=drill,  # 防災訓練: 見本 certificates, separate drill outbox, stays in BCP
+        clock=clock if clock is not None else (lambda: datetime.now(UTC)),
     )
 
     def report(_event: object = None) -> None:
@@ -99,24 +114,14 @@ def attach_terminal(
             on_sync_back(event.pushed, event.conflicts)  # (issuances sent, conflicts for a supervisor)
         report(event)
 
-    service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
     from client.continuity.line_memory import LineMemory
 
     runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked
     runtime.continuity.listeners.append(listener)
-    # the banner's figures change without a mode change too: a BCP issuance, a scheduled pull
-    service.change_listeners.append(lambda _what: report())
+    # the banner's figures change without a mode change too: a scheduled pull (and a BCP issuance:
+    # the root passes report to the counter service's change listeners)
     runtime.upkeep_listeners.append(report)
-    api = getattr(service.router.backend("online"), "api", None)
-    if api is not None:
-        api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too
-        api.on_line_attempt = runtime.continuity.on_attempt  # ... dated from when it was sent
-        runtime.continuity.follow_active_endpoint(api)
-    if start:
-        runtime.start(probe_seconds=float(config.probe_interval_seconds),
-                      pull_seconds=float(config.sync_interval_seconds))
-    report()
-    return runtime
+    return TerminalLink(runtime, report)
 
 
 def confirm_bcp(service: CounterService, runtime: Any, user_id: str, password: str) -> str:

@@ -272,8 +272,10 @@ class Continuity:
     def follow_active_endpoint(self, remote: Any) -> None:
         """Keep a data-centre client's preferred line (``active_url``) on the machine's choice, and
         let it ask which lines are up (``line_up``): an interactive GET only gets its short first
-        try when another line could answer it (client.remote.line_timeouts)."""
-        remote.line_up = self.machine.line_up
+        try when another line could answer it (client.remote.line_timeouts); a client built with
+        the machine's ``line_up`` keeps it."""
+        if getattr(remote, "line_up", None) is None:
+            remote.line_up = self.machine.line_up
 
         def follow(event: Event | SyncBackReport) -> None:
             if isinstance(event, ModeChanged) and self.machine.active_endpoint is not None:

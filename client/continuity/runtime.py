@@ -36,7 +36,7 @@ from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
 from client.outbox.push import OutboxPusher, PushResult
 from client.outbox.store import Lease, Outbox
-from client.remote.http import DataCentreClient
+from client.remote.http import DataCentreClient, check_base_url
 from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
@@ -350,7 +350,6 @@ def build_terminal(
     check_not_revoked(data_dir)  # issue 15: a revoked terminal opens nothing
     enrolment = Enrolment.load(data_dir)
     code = enrolment.municipality_code
-    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
     store = ReplicaStore(data_dir, code, keystore)
     outbox_key: bytes | None = None
     if drill:
@@ -375,14 +374,9 @@ def build_terminal(
                          holds=peer_group.holds if peer_group is not None else None,
                          mirror=peer_group.mirror if peer_group is not None else None,
                          borrow_serials=peer_group.borrow_serials if peer_group is not None else None)
-    partners = None
-    counter_backend: Any = backend
-    if not drill:  # a drill trains on the own replica only
-        partners = PartnerDesks(data_dir, code, keystore, remote, terminal_name=enrolment.terminal_name,
-                                signing_key=raw_private, key_id=issuer.key_id, clock=clock)
-        counter_backend = MutualBackupBackend(backend, code, partners)
     policy = _policy(bcp_policy, store)
-    machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(
+    urls = [check_base_url(u) for u in (enrolment.server_url, enrolment.secondary_url) if u]
+    machine = ConnectivityMachine(urls, ConnectivityPolicy(
         bcp_window=bcp_window_seconds, policy=policy, up_successes=line_up_successes,
         steady_successes=line_steady_successes, steady_seconds=line_steady_seconds,
         max_steady_seconds=max(60.0, line_steady_seconds)))
@@ -391,8 +385,6 @@ def build_terminal(
         def use(self, mode: str) -> None:
             log.info("counter mode now %s", mode)
 
-    if router is not None:
-        router.register("bcp", counter_backend)
     runtime: TerminalRuntime
     continuity_kwargs: dict[str, Any] = {}
     if monotonic is not None:
@@ -409,8 +401,18 @@ def build_terminal(
         wall_clock=clock,
         **continuity_kwargs,
     )
-    remote.on_line_event = continuity.on_request
+    # every request of the terminal's own client is a probe too; it asks the machine which lines are up
+    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds,
+                             on_line_event=continuity.on_request, line_up=machine.line_up)
     continuity.follow_active_endpoint(remote)
+    partners = None
+    counter_backend: Any = backend
+    if not drill:  # a drill trains on the own replica only
+        partners = PartnerDesks(data_dir, code, keystore, remote, terminal_name=enrolment.terminal_name,
+                                signing_key=raw_private, key_id=issuer.key_id, clock=clock)
+        counter_backend = MutualBackupBackend(backend, code, partners)
+    if router is not None:
+        router.register("bcp", counter_backend)
     outages = None
     if not drill:
         machine.subscribe(ModeHistoryRecorder(data_dir, clock))

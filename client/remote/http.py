@@ -140,6 +140,9 @@ class DataCentreClient:
         signer: TerminalSigner | None = None,
         transport: httpx.BaseTransport | None = None,
         refusal: Refusal = rejected_for,
+        on_line_event: Callable[[str, bool], None] | None = None,
+        on_line_attempt: Callable[..., None] | None = None,
+        line_up: Callable[[str], bool] | None = None,
     ) -> None:
         self.urls = [check_base_url(u) for u in (primary_url, secondary_url) if u]
         verify: ssl.SSLContext | bool = True
@@ -154,13 +157,13 @@ class DataCentreClient:
         self.refusal = refusal
         self.active_url = self.urls[0]
         # (base url, ok): fed to the connectivity state machine; ok=False only for line failures
-        self.on_line_event: Callable[[str, bool], None] | None = None
+        self.on_line_event = on_line_event
         # if set, used instead of on_line_event: (base, ok, elapsed=seconds since the attempt was sent, error=text)
-        self.on_line_attempt: Callable[..., None] | None = None
+        self.on_line_attempt = on_line_attempt
         # the short first try of interactive requests (None: always the long timeout)
         self.interactive_timeout = interactive_timeout
         self.connect_timeout = connect_timeout
-        self.line_up: Callable[[str], bool] | None = None  # the connectivity machine's view, if wired
+        self.line_up = line_up  # the connectivity machine's view of which lines are up, if wired
 
     def close(self) -> None:
         self._client.close()

@@ -10,7 +10,7 @@ one. Lines, timeouts, failover, idempotency keys, signatures and line events are
 from __future__ import annotations
 
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ from client.remote import http as remote_http
 from client.remote.errors import RemoteRejectedError
 from client.remote.http import DataCentreClient
 from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
+from client.remote.terminal_auth import TerminalSigner
 from client.services.errors import (
     ClerkError,
     ConfigurationError,
@@ -111,6 +112,10 @@ class OnlineApi(DataCentreClient):
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
         interactive_timeout: float | None = INTERACTIVE_TIMEOUT_SECONDS,
+        signer: TerminalSigner | None = None,
+        on_line_event: Callable[[str, bool], None] | None = None,
+        on_line_attempt: Callable[..., None] | None = None,
+        line_up: Callable[[str], bool] | None = None,
     ) -> None:
         checked = [check_url(u) for u in urls if u]
         if not checked:
@@ -122,6 +127,7 @@ class OnlineApi(DataCentreClient):
             super().__init__(checked[0], checked[1] if len(checked) > 1 else None, ca_bundle=ca_bundle,
                              client_cert=client_cert, client_key=client_key, timeout=timeout,
                              connect_timeout=connect_timeout, interactive_timeout=interactive_timeout,
-                             refusal=error_for_response)
+                             refusal=error_for_response, signer=signer, on_line_event=on_line_event,
+                             on_line_attempt=on_line_attempt, line_up=line_up)
         except RemoteRejectedError as exc:  # unreadable TLS material: the terminal's configuration
             raise ConfigurationError(exc.message_ja, exc.message_en) from exc
