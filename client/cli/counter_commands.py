@@ -67,49 +67,28 @@ def register_gui(sub: Any) -> None:
 
 
 def run_gui_command(args: argparse.Namespace) -> int:
-    from client.composition.counter_service import build_counter_service
     from client.lifecycle.config import ConfigError
     from client.services.errors import ClerkError
 
     try:
         config = _load_config(args)
-        service = build_counter_service(config, render_in_process=True)
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_USAGE
-    from client.ui.app import CounterApp, run_gui, server_description
+    from client.card.setup import reader_factory_from_config
+    from client.ui.app import build_app, run_gui, server_description
 
-    def link_terminal(app: CounterApp) -> None:
-        """An enrolled terminal: BCP mode, the replica and the banner (online only otherwise)."""
-        from client.card.setup import reader_factory_from_config
-        from client.composition.terminal_link import attach_terminal, confirm_bcp
+    def online_only(exc: Exception) -> None:  # the counter still works online
+        _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
 
-        app.card_reader = reader_factory_from_config(config)
-
-        try:
-            runtime = attach_terminal(service, config, app.bridge.publish,
-                                      on_confirmation_needed=app.bridge.ask_confirmation,
-                                      drill=bool(getattr(args, "drill", False)),
-                                      on_sync_back=app.bridge.sync_back_done,
-                                      on_standing=app.standing_bridge.publish,  # issue 15
-                                      on_wiped=app.standing_bridge.announce_wipe)
-        except Exception as exc:  # noqa: BLE001 — the counter still works online
-            _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
-            return
-        if runtime is not None:
-            app.on_shutdown.append(runtime.close)
-            app.confirm_bcp = lambda user, password: confirm_bcp(service, runtime, user, password)
-            app.bcp_evidence = runtime.continuity.evidence
-
-    return run_gui(
-        service,
-        idle_lock_minutes=config.idle_lock_minutes,
-        language=args.lang,
-        user=args.user,
-        password=_read_password(args),
-        server_text=server_description(config),
-        on_started=link_terminal,
-    )
+    try:
+        app = build_app(config, language=args.lang, server_text=server_description(config),
+                        drill=bool(getattr(args, "drill", False)), card_reader=reader_factory_from_config(config),
+                        on_terminal_error=online_only)
+    except ClerkError as exc:
+        _err(exc.message_ja, exc.message_en)
+        return EXIT_USAGE
+    return run_gui(app, user=args.user, password=_read_password(args))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The counter's mode routing for one CLI run (``madoguchi issue``, ``madoguchi search``).
 
-The CLI builds the same object graph as the window: ``build_counter_service`` and, on an enrolled
-terminal, ``attach_terminal`` (the replica-backed ``bcp`` backend on the router, the connectivity
-machine fed by every request) — only without the background scheduler, since the run is short.
+The CLI builds the same object graph as the window (``client.composition.root.build``: on an
+enrolled terminal the replica-backed ``bcp`` backend on the router, the connectivity machine fed by
+every request) — only without the background scheduler, since the run is short.
 Then it decides where this run works, the way the window's machine would:
 
 * a terminal recorded as degraded starts where it left off: on the line that last answered, or —
@@ -58,17 +58,11 @@ class CliCounter:
 
     @classmethod
     def open(cls, config: Any) -> CliCounter:
-        from client.composition.counter_service import build_counter_service
-        from client.composition.terminal_link import attach_terminal
+        from client.composition.root import build
 
-        service = build_counter_service(config)
+        counter = build(config, start=False)  # a short run: no background scheduler
         data_dir = Path(config.data_dir) if config.data_dir else Path(".")
-        try:
-            runtime = attach_terminal(service, config, lambda *_a: None, start=False)
-        except Exception:
-            service.close()
-            raise
-        return cls(service, runtime, config, data_dir)
+        return cls(counter.service, counter.runtime, config, data_dir)
 
     def close(self) -> None:
         if self.runtime is not None:

@@ -1,22 +1,26 @@
-"""Connect the counter services to an enrolled terminal's continuity (BCP) runtime.
+"""Wire an enrolled terminal's continuity (BCP) runtime for the counter (used by
+``client.composition.root.build``, the one composition root).
 
-When the terminal is enrolled (``client.lifecycle.enrollment``), the lead's ``client.continuity.runtime.build_terminal``
+When the terminal is enrolled (``client.lifecycle.enrollment``), ``client.continuity.runtime.build_terminal``
 registers the replica-backed ``bcp`` backend on the counter's router and runs the connectivity
-state machine; this module feeds the counter's own online requests into that machine, keeps the
-online client on the machine's active line, and reports (mode, replica as-of, pending count) to a
-``publish`` callback (the UI's ModeBridge). Qt-free.
+state machine; this module adds what the counter needs of it: the line memory, the listeners that
+report (mode, replica as-of, pending count, serials) to a ``publish`` callback (the UI's
+ModeBridge), the confirmation and sync-back notices. The root builds the counter's online client
+with the machine's hooks and the counter service with the runtime's pending count. Qt-free.
 
 Issue 15: the terminal's own standing (enrolled, its key, the replica wrapping-key lease, revoked)
 goes to ``on_standing`` whenever it changes, and a wipe on contact (the data centre revoked this
-terminal) to ``on_wiped`` -- after the counter service has been closed for good: every backend
-of its router refuses (``RevokedBackend``) and the clerk is signed out.
+terminal) to ``on_wiped`` -- after the counter has been closed for good: every backend of its
+router refuses (``RevokedBackend``) and the link's ``closed_listeners`` (the root adds the
+counter service's sign-out) are told.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,22 +58,31 @@ class RevokedBackend:
     sign_in = for_user = search = resident = evaluate = issue = history = void = reprint = day_close = _refuse
 
 
-def close_revoked_counter(service: CounterService, report: Any = None) -> None:
-    """The counter of a revoked terminal: every router slot refuses, the clerk is signed out."""
+def close_revoked_router(router: Any, report: Any = None) -> None:
+    """The counter of a revoked terminal: every router slot refuses (fail closed, whatever mode)."""
     refuse = RevokedBackend(
         "この端末はデータセンターにより利用停止されました。サインイン・検索・交付はできません。"
         "システム管理者に連絡してください。",
         "this terminal was revoked by the data centre: sign-in, search and issuance are refused")
-    for mode in [*service.router.backends(), REVOKED_MODE]:
-        service.router.register(mode, refuse)  # type: ignore[arg-type]
-    service.router.use(REVOKED_MODE)
-    service.sign_out()
-    service.pending_bcp = lambda: 0  # the outbox is closed (pushed, or kept for the next contact)
+    for mode in [*router.backends(), REVOKED_MODE]:
+        router.register(mode, refuse)
+    router.use(REVOKED_MODE)
     log.error("counter closed: the terminal was revoked (%s)", getattr(report, "message_en", ""))
 
 
+
+@dataclass(frozen=True)
+class TerminalLink:
+    """The enrolled terminal's runtime and ``report()``, which publishes the banner's figures."""
+
+    runtime: Any
+    report: Callable[..., None]
+    # told once the terminal is revoked and its router closed (the root: the service signs out)
+    closed_listeners: list[Callable[[], None]] = field(default_factory=list)
+
+
 def attach_terminal(
-    service: CounterService,
+    router: Any,
     config: Any,
     publish: Publish,
     *,
@@ -78,15 +91,18 @@ def attach_terminal(
     on_confirmation_needed: Callable[[], None] | None = None,
     drill: bool = False,
     on_sync_back: Callable[[int, int], None] | None = None,
+    clock: Callable[[], datetime] | None = None,
     on_standing: PublishStanding | None = None,
     on_wiped: Callable[[Any], None] | None = None,
-) -> Any:
-    """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled.
+) -> TerminalLink | None:
+    """Build the enrolled terminal in ``config.data_dir`` on the counter's ``router``; None if not enrolled.
 
     ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
     ``on_standing(standing)`` is told the terminal's standing at start and whenever it changes;
     ``on_wiped(report)`` the ``WipeReport`` when the data centre revoked this terminal. Both may be
     called on any thread.
+    ``start``: the runtime's scheduler will run (the caller starts it), so a degraded line gets
+    its replica checked ahead.
     """
     from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
@@ -109,8 +125,9 @@ def attach_terminal(
         probe_timeout_seconds=float(config.probe_timeout_seconds),
         interactive_timeout_seconds=float(config.interactive_timeout_seconds),
         ca_bundle=config.ca_bundle,
-        router=service.router,
+        router=router,
         drill=drill,  # 防災訓練: 見本 certificates, separate drill outbox, stays in BCP
+        clock=clock if clock is not None else (lambda: datetime.now(UTC)),
     )
 
     last_standing: dict[str, Any] = {}
@@ -170,8 +187,14 @@ def attach_terminal(
             on_sync_back(event.pushed, event.conflicts)  # (issuances sent, conflicts for a supervisor)
         report(event)
 
-    service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
+    from client.continuity.line_memory import LineMemory
 
+    runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked
+    runtime.continuity.listeners.append(listener)
+    # the banner's figures change without a mode change too: a scheduled pull (and a BCP issuance:
+    # the root passes report to the counter service's change listeners)
+    runtime.upkeep_listeners.append(report)
+    link = TerminalLink(runtime, report)
     told: dict[str, Any] = {}
 
     def wiped(wipe_report: Any) -> None:
@@ -179,7 +202,9 @@ def attach_terminal(
         per outcome (an unfinished wipe retried while the line stays down is not announced again)."""
         if not told.get("closed"):
             told["closed"] = True
-            close_revoked_counter(service, wipe_report)
+            close_revoked_router(router, wipe_report)
+            for closed in list(link.closed_listeners):
+                closed()
         report()  # the banner: revoked, no replica time; and the standing
         outcome = tuple(getattr(wipe_report, name, None) for name in ("completed", "pushed", "discarded", "pending"))
         if on_wiped is not None and told.get("outcome") != outcome:
@@ -188,23 +213,7 @@ def attach_terminal(
 
     runtime.wipe_listeners.append(wiped)
     runtime.contact_listeners.append(report_standing)  # the lease renewed: its new expiry
-    from client.continuity.line_memory import LineMemory
-
-    runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked
-    runtime.continuity.listeners.append(listener)
-    # the banner's figures change without a mode change too: a BCP issuance, a scheduled pull
-    service.change_listeners.append(lambda _what: report())
-    runtime.upkeep_listeners.append(report)
-    api = getattr(service.router.backend("online"), "api", None)
-    if api is not None:
-        api.on_line_event = runtime.continuity.on_request  # every counter request is a probe too
-        api.on_line_attempt = runtime.continuity.on_attempt  # ... dated from when it was sent
-        runtime.continuity.follow_active_endpoint(api)
-    if start:
-        runtime.start(probe_seconds=float(config.probe_interval_seconds),
-                      pull_seconds=float(config.sync_interval_seconds))
-    report()
-    return runtime
+    return link
 
 
 def confirm_bcp(service: CounterService, runtime: Any, user_id: str, password: str) -> str:

@@ -2,7 +2,7 @@
 since when every line has been failing.
 
 The counter window's connectivity machine writes it on every mode change (``LineMemory``, wired in
-``client.composition.terminal_link.attach_terminal``), and so does each CLI run. A run that starts
+``client.composition.terminal_link.attach_terminal``, called by ``client.composition.root.build``), and so does each CLI run. A run that starts
 on a terminal known to be degraded starts on the line that worked, or in BCP mode, instead of
 waiting out the primary first.
 """

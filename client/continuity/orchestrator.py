@@ -272,8 +272,10 @@ class Continuity:
     def follow_active_endpoint(self, remote: Any) -> None:
         """Keep a data-centre client's preferred line (``active_url``) on the machine's choice, and
         let it ask which lines are up (``line_up``): an interactive GET only gets its short first
-        try when another line could answer it (client.remote.line_timeouts)."""
-        remote.line_up = self.machine.line_up
+        try when another line could answer it (client.remote.line_timeouts); a client built with
+        the machine's ``line_up`` keeps it."""
+        if getattr(remote, "line_up", None) is None:
+            remote.line_up = self.machine.line_up
 
         def follow(event: Event | SyncBackReport) -> None:
             if isinstance(event, ModeChanged) and self.machine.active_endpoint is not None:
@@ -325,23 +327,40 @@ class Continuity:
             self._sync_lock.release()
 
 
+NIGHTLY_CHECK_HOUR = 2  # the nightly replica checksum comparison runs at 02:17 local time
+NIGHTLY_CHECK_MINUTE = 17
+
+
 def start_scheduler(continuity: Continuity, *, probe_seconds: float, replica_pull: Callable[[], Any] | None,
-                    pull_seconds: float) -> Any:
-    """APScheduler 3 background jobs: probes, and the replica pull while online. Returns the scheduler."""
+                    pull_seconds: float, nightly_check: Callable[[], Any] | None = None,
+                    nightly_hour: int = NIGHTLY_CHECK_HOUR) -> Any:
+    """The terminal's one APScheduler 3 background scheduler: probes, the replica pull while online,
+    and once a night the replica checksum comparison (repairing on mismatch). Returns it."""
     from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
 
     scheduler = BackgroundScheduler(daemon=True, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(continuity.probe_all, "interval", seconds=probe_seconds, id="probe")
     scheduler.add_job(continuity.fast_round, "interval", seconds=min(1.0, probe_seconds), id="probe-degraded")
 
-    if replica_pull is not None:
-        def pull_when_online() -> None:
+    def when_online(job: Callable[[], Any], what: str) -> Callable[[], None]:
+        def run() -> None:
             if continuity.machine.mode in (LinkMode.ONLINE, LinkMode.SECONDARY):
                 try:
-                    replica_pull()
+                    job()
                 except Exception:  # noqa: BLE001 - logged; the next run retries
-                    log.exception("scheduled replica pull failed")
+                    log.exception("scheduled %s failed", what)
 
-        scheduler.add_job(pull_when_online, "interval", seconds=pull_seconds, id="replica-pull")
+        return run
+
+    if replica_pull is not None:
+        scheduler.add_job(when_online(replica_pull, "replica pull"), "interval", seconds=pull_seconds,
+                          id="replica-pull")
+    if nightly_check is not None:
+        scheduler.add_job(when_online(nightly_check, "replica checksum"),
+                          CronTrigger(hour=nightly_hour, minute=NIGHTLY_CHECK_MINUTE), id=CHECKSUM_JOB)
     scheduler.start()
     return scheduler
+
+
+CHECKSUM_JOB = "replica-checksum"

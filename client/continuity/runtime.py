@@ -36,7 +36,7 @@ from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
 from client.outbox.push import OutboxPusher, PushResult
 from client.outbox.store import Lease, Outbox
-from client.remote.http import DataCentreClient
+from client.remote.http import DataCentreClient, check_base_url
 from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
@@ -158,6 +158,40 @@ class TerminalRuntime:
                     store.close()
         return out
 
+    def check_replica(self) -> dict[str, Any]:
+        """The nightly checksum comparison (the scheduler's ``replica-checksum`` job): the own replica
+        and each partner replica here, compared with the data centre's per-kind digests and rebuilt on
+        a mismatch. A failure is logged per replica; returns {municipality code: ChecksumReport}."""
+        if self.wiped is not None:
+            return {}
+        from client.replica.status import replica_codes
+
+        code = self.enrolment.municipality_code
+        out: dict[str, Any] = {}
+        try:
+            out[code] = ReplicaSync(self.store, self.remote).compare_checksums(repair=True)
+        except Exception as exc:
+            from client.continuity.wipe import is_revocation
+
+            if is_revocation(exc):
+                self.contact(force=True)
+                return out
+            log.error("replica checksum for %s failed: %s", code, getattr(exc, "message_en", exc))
+        if self.partners is None:
+            return out
+        desks = self.partners
+        for partner in sorted(set(replica_codes(desks.data_dir)) - {code}):
+            desk = desks.opened(partner)
+            store = desk.store if desk is not None else ReplicaStore(desks.data_dir, partner, desks.keystore)
+            try:
+                out[partner] = ReplicaSync(store, self.remote, partner=True).compare_checksums(repair=True)
+            except Exception as exc:  # noqa: BLE001 - one partner's trouble is not the counter's
+                log.warning("partner replica %s checksum failed: %s", partner, getattr(exc, "message_en", exc))
+            finally:
+                if desk is None:
+                    store.close()
+        return out
+
     def refill_leases(self) -> Any:
         if self.drill:
             return None  # the drill numbers from its own training block
@@ -256,7 +290,8 @@ class TerminalRuntime:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self, *, probe_seconds: float, pull_seconds: float) -> None:
-        """Background probes and the scheduled replica pull (APScheduler worker threads).
+        """Background probes, the scheduled replica pull and the nightly checksum comparison (one
+        APScheduler scheduler, worker threads).
 
         A drill stays in BCP mode until it is closed: no probes run, so a healthy line does not
         end the exercise.
@@ -279,8 +314,15 @@ class TerminalRuntime:
                 for listener in list(self.upkeep_listeners):
                     listener()
 
+        def nightly_check() -> None:
+            try:
+                self.check_replica()
+            finally:
+                for listener in list(self.upkeep_listeners):
+                    listener()
+
         self.scheduler = start_scheduler(self.continuity, probe_seconds=probe_seconds, replica_pull=online_upkeep,
-                                         pull_seconds=pull_seconds)
+                                         pull_seconds=pull_seconds, nightly_check=nightly_check)
 
     def status(self) -> dict[str, Any]:
         if self.wiped is None:
@@ -368,7 +410,6 @@ def build_terminal(
     check_not_revoked(data_dir)  # issue 15: a revoked terminal opens nothing
     enrolment = Enrolment.load(data_dir)
     code = enrolment.municipality_code
-    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds)
     store = ReplicaStore(data_dir, code, keystore)
     outbox_key: bytes | None = None
     if drill:
@@ -393,14 +434,9 @@ def build_terminal(
                          holds=peer_group.holds if peer_group is not None else None,
                          mirror=peer_group.mirror if peer_group is not None else None,
                          borrow_serials=peer_group.borrow_serials if peer_group is not None else None)
-    partners = None
-    counter_backend: Any = backend
-    if not drill:  # a drill trains on the own replica only
-        partners = PartnerDesks(data_dir, code, keystore, remote, terminal_name=enrolment.terminal_name,
-                                signing_key=raw_private, key_id=issuer.key_id, clock=clock)
-        counter_backend = MutualBackupBackend(backend, code, partners)
     policy = _policy(bcp_policy, store)
-    machine = ConnectivityMachine(list(remote.urls), ConnectivityPolicy(
+    urls = [check_base_url(u) for u in (enrolment.server_url, enrolment.secondary_url) if u]
+    machine = ConnectivityMachine(urls, ConnectivityPolicy(
         bcp_window=bcp_window_seconds, policy=policy, up_successes=line_up_successes,
         steady_successes=line_steady_successes, steady_seconds=line_steady_seconds,
         max_steady_seconds=max(60.0, line_steady_seconds)))
@@ -409,8 +445,6 @@ def build_terminal(
         def use(self, mode: str) -> None:
             log.info("counter mode now %s", mode)
 
-    if router is not None:
-        router.register("bcp", counter_backend)
     runtime: TerminalRuntime
     continuity_kwargs: dict[str, Any] = {}
     if monotonic is not None:
@@ -427,8 +461,18 @@ def build_terminal(
         wall_clock=clock,
         **continuity_kwargs,
     )
-    remote.on_line_event = continuity.on_request
+    # every request of the terminal's own client is a probe too; it asks the machine which lines are up
+    remote = terminal_client(data_dir, keystore, ca_bundle=ca_bundle, interactive_timeout=interactive_timeout_seconds,
+                             on_line_event=continuity.on_request, line_up=machine.line_up)
     continuity.follow_active_endpoint(remote)
+    partners = None
+    counter_backend: Any = backend
+    if not drill:  # a drill trains on the own replica only
+        partners = PartnerDesks(data_dir, code, keystore, remote, terminal_name=enrolment.terminal_name,
+                                signing_key=raw_private, key_id=issuer.key_id, clock=clock)
+        counter_backend = MutualBackupBackend(backend, code, partners)
+    if router is not None:
+        router.register("bcp", counter_backend)
     outages = None
     if not drill:
         machine.subscribe(ModeHistoryRecorder(data_dir, clock))

@@ -9,7 +9,6 @@ demo server's database directly.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +38,8 @@ def step_enrol_terminal(ctx: Any) -> str:
                     admin_user="admin1", admin_password="admin1pass", data_dir=data_dir, keystore=keystore,
                     terminal_id=terminal_id, force=True)
     rt = build_terminal(data_dir, keystore=keystore, bcp_policy="auto", bcp_window_seconds=3,
-                        probe_timeout_seconds=1, run_async=lambda fn: fn())
-    rt.machine.policy = replace(rt.machine.policy, steady_successes=2, steady_seconds=1)  # a short demo
+                        probe_timeout_seconds=1, run_async=lambda fn: fn(),
+                        line_steady_successes=2, line_steady_seconds=1)  # a short demo
     leased = rt.refill_leases()
     ctx.facts["terminal"] = rt
     return (f"端末 {terminal_id} を登録、複製データ {result.bootstrap.applied} 件を取得、"

@@ -204,11 +204,11 @@ HEADLESS_STEPS: list[Step] = [
 
 
 def run_headless(server: DemoServer, steps: list[Step] | None = None, demo_dir: Path = DEMO_DIR) -> int:
-    from client.composition.counter_service import build_counter_service
+    from client.composition.root import build
 
     out_dir = demo_dir / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
-    service = build_counter_service(demo_config(server, demo_dir), out_dir=out_dir)
+    service = build(demo_config(server, demo_dir), out_dir=out_dir, start=False).service
     ctx = DemoContext(server=server, service=service, out_dir=out_dir)
     for i, step in enumerate(steps or HEADLESS_STEPS, start=1):
         try:
@@ -240,19 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.headless or not has_display():
             return run_headless(server)
-        from client.composition.counter_service import build_counter_service
-        from client.ui.app import run_gui, server_description
+        from client.ui.app import build_app, run_gui, server_description
 
         config = demo_config(server)
-        service = build_counter_service(config, out_dir=DEMO_DIR / "out", render_in_process=True)
-        return run_gui(
-            service,
-            idle_lock_minutes=config.idle_lock_minutes,
-            language=args.lang,
-            user=DEMO_CLERK[0],
-            password=DEMO_CLERK[1],
-            server_text=server_description(config),
-        )
+        app = build_app(config, language=args.lang, server_text=server_description(config),
+                        out_dir=DEMO_DIR / "out")
+        return run_gui(app, user=DEMO_CLERK[0], password=DEMO_CLERK[1])
     finally:
         server.stop()
 

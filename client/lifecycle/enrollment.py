@@ -105,13 +105,17 @@ def write_default_config(data_dir: Path, enrolment: Enrolment) -> Path | None:
 
 def terminal_client(data_dir: Path, keystore: KeyStore, *, ca_bundle: Path | None = None,
                     timeout: float = 30.0,
-                    interactive_timeout: float = INTERACTIVE_TIMEOUT_SECONDS) -> DataCentreClient:
-    """A client that authenticates as this enrolled terminal (request signatures)."""
+                    interactive_timeout: float = INTERACTIVE_TIMEOUT_SECONDS,
+                    on_line_event: Callable[[str, bool], None] | None = None,
+                    line_up: Callable[[str], bool] | None = None) -> DataCentreClient:
+    """A client that authenticates as this enrolled terminal (request signatures); its request
+    outcomes go to ``on_line_event`` (the connectivity machine), which ``line_up`` asks."""
     enrolment = Enrolment.load(data_dir)
     key = keystore.terminal_private_key(data_dir)
     signer = TerminalSigner(enrolment.municipality_code, enrolment.terminal_id, key)
     return DataCentreClient(enrolment.server_url, enrolment.secondary_url, ca_bundle=ca_bundle,
-                            timeout=timeout, interactive_timeout=interactive_timeout, signer=signer)
+                            timeout=timeout, interactive_timeout=interactive_timeout, signer=signer,
+                            on_line_event=on_line_event, line_up=line_up)
 
 
 def enroll(

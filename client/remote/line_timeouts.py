@@ -13,8 +13,8 @@ a log line) and the issuance, which carries an ``Idempotency-Key`` the server de
 other POST is never resent on another line after it may have reached the server. The issuance's
 wait on a silent line is bounded (``ISSUANCE_WAIT_SECONDS``) even when no other line can take it.
 
-Shared by both HTTP clients (``client.remote.http.DataCentreClient`` for the terminal's sync and
-``client.services.online_api.OnlineApi`` for the counter).
+Used by the one data-centre client, ``client.remote.http.DataCentreClient`` (the terminal's sync,
+and the counter through ``client.services.online_api.OnlineApi``).
 """
 
 from __future__ import annotations

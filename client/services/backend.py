@@ -277,9 +277,11 @@ def day_close_from_dict(d: dict[str, Any], municipality_name: str) -> DayCloseRe
 class BackendRouter:
     """Holds one backend per mode and hands out the current one (the BCP plug point)."""
 
-    def __init__(self, online: CounterBackend) -> None:
+    def __init__(self, online: CounterBackend | None = None) -> None:
+        """``online`` may be registered later (the composition root registers the online backend
+        once the terminal's connectivity machine it reports to exists)."""
         self._lock = threading.Lock()
-        self._backends: dict[str, CounterBackend] = {"online": online}
+        self._backends: dict[str, CounterBackend] = {"online": online} if online is not None else {}
         self._mode = "online"
 
     def register(self, mode: str, backend: CounterBackend) -> None:

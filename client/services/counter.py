@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -90,6 +90,7 @@ class CounterService:
         clock: Callable[[], datetime] | None = None,
         renderer: Renderer | None = None,
         pending_bcp: Callable[[], int] | None = None,
+        change_listeners: Sequence[Callable[[str], None]] = (),
     ) -> None:
         self.router = router
         self.municipality_code = municipality_code
@@ -98,13 +99,13 @@ class CounterService:
         self.out_dir = Path(out_dir)
         self._clock = clock or (lambda: datetime.now(JST))
         self._render = renderer or _default_renderer
-        # BCP issuances still in the outbox (attach_terminal sets runtime.outbox.count_pending)
+        # BCP issuances still in the outbox (an enrolled terminal's runtime.outbox.count_pending)
         self.pending_bcp: Callable[[], int] = pending_bcp or (lambda: 0)
         self._session: Session | None = None
         self._lock = threading.Lock()
         self.unprinted = UnprintedStore(self.out_dir / UNPRINTED_FILE)  # issued, paper still missing
         # called (on the calling thread) after something the banner shows changed: "issued"
-        self.change_listeners: list[Callable[[str], None]] = []
+        self.change_listeners: list[Callable[[str], None]] = list(change_listeners)
 
     def close(self) -> None:
         """Release what the service holds (the render process, if any)."""
@@ -121,6 +122,12 @@ class CounterService:
     @property
     def mode(self) -> str:
         return self.router.mode
+
+    @property
+    def works_locally(self) -> bool:
+        """The current backend writes to this terminal's databases (BCP mode: the outbox), so its
+        writes belong on the UI's single local writer, not the network pool."""
+        return self.router.mode == "bcp"
 
     @property
     def drill(self) -> bool:

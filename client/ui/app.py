@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,12 @@ class CounterApp:
 
     def __init__(self, service: CounterService, *, idle_lock_minutes: float = 15, language: str = "ja",
                  server_text: str = "", printer: PdfPrinter | None = print_pdfs,
-                 previewer: PdfPreviewer | None = preview_pdf) -> None:
+                 previewer: PdfPreviewer | None = preview_pdf, bridge: ModeBridge | None = None,
+                 confirm_bcp: Callable[[str, str], str] | None = None,
+                 bcp_evidence: Callable[[], dict[str, Any]] | None = None,
+                 card_reader: Callable[[], Any] | None = None,
+                 standing_bridge: StandingBridge | None = None,
+                 on_shutdown: Sequence[Callable[[], None]] = ()) -> None:
         self.qapp = create_application()
         self.service = service
         self.taskman = TaskManager()
@@ -83,21 +88,23 @@ class CounterApp:
         self.server_text = server_text
         self.printer = printer  # None: PDFs are written but not sent to a printer (tests, automation)
         self.previewer = previewer
-        self.bridge = ModeBridge()
-        self.standing_bridge = StandingBridge()  # the terminal's standing and a wipe (issue 15)
+        self.bridge = bridge if bridge is not None else ModeBridge()
+        # the terminal's standing and a wipe (issue 15)
+        self.standing_bridge = standing_bridge if standing_bridge is not None else StandingBridge()
         self.window: MainWindow | None = None
         self.idle_lock: IdleLockController | None = None
-        self.on_shutdown: list[Callable[[], None]] = []  # e.g. stop the continuity scheduler
-        self.confirm_bcp: Callable[[str, str], str] | None = None  # (supervisor id, password) -> name
-        self.card_reader: Callable[[], Any] | None = None  # マイナンバーカード reader factory (client/card)
-        self.bcp_evidence: Callable[[], dict[str, Any]] | None = None  # Continuity.evidence on a terminal
+        self.on_shutdown: list[Callable[[], None]] = list(on_shutdown)  # e.g. stop the terminal runtime
+        self.confirm_bcp = confirm_bcp  # (supervisor id, password) -> name
+        self.card_reader = card_reader  # マイナンバーカード reader factory (client/card)
+        self.bcp_evidence = bcp_evidence  # Continuity.evidence on a terminal
 
     def sign_in_dialog(self) -> SignInDialog:
         return SignInDialog(self.service, self.taskman, server_text=self.server_text)
 
     def open_main_window(self) -> MainWindow:
         window = MainWindow(self.service, self.taskman, printer=self.printer, previewer=self.previewer,
-                            toggle_language=self.languages.toggle)
+                            toggle_language=self.languages.toggle, confirm_bcp=self.confirm_bcp,
+                            card_reader=self.card_reader, bcp_evidence=self.bcp_evidence)
         if self.bridge.last is None:
             self.bridge.publish(self.service.mode)
         connect_banner(self.bridge, window.banner)
@@ -107,9 +114,6 @@ class CounterApp:
             self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
         )
         window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
-        window.confirm_bcp = self.confirm_bcp
-        window.card_reader = self.card_reader
-        window.bcp_evidence = self.bcp_evidence
         window.update_user_label()
         window.show_initial()
         window.activateWindow()
@@ -137,26 +141,45 @@ class CounterApp:
         self.service.close()
 
 
-def run_gui(
-    service: CounterService,
+def build_app(
+    config: Any,
     *,
-    idle_lock_minutes: float = 15,
     language: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
     server_text: str = "",
-    on_started: Callable[[CounterApp], None] | None = None,
-) -> int:
-    """Sign in (prefilled and submitted when credentials are given, as in the demo) and run.
+    drill: bool = False,
+    card_reader: Callable[[], Any] | None = None,
+    on_terminal_error: Callable[[Exception], None] | None = None,
+    out_dir: Path | None = None,
+    render_in_process: bool = True,
+) -> CounterApp:
+    """The window's object graph: the whole terminal from the composition root
+    (``client.composition.root.build``) with the UI's bridge plugged in, and the counter app.
 
-    ``on_started`` runs once the application graph exists, before the sign-in: the place to
-    connect the terminal's continuity (``app.bridge.publish``, ``app.service.router`` for BCP)
-    and to register its stop functions in ``app.on_shutdown``.
+    ``on_terminal_error``: an enrolled terminal whose runtime cannot be built is told there and
+    the counter works online only. Raises ``ClerkError`` (configuration) before any window opens.
     """
-    language = language or os.environ.get("MADOGUCHI_LANG", "ja")
-    counter = CounterApp(service, idle_lock_minutes=idle_lock_minutes, language=language, server_text=server_text)
-    if on_started is not None:
-        on_started(counter)
+    from client.composition.root import build
+
+    create_application()
+    bridge = ModeBridge()
+    standing = StandingBridge()
+    counter = build(config, publish=bridge.publish, on_confirmation_needed=bridge.ask_confirmation,
+                    on_sync_back=bridge.sync_back_done, on_standing=standing.publish,
+                    on_wiped=standing.announce_wipe, on_terminal_error=on_terminal_error, drill=drill,
+                    out_dir=out_dir, render_in_process=render_in_process)
+    enrolled = counter.runtime is not None
+    return CounterApp(
+        counter.service, idle_lock_minutes=config.idle_lock_minutes,
+        language=language or os.environ.get("MADOGUCHI_LANG", "ja"), server_text=server_text, bridge=bridge,
+        confirm_bcp=counter.confirm_bcp if enrolled else None,
+        bcp_evidence=counter.bcp_evidence if enrolled else None,
+        card_reader=card_reader, standing_bridge=standing,
+        on_shutdown=[counter.runtime.close] if enrolled else (),
+    )
+
+
+def run_gui(counter: CounterApp, *, user: str | None = None, password: str | None = None) -> int:
+    """Sign in (prefilled and submitted when credentials are given, as in the demo) and run."""
     dialog = counter.sign_in_dialog()
     if user and password:
         dialog.user_edit.setText(user)

@@ -213,8 +213,8 @@ class HistoryDialog(QDialog):
             return
 
         def do_void(grant: SupervisorGrant, reason: str) -> None:
-            self.taskman.run_network(
-                lambda: self.service.void(entry.issuance_id, reason, grant),
+            self.taskman.run_counter(
+                self.service.works_locally, lambda: self.service.void(entry.issuance_id, reason, grant),
                 lambda _r: self._done("voided", self.tr("取消しました。")),
                 self._failed,
             )
@@ -238,8 +238,9 @@ class HistoryDialog(QDialog):
                 numbers = " ".join(c.issue_number for c in outcome.certificates)
                 self._done("reprinted", self.tr("再発行しました: {numbers}").format(numbers=numbers))
 
-            self.taskman.run_network(
-                lambda: self.service.reprint(entry.issuance_id, reason, grant), printed, self._failed
+            self.taskman.run_counter(  # BCP: a new outbox record, on the single local writer
+                self.service.works_locally, lambda: self.service.reprint(entry.issuance_id, reason, grant),
+                printed, self._failed,
             )
 
         self._ask_supervisor(

@@ -524,8 +524,9 @@ class IssuanceDialog(QDialog):
         self.issue_button.setEnabled(False)
         self.result_label.setText(self.tr("発行しています…"))
         request, release, grant = self.form.to_request(), self.form.release, self.grant
-        self.taskman.run_network(
-            lambda: self.service.issue(request, release, grant), self._issued, self._issue_failed
+        self.taskman.run_counter(  # BCP: the outbox write goes on the single local writer
+            self.service.works_locally, lambda: self.service.issue(request, release, grant), self._issued,
+            self._issue_failed,
         )
 
     def _issued(self, outcome: IssuanceOutcome) -> None:

@@ -97,6 +97,9 @@ class MainWindow(QMainWindow):
         previewer: PdfPreviewer | None = None,
         toggle_language: Callable[[], None] | None = None,
         settings: QSettings | None = None,
+        confirm_bcp: Callable[[str, str], str] | None = None,
+        card_reader: Callable[[], Any] | None = None,
+        bcp_evidence: Callable[[], dict[str, Any]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -181,9 +184,9 @@ class MainWindow(QMainWindow):
         self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
         self.search_edit.returnPressed.connect(self._search_enter)
 
-        self.confirm_bcp: Callable[[str, str], str] | None = None  # set on an enrolled terminal
-        self.card_reader: Callable[[], Any] | None = None  # マイナンバーカード reader factory (client/card)
-        self.bcp_evidence: Callable[[], dict[str, Any]] | None = None  # what the machine holds against each line
+        self.confirm_bcp = confirm_bcp  # an enrolled terminal's: (supervisor id, password) -> name
+        self.card_reader = card_reader  # マイナンバーカード reader factory (client/card)
+        self.bcp_evidence = bcp_evidence  # what the machine holds against each line
         self.banner.confirm_button.clicked.connect(self.request_bcp)
         self.banner.mode_changed.connect(self._mode_changed)
         self.banner.set_drill(service.drill)

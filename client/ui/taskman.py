@@ -51,6 +51,13 @@ class TaskManager(QObject):
     def run_db(self, fn: Callable[[], T], on_done: OnDone[T] | None = None, on_error: OnError | None = None) -> Future[T]:
         return self._submit(self._db, fn, on_done, on_error)
 
+    def run_counter(self, local: bool, fn: Callable[[], T], on_done: OnDone[T] | None = None,
+                    on_error: OnError | None = None) -> Future[T]:
+        """A counter action that writes: on the single local writer when the counter works locally
+        (BCP mode: the outbox and the replica, ``CounterService.works_locally``), else on the
+        network pool."""
+        return self._submit(self._db if local else self._net, fn, on_done, on_error)
+
     @property
     def busy(self) -> bool:
         return self._pending > 0

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session as DbSession
 
-from client.composition.counter_service import build_counter_service
-from client.composition.terminal_link import attach_terminal, confirm_bcp
+from client.composition.root import build
+from client.composition.terminal_link import confirm_bcp
 from client.continuity.machine import LinkMode
 from client.continuity.partner_desks import PartnerRemote
 from client.lifecycle.config import ClientConfig
@@ -102,10 +102,9 @@ def _town_client(base_url: str, user: str = "supervisor1", password: str = "supe
 def env(tmp_path: Path, server_factory: Any, memory_keyring: Any) -> Iterator[Env]:
     db_url, server, data = enrolled(tmp_path, server_factory, TERMINAL, "支所7")
     _staff(db_url)
-    service = build_counter_service(ClientConfig(data_dir=data), out_dir=tmp_path / "out")
     clock = Clock()
-    runtime = attach_terminal(service, ClientConfig(data_dir=data, bcp_policy="auto"), lambda *_: None,
-                              start=False)
+    counter = build(ClientConfig(data_dir=data, bcp_policy="auto"), start=False, out_dir=tmp_path / "out")
+    service, runtime = counter.service, counter.runtime
     runtime.continuity.monotonic = clock  # probes stepped by the test
     runtime.continuity.run_async = lambda fn: fn()
     yield Env(db_url, server, data, service, runtime, clock)

@@ -1,82 +1,43 @@
-"""The APScheduler replica job against the real server: periodic pulls, errors to the callback."""
+"""The terminal runtime's one scheduler runs the nightly replica checksum (issue 21): the job is
+scheduled at 02:17, and when it runs it finds a replica that drifted and rebuilds it."""
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 
-import pytest
-
-from client.remote.errors import LineDownError
-from client.remote.http import DataCentreClient
-from client.replica.scheduler import ReplicaScheduler
-from client.replica.sync import ReplicaSync, SyncResult
-from tests.faults.proxy import FaultProxy
-from tests.faults.replica_support import (
-    ServerEnv,
-    ServerMutator,
-    assert_same_state,
-    demo_signer,
-    new_store,
-    start_env,
-)
-from tests.keyring_memory import MemoryKeyring
+from client.continuity.orchestrator import CHECKSUM_JOB
+from client.continuity.runtime import build_terminal
+from client.local.keystore import KeyStore
+from client.replica.sync import ReplicaSync
+from tests.integration.bcp_env import enrolled
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerEnv]:
-    e = start_env(SimpleNamespace(param="sqlite"), tmp_path_factory, residents=100)
-    yield e
-    e.server.stop()
-
-
-def _wait(cond: threading.Event, timeout: float = 15.0) -> None:
-    assert cond.wait(timeout), "the scheduled job did not report in time"
-
-
-def test_scheduled_pulls_apply_changes_and_report_line_errors(env: ServerEnv, tmp_path: Path,
-                                                              memory_keyring: MemoryKeyring) -> None:
-    proxy = FaultProxy("127.0.0.1", env.server.port)
-    store = new_store(tmp_path / "client", memory_keyring)
-    client = DataCentreClient(proxy.url, signer=demo_signer(), timeout=3.0, connect_timeout=1.0)
-    sync = ReplicaSync(store, client)
-    results: list[SyncResult] = []
-    errors: list[BaseException] = []
-    got_delta, got_error = threading.Event(), threading.Event()
-    worker_threads: set[str] = set()
-
-    def on_result(code: str, result: SyncResult) -> None:
-        worker_threads.add(threading.current_thread().name)
-        results.append(result)
-        if result.action == "delta":
-            got_delta.set()
-
-    def on_error(code: str, exc: BaseException) -> None:
-        errors.append(exc)
-        got_error.set()
-
-    scheduler = ReplicaScheduler([sync], interval_seconds=1, on_result=on_result, on_error=on_error)
-    scheduler.start()
+def test_the_nightly_checksum_is_scheduled_and_repairs_a_drifted_replica(tmp_path: Path, server_factory,
+                                                                          memory_keyring) -> None:
+    _db_url, _server, data = enrolled(tmp_path, server_factory, "T107", "支所7")
+    rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto")
     try:
-        deadline = time.monotonic() + 20
-        while not results and time.monotonic() < deadline:  # first run: the bootstrap
-            time.sleep(0.05)
-        assert results and results[0].action == "bootstrap"
-        mutator = ServerMutator(env.db_url)
-        mutator.random_changes(3)
-        mutator.close()
-        _wait(got_delta)
-        assert_same_state(store, env.db_url)
-        assert threading.current_thread().name not in worker_threads  # never on the caller's thread
-        proxy.set_mode("cut")
-        _wait(got_error)
-        assert isinstance(errors[0], LineDownError)
-        proxy.set_mode("pass")
-        scheduler.set_interval(2)
+        ReplicaSync(rt.store, rt.remote).pull()
+        with rt.store.write() as conn:  # silent drift: a row lost locally
+            conn.exec_driver_sql("DELETE FROM residents WHERE key = (SELECT min(key) FROM residents)")
+        assert not ReplicaSync(rt.store, rt.remote).compare_checksums(repair=False).matches
+
+        upkept = threading.Event()
+        rt.upkeep_listeners.append(upkept.set)
+        rt.start(probe_seconds=3600, pull_seconds=3600)
+        job = rt.scheduler.get_job(CHECKSUM_JOB)
+        assert job is not None
+        fields = {f.name: str(f) for f in job.trigger.fields}
+        assert (fields["hour"], fields["minute"]) == ("2", "17")
+        assert job.next_run_time.hour == 2 and job.next_run_time.minute == 17
+
+        pull = rt.scheduler.get_job("replica-pull")
+        rt.scheduler.pause_job(pull.id)  # only the checksum job may touch the replica below
+        upkept.clear()
+        rt.scheduler.modify_job(CHECKSUM_JOB, next_run_time=datetime.now().astimezone())  # "tonight" now
+        assert upkept.wait(30), "the nightly checksum job did not run"
+        assert ReplicaSync(rt.store, rt.remote).compare_checksums(repair=False).matches  # rebuilt
     finally:
-        scheduler.shutdown()
-        proxy.close()
-        store.close()
+        rt.close()

@@ -1,5 +1,6 @@
-"""The counter services on an enrolled terminal: the BCP backend is registered, the clerk is signed
-in on it too, and the mode (with replica age and pending count) reaches the banner callback."""
+"""The counter services on an enrolled terminal, built by the one composition root: the BCP backend
+is registered, the clerk is signed in on it too, the mode (with replica age and pending count)
+reaches the banner callback, and the counter's own requests feed the connectivity machine."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from client.composition.counter_service import build_counter_service
-from client.composition.terminal_link import attach_terminal, confirm_bcp
+from client.composition.root import build
+from client.composition.terminal_link import confirm_bcp
 from client.lifecycle.config import ClientConfig
 from client.lifecycle.enrollment import enroll
 from client.local.keystore import KeyStore
@@ -28,16 +29,22 @@ def test_enrolled_terminal_switches_the_counter_to_bcp(tmp_path: Path, server_fa
     enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="本庁9", admin_user="admin1",
            admin_password="admin1pass", data_dir=data, keystore=KeyStore(), terminal_id="T109")
     config = ClientConfig(data_dir=data)
-    service = build_counter_service(config, out_dir=tmp_path / "out")
-    assert (service.municipality_code, service.terminal_id) == (CODE, "T109")
-
     published: list[tuple[str, Any, int]] = []
-    runtime = attach_terminal(service, config, lambda *state: published.append(state), start=False)
+    counter = build(config, keystore=KeyStore(), publish=lambda *state: published.append(state), start=False,
+                    out_dir=tmp_path / "out")
+    service, runtime = counter.service, counter.runtime
+    assert (service.municipality_code, service.terminal_id) == (CODE, "T109")
     try:
         assert published[-1][0] == "online" and published[-1][1] is not None  # replica as-of known
         assert set(service.router.backends()) == {"online", "bcp"}
-        service.sign_in("clerk1", "clerk1pass")
+        runtime.machine.report_failure(runtime.machine.endpoints[0], runtime.continuity.monotonic(),
+                                       error="test: one failure")  # the line is suspect …
+        assert runtime.continuity.evidence()["lines"][0]["failures"] == 1
+        service.sign_in("clerk1", "clerk1pass")  # … and the counter's own requests answer on it
+        service.search(plain_subjects(db_url, 1)[0])
         assert service.mode == "online"
+        # the counter's requests reached the machine (two answers in a row: the line is up again)
+        assert runtime.continuity.evidence()["lines"][0]["failures"] == 0
 
         # only a supervisor may declare BCP mode, checked against the replica (the line is down)
         with pytest.raises(PermissionDeniedError):
@@ -51,12 +58,20 @@ def test_enrolled_terminal_switches_the_counter_to_bcp(tmp_path: Path, server_fa
         subject = plain_subjects(db_url, 1)[0]
         hits = service.search(subject)  # answered by the replica: no second sign-in needed
         assert [h.atena_no for h in hits] == [subject]
+        runtime.refill_leases()
+        from tests.integration.bcp_env import juminhyo
+
+        service.issue(juminhyo(subject))
+        assert service.pending_bcp() == runtime.outbox.count_pending() == 1  # the day close waits for it
+        assert published[-1][2] == 1  # the banner's 未送信 count, without a mode change
     finally:
-        runtime.close()
+        counter.close()
 
 
 def test_not_enrolled_means_online_only(tmp_path: Path) -> None:
     config = ClientConfig(server_url="http://127.0.0.1:9", municipality_code="132403", data_dir=tmp_path)
-    service = build_counter_service(config)
-    assert attach_terminal(service, config, lambda *_: None) is None
-    assert set(service.router.backends()) == {"online"}
+    counter = build(config)
+    assert counter.runtime is None
+    assert set(counter.service.router.backends()) == {"online"}
+    assert counter.service.pending_bcp() == 0
+    counter.close()

@@ -141,17 +141,16 @@ def test_sync_back_reports_response_times_and_the_outage(tmp_path: Path, server_
 def test_counter_in_drill_mode_issues_samples_from_the_replica(tmp_path: Path, server_factory,
                                                                 memory_keyring) -> None:
     from client.cli import build_parser
-    from client.composition.counter_service import build_counter_service
-    from client.composition.terminal_link import attach_terminal
+    from client.composition.root import build
     from client.lifecycle.config import ClientConfig
 
     assert build_parser().parse_args(["gui", "--drill"]).drill
     db_url, server, data = enrolled(tmp_path, server_factory, "T107", "訓練2")
     config = ClientConfig(data_dir=data)
-    service = build_counter_service(config, out_dir=tmp_path / "out")
     published: list[tuple] = []
-    runtime = attach_terminal(service, config, lambda *s: published.append(s), keystore=KeyStore(), start=False,
-                              drill=True)
+    counter = build(config, keystore=KeyStore(), publish=lambda *s: published.append(s), start=False, drill=True,
+                    out_dir=tmp_path / "out")
+    service, runtime = counter.service, counter.runtime
     try:
         service.sign_in("clerk1", "clerk1pass")
         assert service.mode == "bcp" and published[-1][0] == "bcp"

@@ -28,19 +28,20 @@ class Terminal:
 
 @pytest.fixture
 def terminal(qtbot: Any, tmp_path: Path, server_factory: Any, memory_keyring: Any) -> Iterator[Terminal]:
-    from client.composition.counter_service import build_counter_service
-    from client.composition.terminal_link import attach_terminal
+    from client.composition.root import build
     from client.lifecycle.config import ClientConfig
     from client.local.keystore import KeyStore
     from client.ui.app import CounterApp
+    from client.ui.mode_banner import ModeBridge
     from tests.ui.conftest import PrintRecorder
 
     db_url, _server, data = enrolled(tmp_path, server_factory, "T107", "本庁7")
     config = ClientConfig(data_dir=data, bcp_policy="confirm")
-    service = build_counter_service(config, out_dir=tmp_path / "out")
+    bridge = ModeBridge()
+    counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, out_dir=tmp_path / "out")
     printed = PrintRecorder()
-    app = CounterApp(service, printer=printed.append_call, previewer=printed.preview)
-    runtime = attach_terminal(service, config, app.bridge.publish, start=False, keystore=KeyStore())
+    app = CounterApp(counter.service, printer=printed.append_call, previewer=printed.preview, bridge=bridge)
+    runtime = counter.runtime
     try:
         yield Terminal(db_url, app, runtime)
     finally:

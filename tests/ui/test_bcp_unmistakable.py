@@ -42,8 +42,8 @@ def test_frame_and_notices_follow_the_mode(qtbot: Any, counter_app: Any) -> None
 
 
 def test_a_real_sync_back_reports_what_it_sent(tmp_path: Any, server_factory: Any, memory_keyring: Any) -> None:
-    from client.composition.counter_service import build_counter_service
-    from client.composition.terminal_link import attach_terminal, confirm_bcp
+    from client.composition.root import build
+    from client.composition.terminal_link import confirm_bcp
     from client.continuity.machine import LinkMode
     from client.lifecycle.config import ClientConfig
     from client.local.keystore import KeyStore
@@ -51,10 +51,10 @@ def test_a_real_sync_back_reports_what_it_sent(tmp_path: Any, server_factory: An
 
     db_url, _server, data = enrolled(tmp_path, server_factory, "T110", "本庁10")
     config = ClientConfig(data_dir=data, bcp_policy="auto")
-    service = build_counter_service(config, out_dir=tmp_path / "out")
     reports: list[tuple[int, int]] = []
-    runtime = attach_terminal(service, config, lambda *_: None, start=False, keystore=KeyStore(),
-                              on_sync_back=lambda pushed, conflicts: reports.append((pushed, conflicts)))
+    counter = build(config, keystore=KeyStore(), start=False, out_dir=tmp_path / "out",
+                    on_sync_back=lambda pushed, conflicts: reports.append((pushed, conflicts)))
+    service, runtime = counter.service, counter.runtime
     t = [0.0]
     runtime.continuity.monotonic = lambda: t[0]
     runtime.continuity.run_async = lambda fn: fn()
@@ -75,18 +75,20 @@ def test_a_real_sync_back_reports_what_it_sent(tmp_path: Any, server_factory: An
 
 
 def test_a_drill_is_labelled_as_a_drill(qtbot: Any, tmp_path: Any, server_factory: Any, memory_keyring: Any) -> None:
-    from client.composition.counter_service import build_counter_service
-    from client.composition.terminal_link import attach_terminal
+    from client.composition.root import build
     from client.lifecycle.config import ClientConfig
     from client.local.keystore import KeyStore
     from client.ui.app import CounterApp
+    from client.ui.mode_banner import ModeBridge
     from tests.integration.bcp_env import enrolled
 
     _db, _server, data = enrolled(tmp_path, server_factory, "T111", "本庁11")
     config = ClientConfig(data_dir=data)
-    service = build_counter_service(config, out_dir=tmp_path / "out")
-    app = CounterApp(service, printer=None)
-    runtime = attach_terminal(service, config, app.bridge.publish, start=False, keystore=KeyStore(), drill=True)
+    bridge = ModeBridge()
+    counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, drill=True,
+                    out_dir=tmp_path / "out")
+    service, runtime = counter.service, counter.runtime
+    app = CounterApp(service, printer=None, bridge=bridge)
     try:
         assert service.drill
         service.sign_in("clerk1", "clerk1pass")

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from client.composition.counter_service import build_counter_service
-from client.composition.terminal_link import attach_terminal
+from client.composition.root import build
 from client.lifecycle.config import ClientConfig
 from client.lifecycle.enrollment import enroll
 from client.local.keystore import KeyStore
 from client.ui.app import CounterApp
+from client.ui.mode_banner import ModeBridge
 from server_stub.migrate import upgrade
 from tests.faults.proxy import FaultProxy
 from tests.integration.bcp_env import CODE, plain_subjects, seed
@@ -37,13 +37,13 @@ def test_gui_stays_responsive_through_failover(qtbot: Any, tmp_path: Path, serve
     subject = plain_subjects(db_url, 1)[0]
     config = ClientConfig(data_dir=data, bcp_policy="auto", probe_interval_seconds=1, probe_timeout_seconds=1,
                           bcp_window_seconds=2)
-    service = build_counter_service(config, out_dir=tmp_path / "out")
-    app = CounterApp(service, printer=None)
-    runtime = None
+    bridge = ModeBridge()
+    # as build_app does: the whole terminal is built first, then the clerk signs in (online and replica)
+    counter = build(config, keystore=KeyStore(), publish=bridge.publish,
+                    on_confirmation_needed=bridge.ask_confirmation, out_dir=tmp_path / "out")
+    service, runtime = counter.service, counter.runtime
+    app = CounterApp(service, printer=None, bridge=bridge)
     try:
-        # as run_gui does: the terminal is attached first, then the clerk signs in (online and replica)
-        runtime = attach_terminal(service, config, app.bridge.publish,
-                                  on_confirmation_needed=app.bridge.ask_confirmation, keystore=KeyStore())
         service.sign_in("clerk1", "clerk1pass")
         window = app.open_main_window()
         qtbot.addWidget(window)

@@ -54,12 +54,13 @@ class BcpCounter:
 def bcp_counter(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BcpCounter]:
     import keyring
 
-    from client.composition.counter_service import build_counter_service
-    from client.composition.terminal_link import attach_terminal, confirm_bcp
+    from client.composition.root import build
+    from client.composition.terminal_link import confirm_bcp
     from client.lifecycle.config import ClientConfig
     from client.lifecycle.enrollment import enroll
     from client.local.keystore import KeyStore
     from client.ui.app import CounterApp
+    from client.ui.mode_banner import ModeBridge
     from tests.keyring_memory import MemoryKeyring
 
     previous = keyring.get_keyring()
@@ -74,10 +75,11 @@ def bcp_counter(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         enroll(server_url=server.base_url, municipality_code=CITY, terminal_name="本庁5", admin_user="admin1",
                admin_password="admin1pass", data_dir=home, keystore=KeyStore(), terminal_id="T105")
         config = ClientConfig(data_dir=home, bcp_policy="confirm")
-        service = build_counter_service(config, out_dir=root / "out")
+        bridge = ModeBridge()
+        counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, out_dir=root / "out")
+        service, runtime = counter.service, counter.runtime
         printed = PrintRecorder()
-        app = CounterApp(service, printer=printed.append_call, previewer=printed.preview)
-        runtime = attach_terminal(service, config, app.bridge.publish, start=False, keystore=KeyStore())
+        app = CounterApp(service, printer=printed.append_call, previewer=printed.preview, bridge=bridge)
         runtime.refill_leases()  # while online: the block of BCP serials
         service.sign_in(*CLERK)
         confirm_bcp(service, runtime, *SUPERVISOR)

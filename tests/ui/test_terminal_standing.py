@@ -39,19 +39,22 @@ class Terminal:
 
 @pytest.fixture
 def terminal(qtbot: Any, tmp_path: Path, server_factory: Any, memory_keyring: Any) -> Iterator[Terminal]:
-    from client.composition.counter_service import build_counter_service
-    from client.composition.terminal_link import attach_terminal
+    from client.composition.root import build
     from client.lifecycle.config import ClientConfig
     from client.ui.app import CounterApp
+    from client.ui.mode_banner import ModeBridge
+    from client.ui.standing_line import StandingBridge
     from tests.ui.conftest import PrintRecorder
 
     db_url, _server, data = enrolled(tmp_path, server_factory, TERMINAL, "本庁15")
     config = ClientConfig(data_dir=data, bcp_policy="confirm")
-    service = build_counter_service(config, out_dir=tmp_path / "out")
+    bridge, standing = ModeBridge(), StandingBridge()
+    counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, out_dir=tmp_path / "out",
+                    on_standing=standing.publish, on_wiped=standing.announce_wipe)
+    runtime = counter.runtime
     printed = PrintRecorder()
-    app = CounterApp(service, printer=printed.append_call, previewer=printed.preview)
-    runtime = attach_terminal(service, config, app.bridge.publish, start=False, keystore=KeyStore(),
-                              on_standing=app.standing_bridge.publish, on_wiped=app.standing_bridge.announce_wipe)
+    app = CounterApp(counter.service, printer=printed.append_call, previewer=printed.preview, bridge=bridge,
+                     standing_bridge=standing)
     t = Terminal(db_url, data, app, runtime, memory_keyring)
     try:
         yield t
