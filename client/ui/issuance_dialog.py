@@ -41,9 +41,17 @@ from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import REQUESTER_JA, birth_text
 from client.services.issuance_form import IDENTITY_DOCUMENTS, QUALIFICATIONS, IssuanceForm
 from client.services.records import IssuanceOutcome
+from client.ui.operations import (
+    Failure,
+    authorize_supervisor,
+    error_message,
+    evaluate_request,
+    issue_certificate,
+    preview_certificate,
+)
 from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
-from client.ui.taskman import TaskManager, describe_error
+from client.ui.taskman import TaskManager
 from client.ui.verdict_panel import VerdictPanel
 
 log = logging.getLogger(__name__)
@@ -437,11 +445,10 @@ class IssuanceDialog(QDialog):
         seq = self._seq
         request = self.form.to_request()
         release, grant = self.form.release, self.grant
-        self.taskman.run_network(
-            lambda: self.service.evaluate(request, release, grant),
-            on_done=lambda d: self._evaluated(seq, d),
-            on_error=lambda exc: self._evaluate_failed(seq, exc),
-        )
+        (evaluate_request(self, request, release, grant)
+         .success(lambda d: self._evaluated(seq, d))
+         .failure(lambda f: self._evaluate_failed(seq, f))
+         .run())
 
     def _evaluated(self, seq: int, decision: Decision) -> None:
         if seq != self._seq:
@@ -453,15 +460,13 @@ class IssuanceDialog(QDialog):
         self.preview_button.setEnabled(decision.allowed and decision.content is not None)
         emit(self.evaluated, decision)
 
-    def _evaluate_failed(self, seq: int, exc: BaseException) -> None:
+    def _evaluate_failed(self, seq: int, failure: Failure) -> None:
         if seq != self._seq:
             return
-        ja, en = describe_error(exc)
-        log.warning("evaluate failed: %s", en)
         self.decision = None
-        self.verdict.show_error(ja)
+        self.verdict.show_error(failure.message)
         self.issue_button.setEnabled(False)
-        emit(self.failed, ja)
+        emit(self.failed, failure.message)
 
     # -- supervisor release -----------------------------------------------------------------------------
 
@@ -491,12 +496,10 @@ class IssuanceDialog(QDialog):
                 name=grant.user.name, reason=reason))
             self._schedule()
 
-        def refused(exc: BaseException) -> None:
-            ja, en = describe_error(exc)
-            log.warning("supervisor release refused: %s", en)
-            self.result_label.setText(ja)
+        def refused(failure: Failure) -> None:
+            self.result_label.setText(failure.message)
 
-        self.taskman.run_network(lambda: self.service.authorize_supervisor(user_id, password), granted, refused)
+        authorize_supervisor(self, user_id, password).success(granted).failure(refused).run()
 
     # -- preview and issue ----------------------------------------------------------------------------------
 
@@ -511,7 +514,7 @@ class IssuanceDialog(QDialog):
             if self.previewer is not None:
                 self.previewer(self, path)
 
-        self.taskman.run_network(lambda: self.service.preview(d), show, self._issue_failed)
+        preview_certificate(self, d).success(show).failure(self._issue_failed).run()
 
     def issue(self) -> None:
         if self.outcome is not None and self.unprinted and not self._busy:
@@ -524,9 +527,7 @@ class IssuanceDialog(QDialog):
         self.issue_button.setEnabled(False)
         self.result_label.setText(self.tr("発行しています…"))
         request, release, grant = self.form.to_request(), self.form.release, self.grant
-        self.taskman.run_network(
-            lambda: self.service.issue(request, release, grant), self._issued, self._issue_failed
-        )
+        issue_certificate(self, request, release, grant).success(self._issued).failure(self._issue_failed).run()
 
     def _issued(self, outcome: IssuanceOutcome) -> None:
         self._busy = False
@@ -577,17 +578,15 @@ class IssuanceDialog(QDialog):
         try:
             paths = self.service.unprinted.paths_to_print(outcome.issuance_id)
         except Exception as exc:  # noqa: BLE001 - shown to the clerk
-            self.result_label.setText(describe_error(exc)[0])
+            self.result_label.setText(error_message(exc))
             return
         if self.printer(self, paths) is False:
             return  # still 未印刷; the message stays
         self.service.unprinted.printed(outcome.issuance_id)
         self._handed_over(outcome)
 
-    def _issue_failed(self, exc: BaseException) -> None:
+    def _issue_failed(self, failure: Failure) -> None:
         self._busy = False
-        ja, en = describe_error(exc)
-        log.error("issue failed: %s", en)
-        self.result_label.setText(ja)
+        self.result_label.setText(failure.message)
         self.issue_button.setEnabled(self.decision is not None and self.decision.allowed)
-        emit(self.failed, ja)
+        emit(self.failed, failure.message)
