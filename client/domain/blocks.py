@@ -22,19 +22,12 @@ from datetime import date, datetime, timedelta
 
 from client.domain import reasons as R
 from client.domain.calendar_day import japan_date
-from client.domain.model import (
-    Mode,
-    Process,
-    Reason,
-    Requester,
-    RequesterKind,
-    Resident,
-    SupportMeasure,
-    SupportRelease,
-    Suppression,
-    SuppressionLevel,
-)
+from client.domain.counter import Mode
+from client.domain.decision import Reason
 from client.domain.name_match import PersonKey
+from client.domain.protection import Process, SupportMeasure, SupportRelease, Suppression, SuppressionLevel
+from client.domain.request import Requester, RequesterKind
+from client.domain.residents import Resident
 
 
 @dataclass(frozen=True)

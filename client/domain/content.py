@@ -10,26 +10,22 @@ from __future__ import annotations
 from datetime import date
 
 from client.domain.calendar_day import japan_date
+from client.domain.certificates import (
+    CertificateContent,
+    CertificateType,
+    JuminhyoItem,
+    Layout,
+    PrintedPerson,
+)
+from client.domain.counter import Mode
+from client.domain.decision import EvaluationContext
 from client.domain.foreign import has_residence_status
 from client.domain.form_params import FormParameters, form_id_for
 from client.domain.household import head_of
 from client.domain.kana import to_katakana
-from client.domain.model import (
-    CertificateContent,
-    CertificateType,
-    EvaluationContext,
-    IssuanceRequest,
-    JuminhyoItem,
-    Layout,
-    Mode,
-    MunicipalityParams,
-    PrintedPerson,
-    RequesterKind,
-    Resident,
-    ResidentStatus,
-    Sex,
-    TaxSummary,
-)
+from client.domain.municipality import MunicipalityParams
+from client.domain.request import IssuanceRequest, RequesterKind
+from client.domain.residents import Resident, ResidentStatus, Sex, TaxSummary
 from client.domain.tax import (
     FOREST_TAX_FROM,
     forest_environment_tax,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from client.domain.model import ForeignResidentCategory, Resident
+from client.domain.residents import ForeignResidentCategory, Resident
 
 FOREIGN_RESIDENTS_FROM = date(2012, 7, 9)  # 平成24年7月9日: 改正住基法の施行日
 

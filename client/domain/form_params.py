@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from client.domain.model import CertificateType, Layout
+from client.domain.certificates import CertificateType, Layout
 
 # form id (forms/*.toml ``id``) → certificate type; the 住民票 has one form per layout.
 FORM_CERT_TYPES: dict[str, CertificateType] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from client.domain.model import Resident
+from client.domain.residents import Resident
 
 SPOUSE_RELATIONS = frozenset({"妻", "夫", "妻(未届)", "夫(未届)", "妻（未届）", "夫（未届）", "配偶者"})
 _CHILD = re.compile(r"^(子|養子|養女|長男|長女|(二|次|三|四|五|六|七|八|九|十)(男|女)|[0-9０-９]+(男|女))$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from client.domain.model import Reason
+from client.domain.decision import Reason
 
 
 @dataclass(frozen=True)

@@ -32,28 +32,22 @@ from datetime import date
 from client.domain import reasons as R
 from client.domain.blocks import hours_between, support_measure_check, suppression_check
 from client.domain.calendar_day import japan_date
+from client.domain.certificates import CertificateType, JuminhyoItem, Layout
 from client.domain.content import JUMINHYO_LIKE, build_content, printed_items
+from client.domain.counter import Mode
+from client.domain.decision import Decision, EvaluationContext, Outcome, Reason
 from client.domain.foreign import period_expired
 from client.domain.form_params import form_id_for
 from client.domain.household import household_order
-from client.domain.model import (
+from client.domain.protection import Process
+from client.domain.request import (
     SPECIFIED_PROFESSIONS,
-    CertificateType,
-    Decision,
-    EvaluationContext,
     IdentityDocument,
     IssuanceRequest,
-    JuminhyoItem,
-    Layout,
-    Mode,
-    Outcome,
-    Process,
-    Reason,
     Requester,
     RequesterKind,
-    Resident,
-    ResidentStatus,
 )
+from client.domain.residents import Resident, ResidentStatus
 from client.domain.tax import fiscal_year_of
 from client.domain.wareki import fiscal_year_text, to_wareki
 

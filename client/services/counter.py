@@ -104,7 +104,8 @@ class CounterService:
         self._session: Session | None = None
         self._lock = threading.Lock()
         self.unprinted = UnprintedStore(self.out_dir / UNPRINTED_FILE)  # issued, paper still missing
-        # called (on the calling thread) after something the banner shows changed: "issued"
+        # called (on the calling thread) after something the banner shows changed: "issued",
+        # "voided", "reprinted" (the terminal runtime re-publishes its 未送信 count and データ時点)
         self.change_listeners: list[Callable[[str], None]] = list(change_listeners)
 
     def close(self) -> None:
@@ -359,6 +360,7 @@ class CounterService:
     def void(self, issuance_id: str, reason: str, grant: SupervisorGrant | None = None) -> None:
         reason = self._check_reason(reason)
         self._supervisor_backend(grant).void(issuance_id, reason)
+        self._changed("voided")
         log.info("voided %s: %s", issuance_id, reason)
 
     def reprint(
@@ -366,6 +368,7 @@ class CounterService:
     ) -> IssuanceOutcome:
         reason = self._check_reason(reason)
         outcome = self._supervisor_backend(grant).reprint(issuance_id, reason)
+        self._changed("reprinted")
         log.info("reprinted %s: %s", issuance_id, reason)
         return self._render_outcome(outcome, out_dir)
 

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 from client.services.conflicts import UnsyncedBcpError
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.records import DayCloseReport
+from client.ui.operations import Failure, authorize_supervisor, close_day, close_day_pdf
 from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
-from client.ui.taskman import TaskManager, describe_error
+from client.ui.taskman import TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class DayCloseDialog(QDialog):
     def reload(self) -> None:
         day, ack = self.day, self.ack
         self.message_label.setText(self.tr("集計しています…"))
-        self.taskman.run_network(lambda: self.service.day_close(day, ack), self._show, self._failed)
+        close_day(self, day, ack).success(self._show).failure(self._failed).run()
 
     def _show(self, report: DayCloseReport) -> None:
         self.report = report
@@ -151,10 +152,9 @@ class DayCloseDialog(QDialog):
         self.message_label.setText("")
         emit(self.report_ready, report)
 
-    def _failed(self, exc: BaseException) -> None:
-        ja, en = describe_error(exc)
-        log.warning("day close: %s", en)
-        self.message_label.setText(ja)
+    def _failed(self, failure: Failure) -> None:
+        exc = failure.exc
+        self.message_label.setText(failure.message)
         if isinstance(exc, UnsyncedBcpError):  # refused: offer the supervisor's acknowledgement
             self.unsynced_count = exc.count
             self.report = None
@@ -181,9 +181,7 @@ class DayCloseDialog(QDialog):
 
         def accepted() -> None:
             user_id, password = dialog.user_id, dialog.password
-            self.taskman.run_network(
-                lambda: self.service.authorize_supervisor(user_id, password), granted, self._failed
-            )
+            authorize_supervisor(self, user_id, password).success(granted).failure(self._failed).run()
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -198,4 +196,4 @@ class DayCloseDialog(QDialog):
             emit(self.pdf_ready, str(self.pdf_path))
 
         ack = self.ack
-        self.taskman.run_network(lambda: self.service.day_close_pdf(day, ack=ack), done, self._failed)
+        close_day_pdf(self, day, ack).success(done).failure(self._failed).run()

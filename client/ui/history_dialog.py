@@ -27,9 +27,20 @@ from PySide6.QtWidgets import (
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import cert_label
 from client.services.records import HistoryEntry, IssuanceOutcome
+from client.ui.operations import (
+    ISSUED,
+    REPRINTED,
+    VOIDED,
+    Failure,
+    authorize_supervisor,
+    error_message,
+    load_history,
+    reprint_issuance,
+    void_issuance,
+)
 from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
-from client.ui.taskman import TaskManager, describe_error
+from client.ui.taskman import TaskManager
 
 log = logging.getLogger(__name__)
 PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
@@ -58,6 +69,8 @@ class HistoryDialog(QDialog):
         self.printer = printer
         self.atena_no = atena_no
         self.entries: list[HistoryEntry] = []
+        self._own_change: str | None = None
+        taskman.changed.connect(self._counter_changed)
         self.setObjectName("historyDialog")
         self.setWindowTitle(self.tr("交付履歴"))
         self.resize(1000, 520)
@@ -146,9 +159,7 @@ class HistoryDialog(QDialog):
         day = self.day
         atena = self.atena_no if self.resident_check.isChecked() else None
         self.message_label.setText(self.tr("読み込んでいます…"))
-        self.taskman.run_network(
-            lambda: self.service.history(None if atena else day, atena), self._loaded, self._failed
-        )
+        load_history(self, None if atena else day, atena).success(self._loaded).failure(self._failed).run()
 
     def _loaded(self, entries: list[HistoryEntry]) -> None:
         self.entries = sorted(entries, key=lambda e: (e.issued_at is None, e.issued_at), reverse=True)
@@ -177,10 +188,8 @@ class HistoryDialog(QDialog):
         self.message_label.setText(self.tr("{n}件").format(n=len(self.entries)))
         emit(self.loaded, len(self.entries))
 
-    def _failed(self, exc: BaseException) -> None:
-        ja, en = describe_error(exc)
-        log.warning("history: %s", en)
-        self.message_label.setText(ja)
+    def _failed(self, failure: Failure) -> None:
+        self.message_label.setText(failure.message)
         emit(self.loaded, -1)
 
     def selected(self) -> HistoryEntry | None:
@@ -197,11 +206,10 @@ class HistoryDialog(QDialog):
 
         def accepted() -> None:
             user_id, password, reason = dialog.user_id, dialog.password, dialog.reason
-            self.taskman.run_network(
-                lambda: self.service.authorize_supervisor(user_id, password),
-                lambda grant: then(grant, reason),
-                self._failed,
-            )
+            (authorize_supervisor(self, user_id, password)
+             .success(lambda grant: then(grant, reason))
+             .failure(self._failed)
+             .run())
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -213,11 +221,10 @@ class HistoryDialog(QDialog):
             return
 
         def do_void(grant: SupervisorGrant, reason: str) -> None:
-            self.taskman.run_counter(
-                self.service.works_locally, lambda: self.service.void(entry.issuance_id, reason, grant),
-                lambda _r: self._done("voided", self.tr("取消しました。")),
-                self._failed,
-            )
+            (void_issuance(self, entry.issuance_id, reason, grant)
+             .success(lambda _r: self._done("voided", self.tr("取消しました。")))
+             .failure(self._failed)
+             .run())
 
         self._ask_supervisor(
             self.tr("交付の取消"),
@@ -238,10 +245,7 @@ class HistoryDialog(QDialog):
                 numbers = " ".join(c.issue_number for c in outcome.certificates)
                 self._done("reprinted", self.tr("再発行しました: {numbers}").format(numbers=numbers))
 
-            self.taskman.run_counter(  # BCP: a new outbox record, on the single local writer
-                self.service.works_locally, lambda: self.service.reprint(entry.issuance_id, reason, grant),
-                printed, self._failed,
-            )
+            reprint_issuance(self, entry.issuance_id, reason, grant).success(printed).failure(self._failed).run()
 
         self._ask_supervisor(
             self.tr("再発行"),
@@ -259,7 +263,7 @@ class HistoryDialog(QDialog):
         try:
             paths = self.service.unprinted.paths_to_print(entry.issuance_id)
         except Exception as exc:  # noqa: BLE001 - the clerk is told (not unprinted, file gone)
-            self.message_label.setText(describe_error(exc)[0])
+            self.message_label.setText(error_message(exc))
             return
         if self.printer is None or self.printer(self, paths) is False:
             self.message_label.setText(self.tr("印刷されませんでした(未印刷のままです)。"))
@@ -270,5 +274,14 @@ class HistoryDialog(QDialog):
 
     def _done(self, what: str, message: str) -> None:
         emit(self.changed, what)
+        self._own_change = what  # the change event that follows is this one: reloaded already
         self.reload()
         self.message_label.setText(message)
+
+    def _counter_changed(self, what: str) -> None:
+        """TaskManager.changed: something was issued, voided or reprinted (here or in another dialog)."""
+        if what == self._own_change:
+            self._own_change = None
+            return
+        if what in (ISSUED, VOIDED, REPRINTED) and self.isVisible():
+            self.reload()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,19 +30,26 @@ from PySide6.QtWidgets import (
 from client.domain.model import (
     CertificateType,
     Decision,
-    IdentityDocument,
     Outcome,
-    RequesterKind,
     Resident,
     SupportRelease,
 )
 from client.services.counter import CounterService, SupervisorGrant
-from client.services.display import REQUESTER_JA, birth_text
-from client.services.issuance_form import IDENTITY_DOCUMENTS, QUALIFICATIONS, IssuanceForm
+from client.services.display import birth_text
+from client.services.issuance_form import IssuanceForm
 from client.services.records import IssuanceOutcome
+from client.ui.issuance_requester import RequesterSection
+from client.ui.operations import (
+    Failure,
+    authorize_supervisor,
+    error_message,
+    evaluate_request,
+    issue_certificate,
+    preview_certificate,
+)
 from client.ui.qt_signals import emit
 from client.ui.supervisor_dialog import SupervisorDialog
-from client.ui.taskman import TaskManager, describe_error
+from client.ui.taskman import TaskManager
 from client.ui.verdict_panel import VerdictPanel
 
 log = logging.getLogger(__name__)
@@ -52,7 +58,7 @@ EVALUATE_DEBOUNCE_MS = 200
 PdfPrinter = Callable[[QWidget, list[Path]], "bool | None"]  # False: nothing was printed
 PdfPreviewer = Callable[[QWidget, Path], None]
 
-class IssuanceDialog(QDialog):
+class IssuanceDialog(RequesterSection):
     evaluated = Signal(object)  # Decision
     issued = Signal(object)  # IssuanceOutcome, printed (handed over)
     not_printed = Signal(object)  # IssuanceOutcome recorded but not printed (未印刷)
@@ -134,87 +140,7 @@ class IssuanceDialog(QDialog):
             items_layout.addWidget(check)
             self.item_checks[item.value] = check
 
-        # requester
-        self.requester_box = QGroupBox(self.tr("請求者"), self)
-        rform = QFormLayout(self.requester_box)
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("requesterKindCombo")
-        self.kind_combo.setAccessibleName(self.tr("請求者の区分"))
-        for kind in RequesterKind:
-            self.kind_combo.addItem(self.tr(REQUESTER_JA[kind]), kind)
-        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
-        self.requester_name_edit = self._line("requesterNameEdit", self.tr("請求者の氏名"), "requester_name")
-        self.member_requester_combo = QComboBox(self)
-        self.member_requester_combo.setObjectName("householdRequesterCombo")
-        self.member_requester_combo.setAccessibleName(self.tr("来庁した世帯員"))
-        for m in self.form.household_requesters:
-            self.member_requester_combo.addItem(f"{m.relation}　{m.name}", m.atena_no)
-        self.member_requester_combo.currentIndexChanged.connect(
-            lambda _i: self._edit(
-                lambda f: f.choose_household_requester(self.member_requester_combo.currentData())
-            )
-        )
-        self.identity_combo = QComboBox(self)
-        self.identity_combo.setObjectName("identityCombo")
-        self.identity_combo.setAccessibleName(self.tr("本人確認書類"))
-        for doc, label in IDENTITY_DOCUMENTS:
-            self.identity_combo.addItem(self.tr(label), doc)
-        self.identity_combo.currentIndexChanged.connect(
-            lambda _i: self._edit(lambda f: setattr(f, "identity_document", self.identity_document_choice()))
-        )
-        self.poa_check = QCheckBox(self.tr("委任状あり"), self)
-        self.poa_check.setObjectName("powerOfAttorneyCheck")
-        self.poa_check.setAccessibleName(self.tr("委任状"))
-        self.poa_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "has_power_of_attorney", on)))
-        self.purpose_edit = self._line("purposeEdit", self.tr("利用目的"), "purpose")
-        # 職務上請求 (12条の3第3項): one of the eight 特定事務受任者, with 登録番号 and 依頼者
-        self.qualification_combo = QComboBox(self)
-        self.qualification_combo.setObjectName("qualificationCombo")
-        self.qualification_combo.setAccessibleName(self.tr("資格"))
-        self.qualification_combo.addItem(self.tr("(選択してください)"), "")
-        for qualification in QUALIFICATIONS:
-            self.qualification_combo.addItem(qualification, qualification)
-        self.qualification_combo.currentIndexChanged.connect(
-            lambda _i: self._edit(lambda f: setattr(f, "qualification", self.qualification_combo.currentData() or ""))
-        )
-        self.registration_edit = self._line("registrationNoEdit", self.tr("登録番号"), "registration_no")
-        self.client_name_edit = self._line("clientNameEdit", self.tr("依頼者の氏名"), "client_name")
-        self.applicant_address_edit = self._line("applicantAddressEdit", self.tr("申出者の住所(事務所の所在地)"),
-                                                 "applicant_address")
-        self.special_reason_edit = self._line("specialReasonEdit", self.tr("特別の請求の理由"), "special_reason")
-        self.special_accepted_check = QCheckBox(self.tr("特別の請求を認める"), self)
-        self.special_accepted_check.setObjectName("specialAcceptedCheck")
-        self.special_accepted_check.setAccessibleName(self.tr("特別の請求を認める"))
-        self.special_accepted_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "special_accepted", on)))
-        self.agency_edit = self._line("agencyEdit", self.tr("請求機関"), "agency")
-        self.legal_basis_edit = self._line("legalBasisEdit", self.tr("法令上の根拠(番号法19条)"), "legal_basis")
-        self.by_post_check = QCheckBox(self.tr("郵送による請求"), self)
-        self.by_post_check.setObjectName("receivedByPostCheck")
-        self.by_post_check.setAccessibleName(self.tr("郵送による請求"))
-        self.by_post_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "received_by_post", on)))
-        self.deliver_by_post_check = QCheckBox(self.tr("対象者の住所へ郵送で交付する(個人番号入り)"), self)
-        self.deliver_by_post_check.setObjectName("deliverByPostCheck")
-        self.deliver_by_post_check.setAccessibleName(self.tr("郵送で交付"))
-        self.deliver_by_post_check.toggled.connect(lambda on: self._edit(lambda f: setattr(f, "deliver_by_post", on)))
-        rform.addRow(self.tr("区分"), self.kind_combo)
-        rform.addRow(self.tr("氏名"), self.requester_name_edit)
-        rform.addRow(self.tr("来庁した世帯員"), self.member_requester_combo)
-        identity_label = QLabel(self.tr("本人確認(&I)"), self)
-        identity_label.setBuddy(self.identity_combo)  # Alt+I from anywhere in the dialog
-        rform.addRow(identity_label, self.identity_combo)
-        rform.addRow("", self.poa_check)
-        rform.addRow(self.tr("申出者の住所"), self.applicant_address_edit)
-        rform.addRow(self.tr("利用目的"), self.purpose_edit)
-        rform.addRow(self.tr("資格"), self.qualification_combo)
-        rform.addRow(self.tr("登録番号"), self.registration_edit)
-        rform.addRow(self.tr("依頼者"), self.client_name_edit)
-        rform.addRow(self.tr("特別の請求"), self.special_reason_edit)
-        rform.addRow("", self.special_accepted_check)
-        rform.addRow(self.tr("請求機関"), self.agency_edit)
-        rform.addRow(self.tr("法令上の根拠"), self.legal_basis_edit)
-        rform.addRow("", self.by_post_check)
-        rform.addRow("", self.deliver_by_post_check)
-        self._requester_form = rform
+        self._build_requester_box()
 
         # certificate-specific inputs, copies, fee exemption
         other = QFormLayout()
@@ -320,16 +246,6 @@ class IssuanceDialog(QDialog):
 
     # -- building helpers ------------------------------------------------------------------------
 
-    def _line(self, name: str, accessible: str, attr: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.textChanged.connect(lambda t: self._edit(lambda f: setattr(f, attr, t)))
-        return edit
-
-    def _set_row_visible(self, form: QFormLayout, widget: QWidget, visible: bool) -> None:
-        form.setRowVisible(widget, visible)
-
     def _rows_needed(self) -> tuple[bool, ...]:
         f = self.form
         return (f.needs_special_reason, f.needs_legal_basis, f.offers_delivery_by_post)
@@ -338,19 +254,7 @@ class IssuanceDialog(QDialog):
         f = self.form
         self.members_box.setVisible(f.shows_members)
         self.items_box.setVisible(f.shows_items)
-        self._set_row_visible(self._requester_form, self.requester_name_edit, f.needs_requester_name)
-        self._set_row_visible(self._requester_form, self.member_requester_combo, f.needs_household_requester)
-        self._set_row_visible(self._requester_form, self.poa_check, f.needs_power_of_attorney)
-        self._set_row_visible(self._requester_form, self.purpose_edit, f.needs_purpose)
-        self._set_row_visible(self._requester_form, self.applicant_address_edit, f.needs_applicant_address)
-        self._set_row_visible(self._requester_form, self.qualification_combo, f.needs_qualification)
-        self._set_row_visible(self._requester_form, self.registration_edit, f.needs_registration)
-        self._set_row_visible(self._requester_form, self.client_name_edit, f.needs_registration)
-        self._set_row_visible(self._requester_form, self.special_reason_edit, f.needs_special_reason)
-        self._set_row_visible(self._requester_form, self.special_accepted_check, f.needs_special_reason)
-        self._set_row_visible(self._requester_form, self.agency_edit, f.needs_agency)
-        self._set_row_visible(self._requester_form, self.legal_basis_edit, f.needs_legal_basis)
-        self._set_row_visible(self._requester_form, self.deliver_by_post_check, f.offers_delivery_by_post)
+        self._sync_requester_rows()
         self._set_row_visible(self._other_form, self.card_edit, f.needs_card_no)
         self._set_row_visible(self._other_form, self.tax_year_spin, f.needs_tax_year)
         self.adjustSize()
@@ -397,21 +301,8 @@ class IssuanceDialog(QDialog):
     def cert_type_choice(self) -> CertificateType:
         return CertificateType(self.type_combo.currentData())
 
-    def requester_kind_choice(self) -> RequesterKind:
-        return RequesterKind(self.kind_combo.currentData())
-
-    def identity_document_choice(self) -> IdentityDocument:
-        return IdentityDocument(self.identity_combo.currentData())
-
     def _type_changed(self, _index: int) -> None:
         self.form.cert_type = self.cert_type_choice()
-        self._sync_visibility()
-        self._edit(lambda f: None)
-
-    def _kind_changed(self, _index: int) -> None:
-        self.form.requester_kind = self.requester_kind_choice()
-        if self.form.needs_household_requester:
-            self.form.choose_household_requester(self.member_requester_combo.currentData())
         self._sync_visibility()
         self._edit(lambda f: None)
 
@@ -437,11 +328,10 @@ class IssuanceDialog(QDialog):
         seq = self._seq
         request = self.form.to_request()
         release, grant = self.form.release, self.grant
-        self.taskman.run_network(
-            lambda: self.service.evaluate(request, release, grant),
-            on_done=lambda d: self._evaluated(seq, d),
-            on_error=lambda exc: self._evaluate_failed(seq, exc),
-        )
+        (evaluate_request(self, request, release, grant)
+         .success(lambda d: self._evaluated(seq, d))
+         .failure(lambda f: self._evaluate_failed(seq, f))
+         .run())
 
     def _evaluated(self, seq: int, decision: Decision) -> None:
         if seq != self._seq:
@@ -453,15 +343,13 @@ class IssuanceDialog(QDialog):
         self.preview_button.setEnabled(decision.allowed and decision.content is not None)
         emit(self.evaluated, decision)
 
-    def _evaluate_failed(self, seq: int, exc: BaseException) -> None:
+    def _evaluate_failed(self, seq: int, failure: Failure) -> None:
         if seq != self._seq:
             return
-        ja, en = describe_error(exc)
-        log.warning("evaluate failed: %s", en)
         self.decision = None
-        self.verdict.show_error(ja)
+        self.verdict.show_error(failure.message)
         self.issue_button.setEnabled(False)
-        emit(self.failed, ja)
+        emit(self.failed, failure.message)
 
     # -- supervisor release -----------------------------------------------------------------------------
 
@@ -491,12 +379,10 @@ class IssuanceDialog(QDialog):
                 name=grant.user.name, reason=reason))
             self._schedule()
 
-        def refused(exc: BaseException) -> None:
-            ja, en = describe_error(exc)
-            log.warning("supervisor release refused: %s", en)
-            self.result_label.setText(ja)
+        def refused(failure: Failure) -> None:
+            self.result_label.setText(failure.message)
 
-        self.taskman.run_network(lambda: self.service.authorize_supervisor(user_id, password), granted, refused)
+        authorize_supervisor(self, user_id, password).success(granted).failure(refused).run()
 
     # -- preview and issue ----------------------------------------------------------------------------------
 
@@ -511,7 +397,7 @@ class IssuanceDialog(QDialog):
             if self.previewer is not None:
                 self.previewer(self, path)
 
-        self.taskman.run_network(lambda: self.service.preview(d), show, self._issue_failed)
+        preview_certificate(self, d).success(show).failure(self._issue_failed).run()
 
     def issue(self) -> None:
         if self.outcome is not None and self.unprinted and not self._busy:
@@ -524,10 +410,7 @@ class IssuanceDialog(QDialog):
         self.issue_button.setEnabled(False)
         self.result_label.setText(self.tr("発行しています…"))
         request, release, grant = self.form.to_request(), self.form.release, self.grant
-        self.taskman.run_counter(  # BCP: the outbox write goes on the single local writer
-            self.service.works_locally, lambda: self.service.issue(request, release, grant), self._issued,
-            self._issue_failed,
-        )
+        issue_certificate(self, request, release, grant).success(self._issued).failure(self._issue_failed).run()
 
     def _issued(self, outcome: IssuanceOutcome) -> None:
         self._busy = False
@@ -578,17 +461,15 @@ class IssuanceDialog(QDialog):
         try:
             paths = self.service.unprinted.paths_to_print(outcome.issuance_id)
         except Exception as exc:  # noqa: BLE001 - shown to the clerk
-            self.result_label.setText(describe_error(exc)[0])
+            self.result_label.setText(error_message(exc))
             return
         if self.printer(self, paths) is False:
             return  # still 未印刷; the message stays
         self.service.unprinted.printed(outcome.issuance_id)
         self._handed_over(outcome)
 
-    def _issue_failed(self, exc: BaseException) -> None:
+    def _issue_failed(self, failure: Failure) -> None:
         self._busy = False
-        ja, en = describe_error(exc)
-        log.error("issue failed: %s", en)
-        self.result_label.setText(ja)
+        self.result_label.setText(failure.message)
         self.issue_button.setEnabled(self.decision is not None and self.decision.allowed)
-        emit(self.failed, ja)
+        emit(self.failed, failure.message)

@@ -30,6 +30,7 @@ from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError
 from client.services.records import ResidentDetail, ResidentSummary
 from client.ui.mode_banner import ModeBanner
+from client.ui.operations import Failure, load_resident, search_residents
 from client.ui.qt_signals import emit
 from client.ui.resident_views import DetailPane, ResultsModel
 from client.ui.standing_line import StandingLine
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         self.banner.confirm_button.clicked.connect(self.request_bcp)
         self.banner.mode_changed.connect(self._mode_changed)
         self.banner.set_drill(service.drill)
+        taskman.changed.connect(self._counter_changed)  # an action changed what the banner shows
         self._paint_frame(self.banner.mode)
         self._build_actions()
         self.retranslate()
@@ -341,6 +343,9 @@ class MainWindow(QMainWindow):
     def _paint_frame(self, mode: str) -> None:
         """The whole window's frame takes the mode's colour (BCP: thick red; drill: dashed purple)."""
         self.central_frame.set_mode(mode, drill=self.banner.drill)
+
+    def _counter_changed(self, _what: str) -> None:
+        self.banner.refresh()
 
     def _mode_changed(self, old: str, new: str) -> None:
         self._paint_frame(new)
@@ -502,11 +507,10 @@ class MainWindow(QMainWindow):
         if hint is None:
             return
         self.show_message(hint + " — " + self.tr("検索しています…"))
-        self.taskman.run_network(
-            lambda: self.service.search(query, limit=SEARCH_LIMIT + 1),
-            on_done=lambda rows: self._search_done(seq, rows),
-            on_error=lambda exc: self._search_failed(seq, exc),
-        )
+        (search_residents(self, query, limit=SEARCH_LIMIT + 1)
+         .success(lambda rows: self._search_done(seq, rows))
+         .failure(lambda failure: self._search_failed(seq, failure))
+         .run())
 
     def _query_hint(self, query: str) -> str | None:
         """How the input will be searched (the domain's classification); None when it cannot be."""
@@ -543,13 +547,11 @@ class MainWindow(QMainWindow):
             self.results_view.selectRow(0)
         emit(self.search_finished, len(rows))
 
-    def _search_failed(self, seq: int, exc: BaseException) -> None:
+    def _search_failed(self, seq: int, failure: Failure) -> None:
         if seq != self._search_seq:
             return
-        ja, en = describe_error(exc)
-        log.warning("search failed: %s", en)
         self.clear_results()  # the old rows do not answer the new query
-        self.show_message(ja, error=True)
+        self.show_message(failure.message, error=True)
         emit(self.search_finished, -1)
 
     def _search_enter(self) -> None:
@@ -582,11 +584,10 @@ class MainWindow(QMainWindow):
         self.current_summary = summary
         self.current_detail = None
         self.detail_pane.show_loading(summary)
-        self.taskman.run_network(
-            lambda: self.service.resident(summary.atena_no),
-            on_done=lambda d: self._detail_done(seq, d),
-            on_error=lambda exc: self._detail_failed(seq, summary, exc),
-        )
+        (load_resident(self, summary.atena_no)
+         .success(lambda d: self._detail_done(seq, d))
+         .failure(lambda failure: self._detail_failed(seq, summary, failure))
+         .run())
 
     def _detail_done(self, seq: int, detail: ResidentDetail) -> None:
         if seq != self._detail_seq:
@@ -595,15 +596,13 @@ class MainWindow(QMainWindow):
         self.detail_pane.show_detail(detail)
         emit(self.detail_loaded, detail.resident.atena_no)
 
-    def _detail_failed(self, seq: int, summary: ResidentSummary, exc: BaseException) -> None:
+    def _detail_failed(self, seq: int, summary: ResidentSummary, failure: Failure) -> None:
         if seq != self._detail_seq:
             return
-        ja, en = describe_error(exc)
-        log.warning("resident %s: %s", summary.atena_no, en)
-        if isinstance(exc, ProtectedResidentError):
-            self.detail_pane.show_protected(summary, ja)
+        if isinstance(failure.exc, ProtectedResidentError):
+            self.detail_pane.show_protected(summary, failure.message)
         else:
-            self.show_message(ja, error=True)
+            self.show_message(failure.message, error=True)
         emit(self.detail_loaded, summary.atena_no)
 
     # -- dialogs ---------------------------------------------------------------------------------
@@ -671,8 +670,8 @@ class MainWindow(QMainWindow):
             self.issuance_dialog = dialog
             dialog.open()
 
-        self.taskman.run_network(lambda: self.service.resident(handoff.subject_atena_no), opened,
-                                 lambda exc: self.show_message(describe_error(exc)[0], error=True))
+        (load_resident(self, handoff.subject_atena_no).success(opened)
+         .failure(lambda failure: self.show_message(failure.message, error=True)).run())
 
     def open_history(self) -> None:
         from client.ui.history_dialog import HistoryDialog

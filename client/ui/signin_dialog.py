@@ -2,14 +2,16 @@
 
 In BCP mode on a terminal holding mutual-backup partners' replicas (相互バックアップ) a 団体 choice
 appears: this terminal's municipality or a partner, whose staff then sign in against that
-partner's replica. Online, or without partner replicas, the choice is not shown.
+partner's replica. Online, or without partner replicas, the choice is not shown. Finding the
+partners opens their SQLCipher replicas, so it runs on the task manager's database worker: the
+dialog is usable at once (this terminal's municipality) and the choice appears when they are read.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,12 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from client.services.counter import CounterService, Session
+from client.ui.qt_signals import emit
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
 
 
 class SignInDialog(QDialog):
+    municipalities_loaded = Signal(int)  # how many 団体 a clerk may sign in for here (tests wait on it)
+
     def __init__(
         self,
         service: CounterService,
@@ -70,19 +75,12 @@ class SignInDialog(QDialog):
         self.municipality_combo = QComboBox(self)
         self.municipality_combo.setObjectName("municipalityCombo")
         self.municipality_combo.setAccessibleName(self.tr("団体"))
-        choices = service.sign_in_municipalities()  # partners in BCP mode only
-        for code, name in choices.items():
-            if code == service.municipality_code:
-                label = self.tr("この端末の団体 ({code})").format(code=code)
-            else:
-                label = self.tr("{name} ({code}) — 相互バックアップ").format(name=name or code, code=code)
-            self.municipality_combo.addItem(label, code)
+        self._set_municipalities({service.municipality_code: ""})
 
         form = QFormLayout()
-        if len(choices) > 1:
-            form.addRow(self.tr("団体(&M)"), self.municipality_combo)
-        else:
-            self.municipality_combo.hide()
+        self.form = form
+        form.addRow(self.tr("団体(&M)"), self.municipality_combo)
+        form.setRowVisible(self.municipality_combo, False)
         form.addRow(self.tr("職員ID(&U)"), self.user_edit)
         form.addRow(self.tr("パスワード(&P)"), self.password_edit)
 
@@ -107,6 +105,29 @@ class SignInDialog(QDialog):
         self.ok_button.setDefault(False)
         self.ok_button.setAutoDefault(False)
         self.user_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        # partners in BCP mode only; reading them opens their replicas: off the GUI thread
+        self.taskman.run_db(service.sign_in_municipalities, self._municipalities_read, self._municipalities_failed)
+
+    def _set_municipalities(self, choices: dict[str, str]) -> None:
+        current = self.municipality_combo.currentData()
+        self.municipality_combo.clear()
+        for code, name in choices.items():
+            if code == self.service.municipality_code:
+                label = self.tr("この端末の団体 ({code})").format(code=code)
+            else:
+                label = self.tr("{name} ({code}) — 相互バックアップ").format(name=name or code, code=code)
+            self.municipality_combo.addItem(label, code)
+        if current is not None and self.municipality_combo.findData(current) >= 0:
+            self.municipality_combo.setCurrentIndex(self.municipality_combo.findData(current))
+
+    def _municipalities_read(self, choices: dict[str, str]) -> None:
+        self._set_municipalities(choices)
+        self.form.setRowVisible(self.municipality_combo, len(choices) > 1)
+        emit(self.municipalities_loaded, len(choices))
+
+    def _municipalities_failed(self, exc: BaseException) -> None:
+        log.warning("partner municipalities not read: %s", describe_error(exc)[1])
+        emit(self.municipalities_loaded, 1)  # this terminal's own municipality only
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         # Enter moves on field by field (returnPressed handlers); it never presses a default button.

@@ -27,6 +27,9 @@ OnError = Callable[[BaseException], None]
 
 class TaskManager(QObject):
     _closures_pending = Signal()
+    # an action changed what the counter holds ("issued", "voided", …; client/ui/operations):
+    # the views that show it (the banner, the 交付履歴) listen here
+    changed = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, network_workers: int = 4) -> None:
         super().__init__(parent)

@@ -3,217 +3,157 @@
   <context>
     <name>CardDialog</name>
     <message>
-      <location filename="../card_dialog.py" line="100" />
+      <location filename="../card_dialog.py" line="89" />
       <source>マイナンバーカードによる本人確認</source>
       <translation>Identity check with the My Number card</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="108" />
+      <location filename="../card_dialog.py" line="97" />
       <source>1. 券面の確認(照合番号B: 生年月日6桁+有効期限の年4桁+セキュリティコード4桁)</source>
       <translation>1. Card face (check number B: birth date 6 digits + expiry year 4 digits + security code 4 digits)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="113" />
+      <location filename="../card_dialog.py" line="102" />
       <source>照合番号B</source>
       <translation>Check number B</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="115" />
+      <location filename="../card_dialog.py" line="104" />
       <source>券面を読み取る</source>
       <translation>Read the card face</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="126" />
+      <location filename="../card_dialog.py" line="115" />
       <source>顔写真と窓口の方が同一人物であることを確認した</source>
       <translation>I compared the photo with the person at the counter</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="141" />
+      <location filename="../card_dialog.py" line="130" />
       <source>2. 4情報の読取(暗証番号4桁: 住民の方が入力)</source>
       <translation>2. The four items (4-digit PIN, typed by the resident)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="146" />
+      <location filename="../card_dialog.py" line="135" />
       <source>暗証番号</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="148" />
+      <location filename="../card_dialog.py" line="137" />
       <source>4情報を読み取る</source>
       <translation>Read the four items</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="159" />
+      <location filename="../card_dialog.py" line="148" />
       <source>3. 住民記録との照合</source>
       <translation>3. Match with the resident record</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="165" />
+      <location filename="../card_dialog.py" line="154" />
       <source>項目</source>
       <translation>Item</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="165" />
+      <location filename="../card_dialog.py" line="154" />
       <source>カード</source>
       <translation>Card</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="165" />
+      <location filename="../card_dialog.py" line="154" />
       <source>住民記録</source>
       <translation>Resident record</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="165" />
+      <location filename="../card_dialog.py" line="154" />
       <source>結果</source>
       <translation>Result</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="169" />
+      <location filename="../card_dialog.py" line="158" />
       <source>不一致の内容を確認し、窓口の方が本人であると判断した</source>
       <translation>I checked the mismatches and judged that the person at the counter is the card holder</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="178" />
-      <source>4. 交付請求書(書かない窓口)</source>
-      <translation>4. Request form (no-writing counter)</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="187" />
-      <source>請求者の区分</source>
-      <translation>Requester kind</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="188" />
-      <source>対象者</source>
-      <translation>Persons</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="201" />
-      <source>通数</source>
-      <translation>Copies</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="205" />
-      <source>住民票は世帯全員</source>
-      <translation>Certificate of residence for the whole household</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="230" />
-      <source>委任状あり</source>
-      <translation>Power of attorney presented</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="233" />
-      <source>使用目的</source>
-      <translation>Purpose of use</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="234" />
-      <source>提出先</source>
-      <translation>Submitted to</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="235" />
-      <source>資格・登録番号</source>
-      <translation>Qualification and registration no.</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="239" />
+      <location filename="../card_dialog.py" line="168" />
       <source>請求書を表示</source>
       <translation>Show the request form</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="242" />
+      <location filename="../card_dialog.py" line="171" />
       <source>請求書を印刷</source>
       <translation>Print the request form</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="245" />
+      <location filename="../card_dialog.py" line="174" />
       <source>本人確認を記録して交付へ</source>
       <translation>Record the identity check and issue</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="248" />
+      <location filename="../card_dialog.py" line="177" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="265" />
+      <location filename="../card_dialog.py" line="194" />
       <source>カードをリーダーに置き、カード券面の照合番号Bを入力してください。</source>
       <translation>Place the card on the reader and type check number B from the card face.</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="288" />
+      <location filename="../card_dialog.py" line="217" />
       <source>(顔写真)</source>
       <translation>(photo)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="356" />
+      <location filename="../card_dialog.py" line="285" />
       <source>カードを読み取っています…</source>
       <translation>Reading the card…</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="374" />
+      <location filename="../card_dialog.py" line="303" />
       <source>顔写真を表示できません(画像形式)</source>
       <translation>The photo cannot be shown (image format)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="381" />
+      <location filename="../card_dialog.py" line="310" />
       <source>生年月日 {birth}　性別 {sex}　有効期限 {expiry}　署名 検証済</source>
       <translation>Born {birth}  sex {sex}  valid until {expiry}  signature verified</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="385" />
+      <location filename="../card_dialog.py" line="314" />
       <source>券面を確認しました。顔写真とご本人を見比べてください。次に住民の方に暗証番号を入力していただきます。</source>
       <translation>Card face read. Compare the photo with the person. Next, the resident types the PIN.</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="390" />
+      <location filename="../card_dialog.py" line="319" />
       <source>暗証番号の残り回数: {n}回</source>
       <translation>PIN tries left: {n}</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="393" />
+      <location filename="../card_dialog.py" line="322" />
       <source>(この端末では照合しません)</source>
       <translation> (not tried on this terminal)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="407" />
+      <location filename="../card_dialog.py" line="336" />
       <source>4情報を読み取り、住民記録と照合しています…</source>
       <translation>Reading the four items and matching the resident record…</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="432" />
+      <location filename="../card_dialog.py" line="361" />
       <source>一致</source>
       <translation>Match</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="432" />
+      <location filename="../card_dialog.py" line="361" />
       <source>不一致</source>
       <translation>Mismatch</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="445" />
+      <location filename="../card_dialog.py" line="374" />
       <source>住民記録と照合しました。請求の内容を選び、請求書を表示・印刷してください。</source>
       <translation>Matched with the resident record. Choose what is requested, then show or print the request form.</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="472" />
-      <source>(メイン画面で対象の住民を選んでください)</source>
-      <translation>(select the subject in the main window)</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="488" />
-      <source>顔写真の確認(と不一致の確認)をしてから請求書を作成してください。</source>
-      <translation>Confirm the photo (and the mismatches) before making the request form.</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="506" />
-      <source>交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。</source>
-      <translation>Request form made. Let the requester check it and sign.</translation>
-    </message>
-    <message>
-      <location filename="../card_dialog.py" line="528" />
+      <location filename="../card_dialog.py" line="392" />
       <source>顔写真の確認と対象者の選択をしてから交付へ進んでください。</source>
       <translation>Confirm the photo and choose the subject before issuing.</translation>
     </message>
@@ -395,103 +335,103 @@
   <context>
     <name>DayCloseDialog</name>
     <message>
-      <location filename="../day_close_dialog.py" line="49" />
+      <location filename="../day_close_dialog.py" line="50" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="56" />
-      <location filename="../day_close_dialog.py" line="96" />
+      <location filename="../day_close_dialog.py" line="57" />
+      <location filename="../day_close_dialog.py" line="97" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="65" />
+      <location filename="../day_close_dialog.py" line="66" />
       <source>日計表の内訳</source>
       <translation>Day close breakdown</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="66" />
+      <location filename="../day_close_dialog.py" line="67" />
       <source>区分</source>
       <translation>Category</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="66" />
+      <location filename="../day_close_dialog.py" line="67" />
       <source>件数</source>
       <translation>Issuances</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="66" />
+      <location filename="../day_close_dialog.py" line="67" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="66" />
+      <location filename="../day_close_dialog.py" line="67" />
       <source>手数料(円)</source>
       <translation>Fees (yen)</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="77" />
+      <location filename="../day_close_dialog.py" line="78" />
       <source>係長の確認で締める</source>
       <translation>Close with a supervisor's confirmation</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="79" />
+      <location filename="../day_close_dialog.py" line="80" />
       <source>未同期のBCP発行を係長が確認して締める</source>
       <translation>A supervisor confirms the unsynced BCP issuances and closes</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="83" />
+      <location filename="../day_close_dialog.py" line="84" />
       <source>F12 PDF作成</source>
       <translation>F12 Make PDF</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="85" />
+      <location filename="../day_close_dialog.py" line="86" />
       <source>日計表のPDFを作成</source>
       <translation>Make the day close PDF</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="87" />
+      <location filename="../day_close_dialog.py" line="88" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="88" />
+      <location filename="../day_close_dialog.py" line="89" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="121" />
+      <location filename="../day_close_dialog.py" line="122" />
       <source>集計しています…</source>
       <translation>Totalling…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="127" />
+      <location filename="../day_close_dialog.py" line="128" />
       <source>合計 {count}件 {copies}通 手数料 {fee}円(取消 {voided}件は除く)</source>
       <translation>Total {count} issuances, {copies} copies, fees {fee} yen (excluding {voided} voided)</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="134" />
+      <location filename="../day_close_dialog.py" line="135" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="135" />
+      <location filename="../day_close_dialog.py" line="136" />
       <source>免除事由</source>
       <translation>Exemption reason</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="136" />
+      <location filename="../day_close_dialog.py" line="137" />
       <source>端末</source>
       <translation>Terminal</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="137" />
+      <location filename="../day_close_dialog.py" line="138" />
       <source>職員</source>
       <translation>Staff</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="138" />
+      <location filename="../day_close_dialog.py" line="139" />
       <source>動作モード</source>
       <translation>Mode</translation>
     </message>
@@ -511,12 +451,12 @@
       <translation>Confirm the unsynced BCP issuances</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="193" />
+      <location filename="../day_close_dialog.py" line="191" />
       <source>PDFを作成しています…</source>
       <translation>Making the PDF…</translation>
     </message>
     <message>
-      <location filename="../day_close_dialog.py" line="197" />
+      <location filename="../day_close_dialog.py" line="195" />
       <source>日計表を保存しました: {path}</source>
       <translation>Day close saved: {path}</translation>
     </message>
@@ -616,145 +556,145 @@
   <context>
     <name>HistoryDialog</name>
     <message>
-      <location filename="../history_dialog.py" line="62" />
+      <location filename="../history_dialog.py" line="75" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="69" />
-      <location filename="../history_dialog.py" line="118" />
+      <location filename="../history_dialog.py" line="82" />
+      <location filename="../history_dialog.py" line="131" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="71" />
-      <location filename="../history_dialog.py" line="73" />
+      <location filename="../history_dialog.py" line="84" />
+      <location filename="../history_dialog.py" line="86" />
       <source>選択中の住民のみ</source>
       <translation>Selected resident only</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="79" />
+      <location filename="../history_dialog.py" line="92" />
       <source>交付履歴の一覧</source>
       <translation>Issuance list</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="92" />
+      <location filename="../history_dialog.py" line="105" />
       <source>F3 取消</source>
       <translation>F3 Void</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="94" />
+      <location filename="../history_dialog.py" line="107" />
       <source>取消</source>
       <translation>Voided</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="95" />
+      <location filename="../history_dialog.py" line="108" />
       <source>F4 再発行</source>
       <translation>F4 Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="97" />
-      <location filename="../history_dialog.py" line="246" />
+      <location filename="../history_dialog.py" line="110" />
+      <location filename="../history_dialog.py" line="251" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="98" />
+      <location filename="../history_dialog.py" line="111" />
       <source>F2 印刷(未印刷分)</source>
       <translation>F2 Print (not printed yet)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="100" />
+      <location filename="../history_dialog.py" line="113" />
       <source>未印刷の証明書を印刷</source>
       <translation>Print the unprinted certificates</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="103" />
+      <location filename="../history_dialog.py" line="116" />
       <source>F5 更新</source>
       <translation>F5 Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="104" />
+      <location filename="../history_dialog.py" line="117" />
       <source>更新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="105" />
+      <location filename="../history_dialog.py" line="118" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="106" />
+      <location filename="../history_dialog.py" line="119" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="148" />
+      <location filename="../history_dialog.py" line="161" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="168" />
+      <location filename="../history_dialog.py" line="179" />
       <source>未印刷</source>
       <translation>Not printed</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="170" />
+      <location filename="../history_dialog.py" line="181" />
       <source>(BCP)</source>
       <translation> (BCP)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="177" />
+      <location filename="../history_dialog.py" line="188" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="212" />
+      <location filename="../history_dialog.py" line="220" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="218" />
+      <location filename="../history_dialog.py" line="225" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="223" />
+      <location filename="../history_dialog.py" line="230" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="224" />
+      <location filename="../history_dialog.py" line="231" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="231" />
+      <location filename="../history_dialog.py" line="238" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="239" />
+      <location filename="../history_dialog.py" line="246" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="247" />
+      <location filename="../history_dialog.py" line="252" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="256" />
+      <location filename="../history_dialog.py" line="261" />
       <source>印刷する交付を選んでください。</source>
       <translation>Select the issuance to print.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="264" />
+      <location filename="../history_dialog.py" line="269" />
       <source>印刷されませんでした(未印刷のままです)。</source>
       <translation>Nothing was printed (still not printed).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="267" />
+      <location filename="../history_dialog.py" line="272" />
       <source>印刷しました。交付してください: {numbers}</source>
       <translation>Printed. Hand it over: {numbers}</translation>
     </message>
@@ -826,292 +766,150 @@
   <context>
     <name>IssuanceDialog</name>
     <message>
-      <location filename="../issuance_dialog.py" line="87" />
+      <location filename="../issuance_dialog.py" line="93" />
       <source>証明書の交付</source>
       <translation>Issue a certificate</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="101" />
+      <location filename="../issuance_dialog.py" line="107" />
       <source>証明書の種類</source>
       <translation>Certificate type</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="107" />
+      <location filename="../issuance_dialog.py" line="113" />
       <source>対象者</source>
       <translation>Persons</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="109" />
-      <location filename="../issuance_dialog.py" line="111" />
+      <location filename="../issuance_dialog.py" line="115" />
+      <location filename="../issuance_dialog.py" line="117" />
       <source>世帯全員</source>
       <translation>Whole household</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="126" />
+      <location filename="../issuance_dialog.py" line="132" />
       <source>記載事項(特別の請求があるもののみ)</source>
       <translation>Items (only when specially requested)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="138" />
-      <source>請求者</source>
-      <translation>Requester</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="142" />
-      <source>請求者の区分</source>
-      <translation>Requester kind</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="146" />
-      <source>請求者の氏名</source>
-      <translation>Requester's name</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="149" />
-      <location filename="../issuance_dialog.py" line="201" />
-      <source>来庁した世帯員</source>
-      <translation>Household member at the counter</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="159" />
-      <source>本人確認書類</source>
-      <translation>Identity document</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="165" />
-      <source>委任状あり</source>
-      <translation>Power of attorney presented</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="167" />
-      <source>委任状</source>
-      <translation>Power of attorney</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="169" />
-      <location filename="../issuance_dialog.py" line="207" />
-      <source>利用目的</source>
-      <translation>Purpose</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="173" />
-      <location filename="../issuance_dialog.py" line="208" />
-      <source>資格</source>
-      <translation>Qualification</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="174" />
-      <source>(選択してください)</source>
-      <translation>(choose)</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="180" />
-      <location filename="../issuance_dialog.py" line="209" />
-      <source>登録番号</source>
-      <translation>Registration no.</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="181" />
-      <source>依頼者の氏名</source>
-      <translation>Client's name</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="182" />
-      <source>申出者の住所(事務所の所在地)</source>
-      <translation>Applicant's address (office)</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="184" />
-      <source>特別の請求の理由</source>
-      <translation>Reason for the special request</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="185" />
-      <location filename="../issuance_dialog.py" line="187" />
-      <source>特別の請求を認める</source>
-      <translation>Accept the special request</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="189" />
-      <location filename="../issuance_dialog.py" line="213" />
-      <source>請求機関</source>
-      <translation>Requesting agency</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="190" />
-      <source>法令上の根拠(番号法19条)</source>
-      <translation>Legal basis (My Number Act art. 19)</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="191" />
-      <location filename="../issuance_dialog.py" line="193" />
-      <source>郵送による請求</source>
-      <translation>Request received by post</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="195" />
-      <source>対象者の住所へ郵送で交付する(個人番号入り)</source>
-      <translation>Send by post to the subject's address (with My Number)</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="197" />
-      <source>郵送で交付</source>
-      <translation>Deliver by post</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="199" />
-      <source>区分</source>
-      <translation>Category</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="200" />
-      <source>氏名</source>
-      <translation>Name</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="202" />
-      <source>本人確認(&amp;I)</source>
-      <translation>&amp;Identity check</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="206" />
-      <source>申出者の住所</source>
-      <translation>Applicant's address</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="210" />
-      <source>依頼者</source>
-      <translation>Client</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="211" />
-      <source>特別の請求</source>
-      <translation>Special request</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="214" />
-      <source>法令上の根拠</source>
-      <translation>Legal basis</translation>
-    </message>
-    <message>
-      <location filename="../issuance_dialog.py" line="221" />
-      <location filename="../issuance_dialog.py" line="246" />
+      <location filename="../issuance_dialog.py" line="147" />
+      <location filename="../issuance_dialog.py" line="172" />
       <source>印鑑登録証番号</source>
       <translation>Seal registration card no.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="224" />
-      <location filename="../issuance_dialog.py" line="247" />
+      <location filename="../issuance_dialog.py" line="150" />
+      <location filename="../issuance_dialog.py" line="173" />
       <source>課税年度</source>
       <translation>Tax year</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="234" />
-      <location filename="../issuance_dialog.py" line="248" />
+      <location filename="../issuance_dialog.py" line="160" />
+      <location filename="../issuance_dialog.py" line="174" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="239" />
+      <location filename="../issuance_dialog.py" line="165" />
       <source>手数料免除事由</source>
       <translation>Fee exemption reason</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="240" />
+      <location filename="../issuance_dialog.py" line="166" />
       <source>なし(有料)</source>
       <translation>None (fee payable)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="249" />
+      <location filename="../issuance_dialog.py" line="175" />
       <source>手数料免除</source>
       <translation>Fee exemption</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="256" />
+      <location filename="../issuance_dialog.py" line="182" />
       <source>支援措置責任者による解除(F8)</source>
       <translation>Release by the support-measure supervisor (F8)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="258" />
+      <location filename="../issuance_dialog.py" line="184" />
       <source>支援措置責任者による解除</source>
       <translation>Release by the support-measure supervisor</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="266" />
+      <location filename="../issuance_dialog.py" line="192" />
       <source>F10 プレビュー</source>
       <translation>F10 Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="268" />
+      <location filename="../issuance_dialog.py" line="194" />
       <source>プレビュー</source>
       <translation>Preview</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="269" />
-      <location filename="../issuance_dialog.py" line="552" />
+      <location filename="../issuance_dialog.py" line="195" />
+      <location filename="../issuance_dialog.py" line="436" />
       <source>F12 発行・印刷</source>
       <translation>F12 Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="271" />
+      <location filename="../issuance_dialog.py" line="197" />
       <source>発行・印刷</source>
       <translation>Issue and print</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="272" />
-      <location filename="../issuance_dialog.py" line="534" />
+      <location filename="../issuance_dialog.py" line="198" />
+      <location filename="../issuance_dialog.py" line="418" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="274" />
+      <location filename="../issuance_dialog.py" line="200" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="293" />
+      <location filename="../issuance_dialog.py" line="219" />
       <source>証明書(&amp;T)</source>
       <translation>Certificate (&amp;T)</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="383" />
+      <location filename="../issuance_dialog.py" line="287" />
       <source>請求の内容が変わったため、支援措置の解除は無効になりました。必要なら改めて解除を受けてください。</source>
       <translation>The request changed, so the support-measure release no longer applies. Ask for a release again if needed.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="473" />
+      <location filename="../issuance_dialog.py" line="361" />
       <source>支援措置の解除</source>
       <translation>Release a support measure</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="474" />
+      <location filename="../issuance_dialog.py" line="362" />
       <source>支援措置責任者が、この請求が加害者によるものでないことを確認した場合に限り解除します。解除は記録されます。</source>
       <translation>Release only after confirming the request does not come from the perpetrator. The release is recorded.</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="490" />
+      <location filename="../issuance_dialog.py" line="378" />
       <source>{name} が解除しました。理由: {reason}</source>
       <translation>Released by {name}. Reason: {reason}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="509" />
+      <location filename="../issuance_dialog.py" line="395" />
       <source>プレビュー: {path}</source>
       <translation>Preview: {path}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="525" />
+      <location filename="../issuance_dialog.py" line="411" />
       <source>発行しています…</source>
       <translation>Issuing…</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="548" />
+      <location filename="../issuance_dialog.py" line="432" />
       <source>交付しました。発行番号:
 {numbers}</source>
       <translation>Issued. Issue numbers:
 {numbers}</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="565" />
+      <location filename="../issuance_dialog.py" line="449" />
       <source>発行を記録しましたが、印刷されていません(未印刷)。まだ交付していません。手数料は受け取らないでください。
 発行番号:
 {numbers}
@@ -1122,7 +920,7 @@ Issue numbers:
 F12 prints (also from the issuance history, F6; the numbers stay the same).</translation>
     </message>
     <message>
-      <location filename="../issuance_dialog.py" line="568" />
+      <location filename="../issuance_dialog.py" line="452" />
       <source>F12 印刷(未印刷)</source>
       <translation>F12 Print (not printed yet)</translation>
     </message>
@@ -1247,153 +1045,153 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="235" />
+      <location filename="../main_window.py" line="240" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="236" />
+      <location filename="../main_window.py" line="241" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="237" />
+      <location filename="../main_window.py" line="242" />
       <source>カード読取</source>
       <translation>Read card</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="238" />
+      <location filename="../main_window.py" line="243" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="239" />
+      <location filename="../main_window.py" line="244" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="245" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="241" />
+      <location filename="../main_window.py" line="246" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="247" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="248" />
       <source>プリンタ設定</source>
       <translation>Printer settings</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="244" />
+      <location filename="../main_window.py" line="249" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="245" />
-      <location filename="../main_window.py" line="307" />
+      <location filename="../main_window.py" line="250" />
+      <location filename="../main_window.py" line="312" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="246" />
+      <location filename="../main_window.py" line="251" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="250" />
+      <location filename="../main_window.py" line="255" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="251" />
+      <location filename="../main_window.py" line="256" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="257" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="253" />
+      <location filename="../main_window.py" line="258" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="254" />
+      <location filename="../main_window.py" line="259" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="260" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="256" />
+      <location filename="../main_window.py" line="261" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="306" />
+      <location filename="../main_window.py" line="311" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="306" />
+      <location filename="../main_window.py" line="311" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="321" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="322" />
+      <location filename="../main_window.py" line="327" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="318" />
+      <location filename="../main_window.py" line="323" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="329" />
+      <location filename="../main_window.py" line="334" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="347" />
+      <location filename="../main_window.py" line="355" />
       <source>防災訓練</source>
       <translation>Disaster drill</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="348" />
+      <location filename="../main_window.py" line="356" />
       <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
       <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="351" />
+      <location filename="../main_window.py" line="359" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="352" />
+      <location filename="../main_window.py" line="360" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="353" />
+      <location filename="../main_window.py" line="361" />
       <source>BCPモード(縮退運用)に切り替わりました。
 データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
 支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
@@ -1402,143 +1200,143 @@ The data centre cannot be reached: certificates are issued from this terminal's 
 Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="357" />
-      <location filename="../main_window.py" line="371" />
+      <location filename="../main_window.py" line="365" />
+      <location filename="../main_window.py" line="379" />
       <source>オンラインに復旧</source>
       <translation>Back online</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="358" />
+      <location filename="../main_window.py" line="366" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付を送信しています…</source>
       <translation>The data centre answers again; issuing online.
 Sending the issuances made in BCP mode…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="364" />
+      <location filename="../main_window.py" line="372" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付 {pushed}件を送信しました。</source>
       <translation>The data centre answers again; issuing online.
 {pushed} issuances made in BCP mode were sent.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="367" />
+      <location filename="../main_window.py" line="375" />
       <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
       <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="370" />
+      <location filename="../main_window.py" line="378" />
       <source>係長の確認が必要な交付はありません。</source>
       <translation>Nothing waits for a supervisor's review.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="399" />
+      <location filename="../main_window.py" line="410" />
       <source>サインアウトしました(端末の利用停止)</source>
       <translation>Signed out (terminal revoked)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="400" />
+      <location filename="../main_window.py" line="411" />
       <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
       <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="449" />
+      <location filename="../main_window.py" line="460" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="450" />
+      <location filename="../main_window.py" line="461" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="452" />
+      <location filename="../main_window.py" line="463" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="453" />
+      <location filename="../main_window.py" line="464" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="468" />
+      <location filename="../main_window.py" line="479" />
       <source>全回線が {seconds} 秒前から応答しません。</source>
       <translation>No line has answered for {seconds} s.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="472" />
+      <location filename="../main_window.py" line="483" />
       <source>{url}: 応答あり</source>
       <translation>{url}: answering</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="474" />
+      <location filename="../main_window.py" line="485" />
       <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
       <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="498" />
+      <location filename="../main_window.py" line="509" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="514" />
+      <location filename="../main_window.py" line="524" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="515" />
+      <location filename="../main_window.py" line="525" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="516" />
+      <location filename="../main_window.py" line="526" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="517" />
+      <location filename="../main_window.py" line="527" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="518" />
+      <location filename="../main_window.py" line="528" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="532" />
+      <location filename="../main_window.py" line="542" />
       <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
       <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="535" />
+      <location filename="../main_window.py" line="545" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="535" />
+      <location filename="../main_window.py" line="545" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="609" />
+      <location filename="../main_window.py" line="614" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="620" />
-      <location filename="../main_window.py" line="663" />
+      <location filename="../main_window.py" line="625" />
+      <location filename="../main_window.py" line="668" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="623" />
+      <location filename="../main_window.py" line="628" />
       <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
       <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="644" />
+      <location filename="../main_window.py" line="649" />
       <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
       <translation>No card reader is configured (contact IT).</translation>
     </message>
@@ -1622,76 +1420,284 @@ BCP中の交付 {pushed}件を送信しました。</source>
     </message>
   </context>
   <context>
+    <name>RequestSheetSection</name>
+    <message>
+      <location filename="../card_sheet.py" line="66" />
+      <source>4. 交付請求書(書かない窓口)</source>
+      <translation>4. Request form (no-writing counter)</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="75" />
+      <source>請求者の区分</source>
+      <translation>Requester kind</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="76" />
+      <source>対象者</source>
+      <translation>Persons</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="89" />
+      <source>通数</source>
+      <translation>Copies</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="93" />
+      <source>住民票は世帯全員</source>
+      <translation>Certificate of residence for the whole household</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="118" />
+      <source>委任状あり</source>
+      <translation>Power of attorney presented</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="121" />
+      <source>使用目的</source>
+      <translation>Purpose of use</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="122" />
+      <source>提出先</source>
+      <translation>Submitted to</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="123" />
+      <source>資格・登録番号</source>
+      <translation>Qualification and registration no.</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="146" />
+      <source>(メイン画面で対象の住民を選んでください)</source>
+      <translation>(select the subject in the main window)</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="155" />
+      <source>顔写真の確認(と不一致の確認)をしてから請求書を作成してください。</source>
+      <translation>Confirm the photo (and the mismatches) before making the request form.</translation>
+    </message>
+    <message>
+      <location filename="../card_sheet.py" line="173" />
+      <source>交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。</source>
+      <translation>Request form made. Let the requester check it and sign.</translation>
+    </message>
+  </context>
+  <context>
+    <name>RequesterSection</name>
+    <message>
+      <location filename="../issuance_requester.py" line="38" />
+      <source>請求者</source>
+      <translation>Requester</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="42" />
+      <source>請求者の区分</source>
+      <translation>Requester kind</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="46" />
+      <source>請求者の氏名</source>
+      <translation>Requester's name</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="49" />
+      <location filename="../issuance_requester.py" line="101" />
+      <source>来庁した世帯員</source>
+      <translation>Household member at the counter</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="59" />
+      <source>本人確認書類</source>
+      <translation>Identity document</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="65" />
+      <source>委任状あり</source>
+      <translation>Power of attorney presented</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="67" />
+      <source>委任状</source>
+      <translation>Power of attorney</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="69" />
+      <location filename="../issuance_requester.py" line="107" />
+      <source>利用目的</source>
+      <translation>Purpose</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="73" />
+      <location filename="../issuance_requester.py" line="108" />
+      <source>資格</source>
+      <translation>Qualification</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="74" />
+      <source>(選択してください)</source>
+      <translation>(choose)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="80" />
+      <location filename="../issuance_requester.py" line="109" />
+      <source>登録番号</source>
+      <translation>Registration no.</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="81" />
+      <source>依頼者の氏名</source>
+      <translation>Client's name</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="82" />
+      <source>申出者の住所(事務所の所在地)</source>
+      <translation>Applicant's address (office)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="84" />
+      <source>特別の請求の理由</source>
+      <translation>Reason for the special request</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="85" />
+      <location filename="../issuance_requester.py" line="87" />
+      <source>特別の請求を認める</source>
+      <translation>Accept the special request</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="89" />
+      <location filename="../issuance_requester.py" line="113" />
+      <source>請求機関</source>
+      <translation>Requesting agency</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="90" />
+      <source>法令上の根拠(番号法19条)</source>
+      <translation>Legal basis (My Number Act art. 19)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="91" />
+      <location filename="../issuance_requester.py" line="93" />
+      <source>郵送による請求</source>
+      <translation>Request received by post</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="95" />
+      <source>対象者の住所へ郵送で交付する(個人番号入り)</source>
+      <translation>Send by post to the subject's address (with My Number)</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="97" />
+      <source>郵送で交付</source>
+      <translation>Deliver by post</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="99" />
+      <source>区分</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="100" />
+      <source>氏名</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="102" />
+      <source>本人確認(&amp;I)</source>
+      <translation>&amp;Identity check</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="106" />
+      <source>申出者の住所</source>
+      <translation>Applicant's address</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="110" />
+      <source>依頼者</source>
+      <translation>Client</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="111" />
+      <source>特別の請求</source>
+      <translation>Special request</translation>
+    </message>
+    <message>
+      <location filename="../issuance_requester.py" line="114" />
+      <source>法令上の根拠</source>
+      <translation>Legal basis</translation>
+    </message>
+  </context>
+  <context>
     <name>SignInDialog</name>
     <message>
-      <location filename="../signin_dialog.py" line="45" />
+      <location filename="../signin_dialog.py" line="50" />
       <source>窓口 — サインイン</source>
       <translation>Madoguchi — Sign in</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="48" />
+      <location filename="../signin_dialog.py" line="53" />
       <source>証明書交付システム サインイン</source>
       <translation>Certificate issuance — sign in</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="56" />
+      <location filename="../signin_dialog.py" line="61" />
       <source>職員ID</source>
       <translation>Staff ID</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="60" />
+      <location filename="../signin_dialog.py" line="65" />
       <source>パスワード</source>
       <translation>Password</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="68" />
+      <location filename="../signin_dialog.py" line="73" />
       <source>エラー</source>
       <translation>Error</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="72" />
+      <location filename="../signin_dialog.py" line="77" />
       <source>団体</source>
       <translation>Municipality</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="76" />
+      <location filename="../signin_dialog.py" line="116" />
       <source>この端末の団体 ({code})</source>
       <translation>This terminal's municipality ({code})</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="78" />
+      <location filename="../signin_dialog.py" line="118" />
       <source>{name} ({code}) — 相互バックアップ</source>
       <translation>{name} ({code}) — mutual backup</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="83" />
+      <location filename="../signin_dialog.py" line="82" />
       <source>団体(&amp;M)</source>
       <translation>Municipality (&amp;M)</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="86" />
+      <location filename="../signin_dialog.py" line="84" />
       <source>職員ID(&amp;U)</source>
       <translation>Staff ID (&amp;U)</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="87" />
+      <location filename="../signin_dialog.py" line="85" />
       <source>パスワード(&amp;P)</source>
       <translation>Password (&amp;P)</translation>
     </message>
     <message>
+      <location filename="../signin_dialog.py" line="88" />
       <location filename="../signin_dialog.py" line="90" />
-      <location filename="../signin_dialog.py" line="92" />
       <source>サインイン</source>
       <translation>Sign in</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="93" />
-      <location filename="../signin_dialog.py" line="94" />
+      <location filename="../signin_dialog.py" line="91" />
+      <location filename="../signin_dialog.py" line="92" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../signin_dialog.py" line="124" />
+      <location filename="../signin_dialog.py" line="145" />
       <source>サインインしています…</source>
       <translation>Signing in…</translation>
     </message>
