@@ -55,7 +55,8 @@ class SealMark:
         parts = text.split(" ")
         if len(parts) != 7 or parts[0] not in KINDS or len(parts[6]) != 64:
             raise ValueError(f"not a seal mark: {text!r}")
-        return cls(parts[0], int(parts[1]), *(float(v) for v in parts[2:6]), parts[6])
+        x, y, w, h = (float(v) for v in parts[2:6])
+        return cls(parts[0], int(parts[1]), x, y, w, h, parts[6])
 
 
 def pixel_digest(image: Image.Image) -> str:

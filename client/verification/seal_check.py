@@ -161,10 +161,11 @@ class _Walker:
 
 
 def _decode(xobj: Any) -> Any:
-    from pypdf.filters import _xobj_to_image
+    """An image XObject that ``page.images`` did not list (e.g. inside a Form XObject)."""
+    import pypdf.filters
 
     try:
-        return _xobj_to_image(xobj)[2]
+        return pypdf.filters._xobj_to_image(xobj)[2]  # type: ignore[attr-defined]
     except Exception:  # an undecodable image is not a seal
         return None
 
