@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from client.domain.form_params import (
     FORM_IDS,
+    REGISTRATION_NO_FORMS,
     FormParameterError,
     FormParameters,
     apply_changes,
@@ -42,13 +43,15 @@ def _check_text(form_id: str, key: str, text: str) -> None:
 
 def to_params(row: FormParameter) -> FormParameters:
     return FormParameters(form_id=row.form_id, certification_text=row.certification_text or "",
-                          note=row.note or "", enabled=bool(row.enabled))
+                          note=row.note or "", enabled=bool(row.enabled),
+                          registration_no=bool(getattr(row, "registration_no", False)))
 
 
 def replica_data(row: Any) -> dict[str, Any]:
     """The replicated record data of a ``form_parameters`` row (``FormParameters.to_dict()``)."""
     return FormParameters(form_id=row.form_id, certification_text=row.certification_text or "",
-                          note=row.note or "", enabled=bool(row.enabled)).to_dict()
+                          note=row.note or "", enabled=bool(row.enabled),
+                          registration_no=bool(getattr(row, "registration_no", False))).to_dict()
 
 
 def load(session: Session, code: str) -> dict[str, FormParameters]:
@@ -104,6 +107,7 @@ def _store(session: Session, code: str, row: FormParameter | None, new: FormPara
     row.certification_text = new.certification_text
     row.note = new.note
     row.enabled = new.enabled
+    row.registration_no = new.registration_no
     row.updated_at = now
     row.updated_by = user_id[:64]
     session.flush()
@@ -113,7 +117,12 @@ def _store(session: Session, code: str, row: FormParameter | None, new: FormPara
 def listing(session: Session, code: str) -> list[dict[str, Any]]:
     """Every form with its effective parameters (defaults for forms without a row)."""
     current = load(session, code)
-    return [{**current.get(f, FormParameters(f)).to_dict(), "customised": f in current} for f in FORM_IDS]
+    out = []
+    for f in FORM_IDS:
+        params = current.get(f, FormParameters(f))
+        extra = {"registration_no": params.registration_no} if f in REGISTRATION_NO_FORMS else {}
+        out.append({**params.to_dict(), **extra, "customised": f in current})
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,13 +133,14 @@ def listing(session: Session, code: str) -> list[dict[str, Any]]:
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "form-params",
-        help="様式パラメータ: per-form 認証文 override, 備考 line, enabled (replicated to terminals)",
-        description="set --set KEY=VALUE ... (keys: certification_text, note, enabled; an empty text returns to "
-                    "the default), list, clear (all of one form back to the defaults)",
+        help="様式パラメータ: per-form 認証文 override, 備考 line, enabled, inkan registration_no (replicated to terminals)",
+        description="set --set KEY=VALUE ... (keys: certification_text, note, enabled, registration_no for inkan; "
+                    "an empty text returns to the default), list, clear (all of one form back to the defaults)",
     )
     p.add_argument("action", choices=("set", "list", "clear"))
     p.add_argument("--set", dest="values", action="append", default=[], metavar="KEY=VALUE",
-                   help="set (repeatable): certification_text=… note=… enabled=true|false; KEY= resets a text")
+                   help="set (repeatable): certification_text=… note=… enabled=true|false registration_no=true|false "
+                        "(inkan: print the 登録番号); KEY= resets a text")
     p.add_argument("--db", default=None)
     p.add_argument("--municipality", required=True, help="全国地方公共団体コード")
     p.add_argument("--form", default=None, help=f"form id ({', '.join(FORM_IDS)}); set and clear need it")

@@ -19,6 +19,7 @@ from client.certificate.signing import content_digest, sign_certificate
 from client.domain.model import CertificateContent, Decision, IssuanceRequest, JuminhyoItem, SupportRelease
 from client.domain.numbering import format_issue_number
 from client.domain.rules import evaluate
+from client.printing.seal_marks import with_seal_marks
 from server_stub import audit, counters
 from server_stub.auth import Principal
 from server_stub.clock import to_utc
@@ -89,7 +90,7 @@ def issue(
         return IssueResult(decision)
     issued_on = now.date()
     issuance_id = str(uuid.uuid4())
-    base = decision.content
+    base = with_seal_marks(decision.content)  # 印影/公印 as placed, signed with the content
     session.add(Issuance(
         id=issuance_id,
         municipality_code=code,

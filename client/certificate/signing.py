@@ -275,6 +275,8 @@ class Verdict:
     message_ja: str
     message_en: str
     payload: QrPayload | None = None
+    # what was not checked, for the reader: [{"code", "message_ja", "message_en"}] (e.g. seal_not_checked)
+    notes: tuple[dict[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -283,6 +285,7 @@ class Verdict:
             "message_ja": self.message_ja,
             "message_en": self.message_en,
             "payload": self.payload.to_dict() if self.payload else None,
+            "notes": list(self.notes),
         }
 
 

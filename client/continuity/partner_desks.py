@@ -39,6 +39,7 @@ from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper, LeaseReport
 from client.outbox.push import OutboxPusher, PushResult
 from client.outbox.store import Outbox, count_partner_pending
+from client.printing.seal_marks import with_seal_marks
 from client.replica.lookups import ReplicaLookups
 from client.replica.search import ReplicaSearch
 from client.replica.store import ReplicaStore
@@ -158,7 +159,7 @@ class PartnerDesks:
                              self.keystore.ensure_database_key(partner_outbox_key_name(code)))
         lookups = ReplicaLookups(store)
         issuer = BcpIssuer(outbox, lookups, terminal_name=self.terminal_name, signing_key=self.signing_key,
-                           key_id=self.key_id)
+                           key_id=self.key_id, place_seals=with_seal_marks)
         backend = BcpBackend(lookups, ReplicaSearch(store), outbox, issuer, clock=self.clock)
         remote = PartnerRemote(self.remote, code)
         leases = LeaseKeeper(outbox, remote, block_size=PARTNER_LEASE_BLOCK, low_water=PARTNER_LEASE_LOW_WATER)

@@ -36,6 +36,7 @@ from client.outbox.issuer import BcpIssuer
 from client.outbox.leases import LeaseKeeper
 from client.outbox.push import OutboxPusher, PushResult
 from client.outbox.store import Lease, Outbox
+from client.printing.seal_marks import with_seal_marks
 from client.remote.http import DataCentreClient, check_base_url
 from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 from client.replica.lookups import ReplicaLookups
@@ -424,7 +425,7 @@ def build_terminal(
     raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                         serialization.NoEncryption())
     issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=enrolment.terminal_name,
-                       signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)))
+                       signing_key=raw_private, key_id=enrolment.key_id or key_id_for(public_key_for(raw_private)), place_seals=with_seal_marks)
     peer_group = None
     if not drill:  # the hall's peer group (issue 18): its holds are enforced even with no peer around
         from client.peers.group import PeerGroup

@@ -137,6 +137,16 @@ class CertificateContent(Serializable):
     notes: tuple[str, ...] = ()  # 備考
     mode: Mode = Mode.ONLINE
     data_as_of: datetime | None = None  # BCP: replica as-of time
+    # 印影/公印 as placed (client/printing/seal_marks.py), signed with the rest so that verify can
+    # refuse a PDF with another seal drawn over them. ("v1", "<kind> <page> <x> <y> <w> <h> <sha>", …);
+    # empty on certificates issued before: they verify with a "seal not checked" note.
+    seal_marks: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if not self.seal_marks:  # absent, not empty: older certificates keep their signed digest
+            del out["seal_marks"]
+        return out
 
     def canonical_json(self) -> bytes:
         import json
@@ -175,4 +185,5 @@ class CertificateContent(Serializable):
             notes=tuple(d.get("notes", ())),
             mode=Mode(d.get("mode", "online")),
             data_as_of=datetime_or_none(d.get("data_as_of")),
+            seal_marks=tuple(str(m) for m in d.get("seal_marks", ())),
         )

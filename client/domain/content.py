@@ -117,7 +117,7 @@ def omitted_items(resident: Resident, cert: CertificateType, items: frozenset[Ju
 
 
 def printed_person(resident: Resident, cert: CertificateType, items: frozenset[JuminhyoItem],
-                   municipality: MunicipalityParams) -> PrintedPerson:
+                   municipality: MunicipalityParams, registration_no: str = "") -> PrintedPerson:
     """One person with only the items that print on ``cert``."""
     foreign = resident.is_foreign
     base = PrintedPerson(
@@ -138,7 +138,11 @@ def printed_person(resident: Resident, cert: CertificateType, items: frozenset[J
             sex_text=base.sex_text if municipality.print_sex_on_inkan else "",
             former_surname=resident.former_surname,
             alias=resident.alias if foreign else "",
-            extra={"katakana_name": to_katakana(resident.kana)} if foreign and resident.kana else {},
+            extra={
+                **({"katakana_name": to_katakana(resident.kana)} if foreign and resident.kana else {}),
+                # 登録番号: only where the municipality prints it (form parameter registration_no)
+                **({"registration_no": registration_no} if registration_no else {}),
+            },
         )
     if cert is CertificateType.KAZEI:
         return PrintedPerson(atena_no=base.atena_no, name=base.name, kana="", birth_text=base.birth_text, sex_text="")
@@ -265,6 +269,9 @@ def build_content(
     head = head_of(members) if JuminhyoItem.HEAD_RELATION in items else None
     layout = request.layout if cert in (CertificateType.JUMINHYO, CertificateType.KISAI_JIKO) else Layout.KOJIN
     form_params = ctx.form_parameters.get(form_id_for(cert, layout))
+    registration_no = ""
+    if cert is CertificateType.INKAN and ctx.seal is not None and form_params is not None and form_params.registration_no:
+        registration_no = ctx.seal.registration_no
     return CertificateContent(
         cert_type=cert,
         title=cert.label_ja,
@@ -279,7 +286,7 @@ def build_content(
         address=subject.address,
         katagaki=subject.katagaki,
         head_name=head.name if head is not None else "",
-        persons=tuple(printed_person(p, cert, items, municipality) for p in persons),
+        persons=tuple(printed_person(p, cert, items, municipality, registration_no) for p in persons),
         certification_text=certification_text(request, form_params),
         printed_items=tuple(sorted(i.value for i in items)),
         fee_yen=fee_per_copy,

@@ -10,6 +10,8 @@ Three settings, all optional (absent = the built-in behaviour):
 * ``note`` — one 備考 line printed on every certificate of the form (e.g. 「この証明書は、…」).
 * ``enabled`` — ``False``: the municipality does not issue this form; the rule engine refuses it
   (reason ``form_disabled``) online and in BCP mode alike.
+* ``registration_no`` — ``inkan`` only: ``True`` prints the 印鑑登録番号 on the 印鑑登録証明書 (a
+  municipal choice; not printed by default).
 
 The server stores them (``form_parameters`` table), replicates them as kind ``form_parameter``
 (key = form id, data = ``to_dict()``), and both issuance paths pass them to ``build_content`` via
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from client.domain.certificates import CertificateType, Layout
@@ -39,7 +41,8 @@ FORM_CERT_TYPES: dict[str, CertificateType] = {
 }
 FORM_IDS: tuple[str, ...] = tuple(FORM_CERT_TYPES)
 
-KEYS: tuple[str, ...] = ("certification_text", "note", "enabled")
+KEYS: tuple[str, ...] = ("certification_text", "note", "enabled", "registration_no")
+REGISTRATION_NO_FORMS = frozenset({"inkan"})  # forms that may print the 印鑑登録番号
 # Upper bounds in characters; the form's own box may allow fewer (checked with the fonts).
 MAX_CERTIFICATION_TEXT = 80
 MAX_NOTE = 100
@@ -74,20 +77,26 @@ class FormParameters:
     certification_text: str = ""
     note: str = ""
     enabled: bool = True
+    registration_no: bool = False  # inkan: print the 印鑑登録番号
 
     @property
     def is_default(self) -> bool:
-        return not self.certification_text and not self.note and self.enabled
+        return not self.certification_text and not self.note and self.enabled and not self.registration_no
 
     def to_dict(self) -> dict[str, Any]:
-        """The replicated data (fixed key order: the checksum is computed over this text)."""
-        return {"form_id": self.form_id, "certification_text": self.certification_text, "note": self.note,
-                "enabled": self.enabled}
+        """The replicated data (fixed key order: the checksum is computed over this text).
+        ``registration_no`` only when set, so rows written before it keep their text and checksum."""
+        out: dict[str, Any] = {"form_id": self.form_id, "certification_text": self.certification_text,
+                               "note": self.note, "enabled": self.enabled}
+        if self.registration_no:
+            out["registration_no"] = True
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> FormParameters:
         return cls(form_id=str(d["form_id"]), certification_text=str(d.get("certification_text") or ""),
-                   note=str(d.get("note") or ""), enabled=bool(d.get("enabled", True)))
+                   note=str(d.get("note") or ""), enabled=bool(d.get("enabled", True)),
+                   registration_no=bool(d.get("registration_no", False)))
 
 
 def check_form_id(form_id: str) -> str:
@@ -103,13 +112,13 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
 
-def _bool(value: Any) -> bool:
+def _bool(value: Any, key: str = "enabled") -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise FormParameterError("enabled は true または false で指定してください。",
-                             f"enabled must be true or false, not {value!r}")
+    raise FormParameterError(f"{key} は true または false で指定してください。",
+                             f"{key} must be true or false, not {value!r}")
 
 
 TextCheck = Callable[[str, str, str], None]  # (form_id, key, text); raises FormParameterError
@@ -146,14 +155,20 @@ def apply_changes(current: FormParameters, values: Mapping[str, Any], *,
         )
     if not values:
         raise FormParameterError("設定する項目がありません。", "no form parameter given")
+    if "registration_no" in values and current.form_id not in REGISTRATION_NO_FORMS:
+        raise FormParameterError(
+            "登録番号の印字は印鑑登録証明書（inkan）だけに設定できます。",
+            f"registration_no applies to the inkan form only, not {current.form_id!r}",
+        )
     out = current
     if "certification_text" in values:
         text = _text(out.form_id, "certification_text", "認証文", values["certification_text"],
                      MAX_CERTIFICATION_TEXT, check)
-        out = FormParameters(out.form_id, text, out.note, out.enabled)
+        out = replace(out, certification_text=text)
     if "note" in values:
-        note = _text(out.form_id, "note", "備考", values["note"], MAX_NOTE, check)
-        out = FormParameters(out.form_id, out.certification_text, note, out.enabled)
+        out = replace(out, note=_text(out.form_id, "note", "備考", values["note"], MAX_NOTE, check))
     if "enabled" in values:
-        out = FormParameters(out.form_id, out.certification_text, out.note, _bool(values["enabled"]))
+        out = replace(out, enabled=_bool(values["enabled"]))
+    if "registration_no" in values:
+        out = replace(out, registration_no=_bool(values["registration_no"], "registration_no"))
     return out

@@ -136,11 +136,12 @@ def format_partial(pd: PartialDate, *, foreign: bool = False, gannen: bool = Tru
         d = date(pd.year, pd.month, pd.day)
         text = format_date(d, foreign=foreign, gannen=gannen)
         return text + "頃" if pd.approximate else text
-    if pd.year is None:
+    if pd.year is None:  # 昭和年月日不詳: the era, when recorded, is kept
+        era_name = _BY_LETTER[pd.era].name if pd.era in _BY_LETTER and not foreign else ""
         if pd.month is None:
-            return "年月日不詳"
+            return era_name + "年月日不詳"
         tail = f"{pd.month}月" + (f"{pd.day}日" if pd.day is not None else "日不詳")
-        return "年不詳" + tail
+        return era_name + "年不詳" + tail
     if foreign or pd.year < ERAS[0].start.year:
         year_text = f"{pd.year}年"
     elif pd.era in _BY_LETTER:  # written in that era: it keeps it (平成31年, 昭和64年1月)

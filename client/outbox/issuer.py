@@ -73,13 +73,18 @@ class BcpIssuer:
         signing_key: bytes,
         key_id: str,
         new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4()),
+        place_seals: Callable[[CertificateContent], CertificateContent] | None = None,
     ) -> None:
+        """``place_seals``: adds the signed seal marks (client.printing.seal_marks.with_seal_marks;
+        the outbox does not import the renderer). Without it the certificates carry no marks and
+        verify with the note "seal not checked"."""
         self.outbox = outbox
         self.replica = replica
         self.terminal_name = terminal_name
         self.signing_key = signing_key
         self.key_id = key_id
         self.new_uuid = new_uuid
+        self.place_seals = place_seals
 
     def evaluate(self, request: IssuanceRequest, now: datetime, *, stale_override_reason: str = "") -> Decision:
         ctx = self.replica.evaluation_context(request, now, stale_override_reason=stale_override_reason)
@@ -99,6 +104,8 @@ class BcpIssuer:
         if not decision.allowed or decision.content is None:
             raise BcpRefused(decision)
         content = decision.content
+        if self.place_seals is not None:
+            content = self.place_seals(content)
         record_uuid = self.new_uuid()
 
         def build(serials: list[int]) -> dict[str, Any]:

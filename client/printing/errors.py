@@ -31,6 +31,16 @@ class NoFormError(RenderError):
     """No form is defined for the certificate type and layout."""
 
 
+class SealPlacementError(RenderError):
+    """The signed seal marks differ from where this terminal's form puts the seals (another form)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "印影・公印の位置が署名された内容と異なります（様式が発行時のものと違います）。様式を更新してください。",
+            "The signed seal marks differ from this form's seal placement (another form version)",
+        )
+
+
 class MissingParameterError(RenderError):
     """Content fields the form needs (municipality name, 職名, seal image …) are empty."""
 

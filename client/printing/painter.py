@@ -22,11 +22,24 @@ PAD = 1.2 * mm
 
 
 def cell_value(cell: Any, source: Any) -> str:
-    """The cell's text: the field's value, or 省略 for an item omitted for this person (12条5項)."""
+    """The cell's text: the field's value, or 省略 for an item omitted for this person (12条5項).
+
+    A header cell (the source is the whole content, e.g. 世帯主 on the 世帯連記式) is omitted when
+    the item is omitted for every person printed."""
     value = value_of(source, cell.field)
-    if not value and cell.item and cell.item in (getattr(source, "omitted_items", ()) or ()):
+    if not value and cell.item and cell.item in _omitted(source):
         return str(cell.omitted_text)
     return value
+
+
+def _omitted(source: Any) -> frozenset[str]:
+    own = getattr(source, "omitted_items", None)
+    if own is not None:
+        return frozenset(own)
+    persons = getattr(source, "persons", None) or ()
+    if not persons:
+        return frozenset()
+    return frozenset.intersection(*(frozenset(getattr(p, "omitted_items", ()) or ()) for p in persons))
 
 
 def value_of(obj: Any, name: str) -> str:

@@ -25,6 +25,7 @@ from client.printing.embed import attach_certificate
 from client.printing.errors import (
     BadImageError,
     MissingParameterError,
+    SealPlacementError,
     TextOverflowError,
     TokenMismatchError,
     UndrawableCharactersError,
@@ -38,6 +39,7 @@ from client.printing.forms import (
 )
 from client.printing.painter import PAD, Painter
 from client.printing.qr import qr_image
+from client.printing.seal_marks import encode_marks, placements
 from client.printing.textfit import LINE_SPACING
 
 # Plain Flate streams: ASCII85 on top only makes images bigger and costs ~5 ms per certificate.
@@ -79,6 +81,8 @@ def render_certificate(
     _check_required(form, content)
     _check_token(content, qr_token)
     images = _load_images(form, content)
+    if content.seal_marks and content.seal_marks != encode_marks(placements(form, content)):
+        raise SealPlacementError()
     writer = _Writer(content, form, _fonts_or_default(fonts), qr_token, images)
     return writer.render()
 

@@ -6,7 +6,8 @@ keys built by the same domain functions the server uses (``kana.name_search_keys
 
 * 宛名番号: exact; birth date: exact, or the known parts of a partly unknown date;
 * kana: prefix on the full-name key or the given-name key;
-* name: prefix on the name key (or the 通称 as typed);
+* name: prefix on the name key (or the 通称 as typed); an alphabet name also by its given name,
+  looked for inside the range of Latin name keys (``A`` ≤ key < ``[``) of the name index;
 * address: the address key contains the query key.
 
 Results are ordered by kana key then 宛名番号, like the server. Index range scans (``key >= q AND
@@ -94,8 +95,9 @@ def _alternatives(q: Query) -> list[tuple[str, tuple[object, ...]]] | None:
             ("name_key >= ? AND name_key < ?", (k, k + _MAX)),
             ("alias_key >= ? AND alias_key < ? AND alias_key != ''", (k, k + _MAX)),
         ]
-        if is_latin_name(k):  # an alphabet name is also found by its given name (a scan)
-            out.append(("instr(name_key, ?) > 0", (k,)))
+        if is_latin_name(k):  # an alphabet name is also found by its given name: inside the Latin
+            # range of the name index (A ≤ key < "[", as the server), not a scan of every resident
+            out.append(("name_key >= ? AND name_key < ? AND instr(name_key, ?) > 0", ("A", "[", k)))
         return out
     return None
 

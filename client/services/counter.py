@@ -317,7 +317,9 @@ class CounterService:
         """Render the decided content (no 発行番号 yet) to a preview PDF; nothing is issued or logged."""
         if decision.content is None:
             raise RenderError("交付できない内容はプレビューできません。", "preview without content")
-        content = replace(decision.content, training=True, issue_number="見本")
+        from client.printing.seal_marks import with_seal_marks
+
+        content = with_seal_marks(replace(decision.content, training=True, issue_number="見本"))
         try:
             private_key, _public = generate_keypair()  # throwaway key: a preview verifies as nothing
             result = self._render(content, sign_certificate(content, private_key, "preview"))

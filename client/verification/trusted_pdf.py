@@ -8,6 +8,7 @@ verdict (key validity at the issue time, revocation, recall, BCP countersignatur
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from client.certificate.trust_list import TrustList
@@ -27,7 +28,10 @@ def verify_pdf_trusted(pdf: bytes, listing: TrustList, now: datetime) -> TrustVe
         content = CertificateContent.from_dict(json.loads(embedded.content_json))
     except (EmbeddedDataError, ValueError, KeyError, TypeError):  # pragma: no cover - verify_pdf checked it
         return TrustVerdict("invalid", "not_a_certificate", "証明書データを読み取れません。", "unreadable")
-    return verify_with_trust(embedded.token, listing, now, content)
+    verdict = verify_with_trust(embedded.token, listing, now, content)
+    if base.notes:  # e.g. seal_not_checked: said with the verdict, whatever it is
+        verdict = replace(verdict, warnings=(*verdict.warnings, *base.notes))
+    return verdict
 
 
 def verify_text_trusted(text: str, listing: TrustList, now: datetime) -> TrustVerdict:

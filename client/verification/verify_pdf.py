@@ -12,7 +12,10 @@ Checks, in order (the first failure is the verdict):
    be identical; otherwise the names, address, 認証文 and 発行番号 must at least be present;
 6. the QR image on each page encodes the same token (``qr_mismatch``);
 7. no page shows a second, different QR code (``multiple_qr``; decoded with zbarimg when installed);
-8. a 見本 (training) certificate is never a valid certificate (``training_sample``).
+8. the 印影 and 電子公印 are the signed images at the signed places, with nothing drawn over them
+   (``seal_tampered``, client/verification/seal_check.py); a certificate issued before the marks
+   were signed verifies with the note ``seal_not_checked``;
+9. a 見本 (training) certificate is never a valid certificate (``training_sample``).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import replace
 
 from client.certificate.signing import Verdict, verify_token
 from client.domain.model import CertificateContent
 from client.printing.embed import EmbeddedCertificate, EmbeddedDataError, read_certificate_pdf
 from client.printing.qr import qr_image
+from client.verification.seal_check import check_seals
 
 _SPACE = re.compile(r"\s+")
 
@@ -95,6 +100,13 @@ def verify_pdf(pdf: bytes, public_keys: dict[str, bytes]) -> Verdict:
             f"The PDF shows {len(others)} other QR code(s) besides the certificate's",
             full,
         )
+    seal = check_seals(pdf, content.seal_marks, bool(content.seal_image_png or content.municipal_seal_png),
+                       qr_image(embedded.token).convert("L").tobytes())
+    if seal is not None and seal.code != "seal_not_checked":
+        return _invalid(seal.code, seal.message_ja, seal.message_en, full)
+    if seal is not None:
+        full = replace(full, message_ja=full.message_ja + seal.message_ja, message_en=f"{full.message_en}; {seal.message_en}",
+                       notes=({"code": seal.code, "message_ja": seal.message_ja, "message_en": seal.message_en},))
     if content.training:
         return _invalid(
             "training_sample",

@@ -2,7 +2,8 @@
 
 * ``GET /api/v1/admin/form-parameters`` — every form with its effective parameters.
 * ``PUT /api/v1/admin/form-parameters/{form_id}`` — body ``{"certification_text"?, "note"?,
-  "enabled"?}`` (any subset; an empty text returns to the default); unknown keys are refused.
+  "enabled"?, "registration_no"?}`` (any subset; an empty text returns to the default;
+  ``registration_no`` for ``inkan`` only); unknown keys are refused.
 * ``DELETE /api/v1/admin/form-parameters/{form_id}`` — back to the defaults.
 
 Bad input: 422 ``invalid_form_parameter`` (404 ``unknown_form`` for a form id that does not

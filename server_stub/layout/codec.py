@@ -12,6 +12,7 @@ from typing import Any
 
 from client.domain.checkdigits import is_valid_atena_no, is_valid_municipality_code, is_valid_my_number
 from client.domain.partial_date import PartialDate, PartialDateError
+from client.domain.wareki import ERAS
 from server_stub.layout.spec import CODE_TABLES, KOJIN, Column, RecordKind, reverse
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -140,13 +141,39 @@ def parse_row(kind: RecordKind, cells: list[str]) -> tuple[dict[str, Any], list[
         except CellError as exc:
             exc.column = col.name  # type: ignore[attr-defined]
             errors.append(exc)
-    if kind is KOJIN and isinstance(values.get("birth"), PartialDate) and "birth_approximate" in values:
-        b: PartialDate = values["birth"]
-        values["birth"] = PartialDate(b.year, b.month, b.day, approximate=bool(values["birth_approximate"])).to_str()
-    values.pop("birth_approximate", None)
     if kind is KOJIN and isinstance(values.get("birth"), PartialDate):
-        values["birth"] = values["birth"].to_str()
+        b: PartialDate = values["birth"]
+        era = str(values.get("birth_era") or "")
+        try:
+            values["birth"] = _with_era(PartialDate(b.year, b.month, b.day,
+                                                    approximate=bool(values.get("birth_approximate", b.approximate))),
+                                        era).to_str()
+        except CellError as exc:
+            exc.column = "生年月日元号"  # type: ignore[attr-defined]
+            errors.append(exc)
+            values.pop("birth")
+    values.pop("birth_approximate", None)
+    values.pop("birth_era", None)
     return values, errors
+
+
+def _with_era(birth: PartialDate, era: str) -> PartialDate:
+    """The birth date with the era it was written in (a partial date inside that era only)."""
+    if not era:
+        return birth
+    if birth.is_complete:
+        raise CellError("era_on_complete_date", "元号は不詳を含む生年月日にだけ指定できます。",
+                        "生年月日元号: only a partial birth date keeps its era")
+    spec = next(e for e in ERAS if e.letter == era)
+    last = spec.end.year if spec.end is not None else 9999
+    if birth.year is not None and not spec.start.year <= birth.year <= last:
+        raise CellError("era_out_of_range", f"{birth.year}年は{spec.name}の年ではありません。",
+                        f"生年月日元号: {birth.year} is not a year of {spec.name}")
+    try:
+        return PartialDate(birth.year, birth.month, birth.day, approximate=birth.approximate, era=era)
+    except PartialDateError:
+        raise CellError("impossible_date", "生年月日と元号の組合せが正しくありません。",
+                        "生年月日元号: impossible with this birth date") from None
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -177,6 +204,8 @@ def format_row(kind: RecordKind, obj: Any) -> list[str]:
             out.append(f"{p.year or 0:04d}{p.month or 0:02d}{p.day or 0:02d}")
         elif col.attr == "birth_approximate":
             out.append("1" if PartialDate.parse_str(obj.birth).approximate else "0")
+        elif col.attr == "birth_era":
+            out.append(format_cell(col, PartialDate.parse_str(obj.birth).era))
         else:
             out.append(format_cell(col, getattr(obj, col.attr)))
     return out

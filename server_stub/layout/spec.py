@@ -75,9 +75,14 @@ FOREIGN_CATEGORY = {  # 30条の45規定区分 (外国人住民)
     "5": "経過滞在者",
 }
 
+# 生年月日元号: the era a partial birth date was written in, when it is not the era the period is
+# named after by default (平成31年 → 4, 昭和64年1月 → 3, 昭和年月日不詳 → 3); 0 for every other date
+BIRTH_ERA = {"0": "", "1": "M", "2": "T", "3": "S", "4": "H", "5": "R"}
+
 CODE_TABLES: dict[str, dict[str, object]] = {
     "性別": dict(SEX),
     "生年月日区分": dict(BIRTH_KIND),
+    "生年月日元号": dict(BIRTH_ERA),
     "世帯主区分": dict(HEAD),
     "外国人区分": dict(FOREIGN),
     "住民状態": dict(STATUS),
@@ -174,6 +179,8 @@ KOJIN = RecordKind(
         Column("在留カード等の番号", "residence_card_no", "X", 16, note="特別永住者は特別永住者証明書番号"),
         Column("転出先住所", "moved_to_address", "X", 200, note="転出による消除"),
         Column("転出届出日", "moved_out_notified_on", "D", 8, exact=True),
+        Column("生年月日元号", "birth_era", "C", 1, exact=True, code_table="生年月日元号",
+               note="不詳を含む生年月日を記録した元号(平成31年、昭和64年1月、昭和年月日不詳)"),
     ),
     "atena_no", "resident",
 )

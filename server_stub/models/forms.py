@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server_stub.models.base import Base
@@ -24,5 +24,6 @@ class FormParameter(Base):
     certification_text: Mapped[str] = mapped_column(String(200), default="")  # 認証文 override
     note: Mapped[str] = mapped_column(String(200), default="")  # 備考 line on every certificate
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    registration_no: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # inkan: print the 登録番号
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(String(64), default="")

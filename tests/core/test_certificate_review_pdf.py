@@ -172,3 +172,26 @@ def test_renki_shows_foreign_residents_items_too() -> None:
     plain = _pdf_text(evaluate(request(FOREIGN, whole_household=True, layout=Layout.RENKI),
                                context(FOREIGN, (FOREIGN, spouse))).content)  # type: ignore[arg-type]
     assert plain.count("ベトナム") == 2 and "家族滞在" not in plain and "省略" in plain
+
+
+def test_renki_header_prints_setainushi_as_shoryaku_when_omitted() -> None:
+    """世帯連記式: the header's 世帯主 box reads 省略 when 世帯主の氏名・続柄 is omitted (12条5項)."""
+    from client.domain.model import Layout
+
+    head = resident(50, is_head=True, relation="世帯主")
+    wife = resident(51, household_no=head.household_no, is_head=False, relation="妻", sex=Sex.FEMALE)
+    household = (head, wife)
+
+    def renki(**kw):  # type: ignore[no-untyped-def]
+        decision = evaluate(request(head, layout=Layout.RENKI, whole_household=True, **kw), context(head, household))
+        assert decision.allowed and decision.content is not None, decision.reasons
+        return decision.content
+
+    omitted = renki()
+    assert omitted.head_name == "" and len(omitted.persons) == 2
+    text = _pdf_text(omitted)
+    assert "世帯主省略" in text, text
+    shown = renki(items=frozenset({JuminhyoItem.HEAD_RELATION}))
+    text = _pdf_text(shown)
+    assert shown.head_name and f"世帯主{shown.head_name.replace(' ', '').replace('　', '')}" in text
+    assert "世帯主省略" not in text

@@ -196,3 +196,14 @@ def test_partial_year_round_trip(year: int, month: int | None, approximate: bool
     pd = PartialDate(year, month, approximate=approximate)
     assert parse_date(format_partial(pd)) == pd
     assert parse_date(format_partial(pd, foreign=True)) == pd
+
+
+def test_an_unknown_year_keeps_its_recorded_era() -> None:
+    """昭和年月日不詳: a year unknown within a known era prints the era (layout 生年月日元号)."""
+    from client.domain.partial_date import PartialDate
+    from client.domain.wareki import format_partial
+
+    assert format_partial(PartialDate.parse_str("????-??-??/S")) == "昭和年月日不詳"
+    assert format_partial(PartialDate(None, 5, None, era="T")) == "大正年不詳5月日不詳"
+    assert format_partial(PartialDate(None)) == "年月日不詳"
+    assert format_partial(PartialDate(None, era="S"), foreign=True) == "年月日不詳"  # 西暦 for foreign residents

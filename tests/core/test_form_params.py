@@ -115,3 +115,21 @@ def test_longest_accepted_texts_render_on_every_form(name: str) -> None:
     content = replace(all_forms()[name], certification_text=cert, notes=(note,))
     text = _squash(pdftotext(render_certificate(content, sign(content)).pdf))
     assert cert in text and note in text
+
+
+def test_inkan_registration_no_is_an_inkan_only_boolean_off_by_default() -> None:
+    with pytest.raises(FormParameterError, match="inkan form only"):
+        apply_changes(FormParameters("juminhyo_kojin"), {"registration_no": True})
+    with pytest.raises(FormParameterError, match="registration_no must be true or false"):
+        apply_changes(FormParameters("inkan"), {"registration_no": "maybe"})
+    on = apply_changes(FormParameters("inkan"), {"registration_no": "true"})
+    assert on.registration_no and not on.is_default
+    assert FormParameters.from_dict(on.to_dict()) == on
+    # rows written before the key keep their replicated text (and checksum)
+    assert "registration_no" not in FormParameters("inkan", note=NOTE).to_dict()
+    assert apply_changes(on, {"registration_no": False}).is_default
+    inkan = dict(cert_type=CertificateType.INKAN, inkan_card_no="C-0012345")
+    c = evaluate(request(HEAD, **inkan), context(HEAD, FAMILY, seal=SEAL)).content
+    assert c is not None and "registration_no" not in c.persons[0].extra
+    c = evaluate(request(HEAD, **inkan), context(HEAD, FAMILY, seal=SEAL, form_parameters={"inkan": on})).content
+    assert c is not None and c.persons[0].extra["registration_no"] == SEAL.registration_no

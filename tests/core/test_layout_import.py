@@ -265,3 +265,48 @@ def test_foreign_resident_rows_follow_30_jo_no_45(exported: dict[str, Path], emp
     assert (kojin.index(early) + 1, "foreign_resident_before_2012") in codes, codes
     assert (kojin.index(special) + 1, "special_permanent_with_status") in codes, codes
     assert _count(empty_factory, Resident) == 0
+
+
+def test_a_partial_birth_date_keeps_its_era_through_export_and_reimport(
+        exported: dict[str, Path], empty_factory: sessionmaker[Session], tmp_path: Path) -> None:
+    """平成31年 (not 令和元年), 昭和64年1月 (not 平成元年1月) and 昭和年月日不詳 survive the layout CSV."""
+    from client.domain.partial_date import PartialDate
+    from client.domain.wareki import format_partial
+
+    kojin = _read(exported["JUKI_KOJIN"])
+    h = {name: i for i, name in enumerate(kojin[0])}
+    assert kojin[0][-1] == "生年月日元号" and {r[h["生年月日元号"]] for r in kojin[1:]} == {"0"}
+    japanese = [r for r in kojin[1:] if r[h["外国人区分"]] == "0"]
+    cases = {"20190000": ("4", "平成31年月日不詳"), "19890100": ("3", "昭和64年1月日不詳"),
+             "00000000": ("3", "昭和年月日不詳")}
+    edited = {}
+    for row, (birth, (era, _printed)) in zip(japanese, cases.items(), strict=False):
+        row[h["生年月日"]], row[h["生年月日区分"]], row[h["生年月日元号"]] = birth, "0", era
+        edited[row[h["宛名番号"]]] = birth
+    files = [_write(tmp_path / "JUKI_KOJIN.csv", kojin), exported["JUKI_SETAI"], exported["INKAN"]]
+    report = import_layout(empty_factory, CODE, files, create=NEW)
+    assert report.committed, report.errors[:5]
+    with empty_factory() as s:
+        births = dict(s.execute(select(Resident.atena_no, Resident.birth).where(Resident.atena_no.in_(edited))).all())
+    printed = {edited[a]: format_partial(PartialDate.parse_str(b)) for a, b in births.items()}
+    assert printed == {birth: text for birth, (_era, text) in cases.items()}
+    # the export writes the era back: the file reads exactly as imported, and re-imports unchanged
+    again = {f.kind: f.path for f in export_layout(empty_factory, CODE, tmp_path / "again")}
+    assert again["JUKI_KOJIN"].read_bytes() == files[0].read_bytes()
+    assert sum(import_layout(empty_factory, CODE, [again["JUKI_KOJIN"]]).updated.values()) == 0
+
+
+@pytest.mark.parametrize("birth, era, code", [
+    ("19850401", "3", "era_on_complete_date"),  # a complete date needs no era
+    ("19500000", "4", "era_out_of_range"),  # 1950 is not a 平成 year
+    ("20190000", "9", "unknown_code"),
+])
+def test_a_wrong_birth_era_is_refused(exported: dict[str, Path], empty_factory: sessionmaker[Session],
+                                      tmp_path: Path, birth: str, era: str, code: str) -> None:
+    kojin = _read(exported["JUKI_KOJIN"])
+    h = {name: i for i, name in enumerate(kojin[0])}
+    kojin[2][h["生年月日"]], kojin[2][h["生年月日区分"]], kojin[2][h["生年月日元号"]] = birth, "0", era
+    report = import_layout(empty_factory, CODE, [_write(tmp_path / "JUKI_KOJIN.csv", kojin),
+                                                 exported["JUKI_SETAI"], exported["INKAN"]], create=NEW)
+    assert not report.committed and (3, code) in {(e.line, e.code) for e in report.errors}, report.errors[:3]
+    assert _count(empty_factory, Resident) == 0

@@ -27,6 +27,7 @@ from client.local.keystore import KeyStore
 from client.outbox.issuer import BcpIssuer
 from client.outbox.push import OutboxPusher
 from client.outbox.store import Lease, Outbox
+from client.printing.seal_marks import with_seal_marks
 from client.remote.http import DataCentreClient
 from client.replica.lookups import ReplicaLookups
 from client.replica.store import ReplicaStore
@@ -172,7 +173,7 @@ class Terminal:
         outbox = Outbox.open(data_dir / "outbox.db", keystore.ensure_database_key(f"outbox-{CODE}"))
         private = demo_terminal_private_key(CODE, terminal_id)
         issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name=terminal_name, signing_key=private,
-                           key_id=key_id_for(public_key_for(private)))
+                           key_id=key_id_for(public_key_for(private)), place_seals=with_seal_marks)
         return cls(data_dir, remote, store, outbox, issuer, terminal_id)
 
     def bootstrap(self) -> None:

@@ -67,6 +67,7 @@ def test_bcp_issuances_sync_back_exactly_once_with_conflicts(env) -> None:
         for c in i.certificates:
             assert verify_token(c.qr_token, pub, c.content).valid
             assert c.content.mode.value == "bcp" and c.content.data_as_of is not None
+            assert c.content.seal_marks[0] == "v1" and "koin" in " ".join(c.content.seal_marks)  # signed placement
 
     # The data centre learns of a 支援措置 for subject[1] that started before the issue time.
     protect(db_url, subjects[1], start=(now - timedelta(days=1)).date())

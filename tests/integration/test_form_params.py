@@ -99,7 +99,7 @@ def test_cli_set_list_clear(seeded_db: str, capsys: pytest.CaptureFixture[str]) 
                         "--set", f"note={NOTE}")
     assert code == 0
     assert json.loads(out)["forms"] == [{"form_id": "inkan", "certification_text": OVERRIDE, "note": NOTE,
-                                         "enabled": True, "customised": True}]
+                                         "enabled": True, "registration_no": False, "customised": True}]
     assert _state(seeded_db) == (rows0 + 1, feed0 + 1, audit0 + 1)
     code, out, _ = _cli(capsys, seeded_db, "set", "--form", "inkan", "--set", "note=")  # one key back to default
     assert code == 0 and json.loads(out)["forms"][0]["note"] == ""
@@ -303,3 +303,70 @@ def test_bootstrap_carries_form_parameters(server: Any, seeded_db: str, city_adm
     finally:
         t.close()
     assert CODE == CITY_CODE
+
+
+def _sealed_subjects(db_url: str, count: int) -> list[tuple[str, str, str]]:
+    """(宛名番号, 印鑑登録証 card no, 登録番号) of plain subjects with an active seal registration."""
+    from sqlalchemy.orm import Session
+
+    from server_stub.models import SealRegistration
+
+    plain = plain_subjects(db_url, 100)
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            rows = s.execute(select(SealRegistration.atena_no, SealRegistration.card_no,
+                                    SealRegistration.registration_no).where(
+                SealRegistration.municipality_code == CITY_CODE, SealRegistration.status == "active",
+                SealRegistration.atena_no.in_(plain))).all()
+    finally:
+        engine.dispose()
+    assert len(rows) >= count
+    return [(a, c, r) for a, c, r in rows[:count]]
+
+
+def test_inkan_registration_no_is_a_municipal_option_printed_the_same_online_and_in_bcp(
+    server: Any, seeded_db: str, city_admin: Any, city_clerk: Any, terminal: Terminal
+) -> None:
+    from dataclasses import replace
+
+    from client.domain.model import CertificateType
+
+    path = "/api/v1/admin/form-parameters"
+    ((subject, card, number),) = _sealed_subjects(seeded_db, 1)
+
+    def both() -> tuple[str, str]:
+        """The same person's 印鑑登録証明書 online and from the replica (BCP), as pdftotext reads it."""
+        r = city_clerk.post("/api/v1/issuances", json={
+            "request": self_request(subject, cert_type="inkan", inkan_card_no=card)})
+        assert r.status_code == 201, r.text
+        request = replace(juminhyo(subject), cert_type=CertificateType.INKAN, inkan_card_no=card)
+        bcp = terminal.issuer.issue(request, user_id="clerk1", printer_id="P001", now=now_utc())
+        return _pdf_text(r.json()["certificates"][0]), _pdf_text(bcp.certificates[0])
+
+    # default: no 登録番号 on either path
+    for text in both():
+        assert "登録番号" not in text
+    # bad input: only the inkan form takes it, and only true/false; nothing changes
+    before = _state(seeded_db)
+    assert city_admin.client.put(f"{path}/juminhyo_kojin", json={"registration_no": True}).status_code == 422
+    assert city_admin.client.put(f"{path}/inkan", json={"registration_no": "perhaps"}).status_code == 422
+    assert _state(seeded_db) == before
+
+    r = city_admin.client.put(f"{path}/inkan", json={"registration_no": True})
+    assert r.status_code == 200 and r.json()["registration_no"] is True
+    ReplicaSync(terminal.store, terminal.remote).pull()
+    assert _replica_forms(terminal)["inkan"].registration_no is True
+    _form_checksum_matches(terminal)
+    online, bcp = both()
+    # pdftotext reads the labels, then the values: …性別登録番号住所<name><birth>男<登録番号><address>…
+    body = online.split("手数料")[0]
+    assert "性別登録番号住所" in body and f"{number}東京都" in body, online
+    # identical on both paths: everything above the 手数料 (title, 印影, person, 認証文, date, issuer)
+    assert body == bcp.split("手数料")[0]
+
+    # cleared: gone again on both paths
+    assert city_admin.client.delete(f"{path}/inkan").json()["cleared"] is True
+    ReplicaSync(terminal.store, terminal.remote).pull()
+    for text in both():
+        assert "登録番号" not in text

@@ -110,6 +110,7 @@ def test_issue_void_reprint_history_day_close_and_verify(city_clerk: Any, city_s
         content = CertificateContent.from_dict(cert["content"])
         assert content.issue_number == cert["issue_number"]
         assert verify_token(cert["qr_token"], keys, content).valid
+        assert content.seal_marks[0] == "v1" and "koin" in " ".join(content.seal_marks)  # the 公印 as placed, signed
         v = city_clerk.post("/api/v1/verify", json={"token": cert["qr_token"]}).json()
         assert v["valid"] and v["record"]["voided"] is False
     forged = body["certificates"][0]["qr_token"][:-4] + ("AAAA" if not body["certificates"][0]["qr_token"].endswith("AAAA") else "BBBB")
