@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from client.domain.model import (
@@ -29,17 +30,52 @@ from server_stub.models import (
     TaxSummary,
 )
 
+# The loaders run on every search, resident detail, evaluation and issuance. They read rows with
+# SQLAlchemy Core statements built once at import (table columns, bound parameters; ``expanding``
+# for the IN lists), so a request neither builds nor compiles a statement: SQLAlchemy's compiled
+# cache is keyed on the statement, and the ORM's per-row identity map and instrumentation are not
+# involved (issue 23). ``convert`` reads the rows by attribute, as it read the ORM objects.
+_res = cast(Table, Resident.__table__)
+_sm = cast(Table, SupportMeasure.__table__)
+_smp = cast(Table, SupportMeasurePerson.__table__)
+_sup = cast(Table, Suppression.__table__)
+_seal = cast(Table, SealRegistration.__table__)
+_tax = cast(Table, TaxSummary.__table__)
+_CODE: Any = bindparam("code")
 
-def load_resident(session: Session, code: str, atena_no: str) -> Resident | None:
-    return session.scalars(
-        select(Resident).where(Resident.municipality_code == code, Resident.atena_no == atena_no)
-    ).one_or_none()
+_RESIDENT = select(_res).where(_res.c.municipality_code == _CODE, _res.c.atena_no == bindparam("atena_no"))
+_HOUSEHOLD = select(_res).where(_res.c.municipality_code == _CODE, _res.c.household_no == bindparam("household_no"))
+_MEASURE_IDS = (select(_smp.c.measure_id)
+                .where(_smp.c.municipality_code == _CODE, _smp.c.atena_no.in_(bindparam("atena_nos", expanding=True)))
+                .distinct())
+_MEASURES = select(_sm).where(_sm.c.municipality_code == _CODE, _sm.c.measure_id.in_(bindparam("ids", expanding=True)))
+_MEASURE_PERSONS = select(_smp).where(_smp.c.municipality_code == _CODE,
+                                      _smp.c.measure_id.in_(bindparam("ids", expanding=True)))
+_PERPETRATOR_HOUSEHOLDS = (
+    select(_res)
+    .where(_res.c.municipality_code == _CODE,
+           or_(_res.c.atena_no.in_(bindparam("perps", expanding=True)),
+               _res.c.household_no.in_(select(_res.c.household_no).where(
+                   _res.c.municipality_code == _CODE, _res.c.atena_no.in_(bindparam("perps", expanding=True))))))
+    .order_by(_res.c.atena_no))
+_SUPPRESSIONS = (select(_sup)
+                 .where(_sup.c.municipality_code == _CODE,
+                        or_(_sup.c.atena_no.in_(bindparam("atena_nos", expanding=True)),
+                            _sup.c.household_no.in_(bindparam("household_nos", expanding=True))))
+                 .order_by(_sup.c.suppression_id))
+_SEAL = (select(_seal).where(_seal.c.municipality_code == _CODE, _seal.c.atena_no == bindparam("atena_no"))
+         .order_by(_seal.c.status, _seal.c.registered_on.desc()).limit(1))
+_TAX = select(_tax).where(_tax.c.municipality_code == _CODE, _tax.c.atena_no == bindparam("atena_no"),
+                          _tax.c.tax_year == bindparam("tax_year"))
+
+
+def load_resident(session: Session, code: str, atena_no: str) -> Any | None:
+    """The resident's row (all columns, read by attribute like the ORM object), or None."""
+    return session.execute(_RESIDENT, {"code": code, "atena_no": atena_no}).one_or_none()
 
 
 def load_household(session: Session, code: str, household_no: str) -> list[ResidentDC]:
-    rows = session.scalars(
-        select(Resident).where(Resident.municipality_code == code, Resident.household_no == household_no)
-    ).all()
+    rows = session.execute(_HOUSEHOLD, {"code": code, "household_no": household_no}).all()
     return [convert.resident(r) for r in rows]
 
 
@@ -48,21 +84,11 @@ def load_measures(session: Session, code: str, atena_nos: Iterable[str]) -> list
     wanted = sorted({a for a in atena_nos if a})
     if not wanted:
         return []
-    ids = session.scalars(
-        select(SupportMeasurePerson.measure_id)
-        .where(SupportMeasurePerson.municipality_code == code, SupportMeasurePerson.atena_no.in_(wanted))
-        .distinct()
-    ).all()
+    ids = session.execute(_MEASURE_IDS, {"code": code, "atena_nos": wanted}).scalars().all()
     if not ids:
         return []
-    measures = session.scalars(
-        select(SupportMeasure).where(SupportMeasure.municipality_code == code, SupportMeasure.measure_id.in_(ids))
-    ).all()
-    persons = session.scalars(
-        select(SupportMeasurePerson).where(
-            SupportMeasurePerson.municipality_code == code, SupportMeasurePerson.measure_id.in_(ids)
-        )
-    ).all()
+    measures = session.execute(_MEASURES, {"code": code, "ids": list(ids)}).all()
+    persons = session.execute(_MEASURE_PERSONS, {"code": code, "ids": list(ids)}).all()
     return [convert.support_measure(m, persons) for m in sorted(measures, key=lambda m: m.measure_id)]
 
 
@@ -72,13 +98,7 @@ def load_perpetrator_households(session: Session, code: str,
     perps = sorted({a for m in measures for a in m.perpetrator_atena_nos})
     if not perps:
         return []
-    households = select(Resident.household_no).where(Resident.municipality_code == code,
-                                                      Resident.atena_no.in_(perps))
-    rows = session.scalars(
-        select(Resident).where(Resident.municipality_code == code,
-                               or_(Resident.atena_no.in_(perps), Resident.household_no.in_(households)))
-        .order_by(Resident.atena_no)
-    ).all()
+    rows = session.execute(_PERPETRATOR_HOUSEHOLDS, {"code": code, "perps": perps}).all()
     return [convert.resident(r) for r in rows]
 
 
@@ -86,17 +106,9 @@ def load_suppressions(session: Session, code: str, atena_nos: Iterable[str],
                       household_nos: Iterable[str]) -> list[SuppressionDC]:
     a = sorted({x for x in atena_nos if x})
     h = sorted({x for x in household_nos if x})
-    conds = []
-    if a:
-        conds.append(Suppression.atena_no.in_(a))
-    if h:
-        conds.append(Suppression.household_no.in_(h))
-    if not conds:
+    if not a and not h:
         return []
-    rows = session.scalars(
-        select(Suppression).where(Suppression.municipality_code == code, or_(*conds))
-        .order_by(Suppression.suppression_id)
-    ).all()
+    rows = session.execute(_SUPPRESSIONS, {"code": code, "atena_nos": a, "household_nos": h}).all()
     return [convert.suppression(r) for r in rows]
 
 
@@ -119,21 +131,12 @@ def build_context(
             touched.add(extra)
     seal = None
     if request.cert_type is CertificateType.INKAN:
-        seal_row = session.scalars(
-            select(SealRegistration)
-            .where(SealRegistration.municipality_code == code, SealRegistration.atena_no == subject.atena_no)
-            .order_by(SealRegistration.status, SealRegistration.registered_on.desc())
-        ).first()
+        seal_row = session.execute(_SEAL, {"code": code, "atena_no": subject.atena_no}).first()
         seal = convert.seal(seal_row) if seal_row else None
     tax = None
     if request.cert_type is CertificateType.KAZEI and request.tax_year is not None:
-        tax_row = session.scalars(
-            select(TaxSummary).where(
-                TaxSummary.municipality_code == code,
-                TaxSummary.atena_no == subject.atena_no,
-                TaxSummary.tax_year == request.tax_year,
-            )
-        ).one_or_none()
+        tax_row = session.execute(_TAX, {"code": code, "atena_no": subject.atena_no,
+                                         "tax_year": request.tax_year}).one_or_none()
         tax = convert.tax(tax_row) if tax_row else None
     measures = tuple(load_measures(session, code, touched))
     return EvaluationContext(

@@ -1,9 +1,13 @@
-"""Rows → domain dataclasses (client.domain.model)."""
+"""Rows → domain dataclasses (client.domain.model).
+
+A row is an ORM object or a Core ``Row`` of the same table (read by attribute: the hot loaders of
+``server_stub.context`` read Core rows)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from client.domain.model import Process, ResidentStatus, Sex, SuppressionLevel
 from client.domain.model import Resident as ResidentDC
@@ -23,7 +27,7 @@ from server_stub.models import (
 )
 
 
-def resident(row: Resident) -> ResidentDC:
+def resident(row: Resident | Any) -> ResidentDC:
     return ResidentDC(
         atena_no=row.atena_no,
         household_no=row.household_no,
@@ -61,7 +65,7 @@ def resident(row: Resident) -> ResidentDC:
     )
 
 
-def seal(row: SealRegistration) -> SealDC:
+def seal(row: SealRegistration | Any) -> SealDC:
     return SealDC(
         registration_no=row.registration_no,
         card_no=row.card_no,
@@ -72,7 +76,7 @@ def seal(row: SealRegistration) -> SealDC:
     )
 
 
-def tax(row: TaxSummary) -> TaxDC:
+def tax(row: TaxSummary | Any) -> TaxDC:
     return TaxDC(
         atena_no=row.atena_no,
         tax_year=row.tax_year,
@@ -88,7 +92,7 @@ def tax(row: TaxSummary) -> TaxDC:
     )
 
 
-def support_measure(row: SupportMeasure, persons: Iterable[SupportMeasurePerson]) -> SupportMeasureDC:
+def support_measure(row: SupportMeasure | Any, persons: Iterable[SupportMeasurePerson | Any]) -> SupportMeasureDC:
     mine = [p for p in persons if p.measure_id == row.measure_id]
     return SupportMeasureDC(
         measure_id=row.measure_id,
@@ -104,7 +108,7 @@ def support_measure(row: SupportMeasure, persons: Iterable[SupportMeasurePerson]
     )
 
 
-def suppression(row: Suppression) -> SuppressionDC:
+def suppression(row: Suppression | Any) -> SuppressionDC:
     return SuppressionDC(
         suppression_id=row.suppression_id,
         process=Process(row.process),

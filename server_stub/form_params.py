@@ -18,7 +18,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from client.domain.form_params import (
@@ -41,7 +41,7 @@ def _check_text(form_id: str, key: str, text: str) -> None:
     check_text(form_id, key, text)
 
 
-def to_params(row: FormParameter) -> FormParameters:
+def to_params(row: FormParameter | Any) -> FormParameters:
     return FormParameters(form_id=row.form_id, certification_text=row.certification_text or "",
                           note=row.note or "", enabled=bool(row.enabled),
                           registration_no=bool(getattr(row, "registration_no", False)))
@@ -54,9 +54,14 @@ def replica_data(row: Any) -> dict[str, Any]:
                           registration_no=bool(getattr(row, "registration_no", False))).to_dict()
 
 
+_FORM_PARAMETERS = select(*FormParameter.__table__.c).where(
+    FormParameter.__table__.c.municipality_code == bindparam("code"))
+
+
 def load(session: Session, code: str) -> dict[str, FormParameters]:
-    """All form parameters of a municipality, by form id (forms without a row are absent)."""
-    rows = session.scalars(select(FormParameter).where(FormParameter.municipality_code == code)).all()
+    """All form parameters of a municipality, by form id (forms without a row are absent).
+    Read on every evaluation and issuance: a Core statement built once (issue 23)."""
+    rows = session.execute(_FORM_PARAMETERS, {"code": code}).all()
     return {r.form_id: to_params(r) for r in rows}
 
 

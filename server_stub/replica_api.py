@@ -274,25 +274,35 @@ def create_router(session_dependency: Callable[..., Any],
     from server_stub.api.errors import ApiError
     from server_stub.terminal_signature import request_body_sha256
 
-    def municipality(request: Request, session: Annotated[Session, Depends(session_dependency)],
-                     body_sha256: Annotated[str, Depends(request_body_sha256)]) -> str:
+    def resolve(session: Session, request: Request, body_sha256: str) -> str:
         try:
             return caller_municipality(session, request, body_sha256)
         except CallerRefused as exc:
             raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, **exc.extra) from exc
 
-    return build_router(session_dependency, municipality, partners_lookup)
+    def municipality(request: Request, session: Annotated[Session, Depends(session_dependency)],
+                     body_sha256: Annotated[str, Depends(request_body_sha256)]) -> str:
+        return resolve(session, request, body_sha256)
+
+    return build_router(session_dependency, municipality, partners_lookup, resolve)
 
 
 def build_router(
     session_dependency: Callable[..., Any],
     municipality_dependency: Callable[..., Any],
     partners_lookup: Callable[[Session, str], list[dict[str, Any]]] | None = None,
+    resolve_municipality: Callable[[Session, Any, str], str] | None = None,
 ) -> Any:
-    """The APIRouter; dependencies give a Session and the token's municipality code."""
-    from fastapi import APIRouter, Depends, Header, Query
+    """The APIRouter; dependencies give a Session and the token's municipality code.
+
+    ``resolve_municipality(session, request, body_sha256)`` is what ``municipality_dependency``
+    does, callable in a thread: the change feed (polled by every terminal) resolves the caller and
+    reads its page in ONE thread-pool call instead of one per sync dependency (issue 23)."""
+    from fastapi import APIRouter, Depends, Header, Query, Request
+    from starlette.concurrency import run_in_threadpool
 
     from server_stub.api.errors import ApiError
+    from server_stub.terminal_signature import request_body_sha256
 
     router = APIRouter(prefix="/api/v1/replica", tags=["replica"])
 
@@ -323,17 +333,24 @@ def build_router(
         return page_response(page, format, accept_encoding)
 
     @router.get("/changes")
-    def changes(
-        session: Annotated[Session, Depends(session_dependency)],
-        own: Annotated[str, Depends(municipality_dependency)],
+    async def changes(
+        request: Request,
+        body_sha256: Annotated[str, Depends(request_body_sha256)],
         since: int = Query(0, ge=0, le=2**62),
         limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
         municipality: str | None = None,
         format: Annotated[str, Query(pattern="^(json|lines)$")] = "json",
         accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Any:
-        code = _target(session, own, municipality)
-        return page_response(changes_page(session, code, since, limit), format, accept_encoding)
+        assert resolve_municipality is not None
+
+        def job() -> Any:
+            with request.app.state.session_factory() as session:
+                own = resolve_municipality(session, request, body_sha256)
+                code = _target(session, own, municipality)
+                return page_response(changes_page(session, code, since, limit), format, accept_encoding)
+
+        return await run_in_threadpool(job)
 
     @router.get("/checksum")
     def checksum(

@@ -12,9 +12,10 @@ prefecture and municipality name typed) and only then as a substring (a scan).
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, union
+from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, union
 from sqlalchemy.orm import Session
 
 from client.domain.partial_date import PartialDate
@@ -44,13 +45,8 @@ def _like_escape(text: str) -> str:
 LATIN_FIRST, LATIN_END = "A", "["
 
 
-def _latin_contains(key: str) -> ColumnElement[bool]:
-    return and_(Resident.name_key >= LATIN_FIRST, Resident.name_key < LATIN_END,
-                Resident.name_key.like("%" + _like_escape(key) + "%", escape="\\"))
-
-
 def _birth_condition(pd: PartialDate) -> ColumnElement[bool]:
-    col = Resident.birth
+    col = _r.c.birth
     if pd.is_complete:
         return col == pd.to_str()
     if pd.year is not None and (pd.month is not None or pd.day is None):
@@ -66,9 +62,11 @@ def _birth_condition(pd: PartialDate) -> ColumnElement[bool]:
 
 
 # What a search result shows (rows, not ORM objects: loading whole residents was a tenth of a
-# search's CPU).
-SUMMARY_COLUMNS = (Resident.atena_no, Resident.household_no, Resident.name, Resident.kana, Resident.birth,
-                   Resident.sex, Resident.address, Resident.status, Resident.is_foreign, Resident.alias)
+# search's CPU). Table columns (Core), not ORM attributes: a Core select skips the ORM's compile
+# and result machinery.
+_r = cast(Table, Resident.__table__)
+SUMMARY_COLUMNS = (_r.c.atena_no, _r.c.household_no, _r.c.name, _r.c.kana, _r.c.birth,
+                   _r.c.sex, _r.c.address, _r.c.status, _r.c.is_foreign, _r.c.alias)
 SummaryRow = Any  # a Row with the SUMMARY_COLUMNS as attributes
 
 
@@ -77,8 +75,8 @@ def _base(code: str, condition: ColumnElement[bool], limit: int) -> Any:
     # serves the condition rather than walking the kana index in order.
     return (
         select(*SUMMARY_COLUMNS)
-        .where(Resident.municipality_code == code, condition)
-        .order_by(Resident.kana_key + "", Resident.atena_no)
+        .where(_r.c.municipality_code == code, condition)
+        .order_by(_r.c.kana_key + "", _r.c.atena_no)
         .limit(limit)
     )
 
@@ -89,18 +87,19 @@ def search(session: Session, code: str, q: Query, limit: int) -> list[SummaryRow
         return []
     cond: ColumnElement[bool] | None = None
     if q.kind is QueryKind.ATENA_NO:
-        cond = Resident.atena_no == q.atena_no
+        cond = _r.c.atena_no == q.atena_no
     elif q.kind is QueryKind.BIRTH_DATE and q.birth is not None:
         cond = _birth_condition(q.birth)
     elif q.kind is QueryKind.KANA and q.kana_key:
-        return _union_search(session, code, [(_prefix(Resident.kana_key, q.kana_key), True),
-                                             (_prefix(Resident.given_kana_key, q.kana_key), False)], limit)
+        return _union_search(session, _union_statement("kana"), {"code": code, "lo": q.kana_key,
+                                                                 "hi": q.kana_key + _TOP, "limit": limit})
     elif q.kind is QueryKind.NAME and q.name_key:
-        alternatives = [(_prefix(Resident.name_key, q.name_key), False),
-                        (_prefix(Resident.alias_key, q.name_key), False)]  # 通称, folded like the name
-        if is_latin_name(q.name_key):  # an alphabet name is also found by its given name
-            alternatives.append((_latin_contains(q.name_key), False))
-        return _union_search(session, code, alternatives, limit)
+        # 通称 folded like the name; an alphabet name is also found by its given name (Latin range)
+        params = {"code": code, "lo": q.name_key, "hi": q.name_key + _TOP, "limit": limit}
+        if is_latin_name(q.name_key):
+            return _union_search(session, _union_statement("latin_name"),
+                                 {**params, "pattern": "%" + _like_escape(q.name_key) + "%"})
+        return _union_search(session, _union_statement("name"), params)
     elif q.kind is QueryKind.ADDRESS and q.address_key:
         return _address_search(session, code, q.address_key, limit)
     if cond is None:
@@ -108,9 +107,10 @@ def search(session: Session, code: str, q: Query, limit: int) -> list[SummaryRow
     return list(session.execute(_base(code, cond, limit)).all())
 
 
-def _union_search(session: Session, code: str, alternatives: list[tuple[ColumnElement[bool], bool]], limit: int
-                  ) -> list[SummaryRow]:
-    """The first ``limit`` residents matching any of the alternatives, in (kana key, 宛名番号) order.
+@cache
+def _union_statement(shape: str) -> Any:
+    """The key query of a kana or name search, built once per shape (bound parameters ``code``,
+    ``lo``/``hi`` (the prefix range), ``limit`` and, for an alphabet name, ``pattern``).
 
     As one ``OR`` the planner collects every match of both indexes and sorts them before the
     LIMIT (a common family name is a quarter of the seeded city: hundreds of milliseconds). Each
@@ -120,24 +120,51 @@ def _union_search(session: Session, code: str, alternatives: list[tuple[ColumnEl
     of the kana index itself, read in its order; the others order by an expression so that the
     planner uses their own index rather than walking the kana index.
     """
+    lo: Any = bindparam("lo")
+    hi: Any = bindparam("hi")
+    alternatives: list[tuple[ColumnElement[bool], bool]]
+    if shape == "kana":
+        alternatives = [(and_(_r.c.kana_key >= lo, _r.c.kana_key < hi), True),
+                        (and_(_r.c.given_kana_key >= lo, _r.c.given_kana_key < hi), False)]
+    else:
+        alternatives = [(and_(_r.c.name_key >= lo, _r.c.name_key < hi), False),
+                        (and_(_r.c.alias_key >= lo, _r.c.alias_key < hi), False)]
+        if shape == "latin_name":
+            # only the Latin range of the name index (issue 16): a few thousand keys, not the city
+            alternatives.append((and_(_r.c.name_key >= LATIN_FIRST, _r.c.name_key < LATIN_END,
+                                      _r.c.name_key.like(bindparam("pattern"), escape="\\")), False))
+    limit: Any = bindparam("limit")
     parts = []
     for cond, in_kana_order in alternatives:
-        order_key = Resident.kana_key if in_kana_order else Resident.kana_key + ""
-        sub = (select(Resident.kana_key.label("k"), Resident.atena_no.label("a"))
-               .where(Resident.municipality_code == code, cond)
-               .order_by(order_key, Resident.atena_no).limit(limit).subquery())
+        order_key = _r.c.kana_key if in_kana_order else _r.c.kana_key + ""
+        sub = (select(_r.c.kana_key.label("k"), _r.c.atena_no.label("a"))
+               .where(_r.c.municipality_code == bindparam("code"), cond)
+               .order_by(order_key, _r.c.atena_no).limit(limit).subquery())
         parts.append(select(sub.c.k, sub.c.a))
     merged = union(*parts).subquery()
-    keys = [a for (a,) in session.execute(select(merged.c.a).order_by(merged.c.k, merged.c.a).limit(limit))]
+    return select(merged.c.a).order_by(merged.c.k, merged.c.a).limit(limit)
+
+
+_BY_KEYS = select(*SUMMARY_COLUMNS).where(_r.c.municipality_code == bindparam("code"),
+                                          _r.c.atena_no.in_(bindparam("keys", expanding=True)))
+
+
+def _union_search(session: Session, statement: Any, params: dict[str, Any]) -> list[SummaryRow]:
+    """The first ``limit`` residents matching any of the statement's alternatives, in (kana key,
+    宛名番号) order (see ``_union_statement``)."""
+    keys = [a for (a,) in session.execute(statement, params)]
     if not keys:
         return []
-    rows = {r.atena_no: r for r in session.execute(
-        select(*SUMMARY_COLUMNS).where(Resident.municipality_code == code, Resident.atena_no.in_(keys)))}
+    rows = {r.atena_no: r for r in session.execute(_BY_KEYS, {"code": params["code"], "keys": keys})}
     return [rows[a] for a in keys if a in rows]
 
 
+_m = cast(Table, Municipality.__table__)
+_MUNI_NAMES = select(_m.c.prefecture, _m.c.name).where(_m.c.code == bindparam("code"))
+
+
 def _address_search(session: Session, code: str, key: str, limit: int) -> list[SummaryRow]:
-    muni = session.get(Municipality, code)
+    muni = session.execute(_MUNI_NAMES, {"code": code}).first()
     prefixes = [key]
     if muni is not None:
         full = address_search_key(muni.prefecture + muni.name)
@@ -145,8 +172,8 @@ def _address_search(session: Session, code: str, key: str, limit: int) -> list[S
         if not key.startswith(full):
             prefixes.append(full + key.removeprefix(local) if key.startswith(local) else full + key)
     for p in prefixes:
-        rows = list(session.execute(_base(code, _prefix(Resident.address_key, p), limit)).all())
+        rows = list(session.execute(_base(code, _prefix(_r.c.address_key, p), limit)).all())
         if rows:
             return rows
-    contains = Resident.address_key.like("%" + _like_escape(key) + "%", escape="\\")
+    contains = _r.c.address_key.like("%" + _like_escape(key) + "%", escape="\\")
     return list(session.execute(_base(code, contains, limit)).all())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from client.certificate.signing import generate_keypair, key_id_for
@@ -100,11 +101,21 @@ def create_staff(session: Session, municipality_code: str, *, user_id: str, name
     return staff
 
 
-def params_of(session: Session, muni: Municipality) -> MunicipalityParams:
-    """The MunicipalityParams the client receives at sign-in."""
-    deputies = session.scalars(
-        select(Deputy).where(Deputy.municipality_code == muni.code).order_by(Deputy.start)
-    ).all()
+_munis = cast(Table, Municipality.__table__)
+_deputies = cast(Table, Deputy.__table__)
+_MUNICIPALITY = select(_munis).where(_munis.c.code == bindparam("code"))
+_DEPUTIES = select(_deputies).where(_deputies.c.municipality_code == bindparam("code")).order_by(_deputies.c.start)
+
+
+def municipality_row(session: Session, code: str) -> Any | None:
+    """The municipality's row (Core, read by attribute like the ORM object; no identity map), or
+    None. Read on every evaluation and issuance (issue 23)."""
+    return session.execute(_MUNICIPALITY, {"code": code}).one_or_none()
+
+
+def params_of(session: Session, muni: Municipality | Any) -> MunicipalityParams:
+    """The MunicipalityParams the client receives at sign-in (``muni``: the ORM object or its row)."""
+    deputies = session.execute(_DEPUTIES, {"code": muni.code}).all()
     return MunicipalityParams(
         code=muni.code,
         name=muni.name,

@@ -7,12 +7,13 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select, text
+from starlette.concurrency import run_in_threadpool
 
 from client.certificate.signing import verify_token
 from server_stub import __version__, audit
-from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep
+from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep, json_response
 from server_stub.api.schemas import VerifyIn
 from server_stub.clock import now_jst, to_utc
 from server_stub.models import AccessLogEntry, Issuance, IssuedCopy, Municipality, Terminal
@@ -22,11 +23,16 @@ health_router = APIRouter(tags=["health"])
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
 
-@health_router.get("/health")
-def health(session: SessionDep) -> dict[str, Any]:
-    """Liveness and database reachability; no authentication."""
-    session.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "time": now_jst().isoformat()}
+@health_router.get("/health", response_model=dict[str, Any])
+async def health(request: Request) -> Response:
+    """Liveness and database reachability; no authentication. Probed by every terminal every few
+    seconds: one thread-pool call (the database ping), no other hop."""
+    def ping() -> None:
+        with request.app.state.session_factory() as session:
+            session.execute(text("SELECT 1"))
+
+    await run_in_threadpool(ping)
+    return json_response({"status": "ok", "version": __version__, "time": now_jst().isoformat()})
 
 
 @router.get("/municipality")

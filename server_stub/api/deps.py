@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+import orjson
+from fastapi import Depends, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from server_stub.api.errors import ApiError, forbidden_role
 from server_stub.auth import AuthError, Principal, principal_for_token
@@ -17,13 +21,26 @@ from server_stub.terminal_signature import request_body_sha256
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/login")
 
 
-def get_factory(request: Request) -> sessionmaker[Session]:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, one hop (task, worker wake-up, GIL hand-over) per dependency and request (issue 23).
+
+
+async def get_factory(request: Request) -> sessionmaker[Session]:
     return request.app.state.session_factory  # type: ignore[no-any-return]
 
 
-def get_session(factory: Annotated[sessionmaker[Session], Depends(get_factory)]) -> Iterator[Session]:
-    with factory() as session:
+async def get_session(factory: Annotated[sessionmaker[Session], Depends(get_factory)]) -> AsyncIterator[Session]:
+    """A session for the request. Creating one does no I/O; closing one that still holds a
+    connection (a read transaction left open) returns it to the pool with a rollback, so that is
+    done in the thread pool, never on the event loop."""
+    session = factory()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 def _refused(exc: Any) -> ApiError:
@@ -128,4 +145,65 @@ def get_push_caller(request: Request, factory: Annotated[sessionmaker[Session], 
 
 
 CallerDep = Annotated[Principal, Depends(get_caller)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The hot endpoints (search, resident detail, evaluate, issue, change feed): one thread-pool call
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the principal is resolved from, gathered without touching the database."""
+
+    request: Request
+    bearer: HTTPAuthorizationCredentials | None
+    body_sha256: str
+
+
+async def get_credentials(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    body_sha256: Annotated[str, Depends(request_body_sha256)],
+) -> Credentials:
+    """A missing token is refused here, before the parameters and the body are validated (as
+    ``get_principal`` refused it); the token itself is checked in the thread-pool call."""
+    if bearer is None or not bearer.credentials:
+        raise ApiError(401, "not_authenticated", "ログインしてください。", "Missing bearer token")
+    return Credentials(request, bearer, body_sha256)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def json_response(payload: Any, status_code: int = 200) -> Response:
+    """``payload`` as JSON (orjson; values the domain's ``to_dict`` gives). Anything orjson does
+    not know goes through FastAPI's encoder, as a returned dict would have."""
+    try:
+        body = orjson.dumps(payload)
+    except TypeError:
+        body = orjson.dumps(jsonable_encoder(payload))
+    return Response(content=body, status_code=status_code, media_type="application/json")
+
+
+async def in_request_session(credentials: Credentials, work: Callable[[Session, Principal], Any],
+                             status_code: int = 200) -> Response:
+    """Resolve the principal and do ``work(session, principal)`` in ONE thread-pool call, in one
+    session, and answer its result as JSON.
+
+    The checks are those of ``get_principal`` (token, its terminal's standing read from the
+    database, the token's binding to the signing terminal, a write's nonce), in the same order,
+    on every request; only the hops between them are gone (a sync dependency chain costs a
+    thread-pool hop per dependency, plus one for the response validation)."""
+    factory: sessionmaker[Session] = credentials.request.app.state.session_factory
+
+    def job() -> Response:
+        with factory() as session:
+            try:
+                principal = _principal(session, credentials.request, credentials.bearer, credentials.body_sha256)
+            finally:
+                session.rollback()
+            return json_response(work(session, principal), status_code)
+
+    return await run_in_threadpool(job)
 PushCallerDep = Annotated[Principal, Depends(get_push_caller)]

@@ -6,20 +6,22 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from client.domain.model import IssuanceRequest, SupportRelease
 from server_stub import audit, idempotency
-from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep
+from server_stub.api.deps import CredentialsDep, PrincipalDep, SessionDep, SupervisorDep, in_request_session
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import EvaluateIn, IssueIn, ReasonIn, ReleaseIn, ReprintIn
 from server_stub.auth import Principal
 from server_stub.clock import now_jst, to_utc
 from server_stub.db import begin_write
 from server_stub.issuing import IssueResult, decide, issue
-from server_stub.models import Issuance, IssuedCopy, Municipality
+from server_stub.models import Issuance, IssuedCopy
+from server_stub.tenants import municipality_row
 
 router = APIRouter(prefix="/api/v1/issuances", tags=["issuances"])
 
@@ -44,13 +46,17 @@ def _refused(result: IssueResult) -> ApiError:
     )
 
 
-@router.post("/evaluate")
-def post_evaluate(body: EvaluateIn, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+@router.post("/evaluate", response_model=dict[str, Any])
+async def post_evaluate(body: EvaluateIn, credentials: CredentialsDep) -> Response:
     """Dry run: the Decision (no writes besides the access log)."""
+    return await in_request_session(credentials, lambda session, principal: _evaluate(session, principal, body))
+
+
+def _evaluate(session: Session, principal: Principal, body: EvaluateIn) -> dict[str, Any]:
     request = body.request.to_domain()
     releases = _releases(principal, body.release)
     now = now_jst()
-    muni = session.get(Municipality, principal.municipality_code)
+    muni = municipality_row(session, principal.municipality_code)
     assert muni is not None
     decision = decide(session, muni, request, now, releases)
     audit.record(session, muni.code, now=now, user_id=principal.user_id, terminal_id=principal.terminal_id,
@@ -69,13 +75,18 @@ def _issue_response(result: IssueResult) -> dict[str, Any]:
     }
 
 
-@router.post("", status_code=201)
-def post_issue(body: IssueIn, principal: PrincipalDep, session: SessionDep,
-               idempotency_key: Annotated[str | None, Header(max_length=64)] = None) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=dict[str, Any])
+async def post_issue(body: IssueIn, credentials: CredentialsDep,
+                     idempotency_key: Annotated[str | None, Header(max_length=64)] = None) -> Response:
     """Issue: evaluate, allocate one 発行番号 per copy, record 交付履歴 + access log, sign each copy.
 
     With an ``Idempotency-Key`` a resent request (the client tried the other line after a silent
     one) gets the first issuance back instead of a second one."""
+    return await in_request_session(
+        credentials, lambda session, principal: _issue(session, principal, body, idempotency_key), status_code=201)
+
+
+def _issue(session: Session, principal: Principal, body: IssueIn, idempotency_key: str | None) -> dict[str, Any]:
     request = body.request.to_domain()
     releases = _releases(principal, body.release)
     key = idempotency.checked_key(idempotency_key)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.orm import Session
 
 from client.domain.blocks import active_measures, check_access, is_blocked
 from client.domain.checkdigits import is_valid_atena_no
@@ -15,8 +16,9 @@ from client.domain.model import Process, SupportRelease
 from client.domain.partial_date import PartialDate
 from client.domain.wareki import format_partial
 from server_stub import audit, convert
-from server_stub.api.deps import PrincipalDep, SessionDep
+from server_stub.api.deps import CredentialsDep, in_request_session
 from server_stub.api.errors import ApiError, not_found
+from server_stub.auth import Principal
 from server_stub.clock import now_jst
 from server_stub.context import load_household, load_measures, load_resident, load_suppressions
 from server_stub.models import Municipality, SealRegistration, TaxSummary
@@ -28,9 +30,21 @@ router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 PROTECTED_ADDRESS = "（支援措置対象者のため表示しません）"
 
 
+_m = cast(Table, Municipality.__table__)
+_seals = cast(Table, SealRegistration.__table__)
+_taxes = cast(Table, TaxSummary.__table__)
+_MUNICIPALITY_NAME = select(_m.c.name).where(_m.c.code == bindparam("code"))
+_LATEST_SEAL = (select(_seals.c.registration_no, _seals.c.card_no, _seals.c.registered_on, _seals.c.status)
+                .where(_seals.c.municipality_code == bindparam("code"), _seals.c.atena_no == bindparam("atena_no"))
+                .order_by(_seals.c.registered_on.desc()).limit(1))
+_TAX_YEARS = (select(_taxes.c.tax_year)
+              .where(_taxes.c.municipality_code == bindparam("code"), _taxes.c.atena_no == bindparam("atena_no"))
+              .order_by(_taxes.c.tax_year.desc()))
+
+
 def _municipality_name(session: Any, code: str) -> str:
     """The name only (the row holds the seal image and keys: not loaded per request)."""
-    return session.execute(select(Municipality.name).where(Municipality.code == code)).scalar_one_or_none() or ""
+    return session.execute(_MUNICIPALITY_NAME, {"code": code}).scalar_one_or_none() or ""
 
 
 def _birth_text(birth: str, foreign: bool) -> str:
@@ -40,14 +54,17 @@ def _birth_text(birth: str, foreign: bool) -> str:
         return birth
 
 
-@router.get("/search")
-def search(
-    principal: PrincipalDep,
-    session: SessionDep,
+@router.get("/search", response_model=dict[str, Any])
+async def search(
+    credentials: CredentialsDep,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     """Search by kana, kanji name, birth date (和暦/西暦), address or 宛名番号. Returns summaries."""
+    return await in_request_session(credentials, lambda session, principal: _search(session, principal, q, limit))
+
+
+def _search(session: Session, principal: Principal, q: str, limit: int) -> dict[str, Any]:
     code = principal.municipality_code
     now = now_jst()
     query = classify(q, _municipality_name(session, code))
@@ -84,21 +101,26 @@ def search(
     return {"query": q, "kind": query.kind.value, "error": query.error, "count": len(results), "results": results}
 
 
-@router.get("/{atena_no}")
-def get_resident(
-    principal: PrincipalDep,
-    session: SessionDep,
+@router.get("/{atena_no}", response_model=dict[str, Any])
+async def get_resident(
+    credentials: CredentialsDep,
     atena_no: Annotated[str, Path(max_length=16)],
     release_measure_id: Annotated[str | None, Query(max_length=32)] = None,
     release_reason: Annotated[str | None, Query(max_length=500)] = None,
     include_my_number: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     """A resident with household (in household order), seal summary and available tax years.
 
     A person touched by a 支援措置 is refused (403, code support_measure) unless a supervisor
     passes ``release_measure_id`` and ``release_reason``. 個人番号 / 住民票コード only with
     ``include_my_number=true`` (logged).
     """
+    return await in_request_session(credentials, lambda session, principal: _resident(
+        session, principal, atena_no, release_measure_id, release_reason, include_my_number))
+
+
+def _resident(session: Session, principal: Principal, atena_no: str, release_measure_id: str | None,
+              release_reason: str | None, include_my_number: bool) -> dict[str, Any]:
     code = principal.municipality_code
     if not is_valid_atena_no(atena_no):
         raise ApiError(422, "invalid_atena_no", "宛名番号が正しくありません（チェックデジット）。",
@@ -145,15 +167,8 @@ def _strip_numbers(d: dict[str, Any], include: bool) -> dict[str, Any]:
 
 def _detail(session: Any, code: str, subject: Any, members: list[Any], reasons: Any,
             include_my_number: bool) -> dict[str, Any]:
-    seal = session.scalars(
-        select(SealRegistration).where(SealRegistration.municipality_code == code,
-                                       SealRegistration.atena_no == subject.atena_no)
-        .order_by(SealRegistration.registered_on.desc())
-    ).first()
-    years = session.scalars(
-        select(TaxSummary.tax_year).where(TaxSummary.municipality_code == code, TaxSummary.atena_no == subject.atena_no)
-        .order_by(TaxSummary.tax_year.desc())
-    ).all()
+    seal = session.execute(_LATEST_SEAL, {"code": code, "atena_no": subject.atena_no}).first()
+    years = session.execute(_TAX_YEARS, {"code": code, "atena_no": subject.atena_no}).scalars().all()
     ordered = household_order([m for m in members if m.status.value == "resident"] or [subject])
     out = _strip_numbers(subject.to_dict(), include_my_number)
     out["birth_text"] = format_partial(subject.birth, foreign=subject.is_foreign)
