@@ -90,7 +90,8 @@ def run_gui_command(args: argparse.Namespace) -> int:
             runtime = attach_terminal(service, config, app.bridge.publish,
                                       on_confirmation_needed=app.bridge.ask_confirmation,
                                       drill=bool(getattr(args, "drill", False)),
-                                      on_sync_back=app.bridge.sync_back_done)
+                                      on_sync_back=app.bridge.sync_back_done,
+                                      on_holds=app.bridge.publish_holds)
         except Exception as exc:  # noqa: BLE001 — the counter still works online
             _err("端末の縮退運用(BCP)の準備に失敗しました。オンラインのみで起動します。", repr(exc))
             return

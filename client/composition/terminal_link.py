@@ -33,10 +33,13 @@ def attach_terminal(
     on_confirmation_needed: Callable[[], None] | None = None,
     drill: bool = False,
     on_sync_back: Callable[[int, int], None] | None = None,
+    on_holds: Callable[[int], None] | None = None,
 ) -> Any:
     """Wire the enrolled terminal in ``config.data_dir``; returns its runtime, or None if not enrolled.
 
     ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
+    ``on_holds(count)`` is told the emergency holds in force here (the banner), whenever they may
+    have changed: one recorded here, one received from a peer, the banner's other figures.
     """
     from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
@@ -74,6 +77,15 @@ def attach_terminal(
         except Exception:  # noqa: BLE001
             serials = None
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending, serials)
+        report_holds()
+
+    def report_holds(_hold: object = None) -> None:
+        if on_holds is None or runtime.peers is None:
+            return
+        try:
+            on_holds(int(runtime.peers.holds.count()))
+        except Exception:  # noqa: BLE001 — the banner must not break on a busy holds file
+            log.exception("emergency hold count not reported")
 
     def vouch_ahead() -> None:
         """The line is degraded: check the replica now, so the first BCP decision does not wait."""
@@ -100,6 +112,9 @@ def attach_terminal(
         report(event)
 
     service.pending_bcp = runtime.outbox.count_pending  # the day close refuses while these wait
+    service.peer_group = runtime.peers  # emergency holds, the hall's BCP history (issue 18); None in a drill
+    if runtime.peers is not None:
+        runtime.peers.holds.listeners.append(report_holds)  # a hold a peer pushed here
     from client.continuity.line_memory import LineMemory
 
     runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked
