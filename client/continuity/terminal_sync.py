@@ -181,7 +181,7 @@ class _PeerFiles:
             self.mirrors.close()
 
 
-def _open_peer_files(data_dir: Path, keystore: Any, code: str) -> _PeerFiles | None:
+def _open_peer_files(data_dir: Path, keystore: Any, code: str) -> _PeerFiles:
     from client.local.files import (
         PEER_HOLDS_FILE,
         PEER_MIRROR_FILE,
@@ -191,8 +191,6 @@ def _open_peer_files(data_dir: Path, keystore: Any, code: str) -> _PeerFiles | N
     from client.peers.holds import HoldStore
     from client.peers.mirror import MirrorStore
 
-    if not (Path(data_dir) / PEER_HOLDS_FILE).exists():
-        return None  # never opened by a runtime: no holds, no peers, no copies
     holds = HoldStore.open(Path(data_dir) / PEER_HOLDS_FILE, keystore.ensure_database_key(peer_holds_key_name(code)))
     mirrors = None
     if (Path(data_dir) / PEER_MIRROR_FILE).exists():
