@@ -16,6 +16,9 @@
   donor's lease is cut and the range becomes a lease of the recipient (id = transfer id, same
   lease time and expiry), once per transfer; refused when any number of it was issued already.
 * ``GET /api/v1/peers/hold-proposals?status=proposed`` (supervisor) — what awaits a decision.
+* ``GET /api/v1/peers/hold-decisions`` (terminal) — the decided proposals (hold id, confirmed or
+  declined, when): a terminal retires a declined hold at once and a confirmed one once its replica
+  has the register's change (``client.peers.directory.retire_decided``).
 * ``POST /api/v1/peers/hold-proposals/{hold_id}/confirm`` ``{note}`` (supervisor) — the hold
   becomes a real 抑止 (発行, error) or 仮支援措置 in the register, with its change-log row (so
   every replica gets it); ``…/decline`` ``{note}`` records the refusal. Both are logged.
@@ -42,7 +45,7 @@ from server_stub.api.deps import AdminDep, CallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import _Model
 from server_stub.auth import Principal, terminal_for
-from server_stub.clock import now_jst
+from server_stub.clock import JST, now_jst
 from server_stub.db import begin_write
 from server_stub.models import HoldProposal, PeerAddress, Terminal
 from server_stub.registry import add_support_measure, add_suppression
@@ -219,6 +222,24 @@ def list_hold_proposals(principal: SupervisorDep, session: SessionDep,
     if status != "all":
         stmt = stmt.where(HoldProposal.status == status)
     return {"proposals": [proposal_to_dict(r) for r in session.scalars(stmt.order_by(HoldProposal.id))]}
+
+
+@router.get("/hold-decisions")
+def hold_decisions(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+    """For the terminals: which holds a supervisor decided (no reason, no note, no person)."""
+    if caller.role != "terminal":
+        raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "hold decisions are for terminals")
+    rows = session.execute(select(HoldProposal.hold_id, HoldProposal.status, HoldProposal.decided_at).where(
+        HoldProposal.municipality_code == caller.municipality_code, HoldProposal.status != "proposed")
+        .order_by(HoldProposal.id)).all()
+    return {"decisions": [{"hold_id": h, "status": st, "decided_at": _decided_at(d)} for h, st, d in rows]}
+
+
+def _decided_at(value: datetime | None) -> str | None:
+    """``_decide`` writes ``now_jst()``; SQLite gives that wall-clock time back without its zone."""
+    if value is None:
+        return None
+    return (value if value.tzinfo is not None else value.replace(tzinfo=JST)).isoformat()
 
 
 def _decide(session: Session, principal: Principal, hold_id: str, outcome: str, note: str) -> HoldProposal:

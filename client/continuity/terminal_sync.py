@@ -139,8 +139,8 @@ def sync_terminal(data_dir: Path, keystore: Any, client: Any, code: str, *, page
             finally:
                 pbox.close()
         out["serials"] = leases
-        if peers is not None:  # 6: the copies mirrored here, the emergency holds as proposals
-            out["peers"] = {**out.get("peers", {}), **peers.after_outbox(client)}
+        if peers is not None:  # 6: the copies mirrored here, the emergency holds as proposals, decisions
+            out["peers"] = {**out.get("peers", {}), **peers.after_outbox(client, data_dir, keystore, code)}
     finally:
         if outbox is not None:
             outbox.close()
@@ -168,12 +168,24 @@ class _PeerFiles:
         out["transfers"] = push_transfers(client, self.holds)
         return out
 
-    def after_outbox(self, client: Any) -> dict[str, Any]:
-        from client.peers.directory import propose_holds
+    def after_outbox(self, client: Any, data_dir: Path, keystore: Any, code: str) -> dict[str, Any]:
+        from client.peers.directory import propose_holds, retire_decided
         from client.peers.mirror import push_mirrored
+        from client.replica.store import ReplicaStore, get_meta
 
-        return {"mirrored": push_mirrored(client, self.mirrors) if self.mirrors is not None else {},
-                "holds_proposed": propose_holds(client, self.holds)}
+        out: dict[str, Any] = {"mirrored": push_mirrored(client, self.mirrors) if self.mirrors is not None else {},
+               "holds_proposed": propose_holds(client, self.holds)}
+        text = ""
+        store = ReplicaStore(data_dir, code, keystore)  # pulled above: the server's time of its last page
+        try:
+            with store.read() as conn:
+                text = get_meta(conn, "server_time") or ""
+        except Exception as exc:  # noqa: BLE001 - no usable replica: confirmed holds stay in force
+            log.warning("replica time not read: %s", exc)
+        finally:
+            store.close()
+        out["holds_retired"] = retire_decided(client, self.holds, datetime.fromisoformat(text) if text else None)
+        return out
 
     def close(self) -> None:
         self.holds.close()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Protocol
 
 from client.peers.holds import HoldStore
@@ -46,3 +47,22 @@ def propose_holds(remote: Remote, holds: HoldStore) -> dict[str, str]:
     results = {str(r["hold_id"]): str(r["status"]) for r in answer.get("results", [])}
     holds.mark_proposed(h for h, status in results.items() if status in ("stored", "duplicate"))
     return results
+
+
+def retire_decided(remote: Remote, holds: HoldStore, replica_server_time: datetime | None) -> list[str]:
+    """Retire the holds a supervisor decided (``GET /api/v1/peers/hold-decisions``); the ids retired.
+
+    A declined hold stops at once. A confirmed one stops only when the replica's last pull is later
+    than the decision (the server's time of that page, ``replica_server_time``): the register's 抑止
+    or 仮支援措置 is then in the replica and the rule engine refuses on it instead. Until then both
+    apply, which fails closed.
+    """
+    decided: dict[str, str] = {}
+    for d in remote.get("/api/v1/peers/hold-decisions").get("decisions", []):
+        status, when = str(d.get("status", "")), d.get("decided_at")
+        if status == "declined":
+            decided[str(d["hold_id"])] = status
+        elif status == "confirmed" and replica_server_time is not None and when:
+            if replica_server_time >= datetime.fromisoformat(str(when)):
+                decided[str(d["hold_id"])] = status
+    return holds.retire(decided) if decided else []

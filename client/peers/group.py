@@ -29,7 +29,7 @@ from typing import Any
 
 from client.domain.calendar_day import japan_date
 from client.local.files import PEER_HOLDS_FILE, PEER_MIRROR_FILE, peer_holds_key_name, peer_mirror_key_name
-from client.peers.directory import Remote, cached_peer_list, fetch_peer_list, propose_holds
+from client.peers.directory import Remote, cached_peer_list, fetch_peer_list, propose_holds, retire_decided
 from client.peers.holds import Hold, HoldStore, sign_hold
 from client.peers.mirror import MirrorStore, push_mirrored
 from client.peers.node import PeerNode, PushReport
@@ -103,12 +103,24 @@ class PeerGroup:
                                                  self.private_key)
         self.node.start()
 
-    def refresh(self, remote: Remote) -> PushReport | None:
+    def refresh(self, remote: Remote, replica_server_time: datetime | None = None) -> PushReport | None:
         try:
             self._use(fetch_peer_list(remote, self.holds))
         except Exception as exc:  # noqa: BLE001 - the cached list stays in use
             log.warning("peer list not refreshed: %s", exc)
+        self.retire_decided(remote, replica_server_time)
         return self.join()
+
+    def retire_decided(self, remote: Remote, replica_server_time: datetime | None) -> list[str]:
+        """Holds the data centre decided stop here (docs/peers.md); best effort, retried at the next upkeep."""
+        try:
+            retired = retire_decided(remote, self.holds, replica_server_time)
+        except Exception as exc:  # noqa: BLE001 - the holds stay in force (fail closed)
+            log.warning("hold decisions not fetched: %s", exc)
+            return []
+        if retired:
+            log.info("emergency holds retired after the data centre's decision: %s", retired)
+        return retired
 
     def join(self) -> PushReport | None:
         if self.node is None:

@@ -140,6 +140,13 @@ holds_table = Table(
     Column("proposed", Integer, nullable=False, default=0),  # 1 once the data centre stored it
 )
 meta_table = Table("meta", _meta, Column("key", String(64), primary_key=True), Column("value", Text))
+# holds the data centre decided: no longer in force, never taken again from a peer (a tombstone)
+retired_table = Table(
+    "retired_holds", _meta,
+    Column("hold_id", String(36), primary_key=True),
+    Column("outcome", String(16), nullable=False),  # confirmed | declined
+    Column("retired_at", String(40), nullable=False),
+)
 
 
 class HoldStore:
@@ -165,6 +172,8 @@ class HoldStore:
         with self._lock, self.engine.begin() as conn:
             if conn.execute(select(holds_table.c.hold_id).where(holds_table.c.hold_id == hold.hold_id)).first():
                 return False
+            if conn.execute(select(retired_table.c.hold_id).where(retired_table.c.hold_id == hold.hold_id)).first():
+                return False  # decided at the data centre: a peer that has not heard yet cannot bring it back
             conn.execute(insert(holds_table).values(hold_id=hold.hold_id, atena_no=hold.atena_no,
                                                     signed_json=json.dumps(signed, ensure_ascii=False),
                                                     received_at=self.clock().isoformat(), proposed=0))
@@ -174,7 +183,10 @@ class HoldStore:
         return True
 
     def signed(self, *, unproposed_only: bool = False) -> list[dict[str, Any]]:
-        stmt = select(holds_table.c.signed_json).order_by(holds_table.c.received_at, holds_table.c.hold_id)
+        """The holds in force here, as their origins signed them (retired ones are not shared)."""
+        stmt = (select(holds_table.c.signed_json)
+                .where(holds_table.c.hold_id.not_in(select(retired_table.c.hold_id)))
+                .order_by(holds_table.c.received_at, holds_table.c.hold_id))
         if unproposed_only:
             stmt = stmt.where(holds_table.c.proposed == 0)
         with self.engine.connect() as conn:
@@ -191,8 +203,23 @@ class HoldStore:
         return {h.hold_id for h in self.holds()}
 
     def count(self) -> int:
+        """The holds in force here."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(holds_table)).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(holds_table).where(
+                holds_table.c.hold_id.not_in(select(retired_table.c.hold_id)))).scalar_one())
+
+    def retire(self, decided: dict[str, str]) -> list[str]:
+        """Hold id → outcome (confirmed | declined): no longer in force here; the ids newly retired."""
+        done = []
+        with self._lock, self.engine.begin() as conn:
+            known = set(conn.execute(select(retired_table.c.hold_id)).scalars())
+            for hold_id, outcome in decided.items():
+                if hold_id not in known:
+                    conn.execute(insert(retired_table).values(hold_id=hold_id, outcome=outcome,
+                                                              retired_at=self.clock().isoformat()))
+                    done.append(hold_id)
+            self._cache = None
+        return done
 
     def mark_proposed(self, hold_ids: Iterable[str]) -> None:
         ids = list(hold_ids)

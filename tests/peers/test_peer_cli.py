@@ -103,6 +103,11 @@ def test_hold_add_in_bcp_mode_reaches_the_neighbour_and_is_confirmed_online(rig:
         assert body["proposal"]["status"] == "confirmed" and body["proposal"]["decided_by"] == "supervisor1"
         code, body, err = _hold(rig, "confirm", hold_id)
         assert code == 1 and "処理済み" in err  # once only
+        code, synced, err = rig.json("sync")  # the register's 抑止 is in the replica now: the hold retires
+        assert code == 0, err
+        assert synced["peers"]["holds_retired"] == [hold_id]
+        code, listed, err = _hold(rig, "list")
+        assert code == 0 and listed["holds"] == [], err
     finally:
         neighbour.stop()
         neighbour_holds.close()

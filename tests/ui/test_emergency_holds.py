@@ -278,3 +278,20 @@ def test_a_supervisor_confirms_one_proposal_and_declines_the_other(qtbot: Any, h
         engine.dispose()
     assert statuses == {support.hold_id: "confirmed", suppression.hold_id: "declined"}
     assert measures == ["EH-" + support.hold_id.replace("-", "")[:24]]
+
+    # the next upkeep: the declined hold stops, the confirmed one too now that the replica has the
+    # register's 仮支援措置 (pulled after the decision); a peer that has not heard cannot bring them back
+    h.runtime.pull_replica()
+    h.runtime.peers.refresh(h.runtime.remote, h.runtime.replica_server_time())
+    assert h.runtime.peers.holds.count() == 0 and h.neighbour.peers.holds.count() == 2
+    h.runtime.peers.join()
+    assert h.runtime.peers.holds.count() == 0
+    qtbot.waitUntil(lambda: h.service.emergency_hold_count() == 0, timeout=WAIT)
+    from client.composition.terminal_link import confirm_bcp
+
+    confirm_bcp(h.service, h.runtime, "supervisor1", "supervisor1pass")  # the next outage
+    assert h.service.mode == "bcp"
+    assert h.service.resident(blocked).resident.atena_no == blocked  # declined: issuable again
+    assert h.service.evaluate(juminhyo(blocked)).allowed
+    with pytest.raises(ProtectedResidentError):  # confirmed: refused on the replica's own measure
+        h.service.resident(held)
