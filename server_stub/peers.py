@@ -17,8 +17,9 @@
   lease time and expiry), once per transfer; refused when any number of it was issued already.
 * ``GET /api/v1/peers/hold-proposals?status=proposed`` (supervisor) — what awaits a decision.
 * ``GET /api/v1/peers/hold-decisions`` (terminal) — the decided proposals (hold id, confirmed or
-  declined, when): a terminal retires a declined hold at once and a confirmed one once its replica
-  has the register's change (``client.peers.directory.retire_decided``).
+  declined, and the change-log seq of the register entry a confirmed one became): a terminal
+  retires a declined hold at once and a confirmed one once its replica has that seq
+  (``client.peers.directory.retire_decided``).
 * ``POST /api/v1/peers/hold-proposals/{hold_id}/confirm`` ``{note}`` (supervisor) — the hold
   becomes a real 抑止 (発行, error) or 仮支援措置 in the register, with its change-log row (so
   every replica gets it); ``…/decline`` ``{note}`` records the refusal. Both are logged.
@@ -45,7 +46,7 @@ from server_stub.api.deps import AdminDep, CallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import _Model
 from server_stub.auth import Principal, terminal_for
-from server_stub.clock import JST, now_jst
+from server_stub.clock import now_jst
 from server_stub.db import begin_write
 from server_stub.models import HoldProposal, PeerAddress, Terminal
 from server_stub.registry import add_support_measure, add_suppression
@@ -226,20 +227,30 @@ def list_hold_proposals(principal: SupervisorDep, session: SessionDep,
 
 @router.get("/hold-decisions")
 def hold_decisions(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
-    """For the terminals: which holds a supervisor decided (no reason, no note, no person)."""
+    """For the terminals: which holds a supervisor decided (no reason, no note, no person), and for a
+    confirmed one the change-log seq of the register's 抑止 / 仮支援措置 it became."""
+    from sqlalchemy import func
+
+    from server_stub.models import ChangeLogEntry
+
     if caller.role != "terminal":
         raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "hold decisions are for terminals")
-    rows = session.execute(select(HoldProposal.hold_id, HoldProposal.status, HoldProposal.decided_at).where(
-        HoldProposal.municipality_code == caller.municipality_code, HoldProposal.status != "proposed")
-        .order_by(HoldProposal.id)).all()
-    return {"decisions": [{"hold_id": h, "status": st, "decided_at": _decided_at(d)} for h, st, d in rows]}
+    code = caller.municipality_code
+    rows = session.execute(select(HoldProposal.hold_id, HoldProposal.status).where(
+        HoldProposal.municipality_code == code, HoldProposal.status != "proposed").order_by(HoldProposal.id)).all()
+    register_ids = {_register_id(h): h for h, status in rows if status == "confirmed"}
+    seqs: dict[str, int] = {}
+    if register_ids:
+        for key, seq in session.execute(
+                select(ChangeLogEntry.key, func.max(ChangeLogEntry.seq)).where(
+                    ChangeLogEntry.municipality_code == code, ChangeLogEntry.key.in_(list(register_ids)),
+                    ChangeLogEntry.kind.in_(("support_measure", "suppression"))).group_by(ChangeLogEntry.key)):
+            seqs[register_ids[key]] = int(seq)
+    return {"decisions": [{"hold_id": h, "status": status, "change_seq": seqs.get(h)} for h, status in rows]}
 
 
-def _decided_at(value: datetime | None) -> str | None:
-    """``_decide`` writes ``now_jst()``; SQLite gives that wall-clock time back without its zone."""
-    if value is None:
-        return None
-    return (value if value.tzinfo is not None else value.replace(tzinfo=JST)).isoformat()
+def _register_id(hold_id: str) -> str:
+    return "EH-" + hold_id.replace("-", "")[:24]  # as client.peers.holds.domain_id
 
 
 def _decide(session: Session, principal: Principal, hold_id: str, outcome: str, note: str) -> HoldProposal:
@@ -253,7 +264,7 @@ def _decide(session: Session, principal: Principal, hold_id: str, outcome: str, 
         raise ApiError(409, "already_decided", "この提案は処理済みです。", f"hold proposal {hold_id} is {row.status}")
     now = now_jst()
     if outcome == "confirmed":
-        register_id = "EH-" + row.hold_id.replace("-", "")[:24]  # as client.peers.holds.domain_id
+        register_id = _register_id(row.hold_id)
         if row.kind == "suppression":
             add_suppression(session, code, suppression_id=register_id, process="hakko", level="error", now=now,
                             atena_no=row.atena_no, start=now.date(), reason=f"緊急抑止(BCP): {row.reason}")

@@ -176,15 +176,15 @@ class _PeerFiles:
         out: dict[str, Any] = {"mirrored": push_mirrored(client, self.mirrors) if self.mirrors is not None else {},
                "holds_proposed": propose_holds(client, self.holds)}
         text = ""
-        store = ReplicaStore(data_dir, code, keystore)  # pulled above: the server's time of its last page
+        store = ReplicaStore(data_dir, code, keystore)  # pulled above: the change-log seq it has applied
         try:
             with store.read() as conn:
-                text = get_meta(conn, "server_time") or ""
+                text = get_meta(conn, "as_of_seq") or ""
         except Exception as exc:  # noqa: BLE001 - no usable replica: confirmed holds stay in force
             log.warning("replica time not read: %s", exc)
         finally:
             store.close()
-        out["holds_retired"] = retire_decided(client, self.holds, datetime.fromisoformat(text) if text else None)
+        out["holds_retired"] = retire_decided(client, self.holds, int(text) if text else None)
         return out
 
     def close(self) -> None:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, Protocol
 
 from client.peers.holds import HoldStore
@@ -49,20 +48,19 @@ def propose_holds(remote: Remote, holds: HoldStore) -> dict[str, str]:
     return results
 
 
-def retire_decided(remote: Remote, holds: HoldStore, replica_server_time: datetime | None) -> list[str]:
+def retire_decided(remote: Remote, holds: HoldStore, replica_seq: int | None) -> list[str]:
     """Retire the holds a supervisor decided (``GET /api/v1/peers/hold-decisions``); the ids retired.
 
-    A declined hold stops at once. A confirmed one stops only when the replica's last pull is later
-    than the decision (the server's time of that page, ``replica_server_time``): the register's 抑止
-    or 仮支援措置 is then in the replica and the rule engine refuses on it instead. Until then both
-    apply, which fails closed.
+    A declined hold stops at once. A confirmed one stops only when the replica has applied the
+    change-log row of the register's 抑止 / 仮支援措置 it became (``replica_seq``, the replica's
+    ``as_of_seq``): the rule engine then refuses on that instead. Until then both apply (fail closed).
     """
     decided: dict[str, str] = {}
     for d in remote.get("/api/v1/peers/hold-decisions").get("decisions", []):
-        status, when = str(d.get("status", "")), d.get("decided_at")
+        status, change_seq = str(d.get("status", "")), d.get("change_seq")
         if status == "declined":
             decided[str(d["hold_id"])] = status
-        elif status == "confirmed" and replica_server_time is not None and when:
-            if replica_server_time >= datetime.fromisoformat(str(when)):
-                decided[str(d["hold_id"])] = status
+        elif status == "confirmed" and replica_seq is not None and isinstance(change_seq, int) \
+                and replica_seq >= change_seq:
+            decided[str(d["hold_id"])] = status
     return holds.retire(decided) if decided else []

@@ -103,18 +103,18 @@ class PeerGroup:
                                                  self.private_key)
         self.node.start()
 
-    def refresh(self, remote: Remote, replica_server_time: datetime | None = None) -> PushReport | None:
+    def refresh(self, remote: Remote, replica_seq: int | None = None) -> PushReport | None:
         try:
             self._use(fetch_peer_list(remote, self.holds))
         except Exception as exc:  # noqa: BLE001 - the cached list stays in use
             log.warning("peer list not refreshed: %s", exc)
-        self.retire_decided(remote, replica_server_time)
+        self.retire_decided(remote, replica_seq)
         return self.join()
 
-    def retire_decided(self, remote: Remote, replica_server_time: datetime | None) -> list[str]:
+    def retire_decided(self, remote: Remote, replica_seq: int | None) -> list[str]:
         """Holds the data centre decided stop here (docs/peers.md); best effort, retried at the next upkeep."""
         try:
-            retired = retire_decided(remote, self.holds, replica_server_time)
+            retired = retire_decided(remote, self.holds, replica_seq)
         except Exception as exc:  # noqa: BLE001 - the holds stay in force (fail closed)
             log.warning("hold decisions not fetched: %s", exc)
             return []

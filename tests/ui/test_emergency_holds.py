@@ -282,7 +282,10 @@ def test_a_supervisor_confirms_one_proposal_and_declines_the_other(qtbot: Any, h
     # the next upkeep: the declined hold stops, the confirmed one too now that the replica has the
     # register's 仮支援措置 (pulled after the decision); a peer that has not heard cannot bring them back
     h.runtime.pull_replica()
-    h.runtime.peers.refresh(h.runtime.remote, h.runtime.replica_server_time())
+    before = h.runtime.replica_seq()
+    h.runtime.peers.refresh(h.runtime.remote, (before or 0) - 1_000_000)  # a replica behind the decision
+    assert h.runtime.peers.holds.count() == 1  # only the declined one stopped: the confirmed one waits
+    h.runtime.peers.refresh(h.runtime.remote, h.runtime.replica_seq())
     assert h.runtime.peers.holds.count() == 0 and h.neighbour.peers.holds.count() == 2
     h.runtime.peers.join()
     assert h.runtime.peers.holds.count() == 0
