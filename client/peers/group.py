@@ -101,7 +101,13 @@ class PeerGroup:
         if self.outbox is not None:
             self.node.serial_donor = SerialDonor(self.outbox, self.holds, self.municipality_code, self.terminal_id,
                                                  self.private_key)
-        self.node.start()
+        try:
+            self.node.start()
+        except OSError as exc:
+            # the address is taken: the window of this terminal listens there and a CLI run
+            # (madoguchi hold add, issue) shares its holds file. This process still sends (holds,
+            # mirrored records, history requests); it only does not answer.
+            log.warning("peer endpoint %s not started (%s): sending only", own.address, exc)
 
     def refresh(self, remote: Remote, replica_seq: int | None = None) -> PushReport | None:
         try:
