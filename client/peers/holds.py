@@ -158,6 +158,7 @@ class HoldStore:
         _meta.create_all(engine)
         self._lock = threading.Lock()
         self._cache: list[Hold] | None = None
+        self._cache_stamp: tuple[Any, ...] = ()
         self.listeners: list[Callable[[Hold], None]] = []
 
     @classmethod
@@ -193,11 +194,21 @@ class HoldStore:
             return [json.loads(row[0]) for row in conn.execute(stmt)]
 
     def holds(self) -> list[Hold]:
+        """The holds in force here. Cached, and checked against the file on every call (one small
+        query), so a hold another process of this terminal wrote (a CLI run beside the window) is
+        enforced at once."""
+        stamp = self._stamp()
         cached = self._cache
-        if cached is None:
+        if cached is None or self._cache_stamp != stamp:
             cached = [Hold.from_dict(s["hold"]) for s in self.signed()]
-            self._cache = cached
+            self._cache, self._cache_stamp = cached, stamp
         return list(cached)
+
+    def _stamp(self) -> tuple[Any, ...]:
+        with self.engine.connect() as conn:
+            held = conn.execute(select(func.count(), func.max(holds_table.c.received_at))).one()
+            retired = conn.execute(select(func.count()).select_from(retired_table)).scalar_one()
+        return (*held, retired)
 
     def ids(self) -> set[str]:
         return {h.hold_id for h in self.holds()}

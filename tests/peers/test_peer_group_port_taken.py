@@ -22,13 +22,17 @@ def test_a_second_process_of_a_terminal_sends_its_hold_without_listening(tmp_pat
     other = start_node(neighbour, peers)
     holds = HoldStore.open(own.data_dir / "peer_holds.db", own.db_key)
     holds.set_meta(META_PEER_LIST, json.dumps(peers.to_dict()))
+    window = HoldStore.open(own.data_dir / "peer_holds.db", own.db_key)  # the window's process, same file
+    assert window.holds() == []
     group = PeerGroup(CODE, own.terminal_id, own.private_key, holds)
     try:
         assert group.node is not None and group.node._server is None  # noqa: SLF001 - not listening
         hold, report = group.record_hold("suppression", "0000000123", "本人の申出", supervisor="supervisor1")
         assert report.reached == [neighbour.terminal_id] and report.unreachable == {}
         assert other.holds.ids() == {hold.hold_id} and holds.ids() == {hold.hold_id}
+        assert window.ids() == {hold.hold_id} and len(window.suppressions()) == 1  # enforced there at once
     finally:
+        window.close()
         group.close()
         stop_node(other)
         taken.close()
