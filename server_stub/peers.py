@@ -16,6 +16,10 @@
   donor's lease is cut and the range becomes a lease of the recipient (id = transfer id, same
   lease time and expiry), once per transfer; refused when any number of it was issued already.
 * ``GET /api/v1/peers/hold-proposals?status=proposed`` (supervisor) — what awaits a decision.
+* ``GET /api/v1/peers/hold-decisions`` (terminal) — the decided proposals (hold id, confirmed or
+  declined, and the change-log seq of the register entry a confirmed one became): a terminal
+  retires a declined hold at once and a confirmed one once its replica has that seq
+  (``client.peers.directory.retire_decided``).
 * ``POST /api/v1/peers/hold-proposals/{hold_id}/confirm`` ``{note}`` (supervisor) — the hold
   becomes a real 抑止 (発行, error) or 仮支援措置 in the register, with its change-log row (so
   every replica gets it); ``…/decline`` ``{note}`` records the refusal. Both are logged.
@@ -221,6 +225,34 @@ def list_hold_proposals(principal: SupervisorDep, session: SessionDep,
     return {"proposals": [proposal_to_dict(r) for r in session.scalars(stmt.order_by(HoldProposal.id))]}
 
 
+@router.get("/hold-decisions")
+def hold_decisions(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+    """For the terminals: which holds a supervisor decided (no reason, no note, no person), and for a
+    confirmed one the change-log seq of the register's 抑止 / 仮支援措置 it became."""
+    from sqlalchemy import func
+
+    from server_stub.models import ChangeLogEntry
+
+    if caller.role != "terminal":
+        raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "hold decisions are for terminals")
+    code = caller.municipality_code
+    rows = session.execute(select(HoldProposal.hold_id, HoldProposal.status).where(
+        HoldProposal.municipality_code == code, HoldProposal.status != "proposed").order_by(HoldProposal.id)).all()
+    register_ids = {_register_id(h): h for h, status in rows if status == "confirmed"}
+    seqs: dict[str, int] = {}
+    if register_ids:
+        for key, seq in session.execute(
+                select(ChangeLogEntry.key, func.max(ChangeLogEntry.seq)).where(
+                    ChangeLogEntry.municipality_code == code, ChangeLogEntry.key.in_(list(register_ids)),
+                    ChangeLogEntry.kind.in_(("support_measure", "suppression"))).group_by(ChangeLogEntry.key)):
+            seqs[register_ids[key]] = int(seq)
+    return {"decisions": [{"hold_id": h, "status": status, "change_seq": seqs.get(h)} for h, status in rows]}
+
+
+def _register_id(hold_id: str) -> str:
+    return "EH-" + hold_id.replace("-", "")[:24]  # as client.peers.holds.domain_id
+
+
 def _decide(session: Session, principal: Principal, hold_id: str, outcome: str, note: str) -> HoldProposal:
     begin_write(session)
     code = principal.municipality_code
@@ -232,7 +264,7 @@ def _decide(session: Session, principal: Principal, hold_id: str, outcome: str, 
         raise ApiError(409, "already_decided", "この提案は処理済みです。", f"hold proposal {hold_id} is {row.status}")
     now = now_jst()
     if outcome == "confirmed":
-        register_id = "EH-" + row.hold_id.replace("-", "")[:24]  # as client.peers.holds.domain_id
+        register_id = _register_id(row.hold_id)
         if row.kind == "suppression":
             add_suppression(session, code, suppression_id=register_id, process="hakko", level="error", now=now,
                             atena_no=row.atena_no, start=now.date(), reason=f"緊急抑止(BCP): {row.reason}")

@@ -230,6 +230,12 @@ def _replica_registrars() -> list[Registrar]:
     return list(REPLICA)
 
 
+def _hold_registrars() -> list[Registrar]:
+    from client.cli.hold_commands import REGISTRARS as HOLD  # emergency holds in BCP mode (issue 18)
+
+    return list(HOLD)
+
+
 def _decommission_registrars() -> list[Registrar]:
     from client.lifecycle.decommission import register_decommission  # sync first, then erase data and keys
 
@@ -243,7 +249,7 @@ def _ops_registrars() -> list[Registrar]:
 
 
 REGISTRARS: list[Registrar] = [register_verify, *_replica_registrars(), *_counter_registrars(),
-                               *_decommission_registrars(), *_ops_registrars()]
+                               *_hold_registrars(), *_decommission_registrars(), *_ops_registrars()]
 DEFAULT_COMMAND = "gui"
 
 

@@ -86,6 +86,7 @@ def build(
     on_sync_back: Callable[[int, int], None] | None = None,
     on_standing: Callable[[dict[str, Any]], None] | None = None,
     on_wiped: Callable[[Any], None] | None = None,
+    on_holds: Callable[[int], None] | None = None,
     on_terminal_error: Callable[[Exception], None] | None = None,
     drill: bool = False,
     start: bool = True,
@@ -99,7 +100,8 @@ def build(
     ``keystore``: the OS keyring wrapper (a ``client.local.keystore.KeyStore()`` when None);
     ``clock``: an aware wall clock for the counter and the runtime (their own defaults when None);
     ``publish``: the banner's callback (``ModeBridge.publish``); ``on_standing`` / ``on_wiped``:
-    the terminal's standing and a wipe after revocation (issue 15, ``StandingBridge``); ``on_terminal_error``: when given,
+    the terminal's standing and a wipe after revocation (issue 15, ``StandingBridge``);
+    ``on_holds``: the emergency holds in force (issue 18, the banner's count); ``on_terminal_error``: when given,
     an enrolled terminal whose runtime cannot be built is reported there and the counter works
     online only (the window), otherwise the error is raised (the CLI). ``link_terminal=False``
     builds the online counter only. ``start``: run the runtime's scheduler; ``drill``: 防災訓練.
@@ -126,7 +128,7 @@ def build(
             link = attach_terminal(router, config, publish or _no_publish, keystore=keystore, start=start,
                                    on_confirmation_needed=on_confirmation_needed, drill=drill,
                                    on_sync_back=on_sync_back, clock=clock, on_standing=on_standing,
-                                   on_wiped=on_wiped)
+                                   on_wiped=on_wiped, on_holds=on_holds)
         except Exception as exc:
             if on_terminal_error is None:
                 raise
@@ -159,6 +161,8 @@ def build(
             pending_bcp=_pending(runtime) if runtime is not None else None,  # the day close waits
             # the banner's figures change without a mode change: a BCP issuance
             change_listeners=[lambda _what: link.report()] if link is not None else (),
+            # emergency holds and the hall's BCP history (issue 18); None online-only or in a drill
+            peer_group=runtime.peers if runtime is not None else None,
             **({"clock": clock} if clock is not None else {}),
         )
     except Exception:

@@ -94,13 +94,15 @@ def attach_terminal(
     clock: Callable[[], datetime] | None = None,
     on_standing: PublishStanding | None = None,
     on_wiped: Callable[[Any], None] | None = None,
+    on_holds: Callable[[int], None] | None = None,
 ) -> TerminalLink | None:
     """Build the enrolled terminal in ``config.data_dir`` on the counter's ``router``; None if not enrolled.
 
     ``on_sync_back(pushed, conflicts)`` is told after each completed sync back (the recovery notice).
     ``on_standing(standing)`` is told the terminal's standing at start and whenever it changes;
     ``on_wiped(report)`` the ``WipeReport`` when the data centre revoked this terminal. Both may be
-    called on any thread.
+    called on any thread. ``on_holds(count)`` is told the emergency holds in force here (the
+    banner), whenever they may have changed: one recorded here, one received from a peer.
     ``start``: the runtime's scheduler will run (the caller starts it), so a degraded line gets
     its replica checked ahead.
     """
@@ -162,6 +164,15 @@ def attach_terminal(
         except Exception:  # noqa: BLE001
             serials = None
         publish(runtime.machine.mode.value, runtime.store_as_of(), pending, serials)
+        report_holds()
+
+    def report_holds(_hold: object = None) -> None:
+        if on_holds is None or runtime.peers is None:
+            return
+        try:
+            on_holds(int(runtime.peers.holds.count()))
+        except Exception:  # noqa: BLE001 — the banner must not break on a busy holds file
+            log.exception("emergency hold count not reported")
 
     def vouch_ahead() -> None:
         """The line is degraded: check the replica now, so the first BCP decision does not wait."""
@@ -187,6 +198,8 @@ def attach_terminal(
             on_sync_back(event.pushed, event.conflicts)  # (issuances sent, conflicts for a supervisor)
         report(event)
 
+    if runtime.peers is not None:
+        runtime.peers.holds.listeners.append(report_holds)  # a hold a peer pushed here
     from client.continuity.line_memory import LineMemory
 
     runtime.machine.subscribe(LineMemory(data_dir, runtime.machine))  # the next run starts on the line that worked

@@ -309,8 +309,8 @@ class TerminalRuntime:
                     return
                 self.pull_partners()
                 self.refill_leases()
-                if self.peers is not None:
-                    self.peers.refresh(self.remote)
+                if self.peers is not None:  # after the pull: a confirmed hold retires once the replica has it
+                    self.peers.refresh(self.remote, self.replica_seq())
             finally:
                 for listener in list(self.upkeep_listeners):
                     listener()
@@ -348,6 +348,17 @@ class TerminalRuntime:
         from client.continuity.standing import terminal_standing
 
         return terminal_standing(self.data_dir, self.clock(), self.keystore)
+
+    def replica_seq(self) -> int | None:
+        """The change-log seq the replica has applied (None without a replica)."""
+        from client.replica.store import get_meta
+
+        try:
+            with self.store.read() as conn:
+                text = get_meta(conn, "as_of_seq")
+            return int(text) if text else None
+        except Exception:  # noqa: BLE001 - no replica yet: no confirmed hold is retired on it
+            return None
 
     def store_as_of(self) -> datetime | None:
         try:

@@ -79,7 +79,10 @@ def sync_terminal(data_dir: Path, keystore: Any, client: Any, code: str, *, page
 
     out: dict[str, Any] = {}
     outbox = open_own_outbox(data_dir, keystore, code)
+    peers = _open_peer_files(data_dir, keystore, code)
     try:
+        if peers is not None:  # 0: serials handed between peers go before the records issued on them
+            out["peers"] = peers.before_outbox(client)
         if outbox is not None:  # 1
             pushed, access = push_own(outbox, client, progress=push_progress)
             out["outbox"] = push_counts(pushed)
@@ -136,10 +139,76 @@ def sync_terminal(data_dir: Path, keystore: Any, client: Any, code: str, *, page
             finally:
                 pbox.close()
         out["serials"] = leases
+        if peers is not None:  # 6: the copies mirrored here, the emergency holds as proposals, decisions
+            out["peers"] = {**out.get("peers", {}), **peers.after_outbox(client, data_dir, keystore, code)}
     finally:
         if outbox is not None:
             outbox.close()
+        if peers is not None:
+            peers.close()
     return out
+
+
+class _PeerFiles:
+    """The hall's files of this terminal (issue 18), opened without a peer endpoint (the window may
+    hold the port): the peer list is refreshed, transfers, mirrored records and holds sent."""
+
+    def __init__(self, holds: Any, mirrors: Any) -> None:
+        self.holds, self.mirrors = holds, mirrors
+
+    def before_outbox(self, client: Any) -> dict[str, Any]:
+        from client.peers.directory import fetch_peer_list
+        from client.peers.serials import push_transfers
+
+        out: dict[str, Any] = {}
+        try:
+            out["peers_listed"] = len(fetch_peer_list(client, self.holds).peers)
+        except Exception as exc:  # noqa: BLE001 - the cached list stays in use
+            log.warning("peer list not refreshed: %s", exc)
+        out["transfers"] = push_transfers(client, self.holds)
+        return out
+
+    def after_outbox(self, client: Any, data_dir: Path, keystore: Any, code: str) -> dict[str, Any]:
+        from client.peers.directory import propose_holds, retire_decided
+        from client.peers.mirror import push_mirrored
+        from client.replica.store import ReplicaStore, get_meta
+
+        out: dict[str, Any] = {"mirrored": push_mirrored(client, self.mirrors) if self.mirrors is not None else {},
+               "holds_proposed": propose_holds(client, self.holds)}
+        text = ""
+        store = ReplicaStore(data_dir, code, keystore)  # pulled above: the change-log seq it has applied
+        try:
+            with store.read() as conn:
+                text = get_meta(conn, "as_of_seq") or ""
+        except Exception as exc:  # noqa: BLE001 - no usable replica: confirmed holds stay in force
+            log.warning("replica time not read: %s", exc)
+        finally:
+            store.close()
+        out["holds_retired"] = retire_decided(client, self.holds, int(text) if text else None)
+        return out
+
+    def close(self) -> None:
+        self.holds.close()
+        if self.mirrors is not None:
+            self.mirrors.close()
+
+
+def _open_peer_files(data_dir: Path, keystore: Any, code: str) -> _PeerFiles:
+    from client.local.files import (
+        PEER_HOLDS_FILE,
+        PEER_MIRROR_FILE,
+        peer_holds_key_name,
+        peer_mirror_key_name,
+    )
+    from client.peers.holds import HoldStore
+    from client.peers.mirror import MirrorStore
+
+    holds = HoldStore.open(Path(data_dir) / PEER_HOLDS_FILE, keystore.ensure_database_key(peer_holds_key_name(code)))
+    mirrors = None
+    if (Path(data_dir) / PEER_MIRROR_FILE).exists():
+        mirrors = MirrorStore.open(Path(data_dir) / PEER_MIRROR_FILE,
+                                   keystore.ensure_database_key(peer_mirror_key_name(code)))
+    return _PeerFiles(holds, mirrors)
 
 
 def _sync_partners(client: Any, data_dir: Path, keystore: Any, own: str, page_size: int) -> list[Any]:

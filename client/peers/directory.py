@@ -46,3 +46,21 @@ def propose_holds(remote: Remote, holds: HoldStore) -> dict[str, str]:
     results = {str(r["hold_id"]): str(r["status"]) for r in answer.get("results", [])}
     holds.mark_proposed(h for h, status in results.items() if status in ("stored", "duplicate"))
     return results
+
+
+def retire_decided(remote: Remote, holds: HoldStore, replica_seq: int | None) -> list[str]:
+    """Retire the holds a supervisor decided (``GET /api/v1/peers/hold-decisions``); the ids retired.
+
+    A declined hold stops at once. A confirmed one stops only when the replica has applied the
+    change-log row of the register's 抑止 / 仮支援措置 it became (``replica_seq``, the replica's
+    ``as_of_seq``): the rule engine then refuses on that instead. Until then both apply (fail closed).
+    """
+    decided: dict[str, str] = {}
+    for d in remote.get("/api/v1/peers/hold-decisions").get("decisions", []):
+        status, change_seq = str(d.get("status", "")), d.get("change_seq")
+        if status == "declined":
+            decided[str(d["hold_id"])] = status
+        elif status == "confirmed" and replica_seq is not None and isinstance(change_seq, int) \
+                and replica_seq >= change_seq:
+            decided[str(d["hold_id"])] = status
+    return holds.retire(decided) if decided else []

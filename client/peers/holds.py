@@ -140,6 +140,13 @@ holds_table = Table(
     Column("proposed", Integer, nullable=False, default=0),  # 1 once the data centre stored it
 )
 meta_table = Table("meta", _meta, Column("key", String(64), primary_key=True), Column("value", Text))
+# holds the data centre decided: no longer in force, never taken again from a peer (a tombstone)
+retired_table = Table(
+    "retired_holds", _meta,
+    Column("hold_id", String(36), primary_key=True),
+    Column("outcome", String(16), nullable=False),  # confirmed | declined
+    Column("retired_at", String(40), nullable=False),
+)
 
 
 class HoldStore:
@@ -151,6 +158,7 @@ class HoldStore:
         _meta.create_all(engine)
         self._lock = threading.Lock()
         self._cache: list[Hold] | None = None
+        self._cache_stamp: tuple[Any, ...] = ()
         self.listeners: list[Callable[[Hold], None]] = []
 
     @classmethod
@@ -165,6 +173,8 @@ class HoldStore:
         with self._lock, self.engine.begin() as conn:
             if conn.execute(select(holds_table.c.hold_id).where(holds_table.c.hold_id == hold.hold_id)).first():
                 return False
+            if conn.execute(select(retired_table.c.hold_id).where(retired_table.c.hold_id == hold.hold_id)).first():
+                return False  # decided at the data centre: a peer that has not heard yet cannot bring it back
             conn.execute(insert(holds_table).values(hold_id=hold.hold_id, atena_no=hold.atena_no,
                                                     signed_json=json.dumps(signed, ensure_ascii=False),
                                                     received_at=self.clock().isoformat(), proposed=0))
@@ -174,25 +184,53 @@ class HoldStore:
         return True
 
     def signed(self, *, unproposed_only: bool = False) -> list[dict[str, Any]]:
-        stmt = select(holds_table.c.signed_json).order_by(holds_table.c.received_at, holds_table.c.hold_id)
+        """The holds in force here, as their origins signed them (retired ones are not shared)."""
+        stmt = (select(holds_table.c.signed_json)
+                .where(holds_table.c.hold_id.not_in(select(retired_table.c.hold_id)))
+                .order_by(holds_table.c.received_at, holds_table.c.hold_id))
         if unproposed_only:
             stmt = stmt.where(holds_table.c.proposed == 0)
         with self.engine.connect() as conn:
             return [json.loads(row[0]) for row in conn.execute(stmt)]
 
     def holds(self) -> list[Hold]:
+        """The holds in force here. Cached, and checked against the file on every call (one small
+        query), so a hold another process of this terminal wrote (a CLI run beside the window) is
+        enforced at once."""
+        stamp = self._stamp()
         cached = self._cache
-        if cached is None:
+        if cached is None or self._cache_stamp != stamp:
             cached = [Hold.from_dict(s["hold"]) for s in self.signed()]
-            self._cache = cached
+            self._cache, self._cache_stamp = cached, stamp
         return list(cached)
+
+    def _stamp(self) -> tuple[Any, ...]:
+        with self.engine.connect() as conn:
+            held = conn.execute(select(func.count(), func.max(holds_table.c.received_at))).one()
+            retired = conn.execute(select(func.count()).select_from(retired_table)).scalar_one()
+        return (*held, retired)
 
     def ids(self) -> set[str]:
         return {h.hold_id for h in self.holds()}
 
     def count(self) -> int:
+        """The holds in force here."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(holds_table)).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(holds_table).where(
+                holds_table.c.hold_id.not_in(select(retired_table.c.hold_id)))).scalar_one())
+
+    def retire(self, decided: dict[str, str]) -> list[str]:
+        """Hold id → outcome (confirmed | declined): no longer in force here; the ids newly retired."""
+        done = []
+        with self._lock, self.engine.begin() as conn:
+            known = set(conn.execute(select(retired_table.c.hold_id)).scalars())
+            for hold_id, outcome in decided.items():
+                if hold_id not in known:
+                    conn.execute(insert(retired_table).values(hold_id=hold_id, outcome=outcome,
+                                                              retired_at=self.clock().isoformat()))
+                    done.append(hold_id)
+            self._cache = None
+        return done
 
     def mark_proposed(self, hold_ids: Iterable[str]) -> None:
         ids = list(hold_ids)

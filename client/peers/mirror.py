@@ -92,6 +92,12 @@ class MirrorStore:
                                 .order_by(mirrored.c.received_at, mirrored.c.uuid).limit(limit))
             return [json.loads(r[0]) for r in rows]
 
+    def records(self) -> list[dict[str, Any]]:
+        """Every copy kept here (pushed or not): the hall's BCP history falls back on them."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(mirrored.c.signed_json).order_by(mirrored.c.received_at, mirrored.c.uuid))
+            return [json.loads(r[0]) for r in rows]
+
     def count(self, *, pending_only: bool = False) -> int:
         stmt = select(func.count()).select_from(mirrored)
         if pending_only:

@@ -75,6 +75,9 @@ class PeerNode:
         self.mirrors = mirrors  # copies of the peers' BCP issuances kept here (None: this node keeps none)
         # (peer, count, now) → a signed lease transfer or None (client.peers.serials.SerialDonor)
         self.serial_donor: Callable[[str, int, datetime], dict[str, Any] | None] | None = None
+        # day (YYYY-MM-DD, Japanese calendar) → this terminal's own BCP issuances of that day, as
+        # ``client.peers.group.history_entry`` rows; answered sealed to the asking peer (the hall's history)
+        self.history_source: Callable[[str], list[dict[str, Any]]] | None = None
         self._seal_key = X25519PrivateKey.generate()  # rotated at every start of the process
         self._peer_seal_keys: dict[str, bytes] = {}
         self.private_key = private_key
@@ -150,7 +153,7 @@ class PeerNode:
         self._http.close()
 
     def handle(self, message: Any) -> dict[str, Any]:
-        env = self.signer.open(message, kinds=("hold", "sync", "ping", "mirror", "serials"))
+        env = self.signer.open(message, kinds=("hold", "sync", "ping", "mirror", "serials", "history"))
         sender, body = env["from"], env["body"]
         if env["kind"] == "hold":
             stored = self._take(body.get("holds"))
@@ -163,6 +166,16 @@ class PeerNode:
             if not isinstance(count, int):
                 raise PeerRefused("malformed", "serial count")
             reply = {"transfer": self.serial_donor(sender, count, self.clock()) if self.serial_donor else None}
+        elif env["kind"] == "history":
+            day, key = body.get("day"), body.get("x25519")
+            if not isinstance(day, str) or len(day) != 10 or not isinstance(key, str):
+                raise PeerRefused("malformed", "history request needs a day and a sealing key")
+            try:
+                raw_key = base64.b64decode(key, validate=True)
+            except ValueError as exc:
+                raise PeerRefused("malformed", "bad sealing key") from exc
+            entries = self.history_source(day) if self.history_source is not None else []
+            reply = {"sealed": self._seal_with(raw_key, sender, {"day": day, "entries": entries}, b"history")}
         elif env["kind"] == "mirror":
             if self.mirrors is None:
                 raise PeerRefused("no_mirror", "this terminal keeps no mirrored records")
@@ -248,20 +261,27 @@ class PeerNode:
         if key is None:
             key = base64.b64decode(str(self.send(peer, "ping", {}).get("x25519", "")), validate=True)
             self._peer_seal_keys[peer.terminal_id] = key
+        return self._seal_with(key, peer.terminal_id, payload)
+
+    def _seal_with(self, key: bytes, receiver: str, payload: dict[str, Any], aad: bytes = b"mirror") -> dict[str, str]:
+        """``payload`` sealed to ``receiver``'s X25519 key (ephemeral key, HKDF bound to both ids, AES-GCM)."""
         ephemeral = X25519PrivateKey.generate()
-        box = self._box_key(ephemeral.exchange(X25519PublicKey.from_public_bytes(key)), self.terminal_id,
-                            peer.terminal_id)
+        try:
+            peer_key = X25519PublicKey.from_public_bytes(key)
+        except ValueError as exc:
+            raise PeerRefused("malformed", "bad sealing key") from exc
+        box = self._box_key(ephemeral.exchange(peer_key), self.terminal_id, receiver)
         nonce = os.urandom(12)
         return {"epk": base64.b64encode(ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode(),
                 "nonce": base64.b64encode(nonce).decode(),
-                "ct": base64.b64encode(AESGCM(box).encrypt(nonce, canonical(payload), b"mirror")).decode()}
+                "ct": base64.b64encode(AESGCM(box).encrypt(nonce, canonical(payload), aad)).decode()}
 
-    def _unseal(self, sender: str, sealed: Any) -> Any:
+    def _unseal(self, sender: str, sealed: Any, aad: bytes = b"mirror") -> Any:
         try:
             epk = X25519PublicKey.from_public_bytes(base64.b64decode(sealed["epk"], validate=True))
             box = self._box_key(self._seal_key.exchange(epk), sender, self.terminal_id)
             plain = AESGCM(box).decrypt(base64.b64decode(sealed["nonce"], validate=True),
-                                        base64.b64decode(sealed["ct"], validate=True), b"mirror")
+                                        base64.b64decode(sealed["ct"], validate=True), aad)
         except InvalidTag as exc:  # sealed to a key of ours from before a restart
             raise PeerRefused("stale_seal_key", "sealed to another key of this terminal") from exc
         except (KeyError, TypeError, ValueError) as exc:
@@ -305,6 +325,24 @@ class PeerNode:
             if transfer["from"] == peer.terminal_id and transfer["last"] - transfer["first"] + 1 == count:
                 return dict(signed)
         return None
+
+    def hall_history(self, day: str) -> tuple[dict[str, list[dict[str, Any]]], PushReport]:
+        """Every reachable peer's own BCP issuances of ``day``, sealed to this terminal on the way back.
+
+        The request carries this node's current sealing key inside the signed envelope, so only this
+        process can open the answers; each answer is checked like any reply (signature, nonce).
+        """
+        key = base64.b64encode(self._seal_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+        found: dict[str, list[dict[str, Any]]] = {}
+
+        def take(peer: PeerInfo, reply: dict[str, Any]) -> None:
+            opened = self._unseal(peer.terminal_id, reply.get("sealed"), b"history")
+            entries = opened.get("entries") if isinstance(opened, dict) else None
+            if not isinstance(entries, list) or opened.get("day") != day:
+                raise PeerRefused("malformed", "history answer for another day")
+            found[peer.terminal_id] = [e for e in entries if isinstance(e, dict)]
+
+        return found, self._fan_out("history", {"day": day, "x25519": key}, on_reply=take)
 
     def sync(self) -> PushReport:
         """Anti-entropy with every reachable peer: both ends end up with the union of their holds."""

@@ -165,7 +165,7 @@ def build_app(
     standing = StandingBridge()
     counter = build(config, publish=bridge.publish, on_confirmation_needed=bridge.ask_confirmation,
                     on_sync_back=bridge.sync_back_done, on_standing=standing.publish,
-                    on_wiped=standing.announce_wipe, on_terminal_error=on_terminal_error, drill=drill,
+                    on_wiped=standing.announce_wipe, on_holds=bridge.publish_holds, on_terminal_error=on_terminal_error, drill=drill,
                     out_dir=out_dir, render_in_process=render_in_process)
     enrolled = counter.runtime is not None
     return CounterApp(

@@ -1,4 +1,10 @@
-"""交付履歴: today's (or a chosen day's) issuances, optionally for one resident; void and reprint."""
+"""交付履歴: today's (or a chosen day's) issuances, optionally for one resident; void and reprint.
+
+「庁舎全体(BCP)」 shows the hall's BCP issuances of the day instead: this window's beside its peers'
+(``CounterService.hall_history``), the same person and certificate type issued at two windows
+marked 重複 (red), and the peers that did not answer named. Void and reprint stay with this window's
+own list.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from client.services.counter import CounterService, SupervisorGrant
 from client.services.display import cert_label
+from client.services.emergency import HallHistory
 from client.services.records import HistoryEntry, IssuanceOutcome
 from client.ui.operations import (
     ISSUED,
@@ -34,6 +41,7 @@ from client.ui.operations import (
     Failure,
     authorize_supervisor,
     error_message,
+    load_hall_history,
     load_history,
     reprint_issuance,
     void_issuance,
@@ -71,6 +79,7 @@ class HistoryDialog(QDialog):
         self.entries: list[HistoryEntry] = []
         self._own_change: str | None = None
         taskman.changed.connect(self._counter_changed)
+        self.hall: HallHistory | None = None  # the hall's BCP history, when that view is on
         self.setObjectName("historyDialog")
         self.setWindowTitle(self.tr("交付履歴"))
         self.resize(1000, 520)
@@ -86,6 +95,11 @@ class HistoryDialog(QDialog):
         self.resident_check.setAccessibleName(self.tr("選択中の住民のみ"))
         self.resident_check.setEnabled(bool(atena_no))
         self.resident_check.toggled.connect(lambda _on: self.reload())
+        self.hall_check = QCheckBox(self.tr("庁舎全体(BCP)"), self)
+        self.hall_check.setObjectName("historyHallWide")
+        self.hall_check.setAccessibleName(self.tr("庁舎内の全端末のBCP交付を表示"))
+        self.hall_check.setEnabled(service.peer_group is not None)
+        self.hall_check.toggled.connect(lambda _on: self.reload())
 
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setObjectName("historyTable")
@@ -131,6 +145,7 @@ class HistoryDialog(QDialog):
         top.addWidget(QLabel(self.tr("対象日"), self))
         top.addWidget(self.date_edit)
         top.addWidget(self.resident_check)
+        top.addWidget(self.hall_check)
         top.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -159,9 +174,26 @@ class HistoryDialog(QDialog):
         day = self.day
         atena = self.atena_no if self.resident_check.isChecked() else None
         self.message_label.setText(self.tr("読み込んでいます…"))
+        hall = self.hall_check.isChecked()
+        for b in (self.void_button, self.reprint_button, self.print_button):
+            b.setEnabled(not hall)  # void and reprint work on this window's own records
+        if hall:
+            load_hall_history(self, day).success(self._hall_loaded).failure(self._failed).run()
+            return
+        self.hall = None
         load_history(self, None if atena else day, atena).success(self._loaded).failure(self._failed).run()
 
-    def _loaded(self, entries: list[HistoryEntry]) -> None:
+    def _hall_loaded(self, hall: HallHistory) -> None:
+        if not self.hall_check.isChecked():
+            return  # switched back meanwhile
+        self.hall = hall
+        atena = self.atena_no if self.resident_check.isChecked() else None
+        entries = [e for e in hall.entries if atena is None or e.subject_atena_no == atena]
+        self._loaded(entries, hall=hall)
+
+    def _loaded(self, entries: list[HistoryEntry], hall: HallHistory | None = None) -> None:
+        if hall is None and self.hall_check.isChecked():
+            return  # an own-list answer that arrived after the switch to the hall view
         self.entries = sorted(entries, key=lambda e: (e.issued_at is None, e.issued_at), reverse=True)
         self.table.setRowCount(len(self.entries))
         unprinted = {u.issuance_id for u in self.service.unprinted.all()}
@@ -178,14 +210,27 @@ class HistoryDialog(QDialog):
                 e.terminal_id,
                 (self.tr("未印刷") if e.issuance_id in unprinted and not e.voided
                  else self.tr(_STATUS_JA.get(e.status, e.status)))
-                + (self.tr("(BCP)") if e.mode == "bcp" else ""),
+                + (self.tr("(BCP)") if e.mode == "bcp" else "")
+                + (self.tr(" 重複") if hall is not None and hall.is_duplicate(e) else ""),
             )
             for col, text in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if hall is not None and hall.is_duplicate(e):
+                    item.setBackground(QBrush(QColor("#fde2e1")))
+                    item.setForeground(QBrush(QColor("#7a1212")))
+                self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
         if self.entries:
             self.table.selectRow(0)
-        self.message_label.setText(self.tr("{n}件").format(n=len(self.entries)))
+        text = self.tr("{n}件").format(n=len(self.entries))
+        if hall is not None:
+            duplicates = sum(hall.is_duplicate(e) for e in self.entries)
+            if duplicates:
+                text += self.tr(" — 重複 {n}件: 同じ方に同じ証明書が複数の窓口で交付されています。").format(n=duplicates)
+            if hall.unreachable:
+                text += self.tr(" 応答のない端末: {ids}(この端末に写しがある分のみ表示)。").format(
+                    ids="、".join(hall.unreachable))
+        self.message_label.setText(text)
         emit(self.loaded, len(self.entries))
 
     def _failed(self, failure: Failure) -> None:

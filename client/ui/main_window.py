@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
             ("lock", "F9", self.request_lock),
             ("declare_bcp", "F8", self.request_bcp),
             ("conflicts", "F4", self.open_conflicts),
+            ("emergency_hold", "Ctrl+H", self.open_emergency_hold),
+            ("hold_proposals", "Ctrl+Shift+H", self.open_hold_proposals),
             ("printer", "Ctrl+P", self.open_printer_settings),
             ("language", "F11", self.toggle_language),
             ("help", "F1", self.show_keys),
@@ -245,6 +247,8 @@ class MainWindow(QMainWindow):
             "lock": self.tr("ロック"),
             "declare_bcp": self.tr("BCPへ移行(係長)"),
             "conflicts": self.tr("BCP照合結果(係長)"),
+            "emergency_hold": self.tr("緊急措置の記録(BCP・係長)"),
+            "hold_proposals": self.tr("緊急措置の確定(係長)"),
             "printer": self.tr("プリンタ設定"),
             "language": self.tr("English / 日本語"),
             "help": self.tr("キー操作"),
@@ -687,6 +691,40 @@ class MainWindow(QMainWindow):
 
         dialog = ConflictDialog(self.service, self.taskman, parent=self)
         self.conflict_dialog = dialog
+        dialog.open()
+
+    def open_emergency_hold(self) -> None:
+        """緊急抑止 / 仮支援措置 for the selected person (BCP mode, supervisor; client/ui/hold_dialog)."""
+        from client.ui.hold_dialog import EmergencyHoldDialog
+
+        if self.current_summary is None:
+            self.show_message(self.tr("先に住民を選んでください。"), error=True)
+            return
+        if self.service.mode != "bcp":
+            self.show_message(self.tr("緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで"
+                                      "抑止・支援措置を登録してください。"), error=True)
+            return
+        summary = self.current_summary
+        dialog = EmergencyHoldDialog(self.service, self.taskman, summary.atena_no, summary.name, parent=self)
+        dialog.recorded.connect(lambda hold: self.show_message(self.hold_recorded_text(hold)))
+        self.hold_dialog = dialog
+        dialog.open()
+
+    def hold_recorded_text(self, hold: Any) -> str:
+        text = self.tr("{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。").format(
+            kind=self.tr(hold.kind_ja), atena=hold.atena_no)
+        if hold.reached:
+            text += self.tr(" 送信済みの端末: {ids}。").format(ids="、".join(hold.reached))
+        if hold.unreachable:
+            text += self.tr(" 届かなかった端末: {ids}(接続時に自動で送られます)。").format(ids="、".join(hold.unreachable))
+        return text
+
+    def open_hold_proposals(self) -> None:
+        """緊急措置の確定: the proposals the holds became at the data centre (supervisor, online)."""
+        from client.ui.hold_dialog import HoldProposalDialog
+
+        dialog = HoldProposalDialog(self.service, self.taskman, parent=self)
+        self.hold_proposal_dialog = dialog
         dialog.open()
 
     def open_day_close(self) -> None:

@@ -61,12 +61,16 @@ class ModeBanner(QWidget):
         self.serials_label = QLabel(self)
         self.serials_label.setObjectName("serialsLabel")
         self.serials_label.hide()
+        self.holds_label = QLabel(self)  # emergency holds in force (issue 18): set_emergency_holds
+        self.holds_label.setObjectName("holdsLabel")
+        self.holds_label.hide()
         self.confirm_button = QPushButton(self)
         self.confirm_button.setObjectName("confirmBcpButton")
         self.confirm_button.hide()
         layout.addWidget(self.mode_label)
         layout.addWidget(self.confirm_button)
         layout.addStretch(1)
+        layout.addWidget(self.holds_label)
         layout.addWidget(self.serials_label)
         layout.addWidget(self.detail_label)
         self.awaiting_confirmation = False
@@ -75,6 +79,7 @@ class ModeBanner(QWidget):
         self.replica_as_of: datetime | None = None
         self.pending_count = 0
         self.serials_available: int | None = None
+        self.emergency_holds = 0
         self.setAccessibleName(self.tr("接続状態"))
         self._age_timer = QTimer(self)  # the replica's age keeps growing while nothing is published
         self._age_timer.setInterval(30_000)
@@ -126,6 +131,16 @@ class ModeBanner(QWidget):
             return text + (self.tr("(残りわずか)") if n < SERIALS_LOW else "")
         return ""
 
+    @Slot(int)
+    def set_emergency_holds(self, count: int) -> None:
+        """The emergency 抑止 / 仮支援措置 in force on this terminal (recorded here or by a peer)."""
+        self.emergency_holds = max(0, int(count))
+        self.refresh()
+
+    def holds_text(self) -> str:
+        n = self.emergency_holds
+        return self.tr("緊急措置 {n}件 適用中").format(n=n) if n else ""
+
     @Slot()
     def ask_confirmation(self) -> None:
         """Every line is down and the policy asks a supervisor to declare BCP mode."""
@@ -167,7 +182,12 @@ class ModeBanner(QWidget):
         self.serials_label.setText(serials)
         self.serials_label.setVisible(bool(serials))
         self.detail_label.setText("  ".join(parts))
-        self.setAccessibleDescription(f"{self.mode_label.text()} {self.detail_label.text()} {serials}".strip())
+        holds = self.holds_text()
+        self.holds_label.setStyleSheet("color: white; background: #7a1212; font-weight: bold; padding: 2px 6px;")
+        self.holds_label.setText(holds)
+        self.holds_label.setVisible(bool(holds))
+        self.setAccessibleDescription(
+            f"{self.mode_label.text()} {self.detail_label.text()} {serials} {holds}".strip())
 
 
 class ModeBridge(QObject):
@@ -176,11 +196,13 @@ class ModeBridge(QObject):
     state_changed = Signal(str, object, int, object)
     confirmation_needed = Signal()
     synced_back = Signal(int, int)  # (issuances sent, conflicts waiting for a supervisor)
+    holds_changed = Signal(int)  # emergency holds in force on this terminal (issue 18)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         # replayed to a banner that connects later
         self.last: tuple[str, datetime | None, int, int | None] | None = None
+        self.last_holds: int | None = None
 
     def publish(self, mode: str, replica_as_of: datetime | None = None, pending_count: int = 0,
                 serials_available: int | None = None) -> None:
@@ -188,6 +210,11 @@ class ModeBridge(QObject):
         self.last = (str(getattr(mode, "value", mode)), replica_as_of, int(pending_count),
                      None if serials_available is None else int(serials_available))
         emit(self.state_changed, *self.last)
+
+    def publish_holds(self, count: int) -> None:
+        """Thread-safe: the emergency holds in force here (a peer's hold arrives on its server thread)."""
+        self.last_holds = int(count)
+        emit(self.holds_changed, self.last_holds)
 
     def sync_back_done(self, pushed: int, conflicts: int) -> None:
         """Thread-safe: a sync back finished (the recovery notice says what was sent and what waits)."""
@@ -207,5 +234,8 @@ class ModeBridge(QObject):
 def connect_banner(bridge: ModeBridge, banner: ModeBanner) -> None:
     bridge.state_changed.connect(banner.update_state, Qt.ConnectionType.QueuedConnection)
     bridge.confirmation_needed.connect(banner.ask_confirmation, Qt.ConnectionType.QueuedConnection)
+    bridge.holds_changed.connect(banner.set_emergency_holds, Qt.ConnectionType.QueuedConnection)
     if bridge.last is not None:
         banner.update_state(*bridge.last)
+    if bridge.last_holds is not None:
+        banner.set_emergency_holds(bridge.last_holds)

@@ -36,6 +36,7 @@ from client.ui.taskman import TaskManager, describe_error
 if TYPE_CHECKING:
     from client.domain.model import Decision, IssuanceRequest, SupportRelease
     from client.services.counter import CounterService, SupervisorGrant
+    from client.services.emergency import HallHistory
     from client.services.records import (
         DayCloseReport,
         HistoryEntry,
@@ -173,6 +174,11 @@ def issue_certificate(parent: Host, request: IssuanceRequest, release: SupportRe
 
 def load_history(parent: Host, day: date | None, atena_no: str | None) -> Operation[list[HistoryEntry]]:
     return Operation(parent, lambda: parent.service.history(day, atena_no), what="history")
+
+
+def load_hall_history(parent: Host, day: date) -> Operation[HallHistory]:
+    """The hall's BCP issuances of ``day``, asked of every peer over the LAN (issue 18)."""
+    return Operation(parent, lambda: parent.service.hall_history(day), what="hall history")
 
 
 def void_issuance(parent: Host, issuance_id: str, reason: str, grant: SupervisorGrant | None) -> Operation[None]:

@@ -308,6 +308,52 @@ EN.update({
         "administrator.",
 })
 
+# emergency holds, their proposals and the hall's BCP history (issue 18)
+EXTRA["EmergencyHoldDialog"] = ["緊急抑止", "仮支援措置"]
+EXTRA["HoldProposalDialog"] = ["宛名番号", "種類", "理由", "記録者", "端末", "記録日時", "状態", "緊急抑止", "仮支援措置",
+                               "確認待ち", "確定", "取下げ", "すべて"]
+EXTRA["MainWindow"] = ["緊急抑止", "仮支援措置"]
+EN.update({
+    "緊急抑止": "Emergency suppression", "仮支援措置": "Provisional support measure",
+    "緊急措置の記録(係長)": "Record an emergency hold (supervisor)",
+    "対象者: {name}(宛名番号 {atena})": "Person: {name} (atena no. {atena})",
+    "BCPモード中の緊急措置です。この端末ですぐに適用され、庁舎内の他の端末にも送られます。"
+    "回線復旧後、データセンターで係長が確定するまで有効です。":
+        "An emergency measure in BCP mode. It applies on this terminal at once and is sent to the hall's "
+        "other terminals. It stays in force until a supervisor confirms it at the data centre after recovery.",
+    "種類": "Kind", "係長の職員ID": "Supervisor's staff ID", "係長のパスワード": "Supervisor's password",
+    "理由(必須、200文字以内)": "Reason (required, at most 200 characters)",
+    "係長ID(&U)": "Supervisor &ID", "F12 記録": "F12 Record", "緊急措置を記録": "Record the emergency hold",
+    "Esc 戻る": "Esc Back", "係長のIDとパスワードを入力してください。": "Enter the supervisor's ID and password.",
+    "記録しています…": "Recording…",
+    "緊急措置の確定(係長)": "Confirm emergency holds (supervisor)", "表示する提案": "Proposals to show",
+    "緊急措置の提案の一覧": "Emergency hold proposals", "提案の内容": "Proposal details", "処理": "Decision",
+    "確定": "Confirmed", "取下げ": "Declined", "確認待ち": "Waiting", "すべて": "All",
+    "記入内容(取下げは必須)": "Note (required to decline)", "記入内容(取下げの場合は必須)": "Note (required to decline)",
+    "処理を記録": "Record the decision",
+    "緊急措置の確定": "Confirm emergency holds",
+    "BCPモード中に記録された緊急措置を確定または取下げします。係長の承認が必要です。":
+        "Confirm or decline the emergency holds recorded in BCP mode. A supervisor's approval is needed.",
+    "該当する提案はありません。": "No proposals.", "処理する提案を選んでください。": "Choose a proposal.",
+    "{atena} の{kind}を「{status}」としました。": "{atena}: {kind} marked '{status}'.",
+    "記録者": "Recorded by", "記録日時": "Recorded at", "理由": "Reason", "表示": "Show",
+    "緊急措置の記録(BCP・係長)": "Record an emergency hold (BCP, supervisor)",
+    "緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで抑止・支援措置を登録してください。":
+        "Emergency holds are recorded in BCP mode only. Online, register the suppression or support measure "
+        "at the data centre.",
+    "{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。":
+        "{kind} recorded (atena no. {atena}). In force on this terminal.",
+    " 送信済みの端末: {ids}。": " Sent to: {ids}.",
+    " 届かなかった端末: {ids}(接続時に自動で送られます)。": " Not reached: {ids} (sent when they connect).",
+    "緊急措置 {n}件 適用中": "{n} emergency hold(s) in force",
+    "庁舎全体(BCP)": "Whole hall (BCP)", "庁舎内の全端末のBCP交付を表示": "Show the BCP issuances of every terminal of the hall",
+    " 重複": " duplicate",
+    " — 重複 {n}件: 同じ方に同じ証明書が複数の窓口で交付されています。":
+        " — {n} duplicate(s): the same certificate was issued to the same person at more than one window.",
+    " 応答のない端末: {ids}(この端末に写しがある分のみ表示)。":
+        " Terminals not answering: {ids} (only the copies kept on this terminal are shown).",
+})
+
 
 def _tool(name: str) -> str:
     exe = Path(sys.executable).with_name(name)

@@ -554,147 +554,264 @@
     </message>
   </context>
   <context>
+    <name>EmergencyHoldDialog</name>
+    <message>
+      <location filename="../hold_dialog.py" line="77" />
+      <source>緊急措置の記録(係長)</source>
+      <translation>Record an emergency hold (supervisor)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="79" />
+      <source>対象者: {name}(宛名番号 {atena})</source>
+      <translation>Person: {name} (atena no. {atena})</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="82" />
+      <source>BCPモード中の緊急措置です。この端末ですぐに適用され、庁舎内の他の端末にも送られます。回線復旧後、データセンターで係長が確定するまで有効です。</source>
+      <translation>An emergency measure in BCP mode. It applies on this terminal at once and is sent to the hall's other terminals. It stays in force until a supervisor confirms it at the data centre after recovery.</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="88" />
+      <source>種類</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="101" />
+      <source>係長の職員ID</source>
+      <translation>Supervisor's staff ID</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="107" />
+      <source>係長のパスワード</source>
+      <translation>Supervisor's password</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="110" />
+      <location filename="../hold_dialog.py" line="111" />
+      <source>理由(必須、200文字以内)</source>
+      <translation>Reason (required, at most 200 characters)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="115" />
+      <source>係長ID(&amp;U)</source>
+      <translation>Supervisor &amp;ID</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="116" />
+      <source>パスワード(&amp;P)</source>
+      <translation>Password (&amp;P)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="117" />
+      <source>理由(&amp;R)</source>
+      <translation>Reason (&amp;R)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="123" />
+      <source>F12 記録</source>
+      <translation>F12 Record</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="125" />
+      <source>緊急措置を記録</source>
+      <translation>Record the emergency hold</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="127" />
+      <source>Esc 戻る</source>
+      <translation>Esc Back</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="129" />
+      <source>戻る</source>
+      <translation>Back</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="167" />
+      <source>係長のIDとパスワードを入力してください。</source>
+      <translation>Enter the supervisor's ID and password.</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="171" />
+      <source>記録しています…</source>
+      <translation>Recording…</translation>
+    </message>
+    <message>
+      <source>緊急抑止</source>
+      <translation>Emergency suppression</translation>
+    </message>
+    <message>
+      <source>仮支援措置</source>
+      <translation>Provisional support measure</translation>
+    </message>
+  </context>
+  <context>
     <name>HistoryDialog</name>
     <message>
-      <location filename="../history_dialog.py" line="75" />
+      <location filename="../history_dialog.py" line="83" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="82" />
-      <location filename="../history_dialog.py" line="131" />
+      <location filename="../history_dialog.py" line="90" />
+      <location filename="../history_dialog.py" line="144" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="84" />
-      <location filename="../history_dialog.py" line="86" />
+      <location filename="../history_dialog.py" line="92" />
+      <location filename="../history_dialog.py" line="94" />
       <source>選択中の住民のみ</source>
       <translation>Selected resident only</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="92" />
+      <location filename="../history_dialog.py" line="97" />
+      <source>庁舎全体(BCP)</source>
+      <translation>Whole hall (BCP)</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="99" />
+      <source>庁舎内の全端末のBCP交付を表示</source>
+      <translation>Show the BCP issuances of every terminal of the hall</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="105" />
       <source>交付履歴の一覧</source>
       <translation>Issuance list</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="105" />
+      <location filename="../history_dialog.py" line="118" />
       <source>F3 取消</source>
       <translation>F3 Void</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="107" />
+      <location filename="../history_dialog.py" line="120" />
       <source>取消</source>
       <translation>Voided</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="108" />
+      <location filename="../history_dialog.py" line="121" />
       <source>F4 再発行</source>
       <translation>F4 Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="110" />
-      <location filename="../history_dialog.py" line="251" />
+      <location filename="../history_dialog.py" line="123" />
+      <location filename="../history_dialog.py" line="295" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="111" />
+      <location filename="../history_dialog.py" line="124" />
       <source>F2 印刷(未印刷分)</source>
       <translation>F2 Print (not printed yet)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="113" />
+      <location filename="../history_dialog.py" line="126" />
       <source>未印刷の証明書を印刷</source>
       <translation>Print the unprinted certificates</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="116" />
+      <location filename="../history_dialog.py" line="129" />
       <source>F5 更新</source>
       <translation>F5 Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="117" />
+      <location filename="../history_dialog.py" line="130" />
       <source>更新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="118" />
+      <location filename="../history_dialog.py" line="131" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="119" />
+      <location filename="../history_dialog.py" line="132" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="161" />
+      <location filename="../history_dialog.py" line="175" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="179" />
+      <location filename="../history_dialog.py" line="210" />
       <source>未印刷</source>
       <translation>Not printed</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="181" />
+      <location filename="../history_dialog.py" line="212" />
       <source>(BCP)</source>
       <translation> (BCP)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="188" />
+      <location filename="../history_dialog.py" line="213" />
+      <source> 重複</source>
+      <translation> duplicate</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="224" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="220" />
+      <location filename="../history_dialog.py" line="228" />
+      <source> — 重複 {n}件: 同じ方に同じ証明書が複数の窓口で交付されています。</source>
+      <translation> — {n} duplicate(s): the same certificate was issued to the same person at more than one window.</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="230" />
+      <source> 応答のない端末: {ids}(この端末に写しがある分のみ表示)。</source>
+      <translation> Terminals not answering: {ids} (only the copies kept on this terminal are shown).</translation>
+    </message>
+    <message>
+      <location filename="../history_dialog.py" line="264" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="225" />
+      <location filename="../history_dialog.py" line="269" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="230" />
+      <location filename="../history_dialog.py" line="274" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="231" />
+      <location filename="../history_dialog.py" line="275" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="238" />
+      <location filename="../history_dialog.py" line="282" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="246" />
+      <location filename="../history_dialog.py" line="290" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="252" />
+      <location filename="../history_dialog.py" line="296" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="261" />
+      <location filename="../history_dialog.py" line="305" />
       <source>印刷する交付を選んでください。</source>
       <translation>Select the issuance to print.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="269" />
+      <location filename="../history_dialog.py" line="313" />
       <source>印刷されませんでした(未印刷のままです)。</source>
       <translation>Nothing was printed (still not printed).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="272" />
+      <location filename="../history_dialog.py" line="316" />
       <source>印刷しました。交付してください: {numbers}</source>
       <translation>Printed. Hand it over: {numbers}</translation>
     </message>
@@ -753,6 +870,167 @@
     <message>
       <source>差戻し</source>
       <translation>Rejected</translation>
+    </message>
+  </context>
+  <context>
+    <name>HoldProposalDialog</name>
+    <message>
+      <location filename="../hold_dialog.py" line="234" />
+      <source>緊急措置の確定(係長)</source>
+      <translation>Confirm emergency holds (supervisor)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="239" />
+      <source>表示する提案</source>
+      <translation>Proposals to show</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="245" />
+      <source>緊急措置の提案の一覧</source>
+      <translation>Emergency hold proposals</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="255" />
+      <source>提案の内容</source>
+      <translation>Proposal details</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="260" />
+      <source>処理</source>
+      <translation>Decision</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="271" />
+      <source>記入内容(取下げは必須)</source>
+      <translation>Note (required to decline)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="272" />
+      <source>記入内容(取下げの場合は必須)</source>
+      <translation>Note (required to decline)</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="275" />
+      <source>F12 処理を記録</source>
+      <translation>F12 Record the outcome</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="277" />
+      <source>処理を記録</source>
+      <translation>Record the decision</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="282" />
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="283" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="291" />
+      <source>表示</source>
+      <translation>Show</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="321" />
+      <location filename="../hold_dialog.py" line="325" />
+      <source>緊急措置の確定</source>
+      <translation>Confirm emergency holds</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="322" />
+      <source>BCPモード中に記録された緊急措置を確定または取下げします。係長の承認が必要です。</source>
+      <translation>Confirm or decline the emergency holds recorded in BCP mode. A supervisor's approval is needed.</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="327" />
+      <source>係長の承認が必要です。</source>
+      <translation>A supervisor's approval is required.</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="346" />
+      <source>読み込んでいます…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="359" />
+      <source>{n}件</source>
+      <translation>{n} entries</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="361" />
+      <source>該当する提案はありません。</source>
+      <translation>No proposals.</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="394" />
+      <source>処理する提案を選んでください。</source>
+      <translation>Choose a proposal.</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="404" />
+      <source>記録しています…</source>
+      <translation>Recording…</translation>
+    </message>
+    <message>
+      <location filename="../hold_dialog.py" line="408" />
+      <source>{atena} の{kind}を「{status}」としました。</source>
+      <translation>{atena}: {kind} marked '{status}'.</translation>
+    </message>
+    <message>
+      <source>宛名番号</source>
+      <translation>Atena no.</translation>
+    </message>
+    <message>
+      <source>種類</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <source>理由</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <source>記録者</source>
+      <translation>Recorded by</translation>
+    </message>
+    <message>
+      <source>端末</source>
+      <translation>Terminal</translation>
+    </message>
+    <message>
+      <source>記録日時</source>
+      <translation>Recorded at</translation>
+    </message>
+    <message>
+      <source>状態</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>緊急抑止</source>
+      <translation>Emergency suppression</translation>
+    </message>
+    <message>
+      <source>仮支援措置</source>
+      <translation>Provisional support measure</translation>
+    </message>
+    <message>
+      <source>確認待ち</source>
+      <translation>Waiting</translation>
+    </message>
+    <message>
+      <source>確定</source>
+      <translation>Confirmed</translation>
+    </message>
+    <message>
+      <source>取下げ</source>
+      <translation>Declined</translation>
+    </message>
+    <message>
+      <source>すべて</source>
+      <translation>All</translation>
     </message>
   </context>
   <context>
@@ -1045,153 +1323,163 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="240" />
+      <location filename="../main_window.py" line="242" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="241" />
+      <location filename="../main_window.py" line="243" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="244" />
       <source>カード読取</source>
       <translation>Read card</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="245" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="244" />
+      <location filename="../main_window.py" line="246" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="245" />
+      <location filename="../main_window.py" line="247" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="246" />
+      <location filename="../main_window.py" line="248" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="247" />
+      <location filename="../main_window.py" line="249" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="248" />
+      <location filename="../main_window.py" line="252" />
       <source>プリンタ設定</source>
       <translation>Printer settings</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="249" />
+      <location filename="../main_window.py" line="253" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="250" />
-      <location filename="../main_window.py" line="312" />
+      <location filename="../main_window.py" line="254" />
+      <location filename="../main_window.py" line="316" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="251" />
+      <location filename="../main_window.py" line="255" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="259" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="256" />
+      <location filename="../main_window.py" line="260" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="257" />
+      <location filename="../main_window.py" line="261" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="258" />
+      <location filename="../main_window.py" line="262" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="259" />
+      <location filename="../main_window.py" line="263" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="260" />
+      <location filename="../main_window.py" line="264" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="261" />
+      <location filename="../main_window.py" line="265" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="311" />
+      <location filename="../main_window.py" line="315" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="311" />
+      <location filename="../main_window.py" line="315" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="321" />
+      <location filename="../main_window.py" line="325" />
       <source>この端末は登録されていないため、BCPモードは使えません。</source>
       <translation>This terminal is not enrolled: BCP mode is not available.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="327" />
+      <location filename="../main_window.py" line="331" />
       <source>BCPモードへの移行</source>
       <translation>Declare BCP mode</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="323" />
+      <location filename="../main_window.py" line="327" />
       <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
       <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="334" />
+      <location filename="../main_window.py" line="250" />
+      <source>緊急措置の記録(BCP・係長)</source>
+      <translation>Record an emergency hold (BCP, supervisor)</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="251" />
+      <source>緊急措置の確定(係長)</source>
+      <translation>Confirm emergency holds (supervisor)</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="338" />
       <source>{name} がBCPモードへの移行を確認しました。</source>
       <translation>{name} declared BCP mode.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="355" />
+      <location filename="../main_window.py" line="359" />
       <source>防災訓練</source>
       <translation>Disaster drill</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="356" />
+      <location filename="../main_window.py" line="360" />
       <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
       <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="359" />
+      <location filename="../main_window.py" line="363" />
       <source>不明</source>
       <translation>unknown</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="360" />
+      <location filename="../main_window.py" line="364" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="361" />
+      <location filename="../main_window.py" line="365" />
       <source>BCPモード(縮退運用)に切り替わりました。
 データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
 支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
@@ -1200,221 +1488,255 @@ The data centre cannot be reached: certificates are issued from this terminal's 
 Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="365" />
-      <location filename="../main_window.py" line="379" />
+      <location filename="../main_window.py" line="369" />
+      <location filename="../main_window.py" line="383" />
       <source>オンラインに復旧</source>
       <translation>Back online</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="366" />
+      <location filename="../main_window.py" line="370" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付を送信しています…</source>
       <translation>The data centre answers again; issuing online.
 Sending the issuances made in BCP mode…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="372" />
+      <location filename="../main_window.py" line="376" />
       <source>データセンターとの接続が戻りました。オンラインで交付します。
 BCP中の交付 {pushed}件を送信しました。</source>
       <translation>The data centre answers again; issuing online.
 {pushed} issuances made in BCP mode were sent.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="375" />
+      <location filename="../main_window.py" line="379" />
       <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
       <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="378" />
+      <location filename="../main_window.py" line="382" />
       <source>係長の確認が必要な交付はありません。</source>
       <translation>Nothing waits for a supervisor's review.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="410" />
+      <location filename="../main_window.py" line="414" />
       <source>サインアウトしました(端末の利用停止)</source>
       <translation>Signed out (terminal revoked)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="411" />
+      <location filename="../main_window.py" line="415" />
       <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
       <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="460" />
+      <location filename="../main_window.py" line="464" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="461" />
+      <location filename="../main_window.py" line="465" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="463" />
+      <location filename="../main_window.py" line="467" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="464" />
+      <location filename="../main_window.py" line="468" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="479" />
+      <location filename="../main_window.py" line="483" />
       <source>全回線が {seconds} 秒前から応答しません。</source>
       <translation>No line has answered for {seconds} s.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="483" />
+      <location filename="../main_window.py" line="487" />
       <source>{url}: 応答あり</source>
       <translation>{url}: answering</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="485" />
+      <location filename="../main_window.py" line="489" />
       <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
       <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="509" />
+      <location filename="../main_window.py" line="513" />
       <source>検索しています…</source>
       <translation>Searching…</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="524" />
+      <location filename="../main_window.py" line="528" />
       <source>宛名番号で検索</source>
       <translation>Search by atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="525" />
+      <location filename="../main_window.py" line="529" />
       <source>生年月日で検索</source>
       <translation>Search by date of birth</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="526" />
+      <location filename="../main_window.py" line="530" />
       <source>カナで検索</source>
       <translation>Search by kana</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="527" />
+      <location filename="../main_window.py" line="531" />
       <source>氏名で検索</source>
       <translation>Search by name</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="528" />
+      <location filename="../main_window.py" line="532" />
       <source>住所で検索</source>
       <translation>Search by address</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="542" />
+      <location filename="../main_window.py" line="546" />
       <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
       <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="545" />
+      <location filename="../main_window.py" line="549" />
       <source>{n}件 見つかりました</source>
       <translation>{n} found</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="545" />
+      <location filename="../main_window.py" line="549" />
       <source>該当者はいません</source>
       <translation>No match</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="614" />
+      <location filename="../main_window.py" line="618" />
+      <location filename="../main_window.py" line="701" />
       <source>先に住民を選んでください。</source>
       <translation>Select a resident first.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="625" />
-      <location filename="../main_window.py" line="668" />
+      <location filename="../main_window.py" line="629" />
+      <location filename="../main_window.py" line="672" />
       <source>交付しました: {n}</source>
       <translation>Issued: {n}</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="628" />
+      <location filename="../main_window.py" line="632" />
       <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
       <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="649" />
+      <location filename="../main_window.py" line="653" />
       <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
       <translation>No card reader is configured (contact IT).</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="704" />
+      <source>緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで抑止・支援措置を登録してください。</source>
+      <translation>Emergency holds are recorded in BCP mode only. Online, register the suppression or support measure at the data centre.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="714" />
+      <source>{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。</source>
+      <translation>{kind} recorded (atena no. {atena}). In force on this terminal.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="717" />
+      <source> 送信済みの端末: {ids}。</source>
+      <translation> Sent to: {ids}.</translation>
+    </message>
+    <message>
+      <location filename="../main_window.py" line="719" />
+      <source> 届かなかった端末: {ids}(接続時に自動で送られます)。</source>
+      <translation> Not reached: {ids} (sent when they connect).</translation>
+    </message>
+    <message>
+      <source>緊急抑止</source>
+      <translation>Emergency suppression</translation>
+    </message>
+    <message>
+      <source>仮支援措置</source>
+      <translation>Provisional support measure</translation>
     </message>
   </context>
   <context>
     <name>ModeBanner</name>
     <message>
-      <location filename="../mode_banner.py" line="78" />
+      <location filename="../mode_banner.py" line="83" />
       <source>接続状態</source>
       <translation>Connection state</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="96" />
+      <location filename="../mode_banner.py" line="101" />
       <source>防災訓練(BCPモードの練習) — 見本のみ・送信されません</source>
       <translation>Disaster drill (BCP practice) — samples only, nothing is sent</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="98" />
+      <location filename="../mode_banner.py" line="103" />
       <source>オンライン(主回線)</source>
       <translation>Online (primary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="99" />
+      <location filename="../mode_banner.py" line="104" />
       <source>オンライン(副回線)</source>
       <translation>Online (secondary line)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="100" />
+      <location filename="../mode_banner.py" line="105" />
       <source>BCPモード(縮退運用)</source>
       <translation>BCP mode (degraded operation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="101" />
+      <location filename="../mode_banner.py" line="106" />
       <source>復旧中(同期しています)</source>
       <translation>Recovering (synchronising)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="102" />
+      <location filename="../mode_banner.py" line="107" />
       <source>利用停止 — この端末は使用できません</source>
       <translation>Revoked — this terminal cannot be used</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="123" />
+      <location filename="../mode_banner.py" line="128" />
       <source>BCP用発行番号なし — BCPモードでは交付できません</source>
       <translation>No BCP serial numbers left — cannot issue in BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="125" />
+      <location filename="../mode_banner.py" line="130" />
       <source>発行番号 残り {n}</source>
       <translation>{n} serial numbers left</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="126" />
+      <location filename="../mode_banner.py" line="131" />
       <source>(残りわずか)</source>
       <translation> (running low)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="148" />
+      <location filename="../mode_banner.py" line="142" />
+      <source>緊急措置 {n}件 適用中</source>
+      <translation>{n} emergency hold(s) in force</translation>
+    </message>
+    <message>
+      <location filename="../mode_banner.py" line="163" />
       <source>全回線断 — BCPモードへの移行に係長の確認が必要です</source>
       <translation>All lines down — a supervisor must confirm the switch to BCP mode</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="150" />
+      <location filename="../mode_banner.py" line="165" />
       <source>F8 BCPへ移行(係長)</source>
       <translation>F8 Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="151" />
+      <location filename="../mode_banner.py" line="166" />
       <source>BCPモードへ移行する(係長の確認)</source>
       <translation>Declare BCP mode (supervisor's confirmation)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="157" />
+      <location filename="../mode_banner.py" line="172" />
       <source>データ時点 {time}(経過 {age})</source>
       <translation>Data as of {time} ({age} old)</translation>
     </message>
     <message>
-      <location filename="../mode_banner.py" line="162" />
+      <location filename="../mode_banner.py" line="177" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
     </message>
