@@ -69,11 +69,14 @@ def register_gui(sub: Any) -> None:
 def run_gui_command(args: argparse.Namespace) -> int:
     from client.composition.counter_service import build_counter_service
     from client.lifecycle.config import ConfigError
+    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     try:
         config = _load_config(args)
         service = build_counter_service(config, render_in_process=True)
+    except LocalDataError:
+        raise  # keyring, key or database trouble: reported by main() (exit 1)
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_USAGE
@@ -236,7 +239,6 @@ def run_issue(args: argparse.Namespace) -> int:
 
     from client.composition.routing import CliCounter
     from client.lifecycle.config import ConfigError
-    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     password = _read_password(args)
@@ -283,10 +285,7 @@ def run_issue(args: argparse.Namespace) -> int:
                 shutil.move(str(cert.pdf_path), target)
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
-    except LocalDataError as exc:
-        _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_REFUSED
     except ValueError as exc:
         _err("指定に誤りがあります。", str(exc))
         return EXIT_USAGE
@@ -342,7 +341,6 @@ def register_search(sub: Any) -> None:
 def run_search(args: argparse.Namespace) -> int:
     from client.composition.routing import CliCounter
     from client.lifecycle.config import ConfigError
-    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     password = _read_password(args)
@@ -367,10 +365,7 @@ def run_search(args: argparse.Namespace) -> int:
         mode = counter.mode
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
-    except LocalDataError as exc:
-        _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_REFUSED
     finally:
         if counter is not None:
             counter.close()

@@ -164,13 +164,13 @@ def run_sync(args: argparse.Namespace) -> int:
         _err(exc)
         _damage_hint(args)
         return EXIT_FAILED
-    except (LocalDataError, ClerkError) as exc:
-        progress.done()
-        return _err(exc)
     except AccessLogRefused as exc:
         progress.done()
         print(f"エラー: {exc.message_ja}\nerror: {exc.message_en} ({exc.code})", file=sys.stderr)
         return EXIT_FAILED
+    except (LocalDataError, ClerkError) as exc:
+        progress.done()
+        return _err(exc)
     progress.done()
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))

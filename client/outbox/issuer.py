@@ -20,6 +20,7 @@ from client.domain import rules
 from client.domain.calendar_day import japan_date
 from client.domain.model import CertificateContent, Decision, EvaluationContext, IssuanceRequest
 from client.domain.numbering import format_issue_number
+from client.errors import ClerkError
 from client.outbox.store import Outbox, OutboxRecord
 
 
@@ -30,14 +31,16 @@ class ContextSource(Protocol):
                            stale_override_reason: str = "") -> EvaluationContext: ...
 
 
-class BcpRefused(Exception):
+class BcpRefused(ClerkError):
     """The rule engine did not allow the request; ``decision`` says why (in Japanese too)."""
+
+    default_ja = "発行できません。"
 
     def __init__(self, decision: Decision) -> None:
         reasons = "; ".join(r.message_en for r in decision.reasons if r.blocking) or decision.outcome.value
-        super().__init__(f"BCP issuance refused: {reasons}")
+        super().__init__("\n".join(r.message_ja for r in decision.reasons if r.blocking),
+                         f"BCP issuance refused: {reasons}")
         self.decision = decision
-        self.message_ja = "\n".join(r.message_ja for r in decision.reasons if r.blocking)
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ class ReplicaLookups:
     def _municipality(self, conn: Connection) -> MunicipalityParams:
         row = conn.exec_driver_sql("SELECT data FROM municipality WHERE key = ?", (self.store.code,)).fetchone()
         if row is None:
-            raise ReplicaNotReadyError(f"replica of {self.store.code} holds no municipality parameters")
+            raise ReplicaNotReadyError(message_en=f"replica of {self.store.code} holds no municipality parameters")
         return MunicipalityParams.from_dict(loads(row[0]))
 
     def staff(self, user_id: str) -> StaffCredential | None:
