@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from client.certificate.signing import verify_token
 from client.domain import rules
+from client.domain.involved import people_involved, perpetrators
 from client.domain.model import (
     CertificateContent,
     CertificateType,
@@ -133,13 +134,9 @@ def _chunks(values: Iterable[Any]) -> list[list[Any]]:
     return [ordered[i:i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
 
 
-def _touched(request: IssuanceRequest, subject: ResidentDC, household: Iterable[ResidentDC]) -> set[str]:
+def _touched(request: IssuanceRequest, subject: ResidentDC, household: Iterable[ResidentDC]) -> frozenset[str]:
     """The people whose 支援措置 / 抑止 matter, exactly as ``context.build_context`` collects them."""
-    touched = {subject.atena_no, *request.member_atena_nos, *(m.atena_no for m in household)}
-    for extra in (request.requester.acting_for_atena_no, request.requester.requester_atena_no):
-        if extra:
-            touched.add(extra)
-    return {a for a in touched if a}
+    return people_involved(subject.atena_no, household, request)
 
 
 class BcpBatch:
@@ -323,7 +320,7 @@ class BcpBatch:
         self._measures = {m.measure_id: convert.support_measure(m, persons.get(m.measure_id, ()))
                           for m in measure_rows}
         # the 加害者 who are residents here and their households (as context.load_perpetrator_households)
-        perps = sorted({a for m in self._measures.values() for a in m.perpetrator_atena_nos})
+        perps = perpetrators(self._measures.values())
         self._perp_rows: dict[str, ResidentDC] = {}
         perp_households: set[str] = set()
         for chunk in _chunks(perps):
@@ -380,7 +377,7 @@ class BcpBatch:
         )
 
     def _perpetrator_households(self, measures: Iterable[SupportMeasureDC]) -> tuple[ResidentDC, ...]:
-        perps = {a for m in measures for a in m.perpetrator_atena_nos}
+        perps = set(perpetrators(measures))
         households = {r.household_no for a, r in self._perp_rows.items() if a in perps}
         return tuple(sorted((r for r in self._perp_rows.values() if r.atena_no in perps or r.household_no in households),
                             key=lambda r: r.atena_no))

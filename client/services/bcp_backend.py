@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from client.domain.blocks import check_access
 from client.domain.calendar_day import japan_date
+from client.domain.involved import named_on_request, people_involved
 from client.domain.model import (
     Decision,
     IssuanceRequest,
@@ -172,7 +173,7 @@ class BcpBackend:
         if subject is None:
             raise NotFoundError("該当する住民が見つかりません。", f"no resident {atena_no} in the replica")
         household = self.lookups.household_members(subject.household_no, current_only=False)
-        involved = {atena_no, *(m.atena_no for m in household)}
+        involved = people_involved(atena_no, household)
         held_measures, held_suppressions = self._held()
         reasons = check_access(atena_no, household, (*self.lookups.support_measures(involved), *held_measures),
                                (*self.lookups.suppressions(involved, {subject.household_no}), *held_suppressions),
@@ -211,8 +212,7 @@ class BcpBackend:
         reasons = check_access(request.subject_atena_no, household, measures, suppressions, (), now,
                                process=Process.HAKKO, mode=Mode.BCP,
                                subject_household_no=subject.household_no if subject is not None else None)
-        extra = {*request.member_atena_nos, request.requester.acting_for_atena_no or "",
-                 request.requester.requester_atena_no or ""} - {"", request.subject_atena_no}
+        extra = named_on_request(request) - {request.subject_atena_no}
         for atena in sorted(extra):
             reasons += check_access(atena, (), measures, suppressions, (), now, process=Process.HAKKO, mode=Mode.BCP)
         return tuple(r for r in reasons if r.blocking)
