@@ -48,6 +48,7 @@ from client.domain.model import (
 )
 from client.domain.model import Resident as ResidentDC
 from client.domain.model import SupportMeasure as SupportMeasureDC
+from client.wire.bcp import BcpIssuanceRecord
 from server_stub import audit, convert
 from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc
@@ -150,7 +151,7 @@ class BcpBatch:
     parse) is looked up on demand with the same queries as the one-record path.
     """
 
-    def __init__(self, session: Session, principal: Principal, records: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, session: Session, principal: Principal, records: Iterable[BcpIssuanceRecord]) -> None:
         self.session = session
         self.principal = principal
         code = principal.municipality_code
@@ -383,7 +384,7 @@ class BcpBatch:
                             key=lambda r: r.atena_no))
 
 
-def _user_id(record: dict[str, Any], principal: Principal) -> str:
+def _user_id(record: BcpIssuanceRecord, principal: Principal) -> str:
     return str(record.get("user_id") or principal.user_id)[:64]
 
 
@@ -462,7 +463,7 @@ def _differences(printed: CertificateContent, server: CertificateContent) -> lis
 _PLANTED_SKIP_DEDUPE = os.environ.get("MADOGUCHI_PLANTED_BUG") == "skip-bcp-dedupe"
 
 
-def store_bcp_issuance(session: Session, principal: Principal, record: dict[str, Any], now: datetime,
+def store_bcp_issuance(session: Session, principal: Principal, record: BcpIssuanceRecord, now: datetime,
                        batch: BcpBatch | None = None) -> StoredBcpIssuance:
     """Store one pushed outbox record in the caller's write transaction (idempotent by UUID).
 
@@ -500,8 +501,8 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
         if not verdict.valid:
             raise _reject(422, f"signature_{verdict.reason_code}", verdict.message_ja, verdict.message_en)
     release = None
-    if record.get("release"):
-        rel = record["release"]
+    rel = record.get("release")
+    if rel:
         release = SupportRelease(str(rel["measure_id"]), str(rel.get("supervisor", "")), str(rel["reason"]))
     releases = (release,) if release else ()
     codes, detail = _conflicts(batch.context(request, issued_at, releases), request, printed, issued_at)

@@ -13,7 +13,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from client.certificate.signing import content_digest, sign_certificate
 from client.domain import rules
@@ -22,6 +22,7 @@ from client.domain.model import CertificateContent, Decision, EvaluationContext,
 from client.domain.numbering import format_issue_number
 from client.errors import ClerkError
 from client.outbox.store import Outbox, OutboxRecord
+from client.wire.bcp import BcpCopy, BcpIssuanceRecord, StaleOverride
 
 
 class ContextSource(Protocol):
@@ -57,7 +58,7 @@ class BcpIssued:
     certificates: tuple[BcpCertificate, ...]
 
 
-def certificates_of(record: dict[str, Any]) -> tuple[BcpCertificate, ...]:
+def certificates_of(record: BcpIssuanceRecord) -> tuple[BcpCertificate, ...]:
     """Rebuild the numbered certificates from a stored record (for reprint after a crash)."""
     base = CertificateContent.from_dict(record["content"])
     return tuple(
@@ -104,32 +105,32 @@ class BcpIssuer:
         content = decision.content
         record_uuid = self.new_uuid()
 
-        def build(serials: list[int]) -> dict[str, Any]:
-            copies = []
+        def build(serials: list[int]) -> BcpIssuanceRecord:
+            copies: list[BcpCopy] = []
             for serial in serials:
                 number = format_issue_number(japan_date(now), content.municipality_name, self.terminal_name,
                                              printer_id, serial)
                 numbered = replace(content, issue_number=number)
-                copies.append({
-                    "serial": serial,
-                    "issue_number": number,
-                    "qr_token": sign_certificate(numbered, self.signing_key, self.key_id, version=2),
-                    "content_digest": content_digest(numbered),
-                })
-            return {
-                "uuid": record_uuid,
-                "user_id": user_id,
-                "issued_at": now.isoformat(),
-                "data_as_of": content.data_as_of.isoformat() if content.data_as_of else None,
-                "request": request.to_dict(),
-                "printer_id": printer_id,
-                "content": content.to_dict(),
-                "copies": copies,
-                "fee_yen": decision.fee_yen,
-                "exemption_reason": decision.exemption_reason,
-                "stale_override": ({"reason": stale_override_reason, "by": stale_override_by}
-                                   if stale_override_reason else None),
-            }
+                copies.append(BcpCopy(
+                    serial=serial,
+                    issue_number=number,
+                    qr_token=sign_certificate(numbered, self.signing_key, self.key_id, version=2),
+                    content_digest=content_digest(numbered),
+                ))
+            return BcpIssuanceRecord(
+                uuid=record_uuid,
+                user_id=user_id,
+                issued_at=now.isoformat(),
+                data_as_of=content.data_as_of.isoformat() if content.data_as_of else None,
+                request=request.to_dict(),
+                printer_id=printer_id,
+                content=content.to_dict(),
+                copies=copies,
+                fee_yen=decision.fee_yen,
+                exemption_reason=decision.exemption_reason,
+                stale_override=(StaleOverride(reason=stale_override_reason, by=stale_override_by)
+                                if stale_override_reason else None),
+            )
 
         access = {
             "at": now.isoformat(),

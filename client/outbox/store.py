@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from client.errors import ClerkError
 from client.local.files import partner_outbox_key_name, partner_outbox_path
 from client.local.secure_db import open_encrypted
+from client.wire.bcp import BcpIssuanceRecord
 
 metadata = MetaData()
 
@@ -144,7 +145,7 @@ class OutboxRecord:
     seq: int
     created_at: datetime
     status: str
-    record: dict[str, Any]
+    record: BcpIssuanceRecord
     attempts: int = 0
     reject_code: str | None = None
     reject_message: str | None = None
@@ -276,7 +277,7 @@ class Outbox:
         uuid: str,
         copies: int,
         now: datetime,
-        build: Callable[[list[int]], dict[str, Any]],
+        build: Callable[[list[int]], BcpIssuanceRecord],
         access_entry: dict[str, Any],
     ) -> OutboxRecord:
         """Take ``copies`` serials, build the record from them, store it and log — one transaction.

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,6 +50,7 @@ from client.services.records import (
     SignedIn,
     StaffUser,
 )
+from client.wire.bcp import BcpIssuanceRecord
 
 MAX_OFFLINE_FAILURES = 5
 BORROW_BLOCK = 10  # serials asked of a peer at a time when this terminal runs short (issue 18)
@@ -79,7 +80,7 @@ class BcpBackend:
         training: bool = False,  # drill mode: every certificate is a 「見本」
         holds: HeldPersons | None = None,  # the hall's emergency 抑止 / 仮支援措置 (issue 18)
         # copies each stored outbox record to a peer before the certificates are handed over (issue 18)
-        mirror: Callable[[dict[str, Any]], object] | None = None,
+        mirror: Callable[[BcpIssuanceRecord], object] | None = None,
         # asks an idle peer for n unused serials; returns how many were added (issue 18)
         borrow_serials: Callable[[int], int] | None = None,
     ) -> None:
@@ -302,7 +303,7 @@ class BcpBackend:
         return IssuanceOutcome(issuance_id=issuance_id, certificates=certs, fee_yen=0)
 
 
-def _history_entry(uuid: str, status: str, r: dict[str, Any], issued_at: datetime) -> HistoryEntry:
+def _history_entry(uuid: str, status: str, r: BcpIssuanceRecord, issued_at: datetime) -> HistoryEntry:
     content = r.get("content", {})
     persons = content.get("persons") or [{}]
     return HistoryEntry(
