@@ -49,12 +49,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Known arrows that break the table, each with the reason it is still there. Keep this empty.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("client/lifecycle/diagnostics.py", "cli"):
-        "the bundle reuses `madoguchi status`'s collector; move collect_status below cli",
-    ("client/demo/bcp_story.py", "server_stub"):
-        "the demo records a 支援措置 straight into the server database; use the admin API instead",
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def room_of(module: str) -> str | None:
