@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from client.domain.involved import people_involved, perpetrators
 from client.domain.model import (
     CertificateType,
     EvaluationContext,
@@ -95,7 +96,7 @@ def load_measures(session: Session, code: str, atena_nos: Iterable[str]) -> list
 def load_perpetrator_households(session: Session, code: str,
                                 measures: Iterable[SupportMeasureDC]) -> list[ResidentDC]:
     """The 加害者 of ``measures`` who are residents here, and everyone in their households."""
-    perps = sorted({a for m in measures for a in m.perpetrator_atena_nos})
+    perps = perpetrators(measures)
     if not perps:
         return []
     rows = session.execute(_PERPETRATOR_HOUSEHOLDS, {"code": code, "perps": perps}).all()
@@ -125,10 +126,7 @@ def build_context(
         return EvaluationContext(now=now, mode=Mode.ONLINE, municipality=params, subject=None)
     subject = convert.resident(row)
     household = tuple(load_household(session, code, subject.household_no))
-    touched = {subject.atena_no, *request.member_atena_nos, *(m.atena_no for m in household)}
-    for extra in (request.requester.acting_for_atena_no, request.requester.requester_atena_no):
-        if extra:
-            touched.add(extra)
+    touched = people_involved(subject.atena_no, household, request)
     seal = None
     if request.cert_type is CertificateType.INKAN:
         seal_row = session.execute(_SEAL, {"code": code, "atena_no": subject.atena_no}).first()

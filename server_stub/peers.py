@@ -41,6 +41,7 @@ from pydantic import Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.wire.bcp import BcpIssuanceRecord
 from server_stub import audit
 from server_stub.api.deps import AdminDep, CallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
@@ -327,13 +328,13 @@ def post_mirrored(body: MirroredIn, caller: CallerDep, session: SessionDep) -> d
         raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "mirrored records come from terminals")
     begin_write(session)
     results: list[dict[str, Any]] = []
-    accepted: dict[str, tuple[Principal, list[dict[str, Any]]]] = {}
+    accepted: dict[str, tuple[Principal, list[BcpIssuanceRecord]]] = {}
     for signed in body.records:
         raw = signed.get("record")
         uuid_text = str(raw.get("uuid", "")) if isinstance(raw, dict) else ""
         try:
             origin = _mirror_origin(session, caller, signed)
-            record = BcpRecordIn.model_validate(raw).model_dump(mode="json")
+            record = BcpRecordIn.model_validate(raw).to_wire()
         except _Refused as exc:
             results.append({"uuid": uuid_text, "status": "rejected", "code": exc.code, "message_en": str(exc)})
             continue

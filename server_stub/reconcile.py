@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from client.certificate.signing import verify_token
 from client.domain import rules
+from client.domain.involved import people_involved, perpetrators
 from client.domain.model import (
     CertificateContent,
     CertificateType,
@@ -47,6 +48,7 @@ from client.domain.model import (
 )
 from client.domain.model import Resident as ResidentDC
 from client.domain.model import SupportMeasure as SupportMeasureDC
+from client.wire.bcp import BcpIssuanceRecord
 from server_stub import audit, convert
 from server_stub.auth import Principal
 from server_stub.clock import jst_date, to_utc
@@ -133,13 +135,9 @@ def _chunks(values: Iterable[Any]) -> list[list[Any]]:
     return [ordered[i:i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
 
 
-def _touched(request: IssuanceRequest, subject: ResidentDC, household: Iterable[ResidentDC]) -> set[str]:
+def _touched(request: IssuanceRequest, subject: ResidentDC, household: Iterable[ResidentDC]) -> frozenset[str]:
     """The people whose 支援措置 / 抑止 matter, exactly as ``context.build_context`` collects them."""
-    touched = {subject.atena_no, *request.member_atena_nos, *(m.atena_no for m in household)}
-    for extra in (request.requester.acting_for_atena_no, request.requester.requester_atena_no):
-        if extra:
-            touched.add(extra)
-    return {a for a in touched if a}
+    return people_involved(subject.atena_no, household, request)
 
 
 class BcpBatch:
@@ -153,7 +151,7 @@ class BcpBatch:
     parse) is looked up on demand with the same queries as the one-record path.
     """
 
-    def __init__(self, session: Session, principal: Principal, records: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, session: Session, principal: Principal, records: Iterable[BcpIssuanceRecord]) -> None:
         self.session = session
         self.principal = principal
         code = principal.municipality_code
@@ -323,7 +321,7 @@ class BcpBatch:
         self._measures = {m.measure_id: convert.support_measure(m, persons.get(m.measure_id, ()))
                           for m in measure_rows}
         # the 加害者 who are residents here and their households (as context.load_perpetrator_households)
-        perps = sorted({a for m in self._measures.values() for a in m.perpetrator_atena_nos})
+        perps = perpetrators(self._measures.values())
         self._perp_rows: dict[str, ResidentDC] = {}
         perp_households: set[str] = set()
         for chunk in _chunks(perps):
@@ -380,13 +378,13 @@ class BcpBatch:
         )
 
     def _perpetrator_households(self, measures: Iterable[SupportMeasureDC]) -> tuple[ResidentDC, ...]:
-        perps = {a for m in measures for a in m.perpetrator_atena_nos}
+        perps = set(perpetrators(measures))
         households = {r.household_no for a, r in self._perp_rows.items() if a in perps}
         return tuple(sorted((r for r in self._perp_rows.values() if r.atena_no in perps or r.household_no in households),
                             key=lambda r: r.atena_no))
 
 
-def _user_id(record: dict[str, Any], principal: Principal) -> str:
+def _user_id(record: BcpIssuanceRecord, principal: Principal) -> str:
     return str(record.get("user_id") or principal.user_id)[:64]
 
 
@@ -465,7 +463,7 @@ def _differences(printed: CertificateContent, server: CertificateContent) -> lis
 _PLANTED_SKIP_DEDUPE = os.environ.get("MADOGUCHI_PLANTED_BUG") == "skip-bcp-dedupe"
 
 
-def store_bcp_issuance(session: Session, principal: Principal, record: dict[str, Any], now: datetime,
+def store_bcp_issuance(session: Session, principal: Principal, record: BcpIssuanceRecord, now: datetime,
                        batch: BcpBatch | None = None) -> StoredBcpIssuance:
     """Store one pushed outbox record in the caller's write transaction (idempotent by UUID).
 
@@ -503,8 +501,8 @@ def store_bcp_issuance(session: Session, principal: Principal, record: dict[str,
         if not verdict.valid:
             raise _reject(422, f"signature_{verdict.reason_code}", verdict.message_ja, verdict.message_en)
     release = None
-    if record.get("release"):
-        rel = record["release"]
+    rel = record.get("release")
+    if rel:
         release = SupportRelease(str(rel["measure_id"]), str(rel.get("supervisor", "")), str(rel["reason"]))
     releases = (release,) if release else ()
     codes, detail = _conflicts(batch.context(request, issued_at, releases), request, printed, issued_at)

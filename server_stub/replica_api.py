@@ -33,7 +33,7 @@ import base64
 import gzip
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -41,6 +41,7 @@ import orjson
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from client.wire.replica import RECORDS_MARKER, ChangesPage, SnapshotPage
 from server_stub.models import (
     ChangeLogEntry,
     Counter,
@@ -63,12 +64,13 @@ from server_stub.replica_records import (
     table_of,
     tax_key,
 )
-from server_stub.replica_wire import LINES_MEDIA_TYPE, lines_body
+from server_stub.replica_wire import FORMATS, LINES_MEDIA_TYPE, lines_body
 from server_stub.terminal_signature import CallerRefused, caller_municipality
 
 CHANGE_SEQ = "change_seq"
 DEFAULT_PAGE = 2000
 MAX_PAGE = 20000
+_FORMAT_PATTERN = f"^({'|'.join(FORMATS)})$"  # ^(json|lines)$
 
 # Order in which the snapshot walks the kinds (parameters and staff first: a half-finished
 # bootstrap is useless anyway, but small kinds first keep the progress bar honest).
@@ -130,7 +132,7 @@ def _count(session: Session, code: str, kind: str) -> int:
     return int(session.execute(select(func.count()).select_from(spec.table).where(municipality_column(spec) == code)).scalar() or 0)
 
 
-def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *, raw: bool = False) -> dict[str, Any]:
+def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *, raw: bool = False) -> SnapshotPage:
     """One snapshot page; ``records`` are dicts, or ``Rec`` tuples with ``raw`` (line format)."""
     limit = max(1, min(int(limit), MAX_PAGE))
     total: int | None = None
@@ -158,16 +160,16 @@ def snapshot_page(session: Session, code: str, cursor: str | None, limit: int, *
         else:
             after = [getattr(rows[-1], c) for c in spec.key_cols]
     done = kind_index >= len(SNAPSHOT_KINDS)
-    return {
-        "records": records,
-        "next_cursor": None if done else encode_cursor(kind_index, after, as_of_seq),
-        "as_of_seq": as_of_seq,
-        "total": total,
-        "server_time": datetime.now(UTC).isoformat(),
-    }
+    return SnapshotPage(
+        records=records,
+        next_cursor=None if done else encode_cursor(kind_index, after, as_of_seq),
+        as_of_seq=as_of_seq,
+        total=total,
+        server_time=datetime.now(UTC).isoformat(),
+    )
 
 
-def changes_page(session: Session, code: str, since: int, limit: int) -> dict[str, Any]:
+def changes_page(session: Session, code: str, since: int, limit: int) -> ChangesPage:
     limit = max(1, min(int(limit), MAX_PAGE))
     cl = table_of(ChangeLogEntry)
     rows = session.execute(
@@ -180,8 +182,8 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
     rows = rows[:limit]
     now = datetime.now(UTC).isoformat()
     if not rows:
-        return {"records": [], "last_seq": since, "has_more": False, "current_seq": current_seq(session, code),
-                "server_time": now}
+        return ChangesPage(records=[], last_seq=since, has_more=False, current_seq=current_seq(session, code),
+                           server_time=now)
     latest: dict[tuple[str, str], int] = {}
     for r in rows:
         if r.kind in NOT_REPLICATED or r.kind not in KIND_SPECS:
@@ -199,13 +201,13 @@ def changes_page(session: Session, code: str, since: int, limit: int) -> dict[st
     for (kind, key), _seq in sorted(latest.items(), key=lambda kv: kv[1]):
         found = current.get((kind, key))
         records.append(found if found is not None else {"kind": kind, "key": key, "op": "delete", "data": None})
-    return {
-        "records": records,
-        "last_seq": int(rows[-1].seq),
-        "has_more": has_more,
-        "current_seq": current_seq(session, code),
-        "server_time": now,
-    }
+    return ChangesPage(
+        records=records,
+        last_seq=int(rows[-1].seq),
+        has_more=has_more,
+        current_seq=current_seq(session, code),
+        server_time=now,
+    )
 
 
 def checksums(session: Session, code: str) -> dict[str, Any]:
@@ -237,16 +239,16 @@ def checksums(session: Session, code: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def page_body(page: dict[str, Any]) -> bytes:
+def page_body(page: Mapping[str, Any]) -> bytes:
     """``{...head, "checksum": sha256(records bytes), "records": [...]}`` with records serialized once, last."""
     records = orjson.dumps(page["records"])
     head = {k: v for k, v in page.items() if k not in ("records", "checksum")}
     head["checksum"] = hashlib.sha256(records).hexdigest()
     head_bytes = orjson.dumps(head)
-    return head_bytes[:-1] + b',"records":' + records + b"}"
+    return head_bytes[:-1] + RECORDS_MARKER + records + b"}"
 
 
-def page_response(page: dict[str, Any], fmt: str, accept_encoding: str | None) -> Any:
+def page_response(page: Mapping[str, Any], fmt: str, accept_encoding: str | None) -> Any:
     """A snapshot or change page in the requested format (``json``, or ``lines``: replica_wire)."""
     if fmt == "lines":
         return json_response(lines_body(page), accept_encoding, media_type=LINES_MEDIA_TYPE)
@@ -322,7 +324,7 @@ def build_router(
         cursor: str | None = None,
         limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
         municipality: str | None = None,
-        format: Annotated[str, Query(pattern="^(json|lines)$")] = "json",
+        format: Annotated[str, Query(pattern=_FORMAT_PATTERN)] = "json",
         accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Any:
         code = _target(session, own, municipality)
@@ -339,7 +341,7 @@ def build_router(
         since: int = Query(0, ge=0, le=2**62),
         limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
         municipality: str | None = None,
-        format: Annotated[str, Query(pattern="^(json|lines)$")] = "json",
+        format: Annotated[str, Query(pattern=_FORMAT_PATTERN)] = "json",
         accept_encoding: Annotated[str | None, Header()] = None,
     ) -> Any:
         assert resolve_municipality is not None

@@ -25,15 +25,16 @@ back to JSON when a server answers with JSON.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-LINES_MEDIA_TYPE = "application/x-madoguchi-records"
-FORMATS = ("json", "lines")
+from client.wire.replica import FORMATS as FORMATS  # the constants of both formats, declared once
+from client.wire.replica import LINES_MEDIA_TYPE as LINES_MEDIA_TYPE
 
 
-def lines_body(page: dict[str, Any]) -> bytes:
+def lines_body(page: Mapping[str, Any]) -> bytes:
     """A page (``{records, …}`` as built by ``snapshot_page``/``changes_page``: record dicts or
     ``replica_records.Rec`` tuples) in the line format."""
     dumps = orjson.dumps

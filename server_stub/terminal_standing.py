@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from client.wire.bcp import BcpIssuanceRecord, BcpPushResult
 from server_stub import audit, changes
 from server_stub.clock import to_utc
 from server_stub.models import AuthToken, IssuedCopy, Municipality, SerialLease, Terminal
@@ -220,7 +221,7 @@ def lease_wrapping_key(session: Session, terminal: Terminal, now: datetime) -> d
     }
 
 
-def after_revocation(principal: Any, record: dict[str, Any]) -> dict[str, Any] | None:
+def after_revocation(principal: Any, record: BcpIssuanceRecord) -> BcpPushResult | None:
     """For a revoked terminal's push: None when ``record`` was issued before the revocation
     (stored as usual, once: its UUID makes a retry a duplicate), else the rejection to report."""
     revoked_at = getattr(principal, "revoked_at", None)
@@ -232,7 +233,7 @@ def after_revocation(principal: Any, record: dict[str, Any]) -> dict[str, Any] |
         issued = None
     if issued is not None and issued.tzinfo is not None and to_utc(issued) < to_utc(revoked_at):
         return None
-    return {"status": "rejected", "code": "issued_after_revocation", "http_status": 403,
-            "message_ja": "この端末の利用停止後(またはその時刻が不明)の発行記録は受け付けられません。",
-            "message_en": f"issued at {record.get('issued_at')!r}, not before the terminal's revocation "
-                          f"at {to_utc(revoked_at).isoformat()}"}
+    return BcpPushResult(uuid=record["uuid"], status="rejected", code="issued_after_revocation", http_status=403,
+                         message_ja="この端末の利用停止後(またはその時刻が不明)の発行記録は受け付けられません。",
+                         message_en=f"issued at {record.get('issued_at')!r}, not before the terminal's revocation "
+                                    f"at {to_utc(revoked_at).isoformat()}")

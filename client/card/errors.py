@@ -5,17 +5,17 @@ When any of these is raised nothing has been recorded: reading a card never writ
 
 from __future__ import annotations
 
+from client.errors import ClerkError
 
-class CardError(Exception):
+
+class CardError(ClerkError):
     """Base class: the card could not be read or must not be trusted."""
 
     default_ja = "カードを読み取れませんでした。"
     default_en = "card could not be read"
 
     def __init__(self, message_ja: str = "", message_en: str = "") -> None:
-        self.message_ja = message_ja or self.default_ja
-        self.message_en = message_en or self.default_en
-        super().__init__(self.message_en)
+        super().__init__(message_ja, message_en or self.default_en)
 
 
 class ReaderUnavailableError(CardError):

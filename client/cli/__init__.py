@@ -243,9 +243,12 @@ def _decommission_registrars() -> list[Registrar]:
 
 
 def _ops_registrars() -> list[Registrar]:
+    from functools import partial
+
+    from client.continuity.status import collect_status
     from client.lifecycle.diagnostics import register_diagnostics  # diagnostics bundle (owner: operations)
 
-    return [register_diagnostics]
+    return [partial(register_diagnostics, collect_status=collect_status)]
 
 
 REGISTRARS: list[Registrar] = [register_verify, *_replica_registrars(), *_counter_registrars(),

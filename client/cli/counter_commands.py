@@ -68,6 +68,7 @@ def register_gui(sub: Any) -> None:
 
 def run_gui_command(args: argparse.Namespace) -> int:
     from client.lifecycle.config import ConfigError
+    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     try:
@@ -85,6 +86,8 @@ def run_gui_command(args: argparse.Namespace) -> int:
         app = build_app(config, language=args.lang, server_text=server_description(config),
                         drill=bool(getattr(args, "drill", False)), card_reader=reader_factory_from_config(config),
                         on_terminal_error=online_only)
+    except LocalDataError:
+        raise  # keyring, key or database trouble: reported by main() (exit 1)
     except ClerkError as exc:
         _err(exc.message_ja, exc.message_en)
         return EXIT_USAGE
@@ -217,7 +220,6 @@ def run_issue(args: argparse.Namespace) -> int:
 
     from client.composition.routing import CliCounter
     from client.lifecycle.config import ConfigError
-    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     password = _read_password(args)
@@ -264,10 +266,7 @@ def run_issue(args: argparse.Namespace) -> int:
                 shutil.move(str(cert.pdf_path), target)
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
-    except LocalDataError as exc:
-        _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_REFUSED
     except ValueError as exc:
         _err("指定に誤りがあります。", str(exc))
         return EXIT_USAGE
@@ -323,7 +322,6 @@ def register_search(sub: Any) -> None:
 def run_search(args: argparse.Namespace) -> int:
     from client.composition.routing import CliCounter
     from client.lifecycle.config import ConfigError
-    from client.local.keystore import LocalDataError
     from client.services.errors import ClerkError
 
     password = _read_password(args)
@@ -348,10 +346,7 @@ def run_search(args: argparse.Namespace) -> int:
         mode = counter.mode
     except (ConfigError, ClerkError) as exc:
         _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED if isinstance(exc, ClerkError) else EXIT_USAGE
-    except LocalDataError as exc:
-        _err(exc.message_ja, exc.message_en)
-        return EXIT_REFUSED
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_REFUSED
     finally:
         if counter is not None:
             counter.close()

@@ -46,10 +46,10 @@ def open_own_outbox(data_dir: Path, keystore: Any, code: str) -> Outbox | None:
         key = keystore.database_key(outbox_key_name(code))
     except MissingKeyError as exc:  # never a new key: that would orphan the unsynced records
         raise MissingKeyError(
-            f"{exc.message_en}; the outbox {path.name} is kept unchanged: restore the keyring entry "
-            f"'db:{outbox_key_name(code)}' (service 'madoguchi') from its backup",
             "送信待ちファイル(outbox)の暗号鍵がキーリングにありません。ファイルは変更していません。"
             "キーリングのバックアップから暗号鍵を復元してください(再登録すると未送信の記録は失われます)。",
+            f"{exc.message_en}; the outbox {path.name} is kept unchanged: restore the keyring entry "
+            f"'db:{outbox_key_name(code)}' (service 'madoguchi') from its backup",
         ) from exc
     return Outbox.open(path, key, create=False)
 

@@ -36,7 +36,7 @@ REVOKED_CODE = "terminal_revoked"
 class TerminalRevokedError(LocalDataError):
     """This terminal was revoked by the data centre: nothing on it may be used."""
 
-    message_ja = "この端末はデータセンターにより利用停止されています。システム管理者に連絡してください。"
+    default_ja = "この端末はデータセンターにより利用停止されています。システム管理者に連絡してください。"
 
 
 @dataclass
@@ -105,8 +105,8 @@ def check_not_revoked(data_dir: Path) -> None:
     marker = read_marker(data_dir)
     if marker is None:
         return
-    raise TerminalRevokedError(str(marker.get("message_en") or "this terminal was revoked by the data centre"),
-                               str(marker.get("message_ja") or TerminalRevokedError.message_ja))
+    raise TerminalRevokedError(str(marker.get("message_ja") or TerminalRevokedError.default_ja),
+                               str(marker.get("message_en") or "this terminal was revoked by the data centre"))
 
 
 def is_revocation(exc: BaseException) -> bool:

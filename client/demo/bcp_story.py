@@ -2,8 +2,9 @@
 from the replica, the line comes back, the outbox syncs once, a conflict is reviewed.
 
 Demo only (run from a checkout): the keyring is an in-memory backend, since a headless demo
-machine has none, and the "data centre learns of a 支援措置 during the outage" step writes to the
-demo server's database directly.
+machine has none. In the "data centre learns of a 支援措置 during the outage" step a supervisor
+records it through the data centre's register API, on a port the terminal does not know (its line
+stays cut).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from client.continuity.machine import LinkMode
+from client.domain.calendar_day import japan_date
 
 
 def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
@@ -90,24 +92,24 @@ def step_bcp_issuance(ctx: Any) -> str:
 
 
 def step_protect_during_outage(ctx: Any) -> str:
-    from server_stub.changes import record_change
-    from server_stub.db import make_engine, make_sessionmaker, write_session
-    from server_stub.models import SupportMeasure, SupportMeasurePerson
+    from client.demo.story import serve_elsewhere
+    from client.remote.http import DataCentreClient
 
     atena = ctx.facts["bcp_issued"][1][0]
-    engine = make_engine(ctx.server.db_url)
+    data_centre = serve_elsewhere(ctx.server)
     try:
-        start = (datetime.now(UTC) - timedelta(days=1)).date()
-        measure_id = f"DEMO-{int(time.time())}"
-        with write_session(make_sessionmaker(engine)) as s:
-            s.add(SupportMeasure(municipality_code="132403", measure_id=measure_id, perpetrator_names_json="[]",
-                                 start=start, end=start + timedelta(days=364), provisional=False,
-                                 processes="hakko,shokai"))
-            s.add(SupportMeasurePerson(municipality_code="132403", measure_id=measure_id, atena_no=atena,
-                                       role="protected"))
-            record_change(s, "132403", "support_measure", measure_id, "upsert", datetime.now(UTC))
+        start = japan_date(datetime.now(UTC)) - timedelta(days=1)
+        measure = {"measure_id": f"DEMO-{int(time.time())}", "protected": [atena], "start": start.isoformat(),
+                   "end": (start + timedelta(days=364)).isoformat(), "provisional": False,
+                   "processes": ["hakko", "shokai"]}
+        staff = DataCentreClient(data_centre.url)
+        try:
+            staff.token = staff.login("132403", "supervisor1", "supervisor1pass", "T001")["token"]
+            staff.post("/api/v1/register/support-measures", measure)  # its change-feed row goes with it
+        finally:
+            staff.close()
     finally:
-        engine.dispose()
+        data_centre.stop()
     return f"停電中にデータセンターで 宛名番号 {atena} に支援措置({start} から)が登録された"
 
 

@@ -48,8 +48,10 @@ def _port_free(port: int) -> bool:
 
 
 def _free_port() -> int:
-    if _port_free(DEFAULT_PORT):
-        return DEFAULT_PORT
+    return DEFAULT_PORT if _port_free(DEFAULT_PORT) else _any_free_port()
+
+
+def _any_free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -94,6 +96,15 @@ def restart_server(server: DemoServer, demo_dir: Path = DEMO_DIR) -> None:
     """Start the (stopped) demo server again on the same port: the line comes back."""
     server.stop()
     _start_process(server, demo_dir)
+
+
+def serve_elsewhere(server: DemoServer, demo_dir: Path = DEMO_DIR) -> DemoServer:
+    """The (stopped) demo data centre started on another port, one the terminal does not know: its
+    line stays cut while the data centre's staff work through the API. Stop it before ``restart_server``."""
+    server.stop()
+    other = DemoServer(db_url=server.db_url, port=_any_free_port())
+    _start_process(other, demo_dir)
+    return other
 
 
 def _start_process(server: DemoServer, demo_dir: Path) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from client.errors import ClerkError
 from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
 
 REGISTRY_KEY = r"Software\Madoguchi"
@@ -32,18 +33,14 @@ CONFIG_FILE_NAME = "config.toml"
 BCP_POLICIES = ("municipality", "auto", "confirm")
 
 
-class ConfigError(Exception):
+class ConfigError(ClerkError):
     """A configuration value is unusable: says which setting, from which source, and why."""
 
-    def __init__(self, setting: str, source: str, problem_en: str, problem_ja: str) -> None:
+    def __init__(self, setting: str, source: str, problem_ja: str, problem_en: str) -> None:
         self.setting = setting
         self.source = source
-        self.message_en = f"configuration {setting!r} from {source}: {problem_en}"
-        self.message_ja = f"設定「{setting}」({source})が正しくありません: {problem_ja}"
-        super().__init__(self.message_en)
-
-    def __str__(self) -> str:
-        return f"{self.message_en} / {self.message_ja}"
+        super().__init__(f"設定「{setting}」({source})が正しくありません: {problem_ja}",
+                         f"configuration {setting!r} from {source}: {problem_en}")
 
 
 # --- parsers: raw value (str from registry/env, typed from TOML) -> typed value -------------------
@@ -285,16 +282,16 @@ class TomlSource:
         except FileNotFoundError:
             return {}
         except UnicodeDecodeError as exc:
-            raise ConfigError("*", self.name, f"not UTF-8: {exc}", "UTF-8 で保存してください") from exc
+            raise ConfigError("*", self.name, "UTF-8 で保存してください", f"not UTF-8: {exc}") from exc
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("*", self.name, f"invalid TOML: {exc}", f"TOML の書式が誤っています: {exc}") from exc
+            raise ConfigError("*", self.name, f"TOML の書式が誤っています: {exc}", f"invalid TOML: {exc}") from exc
         known = {f.name for f in fields(ClientConfig)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
-                ", ".join(unknown), self.name, "unknown setting (typo?)", "不明な設定項目です(綴りを確認してください)"
+                ", ".join(unknown), self.name, "不明な設定項目です(綴りを確認してください)", "unknown setting (typo?)"
             )
         return dict(data)
 
@@ -348,7 +345,7 @@ def merge(sources: list[ConfigSource], *, home: Path) -> ClientConfig:
             try:
                 parsed[setting] = parse(raw)
             except _Invalid as exc:
-                raise ConfigError(setting, source.name, exc.en, exc.ja) from None
+                raise ConfigError(setting, source.name, exc.ja, exc.en) from None
     if parsed.get("data_dir") is None:
         parsed["data_dir"] = home
     return ClientConfig(**parsed)
@@ -367,7 +364,7 @@ def load_config(
     path = config_path if config_path is not None else home / CONFIG_FILE_NAME
     if config_path is not None and not config_path.is_file():
         raise ConfigError(
-            "--config", str(config_path), "file not found", "指定された設定ファイルが見つかりません"
+            "--config", str(config_path), "指定された設定ファイルが見つかりません", "file not found"
         )
     reg = registry if registry is not None else RegistrySource(platform=platform)
     return merge([reg, TomlSource(path), EnvSource(env)], home=home)

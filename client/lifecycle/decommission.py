@@ -20,19 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from client.errors import ClerkError
+
 INSTALL_MARKERS = ("madoguchi.pyw", "madoguchi.cmd")
 
 
-class DecommissionError(Exception):
+class DecommissionError(ClerkError):
     """Base of decommissioning refusals: one message for the clerk (ja), one for the log (en)."""
-
-    def __init__(self, message_en: str, message_ja: str) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_ja = message_ja
-
-    def __str__(self) -> str:
-        return f"{self.message_en} / {self.message_ja}"
 
 
 class OutboxNotEmptyError(DecommissionError):
@@ -41,11 +35,11 @@ class OutboxNotEmptyError(DecommissionError):
     def __init__(self, pending: int) -> None:
         self.pending = pending
         super().__init__(
+            f"未送信の縮退運用中の記録(交付記録・アクセスログ)が {pending} 件残っているため、端末の廃止処理を中止しました。"
+            "サーバーに接続できる状態で「madoguchi sync」を実行してから、再度実行してください。",
             f"refusing to decommission: the outbox still holds {pending} unsynced record(s) "
             "(BCP issuances and access-log entries); "
             "run 'madoguchi sync' while the server is reachable, then try again",
-            f"未送信の縮退運用中の記録(交付記録・アクセスログ)が {pending} 件残っているため、端末の廃止処理を中止しました。"
-            "サーバーに接続できる状態で「madoguchi sync」を実行してから、再度実行してください。",
         )
 
 
@@ -54,10 +48,10 @@ class OutboxUnreadableError(DecommissionError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(
-            f"refusing to decommission: the outbox cannot be read ({reason}); "
-            "use --force only after confirming with the data centre that nothing is missing",
             "送信待ちの記録を確認できないため、端末の廃止処理を中止しました。"
             "データセンターで欠落がないことを確認した場合に限り --force を指定してください。",
+            f"refusing to decommission: the outbox cannot be read ({reason}); "
+            "use --force only after confirming with the data centre that nothing is missing",
         )
 
 
@@ -66,8 +60,8 @@ class UnsafeDataDirError(DecommissionError):
 
     def __init__(self, path: Path, why: str) -> None:
         super().__init__(
-            f"refusing to remove {path}: {why}",
             f"{path} は端末データのフォルダーとして削除できません({why})。",
+            f"refusing to remove {path}: {why}",
         )
 
 
@@ -78,8 +72,8 @@ class DecommissionIncompleteError(DecommissionError):
         self.leftovers = leftovers
         shown = ", ".join(str(p) for p in leftovers[:5])
         super().__init__(
-            f"keyring entries deleted, but {len(leftovers)} path(s) could not be removed: {shown}",
             f"暗号鍵は削除しましたが、{len(leftovers)} 件のファイルを削除できませんでした: {shown}",
+            f"keyring entries deleted, but {len(leftovers)} path(s) could not be removed: {shown}",
         )
 
 

@@ -14,6 +14,7 @@ import json
 import platform
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime
 from importlib import metadata
@@ -22,6 +23,8 @@ from typing import Any
 
 from client.fileswap.ops import replace_file
 from client.lifecycle.logging_setup import LOG_FILE, log_dir, read_mode_history, redact
+
+StatusCollector = Callable[[Path, Any, datetime], dict[str, Any]]  # (data_dir, config, now) → status
 
 BUNDLE_VERSION = 1
 LOG_TAIL_BYTES = 1024 * 1024  # per log file
@@ -74,13 +77,11 @@ def _foreign_name_tokens(data_dir: Path) -> set[str]:
     return tokens
 
 
-def _sync_state(data_dir: Path, config: Any, now: datetime, *, probe: bool) -> dict[str, Any]:
-    """``madoguchi status`` (endpoints probed), or only the local replicas when offline."""
+def _sync_state(data_dir: Path, config: Any, now: datetime, status: StatusCollector | None) -> dict[str, Any]:
+    """``madoguchi status`` (``status``: endpoints probed), or only the local replicas when offline."""
     try:
-        if probe:
-            from client.cli.replica_commands import collect_status
-
-            return collect_status(data_dir, config, now)
+        if status is not None:
+            return status(data_dir, config, now)
         from client.local.keystore import KeyStore
         from client.replica.status import all_replica_status
 
@@ -110,8 +111,10 @@ def _tail(path: Path, limit: int) -> str:
 
 
 def build_bundle(out: Path, data_dir: Path, config: Any = None, *, now: datetime | None = None,
-                 probe: bool = True) -> list[str]:
-    """Write the zip; returns the names of its members."""
+                 status: StatusCollector | None = None) -> list[str]:
+    """Write the zip; returns the names of its members. ``status``: the collector of ``madoguchi
+    status`` (``client.continuity.status.collect_status``, which probes the endpoints); without
+    one, only the local replicas are described (``--offline``)."""
     now = now or datetime.now(UTC)
     data_dir = Path(data_dir)
     tokens = _foreign_name_tokens(data_dir)
@@ -130,7 +133,7 @@ def build_bundle(out: Path, data_dir: Path, config: Any = None, *, now: datetime
         "config.json": json.dumps(clean(configuration(config)), ensure_ascii=False, indent=2),
         "mode_history.json": json.dumps(clean(read_mode_history(data_dir)), ensure_ascii=False, indent=2),
     }
-    members["sync_state.json"] = json.dumps(clean(_sync_state(data_dir, config, now, probe=probe)),
+    members["sync_state.json"] = json.dumps(clean(_sync_state(data_dir, config, now, status)),
                                             ensure_ascii=False, indent=2, default=str)
     for path in _log_files(data_dir):
         members[f"logs/{path.name}"] = redact(_tail(path, LOG_TAIL_BYTES), tokens)
@@ -151,13 +154,15 @@ def build_bundle(out: Path, data_dir: Path, config: Any = None, *, now: datetime
 # --- CLI ----------------------------------------------------------------------------------------
 
 
-def register_diagnostics(sub: Any) -> None:
+def register_diagnostics(sub: Any, *, collect_status: StatusCollector | None = None) -> None:
+    """``collect_status``: what ``madoguchi status`` reports, passed in by the command line (it
+    lives above this room, in ``client.continuity.status``)."""
     p = sub.add_parser("diagnostics", help="診断情報をZIPにまとめる(個人情報を含まない) / diagnostics bundle")
     p.add_argument("--out", type=Path, required=True, help="output .zip")
     p.add_argument("--data-dir", type=Path, default=None)
     p.add_argument("--config", type=Path, default=None)
     p.add_argument("--offline", action="store_true", help="do not probe the endpoints")
-    p.set_defaults(func=run_diagnostics)
+    p.set_defaults(func=run_diagnostics, collect_status=collect_status)
 
 
 def run_diagnostics(args: argparse.Namespace) -> int:
@@ -170,7 +175,8 @@ def run_diagnostics(args: argparse.Namespace) -> int:
         print(f"警告: 設定を読み込めません: {exc.message_ja}\nwarning: {exc.message_en}", file=sys.stderr)
     data_dir = Path(args.data_dir) if args.data_dir else Path(getattr(config, "data_dir", None) or ".")
     try:
-        members = build_bundle(args.out, data_dir, config, probe=not args.offline)
+        members = build_bundle(args.out, data_dir, config,
+                               status=None if args.offline else getattr(args, "collect_status", None))
     except OSError as exc:
         print(f"エラー: 診断情報を書き出せません。\nerror: cannot write {args.out}: {exc}", file=sys.stderr)
         return 1

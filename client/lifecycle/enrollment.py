@@ -38,11 +38,11 @@ ENROLMENT_FILE = "terminal.json"
 
 
 class AlreadyEnrolledError(LocalDataError):
-    message_ja = "この端末はすでに登録されています。再登録する場合は --force を指定してください。"
+    default_ja = "この端末はすでに登録されています。再登録する場合は --force を指定してください。"
 
 
 class NotEnrolledError(LocalDataError):
-    message_ja = "この端末はまだ登録されていません。先に madoguchi enroll を実行してください。"
+    default_ja = "この端末はまだ登録されていません。先に madoguchi enroll を実行してください。"
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,9 @@ class Enrolment:
             d = json.loads(path.read_text(encoding="utf-8"))
             return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
         except FileNotFoundError as exc:
-            raise NotEnrolledError(f"no enrolment record at {path}") from exc
+            raise NotEnrolledError(message_en=f"no enrolment record at {path}") from exc
         except (ValueError, TypeError) as exc:
-            raise NotEnrolledError(f"enrolment record {path} is unreadable: {exc}") from exc
+            raise NotEnrolledError(message_en=f"enrolment record {path} is unreadable: {exc}") from exc
 
     def save(self, data_dir: Path) -> None:
         path = Path(data_dir) / ENROLMENT_FILE
@@ -139,7 +139,7 @@ def enroll(
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     if (data_dir / ENROLMENT_FILE).exists() and not force:
-        raise AlreadyEnrolledError(f"{data_dir / ENROLMENT_FILE} exists")
+        raise AlreadyEnrolledError(message_en=f"{data_dir / ENROLMENT_FILE} exists")
     admin = DataCentreClient(server_url, secondary_url, ca_bundle=ca_bundle)
     try:
         admin.login(municipality_code, admin_user, admin_password, terminal_id or "")  # step 2
@@ -184,12 +184,14 @@ def enroll(
 def _lease_serials(data_dir: Path, keystore: KeyStore, client: DataCentreClient, code: str, now: datetime) -> int:
     """Step 7: a block of 発行番号 serials, so the terminal can issue in BCP mode from the start."""
     from client.outbox.leases import LeaseKeeper
-    from client.outbox.store import Outbox
+    from client.outbox.store import Outbox, OutboxError
     from client.services.errors import ClerkError
 
     outbox = Outbox.open(data_dir / OUTBOX_FILE, keystore.database_key(outbox_key_name(code)), create=False)
     try:
         return LeaseKeeper(outbox, client).refill(now).available
+    except (LocalDataError, OutboxError):
+        raise  # the terminal's own data is at fault: enrolment fails
     except ClerkError as exc:
         log.warning("no serials leased at enrolment (madoguchi sync retries): %s", exc)
         return 0

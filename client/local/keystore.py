@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from keyring.backend import KeyringBackend
 
+from client.errors import ClerkError
 from client.fileswap.ops import replace_file
 
 SERVICE = "madoguchi"
@@ -32,19 +33,10 @@ _TERMINAL_PASSPHRASE_ENTRY = "terminal-key-passphrase"
 TERMINAL_KEY_FILE = "terminal_key.pem"
 
 
-class LocalDataError(Exception):
+class LocalDataError(ClerkError):
     """Base of local storage failures: a message for the clerk (ja) and one for the log (en)."""
 
-    message_ja: str = "端末のデータにアクセスできません。"
-
-    def __init__(self, message_en: str, message_ja: str | None = None) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        if message_ja is not None:
-            self.message_ja = message_ja
-
-    def __str__(self) -> str:
-        return f"{self.message_en} / {self.message_ja}"
+    default_ja = "端末のデータにアクセスできません。"
 
 
 BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"  # the keyring library's own variable (README "Configuration")
@@ -66,21 +58,21 @@ class KeyringUnavailableError(LocalDataError):
 
     The message says what to configure (``KEYRING_HINT_*``); nothing has been changed."""
 
-    message_ja = (
+    default_ja = (
         "安全な鍵保管庫(OSのキーリング)が利用できません。暗号鍵を平文で保存することはできないため、"
         "処理を中止しました(何も変更していません)。" + KEYRING_HINT_JA
     )
 
-    def __init__(self, message_en: str, message_ja: str | None = None) -> None:
+    def __init__(self, message_ja: str = "", message_en: str = "") -> None:
         if KEYRING_HINT_EN not in message_en:
             message_en = f"{message_en}; {KEYRING_HINT_EN}"
-        super().__init__(message_en, message_ja)
+        super().__init__(message_ja, message_en)
 
 
 class MissingKeyError(LocalDataError):
     """The keyring has no entry for a database or for the terminal key."""
 
-    message_ja = "暗号鍵がキーリングに見つかりません。端末の再登録またはデータの再取得が必要です。"
+    default_ja = "暗号鍵がキーリングに見つかりません。端末の再登録またはデータの再取得が必要です。"
 
 
 def _backend_name(backend: KeyringBackend) -> str:
@@ -115,20 +107,20 @@ def check_backend(backend: KeyringBackend | None = None) -> KeyringBackend:
         try:
             backend = keyring.get_keyring()
         except Exception as exc:  # noqa: BLE001 - e.g. RuntimeError: Unable to initialize SecretService
-            raise KeyringUnavailableError(f"the keyring backend cannot start: {type(exc).__name__}: {exc}") from exc
+            raise KeyringUnavailableError(message_en=f"the keyring backend cannot start: {type(exc).__name__}: {exc}") from exc
     chained = getattr(backend, "backends", None)
     if type(backend).__module__.startswith("keyring.backends.chainer"):
         members = list(chained or [])
         if not members:
-            raise KeyringUnavailableError(f"refused keyring backend {_backend_name(backend)}: chain is empty")
+            raise KeyringUnavailableError(message_en=f"refused keyring backend {_backend_name(backend)}: chain is empty")
         for member in members:
             reason = _refusal_reason(member)
             if reason:
-                raise KeyringUnavailableError(f"refused keyring backend {_backend_name(member)}: {reason}")
+                raise KeyringUnavailableError(message_en=f"refused keyring backend {_backend_name(member)}: {reason}")
         return backend
     reason = _refusal_reason(backend)
     if reason:
-        raise KeyringUnavailableError(f"refused keyring backend {_backend_name(backend)}: {reason}")
+        raise KeyringUnavailableError(message_en=f"refused keyring backend {_backend_name(backend)}: {reason}")
     return backend
 
 
@@ -155,13 +147,13 @@ class KeyStore:
         try:
             return self._backend.get_password(self._service, entry)
         except Exception as exc:  # noqa: BLE001 - KeyringError, or a backend's own (D-Bus) error
-            raise KeyringUnavailableError(f"keyring read failed for {entry}: {type(exc).__name__}: {exc}") from exc
+            raise KeyringUnavailableError(message_en=f"keyring read failed for {entry}: {type(exc).__name__}: {exc}") from exc
 
     def _set(self, entry: str, value: str) -> None:
         try:
             self._backend.set_password(self._service, entry, value)
         except Exception as exc:  # noqa: BLE001 - KeyringError, or a backend's own (D-Bus) error
-            raise KeyringUnavailableError(f"keyring write failed for {entry}: {type(exc).__name__}: {exc}") from exc
+            raise KeyringUnavailableError(message_en=f"keyring write failed for {entry}: {type(exc).__name__}: {exc}") from exc
 
     def has_database_key(self, name: str) -> bool:
         from client.local.wrapping import has_wrapped_key  # issue 15: wrapped replica keys
@@ -181,13 +173,13 @@ class KeyStore:
             wrapped = wrapped_database_key(self, name)
             if wrapped is not None:
                 return wrapped
-            raise MissingKeyError(f"no keyring entry for database {name!r} (service {self._service!r})")
+            raise MissingKeyError(message_en=f"no keyring entry for database {name!r} (service {self._service!r})")
         try:
             key = bytes.fromhex(value)
         except ValueError as exc:
-            raise MissingKeyError(f"keyring entry for database {name!r} is not a hex key") from exc
+            raise MissingKeyError(message_en=f"keyring entry for database {name!r} is not a hex key") from exc
         if len(key) != KEY_BYTES:
-            raise MissingKeyError(f"keyring entry for database {name!r} has {len(key)} bytes, not 32")
+            raise MissingKeyError(message_en=f"keyring entry for database {name!r} has {len(key)} bytes, not 32")
         return key
 
     def create_database_key(self, name: str, *, replace: bool = False) -> bytes:
@@ -213,7 +205,7 @@ class KeyStore:
         except keyring.errors.PasswordDeleteError:
             pass
         except keyring.errors.KeyringError as exc:
-            raise KeyringUnavailableError(f"keyring delete failed for {name}: {exc}") from exc
+            raise KeyringUnavailableError(message_en=f"keyring delete failed for {name}: {exc}") from exc
 
     # -- terminal signing key ----------------------------------------------------------------
 
@@ -241,21 +233,21 @@ class KeyStore:
     def terminal_private_key(self, data_dir: Path) -> Ed25519PrivateKey:
         passphrase = self._get(_TERMINAL_PASSPHRASE_ENTRY)
         if passphrase is None:
-            raise MissingKeyError("no keyring entry for the terminal key passphrase")
+            raise MissingKeyError(message_en="no keyring entry for the terminal key passphrase")
         path = data_dir / TERMINAL_KEY_FILE
         if not path.exists():
             raise MissingKeyError(
-                f"terminal key file {path} is missing", "端末の署名鍵ファイルが見つかりません。端末の再登録が必要です。"
+                "端末の署名鍵ファイルが見つかりません。端末の再登録が必要です。", f"terminal key file {path} is missing"
             )
         try:
             key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase.encode())
         except (ValueError, TypeError) as exc:
             raise MissingKeyError(
-                f"terminal key file {path} cannot be decrypted with the keyring passphrase",
                 "端末の署名鍵を復号できません。端末の再登録が必要です。",
+                f"terminal key file {path} cannot be decrypted with the keyring passphrase",
             ) from exc
         if not isinstance(key, Ed25519PrivateKey):
-            raise MissingKeyError(f"terminal key file {path} does not hold an Ed25519 key")
+            raise MissingKeyError(message_en=f"terminal key file {path} does not hold an Ed25519 key")
         return key
 
 

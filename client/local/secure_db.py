@@ -63,23 +63,23 @@ _KCV_LABEL = b"madoguchi-sqlcipher-key-check-v1"
 
 
 class WrongKeyError(LocalDataError):
-    message_ja = "暗号鍵が一致しないため、端末のデータベースを開けません。"
+    default_ja = "暗号鍵が一致しないため、端末のデータベースを開けません。"
 
 
 class CorruptDatabaseError(LocalDataError):
-    message_ja = "端末のデータベースファイルが破損しています。"
+    default_ja = "端末のデータベースファイルが破損しています。"
 
 
 class PlaintextDatabaseError(LocalDataError):
-    message_ja = "端末のデータベースが暗号化されていないため、使用できません。"
+    default_ja = "端末のデータベースが暗号化されていないため、使用できません。"
 
 
 class DatabaseFileMissingError(LocalDataError):
-    message_ja = "端末のデータベースファイルが見つかりません。"
+    default_ja = "端末のデータベースファイルが見つかりません。"
 
 
 class DiskFullError(LocalDataError):
-    message_ja = "ディスクの空き容量が不足しています。不要なファイルを削除してから再度実行してください。"
+    default_ja = "ディスクの空き容量が不足しています。不要なファイルを削除してから再度実行してください。"
 
 
 # profile → (page size, pragmas after the key); the sidecar's bytes after the key-check value name it
@@ -126,7 +126,7 @@ def cipher_profile(path: Path) -> int | None:
 
 def _check_key(key: bytes) -> None:
     if not isinstance(key, bytes | bytearray) or len(key) != 32:
-        raise MissingKeyError("a SQLCipher raw key must be 32 bytes")
+        raise MissingKeyError(message_en="a SQLCipher raw key must be 32 bytes")
 
 
 def raw_connect(path: Path, key: bytes, *, timeout: float = 30.0, profile: int | None = None) -> dbapi2.Connection:
@@ -151,7 +151,7 @@ def _apply_pragmas(conn: dbapi2.Connection, journal_mode: str = "WAL") -> None:
     conn.execute("PRAGMA busy_timeout = 30000")
     mode = conn.execute(f"PRAGMA journal_mode = {journal_mode}").fetchone()
     if mode is None or str(mode[0]).lower() != journal_mode.lower():
-        raise CorruptDatabaseError(f"cannot switch journal to {journal_mode} (got {mode!r})")
+        raise CorruptDatabaseError(message_en=f"cannot switch journal to {journal_mode} (got {mode!r})")
     conn.execute("PRAGMA synchronous = NORMAL")
     # Decrypting a page costs more than reading it from the OS cache: keep more pages decrypted.
     conn.execute(f"PRAGMA cache_size = {CACHE_PAGES}")
@@ -162,12 +162,12 @@ def _diagnose(path: Path, key: bytes) -> LocalDataError:
     found = _read_kcv(path)
     if found is not None:
         if not hmac.compare_digest(found[0], key_check_value(key)):
-            return WrongKeyError(f"the key does not match {path.name} (key-check value differs)")
+            return WrongKeyError(message_en=f"the key does not match {path.name} (key-check value differs)")
         if found[1] == 0:
-            return CorruptDatabaseError(f"{path.name}: its key-check sidecar names an unknown cipher profile")
+            return CorruptDatabaseError(message_en=f"{path.name}: its key-check sidecar names an unknown cipher profile")
     size = path.stat().st_size
     if size % PAGE_SIZE != 0:
-        return CorruptDatabaseError(f"{path.name} is truncated or damaged (size {size} is not a page multiple)")
+        return CorruptDatabaseError(message_en=f"{path.name} is truncated or damaged (size {size} is not a page multiple)")
     try:
         conn = raw_connect(path, key)
         try:
@@ -175,14 +175,14 @@ def _diagnose(path: Path, key: bytes) -> LocalDataError:
         finally:
             conn.close()
     except dbapi2.DatabaseError as exc:
-        return CorruptDatabaseError(f"{path.name} cannot be read: {exc}")
+        return CorruptDatabaseError(message_en=f"{path.name} cannot be read: {exc}")
     page_size = PROFILES[found[1]][0] if found is not None else PAGE_SIZE
     pages = max(1, size // page_size)
     if found is not None:
-        return CorruptDatabaseError(f"{path.name} is damaged ({len(failures)} of {pages} pages fail)")
+        return CorruptDatabaseError(message_en=f"{path.name} is damaged ({len(failures)} of {pages} pages fail)")
     if len(failures) >= pages:
-        return WrongKeyError(f"the key does not open {path.name} (all {pages} pages fail their HMAC)")
-    return CorruptDatabaseError(f"{path.name} is damaged ({len(failures)} of {pages} pages fail)")
+        return WrongKeyError(message_en=f"the key does not open {path.name} (all {pages} pages fail their HMAC)")
+    return CorruptDatabaseError(message_en=f"{path.name} is damaged ({len(failures)} of {pages} pages fail)")
 
 
 def probe(path: Path, key: bytes, journal_mode: str = "WAL") -> None:
@@ -192,7 +192,7 @@ def probe(path: Path, key: bytes, journal_mode: str = "WAL") -> None:
         with open(path, "rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
     if header == SQLITE_HEADER:
-        raise PlaintextDatabaseError(f"{path.name} is a plain (unencrypted) SQLite database")
+        raise PlaintextDatabaseError(message_en=f"{path.name} is a plain (unencrypted) SQLite database")
     if path.exists() and path.stat().st_size % PAGE_SIZE != 0:
         raise _diagnose(path, key)
     if cipher_profile(path) is None and path.exists():
@@ -200,7 +200,7 @@ def probe(path: Path, key: bytes, journal_mode: str = "WAL") -> None:
     try:
         conn = raw_connect(path, key)
     except dbapi2.DatabaseError as exc:
-        raise CorruptDatabaseError(f"{path.name} cannot be opened: {exc}") from exc
+        raise CorruptDatabaseError(message_en=f"{path.name} cannot be opened: {exc}") from exc
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         _apply_pragmas(conn, journal_mode)
@@ -235,10 +235,10 @@ def check_integrity(path: Path, key: bytes) -> None:
     try:
         failures = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         if failures:
-            raise CorruptDatabaseError(f"{path.name}: {len(failures)} pages fail their HMAC ({failures[0][0]})")
+            raise CorruptDatabaseError(message_en=f"{path.name}: {len(failures)} pages fail their HMAC ({failures[0][0]})")
         result = conn.execute("PRAGMA quick_check").fetchall()
         if result != [("ok",)]:
-            raise CorruptDatabaseError(f"{path.name}: quick_check reports {result[:3]}")
+            raise CorruptDatabaseError(message_en=f"{path.name}: quick_check reports {result[:3]}")
     except dbapi2.DatabaseError as exc:
         raise _diagnose(path, key) from exc
     finally:
@@ -253,13 +253,13 @@ def classify_error(exc: BaseException, path: Path | None = None, key: bytes | No
     code = getattr(orig, "sqlite_errorname", "") or ""
     text = str(orig).lower()
     if code == "SQLITE_FULL" or "database or disk is full" in text:
-        return DiskFullError(f"disk full while writing{' ' + path.name if path else ''}: {orig}")
+        return DiskFullError(message_en=f"disk full while writing{' ' + path.name if path else ''}: {orig}")
     if code in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "malformed" in text or "not a database" in text:
         if path is not None and key is not None and path.exists():
             return _diagnose(path, key)
-        return CorruptDatabaseError(f"database damaged: {orig}")
+        return CorruptDatabaseError(message_en=f"database damaged: {orig}")
     if code == "SQLITE_IOERR" or "disk i/o error" in text:
-        return CorruptDatabaseError(f"I/O error on the database: {orig}")
+        return CorruptDatabaseError(message_en=f"I/O error on the database: {orig}")
     return None
 
 
@@ -287,7 +287,7 @@ def open_encrypted(
     exists = path.exists() and path.stat().st_size > 0
     if not exists:
         if not create:
-            raise DatabaseFileMissingError(f"database file {path} does not exist")
+            raise DatabaseFileMissingError(message_en=f"database file {path} does not exist")
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             path.unlink()

@@ -46,14 +46,14 @@ class ReplicaKeyExpiredError(LocalDataError):
     """The wrapping-key lease is missing or past its validity: the replica stays closed until
     the terminal reaches the data centre again (the outbox is not affected)."""
 
-    message_ja = ("この端末は長期間データセンターに接続されていないため、住民データ(複製)の利用期限が切れました。"
+    default_ja = ("この端末は長期間データセンターに接続されていないため、住民データ(複製)の利用期限が切れました。"
                   "回線に接続すると自動的に更新されます。未送信の交付記録は保持されています。")
 
 
 class ClockRolledBackError(LocalDataError):
     """The clock reads earlier than a time this terminal has already seen."""
 
-    message_ja = ("端末の時計が過去に戻されているため、住民データ(複製)を開けません。"
+    default_ja = ("端末の時計が過去に戻されているため、住民データ(複製)を開けません。"
                   "時計を正しい日時に合わせてください。未送信の交付記録は保持されています。")
 
 
@@ -121,14 +121,14 @@ def usable_lease(keystore: KeyStore, now: datetime) -> WrappingLease:
     """The lease if it may be used at ``now``; erases an expired one (raises the reason)."""
     lease = read_lease(keystore)
     if lease is None:
-        raise ReplicaKeyExpiredError("no replica wrapping-key lease in the keyring (expired and erased, removed, "
+        raise ReplicaKeyExpiredError(message_en="no replica wrapping-key lease in the keyring (expired and erased, removed, "
                                      "or never received): reach the data centre to renew it")
     if now < lease.last_seen - CLOCK_TOLERANCE:
-        raise ClockRolledBackError(f"the clock reads {now.isoformat()}, earlier than {lease.last_seen.isoformat()} "
+        raise ClockRolledBackError(message_en=f"the clock reads {now.isoformat()}, earlier than {lease.last_seen.isoformat()} "
                                    "already seen by this terminal")
     if now >= lease.valid_until:
         _delete(keystore, LEASE_ENTRY)  # crypto-erase until the data centre leases it again
-        raise ReplicaKeyExpiredError(f"the replica wrapping-key lease expired at {lease.valid_until.isoformat()} "
+        raise ReplicaKeyExpiredError(message_en=f"the replica wrapping-key lease expired at {lease.valid_until.isoformat()} "
                                      "(the terminal has not reached the data centre since); erased")
     if now - lease.last_seen >= SEEN_STEP:
         keystore._set(LEASE_ENTRY, WrappingLease(lease.key, lease.valid_until, lease.issued_at, now).to_json())
@@ -148,10 +148,10 @@ def unwrap(blob: str, wrapping_key: bytes, name: str) -> bytes:
         raw = base64.b64decode(blob, validate=True)
         key = AESGCM(wrapping_key).decrypt(raw[:12], raw[12:], f"madoguchi-wrap-v1:{name}".encode())
     except (ValueError, InvalidTag) as exc:
-        raise MissingKeyError(f"the wrapped key of {name!r} does not open with the leased wrapping key",
-                              "住民データ(複製)の暗号鍵を復元できません。データを再取得します。") from exc
+        raise MissingKeyError("住民データ(複製)の暗号鍵を復元できません。データを再取得します。",
+                              f"the wrapped key of {name!r} does not open with the leased wrapping key") from exc
     if len(key) != KEY_BYTES:
-        raise MissingKeyError(f"the wrapped key of {name!r} is not 32 bytes")
+        raise MissingKeyError(message_en=f"the wrapped key of {name!r} is not 32 bytes")
     return key
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from client.errors import ClerkError
 from client.outbox.store import Outbox
 
 UPLOAD_PATH = "/api/v1/bcp/access-log"
@@ -21,14 +22,12 @@ class Poster(Protocol):
     def post(self, path: str, body: Any = None) -> Any: ...
 
 
-class AccessLogRefused(Exception):
+class AccessLogRefused(ClerkError):
     """The server refused the terminal's log (chain gap or hash mismatch): a supervisor must look."""
 
     def __init__(self, code: str, message_ja: str, message_en: str) -> None:
-        super().__init__(message_en)
+        super().__init__(message_ja, message_en)
         self.code = code
-        self.message_ja = message_ja
-        self.message_en = message_en
 
 
 @dataclass

@@ -13,14 +13,16 @@ import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from client.certificate.signing import content_digest, sign_certificate
 from client.domain import rules
 from client.domain.calendar_day import japan_date
 from client.domain.model import CertificateContent, Decision, EvaluationContext, IssuanceRequest
 from client.domain.numbering import format_issue_number
+from client.errors import ClerkError
 from client.outbox.store import Outbox, OutboxRecord
+from client.wire.bcp import BcpCopy, BcpIssuanceRecord, StaleOverride
 
 
 class ContextSource(Protocol):
@@ -30,14 +32,16 @@ class ContextSource(Protocol):
                            stale_override_reason: str = "") -> EvaluationContext: ...
 
 
-class BcpRefused(Exception):
+class BcpRefused(ClerkError):
     """The rule engine did not allow the request; ``decision`` says why (in Japanese too)."""
+
+    default_ja = "発行できません。"
 
     def __init__(self, decision: Decision) -> None:
         reasons = "; ".join(r.message_en for r in decision.reasons if r.blocking) or decision.outcome.value
-        super().__init__(f"BCP issuance refused: {reasons}")
+        super().__init__("\n".join(r.message_ja for r in decision.reasons if r.blocking),
+                         f"BCP issuance refused: {reasons}")
         self.decision = decision
-        self.message_ja = "\n".join(r.message_ja for r in decision.reasons if r.blocking)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class BcpIssued:
     certificates: tuple[BcpCertificate, ...]
 
 
-def certificates_of(record: dict[str, Any]) -> tuple[BcpCertificate, ...]:
+def certificates_of(record: BcpIssuanceRecord) -> tuple[BcpCertificate, ...]:
     """Rebuild the numbered certificates from a stored record (for reprint after a crash)."""
     base = CertificateContent.from_dict(record["content"])
     return tuple(
@@ -108,32 +112,32 @@ class BcpIssuer:
             content = self.place_seals(content)
         record_uuid = self.new_uuid()
 
-        def build(serials: list[int]) -> dict[str, Any]:
-            copies = []
+        def build(serials: list[int]) -> BcpIssuanceRecord:
+            copies: list[BcpCopy] = []
             for serial in serials:
                 number = format_issue_number(japan_date(now), content.municipality_name, self.terminal_name,
                                              printer_id, serial)
                 numbered = replace(content, issue_number=number)
-                copies.append({
-                    "serial": serial,
-                    "issue_number": number,
-                    "qr_token": sign_certificate(numbered, self.signing_key, self.key_id, version=2),
-                    "content_digest": content_digest(numbered),
-                })
-            return {
-                "uuid": record_uuid,
-                "user_id": user_id,
-                "issued_at": now.isoformat(),
-                "data_as_of": content.data_as_of.isoformat() if content.data_as_of else None,
-                "request": request.to_dict(),
-                "printer_id": printer_id,
-                "content": content.to_dict(),
-                "copies": copies,
-                "fee_yen": decision.fee_yen,
-                "exemption_reason": decision.exemption_reason,
-                "stale_override": ({"reason": stale_override_reason, "by": stale_override_by}
-                                   if stale_override_reason else None),
-            }
+                copies.append(BcpCopy(
+                    serial=serial,
+                    issue_number=number,
+                    qr_token=sign_certificate(numbered, self.signing_key, self.key_id, version=2),
+                    content_digest=content_digest(numbered),
+                ))
+            return BcpIssuanceRecord(
+                uuid=record_uuid,
+                user_id=user_id,
+                issued_at=now.isoformat(),
+                data_as_of=content.data_as_of.isoformat() if content.data_as_of else None,
+                request=request.to_dict(),
+                printer_id=printer_id,
+                content=content.to_dict(),
+                copies=copies,
+                fee_yen=decision.fee_yen,
+                exemption_reason=decision.exemption_reason,
+                stale_override=(StaleOverride(reason=stale_override_reason, by=stale_override_by)
+                                if stale_override_reason else None),
+            )
 
         access = {
             "at": now.isoformat(),

@@ -30,8 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from client.errors import ClerkError
 from client.local.files import partner_outbox_key_name, partner_outbox_path
 from client.local.secure_db import open_encrypted
+from client.wire.bcp import BcpIssuanceRecord
 
 metadata = MetaData()
 
@@ -99,10 +101,8 @@ GENESIS = "0" * 64
 TERMINAL_WIDE = "#terminal"
 MAX_TERMINAL_OFFLINE_FAILURES = 20
 
-class OutboxError(Exception):
-    def __init__(self, message_en: str, message_ja: str) -> None:
-        super().__init__(message_en)
-        self.message_ja = message_ja
+class OutboxError(ClerkError):
+    """Base of the outbox's refusals (issuing in BCP mode)."""
 
 
 class NoSerialsError(OutboxError):
@@ -110,9 +110,9 @@ class NoSerialsError(OutboxError):
 
     def __init__(self, needed: int, available: int) -> None:
         super().__init__(
-            f"not enough leased serials: need {needed}, have {available}",
             f"BCP用の発行番号が不足しています(必要 {needed}、残り {available})。"
             "回線復旧後に番号を補充してください。",
+            f"not enough leased serials: need {needed}, have {available}",
         )
 
 
@@ -123,9 +123,9 @@ class ClockBehindLeaseError(NoSerialsError):
     def __init__(self, now: datetime, leased_at: datetime) -> None:
         OutboxError.__init__(
             self,
+            "端末の時計が発行番号の貸出時刻より前になっています。時計を確認してから発行してください。",
             f"the terminal clock ({now.isoformat()}) is earlier than the lease of its serials "
             f"({leased_at.isoformat()}): fix the clock before issuing",
-            "端末の時計が発行番号の貸出時刻より前になっています。時計を確認してから発行してください。",
         )
         self.needed, self.available = 1, 0
 
@@ -145,7 +145,7 @@ class OutboxRecord:
     seq: int
     created_at: datetime
     status: str
-    record: dict[str, Any]
+    record: BcpIssuanceRecord
     attempts: int = 0
     reject_code: str | None = None
     reject_message: str | None = None
@@ -277,7 +277,7 @@ class Outbox:
         uuid: str,
         copies: int,
         now: datetime,
-        build: Callable[[list[int]], dict[str, Any]],
+        build: Callable[[list[int]], BcpIssuanceRecord],
         access_entry: dict[str, Any],
     ) -> OutboxRecord:
         """Take ``copies`` serials, build the record from them, store it and log — one transaction.

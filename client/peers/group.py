@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import uuid as uuidlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ class PeerGroup:
             log.info("peers not reachable: %s", sorted(report.unreachable))
         return report
 
-    def mirror(self, record: dict[str, Any]) -> str | None:
+    def mirror(self, record: Mapping[str, Any]) -> str | None:
         """The peer that now holds a copy of ``record``, or None (no peer reachable: issued anyway)."""
         if self.node is None:
             return None

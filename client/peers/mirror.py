@@ -11,7 +11,7 @@ origin's own push later (or a second mirror) answers ``duplicate``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ def mirror_key_name(code: str) -> str:
     return peer_mirror_key_name(code)
 
 
-def sign_mirror(record: dict[str, Any], origin: str, private_key: bytes) -> dict[str, Any]:
+def sign_mirror(record: Mapping[str, Any], origin: str, private_key: bytes) -> dict[str, Any]:
     return {"record": record, "origin": origin,
             "sig": sign_bytes(Ed25519PrivateKey.from_private_bytes(private_key), MIRROR_DOMAIN,
                               {"origin": origin, "record": record})}

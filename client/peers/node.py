@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 import uuid as uuidlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -288,7 +288,7 @@ class PeerNode:
             raise PeerRefused("malformed", "not a sealed record") from exc
         return json.loads(plain)
 
-    def mirror_record(self, record: dict[str, Any]) -> str | None:
+    def mirror_record(self, record: Mapping[str, Any]) -> str | None:
         """Copy one outbox record to the first peer that stores it; its terminal id, or None if none could."""
         signed = sign_mirror(record, self.terminal_id, self.private_key)
         for peer in self.peers.others(self.terminal_id):

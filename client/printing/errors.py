@@ -5,14 +5,11 @@ When any of these is raised, no certificate is produced.
 
 from __future__ import annotations
 
+from client.errors import ClerkError
 
-class RenderError(Exception):
+
+class RenderError(ClerkError):
     """Base class: a certificate could not be produced."""
-
-    def __init__(self, message_ja: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_ja = message_ja
-        self.message_en = message_en
 
 
 class FormDefinitionError(RenderError):

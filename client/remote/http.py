@@ -57,6 +57,7 @@ from client.remote.wire import (
     records_bytes,
     records_checksum,
 )
+from client.wire.errors import error_fields
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +105,7 @@ def _error_detail(response: httpx.Response) -> tuple[str, str, str]:
         body = response.json()
     except ValueError:
         return "", "", response.text[:200]
-    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
-    if isinstance(detail, dict):
-        return (str(detail.get("code", "")), str(detail.get("message_ja", "")),
-                str(detail.get("message_en", detail.get("message", ""))))
-    return "", "", str(detail)[:300]
+    return error_fields(body)
 
 
 def rejected_for(response: httpx.Response) -> RemoteRejectedError:

@@ -12,14 +12,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from client.wire.replica import LINES_MEDIA_TYPE as LINES_MEDIA_TYPE  # the page formats, declared once
+from client.wire.replica import RECORDS_MARKER
+
 DIGEST_MODULUS = 1 << 256
 
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-RECORDS_MARKER = b',"records":'
 
 
 def records_bytes(body: bytes) -> bytes | None:
@@ -47,9 +47,6 @@ def combine(digests: Iterable[int]) -> str:
     for d in digests:
         total = (total + d) % DIGEST_MODULUS
     return f"{total:064x}"
-
-
-LINES_MEDIA_TYPE = "application/x-madoguchi-records"
 
 
 class PageFormatError(ValueError):

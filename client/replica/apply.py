@@ -26,7 +26,7 @@ NEVER_REPLICATED = ("my_number", "juminhyo_code")
 class BadRecordError(LocalDataError):
     """A record from the server is malformed or carries what must never be replicated."""
 
-    message_ja = "データセンターから受け取ったデータに不備があるため、適用しませんでした(複製は変更していません)。"
+    default_ja = "データセンターから受け取ったデータに不備があるため、適用しませんでした(複製は変更していません)。"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -83,7 +83,7 @@ def _text_of(rec: dict[str, Any]) -> str:
         return data
     if isinstance(data, dict):
         return canonical_json(data)
-    raise BadRecordError(f"bad data for {rec.get('kind')} {rec.get('key')}")
+    raise BadRecordError(message_en=f"bad data for {rec.get('kind')} {rec.get('key')}")
 
 
 def _row(table: str, key: str, text: str, index: Any) -> tuple[Any, ...]:
@@ -137,7 +137,7 @@ def apply_records(conn: Connection, records: Sequence[Any], *, unique: bool = Fa
             try:
                 kind, key, op = str(rec["kind"]), str(rec["key"]), str(rec["op"])
             except KeyError as exc:
-                raise BadRecordError(f"record without {exc}") from exc
+                raise BadRecordError(message_en=f"record without {exc}") from exc
             index, text_or_none = rec.get("index"), None
         table = KIND_TABLES.get(kind)
         if op == "delete":
@@ -149,10 +149,10 @@ def apply_records(conn: Connection, records: Sequence[Any], *, unique: bool = Fa
                     measure_keys.append(key)
             continue
         if op != "upsert":
-            raise BadRecordError(f"bad record op {op!r} for {kind} {key}")
+            raise BadRecordError(message_en=f"bad record op {op!r} for {kind} {key}")
         if type(rec) is tuple:
             if not isinstance(text_or_none, str):
-                raise BadRecordError(f"bad data for {kind} {key}")
+                raise BadRecordError(message_en=f"bad data for {kind} {key}")
             text = text_or_none
         else:
             text = _text_of(rec)
@@ -162,7 +162,7 @@ def apply_records(conn: Connection, records: Sequence[Any], *, unique: bool = Fa
         try:
             upserts.setdefault(table, []).append(_row(table, key, text, index))
         except (KeyError, TypeError, ValueError) as exc:
-            raise BadRecordError(f"{kind} {key}: {exc!r}") from exc
+            raise BadRecordError(message_en=f"{kind} {key}: {exc!r}") from exc
         if table == "support_measures":
             data = loads(text)
             measure_keys.append(key)
@@ -200,5 +200,5 @@ def apply_records(conn: Connection, records: Sequence[Any], *, unique: bool = Fa
 def loads(text: str) -> dict[str, Any]:
     value = json.loads(text)
     if not isinstance(value, dict):
-        raise BadRecordError("stored record is not an object")
+        raise BadRecordError(message_en="stored record is not an object")
     return value

@@ -25,7 +25,7 @@ REBUILD_HINT_EN = "run 'madoguchi sync' while the data centre is reachable to re
 class ReplicaDamagedError(CorruptDatabaseError):
     """Pages of the replica fail their HMAC or the structure check: nothing is decided from it."""
 
-    message_ja = "端末の住民データの複製が破損しています。この複製からは判断できません。" + REBUILD_HINT_JA
+    default_ja = "端末の住民データの複製が破損しています。この複製からは判断できません。" + REBUILD_HINT_JA
 
 
 def check_replica(store: ReplicaStore, *, structure: bool = True) -> None:
@@ -45,7 +45,7 @@ def check_replica(store: ReplicaStore, *, structure: bool = True) -> None:
     except ReplicaDamagedError:
         raise
     except CorruptDatabaseError as exc:
-        raise ReplicaDamagedError(f"replica {store.path.name} is damaged: {exc.message_en}; "
+        raise ReplicaDamagedError(message_en=f"replica {store.path.name} is damaged: {exc.message_en}; "
                                   f"{REBUILD_HINT_EN}") from exc
 
 
@@ -58,7 +58,7 @@ def check_page_hmacs(path: Path, key: bytes) -> None:
     finally:
         conn.close()
     if failures:
-        raise CorruptDatabaseError(f"{path.name}: {len(failures)} pages fail their HMAC ({failures[0][0]})")
+        raise CorruptDatabaseError(message_en=f"{path.name}: {len(failures)} pages fail their HMAC ({failures[0][0]})")
 
 
 class IntegrityGate:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from client.domain.involved import people_involved
 from client.domain.model import (
     CertificateType,
     EvaluationContext,
@@ -177,7 +178,7 @@ class ReplicaLookups:
     def _municipality(self, conn: Connection) -> MunicipalityParams:
         row = conn.exec_driver_sql("SELECT data FROM municipality WHERE key = ?", (self.store.code,)).fetchone()
         if row is None:
-            raise ReplicaNotReadyError(f"replica of {self.store.code} holds no municipality parameters")
+            raise ReplicaNotReadyError(message_en=f"replica of {self.store.code} holds no municipality parameters")
         return MunicipalityParams.from_dict(loads(row[0]))
 
     def staff(self, user_id: str) -> StaffCredential | None:
@@ -211,11 +212,7 @@ class ReplicaLookups:
             household: tuple[Resident, ...] = ()
             if subject is not None:  # all members, removed ones too (as the server loads them)
                 household = self._household(conn, subject.household_no, current_only=False)
-            involved = {request.subject_atena_no, *request.member_atena_nos, *(m.atena_no for m in household)}
-            req = request.requester
-            for extra in (req.acting_for_atena_no, req.requester_atena_no):
-                if extra:
-                    involved.add(extra)
+            involved = people_involved(request.subject_atena_no, household, request)
             seal = (self._seal(conn, request.subject_atena_no, "")
                     if subject is not None and request.cert_type is CertificateType.INKAN else None)
             tax = (self._tax(conn, request.subject_atena_no, request.tax_year)

@@ -42,7 +42,7 @@ STATE_READY = "ready"
 
 
 class ReplicaNotReadyError(LocalDataError):
-    message_ja = "この端末にはまだ住民データの複製がありません。同期(初回取得)を実行してください。"
+    default_ja = "この端末にはまだ住民データの複製がありません。同期(初回取得)を実行してください。"
 
 
 def replica_key_name(code: str) -> str:
@@ -115,7 +115,7 @@ class ReplicaStore:
                 self.finish_pending_swap()
                 self.generations.collect()  # generations left open by an earlier swap
                 if not self.path.exists():
-                    raise ReplicaNotReadyError(f"no replica file for {self.code} at {self.path}")
+                    raise ReplicaNotReadyError(message_en=f"no replica file for {self.code} at {self.path}")
                 engine = open_encrypted(self.path, self.key())
                 try:
                     with engine.connect() as conn:
@@ -124,15 +124,15 @@ class ReplicaStore:
                 except DBAPIError as exc:
                     engine.dispose()
                     raise (classify_error(exc, self.path, self.key())
-                           or CorruptDatabaseError(f"replica unreadable: {exc}")) from exc
+                           or CorruptDatabaseError(message_en=f"replica unreadable: {exc}")) from exc
                 if state != STATE_READY:
                     engine.dispose()
-                    raise CorruptDatabaseError(f"replica {self.path.name} is not in the ready state ({state!r})")
+                    raise CorruptDatabaseError(message_en=f"replica {self.path.name} is not in the ready state ({state!r})")
                 if version != SCHEMA_VERSION:
                     engine.dispose()
                     raise CorruptDatabaseError(
-                        f"replica {self.path.name} has schema {version!r}, this version needs {SCHEMA_VERSION}",
-                        "端末の住民データの形式が古いため、作り直します。")
+                        "端末の住民データの形式が古いため、作り直します。",
+                        f"replica {self.path.name} has schema {version!r}, this version needs {SCHEMA_VERSION}")
                 self._engine = engine
             return self._engine
 

@@ -321,8 +321,8 @@ class ReplicaSync:
             current = page.get("current_seq")
             if current is not None and int(current) < since:
                 raise CorruptDatabaseError(
-                    f"server change sequence {current} is behind the replica's {since}: the server was reset",
                     "データセンターのデータが端末の複製より古くなっています。複製を作り直します。",
+                    f"server change sequence {current} is behind the replica's {since}: the server was reset",
                 )
             records = page["records"]
             last_seq = int(page["last_seq"])

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from client.domain.blocks import check_access
 from client.domain.calendar_day import japan_date
+from client.domain.involved import named_on_request, people_involved
 from client.domain.model import (
     Decision,
     IssuanceRequest,
@@ -49,6 +50,7 @@ from client.services.records import (
     SignedIn,
     StaffUser,
 )
+from client.wire.bcp import BcpIssuanceRecord
 
 MAX_OFFLINE_FAILURES = 5
 BORROW_BLOCK = 10  # serials asked of a peer at a time when this terminal runs short (issue 18)
@@ -78,7 +80,7 @@ class BcpBackend:
         training: bool = False,  # drill mode: every certificate is a 「見本」
         holds: HeldPersons | None = None,  # the hall's emergency 抑止 / 仮支援措置 (issue 18)
         # copies each stored outbox record to a peer before the certificates are handed over (issue 18)
-        mirror: Callable[[dict[str, Any]], object] | None = None,
+        mirror: Callable[[BcpIssuanceRecord], object] | None = None,
         # asks an idle peer for n unused serials; returns how many were added (issue 18)
         borrow_serials: Callable[[int], int] | None = None,
     ) -> None:
@@ -172,7 +174,7 @@ class BcpBackend:
         if subject is None:
             raise NotFoundError("該当する住民が見つかりません。", f"no resident {atena_no} in the replica")
         household = self.lookups.household_members(subject.household_no, current_only=False)
-        involved = {atena_no, *(m.atena_no for m in household)}
+        involved = people_involved(atena_no, household)
         held_measures, held_suppressions = self._held()
         reasons = check_access(atena_no, household, (*self.lookups.support_measures(involved), *held_measures),
                                (*self.lookups.suppressions(involved, {subject.household_no}), *held_suppressions),
@@ -211,8 +213,7 @@ class BcpBackend:
         reasons = check_access(request.subject_atena_no, household, measures, suppressions, (), now,
                                process=Process.HAKKO, mode=Mode.BCP,
                                subject_household_no=subject.household_no if subject is not None else None)
-        extra = {*request.member_atena_nos, request.requester.acting_for_atena_no or "",
-                 request.requester.requester_atena_no or ""} - {"", request.subject_atena_no}
+        extra = named_on_request(request) - {request.subject_atena_no}
         for atena in sorted(extra):
             reasons += check_access(atena, (), measures, suppressions, (), now, process=Process.HAKKO, mode=Mode.BCP)
         return tuple(r for r in reasons if r.blocking)
@@ -302,7 +303,7 @@ class BcpBackend:
         return IssuanceOutcome(issuance_id=issuance_id, certificates=certs, fee_yen=0)
 
 
-def _history_entry(uuid: str, status: str, r: dict[str, Any], issued_at: datetime) -> HistoryEntry:
+def _history_entry(uuid: str, status: str, r: BcpIssuanceRecord, issued_at: datetime) -> HistoryEntry:
     content = r.get("content", {})
     persons = content.get("persons") or [{}]
     return HistoryEntry(

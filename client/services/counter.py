@@ -22,6 +22,7 @@ from argon2.exceptions import Argon2Error
 from client.certificate.signing import generate_keypair, sign_certificate
 from client.domain.calendar_day import japan_date
 from client.domain.model import Decision, IssuanceRequest, MunicipalityParams, SupportRelease
+from client.printing.errors import RenderError as RendererError
 from client.services.backend import BackendRouter, CounterBackend
 from client.services.conflicts import BcpConflict, ConflictClient, UnsyncedBcpError, unsynced_note
 from client.services.day_close_pdf import render_day_close_pdf
@@ -310,7 +311,9 @@ class CounterService:
         for i, cert in enumerate(outcome.certificates, start=1):
             try:
                 result = self._render(cert.content, cert.qr_token)
-            except ClerkError:
+            except ClerkError as exc:
+                if isinstance(exc, RendererError):  # the renderer's own message, as the services' error
+                    raise _render_error(exc, f"render failed for {cert.issue_number}") from exc
                 raise
             except Exception as exc:
                 raise _render_error(exc, f"render failed for {cert.issue_number}") from exc
@@ -337,7 +340,9 @@ class CounterService:
         try:
             private_key, _public = generate_keypair()  # throwaway key: a preview verifies as nothing
             result = self._render(content, sign_certificate(content, private_key, "preview"))
-        except ClerkError:
+        except ClerkError as exc:
+            if isinstance(exc, RendererError):
+                raise _render_error(exc, "preview render failed") from exc
             raise
         except Exception as exc:
             raise _render_error(exc, "preview render failed") from exc

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.errors import ClerkError
 from client.printing.printer_choice import (
     PrinterChoice,
     PrinterChoiceError,
@@ -42,13 +43,8 @@ log = logging.getLogger(__name__)
 MAX_DPI = 300
 
 
-class PrintingError(Exception):
+class PrintingError(ClerkError):
     """Printing could not start or failed; nothing (or not everything) was printed."""
-
-    def __init__(self, message_ja: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_ja = message_ja
-        self.message_en = message_en
 
 
 def available_printers() -> list[str]:

@@ -13,12 +13,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Path, Query
 from pydantic import Field, StringConstraints
 from sqlalchemy import func, select
 
+from client.wire.bcp import PUSH_MAX_RECORDS, BcpIssuanceRecord, BcpPushResult
 from server_stub.api.deps import CallerDep, PrincipalDep, PushCallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
@@ -64,6 +65,9 @@ class StaleOverrideIn(_Model):
 
 
 class BcpRecordIn(_Model):
+    """``client.wire.bcp.BcpIssuanceRecord`` with constraints (the fields are checked equal by
+    tests/core/test_wire_schemas.py)."""
+
     uuid: Uuid
     user_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     issued_at: Annotated[str, StringConstraints(min_length=10, max_length=40)]
@@ -78,8 +82,13 @@ class BcpRecordIn(_Model):
     stale_override: StaleOverrideIn | None = None  # supervisor override of the replica age limit
 
 
+    def to_wire(self) -> BcpIssuanceRecord:
+        """The record as the terminal sent it, its defaults filled in (validated: the wire shape)."""
+        return cast(BcpIssuanceRecord, self.model_dump(mode="json"))
+
+
 class BcpBatchIn(_Model):
-    records: Annotated[list[BcpRecordIn], Field(min_length=1, max_length=200)]
+    records: Annotated[list[BcpRecordIn], Field(min_length=1, max_length=PUSH_MAX_RECORDS)]
 
 
 class ResolveIn(_Model):
@@ -97,8 +106,8 @@ def push_issuances(body: BcpBatchIn, caller: PushCallerDep, session: SessionDep,
     between the two is recorded (otherwise 403 ``no_agreement`` and nothing is stored).
     """
     principal = acting_for(session, caller, municipality)
-    records = [rec.model_dump(mode="json") for rec in body.records]
-    results: list[dict[str, Any]] = []
+    records = [rec.to_wire() for rec in body.records]
+    results: list[BcpPushResult] = []
     begin_write(session)
     # What the records share is loaded once, in the write transaction (so a concurrent push of
     # the same records waits, then sees them stored); each record is stored or refused in its own
@@ -109,7 +118,7 @@ def push_issuances(body: BcpBatchIn, caller: PushCallerDep, session: SessionDep,
     for rec, record in zip(body.records, records, strict=True):
         refused = after_revocation(principal, record)  # a revoked terminal: only what came before
         if refused is not None:
-            results.append({"uuid": rec.uuid, **refused})
+            results.append(refused)
             continue
         savepoint = session.begin_nested()
         try:
@@ -117,22 +126,22 @@ def push_issuances(body: BcpBatchIn, caller: PushCallerDep, session: SessionDep,
             savepoint.commit()
         except BcpRejected as exc:
             savepoint.rollback()
-            results.append({"uuid": rec.uuid, "status": "rejected", "code": exc.code, "http_status": exc.status,
-                            "message_ja": exc.message_ja, "message_en": exc.message_en})
+            results.append(BcpPushResult(uuid=rec.uuid, status="rejected", code=exc.code, http_status=exc.status,
+                                         message_ja=exc.message_ja, message_en=exc.message_en))
             continue
         except ValueError as exc:
             savepoint.rollback()
-            results.append({"uuid": rec.uuid, "status": "rejected", "code": "bad_record", "http_status": 422,
-                            "message_ja": "BCP発行記録の内容が正しくありません。", "message_en": str(exc)})
+            results.append(BcpPushResult(uuid=rec.uuid, status="rejected", code="bad_record", http_status=422,
+                                         message_ja="BCP発行記録の内容が正しくありません。", message_en=str(exc)))
             continue
-        results.append({
-            "uuid": rec.uuid,
-            "status": "duplicate" if stored.duplicate else "stored",
-            "issuance_id": stored.issuance_id,
-            "conflicts": list(stored.conflict_codes),
-        })
+        results.append(BcpPushResult(
+            uuid=rec.uuid,
+            status="duplicate" if stored.duplicate else "stored",
+            issuance_id=stored.issuance_id,
+            conflicts=list(stored.conflict_codes),
+        ))
     session.commit()
-    return {"results": results}
+    return {"results": results}  # a BcpPushAnswer (a plain dict here: FastAPI would make a TypedDict a response model)
 
 
 @router.get("/conflicts")

@@ -1,6 +1,7 @@
 """API errors: a machine-readable code with a message for the clerk (ja) and the log (en).
 
-Every error body is ``{"detail": {"code": ..., "message_ja": ..., "message_en": ..., ...}}``.
+Every error body is ``{"detail": {"code": ..., "message_ja": ..., "message_en": ..., ...}}``
+(``client.wire.errors``, the shape the terminal reads).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from client.wire.errors import error_body
+
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message_ja: str, message_en: str, **extra: Any) -> None:
         super().__init__(message_en)
         self.status = status
-        self.body: dict[str, Any] = {"code": code, "message_ja": message_ja, "message_en": message_en, **extra}
+        self.body: dict[str, Any] = error_body(code, message_ja, message_en, **extra)["detail"]
 
 
 def not_found(what_ja: str, what_en: str) -> ApiError:
@@ -43,12 +46,8 @@ def install_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": ""}
         return JSONResponse(
             status_code=422,
-            content={"detail": {
-                "code": "invalid_request",
-                "message_ja": "入力内容に誤りがあります。",
-                "message_en": f"Invalid request: {'.'.join(first['loc'])}: {first['msg']}",
-                "errors": errors,
-            }},
+            content=error_body("invalid_request", "入力内容に誤りがあります。",
+                               f"Invalid request: {'.'.join(first['loc'])}: {first['msg']}", errors=errors),
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -58,8 +57,7 @@ def install_handlers(app: FastAPI) -> None:
                                 headers=getattr(exc, "headers", None))
         return JSONResponse(
             status_code=exc.status_code,
-            content={"detail": {"code": f"http_{exc.status_code}", "message_ja": "要求を処理できません。",
-                                "message_en": str(exc.detail)}},
+            content=error_body(f"http_{exc.status_code}", "要求を処理できません。", str(exc.detail)),
             headers=getattr(exc, "headers", None),
         )
 
@@ -69,8 +67,8 @@ def install_handlers(app: FastAPI) -> None:
         # range, text too long): bad input, nothing was written (the transaction rolled back).
         return JSONResponse(
             status_code=422,
-            content={"detail": {"code": "invalid_value", "message_ja": "入力内容に使用できない値が含まれています。",
-                                "message_en": f"Value refused by the database: {str(exc.orig)[:200]}"}},
+            content=error_body("invalid_value", "入力内容に使用できない値が含まれています。",
+                               f"Value refused by the database: {str(exc.orig)[:200]}"),
         )
 
     @app.exception_handler(OverflowError)
@@ -78,14 +76,12 @@ def install_handlers(app: FastAPI) -> None:
         # e.g. an integer parameter beyond what the database column holds
         return JSONResponse(
             status_code=422,
-            content={"detail": {"code": "value_out_of_range", "message_ja": "数値が大きすぎます。",
-                                "message_en": f"Value out of range: {str(exc)[:200]}"}},
+            content=error_body("value_out_of_range", "数値が大きすぎます。", f"Value out of range: {str(exc)[:200]}"),
         )
 
     @app.exception_handler(ValueError)
     async def _value_error(_req: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse(
             status_code=422,
-            content={"detail": {"code": "invalid_value", "message_ja": "入力内容に誤りがあります。",
-                                "message_en": str(exc)[:500]}},
+            content=error_body("invalid_value", "入力内容に誤りがあります。", str(exc)[:500]),
         )

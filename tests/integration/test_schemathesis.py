@@ -1,4 +1,5 @@
-"""Schemathesis against /openapi.json of a real server: no input gives a server error (5xx).
+"""Schemathesis against /openapi.json of a real server: no input gives a server error (5xx), and
+every refusal (4xx) carries the wire contract's error body (``client.wire.errors``).
 
 Runs positive (schema-valid) and negative (schema-violating) examples for every operation, with
 a supervisor's token (an admin's for admin-only operations). Logout is fuzzed last so that the
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from client.wire.errors import ErrorDetail, error_fields
 from tests.integration.conftest import CITY_CODE, login
 
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
@@ -63,6 +65,17 @@ def test_no_server_errors_for_any_input(server: Any) -> None:
     assert not failures, "\n".join(failures[:20])
 
 
+def _is_error_body(response: Any) -> bool:
+    """A refusal carries ``{"detail": {code, message_ja, message_en}}``, the body the terminal reads."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return (isinstance(detail, dict) and set(ErrorDetail.__required_keys__) <= set(detail)
+            and all(error_fields(body)))
+
+
 def _fuzz(op: Any, mode: GenerationMode, count: int, token: str, base_url: str, failures: list[str]) -> None:
     @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(case=op.as_strategy(generation_mode=mode))
@@ -72,6 +85,9 @@ def _fuzz(op: Any, mode: GenerationMode, count: int, token: str, base_url: str, 
         if response.status_code >= 500:
             failures.append(f"{op.method.upper()} {op.path} [{mode.value}] -> {response.status_code}: "
                             f"{response.text[:200]} body={case.body!r} query={case.query!r}")
+        elif response.status_code >= 400 and not _is_error_body(response):
+            failures.append(f"{op.method.upper()} {op.path} [{mode.value}] -> {response.status_code} without the "
+                            f"wire's error body (client.wire.errors): {response.text[:200]}")
 
     try:
         run()

@@ -144,7 +144,7 @@ def test_revoked_terminal_pushes_then_wipes_itself_with_the_line_flapping(
     rt.remote.close()
     assert main(["sync", "--data-dir", str(env.data)]) == 1  # again: says what happened
     assert "利用停止" in capsys.readouterr().err
-    from client.cli.replica_commands import collect_status
+    from client.continuity.status import collect_status
 
     standing = collect_status(env.data, None, datetime.now(UTC))["terminal"]
     assert standing["revoked"] and standing["wiped"] and standing["banner_ja"].startswith("この端末は利用停止")
