@@ -113,6 +113,8 @@ def login(session: Session, *, municipality_code: str, user_id: str, password: s
         staff.failed_attempts = 0
         staff.updated_at = now
     token = secrets.token_urlsafe(32)
+    while token.startswith("-"):  # a token pasted after `madoguchi verify --token` must not read as an option
+        token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
     session.add(
         AuthToken(

@@ -116,7 +116,7 @@ def test_server_issued_certificates_render_scan_and_verify(
     # the key list needs a staff token: without one (and no cache yet) it is a usage error
     assert main(["verify", str(first), "--server", base_url]) == 2
     assert "--token" in capsys.readouterr().err
-    assert main(["verify", str(first), "--server", base_url, "--token", token, "--json"]) == 0
+    assert main(["verify", str(first), "--server", base_url, f"--token={token}", "--json"]) == 0
     capsys.readouterr()
     for n in range(len(issued)):
         assert main(["verify", str(tmp_path / f"cert{n}.pdf")]) == 0  # cached keys
@@ -137,7 +137,7 @@ def test_server_issued_certificates_render_scan_and_verify(
         r = sup.post(f"/api/v1/issuances/{issuance_ids[0]}/void", json={"reason": "誤発行"})
         assert r.status_code == 200, r.text
     capsys.readouterr()
-    assert main(["verify", str(first), "--server", base_url, "--token", token, "--json"]) == 1
+    assert main(["verify", str(first), "--server", base_url, f"--token={token}", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["reason_code"] == "voided" and "誤発行" in out["message_ja"]
     assert main(["verify", str(first)]) == 0  # offline, only the signature can be checked
