@@ -322,7 +322,8 @@ def post_mirrored(body: MirroredIn, caller: CallerDep, session: SessionDep) -> d
     from pydantic import ValidationError
 
     from server_stub.api.bcp import BcpRecordIn
-    from server_stub.reconcile import BcpBatch, BcpRejected, store_bcp_issuance
+    from server_stub.bcp_batch import BcpBatch, BcpRejected
+    from server_stub.reconcile import store_bcp_issuance
 
     if caller.role != "terminal":
         raise ApiError(403, "terminal_only", "端末の署名で呼び出してください。", "mirrored records come from terminals")

@@ -23,17 +23,13 @@ from client.wire.bcp import PUSH_MAX_RECORDS, BcpIssuanceRecord, BcpPushResult
 from server_stub.api.deps import CallerDep, PrincipalDep, PushCallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
+from server_stub.bcp_batch import BcpBatch, BcpRejected
+from server_stub.bcp_conflicts import conflict_to_dict, resolve_conflict
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
 from server_stub.models import BcpConflict, Issuance
 from server_stub.mutual_backup import PartnerQuery, acting_for
-from server_stub.reconcile import (
-    BcpBatch,
-    BcpRejected,
-    conflict_to_dict,
-    resolve_conflict,
-    store_bcp_issuance,
-)
+from server_stub.reconcile import store_bcp_issuance
 from server_stub.terminal_standing import after_revocation
 from server_stub.trust.keys import renew_terminal
 
