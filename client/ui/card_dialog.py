@@ -37,6 +37,7 @@ from client.card.sheet_form import SheetForm
 from client.domain.model import CertificateType, RequesterKind, Resident
 from client.services.counter import CounterService
 from client.ui.card_sheet import PdfPreviewer, PdfPrinter, RequestSheetSection, apply_handoff
+from client.ui.qt_signals import emit
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
@@ -268,7 +269,7 @@ class CardDialog(RequestSheetSection):
         else:
             self._clear()
         self._say(ja, error=True)
-        self.failed.emit(ja)
+        emit(self.failed, ja)
 
     # -- step 1: the face ---------------------------------------------------------------------------
 
@@ -313,7 +314,7 @@ class CardDialog(RequestSheetSection):
         self._sync()
         self._say(self.tr("券面を確認しました。顔写真とご本人を見比べてください。次に住民の方に暗証番号を入力していただきます。"))
         self.pin_edit.setFocus()
-        self.face_read.emit(face)
+        emit(self.face_read, face)
 
     def _show_tries(self, tries: int) -> None:
         self.tries_label.setText(self.tr("暗証番号の残り回数: {n}回").format(n=tries))
@@ -355,7 +356,7 @@ class CardDialog(RequestSheetSection):
     def _text_done(self, result: tuple[CardText, CardMatch]) -> None:
         self._busy = False
         text, match = result
-        self.text_read.emit(text)
+        emit(self.text_read, text)
         self.checks_table.setRowCount(len(match.checks))
         for i, c in enumerate(match.checks):
             for j, value in enumerate((c.label, c.card, c.register, self.tr("一致") if c.ok else self.tr("不一致"))):
@@ -375,7 +376,7 @@ class CardDialog(RequestSheetSection):
         else:
             self._say(match.summary_ja, error=True)
         self._sync()
-        self.matched.emit(match)
+        emit(self.matched, match)
 
     # -- step 4: the 交付請求書 (client/ui/card_sheet.py) ---------------------------------------------
 
@@ -392,7 +393,7 @@ class CardDialog(RequestSheetSection):
             self._say(self.tr("顔写真の確認と対象者の選択をしてから交付へ進んでください。"), error=True)
             return
         self.identity = handoff.identity
-        self.identified.emit(handoff)
+        emit(self.identified, handoff)
         self.accept()
 
 

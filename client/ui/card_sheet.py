@@ -32,6 +32,8 @@ from client.domain.model import CertificateType, IdentityDocument, JuminhyoItem,
 from client.printing.request_sheet import render_request_sheet
 from client.services.counter import CounterService
 from client.services.display import REQUESTER_JA
+from client.services.issuance_form import QUALIFICATIONS
+from client.ui.qt_signals import emit
 from client.ui.taskman import describe_error
 
 PdfPrinter = Callable[[QWidget, list[Path]], bool | None]  # True when something printed (issue 19)
@@ -171,7 +173,7 @@ class RequestSheetSection(QDialog):
         elif self.previewer is not None:
             self.previewer(self, path)
         self._say(self.tr("交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。"))
-        self.sheet_ready.emit(str(path))
+        emit(self.sheet_ready, str(path))
 
     def handoff(self) -> CardHandoff | None:
         f = self.sheet_form
@@ -214,7 +216,11 @@ def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     if handoff.purpose:
         d.purpose_edit.setText(handoff.purpose)  # type: ignore[attr-defined]
     if handoff.qualification:
-        d.qualification_edit.setText(handoff.qualification)  # type: ignore[attr-defined]
+        qualification, number = split_qualification(handoff.qualification)
+        qualifications: QComboBox = d.qualification_combo  # type: ignore[attr-defined]
+        qualifications.setCurrentIndex(max(0, qualifications.findData(qualification)))
+        if number:
+            d.registration_edit.setText(number)  # type: ignore[attr-defined]
     combo: QComboBox = d.identity_combo  # type: ignore[attr-defined]
     d.form.identity_checks = handoff.identity.checks  # type: ignore[attr-defined]
     if combo.findData(IdentityDocument.MY_NUMBER_CARD_IC) < 0:
@@ -222,3 +228,14 @@ def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     combo.setCurrentIndex(combo.findData(IdentityDocument.MY_NUMBER_CARD_IC))  # the dialog's own handler
     combo.setEnabled(False)
     combo.setToolTip("、".join(handoff.identity.checks))
+
+
+def split_qualification(text: str) -> tuple[str, str]:
+    """The sheet's free 資格・登録番号 text as the issuance dialog's two fields: '司法書士 第1234号'
+    gives ('司法書士', '第1234号'); a text that names none of the eight 特定事務受任者 gives ('', text)
+    (the clerk then chooses the qualification, the number stays)."""
+    text = text.strip()
+    for qualification in sorted(QUALIFICATIONS, key=len, reverse=True):
+        if text.startswith(qualification):
+            return qualification, text[len(qualification):].strip(" 　:：・")
+    return "", text

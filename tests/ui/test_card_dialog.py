@@ -258,3 +258,33 @@ def test_card_failures_say_what_to_do_and_record_nothing(qtbot: Any, counter_app
     assert not dialog.issue_button.isEnabled() and not dialog.print_sheet_button.isEnabled()
     assert counter_app.printed.calls == []
     assert _issuances(counter_db) == []
+
+
+def test_a_professional_handoff_fills_the_qualification_and_the_registration_number(qtbot: Any, counter_app: Any,
+                                                                                    counter_db: str) -> None:
+    """The sheet's free 資格・登録番号 text reaches the issuance dialog's qualification choice and
+    登録番号 (before, apply_handoff wrote to a field the dialog does not have and failed)."""
+    from client.card.identification import CardHandoff, IdentityCheck
+    from client.domain.model import RequesterKind
+    from client.ui.card_sheet import apply_handoff, split_qualification
+    from client.ui.issuance_dialog import IssuanceDialog
+
+    assert split_qualification("司法書士 第1234号") == ("司法書士", "第1234号")
+    assert split_qualification("土地家屋調査士：第77号") == ("土地家屋調査士", "第77号")
+    assert split_qualification("第5号") == ("", "第5号")
+    counter_app.service.sign_in("clerk1", "clerk1pass")
+    r = _resident(counter_app, counter_db)
+    dialog = IssuanceDialog(counter_app.service, counter_app.taskman, r, ())
+    qtbot.addWidget(dialog)
+    handoff = CardHandoff(
+        identity=IdentityCheck(IdentityDocument.MY_NUMBER_CARD_IC, ("券面事項入力補助AP: 署名検証済",), "0000000000"),
+        subject_atena_no=r.atena_no, requester_kind=RequesterKind.PROFESSIONAL.value, requester_name="司法 花子",
+        purpose="相続登記(提出先: 法務局)", qualification="司法書士 第1234号", cert_type="juminhyo")
+    apply_handoff(dialog, handoff)
+    assert dialog.kind_combo.currentData() == RequesterKind.PROFESSIONAL
+    assert dialog.qualification_combo.currentData() == "司法書士"
+    assert dialog.registration_edit.text() == "第1234号"
+    assert dialog.form.qualification == "司法書士" and dialog.form.registration_no == "第1234号"
+    assert dialog.requester_name_edit.text() == "司法 花子"
+    assert dialog.identity_combo.currentData() == IdentityDocument.MY_NUMBER_CARD_IC
+    qtbot.waitUntil(lambda: dialog.decision is not None, timeout=WAIT)  # the rules see the handed-off request
