@@ -190,6 +190,26 @@ class RequestSheetSection(QDialog):
         )
 
 
+def _apply_qualification(d: object, text: str) -> None:
+    """The sheet's free '資格・登録番号' into the issuance dialog's 資格 combo and 登録番号 field.
+
+    '弁護士 12345' chooses 弁護士 and fills 12345 (unless a 登録番号 is already there); a text that
+    starts with none of the eight qualifications leaves the combo unchosen, so the dialog's rules
+    say the qualification is missing and the clerk picks it.
+    """
+    combo: QComboBox = d.qualification_combo  # type: ignore[attr-defined]
+    text = text.strip()
+    known = [str(combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
+    qualification = max((q for q in known if text.startswith(q)), key=len, default="")
+    if not qualification:
+        return
+    combo.setCurrentIndex(combo.findData(qualification))
+    number = text[len(qualification):].strip(" \u3000・:：")
+    registration: QLineEdit = d.registration_edit  # type: ignore[attr-defined]
+    if number and not registration.text():
+        registration.setText(number)
+
+
 def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     """Put the card identification on an issuance dialog through its own widgets.
 
@@ -214,7 +234,7 @@ def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     if handoff.purpose:
         d.purpose_edit.setText(handoff.purpose)  # type: ignore[attr-defined]
     if handoff.qualification:
-        d.qualification_edit.setText(handoff.qualification)  # type: ignore[attr-defined]
+        _apply_qualification(d, handoff.qualification)
     combo: QComboBox = d.identity_combo  # type: ignore[attr-defined]
     d.form.identity_checks = handoff.identity.checks  # type: ignore[attr-defined]
     if combo.findData(IdentityDocument.MY_NUMBER_CARD_IC) < 0:
