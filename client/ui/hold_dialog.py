@@ -18,10 +18,8 @@ import logging
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,7 +40,7 @@ from client.services.emergency import (
 )
 from client.services.errors import ClerkError
 from client.ui.qt_signals import emit
-from client.ui.review_dialog import ReviewDialog, when_text
+from client.ui.review_dialog import ReviewDialog, radio_box, when_text
 from client.ui.taskman import TaskManager, describe_error
 
 log = logging.getLogger(__name__)
@@ -72,17 +70,8 @@ class EmergencyHoldDialog(QDialog):
             "回線復旧後、データセンターで係長が確定するまで有効です。"), self)
         explanation.setWordWrap(True)
 
-        self.kind_group = QButtonGroup(self)
-        self.kind_buttons: dict[str, QRadioButton] = {}
-        kind_box = QGroupBox(self.tr("種類"), self)
-        kind_row = QHBoxLayout(kind_box)
-        for value, label in KIND_LABELS.items():
-            radio = QRadioButton(self.tr(label), kind_box)
-            radio.setObjectName(f"holdKind_{value}")
-            self.kind_group.addButton(radio)
-            self.kind_buttons[value] = radio
-            kind_row.addWidget(radio)
-        kind_row.addStretch(1)
+        kind_box, self.kind_group, self.kind_buttons = radio_box(self, tuple(KIND_LABELS.items()), "holdKind")
+        kind_box.setTitle(self.tr("種類"))
         self.kind_buttons["suppression"].setChecked(True)
 
         self.user_edit = QLineEdit(self)

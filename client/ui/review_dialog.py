@@ -56,6 +56,24 @@ def when_text(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M}"
 
 
+def radio_box(dialog: QDialog, options: Sequence[tuple[str, str]], prefix: str
+              ) -> tuple[QGroupBox, QButtonGroup, dict[str, QRadioButton]]:
+    """A group box of exclusive radio buttons in a row, one per (value, label); each named
+    ``{prefix}_{value}``, its label translated in the dialog's context."""
+    box = QGroupBox(dialog)
+    group = QButtonGroup(dialog)
+    buttons: dict[str, QRadioButton] = {}
+    row = QHBoxLayout(box)
+    for value, label in options:
+        radio = QRadioButton(dialog.tr(label), box)
+        radio.setObjectName(f"{prefix}_{value}")
+        group.addButton(radio)
+        buttons[value] = radio
+        row.addWidget(radio)
+    row.addStretch(1)
+    return box, group, buttons
+
+
 class ReviewDialog(QDialog):
     loaded = Signal(int)  # number of rows shown
 
@@ -101,17 +119,7 @@ class ReviewDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(lambda *_a: self._show_detail())
 
-        self.choice_group = QButtonGroup(self)
-        self.choice_buttons: dict[str, QRadioButton] = {}
-        self.choice_box = box = QGroupBox(self)
-        row = QHBoxLayout(box)
-        for value, label in decisions:
-            radio = QRadioButton(self.tr(label), box)
-            radio.setObjectName(f"{decision_prefix}_{value}")
-            self.choice_group.addButton(radio)
-            self.choice_buttons[value] = radio
-            row.addWidget(radio)
-        row.addStretch(1)
+        self.choice_box, self.choice_group, self.choice_buttons = radio_box(self, decisions, decision_prefix)
         self.note_edit = QPlainTextEdit(self)
         self.note_edit.setObjectName(f"{name}Note")
         self.note_edit.setTabChangesFocus(True)
@@ -141,7 +149,7 @@ class ReviewDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.make_detail(), detail_stretch)
-        layout.addWidget(box)
+        layout.addWidget(self.choice_box)
         layout.addWidget(self.note_edit)
         layout.addLayout(buttons)
         self._set_enabled(False)

@@ -548,83 +548,83 @@
   <context>
     <name>EmergencyHoldDialog</name>
     <message>
-      <location filename="../hold_dialog.py" line="66" />
+      <location filename="../hold_dialog.py" line="64" />
       <source>緊急措置の記録(係長)</source>
       <translation>Record an emergency hold (supervisor)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="68" />
+      <location filename="../hold_dialog.py" line="66" />
       <source>対象者: {name}(宛名番号 {atena})</source>
       <translation>Person: {name} (atena no. {atena})</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="71" />
+      <location filename="../hold_dialog.py" line="69" />
       <source>BCPモード中の緊急措置です。この端末ですぐに適用され、庁舎内の他の端末にも送られます。回線復旧後、データセンターで係長が確定するまで有効です。</source>
       <translation>An emergency measure in BCP mode. It applies on this terminal at once and is sent to the hall's other terminals. It stays in force until a supervisor confirms it at the data centre after recovery.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="77" />
+      <location filename="../hold_dialog.py" line="74" />
       <source>種類</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="90" />
+      <location filename="../hold_dialog.py" line="79" />
       <source>係長の職員ID</source>
       <translation>Supervisor's staff ID</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="96" />
+      <location filename="../hold_dialog.py" line="85" />
       <source>係長のパスワード</source>
       <translation>Supervisor's password</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="99" />
-      <location filename="../hold_dialog.py" line="100" />
+      <location filename="../hold_dialog.py" line="88" />
+      <location filename="../hold_dialog.py" line="89" />
       <source>理由(必須、200文字以内)</source>
       <translation>Reason (required, at most 200 characters)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="104" />
+      <location filename="../hold_dialog.py" line="93" />
       <source>係長ID(&amp;U)</source>
       <translation>Supervisor &amp;ID</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="105" />
+      <location filename="../hold_dialog.py" line="94" />
       <source>パスワード(&amp;P)</source>
       <translation>Password (&amp;P)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="106" />
+      <location filename="../hold_dialog.py" line="95" />
       <source>理由(&amp;R)</source>
       <translation>Reason (&amp;R)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="112" />
+      <location filename="../hold_dialog.py" line="101" />
       <source>F12 記録</source>
       <translation>F12 Record</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="114" />
+      <location filename="../hold_dialog.py" line="103" />
       <source>緊急措置を記録</source>
       <translation>Record the emergency hold</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="116" />
+      <location filename="../hold_dialog.py" line="105" />
       <source>Esc 戻る</source>
       <translation>Esc Back</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="118" />
+      <location filename="../hold_dialog.py" line="107" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="156" />
+      <location filename="../hold_dialog.py" line="145" />
       <source>係長のIDとパスワードを入力してください。</source>
       <translation>Enter the supervisor's ID and password.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="160" />
+      <location filename="../hold_dialog.py" line="149" />
       <source>記録しています…</source>
       <translation>Recording…</translation>
     </message>
@@ -867,68 +867,68 @@
   <context>
     <name>HoldProposalDialog</name>
     <message>
-      <location filename="../hold_dialog.py" line="220" />
+      <location filename="../hold_dialog.py" line="209" />
       <source>緊急措置の確定(係長)</source>
       <translation>Confirm emergency holds (supervisor)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="222" />
+      <location filename="../hold_dialog.py" line="211" />
       <source>表示する提案</source>
       <translation>Proposals to show</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="223" />
+      <location filename="../hold_dialog.py" line="212" />
       <source>緊急措置の提案の一覧</source>
       <translation>Emergency hold proposals</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="236" />
+      <location filename="../hold_dialog.py" line="225" />
       <source>提案の内容</source>
       <translation>Proposal details</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="224" />
+      <location filename="../hold_dialog.py" line="213" />
       <source>処理</source>
       <translation>Decision</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="225" />
+      <location filename="../hold_dialog.py" line="214" />
       <source>記入内容(取下げは必須)</source>
       <translation>Note (required to decline)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="226" />
+      <location filename="../hold_dialog.py" line="215" />
       <source>記入内容(取下げの場合は必須)</source>
       <translation>Note (required to decline)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="228" />
+      <location filename="../hold_dialog.py" line="217" />
       <source>処理を記録</source>
       <translation>Record the decision</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="249" />
-      <location filename="../hold_dialog.py" line="251" />
+      <location filename="../hold_dialog.py" line="238" />
+      <location filename="../hold_dialog.py" line="240" />
       <source>緊急措置の確定</source>
       <translation>Confirm emergency holds</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="250" />
+      <location filename="../hold_dialog.py" line="239" />
       <source>BCPモード中に記録された緊急措置を確定または取下げします。係長の承認が必要です。</source>
       <translation>Confirm or decline the emergency holds recorded in BCP mode. A supervisor's approval is needed.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="261" />
+      <location filename="../hold_dialog.py" line="250" />
       <source>該当する提案はありません。</source>
       <translation>No proposals.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="272" />
+      <location filename="../hold_dialog.py" line="261" />
       <source>処理する提案を選んでください。</source>
       <translation>Choose a proposal.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="284" />
+      <location filename="../hold_dialog.py" line="273" />
       <source>{atena} の{kind}を「{status}」としました。</source>
       <translation>{atena}: {kind} marked '{status}'.</translation>
     </message>
@@ -1936,42 +1936,42 @@ BCP中の交付 {pushed}件を送信しました。</source>
   <context>
     <name>ReviewDialog</name>
     <message>
-      <location filename="../review_dialog.py" line="119" />
+      <location filename="../review_dialog.py" line="127" />
       <source>F12 処理を記録</source>
       <translation>F12 Record the outcome</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="124" />
+      <location filename="../review_dialog.py" line="132" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="125" />
+      <location filename="../review_dialog.py" line="133" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="133" />
+      <location filename="../review_dialog.py" line="141" />
       <source>表示</source>
       <translation>Show</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="197" />
+      <location filename="../review_dialog.py" line="205" />
       <source>係長の承認が必要です。</source>
       <translation>A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="224" />
+      <location filename="../review_dialog.py" line="232" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="235" />
+      <location filename="../review_dialog.py" line="243" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../review_dialog.py" line="271" />
+      <location filename="../review_dialog.py" line="279" />
       <source>記録しています…</source>
       <translation>Recording…</translation>
     </message>
