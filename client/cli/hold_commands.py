@@ -14,22 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from client.cli.counter_commands import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _add_common, _err
 from client.services.emergency import KIND_LABELS
-
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
-
-
-def _err(message_ja: str, message_en: str) -> None:
-    print(f"エラー: {message_ja}\nerror: {message_en}", file=sys.stderr)
 
 
 def _staff_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="config.toml (default: $MADOGUCHI_HOME/config.toml)")
+    _add_common(p)
     p.add_argument("--user", required=True, help="staff ID (a supervisor for add, proposals, confirm, decline)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--bcp-supervisor", metavar="ID", default=None,

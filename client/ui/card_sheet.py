@@ -32,7 +32,6 @@ from client.domain.model import CertificateType, IdentityDocument, JuminhyoItem,
 from client.printing.request_sheet import render_request_sheet
 from client.services.counter import CounterService
 from client.services.display import REQUESTER_JA
-from client.services.issuance_form import QUALIFICATIONS
 from client.ui.qt_signals import emit
 from client.ui.taskman import describe_error
 
@@ -192,6 +191,26 @@ class RequestSheetSection(QDialog):
         )
 
 
+def _apply_qualification(d: object, text: str) -> None:
+    """The sheet's free '資格・登録番号' into the issuance dialog's 資格 combo and 登録番号 field.
+
+    '弁護士 12345' chooses 弁護士 and fills 12345 (unless a 登録番号 is already there); a text that
+    starts with none of the eight qualifications leaves the combo unchosen, so the dialog's rules
+    say the qualification is missing and the clerk picks it.
+    """
+    combo: QComboBox = d.qualification_combo  # type: ignore[attr-defined]
+    text = text.strip()
+    known = [str(combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
+    qualification = max((q for q in known if text.startswith(q)), key=len, default="")
+    if not qualification:
+        return
+    combo.setCurrentIndex(combo.findData(qualification))
+    number = text[len(qualification):].strip(" \u3000・:：")
+    registration: QLineEdit = d.registration_edit  # type: ignore[attr-defined]
+    if number and not registration.text():
+        registration.setText(number)
+
+
 def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     """Put the card identification on an issuance dialog through its own widgets.
 
@@ -216,11 +235,7 @@ def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     if handoff.purpose:
         d.purpose_edit.setText(handoff.purpose)  # type: ignore[attr-defined]
     if handoff.qualification:
-        qualification, number = split_qualification(handoff.qualification)
-        qualifications: QComboBox = d.qualification_combo  # type: ignore[attr-defined]
-        qualifications.setCurrentIndex(max(0, qualifications.findData(qualification)))
-        if number:
-            d.registration_edit.setText(number)  # type: ignore[attr-defined]
+        _apply_qualification(d, handoff.qualification)
     combo: QComboBox = d.identity_combo  # type: ignore[attr-defined]
     d.form.identity_checks = handoff.identity.checks  # type: ignore[attr-defined]
     if combo.findData(IdentityDocument.MY_NUMBER_CARD_IC) < 0:
@@ -229,13 +244,3 @@ def apply_handoff(issuance_dialog: object, handoff: CardHandoff) -> None:
     combo.setEnabled(False)
     combo.setToolTip("、".join(handoff.identity.checks))
 
-
-def split_qualification(text: str) -> tuple[str, str]:
-    """The sheet's free 資格・登録番号 text as the issuance dialog's two fields: '司法書士 第1234号'
-    gives ('司法書士', '第1234号'); a text that names none of the eight 特定事務受任者 gives ('', text)
-    (the clerk then chooses the qualification, the number stays)."""
-    text = text.strip()
-    for qualification in sorted(QUALIFICATIONS, key=len, reverse=True):
-        if text.startswith(qualification):
-            return qualification, text[len(qualification):].strip(" 　:：・")
-    return "", text

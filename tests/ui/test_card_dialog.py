@@ -260,31 +260,41 @@ def test_card_failures_say_what_to_do_and_record_nothing(qtbot: Any, counter_app
     assert _issuances(counter_db) == []
 
 
-def test_a_professional_handoff_fills_the_qualification_and_the_registration_number(qtbot: Any, counter_app: Any,
-                                                                                    counter_db: str) -> None:
-    """The sheet's free 資格・登録番号 text reaches the issuance dialog's qualification choice and
-    登録番号 (before, apply_handoff wrote to a field the dialog does not have and failed)."""
+def test_professional_handoff_fills_the_qualification_combo(qtbot: Any, counter_app: Any, counter_db: str) -> None:
+    """A 職務上請求 from the card sheet: its '資格・登録番号' lands in the issuance dialog's 資格 and 登録番号."""
     from client.card.identification import CardHandoff, IdentityCheck
-    from client.domain.model import RequesterKind
-    from client.ui.card_sheet import apply_handoff, split_qualification
+    from client.domain.model import CertificateType, RequesterKind
+    from client.ui.card_dialog import apply_handoff
     from client.ui.issuance_dialog import IssuanceDialog
 
-    assert split_qualification("司法書士 第1234号") == ("司法書士", "第1234号")
-    assert split_qualification("土地家屋調査士：第77号") == ("土地家屋調査士", "第77号")
-    assert split_qualification("第5号") == ("", "第5号")
     counter_app.service.sign_in("clerk1", "clerk1pass")
     r = _resident(counter_app, counter_db)
-    dialog = IssuanceDialog(counter_app.service, counter_app.taskman, r, ())
-    qtbot.addWidget(dialog)
-    handoff = CardHandoff(
-        identity=IdentityCheck(IdentityDocument.MY_NUMBER_CARD_IC, ("券面事項入力補助AP: 署名検証済",), "0000000000"),
-        subject_atena_no=r.atena_no, requester_kind=RequesterKind.PROFESSIONAL.value, requester_name="司法 花子",
-        purpose="相続登記(提出先: 法務局)", qualification="司法書士 第1234号", cert_type="juminhyo")
-    apply_handoff(dialog, handoff)
-    assert dialog.kind_combo.currentData() == RequesterKind.PROFESSIONAL
-    assert dialog.qualification_combo.currentData() == "司法書士"
-    assert dialog.registration_edit.text() == "第1234号"
-    assert dialog.form.qualification == "司法書士" and dialog.form.registration_no == "第1234号"
-    assert dialog.requester_name_edit.text() == "司法 花子"
-    assert dialog.identity_combo.currentData() == IdentityDocument.MY_NUMBER_CARD_IC
-    qtbot.waitUntil(lambda: dialog.decision is not None, timeout=WAIT)  # the rules see the handed-off request
+    detail = counter_app.service.resident(r.atena_no)
+    identity = IdentityCheck(IdentityDocument.MY_NUMBER_CARD_IC, ("券面事項入力補助AP: 照合済",), "")
+
+    def handoff(qualification: str) -> Any:
+        dialog = IssuanceDialog(counter_app.service, counter_app.taskman, detail.resident, detail.household)
+        qtbot.addWidget(dialog)
+        apply_handoff(dialog, CardHandoff(
+            identity=identity, subject_atena_no=r.atena_no, requester_kind=RequesterKind.PROFESSIONAL.value,
+            requester_name="法務 一郎", purpose="訴訟 東京地方裁判所", qualification=qualification,
+            cert_type=CertificateType.JUMINHYO.value))
+        qtbot.waitUntil(lambda: dialog.decision is not None, timeout=WAIT)  # the rules saw the handed-off form
+        return dialog
+
+    dialog = handoff("弁護士 第12345号")
+    assert RequesterKind(dialog.kind_combo.currentData()) is RequesterKind.PROFESSIONAL
+    assert dialog.qualification_combo.currentData() == "弁護士"
+    assert dialog.registration_edit.text() == "第12345号"
+    assert dialog.form.qualification == "弁護士" and dialog.form.registration_no == "第12345号"
+    assert dialog.purpose_edit.text() == "訴訟 東京地方裁判所"
+    codes = {reason.code for reason in dialog.decision.reasons}
+    assert not codes & {"qualification_missing", "registration_no_missing"}, codes
+
+    dialog = handoff("司法書士")  # no number: the 登録番号 stays for the clerk
+    assert dialog.qualification_combo.currentData() == "司法書士" and dialog.registration_edit.text() == ""
+
+    dialog = handoff("探偵 999")  # not one of the eight: nothing chosen, the dialog's rules ask for it
+    assert dialog.qualification_combo.currentData() == "" and dialog.form.qualification == ""
+    assert dialog.registration_edit.text() == ""
+    assert "qualification_missing" in {reason.code for reason in dialog.decision.reasons}

@@ -17,6 +17,7 @@ from pathlib import Path
 from client.domain.model import CertificateType
 from client.services.display import REQUESTER_JA
 from client.services.issuance_form import IDENTITY_DOCUMENTS, JUMINHYO_OPTIONS
+from client.ui.review_dialog import SHARED_STRINGS as REVIEW_SHARED_STRINGS
 
 HERE = Path(__file__).resolve().parent
 UI_DIR = HERE.parent
@@ -313,6 +314,9 @@ EXTRA["EmergencyHoldDialog"] = ["緊急抑止", "仮支援措置"]
 EXTRA["HoldProposalDialog"] = ["宛名番号", "種類", "理由", "記録者", "端末", "記録日時", "状態", "緊急抑止", "仮支援措置",
                                "確認待ち", "確定", "取下げ", "すべて"]
 EXTRA["MainWindow"] = ["緊急抑止", "仮支援措置"]
+# review_dialog translates with self.tr, that is in each subclass's context
+for _review in ("ConflictDialog", "HoldProposalDialog"):
+    EXTRA.setdefault(_review, []).extend(REVIEW_SHARED_STRINGS)
 EN.update({
     "緊急抑止": "Emergency suppression", "仮支援措置": "Provisional support measure",
     "緊急措置の記録(係長)": "Record an emergency hold (supervisor)",

@@ -221,115 +221,107 @@
   <context>
     <name>ConflictDialog</name>
     <message>
-      <location filename="../conflict_dialog.py" line="115" />
+      <location filename="../conflict_dialog.py" line="83" />
       <source>BCP照合結果の確認(係長)</source>
       <translation>BCP reconciliation review (supervisor)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="120" />
+      <location filename="../conflict_dialog.py" line="85" />
       <source>表示する照合結果</source>
       <translation>Results to show</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="127" />
+      <location filename="../conflict_dialog.py" line="86" />
       <source>照合で見つかった競合の一覧</source>
       <translation>Conflicts found by the reconciliation</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="138" />
+      <location filename="../conflict_dialog.py" line="100" />
       <source>BCPで交付した内容</source>
       <translation>Issued in BCP mode</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="142" />
+      <location filename="../conflict_dialog.py" line="104" />
       <source>サーバーの判定</source>
       <translation>Server's decision</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="150" />
+      <location filename="../conflict_dialog.py" line="87" />
       <source>処理結果</source>
       <translation>Outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="161" />
+      <location filename="../conflict_dialog.py" line="88" />
       <source>処理内容の記入(「その他」は必須)</source>
       <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="162" />
+      <location filename="../conflict_dialog.py" line="89" />
       <source>処理内容(「その他」の場合は必須)</source>
       <translation>Note (required for “Other”)</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="165" />
-      <source>F12 処理を記録</source>
-      <translation>F12 Record the outcome</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="167" />
+      <location filename="../conflict_dialog.py" line="91" />
       <source>処理結果を記録</source>
       <translation>Record the outcome</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="172" />
-      <source>Esc 閉じる</source>
-      <translation>Esc Close</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="173" />
-      <source>閉じる</source>
-      <translation>Close</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="181" />
-      <source>表示</source>
-      <translation>Show</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="208" />
-      <location filename="../conflict_dialog.py" line="212" />
+      <location filename="../conflict_dialog.py" line="119" />
+      <location filename="../conflict_dialog.py" line="121" />
       <source>BCP照合結果の確認</source>
       <translation>BCP reconciliation review</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="209" />
+      <location filename="../conflict_dialog.py" line="120" />
       <source>BCPモードで交付した証明書の照合結果を確認します。係長の承認が必要です。</source>
       <translation>Review the reconciliation of certificates issued in BCP mode. A supervisor's approval is required.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="214" />
-      <source>係長の承認が必要です。</source>
-      <translation>A supervisor's approval is required.</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="246" />
-      <source>読み込んでいます…</source>
-      <translation>Loading…</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="258" />
-      <source>{n}件</source>
-      <translation>{n} entries</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="260" />
+      <location filename="../conflict_dialog.py" line="130" />
       <source>該当する照合結果はありません。</source>
       <translation>No reconciliation results.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="296" />
+      <location filename="../conflict_dialog.py" line="144" />
       <source>処理する照合結果を選んでください。</source>
       <translation>Select a reconciliation result to process.</translation>
     </message>
     <message>
-      <location filename="../conflict_dialog.py" line="306" />
-      <source>記録しています…</source>
-      <translation>Recording…</translation>
-    </message>
-    <message>
-      <location filename="../conflict_dialog.py" line="310" />
+      <location filename="../conflict_dialog.py" line="156" />
       <source>{atena} を「{outcome}」として記録しました。</source>
       <translation>Recorded {atena} as “{outcome}”.</translation>
+    </message>
+    <message>
+      <source>表示</source>
+      <translation>Show</translation>
+    </message>
+    <message>
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>F12 処理を記録</source>
+      <translation>F12 Record the outcome</translation>
+    </message>
+    <message>
+      <source>係長の承認が必要です。</source>
+      <translation>A supervisor's approval is required.</translation>
+    </message>
+    <message>
+      <source>読み込んでいます…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <source>{n}件</source>
+      <translation>{n} entries</translation>
+    </message>
+    <message>
+      <source>記録しています…</source>
+      <translation>Recording…</translation>
     </message>
   </context>
   <context>
@@ -556,83 +548,83 @@
   <context>
     <name>EmergencyHoldDialog</name>
     <message>
-      <location filename="../hold_dialog.py" line="77" />
+      <location filename="../hold_dialog.py" line="64" />
       <source>緊急措置の記録(係長)</source>
       <translation>Record an emergency hold (supervisor)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="79" />
+      <location filename="../hold_dialog.py" line="66" />
       <source>対象者: {name}(宛名番号 {atena})</source>
       <translation>Person: {name} (atena no. {atena})</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="82" />
+      <location filename="../hold_dialog.py" line="69" />
       <source>BCPモード中の緊急措置です。この端末ですぐに適用され、庁舎内の他の端末にも送られます。回線復旧後、データセンターで係長が確定するまで有効です。</source>
       <translation>An emergency measure in BCP mode. It applies on this terminal at once and is sent to the hall's other terminals. It stays in force until a supervisor confirms it at the data centre after recovery.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="88" />
+      <location filename="../hold_dialog.py" line="74" />
       <source>種類</source>
       <translation>Kind</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="101" />
+      <location filename="../hold_dialog.py" line="79" />
       <source>係長の職員ID</source>
       <translation>Supervisor's staff ID</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="107" />
+      <location filename="../hold_dialog.py" line="85" />
       <source>係長のパスワード</source>
       <translation>Supervisor's password</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="110" />
-      <location filename="../hold_dialog.py" line="111" />
+      <location filename="../hold_dialog.py" line="88" />
+      <location filename="../hold_dialog.py" line="89" />
       <source>理由(必須、200文字以内)</source>
       <translation>Reason (required, at most 200 characters)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="115" />
+      <location filename="../hold_dialog.py" line="93" />
       <source>係長ID(&amp;U)</source>
       <translation>Supervisor &amp;ID</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="116" />
+      <location filename="../hold_dialog.py" line="94" />
       <source>パスワード(&amp;P)</source>
       <translation>Password (&amp;P)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="117" />
+      <location filename="../hold_dialog.py" line="95" />
       <source>理由(&amp;R)</source>
       <translation>Reason (&amp;R)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="123" />
+      <location filename="../hold_dialog.py" line="101" />
       <source>F12 記録</source>
       <translation>F12 Record</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="125" />
+      <location filename="../hold_dialog.py" line="103" />
       <source>緊急措置を記録</source>
       <translation>Record the emergency hold</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="127" />
+      <location filename="../hold_dialog.py" line="105" />
       <source>Esc 戻る</source>
       <translation>Esc Back</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="129" />
+      <location filename="../hold_dialog.py" line="107" />
       <source>戻る</source>
       <translation>Back</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="167" />
+      <location filename="../hold_dialog.py" line="145" />
       <source>係長のIDとパスワードを入力してください。</source>
       <translation>Enter the supervisor's ID and password.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="171" />
+      <location filename="../hold_dialog.py" line="149" />
       <source>記録しています…</source>
       <translation>Recording…</translation>
     </message>
@@ -648,170 +640,170 @@
   <context>
     <name>HistoryDialog</name>
     <message>
-      <location filename="../history_dialog.py" line="83" />
+      <location filename="../history_dialog.py" line="84" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="90" />
-      <location filename="../history_dialog.py" line="144" />
+      <location filename="../history_dialog.py" line="91" />
+      <location filename="../history_dialog.py" line="145" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="92" />
-      <location filename="../history_dialog.py" line="94" />
+      <location filename="../history_dialog.py" line="93" />
+      <location filename="../history_dialog.py" line="95" />
       <source>選択中の住民のみ</source>
       <translation>Selected resident only</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="97" />
+      <location filename="../history_dialog.py" line="98" />
       <source>庁舎全体(BCP)</source>
       <translation>Whole hall (BCP)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="99" />
+      <location filename="../history_dialog.py" line="100" />
       <source>庁舎内の全端末のBCP交付を表示</source>
       <translation>Show the BCP issuances of every terminal of the hall</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="105" />
+      <location filename="../history_dialog.py" line="106" />
       <source>交付履歴の一覧</source>
       <translation>Issuance list</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="118" />
+      <location filename="../history_dialog.py" line="119" />
       <source>F3 取消</source>
       <translation>F3 Void</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="120" />
+      <location filename="../history_dialog.py" line="121" />
       <source>取消</source>
       <translation>Voided</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="121" />
+      <location filename="../history_dialog.py" line="122" />
       <source>F4 再発行</source>
       <translation>F4 Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="123" />
-      <location filename="../history_dialog.py" line="295" />
+      <location filename="../history_dialog.py" line="124" />
+      <location filename="../history_dialog.py" line="296" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="124" />
+      <location filename="../history_dialog.py" line="125" />
       <source>F2 印刷(未印刷分)</source>
       <translation>F2 Print (not printed yet)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="126" />
+      <location filename="../history_dialog.py" line="127" />
       <source>未印刷の証明書を印刷</source>
       <translation>Print the unprinted certificates</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="129" />
+      <location filename="../history_dialog.py" line="130" />
       <source>F5 更新</source>
       <translation>F5 Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="130" />
+      <location filename="../history_dialog.py" line="131" />
       <source>更新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="131" />
+      <location filename="../history_dialog.py" line="132" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="132" />
+      <location filename="../history_dialog.py" line="133" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="175" />
+      <location filename="../history_dialog.py" line="176" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="210" />
+      <location filename="../history_dialog.py" line="211" />
       <source>未印刷</source>
       <translation>Not printed</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="212" />
+      <location filename="../history_dialog.py" line="213" />
       <source>(BCP)</source>
       <translation> (BCP)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="213" />
+      <location filename="../history_dialog.py" line="214" />
       <source> 重複</source>
       <translation> duplicate</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="224" />
+      <location filename="../history_dialog.py" line="225" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="228" />
+      <location filename="../history_dialog.py" line="229" />
       <source> — 重複 {n}件: 同じ方に同じ証明書が複数の窓口で交付されています。</source>
       <translation> — {n} duplicate(s): the same certificate was issued to the same person at more than one window.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="230" />
+      <location filename="../history_dialog.py" line="231" />
       <source> 応答のない端末: {ids}(この端末に写しがある分のみ表示)。</source>
       <translation> Terminals not answering: {ids} (only the copies kept on this terminal are shown).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="264" />
+      <location filename="../history_dialog.py" line="265" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="269" />
+      <location filename="../history_dialog.py" line="270" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="274" />
+      <location filename="../history_dialog.py" line="275" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="275" />
+      <location filename="../history_dialog.py" line="276" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="282" />
+      <location filename="../history_dialog.py" line="283" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="290" />
+      <location filename="../history_dialog.py" line="291" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="296" />
+      <location filename="../history_dialog.py" line="297" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="305" />
+      <location filename="../history_dialog.py" line="306" />
       <source>印刷する交付を選んでください。</source>
       <translation>Select the issuance to print.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="313" />
+      <location filename="../history_dialog.py" line="314" />
       <source>印刷されませんでした(未印刷のままです)。</source>
       <translation>Nothing was printed (still not printed).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="316" />
+      <location filename="../history_dialog.py" line="317" />
       <source>印刷しました。交付してください: {numbers}</source>
       <translation>Printed. Hand it over: {numbers}</translation>
     </message>
@@ -875,108 +867,68 @@
   <context>
     <name>HoldProposalDialog</name>
     <message>
-      <location filename="../hold_dialog.py" line="234" />
+      <location filename="../hold_dialog.py" line="209" />
       <source>緊急措置の確定(係長)</source>
       <translation>Confirm emergency holds (supervisor)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="239" />
+      <location filename="../hold_dialog.py" line="211" />
       <source>表示する提案</source>
       <translation>Proposals to show</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="245" />
+      <location filename="../hold_dialog.py" line="212" />
       <source>緊急措置の提案の一覧</source>
       <translation>Emergency hold proposals</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="255" />
+      <location filename="../hold_dialog.py" line="225" />
       <source>提案の内容</source>
       <translation>Proposal details</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="260" />
+      <location filename="../hold_dialog.py" line="213" />
       <source>処理</source>
       <translation>Decision</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="271" />
+      <location filename="../hold_dialog.py" line="214" />
       <source>記入内容(取下げは必須)</source>
       <translation>Note (required to decline)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="272" />
+      <location filename="../hold_dialog.py" line="215" />
       <source>記入内容(取下げの場合は必須)</source>
       <translation>Note (required to decline)</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="275" />
-      <source>F12 処理を記録</source>
-      <translation>F12 Record the outcome</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="277" />
+      <location filename="../hold_dialog.py" line="217" />
       <source>処理を記録</source>
       <translation>Record the decision</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="282" />
-      <source>Esc 閉じる</source>
-      <translation>Esc Close</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="283" />
-      <source>閉じる</source>
-      <translation>Close</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="291" />
-      <source>表示</source>
-      <translation>Show</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="321" />
-      <location filename="../hold_dialog.py" line="325" />
+      <location filename="../hold_dialog.py" line="238" />
+      <location filename="../hold_dialog.py" line="240" />
       <source>緊急措置の確定</source>
       <translation>Confirm emergency holds</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="322" />
+      <location filename="../hold_dialog.py" line="239" />
       <source>BCPモード中に記録された緊急措置を確定または取下げします。係長の承認が必要です。</source>
       <translation>Confirm or decline the emergency holds recorded in BCP mode. A supervisor's approval is needed.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="327" />
-      <source>係長の承認が必要です。</source>
-      <translation>A supervisor's approval is required.</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="346" />
-      <source>読み込んでいます…</source>
-      <translation>Loading…</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="359" />
-      <source>{n}件</source>
-      <translation>{n} entries</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="361" />
+      <location filename="../hold_dialog.py" line="250" />
       <source>該当する提案はありません。</source>
       <translation>No proposals.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="394" />
+      <location filename="../hold_dialog.py" line="261" />
       <source>処理する提案を選んでください。</source>
       <translation>Choose a proposal.</translation>
     </message>
     <message>
-      <location filename="../hold_dialog.py" line="404" />
-      <source>記録しています…</source>
-      <translation>Recording…</translation>
-    </message>
-    <message>
-      <location filename="../hold_dialog.py" line="408" />
+      <location filename="../hold_dialog.py" line="273" />
       <source>{atena} の{kind}を「{status}」としました。</source>
       <translation>{atena}: {kind} marked '{status}'.</translation>
     </message>
@@ -1031,6 +983,38 @@
     <message>
       <source>すべて</source>
       <translation>All</translation>
+    </message>
+    <message>
+      <source>表示</source>
+      <translation>Show</translation>
+    </message>
+    <message>
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>F12 処理を記録</source>
+      <translation>F12 Record the outcome</translation>
+    </message>
+    <message>
+      <source>係長の承認が必要です。</source>
+      <translation>A supervisor's approval is required.</translation>
+    </message>
+    <message>
+      <source>読み込んでいます…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <source>{n}件</source>
+      <translation>{n} entries</translation>
+    </message>
+    <message>
+      <source>記録しています…</source>
+      <translation>Recording…</translation>
     </message>
   </context>
   <context>
@@ -1947,6 +1931,49 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <location filename="../issuance_requester.py" line="114" />
       <source>法令上の根拠</source>
       <translation>Legal basis</translation>
+    </message>
+  </context>
+  <context>
+    <name>ReviewDialog</name>
+    <message>
+      <location filename="../review_dialog.py" line="127" />
+      <source>F12 処理を記録</source>
+      <translation>F12 Record the outcome</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="132" />
+      <source>Esc 閉じる</source>
+      <translation>Esc Close</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="133" />
+      <source>閉じる</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="141" />
+      <source>表示</source>
+      <translation>Show</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="205" />
+      <source>係長の承認が必要です。</source>
+      <translation>A supervisor's approval is required.</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="232" />
+      <source>読み込んでいます…</source>
+      <translation>Loading…</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="243" />
+      <source>{n}件</source>
+      <translation>{n} entries</translation>
+    </message>
+    <message>
+      <location filename="../review_dialog.py" line="279" />
+      <source>記録しています…</source>
+      <translation>Recording…</translation>
     </message>
   </context>
   <context>
