@@ -554,6 +554,51 @@
     </message>
   </context>
   <context>
+    <name>DialogLaunchers</name>
+    <message>
+      <location filename="../main_window_dialogs.py" line="46" />
+      <location filename="../main_window_dialogs.py" line="129" />
+      <source>先に住民を選んでください。</source>
+      <translation>Select a resident first.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="57" />
+      <location filename="../main_window_dialogs.py" line="100" />
+      <source>交付しました: {n}</source>
+      <translation>Issued: {n}</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="60" />
+      <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
+      <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="81" />
+      <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
+      <translation>No card reader is configured (contact IT).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="132" />
+      <source>緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで抑止・支援措置を登録してください。</source>
+      <translation>Emergency holds are recorded in BCP mode only. Online, register the suppression or support measure at the data centre.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="142" />
+      <source>{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。</source>
+      <translation>{kind} recorded (atena no. {atena}). In force on this terminal.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="145" />
+      <source> 送信済みの端末: {ids}。</source>
+      <translation> Sent to: {ids}.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="147" />
+      <source> 届かなかった端末: {ids}(接続時に自動で送られます)。</source>
+      <translation> Not reached: {ids} (sent when they connect).</translation>
+    </message>
+  </context>
+  <context>
     <name>EmergencyHoldDialog</name>
     <message>
       <location filename="../hold_dialog.py" line="77" />
@@ -648,170 +693,170 @@
   <context>
     <name>HistoryDialog</name>
     <message>
-      <location filename="../history_dialog.py" line="83" />
+      <location filename="../history_dialog.py" line="84" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="90" />
-      <location filename="../history_dialog.py" line="144" />
+      <location filename="../history_dialog.py" line="91" />
+      <location filename="../history_dialog.py" line="145" />
       <source>対象日</source>
       <translation>Date</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="92" />
-      <location filename="../history_dialog.py" line="94" />
+      <location filename="../history_dialog.py" line="93" />
+      <location filename="../history_dialog.py" line="95" />
       <source>選択中の住民のみ</source>
       <translation>Selected resident only</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="97" />
+      <location filename="../history_dialog.py" line="98" />
       <source>庁舎全体(BCP)</source>
       <translation>Whole hall (BCP)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="99" />
+      <location filename="../history_dialog.py" line="100" />
       <source>庁舎内の全端末のBCP交付を表示</source>
       <translation>Show the BCP issuances of every terminal of the hall</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="105" />
+      <location filename="../history_dialog.py" line="106" />
       <source>交付履歴の一覧</source>
       <translation>Issuance list</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="118" />
+      <location filename="../history_dialog.py" line="119" />
       <source>F3 取消</source>
       <translation>F3 Void</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="120" />
+      <location filename="../history_dialog.py" line="121" />
       <source>取消</source>
       <translation>Voided</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="121" />
+      <location filename="../history_dialog.py" line="122" />
       <source>F4 再発行</source>
       <translation>F4 Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="123" />
-      <location filename="../history_dialog.py" line="295" />
+      <location filename="../history_dialog.py" line="124" />
+      <location filename="../history_dialog.py" line="296" />
       <source>再発行</source>
       <translation>Reprint</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="124" />
+      <location filename="../history_dialog.py" line="125" />
       <source>F2 印刷(未印刷分)</source>
       <translation>F2 Print (not printed yet)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="126" />
+      <location filename="../history_dialog.py" line="127" />
       <source>未印刷の証明書を印刷</source>
       <translation>Print the unprinted certificates</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="129" />
+      <location filename="../history_dialog.py" line="130" />
       <source>F5 更新</source>
       <translation>F5 Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="130" />
+      <location filename="../history_dialog.py" line="131" />
       <source>更新</source>
       <translation>Refresh</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="131" />
+      <location filename="../history_dialog.py" line="132" />
       <source>Esc 閉じる</source>
       <translation>Esc Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="132" />
+      <location filename="../history_dialog.py" line="133" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="175" />
+      <location filename="../history_dialog.py" line="176" />
       <source>読み込んでいます…</source>
       <translation>Loading…</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="210" />
+      <location filename="../history_dialog.py" line="211" />
       <source>未印刷</source>
       <translation>Not printed</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="212" />
+      <location filename="../history_dialog.py" line="213" />
       <source>(BCP)</source>
       <translation> (BCP)</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="213" />
+      <location filename="../history_dialog.py" line="214" />
       <source> 重複</source>
       <translation> duplicate</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="224" />
+      <location filename="../history_dialog.py" line="225" />
       <source>{n}件</source>
       <translation>{n} entries</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="228" />
+      <location filename="../history_dialog.py" line="229" />
       <source> — 重複 {n}件: 同じ方に同じ証明書が複数の窓口で交付されています。</source>
       <translation> — {n} duplicate(s): the same certificate was issued to the same person at more than one window.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="230" />
+      <location filename="../history_dialog.py" line="231" />
       <source> 応答のない端末: {ids}(この端末に写しがある分のみ表示)。</source>
       <translation> Terminals not answering: {ids} (only the copies kept on this terminal are shown).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="264" />
+      <location filename="../history_dialog.py" line="265" />
       <source>取消できる交付を選んでください。</source>
       <translation>Select an issuance that can be voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="269" />
+      <location filename="../history_dialog.py" line="270" />
       <source>取消しました。</source>
       <translation>Voided.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="274" />
+      <location filename="../history_dialog.py" line="275" />
       <source>交付の取消</source>
       <translation>Void an issuance</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="275" />
+      <location filename="../history_dialog.py" line="276" />
       <source>{numbers} を取り消します。係長の承認と理由が必要です。</source>
       <translation>Voiding {numbers}. A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="282" />
+      <location filename="../history_dialog.py" line="283" />
       <source>再発行できる交付を選んでください。</source>
       <translation>Select an issuance that can be reprinted.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="290" />
+      <location filename="../history_dialog.py" line="291" />
       <source>再発行しました: {numbers}</source>
       <translation>Reprinted: {numbers}</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="296" />
+      <location filename="../history_dialog.py" line="297" />
       <source>{numbers} を再発行します(新しい発行番号になります)。係長の承認と理由が必要です。</source>
       <translation>Reprinting {numbers} (new issue numbers). A supervisor's approval and a reason are required.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="305" />
+      <location filename="../history_dialog.py" line="306" />
       <source>印刷する交付を選んでください。</source>
       <translation>Select the issuance to print.</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="313" />
+      <location filename="../history_dialog.py" line="314" />
       <source>印刷されませんでした(未印刷のままです)。</source>
       <translation>Nothing was printed (still not printed).</translation>
     </message>
     <message>
-      <location filename="../history_dialog.py" line="316" />
+      <location filename="../history_dialog.py" line="317" />
       <source>印刷しました。交付してください: {numbers}</source>
       <translation>Printed. Hand it over: {numbers}</translation>
     </message>
@@ -1323,331 +1368,140 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="206" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="207" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="244" />
+      <location filename="../main_window.py" line="208" />
       <source>カード読取</source>
       <translation>Read card</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="245" />
+      <location filename="../main_window.py" line="209" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="246" />
+      <location filename="../main_window.py" line="210" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="247" />
+      <location filename="../main_window.py" line="211" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="248" />
+      <location filename="../main_window.py" line="212" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="249" />
+      <location filename="../main_window.py" line="213" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="216" />
       <source>プリンタ設定</source>
       <translation>Printer settings</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="253" />
+      <location filename="../main_window.py" line="217" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="254" />
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="218" />
+      <location filename="../main_window.py" line="280" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="219" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="259" />
+      <location filename="../main_window.py" line="223" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="260" />
+      <location filename="../main_window.py" line="224" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="261" />
+      <location filename="../main_window.py" line="225" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="262" />
+      <location filename="../main_window.py" line="226" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="263" />
+      <location filename="../main_window.py" line="227" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="264" />
+      <location filename="../main_window.py" line="228" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="265" />
+      <location filename="../main_window.py" line="229" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="315" />
+      <location filename="../main_window.py" line="279" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="315" />
+      <location filename="../main_window.py" line="279" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="325" />
-      <source>この端末は登録されていないため、BCPモードは使えません。</source>
-      <translation>This terminal is not enrolled: BCP mode is not available.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="331" />
-      <source>BCPモードへの移行</source>
-      <translation>Declare BCP mode</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="327" />
-      <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
-      <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="250" />
+      <location filename="../main_window.py" line="214" />
       <source>緊急措置の記録(BCP・係長)</source>
       <translation>Record an emergency hold (BCP, supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="251" />
+      <location filename="../main_window.py" line="215" />
       <source>緊急措置の確定(係長)</source>
       <translation>Confirm emergency holds (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="338" />
-      <source>{name} がBCPモードへの移行を確認しました。</source>
-      <translation>{name} declared BCP mode.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="359" />
-      <source>防災訓練</source>
-      <translation>Disaster drill</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="360" />
-      <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
-      <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="363" />
-      <source>不明</source>
-      <translation>unknown</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="364" />
-      <source>BCPモード(縮退運用)</source>
-      <translation>BCP mode (degraded operation)</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="365" />
-      <source>BCPモード(縮退運用)に切り替わりました。
-データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
-支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
-      <translation>BCP mode (degraded operation) has started.
-The data centre cannot be reached: certificates are issued from this terminal's replica (data as of {time}).
-Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="369" />
-      <location filename="../main_window.py" line="383" />
-      <source>オンラインに復旧</source>
-      <translation>Back online</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="370" />
-      <source>データセンターとの接続が戻りました。オンラインで交付します。
-BCP中の交付を送信しています…</source>
-      <translation>The data centre answers again; issuing online.
-Sending the issuances made in BCP mode…</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="376" />
-      <source>データセンターとの接続が戻りました。オンラインで交付します。
-BCP中の交付 {pushed}件を送信しました。</source>
-      <translation>The data centre answers again; issuing online.
-{pushed} issuances made in BCP mode were sent.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="379" />
-      <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
-      <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="382" />
-      <source>係長の確認が必要な交付はありません。</source>
-      <translation>Nothing waits for a supervisor's review.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="414" />
-      <source>サインアウトしました(端末の利用停止)</source>
-      <translation>Signed out (terminal revoked)</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="415" />
-      <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
-      <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="464" />
+      <location filename="../main_window.py" line="310" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="465" />
+      <location filename="../main_window.py" line="311" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="467" />
+      <location filename="../main_window.py" line="313" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="468" />
+      <location filename="../main_window.py" line="314" />
       <source>戻る</source>
       <translation>Back</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="483" />
-      <source>全回線が {seconds} 秒前から応答しません。</source>
-      <translation>No line has answered for {seconds} s.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="487" />
-      <source>{url}: 応答あり</source>
-      <translation>{url}: answering</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="489" />
-      <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
-      <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="513" />
-      <source>検索しています…</source>
-      <translation>Searching…</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="528" />
-      <source>宛名番号で検索</source>
-      <translation>Search by atena no.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="529" />
-      <source>生年月日で検索</source>
-      <translation>Search by date of birth</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="530" />
-      <source>カナで検索</source>
-      <translation>Search by kana</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="531" />
-      <source>氏名で検索</source>
-      <translation>Search by name</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="532" />
-      <source>住所で検索</source>
-      <translation>Search by address</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="546" />
-      <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
-      <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="549" />
-      <source>{n}件 見つかりました</source>
-      <translation>{n} found</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="549" />
-      <source>該当者はいません</source>
-      <translation>No match</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="618" />
-      <location filename="../main_window.py" line="701" />
-      <source>先に住民を選んでください。</source>
-      <translation>Select a resident first.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="629" />
-      <location filename="../main_window.py" line="672" />
-      <source>交付しました: {n}</source>
-      <translation>Issued: {n}</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="632" />
-      <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
-      <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="653" />
-      <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
-      <translation>No card reader is configured (contact IT).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="704" />
-      <source>緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで抑止・支援措置を登録してください。</source>
-      <translation>Emergency holds are recorded in BCP mode only. Online, register the suppression or support measure at the data centre.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="714" />
-      <source>{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。</source>
-      <translation>{kind} recorded (atena no. {atena}). In force on this terminal.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="717" />
-      <source> 送信済みの端末: {ids}。</source>
-      <translation> Sent to: {ids}.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="719" />
-      <source> 届かなかった端末: {ids}(接続時に自動で送られます)。</source>
-      <translation> Not reached: {ids} (sent when they connect).</translation>
     </message>
     <message>
       <source>緊急抑止</source>
@@ -1739,6 +1593,113 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <location filename="../mode_banner.py" line="177" />
       <source>未送信 {n}件</source>
       <translation>{n} waiting to sync</translation>
+    </message>
+  </context>
+  <context>
+    <name>ModeReactions</name>
+    <message>
+      <location filename="../main_window_modes.py" line="101" />
+      <source>この端末は登録されていないため、BCPモードは使えません。</source>
+      <translation>This terminal is not enrolled: BCP mode is not available.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="103" />
+      <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
+      <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="107" />
+      <source>BCPモードへの移行</source>
+      <translation>Declare BCP mode</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="114" />
+      <source>{name} がBCPモードへの移行を確認しました。</source>
+      <translation>{name} declared BCP mode.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="125" />
+      <source>全回線が {seconds} 秒前から応答しません。</source>
+      <translation>No line has answered for {seconds} s.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="129" />
+      <source>{url}: 応答あり</source>
+      <translation>{url}: answering</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="131" />
+      <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
+      <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="150" />
+      <source>防災訓練</source>
+      <translation>Disaster drill</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="151" />
+      <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
+      <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="154" />
+      <source>不明</source>
+      <translation>unknown</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="155" />
+      <source>BCPモード(縮退運用)</source>
+      <translation>BCP mode (degraded operation)</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="156" />
+      <source>BCPモード(縮退運用)に切り替わりました。
+データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
+支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
+      <translation>BCP mode (degraded operation) has started.
+The data centre cannot be reached: certificates are issued from this terminal's replica (data as of {time}).
+Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="160" />
+      <location filename="../main_window_modes.py" line="174" />
+      <source>オンラインに復旧</source>
+      <translation>Back online</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="161" />
+      <source>データセンターとの接続が戻りました。オンラインで交付します。
+BCP中の交付を送信しています…</source>
+      <translation>The data centre answers again; issuing online.
+Sending the issuances made in BCP mode…</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="167" />
+      <source>データセンターとの接続が戻りました。オンラインで交付します。
+BCP中の交付 {pushed}件を送信しました。</source>
+      <translation>The data centre answers again; issuing online.
+{pushed} issuances made in BCP mode were sent.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="170" />
+      <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
+      <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="173" />
+      <source>係長の確認が必要な交付はありません。</source>
+      <translation>Nothing waits for a supervisor's review.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="205" />
+      <source>サインアウトしました(端末の利用停止)</source>
+      <translation>Signed out (terminal revoked)</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="206" />
+      <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
+      <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
     </message>
   </context>
   <context>
@@ -1947,6 +1908,54 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <location filename="../issuance_requester.py" line="114" />
       <source>法令上の根拠</source>
       <translation>Legal basis</translation>
+    </message>
+  </context>
+  <context>
+    <name>SearchAndDetail</name>
+    <message>
+      <location filename="../main_window_search.py" line="62" />
+      <source>検索しています…</source>
+      <translation>Searching…</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="77" />
+      <source>宛名番号で検索</source>
+      <translation>Search by atena no.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="78" />
+      <source>生年月日で検索</source>
+      <translation>Search by date of birth</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="79" />
+      <source>カナで検索</source>
+      <translation>Search by kana</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="80" />
+      <source>氏名で検索</source>
+      <translation>Search by name</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="81" />
+      <source>住所で検索</source>
+      <translation>Search by address</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="95" />
+      <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
+      <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="98" />
+      <source>{n}件 見つかりました</source>
+      <translation>{n} found</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="98" />
+      <source>該当者はいません</source>
+      <translation>No match</translation>
     </message>
   </context>
   <context>
