@@ -3,157 +3,157 @@
   <context>
     <name>CardDialog</name>
     <message>
-      <location filename="../card_dialog.py" line="89" />
+      <location filename="../card_dialog.py" line="90" />
       <source>マイナンバーカードによる本人確認</source>
       <translation>Identity check with the My Number card</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="97" />
+      <location filename="../card_dialog.py" line="98" />
       <source>1. 券面の確認(照合番号B: 生年月日6桁+有効期限の年4桁+セキュリティコード4桁)</source>
       <translation>1. Card face (check number B: birth date 6 digits + expiry year 4 digits + security code 4 digits)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="102" />
+      <location filename="../card_dialog.py" line="103" />
       <source>照合番号B</source>
       <translation>Check number B</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="104" />
+      <location filename="../card_dialog.py" line="105" />
       <source>券面を読み取る</source>
       <translation>Read the card face</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="115" />
+      <location filename="../card_dialog.py" line="116" />
       <source>顔写真と窓口の方が同一人物であることを確認した</source>
       <translation>I compared the photo with the person at the counter</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="130" />
+      <location filename="../card_dialog.py" line="131" />
       <source>2. 4情報の読取(暗証番号4桁: 住民の方が入力)</source>
       <translation>2. The four items (4-digit PIN, typed by the resident)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="135" />
+      <location filename="../card_dialog.py" line="136" />
       <source>暗証番号</source>
       <translation>PIN</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="137" />
+      <location filename="../card_dialog.py" line="138" />
       <source>4情報を読み取る</source>
       <translation>Read the four items</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="148" />
+      <location filename="../card_dialog.py" line="149" />
       <source>3. 住民記録との照合</source>
       <translation>3. Match with the resident record</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="154" />
+      <location filename="../card_dialog.py" line="155" />
       <source>項目</source>
       <translation>Item</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="154" />
+      <location filename="../card_dialog.py" line="155" />
       <source>カード</source>
       <translation>Card</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="154" />
+      <location filename="../card_dialog.py" line="155" />
       <source>住民記録</source>
       <translation>Resident record</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="154" />
+      <location filename="../card_dialog.py" line="155" />
       <source>結果</source>
       <translation>Result</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="158" />
+      <location filename="../card_dialog.py" line="159" />
       <source>不一致の内容を確認し、窓口の方が本人であると判断した</source>
       <translation>I checked the mismatches and judged that the person at the counter is the card holder</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="168" />
+      <location filename="../card_dialog.py" line="169" />
       <source>請求書を表示</source>
       <translation>Show the request form</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="171" />
+      <location filename="../card_dialog.py" line="172" />
       <source>請求書を印刷</source>
       <translation>Print the request form</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="174" />
+      <location filename="../card_dialog.py" line="175" />
       <source>本人確認を記録して交付へ</source>
       <translation>Record the identity check and issue</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="177" />
+      <location filename="../card_dialog.py" line="178" />
       <source>閉じる</source>
       <translation>Close</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="194" />
+      <location filename="../card_dialog.py" line="195" />
       <source>カードをリーダーに置き、カード券面の照合番号Bを入力してください。</source>
       <translation>Place the card on the reader and type check number B from the card face.</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="217" />
+      <location filename="../card_dialog.py" line="218" />
       <source>(顔写真)</source>
       <translation>(photo)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="285" />
+      <location filename="../card_dialog.py" line="286" />
       <source>カードを読み取っています…</source>
       <translation>Reading the card…</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="303" />
+      <location filename="../card_dialog.py" line="304" />
       <source>顔写真を表示できません(画像形式)</source>
       <translation>The photo cannot be shown (image format)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="310" />
+      <location filename="../card_dialog.py" line="311" />
       <source>生年月日 {birth}　性別 {sex}　有効期限 {expiry}　署名 検証済</source>
       <translation>Born {birth}  sex {sex}  valid until {expiry}  signature verified</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="314" />
+      <location filename="../card_dialog.py" line="315" />
       <source>券面を確認しました。顔写真とご本人を見比べてください。次に住民の方に暗証番号を入力していただきます。</source>
       <translation>Card face read. Compare the photo with the person. Next, the resident types the PIN.</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="319" />
+      <location filename="../card_dialog.py" line="320" />
       <source>暗証番号の残り回数: {n}回</source>
       <translation>PIN tries left: {n}</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="322" />
+      <location filename="../card_dialog.py" line="323" />
       <source>(この端末では照合しません)</source>
       <translation> (not tried on this terminal)</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="336" />
+      <location filename="../card_dialog.py" line="337" />
       <source>4情報を読み取り、住民記録と照合しています…</source>
       <translation>Reading the four items and matching the resident record…</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="361" />
+      <location filename="../card_dialog.py" line="362" />
       <source>一致</source>
       <translation>Match</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="361" />
+      <location filename="../card_dialog.py" line="362" />
       <source>不一致</source>
       <translation>Mismatch</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="374" />
+      <location filename="../card_dialog.py" line="375" />
       <source>住民記録と照合しました。請求の内容を選び、請求書を表示・印刷してください。</source>
       <translation>Matched with the resident record. Choose what is requested, then show or print the request form.</translation>
     </message>
     <message>
-      <location filename="../card_dialog.py" line="392" />
+      <location filename="../card_dialog.py" line="393" />
       <source>顔写真の確認と対象者の選択をしてから交付へ進んでください。</source>
       <translation>Confirm the photo and choose the subject before issuing.</translation>
     </message>
@@ -543,6 +543,51 @@
     <message>
       <source>在留資格・期間</source>
       <translation>Residence status and period</translation>
+    </message>
+  </context>
+  <context>
+    <name>DialogLaunchers</name>
+    <message>
+      <location filename="../main_window_dialogs.py" line="46" />
+      <location filename="../main_window_dialogs.py" line="129" />
+      <source>先に住民を選んでください。</source>
+      <translation>Select a resident first.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="57" />
+      <location filename="../main_window_dialogs.py" line="100" />
+      <source>交付しました: {n}</source>
+      <translation>Issued: {n}</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="60" />
+      <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
+      <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="81" />
+      <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
+      <translation>No card reader is configured (contact IT).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="132" />
+      <source>緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで抑止・支援措置を登録してください。</source>
+      <translation>Emergency holds are recorded in BCP mode only. Online, register the suppression or support measure at the data centre.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="142" />
+      <source>{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。</source>
+      <translation>{kind} recorded (atena no. {atena}). In force on this terminal.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="145" />
+      <source> 送信済みの端末: {ids}。</source>
+      <translation> Sent to: {ids}.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_dialogs.py" line="147" />
+      <source> 届かなかった端末: {ids}(接続時に自動で送られます)。</source>
+      <translation> Not reached: {ids} (sent when they connect).</translation>
     </message>
   </context>
   <context>
@@ -1307,331 +1352,140 @@ F12 prints (also from the issuance history, F6; the numbers stay the same).</tra
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../main_window.py" line="242" />
+      <location filename="../main_window.py" line="206" />
       <source>検索</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="243" />
+      <location filename="../main_window.py" line="207" />
       <source>交付</source>
       <translation>Issue</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="244" />
+      <location filename="../main_window.py" line="208" />
       <source>カード読取</source>
       <translation>Read card</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="245" />
+      <location filename="../main_window.py" line="209" />
       <source>交付履歴</source>
       <translation>Issuance history</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="246" />
+      <location filename="../main_window.py" line="210" />
       <source>日計表</source>
       <translation>Day close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="247" />
+      <location filename="../main_window.py" line="211" />
       <source>ロック</source>
       <translation>Lock</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="248" />
+      <location filename="../main_window.py" line="212" />
       <source>BCPへ移行(係長)</source>
       <translation>Declare BCP (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="249" />
+      <location filename="../main_window.py" line="213" />
       <source>BCP照合結果(係長)</source>
       <translation>BCP reconciliation (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="252" />
+      <location filename="../main_window.py" line="216" />
       <source>プリンタ設定</source>
       <translation>Printer settings</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="253" />
+      <location filename="../main_window.py" line="217" />
       <source>English / 日本語</source>
       <translation>English / 日本語</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="254" />
-      <location filename="../main_window.py" line="316" />
+      <location filename="../main_window.py" line="218" />
+      <location filename="../main_window.py" line="280" />
       <source>キー操作</source>
       <translation>Keys</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="255" />
+      <location filename="../main_window.py" line="219" />
       <source>終了</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="259" />
+      <location filename="../main_window.py" line="223" />
       <source>窓口 — 証明書交付</source>
       <translation>Madoguchi — Certificate issuance</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="260" />
+      <location filename="../main_window.py" line="224" />
       <source>操作(&amp;O)</source>
       <translation>&amp;Operations</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="261" />
+      <location filename="../main_window.py" line="225" />
       <source>検索(&amp;S)</source>
       <translation>&amp;Search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="262" />
+      <location filename="../main_window.py" line="226" />
       <source>カナ・氏名・生年月日(例 S60.4.1)・宛名番号</source>
       <translation>Kana, name, date of birth (e.g. S60.4.1) or atena no.</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="263" />
+      <location filename="../main_window.py" line="227" />
       <source>住民検索</source>
       <translation>Resident search</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="264" />
+      <location filename="../main_window.py" line="228" />
       <source>検索結果</source>
       <translation>Search results</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="265" />
+      <location filename="../main_window.py" line="229" />
       <source>住民の詳細</source>
       <translation>Resident details</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="315" />
+      <location filename="../main_window.py" line="279" />
       <source>Enter	次へ / 決定</source>
       <translation>Enter	Next / confirm</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="315" />
+      <location filename="../main_window.py" line="279" />
       <source>Esc	戻る / 閉じる</source>
       <translation>Esc	Back / close</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="325" />
-      <source>この端末は登録されていないため、BCPモードは使えません。</source>
-      <translation>This terminal is not enrolled: BCP mode is not available.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="331" />
-      <source>BCPモードへの移行</source>
-      <translation>Declare BCP mode</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="327" />
-      <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
-      <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="250" />
+      <location filename="../main_window.py" line="214" />
       <source>緊急措置の記録(BCP・係長)</source>
       <translation>Record an emergency hold (BCP, supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="251" />
+      <location filename="../main_window.py" line="215" />
       <source>緊急措置の確定(係長)</source>
       <translation>Confirm emergency holds (supervisor)</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="338" />
-      <source>{name} がBCPモードへの移行を確認しました。</source>
-      <translation>{name} declared BCP mode.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="359" />
-      <source>防災訓練</source>
-      <translation>Disaster drill</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="360" />
-      <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
-      <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="363" />
-      <source>不明</source>
-      <translation>unknown</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="364" />
-      <source>BCPモード(縮退運用)</source>
-      <translation>BCP mode (degraded operation)</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="365" />
-      <source>BCPモード(縮退運用)に切り替わりました。
-データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
-支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
-      <translation>BCP mode (degraded operation) has started.
-The data centre cannot be reached: certificates are issued from this terminal's replica (data as of {time}).
-Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="369" />
-      <location filename="../main_window.py" line="383" />
-      <source>オンラインに復旧</source>
-      <translation>Back online</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="370" />
-      <source>データセンターとの接続が戻りました。オンラインで交付します。
-BCP中の交付を送信しています…</source>
-      <translation>The data centre answers again; issuing online.
-Sending the issuances made in BCP mode…</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="376" />
-      <source>データセンターとの接続が戻りました。オンラインで交付します。
-BCP中の交付 {pushed}件を送信しました。</source>
-      <translation>The data centre answers again; issuing online.
-{pushed} issuances made in BCP mode were sent.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="379" />
-      <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
-      <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="382" />
-      <source>係長の確認が必要な交付はありません。</source>
-      <translation>Nothing waits for a supervisor's review.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="414" />
-      <source>サインアウトしました(端末の利用停止)</source>
-      <translation>Signed out (terminal revoked)</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="415" />
-      <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
-      <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="464" />
+      <location filename="../main_window.py" line="310" />
       <source>終了の確認</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="465" />
+      <location filename="../main_window.py" line="311" />
       <source>窓口アプリを終了しますか?</source>
       <translation>Quit the counter application?</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="467" />
+      <location filename="../main_window.py" line="313" />
       <source>終了する</source>
       <translation>Quit</translation>
     </message>
     <message>
-      <location filename="../main_window.py" line="468" />
+      <location filename="../main_window.py" line="314" />
       <source>戻る</source>
       <translation>Back</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="483" />
-      <source>全回線が {seconds} 秒前から応答しません。</source>
-      <translation>No line has answered for {seconds} s.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="487" />
-      <source>{url}: 応答あり</source>
-      <translation>{url}: answering</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="489" />
-      <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
-      <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="513" />
-      <source>検索しています…</source>
-      <translation>Searching…</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="528" />
-      <source>宛名番号で検索</source>
-      <translation>Search by atena no.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="529" />
-      <source>生年月日で検索</source>
-      <translation>Search by date of birth</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="530" />
-      <source>カナで検索</source>
-      <translation>Search by kana</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="531" />
-      <source>氏名で検索</source>
-      <translation>Search by name</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="532" />
-      <source>住所で検索</source>
-      <translation>Search by address</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="546" />
-      <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
-      <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="549" />
-      <source>{n}件 見つかりました</source>
-      <translation>{n} found</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="549" />
-      <source>該当者はいません</source>
-      <translation>No match</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="618" />
-      <location filename="../main_window.py" line="701" />
-      <source>先に住民を選んでください。</source>
-      <translation>Select a resident first.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="629" />
-      <location filename="../main_window.py" line="672" />
-      <source>交付しました: {n}</source>
-      <translation>Issued: {n}</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="632" />
-      <source>未印刷(まだ交付していません): {n} — 交付履歴(F6)から印刷できます</source>
-      <translation>Not printed (not handed over yet): {n} — print it from the issuance history (F6)</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="653" />
-      <source>カードリーダーが設定されていません(システム担当者に連絡してください)。</source>
-      <translation>No card reader is configured (contact IT).</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="704" />
-      <source>緊急措置はBCPモード中のみ記録できます。オンライン中はデータセンターで抑止・支援措置を登録してください。</source>
-      <translation>Emergency holds are recorded in BCP mode only. Online, register the suppression or support measure at the data centre.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="714" />
-      <source>{kind}を記録しました(宛名番号 {atena})。この端末で適用中です。</source>
-      <translation>{kind} recorded (atena no. {atena}). In force on this terminal.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="717" />
-      <source> 送信済みの端末: {ids}。</source>
-      <translation> Sent to: {ids}.</translation>
-    </message>
-    <message>
-      <location filename="../main_window.py" line="719" />
-      <source> 届かなかった端末: {ids}(接続時に自動で送られます)。</source>
-      <translation> Not reached: {ids} (sent when they connect).</translation>
     </message>
     <message>
       <source>緊急抑止</source>
@@ -1726,64 +1580,171 @@ BCP中の交付 {pushed}件を送信しました。</source>
     </message>
   </context>
   <context>
+    <name>ModeReactions</name>
+    <message>
+      <location filename="../main_window_modes.py" line="101" />
+      <source>この端末は登録されていないため、BCPモードは使えません。</source>
+      <translation>This terminal is not enrolled: BCP mode is not available.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="103" />
+      <source>データセンターに接続できません。係長が確認のうえ、複製データによる縮退運用(BCP)に移行します。</source>
+      <translation>The data centre cannot be reached. After the supervisor's check the counter works from the local replica (BCP mode).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="107" />
+      <source>BCPモードへの移行</source>
+      <translation>Declare BCP mode</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="114" />
+      <source>{name} がBCPモードへの移行を確認しました。</source>
+      <translation>{name} declared BCP mode.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="125" />
+      <source>全回線が {seconds} 秒前から応答しません。</source>
+      <translation>No line has answered for {seconds} s.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="129" />
+      <source>{url}: 応答あり</source>
+      <translation>{url}: answering</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="131" />
+      <source>{url}: {since} から失敗 {n} 回 — 最後のエラー: {error}</source>
+      <translation>{url}: failing since {since}, {n} failures — last error: {error}</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="150" />
+      <source>防災訓練</source>
+      <translation>Disaster drill</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="151" />
+      <source>防災訓練を始めました(BCPモードの練習)。発行するのはすべて「見本」で、データセンターへは送信されません。</source>
+      <translation>The disaster drill has started (BCP practice). Everything issued is a sample (見本) and nothing is sent to the data centre.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="154" />
+      <source>不明</source>
+      <translation>unknown</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="155" />
+      <source>BCPモード(縮退運用)</source>
+      <translation>BCP mode (degraded operation)</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="156" />
+      <source>BCPモード(縮退運用)に切り替わりました。
+データセンターに接続できないため、この端末の複製データ(データ時点 {time})で交付します。
+支援措置・抑止のある方と、個人番号・住民票コード入りの証明書は交付できません。</source>
+      <translation>BCP mode (degraded operation) has started.
+The data centre cannot be reached: certificates are issued from this terminal's replica (data as of {time}).
+Persons under a support measure or a block, and certificates with My Number or the juminhyo code, cannot be issued.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="160" />
+      <location filename="../main_window_modes.py" line="174" />
+      <source>オンラインに復旧</source>
+      <translation>Back online</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="161" />
+      <source>データセンターとの接続が戻りました。オンラインで交付します。
+BCP中の交付を送信しています…</source>
+      <translation>The data centre answers again; issuing online.
+Sending the issuances made in BCP mode…</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="167" />
+      <source>データセンターとの接続が戻りました。オンラインで交付します。
+BCP中の交付 {pushed}件を送信しました。</source>
+      <translation>The data centre answers again; issuing online.
+{pushed} issuances made in BCP mode were sent.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="170" />
+      <source>照合の結果、係長の確認が必要な交付が {n}件あります(F4 BCP照合結果)。</source>
+      <translation>{n} issuances need a supervisor's review after the reconciliation (F4 BCP reconciliation).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="173" />
+      <source>係長の確認が必要な交付はありません。</source>
+      <translation>Nothing waits for a supervisor's review.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="205" />
+      <source>サインアウトしました(端末の利用停止)</source>
+      <translation>Signed out (terminal revoked)</translation>
+    </message>
+    <message>
+      <location filename="../main_window_modes.py" line="206" />
+      <source>この端末は利用停止されました。サインイン・検索・交付はできません。システム管理者に連絡してください。</source>
+      <translation>This terminal has been revoked. Sign-in, search and issuance are not possible. Contact the system administrator.</translation>
+    </message>
+  </context>
+  <context>
     <name>RequestSheetSection</name>
     <message>
-      <location filename="../card_sheet.py" line="66" />
+      <location filename="../card_sheet.py" line="67" />
       <source>4. 交付請求書(書かない窓口)</source>
       <translation>4. Request form (no-writing counter)</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="75" />
+      <location filename="../card_sheet.py" line="76" />
       <source>請求者の区分</source>
       <translation>Requester kind</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="76" />
+      <location filename="../card_sheet.py" line="77" />
       <source>対象者</source>
       <translation>Persons</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="89" />
+      <location filename="../card_sheet.py" line="90" />
       <source>通数</source>
       <translation>Copies</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="93" />
+      <location filename="../card_sheet.py" line="94" />
       <source>住民票は世帯全員</source>
       <translation>Certificate of residence for the whole household</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="118" />
+      <location filename="../card_sheet.py" line="119" />
       <source>委任状あり</source>
       <translation>Power of attorney presented</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="121" />
+      <location filename="../card_sheet.py" line="122" />
       <source>使用目的</source>
       <translation>Purpose of use</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="122" />
+      <location filename="../card_sheet.py" line="123" />
       <source>提出先</source>
       <translation>Submitted to</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="123" />
+      <location filename="../card_sheet.py" line="124" />
       <source>資格・登録番号</source>
       <translation>Qualification and registration no.</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="146" />
+      <location filename="../card_sheet.py" line="147" />
       <source>(メイン画面で対象の住民を選んでください)</source>
       <translation>(select the subject in the main window)</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="155" />
+      <location filename="../card_sheet.py" line="156" />
       <source>顔写真の確認(と不一致の確認)をしてから請求書を作成してください。</source>
       <translation>Confirm the photo (and the mismatches) before making the request form.</translation>
     </message>
     <message>
-      <location filename="../card_sheet.py" line="173" />
+      <location filename="../card_sheet.py" line="174" />
       <source>交付請求書を作成しました。請求者に内容を確認していただき、署名をもらってください。</source>
       <translation>Request form made. Let the requester check it and sign.</translation>
     </message>
@@ -1974,6 +1935,54 @@ BCP中の交付 {pushed}件を送信しました。</source>
       <location filename="../review_dialog.py" line="279" />
       <source>記録しています…</source>
       <translation>Recording…</translation>
+    </message>
+  </context>
+  <context>
+    <name>SearchAndDetail</name>
+    <message>
+      <location filename="../main_window_search.py" line="62" />
+      <source>検索しています…</source>
+      <translation>Searching…</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="77" />
+      <source>宛名番号で検索</source>
+      <translation>Search by atena no.</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="78" />
+      <source>生年月日で検索</source>
+      <translation>Search by date of birth</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="79" />
+      <source>カナで検索</source>
+      <translation>Search by kana</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="80" />
+      <source>氏名で検索</source>
+      <translation>Search by name</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="81" />
+      <source>住所で検索</source>
+      <translation>Search by address</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="95" />
+      <source>{n}件を超えて該当します。先頭の{n}件を表示しています。生年月日や名まで入力して絞り込んでください。</source>
+      <translation>More than {n} matches; the first {n} are shown. Narrow the search (add the birth date or the given name).</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="98" />
+      <source>{n}件 見つかりました</source>
+      <translation>{n} found</translation>
+    </message>
+    <message>
+      <location filename="../main_window_search.py" line="98" />
+      <source>該当者はいません</source>
+      <translation>No match</translation>
     </message>
   </context>
   <context>
