@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from server_stub import __version__
 from server_stub.api import admin, auth, bcp, issuances, residents, terminals
 from server_stub.api.errors import install_handlers
-from server_stub.audit_writer import LogWriter
-from server_stub.audit_writer import install as install_log_writer
+from server_stub.api.fast_lane import FastLane
+from server_stub.audit.writer import LogWriter
+from server_stub.audit.writer import install as install_log_writer
 from server_stub.db import make_engine, make_sessionmaker
 
 MAX_BODY_BYTES = 1_000_000
@@ -51,7 +52,9 @@ class BodyLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def create_app(db_url: str) -> FastAPI:
+def create_app(db_url: str, *, fast_lane: bool = True) -> FastAPI:
+    """The application on ``db_url``. ``fast_lane=False`` leaves every request to FastAPI's routes
+    (tests compare the two answers)."""
     engine = make_engine(db_url)
     app = FastAPI(
         title="Madoguchi data-centre API",
@@ -61,10 +64,14 @@ def create_app(db_url: str) -> FastAPI:
     )
     app.state.engine = engine
     app.state.session_factory = make_sessionmaker(engine)
-    app.state.log_writer = LogWriter(engine)  # group commit of the access log (server_stub/audit_writer.py)
+    app.state.log_writer = LogWriter(engine)  # group commit of the access log (server_stub/audit/writer.py)
     install_log_writer(app.state.session_factory, app.state.log_writer)
     install_handlers(app)
 
+    # the counter's hot GETs (search, resident detail) before FastAPI's routing (api/fast_lane.py);
+    # the body limit stays outermost
+    if fast_lane:
+        app.add_middleware(FastLane, fastapi_app=app)  # type: ignore[arg-type]
     app.add_middleware(BodyLimitMiddleware)  # type: ignore[arg-type]
 
     app.include_router(admin.health_router)
@@ -78,11 +85,11 @@ def create_app(db_url: str) -> FastAPI:
     app.include_router(bcp.router)  # BCP sync back and conflict review (owner: lead)
     app.include_router(importlib.import_module("server_stub.api.ops").router)  # operations (owner: issue 9)
     app.include_router(importlib.import_module("server_stub.trust.api").router)  # trust list, /verify (issue 14)
-    app.include_router(importlib.import_module("server_stub.peers").router)  # peer groups (issue 18)
+    app.include_router(importlib.import_module("server_stub.peers.api").router)  # peer groups (issue 18)
     # --- replica router hook (owner: replica engineer) -----------------------------------------
-    # server_stub/replica_api.py, when present, must define ``router`` (snapshot/changes/checksum).
-    if importlib.util.find_spec("server_stub.replica_api") is not None:
-        replica_router = getattr(importlib.import_module("server_stub.replica_api"), "router", None)
+    # server_stub/replica/api.py, when present, must define ``router`` (snapshot/changes/checksum).
+    if importlib.util.find_spec("server_stub.replica.api") is not None:
+        replica_router = getattr(importlib.import_module("server_stub.replica.api"), "router", None)
         if replica_router is not None:
             app.include_router(replica_router)
     # --------------------------------------------------------------------------------------------

@@ -106,16 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_seed.add_argument("--seed", type=int, default=1)
     p_seed.set_defaults(func=_cmd_seed)
     # import-layout, export-layout, sla-report, usage-report, audit (owner: operations)
-    from server_stub.ops_commands import register_all as register_ops
+    from server_stub.operations.commands import register_all as register_ops
 
     register_ops(sub)
-    from server_stub.agreements import register as register_agreements  # 相互バックアップ協定
+    from server_stub.tenants.agreements import register as register_agreements  # 相互バックアップ協定
 
     register_agreements(sub)
-    from server_stub.form_params import register as register_form_params  # 様式パラメータ
+    from server_stub.tenants.form_params import register as register_form_params  # 様式パラメータ
 
     register_form_params(sub)
-    from server_stub.register_changes import register as register_register  # 支援措置・抑止・異動
+    from server_stub.register.recording import register as register_register  # 支援措置・抑止・異動
 
     register_register(sub)
 
@@ -123,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_trust(sub)
 
-    from server_stub.terminal_commands import register as register_terminal  # 端末の利用停止 (issue 15)
+    from server_stub.operations.terminal_commands import (
+        register as register_terminal,  # 端末の利用停止 (issue 15)
+    )
 
     register_terminal(sub)
     return parser

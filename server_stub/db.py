@@ -58,8 +58,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that seal the access-log entries they accepted after each commit (server_stub.audit)."""
-    from server_stub.audit_writer import install
+    """Sessions that seal the access-log entries they accepted after each commit (server_stub.audit.chain)."""
+    from server_stub.audit.writer import install
 
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
     install(factory)

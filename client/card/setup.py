@@ -29,5 +29,4 @@ def reader_factory(roots: Path | None, intermediates: Path | None = None,
 
 
 def reader_factory_from_config(config: Any) -> Callable[[], MyNumberCardReader]:
-    return reader_factory(getattr(config, "card_trust_roots", None), getattr(config, "card_trust_intermediates", None),
-                          str(getattr(config, "card_reader", "") or ""))
+    return reader_factory(config.card_trust_roots, config.card_trust_intermediates, config.card_reader)

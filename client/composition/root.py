@@ -3,7 +3,7 @@
 Every part gets its dependencies when it is constructed, nothing is patched on afterwards:
 
 1. the counter's ``BackendRouter``;
-2. on an enrolled terminal, its continuity runtime (``client.continuity.runtime.build_terminal``:
+2. on an enrolled terminal, its continuity runtime (``client.continuity.assembly.build_terminal``:
    replica, outbox, BCP backend on the router, connectivity machine, orchestrator, the terminal's
    own data-centre client built with the machine's hooks) and the banner's listeners
    (``terminal_link.attach_terminal``);
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from client.composition.terminal_link import Publish, TerminalLink, attach_terminal, confirm_bcp
-from client.remote.line_timeouts import INTERACTIVE_TIMEOUT_SECONDS
+from client.lifecycle.config import ClientConfig
 from client.services.backend import BackendRouter, OnlineBackend
 from client.services.counter import CounterService
 from client.services.errors import ConfigurationError
@@ -49,7 +49,7 @@ def _no_publish(*_args: object) -> None:
 class Counter:
     """The built terminal: the counter service and, on an enrolled terminal, its runtime."""
 
-    config: Any
+    config: ClientConfig
     service: CounterService
     runtime: Any = None  # client.continuity.runtime.TerminalRuntime; None when not enrolled
     link: TerminalLink | None = None
@@ -77,7 +77,7 @@ class Counter:
 
 
 def build(
-    config: Any,
+    config: ClientConfig,
     *,
     keystore: Any = None,
     clock: Callable[[], datetime] | None = None,
@@ -142,7 +142,7 @@ def build(
             ca_bundle=config.ca_bundle,
             client_cert=config.client_cert,
             timeout=timeout,
-            interactive_timeout=float(getattr(config, "interactive_timeout_seconds", INTERACTIVE_TIMEOUT_SECONDS)),
+            interactive_timeout=config.interactive_timeout_seconds,
             signer=_terminal_signer(data_dir, enrolment, keystore) if enrolment is not None else None,
             # every counter request is a probe too, dated from when it was sent
             on_line_attempt=runtime.continuity.on_attempt if runtime is not None else None,

@@ -1,7 +1,7 @@
 """Wire an enrolled terminal's continuity (BCP) runtime for the counter (used by
 ``client.composition.root.build``, the one composition root).
 
-When the terminal is enrolled (``client.lifecycle.enrollment``), ``client.continuity.runtime.build_terminal``
+When the terminal is enrolled (``client.lifecycle.enrollment``), ``client.continuity.assembly.build_terminal``
 registers the replica-backed ``bcp`` backend on the counter's router and runs the connectivity
 state machine; this module adds what the counter needs of it: the line memory, the listeners that
 report (mode, replica as-of, pending count, serials) to a ``publish`` callback (the UI's
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from client.errors import ClerkError
+from client.lifecycle.config import ClientConfig
 from client.services.counter import CounterService
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class TerminalLink:
 
 def attach_terminal(
     router: Any,
-    config: Any,
+    config: ClientConfig,
     publish: Publish,
     *,
     keystore: Any = None,
@@ -108,22 +109,24 @@ def attach_terminal(
     """
     from client.lifecycle.enrollment import Enrolment, NotEnrolledError
 
+    if config.data_dir is None:  # load_config always fills it
+        raise ValueError("the configuration names no data directory")
     data_dir = Path(config.data_dir)
     try:
         Enrolment.load(data_dir)
     except NotEnrolledError:
         log.info("terminal not enrolled in %s: online only", data_dir)
         return None
-    from client.continuity.runtime import build_terminal
+    from client.continuity.assembly import build_terminal
 
     runtime = build_terminal(
         data_dir,
         keystore=keystore,
         bcp_policy=config.bcp_policy,
         bcp_window_seconds=float(config.bcp_window_seconds),
-        line_up_successes=int(getattr(config, "line_up_successes", 2)),
-        line_steady_successes=int(getattr(config, "line_steady_successes", 3)),
-        line_steady_seconds=float(getattr(config, "line_steady_seconds", 10.0)),
+        line_up_successes=config.line_up_successes,
+        line_steady_successes=config.line_steady_successes,
+        line_steady_seconds=config.line_steady_seconds,
         probe_timeout_seconds=float(config.probe_timeout_seconds),
         interactive_timeout_seconds=float(config.interactive_timeout_seconds),
         ca_bundle=config.ca_bundle,

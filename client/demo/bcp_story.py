@@ -28,7 +28,8 @@ def _wait_for(predicate: Any, rt: Any, limit: float) -> float:
 
 
 def step_enrol_terminal(ctx: Any) -> str:
-    from client.continuity.runtime import build_terminal
+    from client.composition.root import build
+    from client.lifecycle.config import ClientConfig
     from client.lifecycle.enrollment import enroll
     from client.local.keystore import KeyStore
     from client.local.memory_keyring import MemoryKeyring
@@ -39,55 +40,56 @@ def step_enrol_terminal(ctx: Any) -> str:
     result = enroll(server_url=ctx.server.url, municipality_code="132403", terminal_name="防災訓練1",
                     admin_user="admin1", admin_password="admin1pass", data_dir=data_dir, keystore=keystore,
                     terminal_id=terminal_id, force=True)
-    rt = build_terminal(data_dir, keystore=keystore, bcp_policy="auto", bcp_window_seconds=3,
-                        probe_timeout_seconds=1, run_async=lambda fn: fn(),
-                        line_steady_successes=2, line_steady_seconds=1)  # a short demo
-    leased = rt.refill_leases()
-    ctx.facts["terminal"] = rt
+    # the terminal as the app and the CLI build it (the composition root), with a short demo's
+    # line settings; the story probes the lines itself (no scheduler)
+    config = ClientConfig(data_dir=data_dir, bcp_policy="auto", bcp_window_seconds=3, probe_timeout_seconds=1,
+                          line_steady_successes=2, line_steady_seconds=1)
+    counter = build(config, keystore=keystore, start=False, out_dir=ctx.out_dir)
+    leased = counter.runtime.refill_leases()
+    ctx.facts["terminal"] = counter
     return (f"端末 {terminal_id} を登録、複製データ {result.bootstrap.applied} 件を取得、"
             f"BCP用発行番号 {leased.available} 件を確保")
 
 
 def step_line_cut(ctx: Any) -> str:
-    rt = ctx.facts["terminal"]
+    rt = ctx.facts["terminal"].runtime
     ctx.server.stop()
     took = _wait_for(lambda: rt.machine.mode is LinkMode.BCP, rt, 30)
     return f"データセンターへの回線断 → {took:.1f} 秒で BCP モード(複製データ {rt.status()['replica_as_of']} 時点)"
 
 
 def step_bcp_issuance(ctx: Any) -> str:
-    from client.printing.render import render_certificate
+    from client.domain.model import IdentityDocument
     from client.services.issuance_form import IssuanceForm
 
-    rt = ctx.facts["terminal"]
-    backend = rt.bcp_backend
-    backend.sign_in("132403", "clerk1", "clerk1pass", rt.enrolment.terminal_id)
-    hits = [h for h in backend.search("さとう") + backend.search("たなか") + backend.search("すずき")
+    counter = ctx.facts["terminal"]
+    service = counter.service  # in BCP mode: the replica and the outbox
+    if service.mode != "bcp":
+        raise RuntimeError(f"the counter is not in BCP mode ({service.mode})")
+    service.sign_in("clerk1", "clerk1pass")
+    hits = [h for h in service.search("さとう") + service.search("たなか") + service.search("すずき")
             if h.status.value == "resident" and not h.protected]
     issued: list[Any] = []
     for hit in hits:
         if len(issued) == 3:
             break
         try:
-            detail = backend.resident(hit.atena_no)
+            detail = service.resident(hit.atena_no)
         except Exception:  # noqa: BLE001 - a protected household: skip it, as the clerk would be told
             continue
         form = IssuanceForm(subject=detail.resident, household=detail.household)
-        from client.domain.model import IdentityDocument
-
         form.identity_document = IdentityDocument.DRIVERS_LICENSE
         try:
-            outcome = backend.issue(form.to_request(), None, "P001")
+            outcome = service.issue(form.to_request(), out_dir=ctx.out_dir)
         except Exception:  # noqa: BLE001 - refused (抑止 etc.): the demo picks another resident
             continue
         cert = outcome.certificates[0]
-        path = ctx.out_dir / f"bcp-{len(issued) + 1}.pdf"
-        path.write_bytes(render_certificate(cert.content, cert.qr_token).pdf)
+        path = cert.pdf_path.replace(ctx.out_dir / f"bcp-{len(issued) + 1}.pdf")
         issued.append((hit.atena_no, cert.issue_number, path))
     if len(issued) < 2:
         raise RuntimeError("the demo data had too few residents to issue for")
     ctx.facts["bcp_issued"] = issued
-    return f"BCPモードで {len(issued)} 件発行、同期待ち {rt.status()['outbox_pending']} 件: " + ", ".join(
+    return f"BCPモードで {len(issued)} 件発行、同期待ち {counter.runtime.status()['outbox_pending']} 件: " + ", ".join(
         n for _, n, _ in issued)
 
 
@@ -116,9 +118,11 @@ def step_protect_during_outage(ctx: Any) -> str:
 def step_line_back(ctx: Any) -> str:
     from client.demo.story import restart_server
 
-    rt = ctx.facts["terminal"]
+    rt = ctx.facts["terminal"].runtime
     restart_server(ctx.server)
-    took = _wait_for(lambda: rt.machine.mode is LinkMode.ONLINE, rt, 60)
+    # online again once the sync back (on its own thread) has pushed and pulled
+    took = _wait_for(lambda: rt.machine.mode is LinkMode.ONLINE and bool(rt.continuity.reports)
+                     and rt.continuity.reports[-1].pulled, rt, 60)
     report = rt.continuity.reports[-1]
     ctx.facts["sync_report"] = report
     return (f"回線復旧 → {took:.1f} 秒で同期完了: 送信 {report.pushed} 件、重複 {report.duplicates}、"
@@ -139,8 +143,7 @@ def step_review_conflict(ctx: Any) -> str:
         left = len(sup.get("/api/v1/bcp/conflicts")["conflicts"])
     finally:
         sup.close()
-    rt = ctx.facts.pop("terminal")
-    rt.close()
+    ctx.facts.pop("terminal").close()
     return (f"係長が競合 #{c['id']}({', '.join(c['codes'])}; 宛名番号 {c['subject_atena_no']})を確認し"
             f"「回収要」で処理、未処理 {left} 件")
 

@@ -1,7 +1,7 @@
 """The people involved in a request: whose 支援措置 and 抑止 must be loaded before the rules decide.
 
 One rule for every place that gathers the rule engine's context — the data centre
-(``server_stub/context.py``, the BCP reconciliation), the replica (``client/replica/lookups.py``)
+(``server_stub/register/context.py``, the BCP reconciliation), the replica (``client/replica/lookups.py``)
 and the BCP backend's emergency holds — so that online and BCP mode look at the same people:
 
 * the subject and everyone in the subject's household, removed members too;

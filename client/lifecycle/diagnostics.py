@@ -166,14 +166,14 @@ def register_diagnostics(sub: Any, *, collect_status: StatusCollector | None = N
 
 
 def run_diagnostics(args: argparse.Namespace) -> int:
-    from client.lifecycle.config import ConfigError, load_config
+    from client.lifecycle.config import ClientConfig, ConfigError, load_config
 
-    config: Any = None
+    config: ClientConfig | None = None
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"警告: 設定を読み込めません: {exc.message_ja}\nwarning: {exc.message_en}", file=sys.stderr)
-    data_dir = Path(args.data_dir) if args.data_dir else Path(getattr(config, "data_dir", None) or ".")
+    data_dir = Path(args.data_dir) if args.data_dir else Path((config.data_dir if config is not None else None) or ".")
     try:
         members = build_bundle(args.out, data_dir, config,
                                status=None if args.offline else getattr(args, "collect_status", None))

@@ -100,16 +100,17 @@ def build_ssl_context(ca_bundle: Path | None, client_cert: Path | None = None,
     return ctx
 
 
-def _error_detail(response: httpx.Response) -> tuple[str, str, str]:
+def error_body_of(response: httpx.Response) -> Any:
+    """The decoded body of an error answer (read with ``client.wire.errors``); the start of its
+    text when it is not JSON (a proxy's page)."""
     try:
-        body = response.json()
+        return response.json()
     except ValueError:
-        return "", "", response.text[:200]
-    return error_fields(body)
+        return response.text[:200]
 
 
 def rejected_for(response: httpx.Response) -> RemoteRejectedError:
-    code, ja, en = _error_detail(response)
+    code, ja, en = error_fields(error_body_of(response))
     what = f"{response.request.method} {response.request.url.path} -> HTTP {response.status_code}"
     en = f"{what}: {en}" if en else what
     if response.status_code == 401:

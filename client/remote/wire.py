@@ -1,4 +1,4 @@
-"""Wire-format helpers of the replica feed, identical to server_stub.replica_api's.
+"""Wire-format helpers of the replica feed, identical to server_stub.replica.api's.
 
 ``page_checksum`` is the SHA-256 of the canonical JSON of a page's ``records``;
 ``record_digest`` is SHA-256(key + "\\n" + canonical data) as an integer; a kind's digest is the
@@ -50,7 +50,7 @@ def combine(digests: Iterable[int]) -> str:
 
 
 class PageFormatError(ValueError):
-    """A line-format page that does not hold together (see server_stub.replica_wire)."""
+    """A line-format page that does not hold together (see server_stub.replica.wire)."""
 
 
 class PendingRecords:

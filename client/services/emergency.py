@@ -139,7 +139,7 @@ def check_decision(outcome: str, note: str) -> str:
 
 
 class HoldProposalClient:
-    """The proposal endpoints (``server_stub/peers.py``) over one supervisor's API session."""
+    """The proposal endpoints (``server_stub/peers/api.py``) over one supervisor's API session."""
 
     def __init__(self, api: OnlineApi) -> None:
         self.api = api

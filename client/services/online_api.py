@@ -12,7 +12,6 @@ from __future__ import annotations
 import ssl
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,6 +30,7 @@ from client.services.errors import (
     RejectedError,
     SessionExpiredError,
 )
+from client.wire.errors import error_detail, error_fields
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _PROTECTED_PREFIX = "support_measure"
@@ -57,28 +57,10 @@ def build_ssl_context(ca_bundle: Path | None, client_cert: Path | None, client_k
         raise ConfigurationError(exc.message_ja, exc.message_en) from exc
 
 
-def _error_body(response: httpx.Response) -> dict[str, Any]:
-    """The ``detail`` object of an error body (``{"detail": {"code", "message_ja", ...}}``)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {"message_en": response.text[:200]}
-    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
-    if isinstance(detail, dict):
-        return detail
-    if isinstance(detail, list):  # plain pydantic validation errors
-        return {"code": "validation", "message_en": "; ".join(str(d.get("msg", d)) for d in detail if isinstance(d, dict))}
-    return {"message_en": str(detail)}
-
-
-def _server_message(response: httpx.Response) -> tuple[str, str, str]:
-    """(code, message_ja, message_en) from an error body, as far as present."""
-    d = _error_body(response)
-    return str(d.get("code", "")), str(d.get("message_ja", "")), str(d.get("message_en", d.get("message", "")))
-
-
 def error_for_response(response: httpx.Response) -> ClerkError:
-    code, ja, en = _server_message(response)
+    """The service error for a refusal, read from the server's error body (``client.wire.errors``)."""
+    body = remote_http.error_body_of(response)
+    code, ja, en = error_fields(body)
     status = response.status_code
     what = f"{response.request.method} {response.request.url.path} -> HTTP {status}"
     en = f"{what}: {en}" if en else what
@@ -87,7 +69,7 @@ def error_for_response(response: httpx.Response) -> ClerkError:
     if status == 403:
         if code.startswith(_PROTECTED_PREFIX):
             err = ProtectedResidentError(ja, en)
-            err.measure_ids = tuple(str(m) for m in _error_body(response).get("measure_ids", ()))
+            err.measure_ids = tuple(str(m) for m in error_detail(body).get("measure_ids", ()))
             return err
         return PermissionDeniedError(ja, en)
     if status == 404:

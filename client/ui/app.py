@@ -13,17 +13,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
+from client.lifecycle.config import ClientConfig
 from client.services.counter import CounterService
 from client.ui.idle_lock import IdleLockController
 from client.ui.main_window import MainWindow, PdfPreviewer, PdfPrinter
 from client.ui.mode_banner import ModeBridge, connect_banner
 from client.ui.pdf_output import preview_pdf, print_pdfs
+from client.ui.qt_types import resolve_qt_types
 from client.ui.signin_dialog import SignInDialog
 from client.ui.standing_line import StandingBridge
 from client.ui.taskman import TaskManager
 from client.ui.translation import LanguageSwitcher
 
 log = logging.getLogger(__name__)
+
+# closing the window waits this long at most for a running task (a line timeout is 1.2–3 s)
+SHUTDOWN_WAIT_SECONDS = 10.0
 
 _FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
@@ -79,6 +84,7 @@ class CounterApp:
                  standing_bridge: StandingBridge | None = None,
                  on_shutdown: Sequence[Callable[[], None]] = ()) -> None:
         self.qapp = create_application()
+        resolve_qt_types()  # no lazy class build on the GUI thread later (e.g. at a line cut)
         self.service = service
         self.taskman = TaskManager()
         self.languages = LanguageSwitcher(self.qapp)
@@ -104,16 +110,14 @@ class CounterApp:
     def open_main_window(self) -> MainWindow:
         window = MainWindow(self.service, self.taskman, printer=self.printer, previewer=self.previewer,
                             toggle_language=self.languages.toggle, confirm_bcp=self.confirm_bcp,
-                            card_reader=self.card_reader, bcp_evidence=self.bcp_evidence)
+                            card_reader=self.card_reader, bcp_evidence=self.bcp_evidence,
+                            idle_lock_seconds=self.idle_lock_minutes * 60)
         if self.bridge.last is None:
             self.bridge.publish(self.service.mode)
         connect_banner(self.bridge, window.banner)
         self.bridge.synced_back.connect(window.on_synced_back, Qt.ConnectionType.QueuedConnection)
         self._connect_standing(window)
-        self.idle_lock = IdleLockController(
-            self.service, self.taskman, window, timeout_seconds=self.idle_lock_minutes * 60
-        )
-        window.idle_lock = self.idle_lock  # type: ignore[attr-defined]
+        self.idle_lock = window.idle_lock
         window.update_user_label()
         window.show_initial()
         window.activateWindow()
@@ -131,13 +135,15 @@ class CounterApp:
             window.on_terminal_wiped(standing.last_wipe)
 
     def shutdown(self) -> None:
+        # the running tasks first (a search or a BCP issuance may be using the replica, the outbox
+        # or the hold store), then the terminal runtime that closes those databases
+        self.taskman.shutdown(wait_seconds=SHUTDOWN_WAIT_SECONDS)
         for stop in reversed(self.on_shutdown):
             try:
                 stop()
             except Exception:  # shutting down: log and carry on
                 log.exception("shutdown hook failed")
         self.on_shutdown.clear()
-        self.taskman.shutdown()
         self.service.close()
 
 
@@ -195,10 +201,10 @@ def run_gui(counter: CounterApp, *, user: str | None = None, password: str | Non
         counter.shutdown()
 
 
-def server_description(config: Any) -> str:
+def server_description(config: ClientConfig) -> str:
     parts = [f"サーバー: {config.server_url}"]
-    if getattr(config, "municipality_code", None):
+    if config.municipality_code:
         parts.append(f"団体コード: {config.municipality_code}")
-    if getattr(config, "terminal_id", None):
+    if config.terminal_id:
         parts.append(f"端末: {config.terminal_id}")
     return "  ".join(parts)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from client.services.counter import CounterService
 from client.services.records import ResidentDetail, ResidentSummary
+from client.ui.idle_lock import IdleLockController
 from client.ui.main_window_dialogs import DialogLaunchers
 from client.ui.main_window_modes import ModeFrame, ModeReactions
 from client.ui.main_window_search import SEARCH_LIMIT, SearchAndDetail
@@ -65,8 +66,11 @@ class MainWindow(SearchAndDetail, ModeReactions, DialogLaunchers, QMainWindow):
         confirm_bcp: Callable[[str, str], str] | None = None,
         card_reader: Callable[[], Any] | None = None,
         bcp_evidence: Callable[[], dict[str, Any]] | None = None,
+        idle_lock_seconds: float | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``idle_lock_seconds``: lock the session after this long without input (the window's
+        ``idle_lock``); None: no idle lock."""
         super().__init__(parent)
         self.service = service
         self.taskman = taskman
@@ -160,6 +164,8 @@ class MainWindow(SearchAndDetail, ModeReactions, DialogLaunchers, QMainWindow):
         self._build_actions()
         self.retranslate()
         self.search_edit.setFocus()
+        self.idle_lock = (IdleLockController(service, taskman, self, timeout_seconds=idle_lock_seconds)
+                          if idle_lock_seconds is not None else None)
 
     # -- actions and keys ----------------------------------------------------------------------
 
@@ -324,6 +330,5 @@ class MainWindow(SearchAndDetail, ModeReactions, DialogLaunchers, QMainWindow):
         box.open()
 
     def request_lock(self) -> None:
-        locker = getattr(self, "idle_lock", None)
-        if locker is not None:
-            locker.lock_now()
+        if self.idle_lock is not None:
+            self.idle_lock.lock_now()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTableView
 
+    from client.ui.idle_lock import IdleLockController
     from client.ui.mode_banner import ModeBanner
     from client.ui.taskman import TaskManager
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         bcp_evidence: Callable[[], dict[str, Any]] | None
         terminal_revoked: bool
         wipe_dialog: QDialog | None
+        idle_lock: IdleLockController | None
         search_edit: QLineEdit
         results_view: QTableView
         user_label: QLabel
@@ -196,9 +198,8 @@ class ModeReactions(_WindowPart):
                 button = action.property("button")
                 if isinstance(button, QPushButton):
                     button.setEnabled(False)
-        locker = getattr(self, "idle_lock", None)
-        if locker is not None:  # its password can no longer be checked (signed out); nothing is left to hide
-            locker.release("terminal revoked")
+        if self.idle_lock is not None:  # its password can no longer be checked (signed out); nothing is left to hide
+            self.idle_lock.release("terminal revoked")
         for open_dialog in self.findChildren(QDialog):  # an issuance half-typed cannot be finished here
             if open_dialog.isVisible() and open_dialog is not self.wipe_dialog:
                 open_dialog.reject()

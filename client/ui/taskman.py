@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -38,6 +38,7 @@ class TaskManager(QObject):
         self._closures: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._pending = 0
+        self._running: set[Future[Any]] = set()  # submitted, not finished (shutdown waits for them)
         self._closures_pending.connect(self._on_closures_pending, Qt.ConnectionType.QueuedConnection)
 
     # -- public ------------------------------------------------------------------------------
@@ -65,15 +66,31 @@ class TaskManager(QObject):
     def busy(self) -> bool:
         return self._pending > 0
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait_seconds: float = 0.0) -> None:
+        """Take no more work and drop what has not started; then wait up to ``wait_seconds`` for
+        the tasks already running (they use the terminal's databases, which are closed next: a
+        SQLCipher connection closed under a running query takes the process down)."""
         self._net.shutdown(wait=False, cancel_futures=True)
         self._db.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            running = list(self._running)
+        if running and wait_seconds > 0:
+            done, not_done = wait(running, timeout=wait_seconds)
+            if not_done:
+                log.warning("%d task(s) still running after %.0f s at shutdown", len(not_done), wait_seconds)
 
     # -- internals ------------------------------------------------------------------------
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._running.discard(future)
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], T], on_done: OnDone[T] | None, on_error: OnError | None) -> Future[T]:
         self._pending += 1
         future = pool.submit(fn)
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._forget)
 
         def finished(fut: Future[T]) -> None:
             def deliver() -> None:

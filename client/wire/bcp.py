@@ -1,7 +1,7 @@
 """The BCP issuance record: built by ``client/outbox/issuer.py``, stored in the outbox as it is,
 pushed by ``client/outbox/push.py`` to ``POST /api/v1/bcp/issuances`` and stored and reconciled
-by the data centre (``server_stub/api/bcp.py`` validates it, ``server_stub/reconcile.py`` and
-``server_stub/bcp_batch.py`` read it).
+by the data centre (``server_stub/api/bcp.py`` validates it, ``server_stub/issuing/reconcile.py`` and
+``server_stub/issuing/bcp_batch.py`` read it).
 
 Records already in an outbox are pushed as they were written: a field may be added only as
 ``NotRequired`` (and with a default in the server's schema), never renamed or removed.

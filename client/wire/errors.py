@@ -31,10 +31,21 @@ def error_body(code: str, message_ja: str, message_en: str, **extra: Any) -> dic
     return {"detail": {"code": code, "message_ja": message_ja, "message_en": message_en, **extra}}
 
 
+def _detail(body: Any) -> Any:
+    return body.get("detail", body) if isinstance(body, dict) else body
+
+
+def error_detail(body: Any) -> dict[str, Any]:
+    """The ``detail`` object of a decoded error body, with any fields an error adds (the
+    ``measure_ids`` of a 支援措置 refusal …); empty when the body is not one of ours."""
+    detail = _detail(body)
+    return detail if isinstance(detail, dict) else {}
+
+
 def error_fields(body: Any) -> tuple[str, str, str]:
     """(code, message_ja, message_en) of a decoded error body, as far as present; a body that is
     not one (a proxy's page, plain pydantic errors) gives its text as the English message."""
-    detail: Any = body.get("detail", body) if isinstance(body, dict) else body
+    detail = _detail(body)
     if isinstance(detail, dict):
         return (str(detail.get("code", "")), str(detail.get("message_ja", "")),
                 str(detail.get("message_en", detail.get("message", ""))))

@@ -1,6 +1,6 @@
 """Replica pages: the heads the data centre sends with each snapshot or change page, and the
-constants of the two page formats (``server_stub/replica_api.py`` builds the pages,
-``server_stub/replica_wire.py`` writes the line format, ``client/remote/wire.py`` and
+constants of the two page formats (``server_stub/replica/api.py`` builds the pages,
+``server_stub/replica/wire.py`` writes the line format, ``client/remote/wire.py`` and
 ``client/replica/sync.py`` read them).
 
 A JSON page is ``{…head, "checksum": sha256(records bytes), "records": [...]}`` with ``records``

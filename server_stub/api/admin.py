@@ -12,12 +12,13 @@ from sqlalchemy import select, text
 from starlette.concurrency import run_in_threadpool
 
 from client.certificate.signing import verify_token
-from server_stub import __version__, audit
+from server_stub import __version__
 from server_stub.api.deps import PrincipalDep, SessionDep, SupervisorDep, json_response
 from server_stub.api.schemas import VerifyIn
+from server_stub.audit import chain as audit
 from server_stub.clock import now_jst, to_utc
 from server_stub.models import AccessLogEntry, Issuance, IssuedCopy, Municipality, Terminal
-from server_stub.tenants import params_of
+from server_stub.tenants.municipalities import params_of
 
 health_router = APIRouter(tags=["health"])
 router = APIRouter(prefix="/api/v1", tags=["administration"])
@@ -148,8 +149,8 @@ def support_measure_alerts(principal: SupervisorDep, session: SessionDep) -> dic
     """支援措置 to follow up (supervisor): ending within a month, ended within the last month,
     仮支援措置 awaiting the decision (住民記録システム標準仕様書). Persons are not listed."""
     from client.domain.blocks import measure_alerts
-    from server_stub.convert import support_measure
     from server_stub.models import SupportMeasure
+    from server_stub.register.convert import support_measure
 
     rows = session.scalars(select(SupportMeasure).where(SupportMeasure.municipality_code == principal.municipality_code)
                            .order_by(SupportMeasure.measure_id)).all()

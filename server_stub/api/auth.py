@@ -8,21 +8,21 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import update
 
 from client.domain.checkdigits import is_valid_municipality_code
-from server_stub import audit, changes
 from server_stub.api.deps import AdminDep, PrincipalDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import LoginIn
-from server_stub.auth import AuthError, login, revoke
-from server_stub.clock import now_jst, to_utc
-from server_stub.db import begin_write
-from server_stub.models import Staff
-from server_stub.tenants import params_of
-from server_stub.terminal_signature import (
-    CallerRefused,
+from server_stub.audit import chain as audit
+from server_stub.auth.sign_in import AuthError, login, revoke
+from server_stub.auth.terminal_signature import (
     has_terminal_signature,
     request_body_sha256,
     verify_terminal_request,
 )
+from server_stub.clock import now_jst, to_utc
+from server_stub.db import begin_write
+from server_stub.models import Staff
+from server_stub.replica import changes
+from server_stub.tenants.municipalities import params_of
 from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -42,11 +42,8 @@ def post_login(body: LoginIn, session: SessionDep, request: Request,
     now = now_jst()
     signed = False
     if has_terminal_signature(request.headers):
-        try:
-            terminal = verify_terminal_request(session, request.method, request.url.path,
-                                               request.query_params.multi_items(), request.headers, body_sha256, now)
-        except CallerRefused as exc:
-            raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, **exc.extra) from exc
+        terminal = verify_terminal_request(session, request.method, request.url.path,
+                                           request.query_params.multi_items(), request.headers, body_sha256, now)
         if (terminal.municipality_code, terminal.terminal_id) != (body.municipality_code, body.terminal_id):
             raise ApiError(403, "token_terminal_mismatch", "署名した端末とログインする端末が一致しません。",
                            "the login names another terminal than the one that signed it")
@@ -57,9 +54,9 @@ def post_login(body: LoginIn, session: SessionDep, request: Request,
             session, municipality_code=body.municipality_code, user_id=body.user_id,
             password=body.password, terminal_id=body.terminal_id, now=to_utc(now), signed=signed,
         )
-    except AuthError as exc:
+    except AuthError:
         session.commit()  # keep the failure counter
-        raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en) from exc
+        raise  # a Refusal: rendered as the error body by api.errors
     params = params_of(session, muni)
     audit.append(session, muni.code, now=now, user_id=staff.user_id, terminal_id=body.terminal_id or "-",
                  action="login")

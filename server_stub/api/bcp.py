@@ -4,7 +4,7 @@
   (by its client UUID) and reconciled, the batch in one write transaction with a savepoint per
   record (a refused record changes nothing); the answer lists, per record,
   ``stored`` / ``duplicate`` / ``rejected`` (with a code), and any conflict codes.
-  ``?municipality=CODE``: a partner's records (相互バックアップ, see ``server_stub.mutual_backup``).
+  ``?municipality=CODE``: a partner's records (相互バックアップ, see ``server_stub.tenants.mutual_backup``).
 * ``GET /api/v1/bcp/conflicts?status=open`` and ``GET /api/v1/bcp/conflicts/{id}`` (supervisor).
 * ``POST /api/v1/bcp/conflicts/{id}/resolve`` ``{outcome: no_problem|recall|other, note}``
   (supervisor; logged).
@@ -23,14 +23,14 @@ from client.wire.bcp import PUSH_MAX_RECORDS, BcpIssuanceRecord, BcpPushResult
 from server_stub.api.deps import CallerDep, PrincipalDep, PushCallerDep, SessionDep, SupervisorDep
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import IssuanceRequestIn, Reason, _Model
-from server_stub.bcp_batch import BcpBatch, BcpRejected
-from server_stub.bcp_conflicts import conflict_to_dict, resolve_conflict
+from server_stub.auth.terminal_standing import after_revocation
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
+from server_stub.issuing.bcp_batch import BcpBatch, BcpRejected
+from server_stub.issuing.bcp_conflicts import conflict_to_dict, resolve_conflict
+from server_stub.issuing.reconcile import store_bcp_issuance
 from server_stub.models import BcpConflict, Issuance
-from server_stub.mutual_backup import PartnerQuery, acting_for
-from server_stub.reconcile import store_bcp_issuance
-from server_stub.terminal_standing import after_revocation
+from server_stub.tenants.mutual_backup import PartnerQuery, acting_for
 from server_stub.trust.keys import renew_terminal
 
 router = APIRouter(prefix="/api/v1/bcp", tags=["bcp"])
@@ -173,9 +173,9 @@ def post_resolve(
     begin_write(session)
     try:
         row = resolve_conflict(session, principal, conflict_id, body.outcome, body.note, now_jst())
-    except BcpRejected as exc:
+    except BcpRejected:
         session.rollback()
-        raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en) from exc
+        raise  # a Refusal: rendered as the error body by api.errors
     session.commit()
     return conflict_to_dict(row)
 

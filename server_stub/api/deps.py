@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from server_stub.api.errors import ApiError, forbidden_role
-from server_stub.auth import AuthError, Principal, principal_for_token
+from server_stub.auth.sign_in import AuthError, Principal, principal_for_token
+from server_stub.auth.terminal_signature import request_body_sha256
 from server_stub.clock import now_jst
-from server_stub.terminal_signature import request_body_sha256
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/login")
 
@@ -52,7 +52,7 @@ def _principal(session: Session, request: Request, creds: HTTPAuthorizationCrede
     """The staff member of the Bearer token, bound to its terminal (issue 15): a terminal
     signature on the request must be that terminal's, and a token issued to a signed login
     must carry it (``terminal_signature.check_token_binding``)."""
-    from server_stub.terminal_signature import CallerRefused, check_token_binding
+    from server_stub.auth.terminal_signature import CallerRefused, check_token_binding
 
     if creds is None or not creds.credentials:
         raise ApiError(401, "not_authenticated", "ログインしてください。", "Missing bearer token")
@@ -106,7 +106,7 @@ AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 
 def _caller(request: Request, factory: sessionmaker[Session], body_sha256: str, *,
             allow_revoked: bool) -> Principal:
-    from server_stub.terminal_signature import HEADER_TERMINAL, CallerRefused, verify_terminal_request
+    from server_stub.auth.terminal_signature import HEADER_TERMINAL, CallerRefused, verify_terminal_request
 
     if request.headers.get("authorization") or not request.headers.get(HEADER_TERMINAL):
         auth = request.headers.get("authorization", "")

@@ -6,8 +6,6 @@ Every error body is ``{"detail": {"code": ..., "message_ja": ..., "message_en": 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,13 +13,11 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from client.wire.errors import error_body
+from server_stub.errors import Refusal
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message_ja: str, message_en: str, **extra: Any) -> None:
-        super().__init__(message_en)
-        self.status = status
-        self.body: dict[str, Any] = error_body(code, message_ja, message_en, **extra)["detail"]
+class ApiError(Refusal):
+    """A refusal raised by the HTTP layer itself (``server_stub.errors.Refusal``)."""
 
 
 def not_found(what_ja: str, what_en: str) -> ApiError:
@@ -32,10 +28,43 @@ def forbidden_role(role_ja: str) -> ApiError:
     return ApiError(403, "forbidden_role", f"この操作には{role_ja}の権限が必要です。", "Role not allowed")
 
 
+def refusal_response(exc: Refusal) -> JSONResponse:
+    return JSONResponse(status_code=exc.status, content={"detail": exc.body})
+
+
+def value_error_response(exc: Exception) -> JSONResponse | None:
+    """The 422 of a value the database or the code refused (nothing was written: the
+    transaction rolled back); None for any other exception."""
+    if isinstance(exc, DataError):
+        # The database refused a value (a NUL character in text on PostgreSQL, a number out of
+        # range, text too long): bad input.
+        return JSONResponse(
+            status_code=422,
+            content=error_body("invalid_value", "入力内容に使用できない値が含まれています。",
+                               f"Value refused by the database: {str(exc.orig)[:200]}"),
+        )
+    if isinstance(exc, OverflowError):  # e.g. an integer parameter beyond what the database column holds
+        return JSONResponse(
+            status_code=422,
+            content=error_body("value_out_of_range", "数値が大きすぎます。", f"Value out of range: {str(exc)[:200]}"),
+        )
+    if isinstance(exc, ValueError):
+        return JSONResponse(status_code=422, content=error_body("invalid_value", "入力内容に誤りがあります。", str(exc)[:500]))
+    return None
+
+
+def error_response(exc: Exception) -> JSONResponse | None:
+    """What the installed handlers answer for ``exc`` (a Refusal, a refused value), None if
+    nothing: used by the hot GETs answered before FastAPI's routing (``api.fast_lane``)."""
+    if isinstance(exc, Refusal):
+        return refusal_response(exc)
+    return value_error_response(exc)
+
+
 def install_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content={"detail": exc.body})
+    @app.exception_handler(Refusal)
+    async def _refusal(_req: Request, exc: Refusal) -> JSONResponse:
+        return refusal_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,27 +90,10 @@ def install_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(DataError)
-    async def _data_error(_req: Request, exc: DataError) -> JSONResponse:
-        # The database refused a value (a NUL character in text on PostgreSQL, a number out of
-        # range, text too long): bad input, nothing was written (the transaction rolled back).
-        return JSONResponse(
-            status_code=422,
-            content=error_body("invalid_value", "入力内容に使用できない値が含まれています。",
-                               f"Value refused by the database: {str(exc.orig)[:200]}"),
-        )
+    async def _value(_req: Request, exc: Exception) -> JSONResponse:
+        response = value_error_response(exc)
+        assert response is not None
+        return response
 
-    @app.exception_handler(OverflowError)
-    async def _overflow(_req: Request, exc: OverflowError) -> JSONResponse:
-        # e.g. an integer parameter beyond what the database column holds
-        return JSONResponse(
-            status_code=422,
-            content=error_body("value_out_of_range", "数値が大きすぎます。", f"Value out of range: {str(exc)[:200]}"),
-        )
-
-    @app.exception_handler(ValueError)
-    async def _value_error(_req: Request, exc: ValueError) -> JSONResponse:
-        return JSONResponse(
-            status_code=422,
-            content=error_body("invalid_value", "入力内容に誤りがあります。", str(exc)[:500]),
-        )
+    for kind in (DataError, OverflowError, ValueError):
+        app.add_exception_handler(kind, _value)

@@ -17,11 +17,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path
 
 from client.domain.form_params import FORM_IDS, FormParameterError
-from server_stub import form_params
 from server_stub.api.deps import AdminDep, SessionDep
 from server_stub.api.errors import ApiError
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
+from server_stub.tenants import form_params
 
 router = APIRouter(prefix="/api/v1/admin/form-parameters", tags=["administration"])
 

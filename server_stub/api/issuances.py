@@ -12,16 +12,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from client.domain.model import IssuanceRequest, SupportRelease
-from server_stub import audit, idempotency
 from server_stub.api.deps import CredentialsDep, PrincipalDep, SessionDep, SupervisorDep, in_request_session
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import EvaluateIn, IssueIn, ReasonIn, ReleaseIn, ReprintIn
-from server_stub.auth import Principal
+from server_stub.audit import chain as audit
+from server_stub.auth.sign_in import Principal
 from server_stub.clock import now_jst, to_utc
 from server_stub.db import begin_write
-from server_stub.issuing import IssueResult, decide, issue
+from server_stub.issuing import idempotency
+from server_stub.issuing.online import IssueResult, decide, issue
 from server_stub.models import Issuance, IssuedCopy
-from server_stub.tenants import municipality_row
+from server_stub.tenants.municipalities import municipality_row
 
 router = APIRouter(prefix="/api/v1/issuances", tags=["issuances"])
 

@@ -11,7 +11,7 @@
 
 Callers: a signed-in staff member, or the enrolled terminal by request signature (as for the
 outbox push). The terminal is the caller's terminal; the municipality is the caller's, or for the
-access log a partner's named by ``?municipality=`` (相互バックアップ, ``server_stub.mutual_backup``).
+access log a partner's named by ``?municipality=`` (相互バックアップ, ``server_stub.tenants.mutual_backup``).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 from server_stub.api.deps import SessionDep, require_role
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import _Model
-from server_stub.auth import Principal
+from server_stub.audit.terminal_log import TerminalLogRejected, append_terminal_entries
+from server_stub.auth.sign_in import Principal
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
-from server_stub.mutual_backup import PartnerQuery, acting_for
-from server_stub.sla import HealthHeartbeat, sla_figures, store_outage_reports, store_samples
-from server_stub.terminal_log import TerminalLogRejected, append_terminal_entries
+from server_stub.operations.sla import HealthHeartbeat, sla_figures, store_outage_reports, store_samples
+from server_stub.tenants.mutual_backup import PartnerQuery, acting_for
 
 try:  # staff token or the terminal's own request signature
     from server_stub.api.deps import CallerDep as BcpCallerDep  # type: ignore[attr-defined]
@@ -148,9 +148,9 @@ def post_access_log(body: AccessEntriesIn, caller: BcpCallerDep, session: Sessio
     try:
         outcome = append_terminal_entries(session, principal.municipality_code, terminal, principal.user_id,
                                           body.entries, now_jst())
-    except TerminalLogRejected as exc:
+    except TerminalLogRejected:
         session.rollback()
-        raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en, seq=exc.seq) from exc
+        raise  # a Refusal (with ``seq``): rendered as the error body by api.errors
     session.commit()
     return outcome.to_dict()
 

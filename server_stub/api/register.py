@@ -17,13 +17,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from server_stub import register_changes
 from server_stub.api.deps import SessionDep, require_role
-from server_stub.api.errors import ApiError
-from server_stub.auth import Principal
+from server_stub.auth.sign_in import Principal
 from server_stub.clock import now_jst
 from server_stub.db import begin_write
-from server_stub.register_changes import Actor, RegisterError
+from server_stub.register import recording as register_changes
+from server_stub.register.recording import Actor, RegisterError
 
 router = APIRouter(prefix="/api/v1/register", tags=["register"])
 RegistrarDep = Annotated[Principal, Depends(require_role(*register_changes.ROLES))]
@@ -70,9 +69,9 @@ def _write(session: Any, principal: Principal, call: Any) -> dict[str, Any]:
     try:
         out: dict[str, Any] = call(session, principal.municipality_code,
                                    Actor(principal.user_id, principal.terminal_id or ""), now_jst())
-    except RegisterError as exc:
+    except RegisterError:
         session.rollback()
-        raise ApiError(exc.status, exc.code, exc.message_ja, exc.message_en) from exc
+        raise  # a Refusal: rendered as the error body by api.errors
     session.commit()
     return out
 

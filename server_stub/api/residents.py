@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Query, Response
@@ -14,16 +15,18 @@ from client.domain.checkdigits import is_valid_atena_no
 from client.domain.household import household_order
 from client.domain.model import Process, SupportRelease
 from client.domain.partial_date import PartialDate
+from client.domain.search_query import QueryKind
 from client.domain.wareki import format_partial
-from server_stub import audit, convert
 from server_stub.api.deps import CredentialsDep, in_request_session
 from server_stub.api.errors import ApiError, not_found
-from server_stub.auth import Principal
+from server_stub.audit import chain as audit
+from server_stub.auth.sign_in import Principal
 from server_stub.clock import now_jst
-from server_stub.context import load_household, load_measures, load_resident, load_suppressions
 from server_stub.models import Municipality, SealRegistration, TaxSummary
-from server_stub.search import classify
-from server_stub.search import search as search_residents
+from server_stub.register import convert
+from server_stub.register.context import load_household, load_measures, load_resident, load_suppressions
+from server_stub.register.search import classify
+from server_stub.register.search import search as search_residents
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
 
@@ -47,7 +50,9 @@ def _municipality_name(session: Any, code: str) -> str:
     return session.execute(_MUNICIPALITY_NAME, {"code": code}).scalar_one_or_none() or ""
 
 
+@lru_cache(maxsize=65536)
 def _birth_text(birth: str, foreign: bool) -> str:
+    """和暦 text of a birth date (a pure function of its arguments: cached, ~8 % of a search's CPU)."""
     try:
         return format_partial(PartialDate.parse_str(birth), foreign=foreign)
     except ValueError:
@@ -67,7 +72,11 @@ async def search(
 def _search(session: Session, principal: Principal, q: str, limit: int) -> dict[str, Any]:
     code = principal.municipality_code
     now = now_jst()
-    query = classify(q, _municipality_name(session, code))
+    query = classify(q)
+    if query.kind is QueryKind.NAME:
+        # the municipality's name only tells a name from an address typed with it (静岡市駿河区…):
+        # read it only when that is the question (the other kinds do not depend on it)
+        query = classify(q, _municipality_name(session, code))
     rows = search_residents(session, code, query, limit)
     atenas = [r.atena_no for r in rows]
     today: date = now.date()

@@ -14,24 +14,24 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select, update
 
-from server_stub import audit, counters
+from server_stub import counters
 from server_stub.api.deps import AdminDep, CallerDep, PrincipalDep, PushCallerDep, SessionDep
 from server_stub.api.errors import ApiError, not_found
 from server_stub.api.schemas import EnrollIn, LeaseIn, LeaseReturnIn
-from server_stub.auth import terminal_for
-from server_stub.clock import now_jst, to_utc
-from server_stub.db import begin_write
-from server_stub.models import SerialLease
-from server_stub.mutual_backup import PartnerQuery, acting_for
-from server_stub.seed.demo import enroll_terminal
-from server_stub.terminal_standing import (
-    StandingError,
+from server_stub.audit import chain as audit
+from server_stub.auth.sign_in import terminal_for
+from server_stub.auth.terminal_standing import (
     lease_accounting,
     lease_wrapping_key,
     revoke_terminal,
     standing,
     terminal_row,
 )
+from server_stub.clock import now_jst, to_utc
+from server_stub.db import begin_write
+from server_stub.models import SerialLease
+from server_stub.seed.demo import enroll_terminal
+from server_stub.tenants.mutual_backup import PartnerQuery, acting_for
 from server_stub.trust.keys import renew_terminal
 
 log = logging.getLogger(__name__)
@@ -173,16 +173,12 @@ def list_leases(principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     return {"leases": out}
 
 
-# -- standing and revocation (issue 15; server_stub.terminal_standing) ---------------------------
+# -- standing and revocation (issue 15; server_stub.auth.terminal_standing) ---------------------------
 
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-
-
-def _standing_error(exc: StandingError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message_ja, exc.message_en)
 
 
 @router.post("/terminals/{terminal_id}/revoke")
@@ -192,11 +188,9 @@ def post_revoke(body: RevokeIn, principal: AdminDep, session: SessionDep,
     is refused, its tokens and unused leased serials are voided. Who, when and why are logged."""
     now = now_jst()
     begin_write(session)
-    try:
-        report = revoke_terminal(session, principal.municipality_code, terminal_id, by=principal.user_id,
-                                 reason=body.reason, now=now)
-    except StandingError as exc:
-        raise _standing_error(exc) from exc
+    # a StandingError is a Refusal: rendered as the error body by api.errors
+    report = revoke_terminal(session, principal.municipality_code, terminal_id, by=principal.user_id,
+                             reason=body.reason, now=now)
     session.commit()
     log.warning("terminal revoked: %s", report.to_dict())
     return report.to_dict()
@@ -231,9 +225,7 @@ def post_wrapping_key(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
     terminal = terminal_row(session, caller.municipality_code, caller.terminal_id)
     if terminal is None:
         raise ApiError(403, "unknown_terminal", "この端末は登録されていません。", "not enrolled")
-    try:
-        lease = lease_wrapping_key(session, terminal, now_jst())
-    except StandingError as exc:
-        raise _standing_error(exc) from exc
+    # a StandingError is a Refusal: rendered as the error body by api.errors
+    lease = lease_wrapping_key(session, terminal, now_jst())
     session.commit()
     return lease

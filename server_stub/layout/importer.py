@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from client.domain.foreign import FOREIGN_RESIDENTS_FROM
 from client.domain.kana import name_search_keys
 from client.domain.search_query import address_search_key, name_search_key
-from server_stub import changes
 from server_stub.db import begin_write
 from server_stub.layout.codec import CellError, RowError, parse_row
 from server_stub.layout.csvio import LayoutFileError, parse_csv
 from server_stub.layout.spec import INKAN, KIND_BY_HEADER, KINDS, KOJIN, SETAI, RecordKind
 from server_stub.models import Household, Municipality, Resident, SealRegistration
+from server_stub.replica import changes
 
 MODELS: dict[str, Any] = {"JUKI_SETAI": Household, "JUKI_KOJIN": Resident, "INKAN": SealRegistration}
 CHUNK = 500
@@ -319,7 +319,7 @@ def import_layout(factory: sessionmaker[Session], code: str, paths: Sequence[Pat
                         f"municipality {code} does not exist (give --name and --prefecture to create it)",
                         f"団体{code}が登録されていません(--name と --prefecture を指定すると作成します)。",
                     )
-                from server_stub.tenants import TenantError, create_municipality
+                from server_stub.tenants.municipalities import TenantError, create_municipality
 
                 try:
                     create_municipality(session, code=code, name=create.name, prefecture=create.prefecture,

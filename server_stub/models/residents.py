@@ -46,16 +46,18 @@ class Resident(Base):
     """One person (current or removed: 除票). ``birth`` is PartialDate text, never a DATE."""
 
     __tablename__ = "residents"
+    # the search indexes end in (kana_key, atena_no), the result order: a common name is read in
+    # order from the index, not sorted (migration 0620)
     __table_args__ = (
         UniqueConstraint("municipality_code", "atena_no"),
         Index("ix_residents_household", "municipality_code", "household_no"),
-        Index("ix_residents_kana_key", "municipality_code", "kana_key"),
-        Index("ix_residents_given_kana_key", "municipality_code", "given_kana_key"),
-        Index("ix_residents_name_key", "municipality_code", "name_key"),
+        Index("ix_residents_kana_key", "municipality_code", "kana_key", "atena_no"),
+        Index("ix_residents_given_kana_key", "municipality_code", "given_kana_key", "kana_key", "atena_no"),
+        Index("ix_residents_name_key", "municipality_code", "name_key", "kana_key", "atena_no"),
         Index("ix_residents_birth", "municipality_code", "birth"),
         Index("ix_residents_address_key", "municipality_code", "address_key"),
         Index("ix_residents_alias", "municipality_code", "alias"),
-        Index("ix_residents_alias_key", "municipality_code", "alias_key"),
+        Index("ix_residents_alias_key", "municipality_code", "alias_key", "kana_key", "atena_no"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -27,13 +27,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from client.certificate.signing import key_id_for, public_key_for
-from server_stub import changes
+from server_stub.auth.passwords import hash_password
 from server_stub.db import begin_write
 from server_stub.models import Municipality, Terminal
-from server_stub.passwords import hash_password
+from server_stub.replica import changes
 from server_stub.seed.generator import SeedStats, seed_residents
 from server_stub.seed.seal_png import official_seal_png
-from server_stub.tenants import create_municipality, create_staff
+from server_stub.tenants.municipalities import create_municipality, create_staff
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def _ensure_blocks(factory: sessionmaker[Session], code: str, stats: SeedStats, 
     from sqlalchemy import select
 
     from server_stub.models import Resident
-    from server_stub.registry import add_support_measure, add_suppression
+    from server_stub.register.writes import add_support_measure, add_suppression
 
     if stats.support_measures and stats.suppressions:
         return

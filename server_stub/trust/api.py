@@ -25,7 +25,7 @@ from client.certificate.trust_verdict import verify_with_trust
 from server_stub.api.deps import SessionDep, require_role
 from server_stub.api.errors import ApiError
 from server_stub.api.schemas import Reason, _Model
-from server_stub.auth import Principal
+from server_stub.auth.sign_in import Principal
 from server_stub.clock import now_jst, to_utc
 from server_stub.db import begin_write
 from server_stub.trust.keys import TrustError

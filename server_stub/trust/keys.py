@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from client.certificate.envelope import certify
 from client.certificate.signing import generate_keypair, key_id_for
-from server_stub import audit
+from server_stub.audit import chain as audit
 from server_stub.clock import to_utc
 from server_stub.models import Municipality, SerialLease, Terminal
 from server_stub.trust.models import TrustKey, TrustKeyCertificate, TrustRevocation, TrustRoot

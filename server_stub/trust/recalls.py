@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server_stub import audit
+from server_stub.audit import chain as audit
 from server_stub.clock import to_utc
 from server_stub.models import IssuedCopy
 from server_stub.trust.keys import TrustError

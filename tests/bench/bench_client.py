@@ -5,7 +5,9 @@ Failover runs the real pieces with their shipped defaults (ClientConfig: probe e
 3 s timeout, BCP after ``bcp_window_seconds`` of every line failing, ``auto`` policy) through two
 fault proxies (tests/faults/proxy.py) in front of the SQLite server, on the real clock. As in
 the application (client/composition/terminal_link.py), the counter's own requests feed the
-machine too (``OnlineApi.on_line_attempt``), and the BCP window runs on its own timer.
+machine too (``OnlineApi.on_line_attempt``), and the BCP window runs on its own timer. The
+terminal is the enrolled city terminal built by the composition root (tests/bench/enrolled.py),
+each trial on a fresh copy.
 """
 
 from __future__ import annotations
@@ -57,72 +59,62 @@ def cold_start(ctx: Context) -> list[Measurement]:
 
 
 class _Rig:
-    """Proxies, a signed-in data-centre client, the connectivity machine and the probe scheduler,
-    wired the way the application wires them, with the shipped defaults."""
+    """Two fault proxies in front of the SQLite server and the enrolled city terminal on them, built
+    by the composition root (``client.composition.root.build``) as the application builds it, with
+    the shipped defaults (``ClientConfig``) and the ``auto`` policy: the counter's ``OnlineApi``
+    gets the connectivity machine's hooks at construction (its attempts feed the machine), the
+    runtime runs its one scheduler. The clerk is signed in (online, and on the replica)."""
 
-    def __init__(self, ctx: Context, router: Any | None = None) -> None:
-        from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy
-        from client.continuity.orchestrator import Continuity, http_probe, start_scheduler
+    _trials = itertools.count(1)
+
+    def __init__(self, ctx: Context) -> None:
+        from client.composition.root import build
         from client.lifecycle.config import ClientConfig
+        from tests.bench.enrolled import copy_on_lines, keystore_at, template
         from tests.faults.proxy import FaultProxy
 
-        defaults = ClientConfig()
-        self.probe_seconds = float(defaults.probe_interval_seconds)
-        self.probe_timeout = float(defaults.probe_timeout_seconds)
-        self.bcp_window = float(defaults.bcp_window_seconds)
+        source, keyring_path = template(ctx)
         server = ctx.server("sqlite")
         self.primary = FaultProxy("127.0.0.1", server.port)
         self.secondary = FaultProxy("127.0.0.1", server.port)
-        self.remote = ctx.login(self.primary.url, secondary=self.secondary.url, timeout=10.0,
-                                connect_timeout=self.probe_timeout)
-        self.machine = ConnectivityMachine([self.primary.url, self.secondary.url], ConnectivityPolicy(
-            bcp_window=self.bcp_window, up_successes=int(defaults.line_up_successes),
-            steady_successes=int(defaults.line_steady_successes),
-            steady_seconds=float(defaults.line_steady_seconds)))
-        self.router = router or _NullRouter()
-        self.continuity = Continuity(self.machine, self.router, probe=http_probe(timeout=self.probe_timeout),
-                                     push=lambda: None, pull=lambda: None)
-        self.remote.on_line_event = self.continuity.on_request
-        self.continuity.follow_active_endpoint(self.remote)
-        self.scheduler = start_scheduler(self.continuity, probe_seconds=self.probe_seconds, replica_pull=None,
-                                         pull_seconds=60)
-
-    def feed(self, api: Any) -> None:
-        """Wire a counter OnlineApi the way terminal_link does: its attempts feed the machine."""
-        api.on_line_event = self.continuity.on_request
-        api.on_line_attempt = self.continuity.on_attempt
-        self.continuity.follow_active_endpoint(api)
+        self.counter: Any = None
+        try:
+            trial = next(self._trials)
+            data_dir = copy_on_lines(source, ctx.workdir / f"failover-terminal-{trial}", self.primary.url,
+                                     self.secondary.url)
+            config = ClientConfig(data_dir=data_dir, bcp_policy="auto")
+            self.probe_seconds = float(config.probe_interval_seconds)
+            self.counter = build(config, keystore=keystore_at(keyring_path), out_dir=ctx.workdir / "pdf-failover",
+                                 timeout=10.0)
+            self.service = self.counter.service
+            self.machine = self.counter.runtime.machine
+            self.api = self.service.router.backend("online").api  # the counter's OnlineApi
+            self.service.sign_in(*CLERK)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        self.scheduler.shutdown(wait=False)
-        self.continuity.cancel_timers()
+        if self.counter is not None:
+            self.counter.close()
         self.primary.close()
         self.secondary.close()
-        self.remote.close()
-
-
-class _NullRouter:
-    def __init__(self) -> None:
-        self.modes: list[str] = []
-
-    def use(self, mode: str) -> None:
-        self.modes.append(mode)
 
 
 def _secondary_trial(ctx: Context, fault: str) -> float:
     """Cut the primary (``fault`` mode) while a clerk searches every 100 ms; seconds until the next
-    request answered by the secondary."""
+    search answered by the secondary."""
     rig = _Rig(ctx)
     try:
         for _ in range(3):
-            rig.remote.get("/api/v1/residents/search", q="ヤマ")
+            rig.service.search("ヤマ")
         time.sleep(0.2)
         rig.primary.set_mode(fault)
         cut = time.perf_counter()
         while time.perf_counter() - cut < 60:
             try:
-                rig.remote.get("/api/v1/residents/search", q="ヤマ")
-                if rig.remote.active_url == rig.secondary.url:
+                rig.service.search("ヤマ")
+                if rig.api.active_url == rig.secondary.url:
                     return time.perf_counter() - cut
             except Exception:  # noqa: BLE001 - a failed request during the switch
                 pass
@@ -137,23 +129,11 @@ def _bcp_trial(ctx: Context, idle: bool = False) -> tuple[float, float, list[tup
     until the machine is in BCP, and until the first certificate PDF is issued from the replica."""
     from client.continuity.machine import LinkMode
     from client.services.errors import ClerkError
-    from tests.bench.bench_issue import _bcp_service, _bcp_terminal, _juminhyo, _subjects
+    from tests.bench.bench_issue import _juminhyo, _subjects
 
-    terminal = _bcp_terminal(ctx)
-    terminal.lease(50)
-    service = _bcp_service(ctx, terminal, ctx.workdir / "pdf-failover")
-    bcp = service.router.backend("bcp")
-    from client.services.backend import OnlineBackend
-    from client.services.online_api import OnlineApi
-
-    rig = _Rig(ctx, router=service.router)
+    rig = _Rig(ctx)
+    service = rig.service
     try:
-        api = OnlineApi([rig.primary.url, rig.secondary.url], timeout=10.0)
-        rig.feed(api)
-        service.router.register("online", OnlineBackend(api))
-        service.router.use("online")
-        service.sign_in(*CLERK)
-        bcp.sign_in(CITY, CLERK[0], CLERK[1], "T001")  # offline credentials kept from the sign-in
         subjects = itertools.cycle(_subjects(ctx, 100))  # failed attempts use subjects up too
         service.issue(_juminhyo(next(subjects)))  # online, through the primary
         if idle:  # the cut lands anywhere in the regular probe period
@@ -248,14 +228,14 @@ def bcp_entry_row(ctx: Context, trials: int) -> Measurement:
 def gui_failover(ctx: Context) -> list[Measurement]:
     """The Qt worker: main window open, a clerk typing searches, every line cut; the GUI thread's
     longest gap between 10 ms heartbeats from the cut until a BCP search has answered."""
-    from tests.bench.bench_sync import ensure_replica
+    from tests.bench.enrolled import template
 
-    data_dir = ensure_replica(ctx)
+    data_dir, keyring_path = template(ctx)
     server = ctx.server("sqlite")
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     proc = subprocess.run(
         [sys.executable, "-m", "tests.bench.worker_gui_failover", str(server.port), str(data_dir),
-         str(ctx.keyring_path), "20" if ctx.quick else "30"],
+         str(keyring_path), "20" if ctx.quick else "30"],
         cwd=str(REPO), env=env, capture_output=True, text=True, timeout=300)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("{")), None)
     if proc.returncode != 0 or line is None:

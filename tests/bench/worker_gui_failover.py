@@ -1,10 +1,12 @@
 """Subprocess for the GUI-thread benchmark: the counter window during a failover to BCP.
 
-``python -m tests.bench.worker_gui_failover SERVER_PORT REPLICA_DIR KEYRING_JSON SECONDS``
+``python -m tests.bench.worker_gui_failover SERVER_PORT TERMINAL_DIR KEYRING_JSON SECONDS``
 
-The real main window (online backend through two fault proxies, BCP backend on a copy of the
-bootstrapped replica), the continuity runtime with its shipped defaults on APScheduler threads,
-the mode banner fed through ``ModeBridge``. A clerk types a search every 0.7 s (IME commits, as
+The real main window of a copy of the enrolled city terminal in ``TERMINAL_DIR``
+(tests/bench/enrolled.py) on two fault proxies, built by the composition root as the application
+builds it: the counter's online client with the connectivity machine's hooks, the BCP backend on
+the replica, the runtime's one scheduler with the shipped defaults (``auto`` policy), the mode
+banner fed through ``ModeBridge``. A clerk types a search every 0.7 s (IME commits, as
 the UI tests do); after 3 s both lines are cut. A 10 ms QTimer heartbeat on the GUI thread records
 the longest gap. Prints one JSON line.
 """
@@ -12,75 +14,43 @@ the longest gap. Prints one JSON line.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-CITY = "132403"
-
 
 def main(argv: list[str]) -> int:
-    port, replica_dir, keyring_path, seconds = int(argv[0]), Path(argv[1]), Path(argv[2]), float(argv[3])
+    port, template_dir, keyring_path, seconds = int(argv[0]), Path(argv[1]), Path(argv[2]), float(argv[3])
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from client.certificate.signing import key_id_for, public_key_for
-    from client.continuity.machine import ConnectivityMachine, ConnectivityPolicy, LinkMode
-    from client.continuity.orchestrator import Continuity, http_probe, start_scheduler
+    from client.composition.root import build
+    from client.continuity.machine import LinkMode
     from client.lifecycle.config import ClientConfig
-    from client.local.keystore import KeyStore
-    from client.outbox.issuer import BcpIssuer
-    from client.outbox.store import Outbox
-    from client.replica.lookups import ReplicaLookups
-    from client.replica.search import ReplicaSearch
-    from client.replica.store import ReplicaStore
-    from client.services.backend import BackendRouter, OnlineBackend
-    from client.services.bcp_backend import BcpBackend
-    from client.services.counter import CounterService
-    from client.services.online_api import OnlineApi
-    from client.ui.app import CounterApp
+    from client.ui.app import CounterApp, create_application
     from client.ui.mode_banner import ModeBridge
-    from server_stub.seed.demo import demo_terminal_private_key
+    from tests.bench.enrolled import copy_on_lines, keystore_at
     from tests.bench.support import CLERK
     from tests.faults.proxy import FaultProxy
-    from tests.faults.replica_support import FileKeyring
     from tests.ui.helpers import commit_japanese
-
-    work = replica_dir.parent / "gui-terminal"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    for name in (f"replica-{CITY}.db", f"replica-{CITY}.db.kcv"):
-        if (replica_dir / name).exists():
-            shutil.copyfile(replica_dir / name, work / name)
-    keystore = KeyStore(FileKeyring(keyring_path))
-    store = ReplicaStore(work, CITY, keystore)
-    outbox = Outbox.open(work / "outbox.db", keystore.ensure_database_key(f"outbox-{CITY}"))
-    private = demo_terminal_private_key(CITY, "T001")
-    issuer = BcpIssuer(outbox, ReplicaLookups(store), terminal_name="本庁1", signing_key=private,
-                       key_id=key_id_for(public_key_for(private)))
-    bcp: Any = BcpBackend(ReplicaLookups(store), ReplicaSearch(store), outbox, issuer)
 
     primary = FaultProxy("127.0.0.1", port)
     secondary = FaultProxy("127.0.0.1", port)
-    defaults = ClientConfig()
-    api = OnlineApi([primary.url, secondary.url], timeout=10.0)
-    router = BackendRouter(OnlineBackend(api))
-    router.register("bcp", bcp)
-    service = CounterService(router, municipality_code=CITY, terminal_id="T001", out_dir=work / "pdf")
-    service.sign_in(*CLERK)
-    bcp.sign_in(CITY, CLERK[0], CLERK[1], "T001")
-
-    machine = ConnectivityMachine([primary.url, secondary.url],
-                                  ConnectivityPolicy(bcp_window=float(defaults.bcp_window_seconds)))
-    continuity = Continuity(machine, router, probe=http_probe(timeout=float(defaults.probe_timeout_seconds)),
-                            push=lambda: None, pull=lambda: None)
-    app = CounterApp(service)
-    bridge: ModeBridge = app.bridge
-    continuity.listeners.append(bridge.on_event)
-    scheduler = start_scheduler(continuity, probe_seconds=float(defaults.probe_interval_seconds),
-                                replica_pull=None, pull_seconds=60)
+    work = copy_on_lines(template_dir, template_dir.parent / "gui-terminal", primary.url, secondary.url)
+    # as client.ui.app.build_app does: the whole terminal from the composition root with the
+    # window's bridge plugged in (shipped defaults, auto policy), then the window
+    create_application()
+    bridge = ModeBridge()
+    config = ClientConfig(data_dir=work, bcp_policy="auto")
+    counter = build(config, keystore=keystore_at(keyring_path), publish=bridge.publish,
+                    on_confirmation_needed=bridge.ask_confirmation, on_sync_back=bridge.sync_back_done,
+                    on_holds=bridge.publish_holds, out_dir=work / "pdf", render_in_process=True)
+    service, machine = counter.service, counter.runtime.machine
+    app = CounterApp(service, idle_lock_minutes=config.idle_lock_minutes, bridge=bridge,
+                     confirm_bcp=counter.confirm_bcp, bcp_evidence=counter.bcp_evidence,
+                     on_shutdown=[counter.runtime.close])
+    service.sign_in(*CLERK)  # online, and on the replica
     window = app.open_main_window()
 
     queries = ["ヤマダ", "サトウ", "スズキ", "タナカ", "ワタナベ", "イトウ", "ナカムラ", "コバヤシ", "カトウ", "ヨシダ"]
@@ -145,8 +115,7 @@ def main(argv: list[str]) -> int:
     elapsed = time.perf_counter() - start
     heart.stop()
     typing.stop()
-    scheduler.shutdown(wait=False)
-    app.shutdown()
+    app.shutdown()  # the runtime (its scheduler), the service
     primary.close()
     secondary.close()
     result = {
@@ -157,8 +126,6 @@ def main(argv: list[str]) -> int:
         "in_bcp": machine.mode is LinkMode.BCP,
     }
     print(json.dumps(result), flush=True)
-    outbox.close()
-    store.close()
     return 0
 
 

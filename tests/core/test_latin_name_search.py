@@ -18,7 +18,7 @@ from client.domain.search_query import classify_query, name_search_key
 from client.replica.schema import INDEXES, TABLES
 from client.replica.search import _match_sql
 from server_stub.models import Base
-from server_stub.search import classify, search
+from server_stub.register.search import classify, search
 
 LATIN = ["NGUYEN VAN AN", "REYES JOSE", "SANTOS MARIA CRUZ", "JOSEPH ANNA", "SMITH JOHN"]
 

@@ -1,4 +1,4 @@
-"""The line format of replica pages (server_stub.replica_wire → client.remote.wire) and the
+"""The line format of replica pages (server_stub.replica.wire → client.remote.wire) and the
 record text the server writes with orjson."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from client.remote.wire import PageFormatError, parse_lines_page, parse_record_lines, split_lines_page
-from server_stub.replica_records import rec_dict, tax_data
-from server_stub.replica_wire import lines_body
+from server_stub.replica.records import rec_dict, tax_data
+from server_stub.replica.wire import lines_body
 
 AWKWARD = "𠮷野\t太郎\n「髙橋」\\ \"quoted\" \u2028 \x01 é"
 

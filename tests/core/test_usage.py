@@ -19,8 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub.db import make_engine, make_sessionmaker, write_session
 from server_stub.models import Issuance, Resident
+from server_stub.operations.usage import (
+    MunicipalityUsage,
+    UsageError,
+    split_costs,
+    usage_for_period,
+    usage_report,
+)
 from server_stub.seed.demo import CITY, TOWN, seed_demo
-from server_stub.usage import MunicipalityUsage, UsageError, split_costs, usage_for_period, usage_report
 from tests.conftest import copy_sqlite
 
 SERVER_BIN = Path(sys.executable).with_name("madoguchi-server")

@@ -80,13 +80,13 @@ def test_the_push_batch_limit_is_the_wires() -> None:
 
 def test_both_sides_take_the_replica_format_constants_from_the_wire() -> None:
     from client.remote import wire as client_wire
-    from server_stub import replica_wire
+    from server_stub.replica import wire as replica_wire
 
     assert client_wire.LINES_MEDIA_TYPE == replica_wire.LINES_MEDIA_TYPE == wire_replica.LINES_MEDIA_TYPE
     assert replica_wire.FORMATS == wire_replica.FORMATS
     page = {"records": [{"kind": "staff", "key": "u1", "op": "upsert", "data": "{}"}], "next_cursor": None,
             "as_of_seq": 3, "total": 1, "server_time": "2026-12-02T00:00:00+00:00"}
-    from server_stub.replica_api import page_body
+    from server_stub.replica.api import page_body
 
     body = page_body(page)
     raw = client_wire.records_bytes(body)

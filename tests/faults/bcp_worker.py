@@ -49,7 +49,7 @@ def main() -> None:
             except NoSerialsError:
                 print("NOSERIALS", flush=True)
                 return
-            print("ISSUED", issued.record.uuid, flush=True)
+            print(f"ISSUED {issued.record.uuid}", flush=True)  # one write: a kill cannot split it
     else:
         pusher = OutboxPusher(terminal.outbox, remote, batch_size=args.batch)
         result = pusher.push(lambda: datetime.now(UTC), lambda sent, total: print("PUSHED", sent, flush=True))

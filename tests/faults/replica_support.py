@@ -1,7 +1,7 @@
 """Helpers for replica tests: seeding, data changes on the server DB, state comparison, clients.
 
 Server-side changes are written the way every server change is: the data row and its change_log
-row in one transaction (``server_stub.changes.record_change``).
+row in one transaction (``server_stub.replica.changes.record_change``).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def seed(db_url: str, residents: int = 200, seed_value: int = 7) -> None:
 
 def server_state(db_url: str, code: str = CITY) -> dict[str, dict[str, Any]]:
     """kind → key → data, read through the same functions the snapshot endpoint uses."""
-    from server_stub import replica_api
     from server_stub.db import make_engine, make_sessionmaker
+    from server_stub.replica import api as replica_api
 
     engine = make_engine(db_url)
     state: dict[str, dict[str, Any]] = {k: {} for k in ALL_KINDS}
@@ -153,8 +153,8 @@ class ServerMutator:
 
     def update_address(self, atena_no: str, address: str) -> None:
         from client.domain.search_query import address_search_key
-        from server_stub.changes import UPSERT, record_change
         from server_stub.models import Resident
+        from server_stub.replica.changes import UPSERT, record_change
 
         s = self._session()
         with s:
@@ -166,8 +166,8 @@ class ServerMutator:
     def rename(self, atena_no: str, name: str, kana: str) -> None:
         from client.domain.kana import name_search_keys
         from client.domain.search_query import name_search_key
-        from server_stub.changes import UPSERT, record_change
         from server_stub.models import Resident
+        from server_stub.replica.changes import UPSERT, record_change
 
         keys = name_search_keys(kana)
         s = self._session()
@@ -181,8 +181,8 @@ class ServerMutator:
     def set_alias(self, atena_no: str, alias: str) -> None:
         """通称, keyed as the seed and the layout import key it."""
         from client.domain.search_query import name_search_key
-        from server_stub.changes import UPSERT, record_change
         from server_stub.models import Resident
+        from server_stub.replica.changes import UPSERT, record_change
 
         s = self._session()
         with s:
@@ -193,8 +193,8 @@ class ServerMutator:
 
     def remove(self, atena_no: str) -> None:
         """Delete the resident row (and its taxes) entirely; remembered for ``re_add``."""
-        from server_stub.changes import DELETE, record_changes
         from server_stub.models import Resident, TaxSummary
+        from server_stub.replica.changes import DELETE, record_changes
 
         s = self._session()
         with s:
@@ -213,8 +213,8 @@ class ServerMutator:
     def re_add(self) -> str:
         from sqlalchemy import insert
 
-        from server_stub.changes import UPSERT, record_changes
         from server_stub.models import Resident, TaxSummary
+        from server_stub.replica.changes import UPSERT, record_changes
 
         saved = self.removed.pop(0)
         res = {k: v for k, v in saved["resident"].items() if k != "id"}
@@ -232,8 +232,8 @@ class ServerMutator:
 
     def protect(self, measure_id: str, atena_no: str) -> None:
         """A new 支援措置 protecting ``atena_no``."""
-        from server_stub.changes import UPSERT, record_change
         from server_stub.models import SupportMeasure, SupportMeasurePerson
+        from server_stub.replica.changes import UPSERT, record_change
 
         s = self._session()
         with s:
@@ -246,8 +246,8 @@ class ServerMutator:
             s.commit()
 
     def end_measure(self, measure_id: str) -> None:
-        from server_stub.changes import DELETE, record_change
         from server_stub.models import SupportMeasure, SupportMeasurePerson
+        from server_stub.replica.changes import DELETE, record_change
 
         s = self._session()
         with s:
@@ -267,8 +267,8 @@ class ServerMutator:
     def bulk_address_changes(self, n: int) -> None:
         """``n`` address changes in one transaction (a batch job at the data centre)."""
         from client.domain.search_query import address_search_key
-        from server_stub.changes import UPSERT, record_changes
         from server_stub.models import Resident
+        from server_stub.replica.changes import UPSERT, record_changes
 
         atenas = self.atena_nos()[:n]
         s = self._session()

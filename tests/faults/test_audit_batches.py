@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
-from server_stub import audit, counters
-from server_stub.audit_writer import LogWriter
+from server_stub import counters
+from server_stub.audit import chain as audit
+from server_stub.audit.writer import LogWriter
 from server_stub.db import begin_write, make_engine, make_sessionmaker
 from server_stub.migrate import upgrade
 from server_stub.models import AccessLogBatch, AccessLogEntry, AccessLogPending, Counter
@@ -265,7 +266,7 @@ def test_existing_log_migrates_forward(tmp_path: Path) -> None:
     upgrade(url, before_batches)
     engine = make_engine(url, pool_size=2)
     try:
-        from server_stub.tenants import create_municipality
+        from server_stub.tenants.municipalities import create_municipality
 
         factory = make_sessionmaker(engine)
         with factory() as s:

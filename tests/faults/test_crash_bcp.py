@@ -44,6 +44,13 @@ def run_and_kill(args: list[str], rng: random.Random, lo: float, hi: float) -> s
     return out
 
 
+def reported_issuances(out: str) -> set[str]:
+    """The uuids the worker reported as committed: only complete lines count — a kill can cut the
+    last line short (seen in CI: a bare ``ISSUED``), and a clerk never saw a number it did not print."""
+    complete = out.split("\n")[:-1]
+    return {parts[1] for parts in (line.split() for line in complete) if len(parts) == 2 and parts[0] == "ISSUED"}
+
+
 def local_state(t: Terminal) -> tuple[int, list[int]]:
     records = t.outbox.all_records()
     with t.outbox.engine.connect() as conn:
@@ -76,7 +83,7 @@ def test_kill_during_issuance_and_sync_back(tmp_path: Path, server_factory) -> N
     issued_seen: set[str] = set()
     for _ in range(ISSUE_TRIALS):
         out = run_and_kill(["issue", *args], rng, 0.8, 2.5)
-        issued_seen.update(line.split()[1] for line in out.splitlines() if line.startswith("ISSUED"))
+        issued_seen.update(reported_issuances(out))
         t = Terminal.build(data_dir, remote, KeyStore(FileKeyring(keyring_file)))
         count, _ = local_state(t)
         stored = {r.uuid for r in t.outbox.all_records()}

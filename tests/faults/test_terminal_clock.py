@@ -45,7 +45,7 @@ def test_clock_moved_by_days_in_real_processes(tmp_path: Path, server_factory: A
     enroll(server_url=server.base_url, municipality_code=CODE, terminal_name="窓口C", admin_user="admin1",
            admin_password="admin1pass", data_dir=data, keystore=keystore, terminal_id="T-C1", page_size=500)
     # one unsynced BCP issuance, so the outbox has something to lose
-    from client.continuity.runtime import build_terminal
+    from client.continuity.assembly import build_terminal
 
     rt = build_terminal(data, keystore=keystore)
     rt.refill_leases()

@@ -32,9 +32,9 @@ from client.remote.http import DataCentreClient
 from client.replica.lookups import ReplicaLookups
 from client.replica.store import ReplicaStore
 from client.replica.sync import ReplicaSync
-from server_stub.changes import record_change
 from server_stub.db import make_engine, make_sessionmaker, write_session
 from server_stub.models import Resident, SupportMeasure, SupportMeasurePerson, Suppression
+from server_stub.replica.changes import record_change
 from server_stub.seed.demo import CITY, demo_terminal_private_key, seed_demo
 
 CODE = CITY.code

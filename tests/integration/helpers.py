@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub.db import begin_write
 from server_stub.models import Issuance, IssuedCopy, Resident, SupportMeasurePerson, Suppression
-from server_stub.registry import add_support_measure, add_suppression
+from server_stub.register.writes import add_support_measure, add_suppression
 
 
 def pick_residents(factory: sessionmaker[Session], code: str, n: int = 1, newest: bool = False,

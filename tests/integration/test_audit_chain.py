@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from server_stub import audit
+from server_stub.audit import chain as audit
 from server_stub.db import begin_write
 from server_stub.models import AccessLogEntry
 from tests.integration.conftest import CITY_CODE, TOWN_CODE

@@ -24,14 +24,14 @@ from client.domain.model import (
     Requester,
     RequesterKind,
 )
-from server_stub import audit
-from server_stub.auth import Principal
-from server_stub.bcp_batch import BcpBatch
-from server_stub.context import build_context
+from server_stub.audit import chain as audit
+from server_stub.auth.sign_in import Principal
 from server_stub.db import begin_write, make_engine, make_sessionmaker
+from server_stub.issuing.bcp_batch import BcpBatch
 from server_stub.models import AccessLogEntry, BcpConflict, Issuance, IssuedCopy, Municipality, Resident
-from server_stub.registry import add_support_measure, add_suppression
-from server_stub.tenants import params_of
+from server_stub.register.context import build_context
+from server_stub.register.writes import add_support_measure, add_suppression
+from server_stub.tenants.municipalities import params_of
 from tests.integration.bcp_env import (
     CODE,
     Terminal,

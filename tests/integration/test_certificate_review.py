@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from server_stub.db import begin_write
 from server_stub.models import Issuance, Resident
-from server_stub.registry import add_support_measure
+from server_stub.register.writes import add_support_measure
 from tests.integration.conftest import CITY_CODE
 from tests.integration.helpers import counts, pick_residents
 
@@ -162,7 +162,7 @@ def test_search_finds_the_alias_and_alphabet_names_in_any_case_and_by_given_name
 
 
 def test_johyo_requesters_and_retention_through_the_api(city_clerk: Any, factory: Any) -> None:
-    from server_stub.registry import mark_removed
+    from server_stub.register.writes import mark_removed
 
     head, member = _two_member_household(factory, set())[:2]
     now = datetime.now(UTC)

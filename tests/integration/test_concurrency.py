@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server_stub.audit import verify_chain
+from server_stub.audit.chain import verify_chain
 from server_stub.models import AccessLogEntry, IssuedCopy, SerialLease
 from tests.integration.conftest import CITY_CODE, login
 from tests.integration.helpers import pick_residents, self_request

@@ -33,7 +33,7 @@ from client.services.counter import CounterService
 from client.services.errors import ProtectedResidentError, RejectedError, SessionExpiredError, SignInError
 from server_stub.db import make_engine, make_sessionmaker, write_session
 from server_stub.models import AccessLogEntry, BcpConflict, Issuance, SerialLease
-from server_stub.tenants import create_staff
+from server_stub.tenants.municipalities import create_staff
 from tests.integration.bcp_env import CODE as CITY
 from tests.integration.bcp_env import enrolled, juminhyo, plain_subjects, protect
 

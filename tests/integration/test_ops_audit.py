@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from client.outbox.access_upload import AccessLogRefused, upload_access_log
 from client.outbox.store import access_log
-from server_stub import audit
+from server_stub.audit import chain as audit
 from server_stub.clock import JST
 from server_stub.db import make_engine, make_sessionmaker
 from server_stub.models import AccessLogEntry

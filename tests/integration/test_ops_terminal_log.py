@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from client.outbox.store import GENESIS, entry_hash
-from server_stub import audit
+from server_stub.audit import chain as audit
+from server_stub.audit.terminal_log import TerminalLogRejected, append_terminal_entries
 from server_stub.db import begin_write
 from server_stub.models import AccessLogEntry
-from server_stub.terminal_log import TerminalLogRejected, append_terminal_entries
 from tests.integration.conftest import CITY_CODE
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

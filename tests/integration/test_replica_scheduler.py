@@ -7,8 +7,8 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from client.continuity.assembly import build_terminal
 from client.continuity.orchestrator import CHECKSUM_JOB
-from client.continuity.runtime import build_terminal
 from client.local.keystore import KeyStore
 from client.replica.sync import ReplicaSync
 from tests.integration.bcp_env import enrolled

@@ -290,9 +290,10 @@ def test_resident_records_are_the_domain_dict_without_numbers(replica_env: Serve
     from sqlalchemy import select
 
     from client.domain.model import Resident
-    from server_stub import convert, replica_api
     from server_stub.db import make_engine, make_sessionmaker
     from server_stub.models import Resident as ResidentRow
+    from server_stub.register import convert
+    from server_stub.replica import api as replica_api
 
     engine = make_engine(replica_env.db_url)
     with make_sessionmaker(engine)() as s:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server_stub import audit
+from server_stub.audit import chain as audit
 from server_stub.models import AccessLogBatch, AccessLogEntry, IssuedCopy
 from tests.integration.conftest import CITY_CODE, login
 from tests.integration.helpers import pick_residents, self_request

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from client.certificate.signing import verify_token
 from client.domain.model import CertificateContent
-from server_stub.audit import verify_chain
+from server_stub.audit.chain import verify_chain
 from server_stub.models import AccessLogEntry, ChangeLogEntry, Issuance, Staff
 from tests.integration.conftest import CITY_CODE, login
 from tests.integration.helpers import count, counts, pick_residents, protect, self_request, suppress

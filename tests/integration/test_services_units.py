@@ -120,6 +120,16 @@ def test_http_errors_become_errors_the_clerk_can_act_on(status: int, detail: Any
         assert err.measure_ids == ("SM1",)
 
 
+def test_a_refusal_that_is_not_our_error_body_still_says_what_happened() -> None:
+    request = httpx.Request("POST", "https://dc.example/api/v1/issuances")
+    proxy_page = error_for_response(httpx.Response(502, text="<html>Bad Gateway</html>", request=request))
+    assert type(proxy_page) is RejectedError and "サーバーでエラー" in proxy_page.message_ja
+    assert proxy_page.message_en == "POST /api/v1/issuances -> HTTP 502: <html>Bad Gateway</html>"
+    refused = error_for_response(httpx.Response(
+        409, json={"detail": {"code": "deny", "message_ja": "交付できません", "message_en": "denied"}}, request=request))
+    assert (refused.message_ja, refused.message_en) == ("交付できません", "POST /api/v1/issuances -> HTTP 409: denied")
+
+
 def test_urls_https_or_loopback_only() -> None:
     assert check_url("https://dc.example.jp/") == "https://dc.example.jp"
     assert check_url("http://127.0.0.1:8765") == "http://127.0.0.1:8765"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from client.continuity.assembly import build_terminal
 from client.continuity.machine import LinkMode
-from client.continuity.runtime import build_terminal
 from client.local.keystore import KeyStore
 from tests.integration.bcp_env import CODE, enrolled, juminhyo, plain_subjects
 

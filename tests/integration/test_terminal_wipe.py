@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from client.continuity.runtime import TerminalRuntime, build_terminal
+from client.continuity.assembly import build_terminal
+from client.continuity.runtime import TerminalRuntime
 from client.continuity.wipe import MARKER_FILE, TerminalRevokedError, read_marker
 from client.lifecycle.enrollment import OUTBOX_FILE, enroll, outbox_key_name
 from client.local.keystore import KeyStore

@@ -71,7 +71,11 @@ def peer_list(group: list[Member]) -> PeerList:
 
 def start_node(member: Member, peers: PeerList) -> PeerNode:
     holds = HoldStore.open(member.data_dir / "peer_holds.db", member.db_key)
-    return PeerNode(member.terminal_id, member.private_key, peers, holds, bind=member.address).start()
+    # a longer read timeout than the product's 1.5 s LAN default: on a loaded 2-core CI machine a
+    # peer's first answer (key exchange, then the hold) took longer and was reported unreachable;
+    # the peers that are meant to be unreachable here are down (refused), which fails at once
+    return PeerNode(member.terminal_id, member.private_key, peers, holds, bind=member.address,
+                    read_timeout=5.0).start()
 
 
 def stop_node(node: PeerNode) -> None:

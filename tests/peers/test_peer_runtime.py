@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from client.continuity.assembly import build_terminal
 from client.continuity.machine import LinkMode
-from client.continuity.runtime import build_terminal
 from client.local.keystore import KeyStore
 from client.outbox.store import Lease, Outbox
 from client.peers.directory import fetch_peer_list

@@ -51,7 +51,7 @@ class Hall:
 @pytest.fixture
 def hall(qtbot: Any, tmp_path: Path, server_factory: Any, memory_keyring: Any) -> Iterator[Hall]:
     from client.composition.root import build
-    from client.continuity.runtime import build_terminal
+    from client.continuity.assembly import build_terminal
     from client.lifecycle.config import ClientConfig
     from client.lifecycle.enrollment import enroll
     from client.ui.app import CounterApp
@@ -87,6 +87,7 @@ def hall(qtbot: Any, tmp_path: Path, server_factory: Any, memory_keyring: Any) -
         assert runtime.peers.node is not None and neighbour.peers.node is not None
         yield Hall(db_url, server, app, service, runtime, neighbour, clock)
     finally:
+        app.taskman.shutdown(wait_seconds=10.0)  # as the app closes: no task left on the stores
         runtime.close()
         neighbour.close()
         service.close()

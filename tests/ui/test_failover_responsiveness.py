@@ -1,13 +1,22 @@
 """Through a real line cut the GUI thread keeps turning: the counter window of an enrolled terminal
 goes from online to BCP (probes on worker threads, the banner fed by signals), the clerk's search
-is answered by the replica afterwards, and no tick of the GUI loop is late by more than 100 ms."""
+is answered by the replica afterwards, and no tick of the GUI loop is late by more than 100 ms.
+
+The measurement runs in a pytest process of its own (``test_failover_in_a_fresh_process``): the
+suite's process carries the heap, threads and Qt objects of ~1,400 earlier tests, and a 289 ms gap
+measured there in CI was that process, not the counter (the same test alone: 48–55 ms)."""
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from client.composition.root import build
 from client.lifecycle.config import ClientConfig
@@ -22,6 +31,22 @@ from tests.ui.helpers import commit_japanese, find_row
 from tests.ui.test_responsiveness import LIMIT_MS, Heartbeat
 
 WAIT = 30_000
+INNER = "MADOGUCHI_FAILOVER_INNER"  # set in the child pytest that takes the measurement
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_failover_in_a_fresh_process() -> None:
+    if os.environ.get(INNER):
+        pytest.skip("the child run itself")
+    test = f"{Path(__file__).relative_to(ROOT)}::test_gui_stays_responsive_through_failover"
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", test], cwd=ROOT,
+                         env={**os.environ, INNER: "1"}, capture_output=True, text=True, timeout=300)
+    report = [line for line in run.stdout.splitlines() if line.startswith("failover:")]
+    print(*report)
+    assert run.returncode == 0 and report, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+@pytest.mark.skipif(not os.environ.get(INNER), reason="measured in its own process (test_failover_in_a_fresh_process)")
 
 
 def test_gui_stays_responsive_through_failover(qtbot: Any, tmp_path: Path, server_factory: Any,
@@ -52,7 +77,9 @@ def test_gui_stays_responsive_through_failover(qtbot: Any, tmp_path: Path, serve
         # Measure from a collected heap: a full (generation-2) collection scales with every object
         # the earlier tests of this pytest process left behind, and one of ~130 ms landed in the
         # window when tests/faults/test_failover.py ran first. That is the test process, not the
-        # counter: the GUI is judged on its own work here.
+        # counter: the GUI is judged on its own work here. (The counter's own stall here was PySide
+        # building a batch of lazy classes at the switch, 75–125 ms; CounterApp now builds them at
+        # start, client/ui/qt_types.py, and the worst gap measured 48–55 ms on a quiet machine.)
         gc.collect()
         beat = Heartbeat()
         beat.start()

@@ -26,5 +26,7 @@ def test_emit_keeps_the_reference_count_of_true(qapp: Any) -> None:
     for i in range(2000):
         emit(source.changed, i)
         emit(source.plain)
-    assert abs(sys.getrefcount(True) - before) <= 2  # 4000 without the fix
+    # The defect leaks two references per emit (4000 here). True's count is global: threads left
+    # running by earlier tests (log writers, schedulers) move it by a few dozen meanwhile.
+    assert abs(sys.getrefcount(True) - before) <= 200
     assert len(seen) == 4001 and seen[-2] == 1999

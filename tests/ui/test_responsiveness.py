@@ -1,4 +1,5 @@
-"""With a deliberately slow server the GUI thread keeps turning: never blocked for more than 100 ms."""
+"""With a deliberately slow server the GUI thread keeps turning: never blocked for more than 300 ms
+(half of one slow round trip: a request made on the GUI thread would block it for at least 600 ms)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from tests.ui.slow_proxy import SlowProxy
 
 WAIT = 30_000
 DELAY = 0.6  # seconds added to every request
-LIMIT_MS = 100
+LIMIT_MS = 100  # a GUI-loop gap the counter must never show (the failover test: a cut line fails fast)
+# Here every request takes DELAY: one made on the GUI thread blocks it for ≥ 600 ms. Half of that
+# is the limit, so the test still catches such a call but not the scheduling jitter of a loaded
+# 2-core machine (gaps of 110–200 ms seen while other suites ran).
+SLOW_LIMIT_MS = DELAY * 1000 / 2
 
 
 class Heartbeat:
@@ -84,4 +89,4 @@ def test_gui_thread_never_blocks_on_a_slow_server(qtbot: Any, counter_db: str, s
     assert proxy.requests >= 4 and elapsed >= 4 * DELAY
     assert beat.ticks > elapsed / 0.05  # the loop kept ticking the whole time
     print(f"slow server: {elapsed:.1f} s, {proxy.requests} requests, worst GUI gap {beat.worst * 1000:.0f} ms")
-    assert beat.worst * 1000 < LIMIT_MS, f"GUI thread blocked for {beat.worst * 1000:.0f} ms"
+    assert beat.worst * 1000 < SLOW_LIMIT_MS, f"GUI thread blocked for {beat.worst * 1000:.0f} ms"

@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(length=128), nullable=False),
         sa.Column("sealed_at", sa.DateTime(timezone=True), nullable=False),
     )
-    from server_stub.audit import GENESIS, head_row
+    from server_stub.audit.chain import GENESIS, head_row
 
     conn = op.get_bind()
     now = datetime.now(UTC)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from client.replica.sync import ReplicaSync
-from server_stub.audit import verify_chain
+from server_stub.audit.chain import verify_chain
 from server_stub.db import make_engine
 from server_stub.models import Issuance, IssuedCopy
 from tests.faults.harness.cluster import Batch

@@ -1,0 +1,1 @@
+"""Operating the data centre: admin commands, terminal commands, SLA reports and usage."""
