@@ -69,6 +69,48 @@ def _default_spawn(fn: Callable[[], None]) -> None:
     threading.Thread(target=fn, name="urgent-probe", daemon=True).start()
 
 
+class RunningJobs:
+    """The terminal's background work that is running now (scheduled probes and pulls, the sync
+    back, the urgent probe round, the BCP-window timer), so that closing the terminal can wait for
+    it before it closes the replica and the outbox: a SQLCipher connection closed under a running
+    query takes the whole process down. After :meth:`close` no new job starts."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._running: dict[int, int] = {}  # thread ident -> depth (a job may run another inline)
+        self.closed = False
+
+    def wrap(self, job: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            me = threading.get_ident()
+            with self._cond:
+                if self.closed:
+                    return None
+                self._running[me] = self._running.get(me, 0) + 1
+            try:
+                return job()
+            finally:
+                with self._cond:
+                    depth = self._running.pop(me) - 1
+                    if depth:
+                        self._running[me] = depth
+                    self._cond.notify_all()
+
+        return run
+
+    def running(self) -> int:
+        with self._cond:
+            return len(self._running)
+
+    def close(self, wait_seconds: float) -> bool:
+        """Start no more jobs and wait up to ``wait_seconds`` for those running on other threads
+        (a job that closes the terminal itself is not waited for). True when none is left."""
+        me = threading.get_ident()
+        with self._cond:
+            self.closed = True
+            return self._cond.wait_for(lambda: not (self._running.keys() - {me}), timeout=wait_seconds)
+
+
 @dataclass
 class SyncBackReport:
     started: datetime
@@ -110,7 +152,9 @@ class Continuity:
         self.pull = pull
         self.monotonic = monotonic
         self.wall_clock = wall_clock
-        self.run_async = run_async or (lambda fn: threading.Thread(target=fn, name="sync-back", daemon=True).start())
+        self.jobs = RunningJobs()
+        start_async = run_async or (lambda fn: threading.Thread(target=fn, name="sync-back", daemon=True).start())
+        self.run_async: Callable[[Callable[[], object]], None] = lambda fn: start_async(self.jobs.wrap(fn))
         self.reports: list[SyncBackReport] = []
         self.listeners: list[Callable[[Event | SyncBackReport], None]] = []
         self._sync_lock = threading.Lock()
@@ -118,7 +162,9 @@ class Continuity:
         self.call_later = call_later
         if spawn_probe == "default":
             spawn_probe = run_async if run_async is not None else _default_spawn
-        self.spawn_probe: Callable[[Callable[[], None]], None] | None = spawn_probe  # type: ignore[assignment]
+        spawn: Callable[[Callable[[], None]], None] | None = spawn_probe  # type: ignore[assignment]
+        self.spawn_probe: Callable[[Callable[[], None]], None] | None = (
+            None if spawn is None else (lambda fn: spawn(self.jobs.wrap(fn))))
         self._timer_lock = threading.Lock()
         self._timer: Any = None
         self._timer_deadline: float | None = None
@@ -229,7 +275,7 @@ class Continuity:
             self._timer_deadline = deadline
             if deadline is None:
                 return
-            self._timer = self.call_later(deadline - self.monotonic(), self._window_due)
+            self._timer = self.call_later(deadline - self.monotonic(), self.jobs.wrap(self._window_due))
 
     def _window_due(self) -> None:
         with self._timer_lock:
@@ -340,10 +386,12 @@ def start_scheduler(continuity: Continuity, *, probe_seconds: float, replica_pul
     from apscheduler.triggers.cron import CronTrigger
 
     scheduler = BackgroundScheduler(daemon=True, job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(continuity.probe_all, "interval", seconds=probe_seconds, id="probe")
-    scheduler.add_job(continuity.fast_round, "interval", seconds=min(1.0, probe_seconds), id="probe-degraded")
+    tracked = continuity.jobs.wrap  # closing the terminal waits for a job that is running
+    scheduler.add_job(tracked(continuity.probe_all), "interval", seconds=probe_seconds, id="probe")
+    scheduler.add_job(tracked(continuity.fast_round), "interval", seconds=min(1.0, probe_seconds), id="probe-degraded")
 
     def when_online(job: Callable[[], Any], what: str) -> Callable[[], None]:
+        @tracked
         def run() -> None:
             if continuity.machine.mode in (LinkMode.ONLINE, LinkMode.SECONDARY):
                 try:

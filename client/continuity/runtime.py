@@ -41,6 +41,7 @@ from client.services.bcp_backend import BcpBackend
 log = logging.getLogger(__name__)
 
 DRILL_SERIALS = (900_000_001, 999_999_999)  # 見本 numbers: never leased, never pushed
+CLOSE_WAIT_SECONDS = 5.0  # closing waits this long for a running background job (then closes anyway)
 
 
 @dataclass
@@ -366,6 +367,10 @@ class TerminalRuntime:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.continuity.cancel_timers()
+        # a scheduled pull or a sync back may be inside the replica or the outbox: let it finish
+        # (bounded) before their connections close under it
+        if not self.continuity.jobs.close(wait_seconds=CLOSE_WAIT_SECONDS):
+            log.warning("background work still running after %.0f s while closing the terminal", CLOSE_WAIT_SECONDS)
         if self.wiped is not None:  # revoked: the local parts are closed (and erased); write nothing back
             if self.peers is not None:
                 self.peers.close()

@@ -3,6 +3,7 @@ terminal's own signature — no staff token anywhere after enrolment."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,3 +160,33 @@ def test_counter_in_drill_mode_issues_samples_from_the_replica(tmp_path: Path, s
         assert outcome.certificates[0].pdf_path.exists()
     finally:
         runtime.close()
+
+
+def test_closing_the_terminal_waits_for_the_background_work_before_closing_its_databases(
+        tmp_path: Path, server_factory, memory_keyring) -> None:
+    """A sync back (or a scheduled pull) still inside the replica when the app quits: the replica
+    and the outbox close after it, not under it (a SQLCipher connection closed under a running
+    query took the process down)."""
+    import threading
+
+    _db, _server, data = enrolled(tmp_path, server_factory, "T112", "支所12")
+    rt = build_terminal(data, keystore=KeyStore(), bcp_policy="auto")
+    events: list[str] = []
+    inside = threading.Event()
+
+    def sync_back_still_reading() -> None:
+        with rt.store.read() as conn:  # a real read of the SQLCipher replica
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            inside.set()
+            # Reading in a loop here until the close, the process died of SIGSEGV without the
+            # wait; a pause keeps a regression a plain failure of the order below.
+            time.sleep(0.5)
+        events.append("job finished")
+
+    for part, name in ((rt.store, "replica closed"), (rt.outbox, "outbox closed")):
+        close = part.close
+        part.close = lambda close=close, name=name: (events.append(name), close())  # type: ignore[method-assign]
+    rt.continuity.run_async(sync_back_still_reading)
+    assert inside.wait(10)
+    rt.close()
+    assert events == ["job finished", "outbox closed", "replica closed"]
