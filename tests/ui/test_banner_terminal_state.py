@@ -40,13 +40,13 @@ def terminal(qtbot: Any, tmp_path: Path, server_factory: Any, memory_keyring: An
     bridge = ModeBridge()
     counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, out_dir=tmp_path / "out")
     printed = PrintRecorder()
-    app = CounterApp(counter.service, printer=printed.append_call, previewer=printed.preview, bridge=bridge)
     runtime = counter.runtime
+    app = CounterApp(counter.service, printer=printed.append_call, previewer=printed.preview, bridge=bridge,
+                     on_shutdown=[runtime.close])
     try:
         yield Terminal(db_url, app, runtime)
     finally:
-        runtime.close()
-        app.shutdown()
+        app.shutdown()  # its running tasks first, then the runtime (as build_app wires it)
 
 
 def _no_serials(runtime: Any) -> None:

@@ -88,7 +88,7 @@ def test_a_drill_is_labelled_as_a_drill(qtbot: Any, tmp_path: Any, server_factor
     counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, drill=True,
                     out_dir=tmp_path / "out")
     service, runtime = counter.service, counter.runtime
-    app = CounterApp(service, printer=None, bridge=bridge)
+    app = CounterApp(service, printer=None, bridge=bridge, on_shutdown=[runtime.close])
     try:
         assert service.drill
         service.sign_in("clerk1", "clerk1pass")
@@ -98,5 +98,4 @@ def test_a_drill_is_labelled_as_a_drill(qtbot: Any, tmp_path: Any, server_factor
         assert "防災訓練" in window.banner.mode_label.text()
         assert window.central_frame.dashed and window.central_frame.border[0] == "#6a2aa8"
     finally:
-        runtime.close()
-        app.shutdown()
+        app.shutdown()  # its running tasks first, then the runtime (as build_app wires it)

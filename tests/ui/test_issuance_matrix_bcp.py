@@ -79,7 +79,8 @@ def bcp_counter(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         counter = build(config, keystore=KeyStore(), publish=bridge.publish, start=False, out_dir=root / "out")
         service, runtime = counter.service, counter.runtime
         printed = PrintRecorder()
-        app = CounterApp(service, printer=printed.append_call, previewer=printed.preview, bridge=bridge)
+        app = CounterApp(service, printer=printed.append_call, previewer=printed.preview, bridge=bridge,
+                         on_shutdown=[runtime.close])  # after the app's running tasks, as build_app wires it
         runtime.refill_leases()  # while online: the block of BCP serials
         service.sign_in(*CLERK)
         confirm_bcp(service, runtime, *SUPERVISOR)
@@ -88,10 +89,10 @@ def bcp_counter(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield BcpCounter(app, window, runtime, data)
         close_window(window)
     finally:
-        if runtime is not None:
-            runtime.close()
         if app is not None:
             app.shutdown()
+        elif runtime is not None:
+            runtime.close()
         server.stop()
         keyring.set_keyring(previous)
 

@@ -54,13 +54,12 @@ def terminal(qtbot: Any, tmp_path: Path, server_factory: Any, memory_keyring: An
     runtime = counter.runtime
     printed = PrintRecorder()
     app = CounterApp(counter.service, printer=printed.append_call, previewer=printed.preview, bridge=bridge,
-                     standing_bridge=standing)
+                     standing_bridge=standing, on_shutdown=[runtime.close])
     t = Terminal(db_url, data, app, runtime, memory_keyring)
     try:
         yield t
     finally:
-        runtime.close()
-        app.shutdown()
+        app.shutdown()  # its running tasks first, then the runtime (as build_app wires it)
 
 
 def _window(qtbot: Any, t: Terminal) -> Any:
