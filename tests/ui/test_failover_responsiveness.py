@@ -69,7 +69,8 @@ def test_gui_stays_responsive_through_failover(qtbot: Any, tmp_path: Path, serve
                     on_confirmation_needed=bridge.ask_confirmation, out_dir=tmp_path / "out")
     service, runtime = counter.service, counter.runtime
     # as build_app does: the runtime closes after the app's running tasks (its databases are under them)
-    app = CounterApp(service, printer=None, bridge=bridge, on_shutdown=[runtime.close] if runtime else ())
+    assert runtime is not None  # enrolled above
+    app = CounterApp(service, printer=None, bridge=bridge, on_shutdown=[runtime.close])
     try:
         service.sign_in("clerk1", "clerk1pass")
         window = app.open_main_window()
